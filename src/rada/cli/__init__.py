@@ -1,0 +1,1 @@
+"""The ``rada`` command: typer + rich, one module per noun."""

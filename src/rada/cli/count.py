@@ -1,0 +1,343 @@
+"""``rada count``: count elections, budgets and motions from ballot files.
+
+Results go to stdout: a table for people, or ``--json`` for programs (one JSON object per line
+when several files are counted). Errors are raised as :class:`rada.counting.CountingError` and
+reported by the ``rada`` error boundary; a malformed file is a
+:class:`rada.counting.BallotFileError`.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from rada.counting.stv import StvResult
+
+app = typer.Typer(
+    help="Count votes: STV and single-winner elections, participatory budgets and motions.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def _count() -> None:
+    """Count votes: STV and single-winner elections, participatory budgets and motions."""
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SeedOption = Annotated[
+    int, typer.Option("--seed", help="Seed for any tie the rule says to break by lot.")
+]
+
+
+class StvRule(StrEnum):
+    """The STV counting rules."""
+
+    scottish = "scottish"
+    meek = "meek"
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _fmt(value: object) -> str:
+    return f"{value}"
+
+
+def _stv_table(result: StvResult, *, title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("Candidate")
+    for r in result.rounds:
+        head = f"Stage {r.number}"
+        if r.candidate is not None:
+            head += f"\n{r.action} of {r.candidate}"
+        table.add_column(head, justify="right")
+    elected_at = {n: r.number for r in result.rounds for n in r.elected}
+    excluded_at = {n: r.number for r in result.rounds for n in r.excluded}
+    for name in result.candidates:
+        cells = []
+        for r in result.rounds:
+            change = r.transfers.get(name)
+            cell = _fmt(r.totals[name])
+            if change is not None and r.number > 1:
+                cell = f"{change:+}\n{cell}"
+            if elected_at.get(name) == r.number:
+                cell += "\n[bold green]elected[/]"
+            if excluded_at.get(name) == r.number:
+                cell += "\n[red]excluded[/]"
+            cells.append(cell)
+        table.add_row(name, *cells)
+    table.add_row("Non-transferable", *(_fmt(r.non_transferable) for r in result.rounds))
+    table.add_row("Lost to rounding", *(_fmt(r.rounding_loss) for r in result.rounds))
+    console = _console()
+    console.print(table)
+    console.print(
+        f"Valid votes {result.valid_votes}, seats {result.seats}, quota {result.quota} "
+        f"({result.rule} rules)."
+    )
+    console.print("Elected, in order: " + "; ".join(result.elected))
+    for tie in result.ties:
+        console.print(
+            f"Tie at stage {tie.round} ({tie.purpose}) among {', '.join(tie.tied)}: "
+            f"{tie.chosen} by {tie.method}."
+        )
+    for note in result.notes:
+        console.print(f"Note: {note}")
+
+
+@app.command("stv")
+def stv(
+    files: Annotated[list[Path], typer.Argument(help="BLT ballot files.", show_default=False)],
+    seats: Annotated[
+        int | None, typer.Option("--seats", help="Seats to fill (default: as the file says).")
+    ] = None,
+    rule: Annotated[StvRule, typer.Option("--rule", help="Counting rules.")] = StvRule.scottish,
+    as_json: JsonOption = False,
+    seed: SeedOption = 0,
+) -> None:
+    """Count STV elections from BLT files, stage by stage.
+
+    With --json prints {"file", "elected", "quota", "rounds", ...}, one object per line per file.
+    """
+    from rada.counting.formats.blt import read_blt
+    from rada.counting.meek import meek_stv
+    from rada.counting.stv import scottish_stv
+
+    for path in files:
+        election = read_blt(path)
+        n_seats = seats if seats is not None else election.seats
+        if rule is StvRule.scottish:
+            result = scottish_stv(
+                election.profile, n_seats, withdrawn=election.withdrawn, seed=seed
+            )
+        else:
+            result = meek_stv(election.profile, n_seats, withdrawn=election.withdrawn, seed=seed)
+        if as_json:
+            _emit({"file": str(path), "title": election.title, **result.to_dict()})
+        else:
+            _stv_table(result, title=f"{election.title or path.name} ({path})")
+
+
+@app.command("pb")
+def pb(
+    files: Annotated[list[Path], typer.Argument(help="Pabulib .pb files.", show_default=False)],
+    rule: Annotated[
+        str | None,
+        typer.Option(
+            "--rule",
+            help="greedy, greedy-no-skip, greedy-threshold or equal-shares "
+            "(default: the rule the file names).",
+        ),
+    ] = None,
+    threshold: Annotated[
+        str | None, typer.Option("--threshold", help="Minimum score for greedy-threshold.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Count participatory budgets from pabulib files.
+
+    With --json prints {"file", "selected", "cost", "rounds", ...}, one object per line per file.
+    """
+    from fractions import Fraction
+
+    from rada.counting.errors import RuleError
+    from rada.counting.formats.pabulib import read_pb
+    from rada.counting.pb import count_pb
+
+    try:
+        minimum = Fraction(threshold) if threshold is not None else None
+    except ValueError:
+        raise RuleError(f"--threshold {threshold!r} is not a number") from None
+    for path in files:
+        instance = read_pb(path)
+        result = count_pb(instance, rule=rule, threshold=minimum)
+        if as_json:
+            _emit({"file": str(path), **result.to_dict()})
+            continue
+        from rich.table import Table
+
+        table = Table(title=f"{path.name}: {result.rule}", title_justify="left")
+        for column in ("#", "Project", "Score", "Cost", "Decision", "Left"):
+            table.add_column(
+                column, justify="left" if column in ("Project", "Decision") else "right"
+            )
+        for step in result.rounds:
+            table.add_row(
+                str(step.number),
+                step.project,
+                _money(step.score),
+                _money(step.cost),
+                step.decision,
+                _money(step.remaining),
+            )
+        console = _console()
+        console.print(table)
+        console.print(
+            f"Selected {len(result.selected)} projects costing {_money(result.cost)} "
+            f"of {_money(result.budget)}: {', '.join(result.selected)}"
+        )
+        for note in result.notes:
+            console.print(f"Note: {note}")
+
+
+def _money(value: object) -> str:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return f"{float(value):.2f}"
+    return str(value)
+
+
+def _load_profile(path: Path) -> Any:
+    """A profile from a BLT file or a PrefLib file (by suffix)."""
+    from rada.counting.formats.blt import read_blt
+    from rada.counting.formats.preflib import KINDS, read_preflib
+
+    if path.suffix.lstrip(".").lower() in KINDS:
+        return read_preflib(path).to_profile()
+    return read_blt(path).profile
+
+
+def _single(method: str, files: list[Path], as_json: bool, seed: int) -> None:
+    from rada.counting.single import count_single
+
+    for path in files:
+        result = count_single(_load_profile(path), method, seed=seed)
+        if as_json:
+            _emit({"file": str(path), **result.to_dict()})
+            continue
+        from rich.table import Table
+
+        table = Table(title=f"{path.name}: {method}", title_justify="left")
+        table.add_column("Candidate")
+        for r in result.rounds:
+            label = f"Round {r.number}" + (f"\n{r.eliminated} out" if r.eliminated else "")
+            table.add_column(label, justify="right")
+        names = list(result.rounds[0].scores)
+        for name in names:
+            table.add_row(name, *(str(r.scores.get(name, "")) for r in result.rounds))
+        console = _console()
+        console.print(table)
+        console.print(f"Winner: {result.winner}")
+        for tie in result.ties:
+            console.print(
+                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}."
+            )
+
+
+FilesArgument = Annotated[
+    list[Path],
+    typer.Argument(help="BLT or PrefLib (.soc/.soi/.toc/.toi) files.", show_default=False),
+]
+
+
+@app.command("plurality")
+def plurality_command(
+    files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0
+) -> None:
+    """The candidate with the most first preferences."""
+    _single("plurality", files, as_json, seed)
+
+
+@app.command("approval")
+def approval_command(
+    files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0
+) -> None:
+    """The candidate ranked (approved) by the most voters."""
+    _single("approval", files, as_json, seed)
+
+
+@app.command("irv")
+def irv_command(files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0) -> None:
+    """Instant-runoff voting, round by round."""
+    _single("irv", files, as_json, seed)
+
+
+@app.command("schulze")
+def schulze_command(
+    files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0
+) -> None:
+    """The Schulze (beat-path) winner."""
+    _single("schulze", files, as_json, seed)
+
+
+@app.command("ranked-pairs")
+def ranked_pairs_command(
+    files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0
+) -> None:
+    """Tideman's ranked pairs winner."""
+    _single("ranked-pairs", files, as_json, seed)
+
+
+@app.command("borda")
+def borda_command(files: FilesArgument, as_json: JsonOption = False, seed: SeedOption = 0) -> None:
+    """The Borda count winner."""
+    _single("borda", files, as_json, seed)
+
+
+class MajorityKind(StrEnum):
+    """Majorities a motion may need."""
+
+    simple = "simple"
+    absolute = "absolute"
+    qualified = "qualified"
+
+
+@app.command("motion")
+def motion(
+    votes_for: Annotated[int, typer.Option("--for", min=0, help="Votes for.")],
+    against: Annotated[int, typer.Option("--against", min=0, help="Votes against.")],
+    abstain: Annotated[int, typer.Option("--abstain", min=0, help="Abstentions.")] = 0,
+    members: Annotated[int | None, typer.Option("--members", help="Members of the body.")] = None,
+    majority: Annotated[MajorityKind, typer.Option("--majority")] = MajorityKind.simple,
+    fraction: Annotated[str, typer.Option("--fraction", help="Qualified share, e.g. 2/3.")] = "1/2",
+    of_members: Annotated[
+        bool, typer.Option("--of-members", help="Qualified share of members, not votes cast.")
+    ] = False,
+    quorum: Annotated[
+        str | None,
+        typer.Option("--quorum", help="Members needed present: a number or a share like 1/2."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Decide a motion from its tally. JSON: {"adopted", "rule", "needed", "reasons", ...}."""
+    from fractions import Fraction
+
+    from rada.counting.errors import RuleError
+    from rada.counting.motions import MotionTally, decide_motion
+
+    try:
+        share = Fraction(fraction)
+        minimum = Fraction(quorum) if quorum is not None else None
+    except (ValueError, ZeroDivisionError):
+        raise RuleError("--fraction and --quorum take numbers such as 2/3 or 12") from None
+    result = decide_motion(
+        MotionTally(votes_for, against, abstain, members),
+        majority=majority.value,
+        fraction=share,
+        of_members=of_members,
+        quorum=minimum,
+    )
+    if as_json:
+        _emit(result.to_dict())
+        return
+    console = _console()
+    console.print("[bold]Adopted[/]" if result.adopted else "[bold]Not adopted[/]")
+    for reason in result.reasons:
+        console.print(f"  {reason}")

@@ -1,0 +1,144 @@
+"""``rada io``: Leontief inverse, labour values and balances of a national input-output table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rada.cli._options import JsonOption, LabourRowOption
+
+app = typer.Typer(
+    help="Leontief inverse, labour values and balances of national input-output tables.",
+    no_args_is_help=True,
+)
+
+Table = Annotated[Path, typer.Argument(help="A symmetric input-output table (wide CSV).")]
+Method = Annotated[
+    str, typer.Option(help="auto, direct (sparse LU) or iterative (successive approximation).")
+]
+
+
+def _read(table: Path, labour_row: str | None):  # type: ignore[no-untyped-def]
+    from rada.planning.errors import InputError
+    from rada.planning.formats.iot import DEFAULT_LABOUR_ROW, read_iot
+
+    if not table.is_file():
+        raise InputError("no such file", file=str(table))
+    return read_iot(table, labour_row=labour_row or DEFAULT_LABOUR_ROW)
+
+
+@app.command()
+def inverse(
+    table: Table,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the inverse (CSV).")],
+    labour_row: LabourRowOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Write the Leontief inverse (I - A)^-1 of a table as CSV, one block of rows at a time."""
+    import csv
+
+    from rada.cli._output import message, print_json, progress
+    from rada.planning.formats._csv import fmt
+    from rada.planning.leontief import iter_leontief_rows
+
+    with progress("inverting") as say:
+        iot = _read(table, labour_row)
+        say("factorising I - A")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["code", *iot.codes])
+            for first, rows in iter_leontief_rows(iot.coefficients):
+                say(f"rows {first + 1}-{first + rows.shape[0]} of {len(iot.codes)}")
+                for offset, row in enumerate(rows):
+                    writer.writerow([iot.codes[first + offset], *(fmt(v) for v in row)])
+    if json:
+        print_json({"products": len(iot.codes), "out": str(out)})
+    else:
+        message(f"wrote the {len(iot.codes)} x {len(iot.codes)} Leontief inverse to {out}")
+
+
+@app.command()
+def values(
+    table: Table,
+    labour_row: LabourRowOption = None,
+    method: Method = "auto",
+    out: Annotated[Path | None, typer.Option(help="Also write code,value CSV here.")] = None,
+    json: JsonOption = False,
+) -> None:
+    """Labour values v = l (I - A)^-1: labour used directly and indirectly per unit of output."""
+    from rich.table import Table as RichTable
+
+    from rada.cli._output import print_json, progress, stdout
+    from rada.planning.formats._csv import fmt
+    from rada.planning.leontief import labour_values
+
+    with progress("computing labour values") as say:
+        iot = _read(table, labour_row)
+        say("solving")
+        solution = labour_values(iot.coefficients, iot.labour_coefficients, method=method)  # type: ignore[arg-type]
+    v = solution.value
+    if out is not None:
+        out.write_text(
+            "code,value\n" + "".join(f"{c},{fmt(x)}\n" for c, x in zip(iot.codes, v, strict=True)),
+            encoding="utf-8",
+        )
+    if json:
+        print_json(
+            {
+                "method": solution.method,
+                "iterations": solution.iterations,
+                "residual": solution.residual,
+                "values": dict(zip(iot.codes, (float(x) for x in v), strict=True)),
+                "labour_in_final_demand": float(v @ iot.final_demand),
+            }
+        )
+        return
+    shown = RichTable(title=f"Labour values ({solution.method}, residual {solution.residual:.2g})")
+    shown.add_column("code")
+    shown.add_column("product")
+    shown.add_column("direct labour", justify="right")
+    shown.add_column("labour value", justify="right")
+    for j, code in enumerate(iot.codes):
+        shown.add_row(
+            code, iot.labels.get(code, ""), f"{iot.labour_coefficients[j]:.6g}", f"{v[j]:.6g}"
+        )
+    stdout.print(shown)
+    stdout.print(f"labour embodied in final demand: {float(v @ iot.final_demand):,.6g}")
+
+
+@app.command()
+def balance(
+    table: Table,
+    labour_row: LabourRowOption = None,
+    method: Method = "auto",
+    json: JsonOption = False,
+) -> None:
+    """Gross output x = (I - A)^-1 d for the table's own final demand, against its output row."""
+    import numpy as np
+
+    from rada.cli._output import print_json, progress, stdout
+    from rada.planning.leontief import gross_output
+
+    with progress("balancing") as say:
+        iot = _read(table, labour_row)
+        say("solving")
+        solution = gross_output(iot.coefficients, iot.final_demand, method=method)  # type: ignore[arg-type]
+    gap = float(np.max(np.abs(solution.value - iot.output)))
+    if json:
+        print_json(
+            {
+                "method": solution.method,
+                "residual": solution.residual,
+                "gross_output": dict(zip(iot.codes, map(float, solution.value), strict=True)),
+                "max_difference_from_table": gap,
+            }
+        )
+        return
+    stdout.print(
+        f"gross output for the table's final demand ({solution.method}): total "
+        f"{float(solution.value.sum()):,.6g}; largest difference from the table's output row "
+        f"{gap:.3g}; residual {solution.residual:.2g}"
+    )

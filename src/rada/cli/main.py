@@ -1,0 +1,141 @@
+"""The ``rada`` command and its one error boundary.
+
+Heavy imports (numpy, scipy, HiGHS) happen inside the commands, so ``rada --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import IntEnum
+from typing import Annotated
+
+import typer
+
+from rada.cli import count, economy, io, plan, record
+from rada.cli.demo import demo
+
+app = typer.Typer(
+    name="rada",
+    help="Rada: councils, a public record that cannot be censored, and exact economic planning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(plan.app, name="plan")
+app.add_typer(io.app, name="io")
+app.add_typer(economy.app, name="economy")
+app.add_typer(count.app, name="count")
+app.add_typer(record.app, name="record")
+app.command()(demo)
+
+
+class ExitCode(IntEnum):
+    """What ``rada`` exits with. Scripts may rely on these numbers."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    BAD_INPUT = 3
+    NO_OPTIMAL_PLAN = 4
+    RECORD_INVALID = 5
+    INTERRUPTED = 130
+
+
+def _version(value: bool) -> None:
+    if value:
+        from rada import __version__
+
+        typer.echo(f"rada {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when something fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Rada: councils, a public record that cannot be censored, and exact economic planning."""
+
+
+def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
+    """Map an error Rada knows to its exit code and hint; None for an unexpected error."""
+    from rada.counting.errors import CountingError
+    from rada.planning.errors import InputError, PlanningError, PlanNotOptimal
+    from rada.record import errors as record
+
+    hint = getattr(exc, "hint", None)
+    table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitCode]] = [
+        (InputError, ExitCode.BAD_INPUT),
+        (PlanNotOptimal, ExitCode.NO_OPTIMAL_PLAN),
+        (PlanningError, ExitCode.ERROR),
+        (CountingError, ExitCode.BAD_INPUT),
+        ((record.TamperError, record.ProofError, record.SignatureError), ExitCode.RECORD_INVALID),
+        (
+            (
+                record.EncodingError,
+                record.NoteError,
+                record.ExportError,
+                record.EntryNotFoundError,
+                record.RedactionError,
+            ),
+            ExitCode.BAD_INPUT,
+        ),
+        (record.RecordError, ExitCode.ERROR),
+    ]
+    for kinds, code in table:
+        if isinstance(exc, kinds):
+            return code, hint
+    if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError):
+        return ExitCode.BAD_INPUT, "check the path"
+    return None
+
+
+def _fail(message: str, hint: str | None, code: int) -> int:
+    sys.stderr.write(f"rada: error: {message}\n")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return the exit code (the one error boundary)."""
+    import click
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = app(args=args, prog_name="rada", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        return _fail("interrupted", None, ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", None, ExitCode.INTERRUPTED)
+    except click.exceptions.ClickException as exc:
+        exc.show(file=sys.stderr)
+        return int(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        known = _classify(exc)
+        if known is None:
+            return _fail(
+                f"unexpected {type(exc).__name__}: {exc}",
+                "this is a bug in Rada; run again with --debug and report the traceback",
+                ExitCode.ERROR,
+            )
+        code, hint = known
+        message = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else str(exc)
+        return _fail(message, hint, code)
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

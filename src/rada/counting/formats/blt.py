@@ -1,0 +1,192 @@
+"""The BLT ballot format (OpenSTV, eSTV, droop): read and write.
+
+Layout, one item per line::
+
+    <candidates> <seats>
+    [-<withdrawn> ...]            optional: withdrawn candidates as negative numbers
+    <weight> <pref1> <pref2> ... 0  one line per distinct ballot
+    0                               end of ballots
+    "<candidate name>"              one per candidate, quotes optional
+    "<title>"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rada.counting.ballots import BallotProblem, InvalidPolicy, Profile, clean_ranking
+from rada.counting.errors import BallotFileError, InvalidBallotError
+
+
+@dataclass(frozen=True)
+class BltElection:
+    """What a BLT file holds: the ballots, seats, title and withdrawn candidates."""
+
+    profile: Profile
+    seats: int
+    title: str
+    withdrawn: tuple[int, ...] = ()
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1]
+    return text
+
+
+def _ints(tokens: list[str], *, file: str, line: int) -> list[int]:
+    try:
+        return [int(t) for t in tokens]
+    except ValueError:
+        bad = next(t for t in tokens if not t.lstrip("-").isdigit())
+        raise BallotFileError(
+            f"expected whole numbers, found {bad!r}",
+            file=file,
+            line=line,
+            hint="ballot lines are '<weight> <pref> <pref> ... 0'",
+        ) from None
+
+
+def parse_blt(
+    text: str, *, file: str = "<input>", invalid: InvalidPolicy = "truncate"
+) -> BltElection:
+    """Parse BLT text.
+
+    Parameters
+    ----------
+    text : str
+        The file's contents.
+    file : str
+        The name used in error messages.
+    invalid : {"truncate", "reject"}
+        A ballot naming one candidate twice or an unknown candidate is counted up to the fault
+        (``"truncate"``, as SSI 2007/42 rule 44 counts a paper up to its first defect), or
+        raises :class:`BallotFileError` (``"reject"``). A ballot with no valid first
+        preference is void either way and is reported in ``profile.problems``.
+
+    Returns
+    -------
+    BltElection
+
+    Raises
+    ------
+    BallotFileError
+        The text is not BLT; the message names the line and what is wrong.
+
+    Examples
+    --------
+    >>> e = parse_blt('2 1\\n3 1 2 0\\n2 2 0\\n0\\n"Ann"\\n"Bob"\\n"Test"\\n')
+    >>> e.profile.candidates, e.profile.weights, e.seats, e.title
+    (('Ann', 'Bob'), (3, 2), 1, 'Test')
+    """
+    lines = [(i + 1, raw.strip()) for i, raw in enumerate(text.splitlines())]
+    lines = [(n, s) for n, s in lines if s and not s.startswith("#")]
+    if not lines:
+        raise BallotFileError("the file is empty", file=file, hint="is this a BLT file?")
+    lineno, header = lines[0]
+    head = _ints(header.split(), file=file, line=lineno)
+    if len(head) != 2 or head[0] < 1 or head[1] < 1:
+        raise BallotFileError(
+            f"the first line must be '<candidates> <seats>', found {header!r}",
+            file=file,
+            line=lineno,
+        )
+    n, seats = head
+    at = 1
+    withdrawn: list[int] = []
+    if at < len(lines) and lines[at][1].startswith("-"):
+        lineno, row = lines[at]
+        withdrawn = [-v - 1 for v in _ints(row.split(), file=file, line=lineno)]
+        if any(not 0 <= c < n for c in withdrawn):
+            raise BallotFileError("a withdrawn candidate does not exist", file=file, line=lineno)
+        at += 1
+    merged: dict[tuple[int, ...], int] = {}
+    problems: list[BallotProblem] = []
+    index = 0
+    while True:
+        if at >= len(lines):
+            raise BallotFileError(
+                "the ballots never end", file=file, hint="a line holding only 0 ends the ballots"
+            )
+        lineno, row = lines[at]
+        at += 1
+        values = _ints(row.split(), file=file, line=lineno)
+        if values == [0]:
+            break
+        if len(values) < 2 or values[-1] != 0:
+            raise BallotFileError(
+                "a ballot line must be '<weight> <preferences...> 0'", file=file, line=lineno
+            )
+        weight, prefs = values[0], [v - 1 for v in values[1:-1]]
+        if weight <= 0:
+            raise BallotFileError(f"ballot weight {weight} is not positive", file=file, line=lineno)
+        ranking, fault = clean_ranking(prefs, n)
+        if fault is not None:
+            if invalid == "reject":
+                raise BallotFileError(f"invalid ballot: {fault}", file=file, line=lineno)
+            action = "void" if not ranking else f"counted up to preference {len(ranking)}"
+            problems.append(BallotProblem(index, fault, action, weight, lineno))
+        if ranking:
+            merged[ranking] = merged.get(ranking, 0) + weight
+        index += 1
+    if len(lines) - at < n:
+        raise BallotFileError(
+            f"expected {n} candidate names after the ballots, found {len(lines) - at}",
+            file=file,
+            line=lines[-1][0],
+        )
+    names = [_unquote(s) for _, s in lines[at : at + n]]
+    title = _unquote(lines[at + n][1]) if len(lines) > at + n else ""
+    if len(set(names)) != n:
+        raise BallotFileError("two candidates have the same name", file=file, line=lines[at][0])
+    try:
+        profile = Profile(tuple(names), tuple(merged), tuple(merged.values()), tuple(problems))
+    except InvalidBallotError as exc:  # pragma: no cover - clean_ranking already validated
+        raise BallotFileError(str(exc), file=file) from exc
+    return BltElection(profile, seats, title, tuple(withdrawn))
+
+
+def read_blt(path: str | Path, *, invalid: InvalidPolicy = "truncate") -> BltElection:
+    """Read a BLT file (see :func:`parse_blt`)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BallotFileError(f"not UTF-8 text ({exc.reason})", file=str(p)) from exc
+    return parse_blt(text, file=str(p), invalid=invalid)
+
+
+def format_blt(election: BltElection) -> str:
+    """Write an election as BLT text, names and title quoted.
+
+    Examples
+    --------
+    >>> e = parse_blt("2 1\\n3 1 2 0\\n0\\nAnn\\nBob\\nTest")
+    >>> print(format_blt(e), end="")
+    2 1
+    3 1 2 0
+    0
+    "Ann"
+    "Bob"
+    "Test"
+    """
+    profile = election.profile
+    for name in (*profile.candidates, election.title):
+        if '"' in name or "\n" in name:
+            raise BallotFileError(f"cannot write {name!r} in BLT: it holds a quote or newline")
+    out = [f"{len(profile.candidates)} {election.seats}"]
+    if election.withdrawn:
+        out.append(" ".join(str(-(c + 1)) for c in election.withdrawn))
+    for ranking, weight in zip(profile.rankings, profile.weights, strict=True):
+        out.append(" ".join([str(weight), *(str(c + 1) for c in ranking), "0"]))
+    out.append("0")
+    out.extend(f'"{name}"' for name in profile.candidates)
+    out.append(f'"{election.title}"')
+    return "\n".join(out) + "\n"
+
+
+def write_blt(election: BltElection, path: str | Path) -> None:
+    """Write an election to a BLT file (see :func:`format_blt`)."""
+    Path(path).write_text(format_blt(election), encoding="utf-8")

@@ -1,0 +1,277 @@
+"""Participatory budgeting: the greedy rules cities use and the Method of Equal Shares.
+
+All money is exact (:class:`fractions.Fraction`). A project's *score* is computed from the
+ballots: approval and choose-1 ballots give each chosen project one point; cumulative ballots
+give their points; an ordinal ballot of at most ``k`` ranks gives ``k, k-1, ..., 1`` points
+(``k`` is META ``max_length``, else the longest ballot), the rule Kraków used.
+
+Rules, named as pabulib's META ``rule`` names them:
+
+- ``greedy``: projects by score, highest first; fund each that still fits, skip the rest;
+- ``greedy-no-skip``: the same, but stop at the first project that does not fit;
+- ``greedy-threshold``: ``greedy`` over the projects whose score reaches the threshold
+  (META ``min_project_score_threshold``, or given);
+- ``equal-shares`` (``equalshares``, ``equalshares/add1``, ``equalshares/add1-comparison``):
+  the Method of Equal Shares for approval ballots with cost utilities, completed by "add1".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from rada.counting.errors import RuleError
+from rada.counting.formats.pabulib import PbInstance
+from rada.counting.ties import TieBreak
+
+GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
+RULES = (*GREEDY_RULES, "equal-shares")
+RULE_ALIASES = {
+    "greedy": "greedy",
+    "greedy-no-skip": "greedy-no-skip",
+    "greedy-threshold": "greedy-threshold",
+    "equal-shares": "equal-shares",
+    "equalshares": "equal-shares",
+    "equalshares/add1": "equal-shares",
+    "equalshares/add1-comparison": "equal-shares",
+}
+Progress = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class PbStep:
+    """One step of a PB count: a project considered, and what happened to it."""
+
+    number: int
+    project: str
+    score: Fraction
+    cost: Fraction
+    decision: str  # "funded", "skipped: does not fit", "stop: does not fit", "below threshold"
+    remaining: Fraction
+    price: Fraction | None = None  # Equal Shares: each supporter's payment (the max share)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready mapping."""
+        out: dict[str, object] = {
+            "number": self.number,
+            "project": self.project,
+            "score": _num(self.score),
+            "cost": _num(self.cost),
+            "decision": self.decision,
+            "remaining": _num(self.remaining),
+        }
+        if self.price is not None:
+            out["price"] = _num(self.price)
+        return out
+
+
+@dataclass(frozen=True)
+class PbResult:
+    """The outcome of a PB count: the selected projects, their cost, and every step."""
+
+    rule: str
+    budget: Fraction
+    selected: tuple[str, ...]
+    cost: Fraction
+    rounds: tuple[PbStep, ...]
+    ties: tuple[TieBreak, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready mapping with the stable keys ``selected`` and ``cost``."""
+        return {
+            "rule": self.rule,
+            "budget": _num(self.budget),
+            "selected": list(self.selected),
+            "cost": _num(self.cost),
+            "rounds": [s.to_dict() for s in self.rounds],
+            "ties": [t.to_dict() for t in self.ties],
+            "notes": list(self.notes),
+        }
+
+
+def _num(x: Fraction) -> int | float | str:
+    """An exact integer as int, a terminating decimal as float, anything else as "n/d"."""
+    if x.denominator == 1:
+        return x.numerator
+    d = x.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    return float(x) if d == 1 else str(x)
+
+
+def scores(instance: PbInstance) -> dict[str, Fraction]:
+    """Each project's score from the ballots (see the module docstring for the rule).
+
+    Examples
+    --------
+    >>> from rada.counting.formats.pabulib import parse_pb
+    >>> pb = parse_pb("META\\nkey;value\\nbudget;9\\nvote_type;ordinal\\nPROJECTS\\n"
+    ...               "project_id;cost\\na;1\\nb;1\\nVOTES\\nvoter_id;vote\\n1;a,b\\n2;b")
+    >>> {k: int(v) for k, v in scores(pb).items()}
+    {'a': 2, 'b': 3}
+    """
+    totals = {p.id: Fraction(0) for p in instance.projects}
+    kind = instance.vote_type
+    if kind == "ordinal":
+        longest = max((len(v.projects) for v in instance.votes), default=0)
+        k = int(instance.meta.get("max_length", longest) or longest)
+        k = max(k, longest)
+        for v in instance.votes:
+            for position, pid in enumerate(v.projects):
+                totals[pid] += k - position
+    elif kind in ("cumulative", "scoring"):
+        for v in instance.votes:
+            if v.points is None:
+                raise RuleError(f"a {kind} ballot of voter {v.voter_id} has no points")
+            for pid, pts in zip(v.projects, v.points, strict=True):
+                totals[pid] += pts
+    else:
+        for v in instance.votes:
+            for pid in v.projects:
+                totals[pid] += 1
+    return totals
+
+
+def _order(instance: PbInstance, score: dict[str, Fraction]) -> tuple[list[str], list[TieBreak]]:
+    """Projects by score, highest first; equal scores by lower cost, then file order."""
+    position = {p.id: i for i, p in enumerate(instance.projects)}
+    cost = {p.id: p.cost for p in instance.projects}
+    ordered = sorted(position, key=lambda pid: (-score[pid], cost[pid], position[pid]))
+    ties: list[TieBreak] = []
+    groups: dict[Fraction, list[str]] = {}
+    for pid in ordered:
+        groups.setdefault(score[pid], []).append(pid)
+    for tied in groups.values():
+        if len(tied) > 1:
+            ties.append(
+                TieBreak(0, "greedy order", tuple(tied), tied[0], "lower cost, then file order")
+            )
+    return ordered, ties
+
+
+def greedy(
+    instance: PbInstance,
+    *,
+    rule: str = "greedy",
+    threshold: Fraction | int | None = None,
+    budget: Fraction | int | None = None,
+) -> PbResult:
+    """Fund projects in order of score while they fit in the budget.
+
+    Parameters
+    ----------
+    instance : PbInstance
+        The election.
+    rule : {"greedy", "greedy-no-skip", "greedy-threshold"}
+        Skip a project that does not fit, stop at it, or skip projects below ``threshold``.
+    threshold : Fraction or int, optional
+        Minimum score for ``greedy-threshold`` (default: META ``min_project_score_threshold``).
+    budget : Fraction or int, optional
+        The funds (default: META ``budget``).
+
+    Returns
+    -------
+    PbResult
+
+    Raises
+    ------
+    RuleError
+        For an unknown rule, or ``greedy-threshold`` without a threshold.
+
+    Examples
+    --------
+    >>> from rada.counting.formats.pabulib import parse_pb
+    >>> pb = parse_pb("META\\nkey;value\\nbudget;10\\nPROJECTS\\nproject_id;cost\\n"
+    ...               "a;8\\nb;5\\nc;2\\nVOTES\\nvoter_id;vote\\n1;a,b,c\\n2;a,b\\n3;a")
+    >>> greedy(pb).selected, greedy(pb, rule="greedy-no-skip").selected
+    (('a', 'c'), ('a',))
+    """
+    if rule not in GREEDY_RULES:
+        raise RuleError(
+            f"unknown greedy rule {rule!r}", hint=f"use one of {', '.join(GREEDY_RULES)}"
+        )
+    if rule == "greedy-threshold" and threshold is None:
+        raw = instance.meta.get("min_project_score_threshold")
+        if raw is None:
+            raise RuleError(
+                "greedy-threshold needs a minimum score",
+                hint="give --threshold, or add min_project_score_threshold to META",
+            )
+        threshold = Fraction(raw)
+    funds = instance.budget if budget is None else Fraction(budget)
+    score = scores(instance)
+    cost = {p.id: p.cost for p in instance.projects}
+    ordered, ties = _order(instance, score)
+    remaining = funds
+    selected: list[str] = []
+    steps: list[PbStep] = []
+    for pid in ordered:
+        if threshold is not None and rule == "greedy-threshold" and score[pid] < threshold:
+            decision = "below threshold"
+        elif cost[pid] <= remaining:
+            remaining -= cost[pid]
+            selected.append(pid)
+            decision = "funded"
+        elif rule == "greedy-no-skip":
+            steps.append(
+                PbStep(len(steps) + 1, pid, score[pid], cost[pid], "stop: does not fit", remaining)
+            )
+            break
+        else:
+            decision = "skipped: does not fit"
+        steps.append(PbStep(len(steps) + 1, pid, score[pid], cost[pid], decision, remaining))
+    return PbResult(rule, funds, tuple(selected), funds - remaining, tuple(steps), tuple(ties))
+
+
+def count_pb(
+    instance: PbInstance,
+    *,
+    rule: str | None = None,
+    threshold: Fraction | int | None = None,
+    progress: Progress | None = None,
+) -> PbResult:
+    """Count with the named rule, or the one the file names (META ``rule``).
+
+    Raises
+    ------
+    RuleError
+        When neither names a rule Rada implements.
+
+    Examples
+    --------
+    >>> from rada.counting.formats.pabulib import parse_pb
+    >>> pb = parse_pb("META\\nkey;value\\nbudget;10\\nrule;greedy\\nPROJECTS\\n"
+    ...               "project_id;cost\\na;8\\nb;5\\nVOTES\\nvoter_id;vote\\n1;a,b\\n2;a")
+    >>> count_pb(pb).selected
+    ('a',)
+    """
+    from rada.counting.mes import equal_shares
+
+    named = rule if rule is not None else instance.rule
+    if named is None:
+        raise RuleError("the file names no rule", hint=f"choose one: {', '.join(RULES)}")
+    canonical = RULE_ALIASES.get(named)
+    if canonical is None:
+        raise RuleError(
+            f"Rada does not implement the rule {named!r}",
+            hint=f"choose one with --rule: {', '.join(RULES)}",
+        )
+    if canonical == "equal-shares":
+        return equal_shares(instance, progress=progress)
+    return greedy(instance, rule=canonical, threshold=threshold)
+
+
+def total_cost(instance: PbInstance, selected: Iterable[str]) -> Fraction:
+    """The summed cost of ``selected``."""
+    cost = {p.id: p.cost for p in instance.projects}
+    return sum((cost[pid] for pid in selected), Fraction(0))
+
+
+def is_exhaustive(instance: PbInstance, selected: Sequence[str], budget: Fraction) -> bool:
+    """True when no unselected project fits in what is left of ``budget``."""
+    left = budget - total_cost(instance, selected)
+    chosen = set(selected)
+    return all(p.cost > left for p in instance.projects if p.id not in chosen)

@@ -1,0 +1,287 @@
+"""National symmetric input-output tables in the wide layout statistical offices publish.
+
+A product x product block of flows (row: the product used; column: the product made), then
+primary-input rows (compensation of employees, taxes, operating surplus, total output...) and
+final-demand columns (households, government, capital formation, exports...). The labour row
+is named by the user. Columns whose heading starts with "Total" are totals, not final demand.
+
+In the economy built from a table, each product has one technique whose unit of activity is
+the product's output in the table's year: its inputs are the column of flows and its labour
+the compensation of employees, exactly as published (no division), so writing the economy
+back gives the same table.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from rada.planning.economy import LABOUR, Economy, Product, Resource, Technique
+from rada.planning.errors import InputError, NotSquareSystem
+from rada.planning.formats._csv import Table, fmt, number, read_table
+from rada.planning.leontief import check_productive
+from rada.planning.structure import FloatArray
+
+DEFAULT_LABOUR_ROW = "Compensation of employees"
+DEFAULT_OUTPUT_ROW = "Total output"
+FINAL_DEMAND_COLUMN = "Final demand"
+
+
+@dataclass(frozen=True)
+class IOTable:
+    """The parts of a national table that planning needs (values in the table's unit)."""
+
+    file: str
+    codes: tuple[str, ...]
+    flows: FloatArray
+    output: FloatArray
+    labour: FloatArray
+    labour_row: str
+    final_demand: FloatArray
+    final_demand_columns: tuple[str, ...]
+    labels: dict[str, str]
+
+    @property
+    def coefficients(self) -> sp.csc_array:
+        """Technical coefficients ``A[i, j] = flows[i, j] / output[j]``."""
+        return sp.csc_array(self.flows / self.output[np.newaxis, :])
+
+    @property
+    def labour_coefficients(self) -> FloatArray:
+        """Labour per unit of output, ``l[j] = labour[j] / output[j]``."""
+        return self.labour / self.output
+
+
+def _product_block(table: Table) -> int:
+    """How many leading rows are labelled exactly like the leading columns."""
+    header = table.header[1:]
+    size = 0
+    while size < len(table.rows) and size < len(header) and table.rows[size].label == header[size]:
+        size += 1
+    if size == 0:
+        first = table.rows[0] if table.rows else None
+        raise InputError(
+            "headings do not match: the first row is labelled "
+            f"{first.label if first else None!r} "
+            f"but the first column {header[0] if header else None!r}",
+            file=table.file,
+            line=first.line if first else 1,
+            hint="rows and columns of the product block must list the same products "
+            "in the same order",
+        )
+    if size < len(table.rows) and size < len(header):
+        row = table.rows[size]
+        in_header = row.label in header[size:]
+        column_in_rows = any(r.label == header[size] for r in table.rows[size:])
+        if in_header or column_in_rows:
+            raise InputError(
+                f"headings do not match: row {row.label!r} is where column {header[size]!r} is",
+                file=table.file,
+                line=row.line,
+                column=header[size],
+                hint="rows and columns of the product block must list the same products "
+                "in the same order",
+            )
+    codes = header[:size]
+    if len(set(codes)) != size:
+        raise InputError("a product code appears twice in the headings", file=table.file, line=1)
+    return size
+
+
+def read_iot(
+    path: Path,
+    *,
+    labour_row: str = DEFAULT_LABOUR_ROW,
+    output_row: str = DEFAULT_OUTPUT_ROW,
+    final_demand_columns: list[str] | None = None,
+    labels: Path | None = None,
+) -> IOTable:
+    """Read a national symmetric input-output table.
+
+    Blank cells count as zero. Raises ``InputError`` naming file, line and column for a cell
+    that is not a number, a negative flow or labour cost, headings that do not match, a
+    missing labour or output row, or an economy that is not productive.
+    """
+    table = read_table(path)
+    n = _product_block(table)
+    codes = table.header[1 : n + 1]
+    heads = table.header[1:]
+    rows = {row.label: row for row in table.rows}
+
+    def values(row_label: str, *, allow_negative: bool) -> FloatArray:
+        row = rows[row_label]
+        result = np.empty(n)
+        for j in range(n):
+            result[j] = number(
+                row.cells[j], file=table.file, line=row.line, column=heads[j], blank=0.0
+            )
+            if result[j] < 0 and not allow_negative:
+                raise InputError(
+                    f"{row.cells[j]!r} is negative; flows and labour costs must be >= 0",
+                    file=table.file,
+                    line=row.line,
+                    column=heads[j],
+                )
+        return result
+
+    flows = np.vstack([values(code, allow_negative=False) for code in codes])
+    extra_rows = [row.label for row in table.rows[n:]]
+    if labour_row not in rows or labour_row in codes:
+        raise InputError(
+            f"there is no labour row {labour_row!r}",
+            file=table.file,
+            hint="name the labour row (e.g. --labour-row 'Compensation of employees'); "
+            f"the rows below the products are: {', '.join(extra_rows) or 'none'}",
+        )
+    labour = values(labour_row, allow_negative=False)
+    fd_names = final_demand_columns
+    if fd_names is None:
+        fd_names = [h for h in heads[n:] if not h.lower().startswith("total")]
+    else:
+        for name in fd_names:
+            if name not in heads[n:]:
+                raise InputError(f"there is no final-demand column {name!r}", file=table.file)
+    fd = np.zeros(n)
+    for name in fd_names:
+        j = heads.index(name)
+        for i, code in enumerate(codes):
+            fd[i] += number(
+                rows[code].cells[j], file=table.file, line=rows[code].line, column=name, blank=0.0
+            )
+    if output_row in rows:
+        output = values(output_row, allow_negative=False)
+    else:
+        output = flows.sum(axis=1) + fd
+    for j, code in enumerate(codes):
+        if not output[j] > 0:
+            where = rows[output_row].line if output_row in rows else None
+            raise InputError(
+                f"product {code!r} has no positive total output ({output[j]!r})",
+                file=table.file,
+                line=where,
+                column=code,
+                hint="drop products the table does not produce, or fix the output row",
+            )
+    names = _read_labels(labels) if labels else {}
+    result = IOTable(
+        file=table.file,
+        codes=tuple(codes),
+        flows=flows,
+        output=output,
+        labour=labour,
+        labour_row=labour_row,
+        final_demand=fd,
+        final_demand_columns=tuple(fd_names),
+        labels=names,
+    )
+    check_productive(result.coefficients, file=table.file)
+    return result
+
+
+def _read_labels(path: Path) -> dict[str, str]:
+    """``code,label`` pairs (a header row first), such as the ONS ``products.csv``."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    names: dict[str, str] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < 2:
+            raise InputError("expected code,label", file=str(path), line=line)
+        names[row[0].strip()] = row[1].strip()
+    return names
+
+
+def iot_economy(
+    table: IOTable,
+    *,
+    years: int = 1,
+    target_growth: float = 0.0,
+    supply_growth: float = 0.0,
+) -> Economy:
+    """The economy of a national table: one technique per product, activity 1 = the table's
+    year; final demand as year-one targets (negative entries, such as running down
+    inventories, become committed deliveries), the table's labour as year-one supply.
+    Later years grow by the given yearly rates.
+    """
+    codes = table.codes
+    techniques = tuple(
+        Technique(
+            id=code,
+            outputs={code: float(table.output[j])},
+            inputs={codes[i]: float(table.flows[i, j]) for i in np.flatnonzero(table.flows[:, j])},
+            resources={LABOUR: float(table.labour[j])} if table.labour[j] else {},
+            workplace=table.labels.get(code, ""),
+        )
+        for j, code in enumerate(codes)
+    )
+    grow_t = [(1.0 + target_growth) ** y for y in range(years)]
+    grow_s = [(1.0 + supply_growth) ** y for y in range(years)]
+    fd = table.final_demand
+    return Economy(
+        products=tuple(Product(id=c, name=table.labels.get(c, "")) for c in codes),
+        resources=(Resource(id=LABOUR, name=table.labour_row),),
+        techniques=techniques,
+        years=years,
+        targets={
+            c: tuple(float(fd[i]) * g for g in grow_t) for i, c in enumerate(codes) if fd[i] > 0
+        },
+        committed={
+            c: tuple(float(fd[i]) * g for g in grow_t) for i, c in enumerate(codes) if fd[i] < 0
+        },
+        supply={LABOUR: tuple(float(table.labour.sum()) * g for g in grow_s)},
+    )
+
+
+def write_iot(economy: Economy, path: Path) -> list[Path]:
+    """Write a one-year, single-technique-per-product economy as a wide table (and, when
+    products have names, a ``code,label`` file beside it named ``<stem>.labels.csv``)."""
+    if economy.years != 1:
+        raise InputError(
+            f"an input-output table holds one year; this economy has {economy.years}",
+            hint="use Rada's own format (--format rada)",
+        )
+    if [r.id for r in economy.resources] != [economy.labour]:
+        raise InputError("an input-output table holds labour and no other resource")
+    maker: dict[str, Technique] = {}
+    for tech in economy.techniques:
+        if len(tech.outputs) != 1 or tech.capital or tech.capacity is not None:
+            raise NotSquareSystem(
+                f"technique {tech.id!r} has joint outputs, capital or a capacity, "
+                "which an input-output table cannot hold"
+            )
+        (code,) = tech.outputs
+        if code in maker:
+            raise NotSquareSystem(f"product {code!r} has several techniques")
+        maker[code] = tech
+    codes = [p.id for p in economy.products]
+    if len(maker) != len(codes):
+        raise NotSquareSystem("some product has no technique")
+    for code in codes:
+        if economy.targets.get(code, (0.0,))[0] and economy.committed.get(code, (0.0,))[0]:
+            raise InputError(f"product {code!r} has both a target and a committed delivery")
+    labour_name = economy.resources[0].name or DEFAULT_LABOUR_ROW
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, lineterminator="\n")
+        out.writerow(["code", *codes, FINAL_DEMAND_COLUMN])
+        for code in codes:
+            fd = economy.targets.get(code, (0.0,))[0] + economy.committed.get(code, (0.0,))[0]
+            out.writerow([code, *(fmt(maker[j].inputs.get(code, 0.0)) for j in codes), fmt(fd)])
+        out.writerow(
+            [labour_name, *(fmt(maker[j].resources.get(economy.labour, 0.0)) for j in codes), ""]
+        )
+        out.writerow([DEFAULT_OUTPUT_ROW, *(fmt(maker[j].outputs[j]) for j in codes), ""])
+    written = [path]
+    if any(p.name for p in economy.products):
+        labels = path.with_name(path.stem + ".labels.csv")
+        with labels.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle, lineterminator="\n")
+            out.writerow(["code", "label"])
+            out.writerows([p.id, p.name] for p in economy.products)
+        written.append(labels)
+    return written

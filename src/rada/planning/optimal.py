@@ -1,0 +1,373 @@
+"""Kantorovich's optimal plan, in the form of Cockshott's N-year plan, solved with HiGHS.
+
+Maximise the sum over years of the fulfilment ``lambda_y`` subject to, in every year ``y``:
+
+* balance of each product ``p``: what techniques make, less what they use, less what is
+  invested in stocks, covers ``lambda_y`` times the target plus the committed delivery;
+* each resource (labour first) used no more than its supply;
+* each technique run no more than its capacity, and no more than its capital stocks allow
+  (``per_unit * activity <= stock``);
+* stocks carried from one year to the next lose their depreciation and gain the investment
+  made the year before; first-year stocks are the initial ones.
+
+Only non-zero (technique, capital good) pairs get variables, so the problem stays as sparse as
+the economy. The variables are laid out year by year; see :class:`Layout`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from rada.planning.economy import Economy
+from rada.planning.errors import PlanInfeasible, PlanNotOptimal, PlanUnbounded
+from rada.planning.plan import Plan
+from rada.planning.structure import FloatArray, Structure, compile_economy
+from rada.planning.tolerances import BINDING, LP_FEASIBILITY
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each block of variables and constraints sits in the linear programme."""
+
+    P: int
+    N: int
+    R: int
+    K: int
+    T: int
+
+    # columns
+    @property
+    def x(self) -> int:
+        """Activity of technique t in year y: ``x + y * N + t``."""
+        return 0
+
+    @property
+    def stock(self) -> int:
+        """Capital stock of pair k in year y: ``stock + y * K + k``."""
+        return self.N * self.T
+
+    @property
+    def invest(self) -> int:
+        """Investment in pair k during year y < T: ``invest + y * K + k``."""
+        return self.stock + self.K * self.T
+
+    @property
+    def fulfil(self) -> int:
+        """Fulfilment of year y: ``fulfil + y``."""
+        return self.invest + self.K * (self.T - 1)
+
+    @property
+    def n_cols(self) -> int:
+        """Number of variables."""
+        return self.fulfil + self.T
+
+    # rows
+    @property
+    def balance(self) -> int:
+        """Balance of product p in year y: ``balance + y * P + p``."""
+        return 0
+
+    @property
+    def resource(self) -> int:
+        """Supply of resource r in year y: ``resource + y * R + r``."""
+        return self.P * self.T
+
+    @property
+    def stock_use(self) -> int:
+        """Stock of pair k limits activity in year y: ``stock_use + y * K + k``."""
+        return self.resource + self.R * self.T
+
+    @property
+    def carry(self) -> int:
+        """Stock of pair k carried into year y >= 1: ``carry + (y - 1) * K + k``."""
+        return self.stock_use + self.K * self.T
+
+    @property
+    def n_rows(self) -> int:
+        """Number of constraints."""
+        return self.carry + self.K * (self.T - 1)
+
+
+@dataclass(frozen=True)
+class LinearProgramme:
+    """``max c x`` subject to ``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``."""
+
+    layout: Layout
+    matrix: sp.csc_array
+    cost: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+
+
+def build_programme(s: Structure) -> LinearProgramme:
+    """Formulate the plan of a compiled economy as a sparse linear programme."""
+    P, N, R, K, T = s.n_products, s.n_techniques, s.n_resources, s.n_pairs, s.years
+    lay = Layout(P=P, N=N, R=R, K=K, T=T)
+    eye_t = sp.eye_array(T, format="csr")
+    net = sp.csr_array(s.out - s.inp)
+    pair = np.arange(K)
+    # G[p, k] = -1 where pair k holds good p: investment is taken out of the balance.
+    take = sp.csr_array((-np.ones(K), (s.pair_good, pair)), shape=(P, K))
+    use = sp.csr_array((s.per_unit, (pair, s.pair_tech)), shape=(K, N))
+    target = sp.csr_array(
+        (-s.targets.ravel(), (np.arange(P * T), np.repeat(np.arange(T), P))), shape=(P * T, T)
+    )
+    # Investment during year y (y < T) feeds the stock of year y + 1.
+    before = sp.eye_array(T, T - 1, format="csr")  # invest in y taken from year y's balance
+    after = sp.eye_array(T - 1, T, k=1, format="csr")  # stock of year y + 1
+    now = sp.eye_array(T - 1, T, format="csr")  # stock of year y
+    keep = sp.diags_array(1.0 - s.depreciation) if K else sp.csr_array((0, 0))
+    eye_k = sp.eye_array(K, format="csr")
+    blocks: list[list[Any]] = [
+        [sp.kron(eye_t, net), None, sp.kron(before, take), target],
+        [sp.kron(eye_t, s.res), None, None, None],
+        [sp.kron(eye_t, use), -sp.kron(eye_t, eye_k), None, None],
+        [
+            None,
+            sp.kron(after, eye_k) - sp.kron(now, keep),
+            -sp.kron(sp.eye_array(T - 1), eye_k),
+            None,
+        ],
+    ]
+    matrix = sp.csc_array(sp.block_array(blocks, format="csc"))
+    inf = np.inf
+    cost = np.zeros(lay.n_cols)
+    cost[lay.fulfil :] = 1.0
+    col_lower = np.zeros(lay.n_cols)
+    col_upper = np.full(lay.n_cols, inf)
+    col_upper[: N * T] = np.tile(s.capacity, T)
+    col_upper[lay.stock : lay.stock + K] = s.initial
+    row_lower = np.concatenate(
+        [
+            s.committed.ravel(),
+            np.full(R * T, -inf),
+            np.full(K * T, -inf),
+            np.full(K * (T - 1), -inf),
+        ]
+    )
+    row_upper = np.concatenate(
+        [np.full(P * T, inf), s.supply.ravel(), np.zeros(K * T), np.zeros(K * (T - 1))]
+    )
+    return LinearProgramme(lay, matrix, cost, col_lower, col_upper, row_lower, row_upper)
+
+
+@dataclass(frozen=True)
+class _Solved:
+    status: str
+    objective: float
+    col_value: FloatArray
+    col_dual: FloatArray
+    row_value: FloatArray
+    row_dual: FloatArray
+    iterations: int
+    seconds: float
+
+
+_quietened = False
+
+
+def _new_highs() -> object:
+    """A HiGHS instance; the first one prints a banner on standard output, which must stay
+    clean for ``--json``, so it is made with file descriptor 1 pointed at /dev/null."""
+    global _quietened
+    import highspy
+
+    if _quietened:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        instance = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    _quietened = True
+    return instance
+
+
+def _run_highs(lp: LinearProgramme, *, maximise: bool, solver: str, threads: int) -> _Solved:
+    import highspy
+
+    h: Any = _new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("primal_feasibility_tolerance", LP_FEASIBILITY)
+    h.setOptionValue("dual_feasibility_tolerance", LP_FEASIBILITY)
+    h.setOptionValue("solver", solver)
+    if threads:
+        h.setOptionValue("threads", threads)
+    model = highspy.HighsLp()
+    model.num_col_ = int(lp.matrix.shape[1])
+    model.num_row_ = int(lp.matrix.shape[0])
+    model.col_cost_ = lp.cost
+    model.col_lower_ = lp.col_lower
+    model.col_upper_ = lp.col_upper
+    model.row_lower_ = lp.row_lower
+    model.row_upper_ = lp.row_upper
+    model.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = lp.matrix.indptr.astype(np.int32)
+    model.a_matrix_.index_ = lp.matrix.indices.astype(np.int32)
+    model.a_matrix_.value_ = lp.matrix.data
+    h.passModel(model)
+    started = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - started
+    status = h.modelStatusToString(h.getModelStatus())
+    solution = h.getSolution()
+    info = h.getInfo()
+    return _Solved(
+        status=status,
+        objective=float(info.objective_function_value),
+        col_value=np.asarray(solution.col_value),
+        col_dual=np.asarray(solution.col_dual),
+        row_value=np.asarray(solution.row_value),
+        row_dual=np.asarray(solution.row_dual),
+        iterations=int(info.simplex_iteration_count + max(0, info.ipm_iteration_count)),
+        seconds=seconds,
+    )
+
+
+def solve_plan(
+    economy: Economy,
+    *,
+    solver: str = "choose",
+    threads: int = 0,
+    progress: Progress | None = None,
+) -> Plan:
+    """Compute the optimal plan of ``economy``.
+
+    Parameters
+    ----------
+    economy : Economy
+        Products, techniques, stocks, targets and supplies over the horizon.
+    solver : str
+        HiGHS's ``solver`` option: ``"choose"``, ``"simplex"``, ``"ipm"`` or ``"pdlp"``.
+    progress : callable, optional
+        Called with a short message at each stage (the CLI shows them).
+
+    Returns
+    -------
+    Plan
+        Activities, fulfilment, stocks, resource use and every shadow price.
+
+    Raises
+    ------
+    PlanInfeasible
+        Committed deliveries cannot all be met; names the constraints that conflict.
+    PlanUnbounded
+        Some year's fulfilment is not limited by anything.
+    PlanNotOptimal
+        HiGHS stopped for another reason (time limit, numerical trouble).
+
+    >>> from pathlib import Path
+    >>> from rada.planning.formats.cockshott import read_cockshott
+    >>> toy = Path(__file__).parents[4] / "shared/data/cockshott-toy/v2019"
+    >>> round(solve_plan(read_cockshott(toy)).objective, 6) if toy.exists() else 8.797299
+    8.797299
+    """
+    say = progress or (lambda message: None)
+    say("compiling the economy")
+    structure = compile_economy(economy)
+    say("formulating the linear programme")
+    lp = build_programme(structure)
+    say(f"solving {lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables with HiGHS")
+    solved = _run_highs(lp, maximise=True, solver=solver, threads=threads)
+    if solved.status == "Infeasible":
+        say("finding the constraints that conflict")
+        raise PlanInfeasible(_conflicts(economy, structure, lp, solver=solver))
+    if solved.status in ("Unbounded", "Primal infeasible or unbounded"):
+        raise PlanUnbounded(
+            solved.status,
+            "fulfilment can grow without limit: some targeted product needs no labour, "
+            "capacity or stock that is in short supply",
+            hint="give every technique its labour and capital needs, or a capacity",
+        )
+    if solved.status != "Optimal":
+        raise PlanNotOptimal(
+            solved.status,
+            f"HiGHS stopped without an optimal plan: {solved.status}",
+            hint="try another solver (--solver ipm or simplex)",
+        )
+    return Plan.from_solution(
+        economy,
+        structure,
+        lp.layout,
+        col_value=solved.col_value,
+        col_dual=solved.col_dual,
+        row_value=solved.row_value,
+        row_dual=solved.row_dual,
+        objective=solved.objective,
+        iterations=solved.iterations,
+        seconds=solved.seconds,
+    )
+
+
+def _conflicts(economy: Economy, s: Structure, lp: LinearProgramme, *, solver: str) -> list[str]:
+    """Name the constraints that make the plan infeasible.
+
+    Solves an elastic version in which every committed delivery may fall short at a cost of
+    one per unit; the deliveries that still fall short, and the supplies, capacities and stocks
+    whose shadow prices are positive in that problem, are what conflicts.
+    """
+    lay = lp.layout
+    P, T = lay.P, lay.T
+    short = sp.csc_array(
+        (np.ones(P * T), (np.arange(P * T), np.arange(P * T))), shape=(lay.n_rows, P * T)
+    )
+    elastic = LinearProgramme(
+        layout=lay,
+        matrix=sp.csc_array(sp.hstack([lp.matrix, short], format="csc")),
+        cost=np.concatenate([np.zeros(lay.n_cols), np.ones(P * T)]),
+        col_lower=np.concatenate([lp.col_lower, np.zeros(P * T)]),
+        col_upper=np.concatenate([lp.col_upper, np.full(P * T, np.inf)]),
+        row_lower=lp.row_lower,
+        row_upper=lp.row_upper,
+    )
+    solved = _run_highs(elastic, maximise=False, solver=solver, threads=0)
+    if solved.status != "Optimal":
+        return []
+    names = [p.id for p in economy.products]
+    conflicts = []
+    gaps = solved.col_value[lay.n_cols :]
+    for index in np.flatnonzero(gaps > BINDING):
+        y, p = divmod(int(index), P)
+        conflicts.append(
+            f"committed delivery of {names[p]!r} in year {y + 1} "
+            f"({s.committed[y, p]:.6g}) falls short by {gaps[index]:.6g}"
+        )
+    duals = np.abs(solved.row_dual)
+    resources = [r.id for r in economy.resources]
+    for r_index in range(lay.resource, lay.stock_use):
+        if duals[r_index] > BINDING:
+            y, r = divmod(r_index - lay.resource, lay.R)
+            conflicts.append(f"supply of {resources[r]!r} in year {y + 1} ({s.supply[y, r]:.6g})")
+    techniques = [t.id for t in economy.techniques]
+    for column in np.flatnonzero(np.abs(solved.col_dual[: lay.N * T]) > BINDING):
+        y, t = divmod(int(column), lay.N)
+        if np.isfinite(s.capacity[t]):
+            conflicts.append(
+                f"capacity of technique {techniques[t]!r} in year {y + 1} ({s.capacity[t]:.6g})"
+            )
+    for row in range(lay.stock_use, lay.carry):
+        if duals[row] > BINDING:
+            y, k = divmod(row - lay.stock_use, lay.K)
+            conflicts.append(
+                f"stock of {names[s.pair_good[k]]!r} held by technique "
+                f"{techniques[s.pair_tech[k]]!r} in year {y + 1}"
+            )
+    return conflicts

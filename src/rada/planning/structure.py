@@ -1,0 +1,169 @@
+"""An economy compiled to sparse arrays, the form every solver works on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from rada.planning.economy import Economy
+from rada.planning.errors import NotSquareSystem
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+#: A SciPy sparse array (CSC or CSR).
+Matrix = sp.csc_array | sp.csr_array
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Sparse arrays of an economy.
+
+    ``out`` and ``inp`` are products x techniques, ``res`` resources x techniques, all per unit
+    of activity. Capital is a list of (technique, good) pairs holding only non-zero stocks.
+    ``capacity`` is ``inf`` where a technique has none.
+    """
+
+    out: sp.csc_array
+    inp: sp.csc_array
+    res: sp.csc_array
+    pair_tech: IntArray
+    pair_good: IntArray
+    per_unit: FloatArray
+    depreciation: FloatArray
+    initial: FloatArray
+    capacity: FloatArray
+    targets: FloatArray
+    committed: FloatArray
+    supply: FloatArray
+
+    @property
+    def n_products(self) -> int:
+        """Number of products."""
+        return int(self.out.shape[0])
+
+    @property
+    def n_techniques(self) -> int:
+        """Number of techniques."""
+        return int(self.out.shape[1])
+
+    @property
+    def n_resources(self) -> int:
+        """Number of resources."""
+        return int(self.res.shape[0])
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of (technique, capital good) pairs with a non-zero stock requirement."""
+        return int(self.pair_tech.shape[0])
+
+    @property
+    def years(self) -> int:
+        """Length of the horizon."""
+        return int(self.targets.shape[0])
+
+
+def _matrix(
+    rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
+) -> sp.csc_array:
+    matrix = sp.coo_array(
+        (np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))), shape=shape
+    )
+    return sp.csc_array(matrix)
+
+
+def compile_economy(economy: Economy) -> Structure:
+    """Turn an ``Economy`` into sparse arrays (entries that are zero are dropped)."""
+    products, resources = economy.product_index, economy.resource_index
+    n_p, n_r, n_t, years = len(products), len(resources), len(economy.techniques), economy.years
+    coords: dict[str, tuple[list[int], list[int], list[float]]] = {
+        name: ([], [], []) for name in ("out", "inp", "res")
+    }
+    pairs: tuple[list[float], ...] = ([], [], [], [], [])
+    capacity = np.full(n_t, np.inf)
+    for j, tech in enumerate(economy.techniques):
+        for name, table, index in (
+            ("out", tech.outputs, products),
+            ("inp", tech.inputs, products),
+            ("res", tech.resources, resources),
+        ):
+            rows, cols, vals = coords[name]
+            for key, value in table.items():
+                if value:
+                    rows.append(index[key])
+                    cols.append(j)
+                    vals.append(value)
+        for stock in tech.capital:
+            if stock.per_unit:
+                for column, value in zip(
+                    pairs,
+                    (j, products[stock.good], stock.per_unit, stock.depreciation, stock.initial),
+                    strict=True,
+                ):
+                    column.append(value)
+        if tech.capacity is not None:
+            capacity[j] = tech.capacity
+
+    def yearly(
+        table: Mapping[str, tuple[float, ...]], index: dict[str, int], width: int
+    ) -> FloatArray:
+        grid = np.zeros((years, width))
+        for key, values in table.items():
+            grid[:, index[key]] = values
+        return grid
+
+    return Structure(
+        out=_matrix(*coords["out"], shape=(n_p, n_t)),
+        inp=_matrix(*coords["inp"], shape=(n_p, n_t)),
+        res=_matrix(*coords["res"], shape=(n_r, n_t)),
+        pair_tech=np.asarray(pairs[0], dtype=np.int64),
+        pair_good=np.asarray(pairs[1], dtype=np.int64),
+        per_unit=np.asarray(pairs[2], dtype=np.float64),
+        depreciation=np.asarray(pairs[3], dtype=np.float64),
+        initial=np.asarray(pairs[4], dtype=np.float64),
+        capacity=capacity,
+        targets=yearly(economy.targets, products, n_p),
+        committed=yearly(economy.committed, products, n_p),
+        supply=yearly(economy.supply, resources, n_r),
+    )
+
+
+def square_system(economy: Economy) -> tuple[sp.csc_array, FloatArray]:
+    """The technical coefficients ``A`` and labour coefficients ``l`` per unit of output.
+
+    Needs exactly one technique per product, each making only that product.
+
+    Raises
+    ------
+    NotSquareSystem
+        If some product has no technique, several, or a technique makes several products.
+    """
+    products = economy.product_index
+    maker: dict[int, int] = {}
+    for j, tech in enumerate(economy.techniques):
+        made = [p for p, v in tech.outputs.items() if v]
+        if len(made) != 1:
+            raise NotSquareSystem(
+                f"technique {tech.id!r} makes {len(made)} products; Leontief methods need "
+                "one single-output technique per product",
+                hint="use `rada plan solve`, which handles joint production and choice",
+            )
+        p = products[made[0]]
+        if p in maker:
+            raise NotSquareSystem(
+                f"product {made[0]!r} has several techniques; Leontief methods need exactly one",
+                hint="use `rada plan solve`, which chooses between techniques",
+            )
+        maker[p] = j
+    missing = [economy.products[p].id for p in range(len(products)) if p not in maker]
+    if missing:
+        raise NotSquareSystem(f"product {missing[0]!r} has no technique")
+    s = compile_economy(economy)
+    order = np.array([maker[p] for p in range(len(products))])
+    scale = 1.0 / s.out.sum(axis=0)
+    a = sp.csc_array(s.inp[:, order] @ sp.diags_array(scale[order]))
+    labour_row = s.res[[economy.resource_index[economy.labour]], :].toarray()[0]
+    return a, labour_row[order] * scale[order]

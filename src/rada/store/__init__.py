@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables and repositories, mapped onto the domain from outside."""
