@@ -16,7 +16,10 @@ app = typer.Typer(help="Compute optimal multi-year plans and explain them.", no_
 
 Solver = Annotated[
     str,
-    typer.Option(help="HiGHS solver: choose, simplex, ipm or pdlp (first-order, approximate)."),
+    typer.Option(
+        help="HiGHS method: primal or dual simplex, ipm, pdlp (first-order, approximate), "
+        "or choose."
+    ),
 ]
 
 
@@ -78,7 +81,7 @@ def solve(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
     fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
     labour_row: LabourRowOption = None,
-    solver: Solver = "choose",
+    solver: Solver = "primal",
     top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
     json: JsonOption = False,
 ) -> None:
@@ -105,7 +108,7 @@ def explain(
     ] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many products (0: all).")] = 10,
-    solver: Solver = "choose",
+    solver: Solver = "primal",
     json: JsonOption = False,
 ) -> None:
     """Say which constraints bind and why each binding target is not exceeded."""

@@ -72,7 +72,11 @@ class Technique:
             if isinstance(table, Mapping):
                 cleaned = {k: v for k, v in table.items() if not (_is_number(v) and v == 0)}
                 object.__setattr__(self, name, cleaned)
-        object.__setattr__(self, "capital", tuple(self.capital))
+        # The order of a technique's stocks means nothing: keep them sorted by good.
+        stocks = tuple(self.capital)
+        if all(isinstance(c, CapitalStock) and isinstance(c.good, str) for c in stocks):
+            stocks = tuple(sorted(stocks, key=lambda c: c.good))
+        object.__setattr__(self, "capital", stocks)
 
 
 @dataclass(frozen=True)

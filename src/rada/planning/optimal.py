@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from rada.planning.economy import Economy
-from rada.planning.errors import PlanInfeasible, PlanNotOptimal, PlanUnbounded
+from rada.planning.errors import PlanInfeasible, PlanningError, PlanNotOptimal, PlanUnbounded
 from rada.planning.plan import Plan
 from rada.planning.structure import FloatArray, Structure, compile_economy
 from rada.planning.tolerances import BINDING, LP_FEASIBILITY
@@ -175,6 +175,17 @@ class _Solved:
     seconds: float
 
 
+#: The HiGHS settings behind each solver name. Primal simplex is the default: the plan with
+#: nothing produced is always feasible, so the primal method starts from a feasible basis
+#: and, measured on generated economies, needs half the iterations of the dual.
+SOLVERS: dict[str, dict[str, str | int]] = {
+    "primal": {"solver": "simplex", "simplex_strategy": 4},
+    "dual": {"solver": "simplex", "simplex_strategy": 1},
+    "ipm": {"solver": "ipm"},
+    "pdlp": {"solver": "pdlp"},
+    "choose": {"solver": "choose"},
+}
+
 _quietened = False
 
 
@@ -207,7 +218,10 @@ def _run_highs(lp: LinearProgramme, *, maximise: bool, solver: str, threads: int
     h.setOptionValue("output_flag", False)
     h.setOptionValue("primal_feasibility_tolerance", LP_FEASIBILITY)
     h.setOptionValue("dual_feasibility_tolerance", LP_FEASIBILITY)
-    h.setOptionValue("solver", solver)
+    if solver not in SOLVERS:
+        raise PlanningError(f"unknown solver {solver!r}; use one of {', '.join(SOLVERS)}")
+    for option, value in SOLVERS[solver].items():
+        h.setOptionValue(option, value)
     if threads:
         h.setOptionValue("threads", threads)
     model = highspy.HighsLp()
@@ -245,7 +259,7 @@ def _run_highs(lp: LinearProgramme, *, maximise: bool, solver: str, threads: int
 def solve_plan(
     economy: Economy,
     *,
-    solver: str = "choose",
+    solver: str = "primal",
     threads: int = 0,
     progress: Progress | None = None,
 ) -> Plan:
@@ -256,7 +270,9 @@ def solve_plan(
     economy : Economy
         Products, techniques, stocks, targets and supplies over the horizon.
     solver : str
-        HiGHS's ``solver`` option: ``"choose"``, ``"simplex"``, ``"ipm"`` or ``"pdlp"``.
+        ``"primal"`` (primal simplex, the default), ``"dual"`` (dual simplex), ``"ipm"``
+        (interior point with crossover), ``"pdlp"`` (first-order; optimal only to HiGHS's
+        PDLP tolerance, about 1e-7 relative) or ``"choose"`` (HiGHS decides).
     progress : callable, optional
         Called with a short message at each stage (the CLI shows them).
 
@@ -301,7 +317,7 @@ def solve_plan(
         raise PlanNotOptimal(
             solved.status,
             f"HiGHS stopped without an optimal plan: {solved.status}",
-            hint="try another solver (--solver ipm or simplex)",
+            hint="try another solver (--solver dual or ipm)",
         )
     return Plan.from_solution(
         economy,

@@ -56,33 +56,32 @@ class IOTable:
         return self.labour / self.output
 
 
-def _product_block(table: Table) -> int:
-    """How many leading rows are labelled exactly like the leading columns."""
+def _product_block(table: Table, *, stop_rows: set[str]) -> int:
+    """The size of the product block, checking that rows and columns name the same products.
+
+    The product rows are those before the first total row (a label starting with "Total") or
+    the labour or output row; the columns must carry the same codes in the same order.
+    """
     header = table.header[1:]
-    size = 0
-    while size < len(table.rows) and size < len(header) and table.rows[size].label == header[size]:
-        size += 1
+    size = next(
+        (
+            i
+            for i, row in enumerate(table.rows)
+            if row.label.lower().startswith("total") or row.label in stop_rows
+        ),
+        len(table.rows),
+    )
     if size == 0:
-        first = table.rows[0] if table.rows else None
-        raise InputError(
-            "headings do not match: the first row is labelled "
-            f"{first.label if first else None!r} "
-            f"but the first column {header[0] if header else None!r}",
-            file=table.file,
-            line=first.line if first else 1,
-            hint="rows and columns of the product block must list the same products "
-            "in the same order",
-        )
-    if size < len(table.rows) and size < len(header):
-        row = table.rows[size]
-        in_header = row.label in header[size:]
-        column_in_rows = any(r.label == header[size] for r in table.rows[size:])
-        if in_header or column_in_rows:
+        raise InputError("there are no product rows before the totals", file=table.file)
+    for i in range(size):
+        row = table.rows[i]
+        column = header[i] if i < len(header) else None
+        if row.label != column:
             raise InputError(
-                f"headings do not match: row {row.label!r} is where column {header[size]!r} is",
+                f"headings do not match: row {row.label!r} is where column {column!r} is",
                 file=table.file,
                 line=row.line,
-                column=header[size],
+                column=column,
                 hint="rows and columns of the product block must list the same products "
                 "in the same order",
             )
@@ -107,7 +106,15 @@ def read_iot(
     missing labour or output row, or an economy that is not productive.
     """
     table = read_table(path)
-    n = _product_block(table)
+    if not any(row.label == labour_row for row in table.rows):
+        others = [r.label for r in table.rows if not r.label.lower().startswith("total")]
+        raise InputError(
+            f"there is no labour row {labour_row!r}",
+            file=table.file,
+            hint="name the labour row (e.g. --labour-row 'Compensation of employees'); "
+            f"the table's rows include: {', '.join(others[-8:]) or 'none'}",
+        )
+    n = _product_block(table, stop_rows={labour_row, output_row})
     codes = table.header[1 : n + 1]
     heads = table.header[1:]
     rows = {row.label: row for row in table.rows}
@@ -129,14 +136,6 @@ def read_iot(
         return result
 
     flows = np.vstack([values(code, allow_negative=False) for code in codes])
-    extra_rows = [row.label for row in table.rows[n:]]
-    if labour_row not in rows or labour_row in codes:
-        raise InputError(
-            f"there is no labour row {labour_row!r}",
-            file=table.file,
-            hint="name the labour row (e.g. --labour-row 'Compensation of employees'); "
-            f"the rows below the products are: {', '.join(extra_rows) or 'none'}",
-        )
     labour = values(labour_row, allow_negative=False)
     fd_names = final_demand_columns
     if fd_names is None:

@@ -1,0 +1,177 @@
+"""The ``rada`` command as people and scripts use it: plan, io and economy commands."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rada.cli.main import ExitCode, main
+
+RADA = [sys.executable, "-m", "rada.cli"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*RADA, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+def test_plan_solve_json_has_the_stable_keys_and_a_clean_stdout(shared_data: Path) -> None:
+    result = run("plan", "solve", str(shared_data / "cockshott-toy" / "v-doc"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)  # nothing but JSON on stdout, not even HiGHS's banner
+    assert data["status"] == "optimal"
+    assert data["objective"] == pytest.approx(7.33645309, abs=5e-9)
+    assert len(data["fulfilment"]) == 5
+    assert len(data["labour_used"]) == 5
+    assert result.stderr == ""  # no progress when stderr is not a terminal
+
+
+def test_plan_solve_reads_a_national_table(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = shared_data / "io" / "uk-2010" / "iot.csv"
+    assert main(["plan", "solve", str(table), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["fulfilment"] == [pytest.approx(1.0, abs=1e-9)]
+    assert data["labour_used"][0] == pytest.approx(801_796, rel=1e-9)
+
+
+def test_plan_explain_names_binding_constraints(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    assert main(["plan", "explain", toy, "--product", "bread", "--year", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "labour in year 2 is used to the full" in out
+    assert "bread, year 2" in out
+    assert main(["plan", "explain", toy, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    prices = [c["shadow_price"] for c in data["binding"]]
+    assert prices == sorted(prices, reverse=True)
+    assert {"kind": "resource", "name": "labour", "year": 2} in [
+        {k: c[k] for k in ("kind", "name", "year")} for c in data["binding"]
+    ]
+    first = data["products"][0]
+    assert sum(c["share"] for c in first["causes"]) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_bad_input_exits_3_with_one_line_naming_the_place(tmp_path: Path) -> None:
+    table = tmp_path / "table.csv"
+    table.write_text("code,a,Households\na,x,1\nCompensation of employees,1,\nTotal output,2,\n")
+    result = run("io", "values", str(table))
+    assert result.returncode == ExitCode.BAD_INPUT
+    first, *_rest = result.stderr.splitlines()
+    assert first == f"rada: error: {table}, line 2, column 'a': 'x' is not a number"
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = run("--debug", "plan", "solve", str(tmp_path / "missing.toml"))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_an_infeasible_plan_exits_4_and_names_the_conflict(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    out = tmp_path / "toy.toml"
+    assert (
+        main(
+            [
+                "economy",
+                "convert",
+                str(shared_data / "cockshott-toy" / "v2019"),
+                "--to",
+                "rada",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    text = out.read_text().replace(
+        "[committed]\n", "[committed]\nbread = [50.0, 0.0, 0.0, 0.0, 0.0]\n"
+    )
+    out.write_text(text)
+    result = run("plan", "solve", str(out))
+    assert result.returncode == ExitCode.NO_OPTIMAL_PLAN
+    assert "committed delivery of 'bread' in year 1" in result.stderr
+    assert "hint:" in result.stderr
+
+
+def test_io_inverse_writes_the_published_inverse(shared_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "L.csv"
+    assert (
+        main(["io", "inverse", str(shared_data / "io" / "uk-2010" / "iot.csv"), "--out", str(out)])
+        == 0
+    )
+
+    def read(path: Path) -> np.ndarray:
+        with path.open() as handle:
+            return np.array([[float(v) for v in row[1:]] for row in list(csv.reader(handle))[1:]])
+
+    published = read(shared_data / "io" / "uk-2010" / "leontief_published.csv")
+    assert np.max(np.abs(read(out) - published)) < 1e-9
+
+
+def test_io_values_json(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = str(shared_data / "io" / "uk-2010" / "iot.csv")
+    assert main(["io", "values", table, "--method", "iterative", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["iterations"] == 32
+    assert data["values"]["01"] == pytest.approx(0.3681697205393202, rel=1e-11)
+    assert data["labour_in_final_demand"] == pytest.approx(801_796, rel=1e-12)
+
+
+def test_economy_generate_is_reproducible_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for fmt in ("rada", "cockshott"):
+        for copy in ("one", "two"):
+            args = ["economy", "generate", "--products", "20", "--years", "3", "--seed", "5"]
+            assert main([*args, "--out", str(tmp_path / fmt / copy), "--format", fmt]) == 0
+        first = sorted(p.read_bytes() for p in (tmp_path / fmt / "one").iterdir())
+        assert first == sorted(p.read_bytes() for p in (tmp_path / fmt / "two").iterdir())
+    capsys.readouterr()
+    assert main(["plan", "solve", str(tmp_path / "rada" / "one" / "economy.toml"), "--json"]) == 0
+    from_rada = json.loads(capsys.readouterr().out)["objective"]
+    assert main(["plan", "solve", str(tmp_path / "cockshott" / "one"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["objective"] == pytest.approx(from_rada, rel=1e-12)
+
+
+def test_a_failed_conversion_writes_nothing(tmp_path: Path, shared_data: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name in ("flows.csv", "cap.csv", "dep.csv", "labtarg.csv"):
+        (bad / name).write_text((shared_data / "cockshott-toy" / "v2019" / name).read_text())
+    (bad / "dep.csv").write_text((bad / "dep.csv").read_text().replace("0.07,0.07", "0.07,-1"))
+    out = tmp_path / "out.toml"
+    assert (
+        main(["economy", "convert", str(bad), "--to", "rada", "--out", str(out)])
+        == ExitCode.BAD_INPUT
+    )
+    assert not out.exists()
+
+
+def test_help_lists_every_noun() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for noun in ("plan", "io", "economy", "count", "record", "demo"):
+        assert noun in result.stdout
+
+
+def test_demo_plans_the_shipped_uk_economy(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["products"] == 127
+    assert data["fulfilment"][0] == pytest.approx(1.0, abs=1e-9)
+    assert all(b < a for a, b in zip(data["fulfilment"], data["fulfilment"][1:], strict=False))

@@ -1,0 +1,64 @@
+"""Sparse Leontief kernels against small dense reference computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from rada.planning.errors import PlanningError
+from rada.planning.leontief import (
+    check_productive,
+    gross_output,
+    labour_values,
+    leontief_inverse,
+    spectral_radius,
+)
+
+
+def _random_productive(n: int, seed: int) -> sp.csc_array:
+    rng = np.random.default_rng(seed)
+    dense = rng.uniform(0, 1, (n, n)) * (rng.uniform(0, 1, (n, n)) < 0.2)
+    dense *= 0.8 / max(1.0, dense.sum(axis=0).max())
+    return sp.csc_array(dense)
+
+
+@pytest.mark.parametrize("method", ["direct", "iterative"])
+def test_gross_output_and_values_agree_with_the_dense_inverse(method: str) -> None:
+    a = _random_productive(60, seed=3)
+    reference = np.linalg.inv(np.eye(60) - a.toarray())
+    d = np.linspace(1, 2, 60)
+    lab = np.linspace(0.1, 0.9, 60)
+    assert np.allclose(gross_output(a, d, method=method).value, reference @ d, atol=1e-10)
+    assert np.allclose(labour_values(a, lab, method=method).value, lab @ reference, atol=1e-10)
+    assert np.allclose(leontief_inverse(a), reference, atol=1e-12)
+
+
+def test_auto_method_iterates_above_the_size_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rada.planning.leontief as leontief
+
+    monkeypatch.setattr(leontief, "AUTO_ITERATIVE_ABOVE", 10)
+    a = _random_productive(20, seed=4)
+    solution = labour_values(a, np.ones(20))
+    assert solution.method == "iterative"
+    assert solution.iterations > 0
+    assert solution.residual < 1e-10
+
+
+def test_spectral_radius_of_a_nonnegative_matrix() -> None:
+    a = _random_productive(40, seed=5)
+    assert spectral_radius(a) == pytest.approx(max(abs(np.linalg.eigvals(a.toarray()))))
+    assert check_productive(a) < 1
+
+
+def test_a_mismatched_demand_vector_is_refused() -> None:
+    with pytest.raises(PlanningError, match="has 3 entries; A has 2 products"):
+        gross_output(sp.csc_array(np.zeros((2, 2))), np.ones(3))
+
+
+def test_a_dense_inverse_past_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rada.planning.leontief as leontief
+
+    monkeypatch.setattr(leontief, "DENSE_LIMIT", 5)
+    with pytest.raises(PlanningError, match="too large"):
+        leontief.leontief_inverse(sp.csc_array(np.zeros((6, 6))))
