@@ -80,21 +80,20 @@ def successive_approximation(
 
 def _solve(a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol: float) -> Solution:
     n = a.shape[0]
-    a = sp.csr_array(a)
+    # The operator of the iteration in CSR, without copying: A^T of a CSC array is CSR.
+    operator = (a.T if transpose else a).tocsr()
     chosen = method if method != "auto" else ("iterative" if n > AUTO_ITERATIVE_ABOVE else "direct")
     if chosen == "direct":
-        system = _identity_minus(a.T if transpose else a)
+        system = _identity_minus(operator)
         value = np.asarray(spla.spsolve(system, rhs), dtype=np.float64)
         iterations = 0
     elif chosen == "iterative":
-        # v = l + v A is v = l + A^T v; keep the operator in CSR for a fast product.
-        operator = sp.csr_array(a.T) if transpose else a
         value, iterations = successive_approximation(
             lambda z: rhs + operator @ z, rhs.copy(), atol=atol
         )
     else:
         raise PlanningError(f"unknown method {method!r}; use auto, direct or iterative")
-    product = a.T @ value if transpose else a @ value
+    product = operator @ value
     residual = float(np.max(np.abs(value - product - rhs))) if n else 0.0
     scale = max(1.0, float(np.max(np.abs(rhs))) if n else 0.0)
     if not residual <= BALANCE_RTOL * scale * max(1, iterations and 10):
