@@ -175,3 +175,17 @@ def test_demo_plans_the_shipped_uk_economy(capsys: pytest.CaptureFixture[str]) -
     assert data["products"] == 127
     assert data["fulfilment"][0] == pytest.approx(1.0, abs=1e-9)
     assert all(b < a for a, b in zip(data["fulfilment"], data["fulfilment"][1:], strict=False))
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def test_the_documented_examples_read_and_plan(shared_data: Path) -> None:
+    from rada.planning.formats import load_economy
+    from rada.planning.optimal import solve_plan
+
+    village = load_economy(DOCS / "village.toml")
+    plan = solve_plan(village)
+    assert plan.status == "optimal"
+    assert len(village.techniques) == 4
+    assert load_economy(DOCS / "toy.toml") == load_economy(shared_data / "cockshott-toy" / "v2019")
