@@ -138,3 +138,16 @@ def test_formats_are_detected_from_the_path(tmp_path: Path) -> None:
         detect_format(tmp_path / "e.xlsx")
     economy = load_economy(TOY)
     assert [p.id for p in economy.products] == ["iron", "coal", "corn", "bread"]
+
+
+def test_an_unproductive_cockshott_economy_is_refused(toy: Path) -> None:
+    # Coal uses 7 units of coal per 6 made: no net output is possible.
+    _replace_line(toy / "flows.csv", 3, "coal,2,7,0.04,0.2")
+    with pytest.raises(UnproductiveEconomy, match=r"flows\.csv: the economy is not productive"):
+        read_cockshott(toy)
+
+
+def test_a_zero_output_is_refused(toy: Path) -> None:
+    _replace_line(toy / "flows.csv", 7, "output,10,0,10,1")
+    with pytest.raises(InputError, match=r"line 7, column 'coal': the output of 'coal' is 0\.0"):
+        read_cockshott(toy)

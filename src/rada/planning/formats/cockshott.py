@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import scipy.sparse as sp
+
 from rada.planning.economy import LABOUR, CapitalStock, Economy, Product, Resource, Technique
 from rada.planning.errors import InputError
 from rada.planning.formats._csv import Table, fmt, number, read_table
+from rada.planning.leontief import check_productive
 
 FILES = ("flows.csv", "cap.csv", "dep.csv", "labtarg.csv")
 
@@ -98,6 +102,17 @@ def read_cockshott(folder: Path) -> Economy:
     if extra:
         row = next(r for r in flows_t.rows if r.label in extra)
         raise InputError(f"unknown row {row.label!r}", file=flows_t.file, line=row.line)
+    for good, out in zip(goods, flows["output"], strict=True):
+        if not out > 0:
+            row = flows_t.row("output")
+            raise InputError(
+                f"the output of {good!r} is {out!r}; every industry needs a positive output",
+                file=flows_t.file,
+                line=row.line if row else None,
+                column=good,
+            )
+    coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
+    check_productive(sp.csc_array(coefficients), file=flows_t.file)
     cap, dep = _square(cap_t, goods), _square(dep_t, goods)
     for table, rows in ((flows_t, flows), (cap_t, cap), (dep_t, dep)):
         _negative(table, rows, goods)
