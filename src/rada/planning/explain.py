@@ -219,15 +219,15 @@ def explain_plan(
         z = _solve_columns(square, units) if explained else units
         stock_rows = np.flatnonzero(plan.stock_prices[y] > BINDING)
         tech_slot = {int(t): i for i, t in enumerate(techs)}
+        per_unit = s.res[:, techs].toarray()
+        this_year = [c for c in binding if c.year == y + 1]
+        by_name = {(c.kind, c.name): c for c in this_year}
         for j, p in enumerate(explained):
             activity = z[:, j]
             causes: list[tuple[Constraint, float]] = []
-            for c in binding:
-                if c.year != y + 1:
-                    continue
+            for c in this_year:
                 if c.kind == "resource":
-                    r = e.resource_index[c.name]
-                    need = float(s.res[[r], :][:, techs].toarray()[0] @ activity)
+                    need = float(per_unit[e.resource_index[c.name]] @ activity)
                 elif c.kind == "capacity":
                     slot = tech_slot.get(e.technique_index[c.name])
                     need = float(activity[slot]) if slot is not None else 0.0
@@ -239,15 +239,8 @@ def explain_plan(
                 slot = tech_slot.get(int(s.pair_tech[k]))
                 if slot is None or activity[slot] <= BINDING:
                     continue
-                match = next(
-                    c
-                    for c in binding
-                    if c.kind == "stock"
-                    and c.year == y + 1
-                    and c.name
-                    == f"{e.techniques[s.pair_tech[k]].id}/{e.products[s.pair_good[k]].id}"
-                )
-                causes.append((match, float(s.per_unit[k] * activity[slot])))
+                name = f"{e.techniques[s.pair_tech[k]].id}/{e.products[s.pair_good[k]].id}"
+                causes.append((by_name["stock", name], float(s.per_unit[k] * activity[slot])))
             price = float(plan.product_prices[y, p])
             leaked = float(np.dot(leak, activity)) if others.size else 0.0
             ranked = sorted(

@@ -104,11 +104,11 @@ def read_cockshott(folder: Path) -> Economy:
         raise InputError(f"unknown row {row.label!r}", file=flows_t.file, line=row.line)
     for good, out in zip(goods, flows["output"], strict=True):
         if not out > 0:
-            row = flows_t.row("output")
+            output_row = flows_t.row("output")
             raise InputError(
                 f"the output of {good!r} is {out!r}; every industry needs a positive output",
                 file=flows_t.file,
-                line=row.line if row else None,
+                line=output_row.line if output_row else None,
                 column=good,
             )
     coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
