@@ -189,3 +189,23 @@ def test_the_documented_examples_read_and_plan(shared_data: Path) -> None:
     assert plan.status == "optimal"
     assert len(village.techniques) == 4
     assert load_economy(DOCS / "toy.toml") == load_economy(shared_data / "cockshott-toy" / "v2019")
+
+
+def test_plan_solve_writes_the_whole_plan_as_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    assert main(["plan", "solve", str(DOCS / "village.toml"), "--out", str(out), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sorted(Path(f).name for f in data["files"]) == [
+        "products.csv", "resources.csv", "stocks.csv", "techniques.csv"
+    ]  # fmt: skip
+    with (out / "products.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4 * 3  # products x years
+    bread = [r for r in rows if r["product"] == "bread"]
+    for row, fulfilment in zip(bread, data["fulfilment"], strict=True):
+        assert float(row["final_consumption"]) >= fulfilment * float(row["target"]) - 1e-9
+    with (out / "resources.csv").open() as handle:
+        labour = [r for r in csv.DictReader(handle) if r["resource"] == "labour"]
+    assert [float(r["used"]) for r in labour] == pytest.approx(data["labour_used"])

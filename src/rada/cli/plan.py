@@ -83,19 +83,31 @@ def solve(
     labour_row: LabourRowOption = None,
     solver: Solver = "primal",
     top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write the whole plan as CSV tables into this folder."),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
     """Compute the optimal plan: maximise summed yearly fulfilment of the targets."""
-    from rada.cli._output import print_json, progress
+    from rada.cli._output import message, print_json, progress
     from rada.planning.optimal import solve_plan
 
     with progress("planning") as say:
         economy = load(path, fmt, labour_row, say)
         plan = solve_plan(economy, solver=solver, progress=say)
+        written = []
+        if out is not None:
+            from rada.planning.report import write_plan_tables
+
+            say(f"writing {out}")
+            written = write_plan_tables(plan, out)
     if json:
-        print_json(plan_summary(plan))
+        print_json({**plan_summary(plan), "files": [str(p) for p in written]})
     else:
         _print_plan(plan, top=top)
+        if written:
+            message(f"wrote {', '.join(str(p) for p in written)}")
 
 
 @app.command()
