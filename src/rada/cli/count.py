@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from rada.counting.stv import StvResult
 
 app = typer.Typer(
-    help="Count votes: STV and single-winner elections, participatory budgets and motions.",
+    help="Count votes: STV, committee and single-winner elections, budgets and motions.",
     no_args_is_help=True,
 )
 
 
 @app.callback()
 def _count() -> None:
-    """Count votes: STV and single-winner elections, participatory budgets and motions."""
+    """Count votes: STV, committee and single-winner elections, budgets and motions."""
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -193,6 +193,66 @@ def pb(
             f"of {_money(result.budget)}: {', '.join(result.selected)}"
         )
         for note in result.notes:
+            console.print(f"Note: {note}")
+
+
+class CommitteeRule(StrEnum):
+    """The approval-based committee rules."""
+
+    pav = "pav"
+    seq_pav = "seq-pav"
+    equal_shares = "equal-shares"
+
+
+@app.command("committee")
+def committee(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Approval ballots: PrefLib .cat (first category approved), .toi/.soi (every "
+            "named alternative approved) or pabulib .pb (approval votes).",
+            show_default=False,
+        ),
+    ],
+    seats: Annotated[int, typer.Option("--seats", min=1, help="Seats on the committee.")],
+    rule: Annotated[
+        CommitteeRule,
+        typer.Option("--rule", help="pav (exact), seq-pav (sequential PAV) or equal-shares."),
+    ] = CommitteeRule.pav,
+    as_json: JsonOption = False,
+) -> None:
+    """Elect a committee (a delegation) from approval ballots.
+
+    With --json prints {"file", "rule", "seats", "elected", "rounds", "ties", ...}, one object
+    per line per file.
+    """
+    from rada.counting.committee import count_committee
+    from rada.counting.formats.approval import read_approval
+
+    for path in files:
+        election = read_approval(path)
+        result = count_committee(election.profile, seats, rule=rule.value)
+        notes = [*election.notes, *result.notes]
+        data = {**result.to_dict(), "notes": notes}
+        if as_json:
+            _emit({"file": str(path), **data})
+            continue
+        from rich.table import Table
+
+        table = Table(title=f"{path.name}: {result.rule}, {seats} seats", title_justify="left")
+        for column in ("#", "Candidate", "How", "Score", "Price"):
+            table.add_column(column, justify="left" if column in ("Candidate", "How") else "right")
+        for r in result.rounds:
+            price = "" if r.price is None else _money(r.price)
+            table.add_row(str(r.number), r.candidate, r.action, _money(r.score), price)
+        console = _console()
+        console.print(table)
+        console.print(f"Elected ({result.voters} voters): " + "; ".join(result.elected))
+        for tie in result.ties:
+            console.print(
+                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}."
+            )
+        for note in notes:
             console.print(f"Note: {note}")
 
 

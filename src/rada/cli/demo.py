@@ -24,7 +24,7 @@ def demo(
     """Plan the UK 2010 economy shipped with Rada and explain what binds."""
     from rada.bootstrap import demo_economy
     from rada.cli._output import print_json, progress, stdout
-    from rada.cli.plan import _print_plan, plan_summary
+    from rada.cli.plan import print_plan, plan_summary
     from rada.planning.explain import explain_plan
     from rada.planning.optimal import solve_plan
 
@@ -38,7 +38,7 @@ def demo(
         print_json(plan_summary(plan))
         return
     stdout.print(f"[bold]{economy.name}[/bold]\n{economy.description}\n")
-    _print_plan(plan, top=10)
+    print_plan(plan, top=10)
     stdout.print("\n[bold]Why the last year's targets are not exceeded[/bold]")
     for item in explanation.products:
         stdout.print(item.text + "\n")

@@ -40,7 +40,7 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _print_plan(plan: Plan, *, top: int) -> None:
+def print_plan(plan: Plan, *, top: int) -> None:
     from rich.table import Table
 
     from rada.cli._output import stdout
@@ -105,7 +105,7 @@ def solve(
     if json:
         print_json({**plan_summary(plan), "files": [str(p) for p in written]})
     else:
-        _print_plan(plan, top=top)
+        print_plan(plan, top=top)
         if written:
             message(f"wrote {', '.join(str(p) for p in written)}")
 

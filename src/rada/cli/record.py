@@ -130,9 +130,8 @@ def prove(
     from rada.record import verify_inclusion
 
     _, repository = _open()
-    tree_size = repository.size() if size is None else size
-    proof = repository.inclusion_proof(index, tree_size)
-    leaf, root = repository.leaf_hash(index), repository.root(tree_size)
+    found = repository.inclusion_proofs([index], size=size)
+    tree_size, leaf, root, proof = found.size, found.leaf_hashes[0], found.root, found.proofs[0]
     verify_inclusion(leaf_hash=leaf, index=index, size=tree_size, proof=proof, root=root)
     result = {
         "index": index,
