@@ -86,13 +86,6 @@ def approval_pb(voters: int, projects: int, *, seed: int, mean_approvals: float)
     )
 
 
-def expand(profile: Profile) -> Profile:
-    """The same election with one ballot line per voter (as a raw BLT file would hold it)."""
-    rankings = [r for r, w in zip(profile.rankings, profile.weights, strict=True) for _ in range(w)]
-    np.random.default_rng(SEED).shuffle(np.arange(len(rankings)))
-    return Profile(profile.candidates, tuple(rankings), (1,) * len(rankings))
-
-
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, list[float], object]:
     """Median seconds over ``runs`` calls, every time, and the last result."""
     times: list[float] = []
@@ -110,11 +103,7 @@ def report(name: str, median: float, times: list[float], target: float | None, c
     verdict = ""
     if target is not None:
         verdict = f"  target < {target:g} s: {'met' if median < target else 'MISSED'}"
-    print(f"{name}: median {median:.3f} s ({spread}){verdict}\n    covers: {_wrap(covers)}")
-
-
-def _wrap(text: str) -> str:
-    return text
+    print(f"{name}: median {median:.3f} s ({spread}){verdict}\n    covers: {covers}")
 
 
 def bench_stv(runs: int, workdir: Path) -> None:
@@ -134,7 +123,9 @@ def bench_stv(runs: int, workdir: Path) -> None:
     if not path.exists():
         raw = Profile(
             profile.candidates,
-            tuple(r for r, w in zip(profile.rankings, profile.weights, strict=True) for _ in range(w)),
+            tuple(
+                r for r, w in zip(profile.rankings, profile.weights, strict=True) for _ in range(w)
+            ),
             (1,) * profile.total,
         )
         write_blt(BltElection(raw, 5, "bench"), path)
@@ -180,7 +171,8 @@ def bench_mes(runs: int, workdir: Path, check_voters: int) -> None:
         median,
         times,
         10.0,
-        f"equal_shares (grouping ballots, every add1 try, the record) on a parsed instance; {notes}",
+        "equal_shares (grouping ballots, every add1 try, the record) on a parsed instance; "
+        + notes,
     )
     path = workdir / "mes-100k.pb"
     write_pb(instance, path)
@@ -202,7 +194,9 @@ def check_against_pabutools(voters: int) -> None:
     ours = equal_shares(instance)
     projects = {p.id: Project(p.id, p.cost) for p in instance.projects}
     theirs_instance = Instance(projects.values(), budget_limit=instance.budget)
-    profile = ApprovalProfile([ApprovalBallot([projects[j] for j in v.projects]) for v in instance.votes])
+    profile = ApprovalProfile(
+        [ApprovalBallot([projects[j] for j in v.projects]) for v in instance.votes]
+    )
     start = time.perf_counter()
     theirs = exhaustion_by_budget_increase(
         theirs_instance,
@@ -226,7 +220,13 @@ def bench_greedy(runs: int, workdir: Path) -> None:
     """Greedy PB on 131,000 voters."""
     instance = approval_pb(131_000, 100, seed=SEED + 4, mean_approvals=6.0)
     median, times, _ = timed(lambda: greedy(instance), runs)
-    report("greedy count", median, times, 0.5, "greedy (scores from every ballot, the order, the record)")
+    report(
+        "greedy count",
+        median,
+        times,
+        0.5,
+        "greedy (scores from every ballot, the order, the record)",
+    )
     path = workdir / "greedy-131k.pb"
     write_pb(instance, path)
     median, times, _ = timed(lambda: greedy(read_pb(path)), max(1, runs // 2))

@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from rada.counting.errors import RuleError
 from rada.counting.formats.pabulib import PbInstance
@@ -164,6 +165,162 @@ def _mes(
     return bought, payments
 
 
+_SLACK = 1e-9  # float results this close to a decision are settled in exact arithmetic
+
+
+class _Run:
+    """One MES run kept exact without exact per-voter money.
+
+    A group's money is ``share - sum of the prices it paid in full``, or exactly 0 once it paid
+    all it had, so the state is a 0/1 matrix ``paid[group, purchase]``. Floats (``money``) only
+    filter: a sum of money over any set of groups is computed exactly as
+    ``share * voters - sum(price_t * voters who paid price_t)`` with integer counts, and every
+    comparison that floats cannot settle with a margin is redone in exact arithmetic.
+    """
+
+    def __init__(self, groups: _Groups, share: Fraction) -> None:
+        self.g = groups
+        self.share = share
+        self.zero = np.zeros(len(groups.weights), dtype=bool)
+        self.paid = np.zeros((len(groups.weights), len(groups.ids)), dtype=np.int64)
+        self.money = np.full(len(groups.weights), float(share))
+        self.prices: list[Fraction] = []
+
+    def alive(self, j: int) -> npt.NDArray[np.int64]:
+        members = self.g.supporters[j]
+        kept: npt.NDArray[np.int64] = members[~self.zero[members]]
+        return kept
+
+    def exact_sum(self, idx: npt.NDArray[np.int64]) -> Fraction:
+        w = self.g.weights[idx]
+        total = self.share * int(w.sum())
+        if self.prices:
+            counts = w @ self.paid[idx, : len(self.prices)]
+            total -= sum(
+                (p * int(k) for p, k in zip(self.prices, counts, strict=True)), Fraction(0)
+            )
+        return total
+
+    def exact_money(self, g: int) -> Fraction:
+        if self.zero[g]:
+            return Fraction(0)
+        row = self.paid[g, : len(self.prices)]
+        return self.share - sum(
+            (p for p, b in zip(self.prices, row, strict=True) if b), Fraction(0)
+        )
+
+    def price(self, j: int) -> tuple[float, Fraction | None] | None:
+        """The float price of project j (None: unaffordable), and the exact one when cheap."""
+        idx = self.alive(j)
+        cost = self.g.costs[j]
+        m, w = self.money[idx], self.g.weights[idx]
+        total = float(m @ w)
+        if total < float(cost) * (1 - _SLACK) or (
+            total < float(cost) * (1 + _SLACK) and self.exact_sum(idx) < cost
+        ):
+            return None
+        if cost == 0:
+            return 0.0, Fraction(0)
+        order = np.argsort(m, kind="stable")
+        ms, ws = m[order], w[order]
+        before_mw = np.concatenate([[0.0], np.cumsum(ms * ws)[:-1]])
+        before_w = np.concatenate([[0], np.cumsum(ws)[:-1]])
+        p_k = (float(cost) - before_mw) / (int(ws.sum()) - before_w)
+        covered = ms >= p_k
+        if not covered.any():
+            return float(p_k[-1]), None  # float rounding at the very edge: settle it exactly
+        k = int(np.argmax(covered))
+        p_f = float(p_k[k])
+        near = np.abs(ms - p_f) <= _SLACK * max(p_f, 1e-300)
+        if near.any():
+            return p_f, None
+        poor, rich = idx[order[:k]], idx[order[k:]]
+        exact = (cost - self.exact_sum(poor)) / int(self.g.weights[rich].sum())
+        return p_f, exact
+
+    def exact_price(self, j: int) -> Fraction:
+        """The exact price of an affordable project, from every supporter's exact money."""
+        holdings: dict[Fraction, int] = {}
+        for g in self.alive(j).tolist():
+            amount = self.exact_money(g)
+            holdings[amount] = holdings.get(amount, 0) + int(self.g.weights[g])
+        p = _payment(self.g.costs[j], sorted(h for h in holdings.items() if h[0] > 0))
+        assert p is not None
+        return p
+
+    def pay(self, j: int, p: Fraction) -> None:
+        idx = self.alive(j)
+        p_f = float(p)
+        m = self.money[idx]
+        rich = m > p_f
+        near = np.flatnonzero(np.abs(m - p_f) <= _SLACK * max(p_f, 1e-300))
+        for i in near.tolist():
+            rich[i] = self.exact_money(int(idx[i])) > p
+        t = len(self.prices)
+        self.prices.append(p)
+        self.paid[idx[rich], t] = 1
+        self.money[idx[rich]] -= p_f
+        self.zero[idx[~rich]] = True
+        self.money[idx[~rich]] = 0.0
+
+
+def _mes_fast(
+    groups: _Groups, share: Fraction, satisfaction: Satisfaction, ties: list[TieBreak]
+) -> tuple[list[int], list[tuple[int, Fraction]]]:
+    """One run of MES, as :func:`_mes` but with float filtering and exact decisions."""
+    run = _Run(groups, share)
+    bound: dict[int, float] = dict.fromkeys(range(len(groups.ids)), 0.0)
+    bought: list[int] = []
+    payments: list[tuple[int, Fraction]] = []
+
+    def rank(j: int) -> tuple[int, Fraction, int]:
+        return (-groups.approvals[j], groups.costs[j], j)
+
+    def per_unit(p: float | Fraction, j: int) -> float | Fraction:
+        cost = groups.costs[j]
+        if satisfaction == "cardinality" or cost == 0:
+            return p
+        return p / (float(cost) if isinstance(p, float) else cost)
+
+    while bound:
+        found: dict[int, tuple[float, Fraction | None]] = {}
+        best = float("inf")
+        for j in sorted(bound, key=lambda k: (bound[k], rank(k))):
+            if found and bound[j] > best * (1 + 1e-6):
+                break  # bounds only rise as money is spent: nothing later can do better
+            priced = run.price(j)
+            if priced is None:
+                del bound[j]  # the supporters' money only shrinks: never affordable again
+                continue
+            value = float(per_unit(priced[0], j))
+            bound[j] = value * (1 - 1e-6)
+            found[j] = priced
+            best = min(best, value)
+        if not found:
+            break
+        close = [j for j, (p, _) in found.items() if float(per_unit(p, j)) <= best * (1 + _SLACK)]
+        exact = {j: found[j][1] or run.exact_price(j) for j in close}
+        values = {j: per_unit(exact[j], j) for j in close}
+        low = min(values.values())
+        tied = sorted((j for j in close if values[j] == low), key=rank)
+        pick = tied[0]
+        if len(tied) > 1:
+            ties.append(
+                TieBreak(
+                    len(bought) + 1,
+                    "equal shares",
+                    tuple(groups.ids[k] for k in sorted(tied)),
+                    groups.ids[pick],
+                    "more supporters, then lower cost, then file order",
+                )
+            )
+        run.pay(pick, exact[pick])
+        del bound[pick]
+        bought.append(pick)
+        payments.append((pick, exact[pick]))
+    return bought, payments
+
+
 def equal_shares(
     instance: PbInstance,
     *,
@@ -209,7 +366,7 @@ def equal_shares(
     budget = instance.budget
     n = max(groups.voters, 1)
     ties: list[TieBreak] = []
-    kept = _mes(groups, budget / n, satisfaction, ties)
+    kept = _mes_fast(groups, budget / n, satisfaction, ties)
     tries = 0
     notes: list[str] = []
     if completion == "add1":
@@ -221,7 +378,7 @@ def equal_shares(
             if len(kept[0]) == everything or budget / n + tries > ceiling:
                 break
             trial_ties: list[TieBreak] = []
-            trial = _mes(groups, budget / n + tries + 1, satisfaction, trial_ties)
+            trial = _mes_fast(groups, budget / n + tries + 1, satisfaction, trial_ties)
             if total_cost(instance, _ids(groups, trial[0])) > budget:
                 break
             tries += 1

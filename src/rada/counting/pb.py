@@ -17,6 +17,7 @@ Rules, named as pabulib's META ``rule`` names them:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -113,7 +114,8 @@ def scores(instance: PbInstance) -> dict[str, Fraction]:
     >>> {k: int(v) for k, v in scores(pb).items()}
     {'a': 2, 'b': 3}
     """
-    totals = {p.id: Fraction(0) for p in instance.projects}
+    # Points are whole numbers: sum them as ints and make exact Fractions once at the end.
+    totals = {p.id: 0 for p in instance.projects}
     kind = instance.vote_type
     if kind == "ordinal":
         longest = max((len(v.projects) for v in instance.votes), default=0)
@@ -129,10 +131,10 @@ def scores(instance: PbInstance) -> dict[str, Fraction]:
             for pid, pts in zip(v.projects, v.points, strict=True):
                 totals[pid] += pts
     else:
-        for v in instance.votes:
-            for pid in v.projects:
-                totals[pid] += 1
-    return totals
+        counted = Counter(pid for v in instance.votes for pid in v.projects)
+        for pid, n in counted.items():
+            totals[pid] += n
+    return {pid: Fraction(n) for pid, n in totals.items()}
 
 
 def _order(instance: PbInstance, score: dict[str, Fraction]) -> tuple[list[str], list[TieBreak]]:
