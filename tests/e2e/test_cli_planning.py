@@ -209,3 +209,16 @@ def test_plan_solve_writes_the_whole_plan_as_tables(
     with (out / "resources.csv").open() as handle:
         labour = [r for r in csv.DictReader(handle) if r["resource"] == "labour"]
     assert [float(r["used"]) for r in labour] == pytest.approx(data["labour_used"])
+
+
+def test_economy_show_and_io_balance(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = str(shared_data / "io" / "uk-2010" / "iot.csv")
+    assert main(["economy", "show", table, "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["products"] == 127
+    assert facts["input_coefficients"] == 9782  # the non-zeros of A, as the data README says
+    assert facts["spectral_radius"] == pytest.approx(0.42468189260453404, rel=1e-9)
+    assert main(["io", "balance", table, "--json"]) == 0
+    balance = json.loads(capsys.readouterr().out)
+    assert balance["max_difference_from_table"] < 1e-6
+    assert balance["gross_output"]["01"] == pytest.approx(21_182, rel=1e-12)
