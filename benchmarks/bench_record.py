@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -48,17 +49,38 @@ from rada.record import (
     verify_inclusion,
     write_export,
 )
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import InclusionProofs, RecordRepository, record_engine
 
 ORIGIN = "bench.example.org/rada-log"
 CHECKPOINT_EVERY = 100_000
 BUILD_BATCH = 10_000
 EXPORT_SIZE = 1_000_000
 START = datetime(2024, 1, 1, tzinfo=UTC)
-WORDS = (
-    "council budget housing proposal second amendment transport school rota garden repair "
-    "meeting minutes object consent block stand aside quorum agenda kitchen heating solar"
-).split()
+WORDS = [
+    "council",
+    "budget",
+    "housing",
+    "proposal",
+    "second",
+    "amendment",
+    "transport",
+    "school",
+    "rota",
+    "garden",
+    "repair",
+    "meeting",
+    "minutes",
+    "object",
+    "consent",
+    "block",
+    "stand",
+    "aside",
+    "quorum",
+    "agenda",
+    "kitchen",
+    "heating",
+    "solar",
+]
 
 
 def signer() -> Signer:
@@ -92,15 +114,48 @@ def entries(start: int, count: int) -> list[Entry]:
     return made
 
 
-def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[float]]:
-    values = [measure() for _ in range(runs)]
-    return statistics.median(values), values
+class Timer:
+    """Wall-clock and CPU time of this process: on a shared machine the two differ."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
 
 
-def report(what: str, value: float, unit: str, target: str, runs: list[float], covers: str) -> None:
-    spread = ", ".join(f"{v:,.0f}" if v >= 100 else f"{v:.2f}" for v in runs)
-    shown = f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
-    print(f"{what:<34} {shown:>12} {unit:<10} target {target:<14} runs [{spread}]")
+def measure(runs: int, one_run: Callable[[], tuple[float, Timer]]) -> list[tuple[float, Timer]]:
+    """Run ``one_run`` (returning how many things it did, and its timer) ``runs`` times."""
+    return [one_run() for _ in range(runs)]
+
+
+def report(
+    what: str,
+    results: list[tuple[float, Timer]],
+    *,
+    unit: str,
+    target: str,
+    covers: str,
+    per_second: bool = True,
+) -> None:
+    """Print the median (by wall clock, then by CPU time) next to the target."""
+
+    def shown(value: float) -> str:
+        return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+    if per_second:
+        wall = [count / t.wall for count, t in results]
+        cpu = [count / t.cpu for count, t in results]
+    else:
+        wall = [t.wall for _, t in results]
+        cpu = [t.cpu for _, t in results]
+    runs = ", ".join(shown(v) for v in wall)
+    print(
+        f"{what:<36} {shown(statistics.median(wall)):>10} {unit:<9} target {target:<10} "
+        f"(by CPU time {shown(statistics.median(cpu))}; runs {runs})"
+    )
     print(f"    covers: {covers}", flush=True)
 
 
@@ -110,29 +165,26 @@ def report(what: str, value: float, unit: str, target: str, runs: list[float], c
 def bench_appends(workdir: Path, runs: int, *, batch: int, total: int) -> None:
     prepared = [entries(i, batch) for i in range(0, total, batch)]
 
-    def one_run() -> float:
+    def one_run() -> tuple[float, Timer]:
         folder = Path(tempfile.mkdtemp(dir=workdir, prefix="appends-"))
         try:
             repository = RecordRepository(record_engine(f"sqlite:///{folder / 'log.db'}"))
             repository.create_schema()
-            began = time.perf_counter()
-            for chunk in prepared:
-                repository.append(chunk)
-            elapsed = time.perf_counter() - began
+            with Timer() as timer:
+                for chunk in prepared:
+                    repository.append(chunk)
             repository.engine.dispose()
-            return total / elapsed
+            return total, timer
         finally:
             shutil.rmtree(folder)
 
-    value, values = median_of(runs, one_run)
     report(
         "durable appends (SQLite)",
-        value,
-        "entries/s",
-        ">= 20,000",
-        values,
-        f"{total:,} entries in committed batches of {batch:,}, fresh WAL database, "
-        "synchronous=FULL",
+        measure(runs, one_run),
+        unit="entries/s",
+        target=">= 20,000",
+        covers=f"{total:,} entries in committed batches of {batch:,} (append()), fresh WAL "
+        "database, synchronous=FULL; making the Entry objects not timed",
     )
 
 
@@ -171,71 +223,59 @@ def build_log(path: Path, size: int) -> RecordRepository:
 def bench_proofs(repository: RecordRepository, runs: int, *, batch: int, batches: int) -> None:
     size = repository.size()
     rng = random.Random(4)
+    made: list[InclusionProofs] = []
 
-    def indexes() -> list[list[int]]:
-        return [[rng.randrange(size) for _ in range(batch)] for _ in range(batches)]
+    def generate() -> tuple[float, Timer]:
+        plan = [[rng.randrange(size) for _ in range(batch)] for _ in range(batches)]
+        with Timer() as timer:
+            results = [repository.inclusion_proofs(chunk, size=size) for chunk in plan]
+        made[:] = results
+        return batch * batches, timer
 
-    made: list[tuple[list[int], object]] = []
-
-    def generate() -> float:
-        plan = indexes()
-        began = time.perf_counter()
-        results = [repository.inclusion_proofs(chunk, size=size) for chunk in plan]
-        elapsed = time.perf_counter() - began
-        made[:] = list(zip(plan, results, strict=True))
-        return batch * batches / elapsed
-
-    value, values = median_of(runs, generate)
     report(
         f"inclusion proofs, {size:,} entries",
-        value,
-        "proofs/s",
-        ">= 10,000",
-        values,
-        f"inclusion_proofs() in batches of {batch:,} random indexes: root, leaf hashes and "
-        "proof nodes in one query per batch (generation only)",
+        measure(runs, generate),
+        unit="proofs/s",
+        target=">= 10,000",
+        covers=f"inclusion_proofs() of {batches} batches of {batch:,} random indexes: the size, "
+        "then root, leaf hashes and proof nodes in one query per batch; generation only",
     )
 
-    def verify() -> float:
-        began = time.perf_counter()
+    def verify() -> tuple[float, Timer]:
         count = 0
-        for chunk, result in made:
-            for index, leaf, proof in zip(chunk, result.leaf_hashes, result.proofs, strict=True):  # type: ignore[attr-defined]
-                verify_inclusion(
-                    leaf_hash=leaf,
-                    index=index,
-                    size=size,
-                    proof=proof,
-                    root=result.root,  # type: ignore[attr-defined]
-                )
-                count += 1
-        return count / (time.perf_counter() - began)
+        with Timer() as timer:
+            for result in made:
+                for index, leaf, proof in zip(
+                    result.indexes, result.leaf_hashes, result.proofs, strict=True
+                ):
+                    verify_inclusion(
+                        leaf_hash=leaf, index=index, size=size, proof=proof, root=result.root
+                    )
+                    count += 1
+        return count, timer
 
-    value, values = median_of(runs, verify)
     report(
-        "  verification alone",
-        value,
-        "proofs/s",
-        "(separate)",
-        values,
-        "verify_inclusion() of each generated proof against the batch's root",
+        "  verification, apart",
+        measure(runs, verify),
+        unit="proofs/s",
+        target="-",
+        covers="verify_inclusion() of each proof just generated, against its batch's root",
     )
 
-    def single() -> float:
+    def single() -> tuple[float, Timer]:
         chosen = [rng.randrange(size) for _ in range(500)]
-        began = time.perf_counter()
-        for index in chosen:
-            repository.inclusion_proof(index, size)
-        return len(chosen) / (time.perf_counter() - began)
+        with Timer() as timer:
+            for index in chosen:
+                repository.inclusion_proof(index, size)
+        return len(chosen), timer
 
-    value, values = median_of(runs, single)
     report(
-        "  one at a time (for comparison)",
-        value,
-        "proofs/s",
-        "-",
-        values,
-        "inclusion_proof(index, size): size check and node query per proof, no root",
+        "  one at a time, for comparison",
+        measure(runs, single),
+        unit="proofs/s",
+        target="-",
+        covers="inclusion_proof(index, size) of 500 random indexes: two queries per proof "
+        "(it is a batch of one)",
     )
 
 
@@ -268,26 +308,29 @@ def make_export(repository: RecordRepository, directory: Path, size: int) -> Non
 
 def bench_verify(directory: Path, runs: int) -> None:
     key = signer().verifier.vkey()
+    lines = 0
 
-    def one_run() -> float:
-        began = time.perf_counter()
-        result = verify_export(directory, trusted_key=key)
-        elapsed = time.perf_counter() - began
-        assert result.size > 0
-        return elapsed
+    def one_run() -> tuple[float, Timer]:
+        nonlocal lines
+        with Timer() as timer:
+            lines = verify_export(directory, trusted_key=key).size
+        return lines, timer
 
-    value, values = median_of(runs, one_run)
-    lines = sum(1 for _ in (directory / "entries.jsonl").open("rb"))
+    results = measure(runs, one_run)
     megabytes = (directory / "entries.jsonl").stat().st_size / 1e6
     report(
         f"verify export, {lines:,} entries",
-        value,
-        "s",
-        "< 30",
-        values,
-        f"verify_export(): {megabytes:,.0f} MB of JSON lines, every leaf, canonical form, "
-        "root and signed checkpoint (one per 100,000 entries)",
+        results,
+        unit="s",
+        target="< 30",
+        per_second=False,
+        covers=f"verify_export(): {megabytes:,.0f} MB of JSON lines; every leaf hash, canonical "
+        "form, index and tree root, and the signed checkpoints (one per 100,000 entries)",
     )
+
+
+def load() -> str:
+    return ", ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -307,23 +350,23 @@ def main(argv: list[str] | None = None) -> None:
     wanted = set(args.only.split(","))
     args.workdir.mkdir(parents=True, exist_ok=True)
     log_path = args.workdir / f"log-{args.log_size}.db"
-    export_dir = args.workdir / f"export-{min(EXPORT_SIZE, args.log_size)}"
+    export_dir = args.workdir / f"log-{args.log_size}-export-{min(EXPORT_SIZE, args.log_size)}"
     if args.rebuild:
         for path in args.workdir.glob(f"log-{args.log_size}.db*"):
             path.unlink()
         shutil.rmtree(export_dir, ignore_errors=True)
     print(f"rada record benchmarks; median of {args.runs} runs; work in {args.workdir}")
+    print(f"{os.cpu_count()} CPUs; load average {load()} at the start")
     if "appends" in wanted:
         bench_appends(args.workdir, args.runs, batch=args.append_batch, total=args.append_total)
     if wanted & {"proofs", "verify"}:
         repository = build_log(log_path, args.log_size)
         if "proofs" in wanted:
-            bench_proofs(
-                repository, args.runs, batch=args.proof_batch, batches=args.proof_batches
-            )
+            bench_proofs(repository, args.runs, batch=args.proof_batch, batches=args.proof_batches)
         if "verify" in wanted:
             make_export(repository, export_dir, min(EXPORT_SIZE, args.log_size))
             bench_verify(export_dir, max(1, min(args.runs, 3)))
+    print(f"load average {load()} at the end (1, 5 and 15 minutes)")
 
 
 if __name__ == "__main__":

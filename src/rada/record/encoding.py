@@ -183,13 +183,6 @@ def _canonical_parsed(value: object) -> bytes:
     return canonical_json_reference(value)
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise EncodingError("an object has a duplicate key")
-    return result
-
-
 def _refuse(token: str) -> object:
     raise EncodingError(f"{token} has no canonical encoding")
 
@@ -201,18 +194,24 @@ def _safe_int(text: str) -> int:
     return number
 
 
-# Parsed values hold only str-keyed dicts without duplicates, lists, str, safe int, bool, None.
-_strict = json.JSONDecoder(
-    object_pairs_hook=_no_duplicates,
-    parse_int=_safe_int,
-    parse_float=_refuse,
-    parse_constant=_refuse,
-)
+# Parsed values hold only str-keyed dicts, lists, str, safe int, bool and None. A duplicate key
+# needs no hook: the dict keeps one, so re-encoding never gives back the bytes, which every
+# caller checks.
+_strict = json.JSONDecoder(parse_int=_safe_int, parse_float=_refuse, parse_constant=_refuse)
 
 
 def _loads(data: bytes) -> Any:
     try:
-        return _strict.decode(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        try:
+            # Without decode()'s whitespace handling, when the value fills the text (as
+            # canonical JSON does); decode() judges (and words the error for) the rest.
+            value, end = _strict.raw_decode(text)
+            if end == len(text):
+                return value
+        except json.JSONDecodeError:
+            pass
+        return _strict.decode(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EncodingError(f"the bytes are not JSON: {exc}") from exc
 
@@ -236,11 +235,9 @@ def parse_canonical_json(data: bytes) -> Any:
 
 
 def _format_time(moment: datetime) -> str:
-    t = moment.astimezone(UTC)
-    return (
-        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T"
-        f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
-    )
+    # isoformat writes a four-digit year, and every field zero-padded, as the canonical form
+    # wants; only the "+00:00" of UTC becomes "Z".
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 _TIME_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
@@ -250,13 +247,11 @@ def _parse_time(text: object) -> datetime:
     if not isinstance(text, str) or _TIME_SHAPE.fullmatch(text) is None:
         raise EncodingError(f"time {text!r} is not YYYY-MM-DDTHH:MM:SS.ffffffZ")
     try:
-        # The shape is fixed above, so the C parser only has the ranges left to check.
-        moment = datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+        # The shape is fixed above, so the C parser has only the ranges left to check, and
+        # the text is the canonical form of the moment it parses to (decode_entry re-encodes).
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise EncodingError(f"time {text!r} is not a valid time") from exc
-    if _format_time(moment) != text:
-        raise EncodingError(f"time {text!r} is not in canonical form")
-    return moment
 
 
 @dataclass(frozen=True)
@@ -301,25 +296,28 @@ def encode_entry(entry: Entry, *, index: int) -> bytes:
     >>> encode_entry(e, index=0)[:40]
     b'{"author":"ana","body":{"text":"hi"},"in'
     """
+    return canonical_json(_entry_value(entry, index))
+
+
+def _entry_value(entry: Entry, index: int) -> dict[str, Any]:
     if index < 0:
         raise EncodingError(f"index {index} is negative")
     if any(link >= index for link in entry.links):
         raise EncodingError(f"entry {index} may link only to earlier entries")
-    return canonical_json(
-        {
-            "v": ENCODING_VERSION,
-            "index": index,
-            "kind": str(entry.kind),
-            "time": _format_time(entry.time),
-            "author": entry.author,
-            "links": list(entry.links),
-            "body": dict(entry.body),
-            "nonce": base64.b64encode(entry.nonce).decode("ascii"),
-        }
-    )
+    return {
+        "v": ENCODING_VERSION,
+        "index": index,
+        "kind": str(entry.kind),
+        "time": _format_time(entry.time),
+        "author": entry.author,
+        "links": list(entry.links),
+        "body": dict(entry.body),
+        "nonce": base64.b64encode(entry.nonce).decode("ascii"),
+    }
 
 
 _FIELDS = frozenset({"v", "index", "kind", "time", "author", "links", "body", "nonce"})
+_KINDS = {str(kind): kind for kind in EntryKind}
 
 
 def decode_entry(data: bytes) -> tuple[int, Entry]:
@@ -333,20 +331,21 @@ def decode_entry(data: bytes) -> tuple[int, Entry]:
     >>> decode_entry(encode_entry(e, index=3)) == (3, e)
     True
     """
-    # Re-encoding at the end proves the bytes canonical, so parse without checking twice.
     value = _loads(data)
-    if not isinstance(value, dict) or set(value) != _FIELDS:
+    if not isinstance(value, dict) or value.keys() != _FIELDS:
         raise EncodingError("not an entry: the fields are not those of an entry")
-    if value["v"] != ENCODING_VERSION:
+    if value["v"] != ENCODING_VERSION or value["v"] is True:
         raise EncodingError(f"unknown entry encoding version {value['v']!r}")
     index, links, body = value["index"], value["links"], value["body"]
     if not isinstance(index, int) or isinstance(index, bool):
         raise EncodingError("an entry's index must be an integer")
     if not isinstance(links, list) or not isinstance(body, dict):
         raise EncodingError("an entry's links must be a list and its body an object")
+    kind = _KINDS.get(value["kind"]) if isinstance(value["kind"], str) else None
+    if kind is None:
+        raise EncodingError(f"entry {index}: {value['kind']!r} is not a valid EntryKind")
     try:
-        kind = EntryKind(value["kind"])
-        nonce = base64.b64decode(value["nonce"], validate=True)
+        nonce = binascii.a2b_base64(value["nonce"], strict_mode=True)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise EncodingError(f"entry {index}: {exc}") from exc
     author = value["author"]
@@ -360,6 +359,14 @@ def decode_entry(data: bytes) -> tuple[int, Entry]:
         links=tuple(links),
         nonce=nonce,
     )
-    if encode_entry(entry, index=index) != data:
+    # What encode_entry would refuse or write otherwise: a negative index, a link forward, a
+    # nonce in a base64 spelling that is not its own (the time's form the parser pinned down).
+    if index < 0 or any(link >= index for link in links):
+        raise EncodingError(f"entry {index} has a negative index or links forward")
+    if base64.b64encode(nonce).decode("ascii") != value["nonce"]:
+        raise EncodingError(f"entry {index}: its nonce is not in canonical base64")
+    # So the entry re-encodes to the canonical encoding of the value parsed, which must be the
+    # bytes given (the value came from the strict parser: no re-reading needed).
+    if _canonical_parsed(value) != data:
         raise EncodingError(f"entry {index} is not in canonical form")
     return index, entry

@@ -165,9 +165,18 @@ def _read_checkpoints(directory: Path, log_key: Verifier) -> dict[int, set[bytes
     return found
 
 
+_line_decoder = json.JSONDecoder()
+
+
 def _parse_line(position: int, line: str) -> dict[str, Any]:
     try:
-        record = json.loads(line)
+        # raw_decode for a line as written (JSON, then a newline); json.loads for the rest.
+        try:
+            record, end = _line_decoder.raw_decode(line)
+        except json.JSONDecodeError:
+            end = -1
+        if end != len(line) - 1 or line[end] != "\n":
+            record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise TamperError(f"entry {position}: its line is not valid JSON", index=position) from exc
     if not isinstance(record, dict) or not isinstance(record.get("index"), int):
@@ -177,7 +186,7 @@ def _parse_line(position: int, line: str) -> dict[str, Any]:
 
 def _leaf(position: int, record: dict[str, Any]) -> bytes:
     try:
-        leaf = base64.b64decode(record.get("leaf_hash", ""), validate=True)
+        leaf = binascii.a2b_base64(record.get("leaf_hash", ""), strict_mode=True)
     except (binascii.Error, TypeError, ValueError):
         leaf = b""
     if len(leaf) != HASH_SIZE:
@@ -277,7 +286,7 @@ def verify_export(
                     checker.content(position, leaf, _content(record))
             except EncodingError as exc:
                 raise TamperError(f"entry {position}: {exc}", index=position) from exc
-            tree.append(leaf)
+            tree.push(leaf)
             signed = checkpoints.get(tree.size)
             if signed is not None:
                 # More than one signed root for one size is a fork: one of them cannot match.

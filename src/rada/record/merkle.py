@@ -13,6 +13,7 @@ caller fetches them (from memory or a database) and folds them with :func:`fold`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 
@@ -26,6 +27,7 @@ __all__ = [
     "consistency_proof",
     "consistency_ranges",
     "fold",
+    "inclusion_nodes",
     "inclusion_proof",
     "inclusion_ranges",
     "leaf_hash",
@@ -81,6 +83,9 @@ def range_nodes(start: int, size: int) -> list[NodeAddress]:
     >>> range_nodes(8, 1)
     [(0, 8)]
     """
+    if size & (size - 1) == 0 and size:
+        level = size.bit_length() - 1
+        return [(level, start >> level)]
     nodes: list[NodeAddress] = []
     position = start
     for level in range(size.bit_length() - 1, -1, -1):
@@ -131,6 +136,43 @@ def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
             start, m, n = start + k, m - k, n - k
     ranges.reverse()
     return ranges
+
+
+@functools.lru_cache(maxsize=1024)
+def _edge_nodes(start: int, size: int) -> tuple[NodeAddress, ...]:
+    # The edge starts where index and size part, so a tree has one per level: worth keeping.
+    return tuple(range_nodes(start, size - start))
+
+
+def inclusion_nodes(index: int, size: int) -> list[tuple[NodeAddress, ...]]:
+    """For each hash of the inclusion proof, leaf level first, the stored nodes that fold into it.
+
+    The same proof as :func:`inclusion_ranges` followed by :func:`range_nodes`, planned
+    bottom-up in O(log n) steps: below the level where the leaf's path leaves the perfect
+    subtrees, every sibling is one stored node; at that level the sibling is the right edge of
+    the tree (several nodes to fold); above it, the left siblings are stored nodes again.
+
+    Examples
+    --------
+    >>> inclusion_nodes(5, 8)
+    [((0, 4),), ((1, 3),), ((2, 0),)]
+    >>> inclusion_nodes(2, 7)
+    [((0, 3),), ((1, 0),), ((1, 2), (0, 6))]
+    """
+    if not 0 <= index < size:
+        raise MalformedProofError(f"leaf index {index} is outside a tree of size {size}")
+    # The highest bit where index and size differ is where the leaf's path meets the edge.
+    inner = (index ^ size).bit_length() - 1
+    plan: list[tuple[NodeAddress, ...]] = [
+        ((level, (index >> level) ^ 1),) for level in range(inner)
+    ]
+    edge = ((index >> inner) + 1) << inner
+    if edge < size:
+        plan.append(_edge_nodes(edge, size))
+    for level in range(inner + 1, size.bit_length()):
+        if index >> level & 1:
+            plan.append(((level, (index >> level) - 1),))
+    return plan
 
 
 def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
@@ -253,6 +295,16 @@ class CompactRange:
         self._hashes.append(current)
         self.size += 1
         return completed
+
+    def push(self, leaf: bytes) -> None:
+        """Add one leaf hash, like :meth:`append`, without listing the nodes it completes."""
+        hashes = self._hashes
+        index = self.size
+        while index & 1:
+            leaf = hashlib.sha256(b"\x01" + hashes.pop() + leaf).digest()
+            index >>= 1
+        hashes.append(leaf)
+        self.size += 1
 
     def root(self) -> bytes:
         """The root hash of the tree so far."""

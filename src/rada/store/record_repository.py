@@ -8,10 +8,11 @@ same transaction that appends the redaction entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, create_engine, event, func, insert, or_, select, update
+from sqlalchemy import Table, and_, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from rada.record.checkpoint import Checkpoint, sign_checkpoint
@@ -23,7 +24,6 @@ from rada.record.merkle import (
     NodeAddress,
     consistency_ranges,
     fold,
-    inclusion_ranges,
     leaf_hash,
     range_nodes,
 )
@@ -37,7 +37,7 @@ from rada.store.record_tables import (
     record_nodes,
 )
 
-__all__ = ["RecordRepository", "record_engine"]
+__all__ = ["InclusionProofs", "RecordRepository", "record_engine"]
 
 # An arbitrary constant that names the record's append lock on PostgreSQL.
 _APPEND_LOCK = 0x52414441
@@ -59,11 +59,84 @@ def record_engine(url: str) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class InclusionProofs:
+    """Inclusion proofs of several entries in one tree: its size and root, and per entry its
+    leaf hash and proof (in the order the indexes were asked)."""
+
+    size: int
+    root: bytes
+    indexes: list[int]
+    leaf_hashes: list[bytes]
+    proofs: list[list[bytes]]
+
+
+def _insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]
+) -> None:
+    """Insert many rows, given as tuples in ``columns`` order."""
+    if conn.dialect.name == "sqlite":
+        # The sqlite3 driver takes the tuples as they are; SQLAlchemy's per-row parameter
+        # processing would cost more than the insert itself (it halves the append rate).
+        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+    else:
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+_CACHED_LEVEL = 8
+# At most this many cached nodes (some 30 MB): all of them up to a log of 25 million entries.
+_CACHE_LIMIT = 200_000
+
+# SQLite refuses statements with more than 32,766 parameters.
+_SQLITE_PARAMETERS = 30_000
+
+
+Levels = dict[int, dict[int, bytes]]
+"""Nodes by level, then by index within the level."""
+
+
+def _sqlite_nodes(conn: Connection, wanted: dict[int, list[int]], found: Levels) -> None:
+    """Fetch nodes into ``found``, one statement per 30,000 (usually: one in all).
+
+    Each level is a ``SELECT ... idx IN (...)``, which SQLite answers by a primary-key search
+    per node. The statement goes to the driver as it is: SQLAlchemy's handling of thousands of
+    bound parameters would cost more than the searches.
+    """
+    clauses: list[str] = []
+    parameters: list[int] = []
+
+    def flush() -> None:
+        # UNION ALL rather than OR: SQLite's OR plan would also de-duplicate the rows found.
+        rows = conn.exec_driver_sql(" UNION ALL ".join(clauses), tuple(parameters)).all()
+        for level, idx, digest in rows:
+            found[level][idx] = digest
+        clauses.clear()
+        parameters.clear()
+
+    for level, indexes in wanted.items():
+        for first in range(0, len(indexes), _SQLITE_PARAMETERS):
+            chunk = indexes[first : first + _SQLITE_PARAMETERS]
+            if len(parameters) + len(chunk) + 1 > _SQLITE_PARAMETERS:
+                flush()
+            marks = ",".join("?" * len(chunk))
+            clauses.append(
+                f"SELECT level, idx, hash FROM record_nodes WHERE level = ? AND idx IN ({marks})"
+            )
+            parameters.append(level)
+            parameters.extend(chunk)
+    flush()
+
+
 class RecordRepository:
     """Append-only storage of the record: entries, tree nodes and checkpoints."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Nodes of subtrees of 2**_CACHED_LEVEL leaves or more: few (one per 256 entries), on
+        # most proofs' paths, and never changed once written, so they can be kept once read.
+        self._upper: Levels = {}
+        self._cached = 0
 
     def create_schema(self) -> None:
         """Create the record's tables and their append-only triggers, if missing."""
@@ -80,29 +153,58 @@ class RecordRepository:
         ).scalar()
         return 0 if last is None else int(last) + 1
 
-    @staticmethod
-    def _nodes(conn: Connection, addresses: Sequence[NodeAddress]) -> dict[NodeAddress, bytes]:
-        if not addresses:
-            return {}
-        by_level: dict[int, list[int]] = {}
-        for level, idx in set(addresses):
-            by_level.setdefault(level, []).append(idx)
-        # One IN list per level keeps both SQLite and PostgreSQL on the primary-key index.
-        rows = conn.execute(
-            select(record_nodes.c.level, record_nodes.c.idx, record_nodes.c.hash).where(
-                or_(
-                    *(
-                        and_(record_nodes.c.level == level, record_nodes.c.idx.in_(indexes))
-                        for level, indexes in by_level.items()
+    def _levels(self, conn: Connection, wanted: dict[int, set[int]]) -> Levels:
+        """Fetch the nodes ``{level: {idx, ...}}`` in one query; raise if one is missing."""
+        found: Levels = {level: {} for level in wanted}
+        missing: dict[int, list[int]] = {}
+        for level, indexes in wanted.items():
+            cached = self._upper.get(level)
+            if cached:
+                have = found[level]
+                for idx in indexes:
+                    digest = cached.get(idx)
+                    if digest is None:
+                        missing.setdefault(level, []).append(idx)
+                    else:
+                        have[idx] = digest
+            elif indexes:
+                missing[level] = list(indexes)
+        if not missing:
+            return found
+        if conn.dialect.name == "sqlite":
+            _sqlite_nodes(conn, missing, found)
+        else:
+            # One IN list per level keeps PostgreSQL on the primary-key index.
+            rows = conn.execute(
+                select(record_nodes.c.level, record_nodes.c.idx, record_nodes.c.hash).where(
+                    or_(
+                        *(
+                            and_(record_nodes.c.level == level, record_nodes.c.idx.in_(indexes))
+                            for level, indexes in missing.items()
+                        )
                     )
                 )
-            )
-        )
-        found = {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
-        missing = set(addresses) - set(found)
-        if missing:
-            raise EntryNotFoundError(f"the store lacks tree nodes {sorted(missing)[:3]}")
+            ).all()
+            for level, idx, digest in rows:
+                found[int(level)][int(idx)] = bytes(digest)
+        for level, fetched in missing.items():
+            have = found[level]
+            if len(have) != len(wanted[level]):
+                absent = sorted((level, i) for i in wanted[level] if i not in have)
+                raise EntryNotFoundError(f"the store lacks tree nodes {absent[:3]}")
+            if level >= _CACHED_LEVEL and self._cached < _CACHE_LIMIT:
+                self._upper.setdefault(level, {}).update((i, have[i]) for i in fetched)
+                self._cached += len(fetched)
         return found
+
+    def _nodes(
+        self, conn: Connection, addresses: Iterable[NodeAddress]
+    ) -> dict[NodeAddress, bytes]:
+        wanted: dict[int, set[int]] = {}
+        for level, idx in addresses:
+            wanted.setdefault(level, set()).add(idx)
+        found = self._levels(conn, wanted)
+        return {(level, idx): h for level, hashes in found.items() for idx, h in hashes.items()}
 
     def _fold_ranges(self, conn: Connection, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
         plans = [range_nodes(start, size) for start, size in ranges]
@@ -142,11 +244,70 @@ class RecordRepository:
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """The inclusion proof of entry ``index`` in the tree of ``size`` entries."""
+        return self.inclusion_proofs([index], size=size).proofs[0]
+
+    def inclusion_proofs(
+        self, indexes: Sequence[int], *, size: int | None = None
+    ) -> InclusionProofs:
+        """Inclusion proofs of many entries in the tree of ``size`` entries (default: all).
+
+        One query for the size and one for every node needed: the root's, the leaf hashes and
+        the proofs' (the upper levels are shared between proofs and fetched once).
+        """
         with self.engine.connect() as conn:
             n = self._checked_size(conn, size)
-            if not 0 <= index < n:
-                raise EntryNotFoundError(f"the log has {n} entries; there is no entry {index}")
-            return self._fold_ranges(conn, inclusion_ranges(index, n))
+            for index in indexes:
+                if not 0 <= index < n:
+                    raise EntryNotFoundError(f"the log has {n} entries; there is no entry {index}")
+            # The plan of merkle.inclusion_nodes, by level: below the level ("inner") where the
+            # leaf's path meets the right edge of the tree, every sibling; at it, the edge (a
+            # fold of a few nodes, the same for every leaf that meets it there); above it, the
+            # left siblings. Every single-node sibling at level L has index (index >> L) ^ 1.
+            wanted: dict[int, set[int]] = {0: set(indexes)}
+            for level in range(1, n.bit_length()):
+                wanted[level] = set()
+            edges: dict[int, list[NodeAddress]] = {}
+            for index in indexes:
+                inner = (index ^ n).bit_length() - 1
+                for level in range(inner):
+                    wanted[level].add((index >> level) ^ 1)
+                high, level = index >> (inner + 1), inner + 1
+                while high:
+                    if high & 1:
+                        wanted[level].add(high ^ 1)
+                    high, level = high >> 1, level + 1
+                if inner not in edges:
+                    start = ((index >> inner) + 1) << inner
+                    edges[inner] = range_nodes(start, n - start) if start < n else []
+            root_plan = range_nodes(0, n)
+            for level, idx in [*root_plan, *(a for plan in edges.values() for a in plan)]:
+                wanted[level].add(idx)
+            nodes = self._levels(conn, wanted)
+        edge_hashes = {
+            inner: fold([nodes[level][idx] for level, idx in plan]) if plan else None
+            for inner, plan in edges.items()
+        }
+        proofs: list[list[bytes]] = []
+        for index in indexes:
+            inner = (index ^ n).bit_length() - 1
+            proof = [nodes[level][(index >> level) ^ 1] for level in range(inner)]
+            edge = edge_hashes[inner]
+            if edge is not None:
+                proof.append(edge)
+            high, level = index >> (inner + 1), inner + 1
+            while high:
+                if high & 1:
+                    proof.append(nodes[level][high ^ 1])
+                high, level = high >> 1, level + 1
+            proofs.append(proof)
+        leaves = nodes[0]
+        return InclusionProofs(
+            size=n,
+            root=fold([nodes[level][idx] for level, idx in root_plan]),
+            indexes=list(indexes),
+            leaf_hashes=[leaves[index] for index in indexes],
+            proofs=proofs,
+        )
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """The consistency proof from the tree of ``size1`` entries to that of ``size2``."""
@@ -165,17 +326,16 @@ class RecordRepository:
         frontier = range_nodes(0, size)
         nodes = self._nodes(conn, frontier)
         tree = CompactRange(size, [nodes[a] for a in frontier])
-        node_rows: list[dict[str, object]] = []
-        entry_rows: list[dict[str, object]] = []
+        node_rows: list[tuple[object, ...]] = []
+        entry_rows: list[tuple[object, ...]] = []
         for entry in entries:
             index = tree.size
             data = encode_entry(entry, index=index)
-            for level, idx, digest in tree.append(leaf_hash(data)):
-                node_rows.append({"level": level, "idx": idx, "hash": digest})
-            entry_rows.append({"idx": index, "content": data, "redacted_by": None})
+            node_rows.extend(tree.append(leaf_hash(data)))
+            entry_rows.append((index, data))
         if entry_rows:
-            conn.execute(insert(record_nodes), node_rows)
-            conn.execute(insert(record_entries), entry_rows)
+            _insert_rows(conn, record_nodes, ("level", "idx", "hash"), node_rows)
+            _insert_rows(conn, record_entries, ("idx", "content"), entry_rows)
         return range(size, tree.size)
 
     def append(self, entries: Sequence[Entry]) -> range:

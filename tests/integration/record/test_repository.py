@@ -93,6 +93,51 @@ def test_a_proof_takes_a_constant_number_of_queries_whatever_the_log_size(
     assert len(statements) == 4
 
 
+def test_batch_proofs_agree_with_single_proofs_and_verify(
+    repository: RecordRepository,
+) -> None:
+    repository.append(_posts(45))
+    leaves = _leaves(repository)
+    for size in (*range(1, 46), None):
+        n = len(leaves) if size is None else size
+        wanted = [*range(n), 0, n - 1]
+        batch = repository.inclusion_proofs(wanted, size=size)
+        assert (batch.size, batch.root, batch.indexes) == (n, root_of(leaves[:n]), wanted)
+        assert batch.leaf_hashes == [leaves[i] for i in wanted]
+        for index, leaf, proof in zip(wanted, batch.leaf_hashes, batch.proofs, strict=True):
+            assert proof == repository.inclusion_proof(index, n)
+            assert proof == inclusion_proof(leaves[:n], index)
+            verify_inclusion(leaf_hash=leaf, index=index, size=n, proof=proof, root=batch.root)
+
+
+def test_batch_proofs_take_two_queries_however_many_proofs(
+    repository: RecordRepository,
+) -> None:
+    repository.append(_posts(1000))
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(repository.engine, "before_cursor_execute", count)
+    try:
+        batch = repository.inclusion_proofs(list(range(0, 1000, 7)))
+    finally:
+        event.remove(repository.engine, "before_cursor_execute", count)
+    assert len(batch.proofs) == 143
+    # One query for the size, one for the root's, the leaves' and the proofs' nodes.
+    assert len(statements) == 2
+
+
+def test_batch_proofs_beyond_the_log_are_refused(repository: RecordRepository) -> None:
+    repository.append(_posts(3))
+    with pytest.raises(EntryNotFoundError):
+        repository.inclusion_proofs([0, 3])
+    with pytest.raises(EntryNotFoundError):
+        repository.inclusion_proofs([0], size=4)
+    assert repository.inclusion_proofs([], size=2).proofs == []
+
+
 def test_proofs_beyond_the_log_are_refused(repository: RecordRepository) -> None:
     repository.append(_posts(3))
     with pytest.raises(EntryNotFoundError):

@@ -19,7 +19,7 @@ from rada.record import (
     verify_inclusion,
 )
 from rada.record.errors import MalformedProofError, RootMismatchError
-from rada.record.merkle import fold, range_nodes
+from rada.record.merkle import fold, inclusion_nodes, inclusion_ranges, range_nodes
 
 # The RFC 6962 reference leaves and the roots of their prefixes (tlog-vectors README).
 RFC_LEAVES = [
@@ -171,3 +171,36 @@ def test_a_consistency_proof_for_a_rewritten_prefix_fails(data: st.DataObject, s
             root2=root_of(forged),
             proof=consistency_proof(forged, size1),
         )
+
+
+def _planned_by_ranges(index: int, size: int) -> list[tuple[tuple[int, int], ...]]:
+    return [tuple(range_nodes(start, n)) for start, n in inclusion_ranges(index, size)]
+
+
+@pytest.mark.parametrize("size", range(1, 70))
+def test_inclusion_nodes_plan_the_proof_of_every_leaf_as_the_rfc_ranges_do(size: int) -> None:
+    for index in range(size):
+        assert inclusion_nodes(index, size) == _planned_by_ranges(index, size)
+
+
+@given(st.data(), st.integers(1, 2**48))
+def test_inclusion_nodes_agree_with_the_rfc_ranges_in_huge_trees(
+    data: st.DataObject, size: int
+) -> None:
+    index = data.draw(st.integers(0, size - 1))
+    assert inclusion_nodes(index, size) == _planned_by_ranges(index, size)
+
+
+def test_inclusion_nodes_refuse_a_leaf_outside_the_tree() -> None:
+    with pytest.raises(MalformedProofError):
+        inclusion_nodes(7, 7)
+
+
+@pytest.mark.parametrize("size", range(40))
+def test_pushing_leaves_gives_the_same_tree_as_appending_them(size: int) -> None:
+    pushed, appended = CompactRange(), CompactRange()
+    for leaf in _leaves(size):
+        pushed.push(leaf)
+        appended.append(leaf)
+        assert (pushed.size, pushed.root()) == (appended.size, appended.root())
+    assert pushed.hashes() == appended.hashes()
