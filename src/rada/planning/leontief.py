@@ -95,8 +95,12 @@ def _solve(a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol:
         raise PlanningError(f"unknown method {method!r}; use auto, direct or iterative")
     product = operator @ value
     residual = float(np.max(np.abs(value - product - rhs))) if n else 0.0
-    scale = max(1.0, float(np.max(np.abs(rhs))) if n else 0.0)
-    if not residual <= BALANCE_RTOL * scale * max(1, iterations and 10):
+    allowed = BALANCE_RTOL * max(1.0, float(np.max(np.abs(rhs))) if n else 0.0)
+    if chosen == "iterative":
+        # The iteration stops when a step changes nothing by more than atol, and the
+        # residual is exactly the size of the next step: atol bounds it too.
+        allowed = max(allowed, atol)
+    if not residual <= allowed:
         raise PlanningError(
             f"the balance does not hold: residual {residual:.3g} exceeds the tolerance",
             hint="the system is badly conditioned; check that A is productive",
