@@ -24,7 +24,7 @@ def demo(
     """Plan the UK 2010 economy shipped with Rada and explain what binds."""
     from rada.bootstrap import demo_economy
     from rada.cli._output import print_json, progress, stdout
-    from rada.cli.plan import print_plan, plan_summary
+    from rada.cli.plan import plan_summary, print_plan
     from rada.planning.explain import explain_plan
     from rada.planning.optimal import solve_plan
 
