@@ -4,7 +4,7 @@ Run on demand (not part of the test suite)::
 
     .venv/bin/python benchmarks/bench_counting.py                  # everything, 5 runs each
     .venv/bin/python benchmarks/bench_counting.py --only stv,meek --runs 3
-    .venv/bin/python benchmarks/bench_counting.py --only mes --check-voters 2000
+    .venv/bin/python benchmarks/bench_counting.py --only mes --check-voters 5000
 
 Each figure is the median of ``--runs`` runs, printed next to its target with what it covers.
 Elections are generated from a fixed seed, so every run counts the same ballots:
@@ -18,9 +18,11 @@ Elections are generated from a fixed seed, so every run counts the same ballots:
 - mes: Equal Shares with the add1 completion (cost satisfaction), 100,000 voters and 100
   projects; each voter approves a geometric number of projects (mean about 6) drawn by
   popularity. Figures: the count on a parsed instance (the target), and reading the .pb file
-  plus counting. Then a smaller instance (``--check-voters``) is counted by Rada and by pabutools
-  (add1 as pabutools' ``exhaustion_by_budget_increase`` with a step of one unit per voter) and
-  the outcomes are compared; pabutools is timed once there.
+  plus counting. Then a smaller instance (``--check-voters``, ``--check-projects``; costs near
+  the number of voters, so each share is a few units and add1 needs few tries) is counted by
+  Rada and by pabutools (add1 as pabutools' ``exhaustion_by_budget_increase`` with a step of one
+  unit per voter) and the outcomes are compared; both are timed once there. (At 2,000 voters,
+  100 projects and the costs above, pabutools needs about 460 s for its 100-odd add1 tries.)
 - greedy: greedy PB, 131,000 voters, the same approval model; the count alone (the target) and
   reading the .pb file plus counting.
 
@@ -65,10 +67,12 @@ def plackett_luce(voters: int, candidates: int, *, seed: int, mean_length: float
     return Profile(tuple(names), tuple(counts), tuple(counts.values()))
 
 
-def approval_pb(voters: int, projects: int, *, seed: int, mean_approvals: float) -> PbInstance:
-    """An approval PB election: costs log-normal, approvals drawn by popularity."""
+def approval_pb(
+    voters: int, projects: int, *, seed: int, mean_approvals: float, cost: float = 150_000
+) -> PbInstance:
+    """An approval PB election: costs log-normal around ``cost``, approvals by popularity."""
     rng = np.random.default_rng(seed)
-    costs = np.round(rng.lognormal(np.log(150_000), 0.8, size=projects), -2).astype(int) + 1000
+    costs = np.round(rng.lognormal(np.log(cost), 0.8, size=projects), -2).astype(int) + 1000
     budget = int(costs.sum() * 0.3)
     popularity = rng.dirichlet(np.full(projects, 0.8))
     keys = np.log(popularity) + rng.gumbel(size=(voters, projects))
@@ -135,7 +139,7 @@ def bench_stv(runs: int, workdir: Path) -> None:
         election = read_blt(path)
         return scottish_stv(election.profile, election.seats)
 
-    median, times, _ = timed(read_and_count, max(1, runs // 2))
+    median, times, _ = timed(read_and_count, runs)
     report(
         "stv read+count",
         median,
@@ -161,7 +165,7 @@ def bench_meek(runs: int) -> None:
     )
 
 
-def bench_mes(runs: int, workdir: Path, check_voters: int) -> None:
+def bench_mes(runs: int, workdir: Path, check_voters: int, check_projects: int) -> None:
     """Equal Shares + add1 on 100,000 voters, 100 projects; outcome checked against pabutools."""
     instance = approval_pb(100_000, 100, seed=SEED + 2, mean_approvals=6.0)
     median, times, result = timed(lambda: equal_shares(instance), runs)
@@ -180,22 +184,28 @@ def bench_mes(runs: int, workdir: Path, check_voters: int) -> None:
     def read_and_count() -> object:
         return equal_shares(read_pb(path))
 
-    median, times, _ = timed(read_and_count, max(1, runs // 2))
+    median, times, _ = timed(read_and_count, runs)
     report("mes read+count", median, times, None, "read_pb of the .pb file and equal_shares")
-    check_against_pabutools(check_voters)
+    check_against_pabutools(check_voters, check_projects)
 
 
-def check_against_pabutools(voters: int) -> None:
-    """Count a smaller instance with Rada and with pabutools and compare the outcomes."""
+def check_against_pabutools(voters: int, projects: int) -> None:
+    """Count a smaller instance with Rada and with pabutools and compare the outcomes.
+
+    pabutools recounts from scratch at every add1 try, so the instance has cheap projects (each
+    voter's share is a few currency units) and the completion needs only a few tries.
+    """
     from pabutools.election import ApprovalBallot, ApprovalProfile, Cost_Sat, Instance, Project
     from pabutools.rules import exhaustion_by_budget_increase, method_of_equal_shares
 
-    instance = approval_pb(voters, 100, seed=SEED + 3, mean_approvals=6.0)
+    instance = approval_pb(voters, projects, seed=SEED + 3, mean_approvals=3.0, cost=voters)
+    start = time.perf_counter()
     ours = equal_shares(instance)
-    projects = {p.id: Project(p.id, p.cost) for p in instance.projects}
-    theirs_instance = Instance(projects.values(), budget_limit=instance.budget)
+    ours_took = time.perf_counter() - start
+    pb_projects = {p.id: Project(p.id, p.cost) for p in instance.projects}
+    theirs_instance = Instance(pb_projects.values(), budget_limit=instance.budget)
     profile = ApprovalProfile(
-        [ApprovalBallot([projects[j] for j in v.projects]) for v in instance.votes]
+        [ApprovalBallot([pb_projects[j] for j in v.projects]) for v in instance.votes]
     )
     start = time.perf_counter()
     theirs = exhaustion_by_budget_increase(
@@ -209,10 +219,10 @@ def check_against_pabutools(voters: int) -> None:
     took = time.perf_counter() - start
     same = set(ours.selected) == {p.name for p in theirs}
     print(
-        f"mes vs pabutools on {voters} voters, 100 projects: "
+        f"mes vs pabutools on {voters} voters, {projects} projects: "
         f"{'identical outcome' if same else 'DIFFERENT OUTCOME'} "
-        f"({len(ours.selected)} projects; {len(ours.ties)} tie(s) recorded by Rada); "
-        f"pabutools took {took:.1f} s"
+        f"({len(ours.selected)} projects; {len(ours.ties)} tie(s) recorded by Rada; "
+        f"{ours.notes[-1]}); Rada took {ours_took:.3f} s, pabutools {took:.1f} s"
     )
 
 
@@ -229,7 +239,7 @@ def bench_greedy(runs: int, workdir: Path) -> None:
     )
     path = workdir / "greedy-131k.pb"
     write_pb(instance, path)
-    median, times, _ = timed(lambda: greedy(read_pb(path)), max(1, runs // 2))
+    median, times, _ = timed(lambda: greedy(read_pb(path)), runs)
     report("greedy read+count", median, times, None, "read_pb of the .pb file and greedy")
 
 
@@ -238,7 +248,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median is shown)")
     parser.add_argument("--only", default="stv,meek,mes,greedy", help="comma-separated subset")
-    parser.add_argument("--check-voters", type=int, default=2000, help="pabutools check size")
+    parser.add_argument("--check-voters", type=int, default=5000, help="pabutools check size")
+    parser.add_argument("--check-projects", type=int, default=20, help="pabutools check size")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "rada-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -248,7 +259,7 @@ def main() -> None:
     if "meek" in chosen:
         bench_meek(args.runs)
     if "mes" in chosen:
-        bench_mes(args.runs, args.workdir, args.check_voters)
+        bench_mes(args.runs, args.workdir, args.check_voters, args.check_projects)
     if "greedy" in chosen:
         bench_greedy(args.runs, args.workdir)
 

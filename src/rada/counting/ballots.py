@@ -64,7 +64,9 @@ class Profile:
         for ranking, weight in zip(self.rankings, self.weights, strict=True):
             if weight <= 0:
                 raise RuleError(f"ballot weights must be positive integers, not {weight}")
-            if len(set(ranking)) != len(ranking) or any(not 0 <= c < n for c in ranking):
+            if ranking and (
+                len(set(ranking)) != len(ranking) or min(ranking) < 0 or max(ranking) >= n
+            ):
                 raise InvalidBallotError(f"ranking {ranking} is not a valid strict ranking")
 
     @property
@@ -145,6 +147,8 @@ def clean_ranking(
     >>> clean_ranking([2, 0, 7], 3)
     ((2, 0), 'preference 3 names unknown candidate 8')
     """
+    if not raw or (len(set(raw)) == len(raw) and min(raw) >= 0 and max(raw) < n):
+        return tuple(raw), None  # the common case, checked in one go
     seen: list[int] = []
     for position, c in enumerate(raw):
         if not 0 <= c < n:

@@ -13,13 +13,18 @@ whose cost still fits the real budget; with ``stop_when_exhaustive`` it stops ea
 first outcome that leaves no affordable project unfunded.
 
 Voters with the same ballot hold the same money at every step, so they are counted as one
-group with a weight. All arithmetic is in exact fractions.
+group with a weight. Every decision is exact: :func:`_mes` is the all-Fraction reference, and
+:func:`_mes_fast`, which the count uses, screens prices in floats (Newton's method, no sorting
+in the common case) and settles the purchase, its price and every close call in exact
+arithmetic; the tests check that the two buy the same projects at the same prices. A try of the
+add1 completion that overspends is stopped as soon as it does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
+from math import gcd
 from typing import Literal
 
 import numpy as np
@@ -166,82 +171,117 @@ def _mes(
 
 
 _SLACK = 1e-9  # float results this close to a decision are settled in exact arithmetic
+_NEWTON = 8  # price iterations before sorting what is left
 
 
 class _Run:
     """One MES run kept exact without exact per-voter money.
 
     A group's money is ``share - sum of the prices it paid in full``, or exactly 0 once it paid
-    all it had, so the state is a 0/1 matrix ``paid[group, purchase]``. Floats (``money``) only
+    all it had, so the state is a 0/1 matrix ``paid[purchase, group]``. Floats (``money``) only
     filter: a sum of money over any set of groups is computed exactly as
-    ``share * voters - sum(price_t * voters who paid price_t)`` with integer counts, and every
-    comparison that floats cannot settle with a margin is redone in exact arithmetic.
+    ``share * voters - sum(price_t * voters who paid price_t)`` with integer counts (the prices
+    held as integers over one common denominator), and every comparison that floats cannot
+    settle with a margin is redone in exact arithmetic.
     """
 
     def __init__(self, groups: _Groups, share: Fraction) -> None:
         self.g = groups
         self.share = share
-        self.zero = np.zeros(len(groups.weights), dtype=bool)
-        self.paid = np.zeros((len(groups.weights), len(groups.ids)), dtype=np.int64)
-        self.money = np.full(len(groups.weights), float(share))
+        count = len(groups.weights)
+        self.zero = np.zeros(count, dtype=bool)
+        self.paid = np.zeros((len(groups.ids), count), dtype=np.int64)
+        self.share_f = float(share)
+        self.money = np.full(count, self.share_f)
         self.prices: list[Fraction] = []
+        self.scaled: list[int] = []  # price_t * denominator, exactly
+        self.denominator = 1
+        # Per project: the supporters not yet broke, their weights as floats and as integers.
+        self.live = [(s, groups.weights[s].astype(np.float64)) for s in groups.supporters]
 
-    def alive(self, j: int) -> npt.NDArray[np.int64]:
-        members = self.g.supporters[j]
-        kept: npt.NDArray[np.int64] = members[~self.zero[members]]
-        return kept
+    def supporters(self, j: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Project j's supporters and their weights, dropping (now and then) the broke ones."""
+        idx, wf = self.live[j]
+        broke = self.zero[idx]
+        if 4 * int(np.count_nonzero(broke)) > len(idx):
+            keep = ~broke
+            idx, wf = idx[keep], wf[keep]
+            self.live[j] = (idx, wf)
+        return idx, wf
 
     def exact_sum(self, idx: npt.NDArray[np.int64]) -> Fraction:
+        """The exact money of the groups ``idx``, none of them broke."""
         w = self.g.weights[idx]
         total = self.share * int(w.sum())
-        if self.prices:
-            counts = w @ self.paid[idx, : len(self.prices)]
-            total -= sum(
-                (p * int(k) for p, k in zip(self.prices, counts, strict=True)), Fraction(0)
-            )
+        if self.prices and len(idx):
+            counts = self.paid[: len(self.prices), idx] @ w
+            spent = sum(a * c for a, c in zip(self.scaled, counts.tolist(), strict=True))
+            total -= Fraction(spent, self.denominator)
         return total
 
     def exact_money(self, g: int) -> Fraction:
         if self.zero[g]:
             return Fraction(0)
-        row = self.paid[g, : len(self.prices)]
-        return self.share - sum(
-            (p for p, b in zip(self.prices, row, strict=True) if b), Fraction(0)
-        )
+        row = self.paid[: len(self.prices), g].tolist()
+        spent = sum(a for a, b in zip(self.scaled, row, strict=True) if b)
+        return self.share - Fraction(spent, self.denominator)
 
-    def price(self, j: int) -> tuple[float, Fraction | None] | None:
-        """The float price of project j (None: unaffordable), and the exact one when cheap."""
-        idx = self.alive(j)
+    def price(self, j: int) -> tuple[float, float] | None:
+        """Project j's float price and its error margin, or None when it is unaffordable.
+
+        A group's float money is off by at most a few rounding errors of ``share`` per purchase,
+        so the price, ``(cost - money of those paying less) / voters paying it in full``, is off
+        by far less than ``_SLACK * share * supporters / voters paying in full``: that (or
+        ``_SLACK * price``, if larger) is the margin.
+        """
+        idx, wf = self.supporters(j)
         cost = self.g.costs[j]
-        m, w = self.money[idx], self.g.weights[idx]
-        total = float(m @ w)
-        if total < float(cost) * (1 - _SLACK) or (
-            total < float(cost) * (1 + _SLACK) and self.exact_sum(idx) < cost
+        c = float(cost)
+        m = self.money[idx]
+        total = _dot(m, wf)
+        weight = float(wf.sum())
+        margin = _SLACK * max(c, self.share_f * weight)
+        if total < c - margin or (
+            total < c + margin and self.exact_sum(idx[~self.zero[idx]]) < cost
         ):
             return None
         if cost == 0:
-            return 0.0, Fraction(0)
-        order = np.argsort(m, kind="stable")
-        ms, ws = m[order], w[order]
-        before_mw = np.concatenate([[0.0], np.cumsum(ms * ws)[:-1]])
-        before_w = np.concatenate([[0], np.cumsum(ws)[:-1]])
-        p_k = (float(cost) - before_mw) / (int(ws.sum()) - before_w)
-        covered = ms >= p_k
-        if not covered.any():
-            return float(p_k[-1]), None  # float rounding at the very edge: settle it exactly
-        k = int(np.argmax(covered))
-        p_f = float(p_k[k])
-        near = np.abs(ms - p_f) <= _SLACK * max(p_f, 1e-300)
-        if near.any():
-            return p_f, None
-        poor, rich = idx[order[:k]], idx[order[k:]]
-        exact = (cost - self.exact_sum(poor)) / int(self.g.weights[rich].sum())
-        return p_f, exact
+            return 0.0, 0.0
+        p, paying = _float_price(m, wf, c)
+        return p, _SLACK * max(p, self.share_f * weight / max(paying, 1.0))
 
-    def exact_price(self, j: int) -> Fraction:
-        """The exact price of an affordable project, from every supporter's exact money."""
+    def exact_price(self, j: int, p_f: float, tol: float) -> Fraction:
+        """The exact price of affordable project j, within ``tol`` of its float price ``p_f``.
+
+        Supporters clearly below ``p_f`` pay all they have, those clearly above pay the price;
+        only those within the margin are sorted by their exact money. Should the result not
+        confirm ``p_f``, every supporter's exact money is used instead.
+        """
+        idx, _ = self.supporters(j)
+        cost = self.g.costs[j]
+        if cost == 0:
+            return Fraction(0)
+        m = self.money[idx]
+        poor = m < p_f - tol
+        near = np.flatnonzero(np.abs(m - p_f) <= tol)
+        need = cost - self.exact_sum(idx[poor & ~self.zero[idx]])
+        left = int(self.g.weights[idx[~poor]].sum())
+        edge = sorted(
+            (self.exact_money(int(g)), int(self.g.weights[g])) for g in idx[near].tolist()
+        )
+        for amount, voters in edge:
+            if left == 0 or amount >= need / left:
+                break
+            need -= amount * voters
+            left -= voters
+        if left == 0 or abs(float(need / left) - p_f) > tol / 2:
+            return self.slow_price(j)
+        return need / left
+
+    def slow_price(self, j: int) -> Fraction:
+        """The exact price from every supporter's exact money (a fallback, never expected)."""
         holdings: dict[Fraction, int] = {}
-        for g in self.alive(j).tolist():
+        for g in self.supporters(j)[0].tolist():
             amount = self.exact_money(g)
             holdings[amount] = holdings.get(amount, 0) + int(self.g.weights[g])
         p = _payment(self.g.costs[j], sorted(h for h in holdings.items() if h[0] > 0))
@@ -249,26 +289,92 @@ class _Run:
         return p
 
     def pay(self, j: int, p: Fraction) -> None:
-        idx = self.alive(j)
+        idx, _ = self.supporters(j)
         p_f = float(p)
         m = self.money[idx]
         rich = m > p_f
-        near = np.flatnonzero(np.abs(m - p_f) <= _SLACK * max(p_f, 1e-300))
+        near = np.flatnonzero(np.abs(m - p_f) <= _SLACK * max(p_f, self.share_f))
         for i in near.tolist():
             rich[i] = self.exact_money(int(idx[i])) > p
         t = len(self.prices)
         self.prices.append(p)
-        self.paid[idx[rich], t] = 1
-        self.money[idx[rich]] -= p_f
-        self.zero[idx[~rich]] = True
-        self.money[idx[~rich]] = 0.0
+        denominator = self.denominator * p.denominator // gcd(self.denominator, p.denominator)
+        scale = denominator // self.denominator
+        self.scaled = [a * scale for a in self.scaled]
+        self.scaled.append(p.numerator * (denominator // p.denominator))
+        self.denominator = denominator
+        payers, broke = idx[rich], idx[~rich]
+        self.paid[t, payers] = 1
+        self.money[payers] -= p_f
+        self.zero[broke] = True
+        self.money[broke] = 0.0
+
+
+def _dot(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> float:
+    """``a @ b`` without BLAS, whose threads cost more than they save on these short vectors."""
+    return float((a * b).sum())
+
+
+def _float_price(
+    m: npt.NDArray[np.float64], w: npt.NDArray[np.float64], cost: float, *, steps: int = _NEWTON
+) -> tuple[float, float]:
+    """The least ``p`` with ``sum(w * min(m, p)) == cost`` in floats, and the weight paying p.
+
+    Newton's method on this concave piecewise-linear function, started below the answer, stays
+    below it and stops once the set of those paying less than ``p`` stops growing; when that
+    takes more than ``steps`` steps, what is left is sorted.
+
+    Examples
+    --------
+    >>> _float_price(np.array([2.0, 9.0]), np.array([2.0, 2.0]), 10.0)
+    (3.0, 2.0)
+    """
+    weight = float(w.sum())
+    p = cost / weight
+    poor = m < p
+    count = int(np.count_nonzero(poor))
+    left = weight
+    for _ in range(steps):
+        if count == 0:
+            return p, left
+        spent = _dot(np.where(poor, m, 0.0), w)
+        left = weight - float(w[poor].sum())
+        if left <= 0:
+            return p, 0.0
+        p = (cost - spent) / left
+        poor = m < p
+        grown = int(np.count_nonzero(poor))
+        if grown == count:
+            return p, left
+        count = grown
+    rest = ~poor
+    base_m, base_w = _dot(np.where(poor, m, 0.0), w), float(w[poor].sum())
+    ms, ws = m[rest], w[rest]
+    order = np.argsort(ms, kind="stable")
+    ms, ws = ms[order], ws[order]
+    before_mw = base_m + np.concatenate([[0.0], np.cumsum(ms * ws)[:-1]])
+    before_w = base_w + np.concatenate([[0.0], np.cumsum(ws)[:-1]])
+    p_k = (cost - before_mw) / np.maximum(weight - before_w, 1e-300)
+    covered = ms >= p_k
+    k = int(np.argmax(covered)) if covered.any() else len(ms) - 1
+    return float(p_k[k]), float(weight - before_w[k])
 
 
 def _mes_fast(
-    groups: _Groups, share: Fraction, satisfaction: Satisfaction, ties: list[TieBreak]
+    groups: _Groups,
+    share: Fraction,
+    satisfaction: Satisfaction,
+    ties: list[TieBreak],
+    *,
+    stop_above: Fraction | None = None,
 ) -> tuple[list[int], list[tuple[int, Fraction]]]:
-    """One run of MES, as :func:`_mes` but with float filtering and exact decisions."""
+    """One run of MES, as :func:`_mes` but with float filtering and exact decisions.
+
+    With ``stop_above``, the run ends as soon as what it bought costs more than that (an add1
+    try that overspends is discarded, so the rest of it does not matter).
+    """
     run = _Run(groups, share)
+    spent = Fraction(0)
     bound: dict[int, float] = dict.fromkeys(range(len(groups.ids)), 0.0)
     bought: list[int] = []
     payments: list[tuple[int, Fraction]] = []
@@ -276,31 +382,33 @@ def _mes_fast(
     def rank(j: int) -> tuple[int, Fraction, int]:
         return (-groups.approvals[j], groups.costs[j], j)
 
-    def per_unit(p: float | Fraction, j: int) -> float | Fraction:
+    def per_unit(p: float, j: int) -> float:
         cost = groups.costs[j]
-        if satisfaction == "cardinality" or cost == 0:
-            return p
-        return p / (float(cost) if isinstance(p, float) else cost)
+        return p if satisfaction == "cardinality" or cost == 0 else p / float(cost)
+
+    def exact_per_unit(p: Fraction, j: int) -> Fraction:
+        cost = groups.costs[j]
+        return p if satisfaction == "cardinality" or cost == 0 else p / cost
 
     while bound:
-        found: dict[int, tuple[float, Fraction | None]] = {}
-        best = float("inf")
+        found: dict[int, tuple[float, float]] = {}
+        best = float("inf")  # the least upper end of a found project's value
         for j in sorted(bound, key=lambda k: (bound[k], rank(k))):
-            if found and bound[j] > best * (1 + 1e-6):
-                break  # bounds only rise as money is spent: nothing later can do better
+            if found and bound[j] > best:
+                break  # values only rise as money is spent: nothing later can do better
             priced = run.price(j)
             if priced is None:
                 del bound[j]  # the supporters' money only shrinks: never affordable again
                 continue
-            value = float(per_unit(priced[0], j))
-            bound[j] = value * (1 - 1e-6)
+            value, margin = per_unit(priced[0], j), per_unit(priced[1], j)
+            bound[j] = value - 2 * margin
             found[j] = priced
-            best = min(best, value)
+            best = min(best, value + margin)
         if not found:
             break
-        close = [j for j, (p, _) in found.items() if float(per_unit(p, j)) <= best * (1 + _SLACK)]
-        exact = {j: found[j][1] or run.exact_price(j) for j in close}
-        values = {j: per_unit(exact[j], j) for j in close}
+        close = [j for j in found if bound[j] <= best]
+        exact = {j: run.exact_price(j, *found[j]) for j in close}
+        values = {j: exact_per_unit(exact[j], j) for j in close}
         low = min(values.values())
         tied = sorted((j for j in close if values[j] == low), key=rank)
         pick = tied[0]
@@ -318,6 +426,9 @@ def _mes_fast(
         del bound[pick]
         bought.append(pick)
         payments.append((pick, exact[pick]))
+        spent += groups.costs[pick]
+        if stop_above is not None and spent > stop_above:
+            break
     return bought, payments
 
 
@@ -378,7 +489,9 @@ def equal_shares(
             if len(kept[0]) == everything or budget / n + tries > ceiling:
                 break
             trial_ties: list[TieBreak] = []
-            trial = _mes_fast(groups, budget / n + tries + 1, satisfaction, trial_ties)
+            trial = _mes_fast(
+                groups, budget / n + tries + 1, satisfaction, trial_ties, stop_above=budget
+            )
             if total_cost(instance, _ids(groups, trial[0])) > budget:
                 break
             tries += 1

@@ -38,7 +38,7 @@ def _unquote(text: str) -> str:
 
 def _ints(tokens: list[str], *, file: str, line: int) -> list[int]:
     try:
-        return [int(t) for t in tokens]
+        return list(map(int, tokens))
     except ValueError:
         bad = next(t for t in tokens if not t.lstrip("-").isdigit())
         raise BallotFileError(
@@ -47,6 +47,24 @@ def _ints(tokens: list[str], *, file: str, line: int) -> list[int]:
             line=line,
             hint="ballot lines are '<weight> <pref> <pref> ... 0'",
         ) from None
+
+
+def _ballot(
+    row: str, n: int, *, file: str, line: int
+) -> tuple[int, tuple[int, ...], str | None] | None:
+    """A ballot line as (weight, valid ranking, fault), or None for the closing ``0``."""
+    values = _ints(row.split(), file=file, line=line)
+    if values == [0]:
+        return None
+    if len(values) < 2 or values[-1] != 0:
+        raise BallotFileError(
+            "a ballot line must be '<weight> <preferences...> 0'", file=file, line=line
+        )
+    weight = values[0]
+    if weight <= 0:
+        raise BallotFileError(f"ballot weight {weight} is not positive", file=file, line=line)
+    ranking, fault = clean_ranking([v - 1 for v in values[1:-1]], n)
+    return weight, ranking, fault
 
 
 def parse_blt(
@@ -81,8 +99,11 @@ def parse_blt(
     >>> e.profile.candidates, e.profile.weights, e.seats, e.title
     (('Ann', 'Bob'), (3, 2), 1, 'Test')
     """
-    lines = [(i + 1, raw.strip()) for i, raw in enumerate(text.splitlines())]
-    lines = [(n, s) for n, s in lines if s and not s.startswith("#")]
+    lines = [
+        (i, s)
+        for i, s in enumerate(map(str.strip, text.splitlines()), start=1)
+        if s and s[0] != "#"
+    ]
     if not lines:
         raise BallotFileError("the file is empty", file=file, hint="is this a BLT file?")
     lineno, header = lines[0]
@@ -104,6 +125,8 @@ def parse_blt(
         at += 1
     merged: dict[tuple[int, ...], int] = {}
     problems: list[BallotProblem] = []
+    # Many ballot lines repeat, so each distinct line is parsed once and then only counted.
+    parsed: dict[str, tuple[int, tuple[int, ...], str | None] | None] = {}
     index = 0
     while True:
         if at >= len(lines):
@@ -112,17 +135,13 @@ def parse_blt(
             )
         lineno, row = lines[at]
         at += 1
-        values = _ints(row.split(), file=file, line=lineno)
-        if values == [0]:
+        if row in parsed:
+            ballot = parsed[row]
+        else:
+            ballot = parsed[row] = _ballot(row, n, file=file, line=lineno)
+        if ballot is None:
             break
-        if len(values) < 2 or values[-1] != 0:
-            raise BallotFileError(
-                "a ballot line must be '<weight> <preferences...> 0'", file=file, line=lineno
-            )
-        weight, prefs = values[0], [v - 1 for v in values[1:-1]]
-        if weight <= 0:
-            raise BallotFileError(f"ballot weight {weight} is not positive", file=file, line=lineno)
-        ranking, fault = clean_ranking(prefs, n)
+        weight, ranking, fault = ballot
         if fault is not None:
             if invalid == "reject":
                 raise BallotFileError(f"invalid ballot: {fault}", file=file, line=lineno)

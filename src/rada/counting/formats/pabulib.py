@@ -105,7 +105,8 @@ def _split_sections(text: str, file: str) -> dict[str, list[tuple[int, list[str]
                 line=number,
                 hint="a .pb file starts with a line holding only META",
             )
-        row = next(csv.reader([raw], delimiter=";"))
+        # Only a line with a quote needs the CSV reader; without one it splits the same.
+        row = next(csv.reader([raw], delimiter=";")) if '"' in raw else raw.split(";")
         sections[current].append((number, [cell.strip() for cell in row]))
     for name in SECTIONS:
         if name not in sections or not sections[name]:
@@ -132,6 +133,35 @@ def _table(
             )
         records.append((number, dict(zip(header, cells, strict=True))))
     return header, records
+
+
+def _check_vote(
+    text: str, ids: set[str], *, ordinal: bool
+) -> tuple[list[str], list[int], str | None, str | None]:
+    """A vote's project ids, the positions kept, and its first and last fault (if any).
+
+    An unknown or repeated project is dropped; an ordinal vote counts up to its first fault.
+    """
+    chosen = [v for v in map(str.strip, text.split(",")) if v]
+    if ids.issuperset(chosen) and len(set(chosen)) == len(chosen):
+        return chosen, list(range(len(chosen))), None, None  # the common case, in one go
+    kept: list[int] = []
+    seen: set[str] = set()
+    first: str | None = None
+    fault: str | None = None
+    for position, pid in enumerate(chosen):
+        if pid not in ids:
+            fault = f"vote names unknown project {pid!r}"
+        elif pid in seen:
+            fault = f"vote names project {pid!r} twice"
+        else:
+            kept.append(position)
+            seen.add(pid)
+            continue
+        first = first or fault
+        if ordinal:
+            break
+    return chosen, kept, first, fault
 
 
 def parse_pb(
@@ -187,8 +217,14 @@ def parse_pb(
     )
     votes: list[PbVote] = []
     problems: list[BallotProblem] = []
+    # Many voters cast the same vote, so each distinct vote text is checked once.
+    checked: dict[str, tuple[list[str], list[int], str | None, str | None]] = {}
+    ordinal = meta.get("vote_type") == "ordinal"
     for index, (number, row) in enumerate(vote_rows):
-        chosen = [v.strip() for v in row["vote"].split(",") if v.strip()]
+        text = row["vote"]
+        if text not in checked:
+            checked[text] = _check_vote(text, ids, ordinal=ordinal)
+        chosen, kept, first_fault, fault = checked[text]
         points: list[int] | None = None
         if "points" in row:
             try:
@@ -201,21 +237,9 @@ def parse_pb(
                 raise BallotFileError(
                     f"{len(chosen)} projects but {len(points)} points", file=file, line=number
                 )
-        kept: list[int] = []
-        fault = None
-        for position, pid in enumerate(chosen):
-            if pid not in ids:
-                fault = f"vote names unknown project {pid!r}"
-            elif pid in (chosen[k] for k in kept):
-                fault = f"vote names project {pid!r} twice"
-            else:
-                kept.append(position)
-                continue
-            if invalid == "reject":
-                raise BallotFileError(f"invalid vote: {fault}", file=file, line=number)
-            if meta.get("vote_type") == "ordinal":
-                break  # a ranking counts up to its first fault
         if fault is not None:
+            if invalid == "reject":
+                raise BallotFileError(f"invalid vote: {first_fault}", file=file, line=number)
             problems.append(BallotProblem(index, fault, f"kept {len(kept)} projects", 1, number))
         votes.append(
             PbVote(
