@@ -33,7 +33,7 @@ def generate_economy(*, products: int, years: int, seed: int, alternatives: floa
         The same seed gives the same economy.
     alternatives : float
         Share of products that also get a second, more labour- and less capital-intensive
-        technique, so the plan must choose.
+        technique with no stock in place at the start, so the plan must choose (and invest).
 
     >>> economy = generate_economy(products=50, years=3, seed=1)
     >>> len(economy.techniques), economy.years
