@@ -222,3 +222,12 @@ def test_economy_show_and_io_balance(shared_data: Path, capsys: pytest.CaptureFi
     balance = json.loads(capsys.readouterr().out)
     assert balance["max_difference_from_table"] < 1e-6
     assert balance["gross_output"]["01"] == pytest.approx(21_182, rel=1e-12)
+
+
+def test_a_plan_that_does_not_finish_in_time_exits_4(tmp_path: Path) -> None:
+    folder = tmp_path / "big"
+    args = ["economy", "generate", "--products", "300", "--years", "5", "--seed", "1"]
+    assert main([*args, "--out", str(folder)]) == 0
+    result = run("plan", "solve", str(folder / "economy.toml"), "--time-limit", "0.05")
+    assert result.returncode == ExitCode.NO_OPTIMAL_PLAN
+    assert "no optimal plan within the time limit of 0.05 s" in result.stderr

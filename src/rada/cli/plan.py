@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Compute optimal multi-year plans and explain them.", no_args_is_help=True)
 
+TimeLimit = Annotated[
+    float | None, typer.Option(help="Give up after this many seconds (exit code 4).")
+]
+
 Solver = Annotated[
     str,
     typer.Option(
@@ -82,6 +86,7 @@ def solve(
     fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
     labour_row: LabourRowOption = None,
     solver: Solver = "primal",
+    time_limit: TimeLimit = None,
     top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
     out: Annotated[
         Path | None,
@@ -95,7 +100,7 @@ def solve(
 
     with progress("planning") as say:
         economy = load(path, fmt, labour_row, say)
-        plan = solve_plan(economy, solver=solver, progress=say)
+        plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
         written = []
         if out is not None:
             from rada.planning.report import write_plan_tables
@@ -121,6 +126,7 @@ def explain(
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many products (0: all).")] = 10,
     solver: Solver = "primal",
+    time_limit: TimeLimit = None,
     json: JsonOption = False,
 ) -> None:
     """Say which constraints bind and why each binding target is not exceeded."""
@@ -135,7 +141,7 @@ def explain(
                 from rada.planning.errors import InputError
 
                 raise InputError(f"there is no product {name!r} in the economy", file=str(path))
-        plan = solve_plan(economy, solver=solver, progress=say)
+        plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
         say("explaining")
         explanation = explain_plan(plan, products=product, years=year, limit=limit or None)
     if json:

@@ -211,7 +211,14 @@ def _new_highs() -> object:
     return instance
 
 
-def _run_highs(lp: LinearProgramme, *, maximise: bool, solver: str, threads: int) -> _Solved:
+def _run_highs(
+    lp: LinearProgramme,
+    *,
+    maximise: bool,
+    solver: str,
+    threads: int,
+    time_limit: float | None = None,
+) -> _Solved:
     import highspy
 
     h: Any = _new_highs()
@@ -224,6 +231,8 @@ def _run_highs(lp: LinearProgramme, *, maximise: bool, solver: str, threads: int
         h.setOptionValue(option, value)
     if threads:
         h.setOptionValue("threads", threads)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
     model = highspy.HighsLp()
     model.num_col_ = int(lp.matrix.shape[1])
     model.num_row_ = int(lp.matrix.shape[0])
@@ -261,6 +270,7 @@ def solve_plan(
     *,
     solver: str = "primal",
     threads: int = 0,
+    time_limit: float | None = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Compute the optimal plan of ``economy``.
@@ -273,6 +283,8 @@ def solve_plan(
         ``"primal"`` (primal simplex, the default), ``"dual"`` (dual simplex), ``"ipm"``
         (interior point with crossover), ``"pdlp"`` (first-order; optimal only to HiGHS's
         PDLP tolerance, about 1e-7 relative) or ``"choose"`` (HiGHS decides).
+    time_limit : float, optional
+        Stop HiGHS after this many seconds (``PlanNotOptimal`` is raised then).
     progress : callable, optional
         Called with a short message at each stage (the CLI shows them).
 
@@ -302,7 +314,7 @@ def solve_plan(
     say("formulating the linear programme")
     lp = build_programme(structure)
     say(f"solving {lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables with HiGHS")
-    solved = _run_highs(lp, maximise=True, solver=solver, threads=threads)
+    solved = _run_highs(lp, maximise=True, solver=solver, threads=threads, time_limit=time_limit)
     if solved.status == "Infeasible":
         say("finding the constraints that conflict")
         raise PlanInfeasible(_conflicts(economy, structure, lp, solver=solver))
@@ -312,6 +324,14 @@ def solve_plan(
             "fulfilment can grow without limit: some targeted product needs no labour, "
             "capacity or stock that is in short supply",
             hint="give every technique its labour and capital needs, or a capacity",
+        )
+    if solved.status == "Time limit reached":
+        raise PlanNotOptimal(
+            solved.status,
+            f"no optimal plan within the time limit of {time_limit:g} s "
+            f"({lp.matrix.shape[0]} constraints, {lp.matrix.shape[1]} variables)",
+            hint="raise the time limit; exact plans of thousands of products take minutes to "
+            "hours (see docs/planning.md, Speed)",
         )
     if solved.status != "Optimal":
         raise PlanNotOptimal(
