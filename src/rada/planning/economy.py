@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeGuard
 
 from rada.planning.errors import InputError
 
@@ -141,14 +142,13 @@ class Economy:
         return product.name or product.id
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _check_number(value: object, where: str, *, allow_negative: bool = False) -> None:
     if not _is_number(value):
         raise InputError(f"{where}: {value!r} is not a number")
-    assert isinstance(value, int | float)
     if not math.isfinite(value):
         raise InputError(f"{where}: {value!r} is not a finite number")
     if not allow_negative and value < 0:
