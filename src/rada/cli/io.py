@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from rada.cli._options import JsonOption, LabourRowOption
+
+if TYPE_CHECKING:
+    from rada.planning.formats.iot import IOTable
 
 app = typer.Typer(
     help="Leontief inverse, labour values and balances of national input-output tables.",
@@ -18,9 +21,19 @@ Table = Annotated[Path, typer.Argument(help="A symmetric input-output table (wid
 Method = Annotated[
     str, typer.Option(help="auto, direct (sparse LU) or iterative (successive approximation).")
 ]
+METHODS: tuple[Literal["auto", "direct", "iterative"], ...] = ("auto", "direct", "iterative")
 
 
-def _read(table: Path, labour_row: str | None):  # type: ignore[no-untyped-def]
+def _method(name: str) -> Literal["auto", "direct", "iterative"]:
+    from rada.planning.errors import InputError
+
+    for known in METHODS:
+        if name == known:
+            return known
+    raise InputError(f"unknown method {name!r}; use {', '.join(METHODS)}")
+
+
+def _read(table: Path, labour_row: str | None) -> IOTable:
     from rada.planning.errors import InputError
     from rada.planning.formats.iot import DEFAULT_LABOUR_ROW, read_iot
 
@@ -78,7 +91,7 @@ def values(
     with progress("computing labour values") as say:
         iot = _read(table, labour_row)
         say("solving")
-        solution = labour_values(iot.coefficients, iot.labour_coefficients, method=method)  # type: ignore[arg-type]
+        solution = labour_values(iot.coefficients, iot.labour_coefficients, method=_method(method))
     v = solution.value
     if out is not None:
         out.write_text(
@@ -125,7 +138,7 @@ def balance(
     with progress("balancing") as say:
         iot = _read(table, labour_row)
         say("solving")
-        solution = gross_output(iot.coefficients, iot.final_demand, method=method)  # type: ignore[arg-type]
+        solution = gross_output(iot.coefficients, iot.final_demand, method=_method(method))
     gap = float(np.max(np.abs(solution.value - iot.output)))
     if json:
         print_json(
