@@ -38,6 +38,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from rada.counting._json import json_number
 from rada.counting.ballots import ApprovalProfile
 from rada.counting.errors import RuleError
 from rada.counting.ties import TieBreak
@@ -69,10 +70,10 @@ class CommitteeRound:
             "number": self.number,
             "action": self.action,
             "candidate": self.candidate,
-            "score": _number(self.score),
+            "score": json_number(self.score),
         }
         if self.price is not None:
-            out["price"] = _number(self.price)
+            out["price"] = json_number(self.price)
         return out
 
 
@@ -99,22 +100,11 @@ class CommitteeResult:
             "candidates": list(self.candidates),
             "voters": self.voters,
             "elected": list(self.elected),
-            "pav_score": _number(self.pav_score),
+            "pav_score": json_number(self.pav_score),
             "rounds": [r.to_dict() for r in self.rounds],
             "ties": [t.to_dict() for t in self.ties],
             "notes": list(self.notes),
         }
-
-
-def _number(x: Fraction) -> int | float | str:
-    """An integer as int, a terminating decimal as float, anything else as ``"n/d"``."""
-    if x.denominator == 1:
-        return x.numerator
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return float(x) if d == 1 else str(x)
 
 
 class _Pav:

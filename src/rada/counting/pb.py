@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from rada.counting._json import json_number
 from rada.counting.errors import RuleError
 from rada.counting.formats.pabulib import PbInstance
 from rada.counting.ties import TieBreak
@@ -57,13 +58,13 @@ class PbStep:
         out: dict[str, object] = {
             "number": self.number,
             "project": self.project,
-            "score": _num(self.score),
-            "cost": _num(self.cost),
+            "score": json_number(self.score),
+            "cost": json_number(self.cost),
             "decision": self.decision,
-            "remaining": _num(self.remaining),
+            "remaining": json_number(self.remaining),
         }
         if self.price is not None:
-            out["price"] = _num(self.price)
+            out["price"] = json_number(self.price)
         return out
 
 
@@ -83,24 +84,13 @@ class PbResult:
         """A JSON-ready mapping with the stable keys ``selected`` and ``cost``."""
         return {
             "rule": self.rule,
-            "budget": _num(self.budget),
+            "budget": json_number(self.budget),
             "selected": list(self.selected),
-            "cost": _num(self.cost),
+            "cost": json_number(self.cost),
             "rounds": [s.to_dict() for s in self.rounds],
             "ties": [t.to_dict() for t in self.ties],
             "notes": list(self.notes),
         }
-
-
-def _num(x: Fraction) -> int | float | str:
-    """An exact integer as int, a terminating decimal as float, anything else as "n/d"."""
-    if x.denominator == 1:
-        return x.numerator
-    d = x.denominator
-    for p in (2, 5):
-        while d % p == 0:
-            d //= p
-    return float(x) if d == 1 else str(x)
 
 
 def scores(instance: PbInstance) -> dict[str, Fraction]:

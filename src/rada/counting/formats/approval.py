@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rada.counting.ballots import ApprovalProfile
 from rada.counting.errors import BallotFileError
+from rada.counting.formats.preflib import header_line
 
 SUFFIXES = ("cat", "toi", "soi", "pb")
 
@@ -88,16 +89,8 @@ def parse_cat(text: str, *, file: str = "<input>") -> ApprovalElection:
         if not line:
             continue
         if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            key, value = key.strip(), value.strip()
-            if key.startswith("ALTERNATIVE NAME "):
-                try:
-                    names[int(key.removeprefix("ALTERNATIVE NAME ")) - 1] = value
-                except ValueError:
-                    raise BallotFileError(f"bad header {key!r}", file=file, line=number) from None
-            elif key == "NUMBER ALTERNATIVES":
-                if not value.isdigit():
-                    raise BallotFileError(f"{value!r} is not a number", file=file, line=number)
+            key, value = header_line(line, names=names, file=file, line=number)
+            if key == "NUMBER ALTERNATIVES":
                 m = int(value)
             elif key == "DATA TYPE" and value.lower() != "cat":
                 raise BallotFileError(f"data type {value!r} is not cat", file=file, line=number)

@@ -61,6 +61,24 @@ class PreflibData:
         return Profile(base.candidates, base.rankings, base.weights, tuple(problems))
 
 
+def header_line(text: str, *, names: dict[int, str], file: str, line: int) -> tuple[str, str]:
+    """Split a ``# KEY: value`` header line of a PrefLib file.
+
+    Alternative names are recorded in ``names`` (0-based); ``NUMBER ALTERNATIVES`` must be a
+    whole number. Raises ``BallotFileError`` naming the line otherwise.
+    """
+    key, _, value = text[1:].partition(":")
+    key, value = key.strip(), value.strip()
+    if key.startswith("ALTERNATIVE NAME "):
+        try:
+            names[int(key.removeprefix("ALTERNATIVE NAME ")) - 1] = value
+        except ValueError:
+            raise BallotFileError(f"bad header {key!r}", file=file, line=line) from None
+    elif key == "NUMBER ALTERNATIVES" and not value.isdigit():
+        raise BallotFileError(f"{value!r} is not a number", file=file, line=line)
+    return key, value
+
+
 def _order(text: str, m: int, *, file: str, line: int) -> WeakOrder:
     groups: list[tuple[int, ...]] = []
     rest = text.replace(" ", "")
@@ -111,19 +129,11 @@ def parse_preflib(text: str, *, file: str = "<input>", kind: str | None = None) 
         if not line:
             continue
         if line.startswith("#"):
-            key, _, value = line[1:].partition(":")
-            key, value = key.strip(), value.strip()
-            if key.startswith("ALTERNATIVE NAME "):
-                try:
-                    names[int(key.removeprefix("ALTERNATIVE NAME ")) - 1] = value
-                except ValueError:
-                    raise BallotFileError(f"bad header {key!r}", file=file, line=number) from None
-            else:
+            key, value = header_line(line, names=names, file=file, line=number)
+            if not key.startswith("ALTERNATIVE NAME "):
                 meta[key] = value
-                if key == "NUMBER ALTERNATIVES":
-                    if not value.isdigit():
-                        raise BallotFileError(f"{value!r} is not a number", file=file, line=number)
-                    m = int(value)
+            if key == "NUMBER ALTERNATIVES":
+                m = int(value)
             continue
         if m is None:
             raise BallotFileError("an order before '# NUMBER ALTERNATIVES'", file=file, line=number)
