@@ -48,6 +48,7 @@ NONCE_SIZE = 16
 class EntryKind(StrEnum):
     """What an entry records."""
 
+    COUNCIL = "council"
     POST = "post"
     PROPOSAL = "proposal"
     VOTE = "vote"

@@ -1,0 +1,222 @@
+"""People, councils, memberships and offices: who belongs where, and in what role.
+
+Plain classes, free of storage and the web: the store maps them onto tables from outside and
+the services decide when to load and save them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rada.councils.errors import CouncilError, InvalidStandingOrders, NotAllowed
+from rada.councils.orders import CouncilKind, ProposalKind, Role, StandingOrders
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_name(name: str, what: str, *, longest: int = 200) -> str:
+    """A stripped, non-empty name of at most ``longest`` characters."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise CouncilError(f"{what} must not be empty")
+    if len(cleaned) > longest:
+        raise CouncilError(f"{what} is {len(cleaned)} characters long; at most {longest}")
+    return cleaned
+
+
+def check_slug(slug: str) -> str:
+    """A short web name: lower-case letters, digits and single hyphens."""
+    if not _SLUG.match(slug) or len(slug) > 64:
+        raise CouncilError(
+            f"{slug!r} is not a valid short name",
+            hint="use lower-case letters, digits and hyphens, e.g. 'bakery-north'",
+        )
+    return slug
+
+
+def check_email(email: str) -> str:
+    """A normalised e-mail address (trimmed, lower-case)."""
+    cleaned = email.strip().lower()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
+        raise CouncilError(f"{email!r} is not an e-mail address")
+    return cleaned
+
+
+@dataclass
+class Person:
+    """Someone with an account. ``id`` is 0 until the store assigns one."""
+
+    name: str
+    email: str
+    joined_at: datetime
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        self.name = check_name(self.name, "a person's name", longest=120)
+        self.email = check_email(self.email)
+
+
+@dataclass
+class Council:
+    """A workplace council, federation, union or congress, with its standing orders."""
+
+    name: str
+    slug: str
+    kind: CouncilKind
+    orders: StandingOrders
+    created_at: datetime
+    description: str = ""
+    id: int = 0
+    record_index: int | None = None
+
+    def __post_init__(self) -> None:
+        self.name = check_name(self.name, "a council's name")
+        self.slug = check_slug(self.slug)
+        self.description = self.description.strip()
+
+    def may_hold(self, kind: ProposalKind) -> bool:
+        """Whether proposals of ``kind`` belong in this kind of council."""
+        if kind is ProposalKind.TARGET_REVIEW:
+            return self.kind is CouncilKind.WORKPLACE
+        if kind is ProposalKind.PLAN_ADOPTION:
+            return self.kind in (CouncilKind.CONGRESS, CouncilKind.FEDERATION)
+        return True
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """A council that sends delegates to a federation or congress, and their votes' weight."""
+
+    federation_id: int
+    member_id: int
+    delegates: int = 1
+    weight: int = 1
+
+    def __post_init__(self) -> None:
+        if self.federation_id == self.member_id:
+            raise InvalidStandingOrders("a council cannot be affiliated to itself")
+        if self.delegates < 1:
+            raise InvalidStandingOrders("an affiliated council sends at least one delegate")
+        if self.weight < 1:
+            raise InvalidStandingOrders("a delegate's vote weighs at least 1")
+
+
+@dataclass
+class Membership:
+    """A person's place in a council.
+
+    A ``member`` or ``delegate`` votes; a ``convenor`` schedules discussion and votes. A
+    federation's convenor may hold that role alone, as a secretary without a vote.
+
+    In a federation or congress the members are delegates: ``delegate_of`` names the council
+    that elected them and ``weight`` is the weight the standing orders give their vote. A
+    membership that has ended (``ended_at``) keeps its history but carries no rights.
+    """
+
+    council_id: int
+    person_id: int
+    roles: frozenset[Role]
+    since: datetime
+    weight: int = 1
+    delegate_of: int | None = None
+    ended_at: datetime | None = None
+    end_reason: str = ""
+    id: int = 0
+
+    def __post_init__(self) -> None:
+        self.roles = frozenset(self.roles)
+        if not self.roles:
+            raise CouncilError("a membership carries at least one role")
+        if (Role.DELEGATE in self.roles) != (self.delegate_of is not None):
+            raise CouncilError("a delegate's membership names the council that sent them")
+        if self.weight < 1:
+            raise CouncilError("a member's vote weighs at least 1")
+
+    @property
+    def active(self) -> bool:
+        """Whether the membership still carries rights."""
+        return self.ended_at is None
+
+    @property
+    def votes(self) -> bool:
+        """Whether this membership carries a vote (a convenor alone has none)."""
+        return self.active and bool(self.roles & {Role.MEMBER, Role.DELEGATE})
+
+    @property
+    def convenor(self) -> bool:
+        """Whether this member convenes the council."""
+        return self.active and Role.CONVENOR in self.roles
+
+    def grant(self, role: Role) -> None:
+        """Add a role (only convenor may be granted; delegates are elected)."""
+        if role is not Role.CONVENOR:
+            raise NotAllowed(f"the {role.value} role is not granted but elected or joined")
+        self.roles = self.roles | {role}
+
+    def end(self, *, at: datetime, reason: str) -> None:
+        """End the membership (recall, resignation): rights stop, history stays."""
+        if not self.active:
+            raise CouncilError("this membership has already ended")
+        self.ended_at = at
+        self.end_reason = check_name(reason, "the reason a membership ended")
+
+
+@dataclass
+class Office:
+    """A post filled by election, such as a workplace's manager; recallable at any time."""
+
+    council_id: int
+    person_id: int
+    post: str
+    since: datetime
+    appointed_by: int  # the proposal that elected them
+    ended_at: datetime | None = None
+    ended_by: int | None = None  # the recall proposal
+    id: int = 0
+
+    @property
+    def active(self) -> bool:
+        """Whether the person still holds the post."""
+        return self.ended_at is None
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation to join a council; the code is shown once and stored only as a hash."""
+
+    council_id: int
+    email: str
+    code_hash: str
+    invited_by: int
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    id: int = 0
+
+
+@dataclass
+class Electorate:
+    """Who may vote on a council's proposals, and with what weight (the active memberships)."""
+
+    weights: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, memberships: list[Membership]) -> Electorate:
+        """The electorate made by these memberships (ended ones left out)."""
+        weights: dict[int, int] = {}
+        for m in memberships:
+            if m.votes:
+                weights[m.person_id] = weights.get(m.person_id, 0) + m.weight
+        return cls(weights)
+
+    @property
+    def total(self) -> int:
+        """The electorate's whole weight."""
+        return sum(self.weights.values())
+
+    def weight_of(self, person_id: int) -> int:
+        """A person's weight; 0 for someone outside the electorate."""
+        return self.weights.get(person_id, 0)

@@ -1,0 +1,242 @@
+"""Standing orders: which decision rule applies to which kind of proposal, and who may propose."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from rada.councils.errors import InvalidStandingOrders
+
+
+class CouncilKind(StrEnum):
+    """What kind of body a council is."""
+
+    WORKPLACE = "workplace"
+    FEDERATION = "federation"
+    UNION = "union"
+    CONGRESS = "congress"
+
+
+class Role(StrEnum):
+    """A member's roles. Every membership carries ``member`` or ``delegate``; a convenor
+    schedules discussion and votes and has no power over anyone's speech or vote."""
+
+    MEMBER = "member"
+    DELEGATE = "delegate"
+    CONVENOR = "convenor"
+
+
+class ProposalKind(StrEnum):
+    """What a proposal asks the council to decide."""
+
+    MOTION = "motion"
+    INVESTMENT = "investment"
+    TARGET_REVIEW = "target-review"
+    APPOINTMENT = "appointment"
+    RECALL = "recall"
+    PLAN_ADOPTION = "plan-adoption"
+    REDACTION = "redaction"
+
+
+class Method(StrEnum):
+    """How the votes on a proposal are counted (the counting library does the count)."""
+
+    SIMPLE_MAJORITY = "simple-majority"
+    ABSOLUTE_MAJORITY = "absolute-majority"
+    TWO_THIRDS = "two-thirds"
+    CONSENSUS = "consensus"
+    RECALL = "recall"
+    STV = "stv"
+    SCHULZE = "schulze"
+    APPROVAL = "approval"
+
+
+class BallotForm(StrEnum):
+    """The shape of a vote: what the voter fills in."""
+
+    MOTION = "motion"  # yes / no / abstain
+    CONSENSUS = "consensus"  # agree / abstain / disagree / block (with a reason)
+    RANKED = "ranked"  # options in order of preference
+    APPROVAL = "approval"  # any set of options
+
+
+FORM_OF: Mapping[Method, BallotForm] = {
+    Method.SIMPLE_MAJORITY: BallotForm.MOTION,
+    Method.ABSOLUTE_MAJORITY: BallotForm.MOTION,
+    Method.TWO_THIRDS: BallotForm.MOTION,
+    Method.RECALL: BallotForm.MOTION,
+    Method.CONSENSUS: BallotForm.CONSENSUS,
+    Method.STV: BallotForm.RANKED,
+    Method.SCHULZE: BallotForm.RANKED,
+    Method.APPROVAL: BallotForm.APPROVAL,
+}
+
+# Elections choose among options (candidates); every other kind is a yes/no question.
+ELECTION_KINDS = frozenset({ProposalKind.APPOINTMENT})
+ELECTION_METHODS = frozenset({Method.STV, Method.SCHULZE, Method.APPROVAL})
+
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """How one kind of proposal is decided.
+
+    ``quorum`` is the share of the electorate's weight that must take part; ``fallback`` is
+    the consensus rule's fallback majority; ``live_tally`` shows the running count during the
+    vote (never for a secret ballot).
+    """
+
+    method: Method
+    quorum: Fraction | None = None
+    discussion_hours: int = 0
+    voting_hours: int = 72
+    secret: bool = False
+    fallback: Fraction | None = None
+    live_tally: bool = True
+
+    def __post_init__(self) -> None:
+        if self.quorum is not None and not 0 < self.quorum <= 1:
+            raise InvalidStandingOrders(f"a quorum is a share in (0, 1], not {self.quorum}")
+        if self.fallback is not None and not Fraction(1, 2) <= self.fallback <= 1:
+            raise InvalidStandingOrders(
+                f"a consensus fallback is a share in [1/2, 1], not {self.fallback}"
+            )
+        if self.discussion_hours < 0:
+            raise InvalidStandingOrders("the discussion period cannot be negative")
+        if self.voting_hours <= 0:
+            raise InvalidStandingOrders("the voting period must be at least an hour")
+        if self.fallback is not None and self.method is not Method.CONSENSUS:
+            raise InvalidStandingOrders("only the consensus rule takes a fallback")
+
+    @property
+    def form(self) -> BallotForm:
+        """What a ballot under this rule looks like."""
+        return FORM_OF[self.method]
+
+    @property
+    def shows_live_tally(self) -> bool:
+        """Whether the running count may be shown while the vote is open."""
+        return self.live_tally and not self.secret
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping (fractions as strings, so nothing is rounded)."""
+        return {
+            "method": self.method.value,
+            "quorum": None if self.quorum is None else str(self.quorum),
+            "discussion_hours": self.discussion_hours,
+            "voting_hours": self.voting_hours,
+            "secret": self.secret,
+            "fallback": None if self.fallback is None else str(self.fallback),
+            "live_tally": self.live_tally,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DecisionRule:
+        """Read :meth:`to_dict`'s mapping back; unknown methods and bad shares are refused."""
+        try:
+            method = Method(data["method"])
+        except (KeyError, ValueError) as error:
+            raise InvalidStandingOrders(
+                f"unknown decision method {data.get('method')!r}"
+            ) from error
+        return cls(
+            method=method,
+            quorum=_fraction(data.get("quorum"), "quorum"),
+            discussion_hours=int(data.get("discussion_hours", 0)),
+            voting_hours=int(data.get("voting_hours", 72)),
+            secret=bool(data.get("secret", False)),
+            fallback=_fraction(data.get("fallback"), "fallback"),
+            live_tally=bool(data.get("live_tally", True)),
+        )
+
+
+def _fraction(value: object, what: str) -> Fraction | None:
+    if value is None:
+        return None
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError) as error:
+        raise InvalidStandingOrders(f"{what} {value!r} is not a number like 1/2 or 0.5") from error
+
+
+@dataclass(frozen=True)
+class StandingOrders:
+    """A council's standing orders: a rule per kind of proposal, and who may propose."""
+
+    rules: Mapping[ProposalKind, DecisionRule]
+    proposers: frozenset[Role] = field(default=frozenset({Role.MEMBER, Role.DELEGATE}))
+
+    def __post_init__(self) -> None:
+        missing = [k.value for k in ProposalKind if k not in self.rules]
+        if missing:
+            raise InvalidStandingOrders(f"standing orders name no rule for {', '.join(missing)}")
+        for kind, rule in self.rules.items():
+            election = kind in ELECTION_KINDS
+            if election != (rule.method in ELECTION_METHODS):
+                wanted = "an election method" if election else "a yes/no method"
+                raise InvalidStandingOrders(
+                    f"{kind.value} proposals need {wanted}, not {rule.method.value}"
+                )
+        if not self.proposers:
+            raise InvalidStandingOrders("standing orders must let someone propose")
+
+    def rule_for(self, kind: ProposalKind) -> DecisionRule:
+        """The rule in force for ``kind``."""
+        return self.rules[kind]
+
+    def with_rule(self, kind: ProposalKind, rule: DecisionRule) -> StandingOrders:
+        """These orders with one rule changed."""
+        return replace(self, rules={**self.rules, kind: rule})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "rules": {kind.value: self.rules[kind].to_dict() for kind in ProposalKind},
+            "proposers": sorted(role.value for role in self.proposers),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StandingOrders:
+        """Read :meth:`to_dict`'s mapping back."""
+        try:
+            rules = {ProposalKind(k): DecisionRule.from_dict(v) for k, v in data["rules"].items()}
+            proposers = frozenset(Role(r) for r in data.get("proposers", ["member", "delegate"]))
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            raise InvalidStandingOrders(f"standing orders are malformed: {error}") from error
+        return cls(rules=rules, proposers=proposers)
+
+
+def default_orders(kind: CouncilKind) -> StandingOrders:
+    """Sensible standing orders for a new council of ``kind``.
+
+    Motions pass by simple majority with a quorum of a third; recalls need more than half of
+    all members; elections are secret STV; redactions need two thirds with a half quorum, so
+    that removing speech is never easy. A congress adopts a plan by two thirds.
+
+    Examples
+    --------
+    >>> default_orders(CouncilKind.WORKPLACE).rule_for(ProposalKind.APPOINTMENT).method.value
+    'stv'
+    """
+    third, half = Fraction(1, 3), Fraction(1, 2)
+    motion = DecisionRule(Method.SIMPLE_MAJORITY, quorum=third, discussion_hours=24)
+    rules = {
+        ProposalKind.MOTION: motion,
+        ProposalKind.INVESTMENT: motion,
+        ProposalKind.TARGET_REVIEW: DecisionRule(Method.SIMPLE_MAJORITY, quorum=third),
+        ProposalKind.APPOINTMENT: DecisionRule(
+            Method.STV, quorum=third, discussion_hours=48, secret=True, live_tally=False
+        ),
+        ProposalKind.RECALL: DecisionRule(Method.RECALL, discussion_hours=48),
+        ProposalKind.PLAN_ADOPTION: DecisionRule(
+            Method.TWO_THIRDS if kind is CouncilKind.CONGRESS else Method.SIMPLE_MAJORITY,
+            quorum=half,
+            discussion_hours=48,
+        ),
+        ProposalKind.REDACTION: DecisionRule(Method.TWO_THIRDS, quorum=half, discussion_hours=48),
+    }
+    return StandingOrders(rules=rules)

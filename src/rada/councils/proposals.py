@@ -1,0 +1,310 @@
+"""Proposals and their lifecycle: draft -> discussion -> voting -> decided.
+
+Every rule about stages and timing lives here: edits only before voting, discussion at least
+as long as the standing orders ask, votes only while voting is open, a close only after the
+period ends (or once everyone entitled has voted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from rada.councils.errors import CouncilError, NotAllowed, WrongStage
+from rada.councils.model import check_name
+from rada.councils.orders import HOUR, DecisionRule, ProposalKind
+
+MAX_TEXT = 50_000
+
+
+class Stage(StrEnum):
+    """Where a proposal is in its life."""
+
+    DRAFT = "draft"
+    DISCUSSION = "discussion"
+    VOTING = "voting"
+    DECIDED = "decided"
+
+
+class Outcome(StrEnum):
+    """How a decided proposal ended."""
+
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+
+
+def check_text(text: str, what: str) -> str:
+    """Non-empty text of at most :data:`MAX_TEXT` characters, kept exactly as written."""
+    if not text.strip():
+        raise CouncilError(f"{what} must not be empty")
+    if len(text) > MAX_TEXT:
+        raise CouncilError(f"{what} is {len(text)} characters long; at most {MAX_TEXT}")
+    return text
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a text; earlier versions stay visible.
+
+    A version removed by an adopted redaction keeps its place, with empty text and
+    ``redacted_by`` naming the deciding proposal: a visible tombstone.
+    """
+
+    number: int
+    text: str
+    written_at: datetime
+    record_index: int | None = None
+    redacted_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice on an election ballot: a candidate (``person_id``) or a named option."""
+
+    key: str
+    label: str
+    person_id: int | None = None
+
+
+def _positive_amount(value: object, what: str) -> str:
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as error:
+        raise CouncilError(f"{what} {value!r} is not a number") from error
+    if not amount.is_finite() or amount <= 0:
+        raise CouncilError(f"{what} must be a positive amount, not {value!r}")
+    return str(amount)
+
+
+def _int_field(details: Mapping[str, Any], name: str, kind: ProposalKind) -> int:
+    value = details.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise CouncilError(f"a {kind.value} proposal needs {name!r} as a whole number")
+    return value
+
+
+def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the kind-specific details of a proposal and return them normalised.
+
+    - investment: ``cost`` (a positive amount); optional ``product``, ``capacity``,
+      ``from_year`` for the capacity it adds to the plan;
+    - target-review: ``product``, ``target`` and, for a contest, ``counter``;
+    - appointment: ``post`` (``manager`` or ``delegate``), ``to_council`` for a delegate;
+    - recall: ``person`` and ``post`` (and ``to_council`` for a delegate);
+    - plan-adoption: ``plan``;
+    - redaction: ``entry`` (the record index) and ``reason``.
+    """
+    out = dict(details)
+    if kind is ProposalKind.INVESTMENT:
+        out["cost"] = _positive_amount(details.get("cost"), "an investment's cost")
+        if "capacity" in details:
+            out["capacity"] = _positive_amount(details["capacity"], "the added capacity")
+        if "from_year" in details:
+            out["from_year"] = _int_field(details, "from_year", kind)
+    elif kind is ProposalKind.TARGET_REVIEW:
+        if not isinstance(details.get("product"), str) or not details["product"]:
+            raise CouncilError("a target review names the product whose target it reviews")
+        out["target"] = _positive_amount(details.get("target"), "the target")
+    elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
+        post = details.get("post")
+        if post not in ("manager", "delegate"):
+            raise CouncilError(f"the post must be 'manager' or 'delegate', not {post!r}")
+        if post == "delegate":
+            _int_field(details, "to_council", kind)
+        if kind is ProposalKind.RECALL:
+            _int_field(details, "person", kind)
+    elif kind is ProposalKind.PLAN_ADOPTION:
+        if not isinstance(details.get("plan"), str | int):
+            raise CouncilError("a plan-adoption proposal names the plan it adopts")
+    elif kind is ProposalKind.REDACTION:
+        _int_field(details, "entry", kind)
+        reason = details.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise CouncilError("a redaction proposal must give its reason")
+    return out
+
+
+@dataclass
+class Decision:
+    """How a vote came out: the outcome, the figures, and the steps in words."""
+
+    outcome: Outcome
+    method: str
+    summary: str
+    tally: dict[str, Any]
+    elected: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "outcome": self.outcome.value,
+            "method": self.method,
+            "summary": self.summary,
+            "tally": self.tally,
+            "elected": list(self.elected),
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Read :meth:`to_dict`'s mapping back."""
+        return cls(
+            Outcome(data["outcome"]),
+            data["method"],
+            data["summary"],
+            dict(data["tally"]),
+            tuple(data.get("elected", ())),
+            dict(data.get("detail", {})),
+        )
+
+
+@dataclass
+class Proposal:
+    """A question put to a council, with the rule in force when it was opened."""
+
+    council_id: int
+    kind: ProposalKind
+    title: str
+    author_id: int
+    rule: DecisionRule
+    created_at: datetime
+    versions: list[Version] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    seats: int = 1
+    stage: Stage = Stage.DRAFT
+    discussion_at: datetime | None = None
+    voting_at: datetime | None = None
+    closes_at: datetime | None = None
+    decided_at: datetime | None = None
+    decision: Decision | None = None
+    id: int = 0
+    record_index: int | None = None
+
+    def __post_init__(self) -> None:
+        self.title = check_name(self.title, "a proposal's title")
+        self.details = check_details(self.kind, self.details)
+        if self.rule.method.value in ("stv", "schulze", "approval"):
+            keys = [o.key for o in self.options]
+            if len(keys) < 1 or len(set(keys)) != len(keys):
+                raise CouncilError("an election needs at least one candidate, each named once")
+            if not 1 <= self.seats <= len(keys):
+                raise CouncilError(
+                    f"{self.seats} seats cannot be filled from {len(keys)} candidates"
+                )
+            if self.seats > 1 and self.rule.method.value != "stv":
+                raise CouncilError(f"{self.rule.method.value} fills one seat; use STV for more")
+        elif self.options:
+            raise CouncilError("only elections have candidates")
+
+    @property
+    def text(self) -> str:
+        """The current text."""
+        return self.versions[-1].text if self.versions else ""
+
+    @property
+    def outcome(self) -> Outcome | None:
+        """The outcome, once decided."""
+        return None if self.decision is None else self.decision.outcome
+
+    def option(self, key: str) -> Option:
+        """The option called ``key``."""
+        for option in self.options:
+            if option.key == key:
+                return option
+        raise CouncilError(f"{key!r} is not a candidate on this ballot")
+
+    def write(self, text: str, *, by: int, now: datetime) -> Version:
+        """A new version of the text, by its author, before voting opens."""
+        if by != self.author_id:
+            raise NotAllowed("only the proposal's author may revise its text")
+        if self.stage not in (Stage.DRAFT, Stage.DISCUSSION):
+            raise WrongStage(
+                f"the proposal is in {self.stage.value}; its text is fixed once voting opens"
+            )
+        version = Version(len(self.versions) + 1, check_text(text, "a proposal's text"), now)
+        self.versions.append(version)
+        return version
+
+    def open_discussion(self, *, now: datetime) -> None:
+        """Move the draft into discussion."""
+        if self.stage is not Stage.DRAFT:
+            raise WrongStage(f"only a draft can be opened for discussion, not a {self.stage}")
+        self.stage = Stage.DISCUSSION
+        self.discussion_at = now
+
+    def open_voting(self, *, now: datetime) -> None:
+        """Open the vote, once the discussion has lasted as long as the standing orders say."""
+        if self.stage is not Stage.DISCUSSION:
+            raise WrongStage(f"voting opens after discussion, and this proposal is {self.stage}")
+        assert self.discussion_at is not None
+        earliest = self.discussion_at + timedelta(seconds=self.rule.discussion_hours * HOUR)
+        if now < earliest:
+            raise WrongStage(
+                f"the discussion must last {self.rule.discussion_hours} hours; "
+                f"voting may open at {earliest.isoformat(timespec='minutes')}"
+            )
+        self.stage = Stage.VOTING
+        self.voting_at = now
+        self.closes_at = now + timedelta(seconds=self.rule.voting_hours * HOUR)
+
+    def check_voting_open(self, *, now: datetime) -> None:
+        """Refuse unless votes may be cast now."""
+        if self.stage is not Stage.VOTING:
+            raise WrongStage(f"the proposal is in {self.stage.value}; votes are not open")
+        assert self.closes_at is not None
+        if now >= self.closes_at:
+            raise WrongStage(f"voting closed at {self.closes_at.isoformat(timespec='minutes')}")
+
+    def check_may_close(self, *, now: datetime, everyone_voted: bool) -> None:
+        """Refuse to close before the period ends, unless everyone entitled has voted."""
+        if self.stage is not Stage.VOTING:
+            raise WrongStage(f"the proposal is in {self.stage.value}, not voting")
+        assert self.closes_at is not None
+        if now < self.closes_at and not everyone_voted:
+            raise WrongStage(
+                f"voting is open until {self.closes_at.isoformat(timespec='minutes')}",
+                hint="a vote closes early only when every member entitled has voted",
+            )
+
+    def decide(self, decision: Decision, *, now: datetime) -> None:
+        """Record the count's decision."""
+        if self.stage is not Stage.VOTING:
+            raise WrongStage(f"the proposal is in {self.stage.value}, not voting")
+        self.stage = Stage.DECIDED
+        self.decided_at = now
+        self.decision = decision
+
+    def allows_posts(self) -> bool:
+        """Whether the discussion thread is open."""
+        return self.stage in (Stage.DISCUSSION, Stage.VOTING)
+
+
+@dataclass
+class Post:
+    """A contribution to a proposal's discussion. Editing adds a version; nothing deletes."""
+
+    proposal_id: int
+    author_id: int
+    created_at: datetime
+    versions: list[Version] = field(default_factory=list)
+    parent_id: int | None = None
+    id: int = 0
+
+    @property
+    def text(self) -> str:
+        """The current text."""
+        return self.versions[-1].text
+
+    def write(self, text: str, *, by: int, now: datetime) -> Version:
+        """Add a version by the post's author."""
+        if by != self.author_id:
+            raise NotAllowed("only a post's author may edit it; nobody may delete it")
+        version = Version(len(self.versions) + 1, check_text(text, "a post"), now)
+        self.versions.append(version)
+        return version

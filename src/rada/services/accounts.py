@@ -1,0 +1,82 @@
+"""Accounts: sign-up, passwords (argon2id) and API tokens.
+
+Passwords and tokens are kept as hashes only, apart from the domain's people. Rate limits on
+sign-in belong to the entry point that sees the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from rada.councils.errors import Conflict, CouncilError, NotAllowed
+from rada.councils.model import Person, check_email
+from rada.services.ports import UnitOfWork
+
+MIN_PASSWORD = 10
+_HASHER = PasswordHasher()  # argon2id, with the library's current recommended parameters
+# Verifying against this keeps a sign-in for an unknown address as slow as for a known one.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+
+
+class BadCredentials(NotAllowed):
+    """The e-mail address or password is wrong (which one is not said)."""
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password, after checking it is long enough."""
+    if len(password) < MIN_PASSWORD:
+        raise CouncilError(f"a password needs at least {MIN_PASSWORD} characters")
+    return _HASHER.hash(password)
+
+
+def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: datetime) -> Person:
+    """Create an account."""
+    if uow.people.by_email(check_email(email)) is not None:
+        raise Conflict("an account with this e-mail address exists", hint="sign in instead")
+    password_hash = hash_password(password)
+    person = uow.people.add(Person(name=name, email=email, joined_at=now))
+    uow.credentials.set_password(person.id, password_hash)
+    return person
+
+
+def authenticate(uow: UnitOfWork, *, email: str, password: str) -> Person:
+    """The person with this e-mail address and password; BadCredentials otherwise."""
+    try:
+        person = uow.people.by_email(check_email(email))
+    except CouncilError:
+        person = None
+    stored = None if person is None else uow.credentials.password_hash(person.id)
+    try:
+        _HASHER.verify(stored or _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        raise BadCredentials("the e-mail address or password is wrong") from None
+    if person is None or stored is None:
+        raise BadCredentials("the e-mail address or password is wrong")
+    if _HASHER.check_needs_rehash(stored):
+        uow.credentials.set_password(person.id, _HASHER.hash(password))
+    return person
+
+
+def token_hash(token: str) -> str:
+    """API tokens are long random strings, so a fast hash suffices to store them."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(uow: UnitOfWork, *, person_id: int, name: str, now: datetime) -> str:
+    """A new API token for scripts; shown once, stored as a hash."""
+    token = "rada_" + secrets.token_urlsafe(32)
+    uow.credentials.add_token(
+        person_id, token_hash(token), name=name.strip() or "token", created_at=now
+    )
+    return token
+
+
+def token_person(uow: UnitOfWork, token: str) -> Person | None:
+    """The owner of an API token, if it is valid."""
+    owner = uow.credentials.token_owner(token_hash(token))
+    return None if owner is None else uow.people.get(owner)

@@ -1,0 +1,265 @@
+"""Use cases for councils: found one, affiliate it, invite and admit members, name convenors."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
+from rada.councils.model import (
+    Affiliation,
+    Council,
+    Invitation,
+    Membership,
+    Person,
+    check_email,
+)
+from rada.councils.orders import CouncilKind, Role, StandingOrders, default_orders
+from rada.record.encoding import EntryKind
+from rada.services.ports import UnitOfWork
+from rada.services.recording import entry
+
+INVITATION_DAYS = 14
+
+
+def get_council(uow: UnitOfWork, council: int | str) -> Council:
+    """A council by id or short name."""
+    found = uow.councils.get(council) if isinstance(council, int) else uow.councils.by_slug(council)
+    if found is None:
+        raise NotFound(f"there is no council {council!r}", hint="`rada council list` lists them")
+    return found
+
+
+def get_person(uow: UnitOfWork, person_id: int) -> Person:
+    """A person by id."""
+    person = uow.people.get(person_id)
+    if person is None:
+        raise NotFound(f"there is no person {person_id}")
+    return person
+
+
+def require_convenor(uow: UnitOfWork, council: Council, person_id: int) -> Membership:
+    """The person's membership, when they convene ``council``."""
+    membership = uow.memberships.of(council.id, person_id)
+    if membership is None or not membership.convenor:
+        raise NotAllowed(f"only a convenor of {council.name} may do this")
+    return membership
+
+
+def require_member(uow: UnitOfWork, council: Council, person_id: int) -> Membership:
+    """The person's voting membership of ``council``."""
+    membership = uow.memberships.of(council.id, person_id)
+    if membership is None or not membership.active:
+        raise NotAllowed(f"only members of {council.name} may do this")
+    return membership
+
+
+def create_council(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    slug: str,
+    kind: CouncilKind,
+    founder_id: int,
+    now: datetime,
+    description: str = "",
+    orders: StandingOrders | None = None,
+) -> Council:
+    """Found a council. The founder becomes its convenor and, in a workplace council or a
+    union, its first member; a federation's or congress's members are delegates, so there
+    the founder convenes without a vote until elected as a delegate."""
+    founder = get_person(uow, founder_id)
+    if uow.councils.by_slug(slug) is not None:
+        raise Conflict(f"the short name {slug!r} is taken", hint="choose another short name")
+    council = Council(
+        name=name,
+        slug=slug,
+        kind=kind,
+        orders=orders or default_orders(kind),
+        created_at=now,
+        description=description,
+    )
+    uow.councils.add(council)
+    roles = {Role.CONVENOR}
+    if kind in (CouncilKind.WORKPLACE, CouncilKind.UNION):
+        roles.add(Role.MEMBER)
+    uow.memberships.add(Membership(council.id, founder.id, frozenset(roles), since=now))
+    (council.record_index,) = uow.record.append(
+        [
+            entry(
+                EntryKind.COUNCIL,
+                council=council.id,
+                event="founded",
+                at=now,
+                by=founder.id,
+                name=council.name,
+                slug=council.slug,
+                kind=council.kind.value,
+                description=council.description,
+                orders=council.orders.to_dict(),
+                convenor={"id": founder.id, "name": founder.name},
+            )
+        ]
+    )
+    uow.councils.save(council)
+    return council
+
+
+def affiliate(
+    uow: UnitOfWork,
+    *,
+    federation: int | str,
+    member: int | str,
+    by: int,
+    now: datetime,
+    delegates: int = 1,
+    weight: int = 1,
+) -> Affiliation:
+    """Affiliate a council to a federation or congress: done by a convenor of the federation,
+    it lets the member council elect ``delegates`` delegates whose votes weigh ``weight``."""
+    fed, mem = get_council(uow, federation), get_council(uow, member)
+    if fed.kind not in (CouncilKind.FEDERATION, CouncilKind.CONGRESS):
+        raise CouncilError(f"{fed.name} is a {fed.kind.value}; only federations take members")
+    require_convenor(uow, fed, by)
+    if any(a.member_id == mem.id for a in uow.councils.affiliations(fed.id)):
+        raise Conflict(f"{mem.name} is already affiliated to {fed.name}")
+    affiliation = Affiliation(fed.id, mem.id, delegates=delegates, weight=weight)
+    uow.councils.add_affiliation(affiliation)
+    uow.record.append(
+        [
+            entry(
+                EntryKind.COUNCIL,
+                council=fed.id,
+                event="affiliated",
+                at=now,
+                by=by,
+                member={"id": mem.id, "name": mem.name},
+                delegates=delegates,
+                weight=weight,
+            )
+        ]
+    )
+    return affiliation
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    """An invitation and its code (shown once; only its hash is kept)."""
+
+    invitation: Invitation
+    code: str
+
+
+def invite(uow: UnitOfWork, *, council: int | str, email: str, by: int, now: datetime) -> Issued:
+    """Invite someone to a workplace council or union; any member may invite."""
+    target = get_council(uow, council)
+    if target.kind not in (CouncilKind.WORKPLACE, CouncilKind.UNION):
+        raise CouncilError(
+            f"{target.name} is a {target.kind.value}: its members are elected delegates",
+            hint="delegates join by election in their own council",
+        )
+    require_member(uow, target, by)
+    code = secrets.token_urlsafe(18)
+    invitation = Invitation(
+        council_id=target.id,
+        email=check_email(email),
+        code_hash=_code_hash(code),
+        invited_by=by,
+        created_at=now,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    return Issued(uow.invitations.add(invitation), code)
+
+
+def admit(
+    uow: UnitOfWork,
+    *,
+    council: Council,
+    person: Person,
+    roles: frozenset[Role],
+    now: datetime,
+    by: int | None,
+    weight: int = 1,
+    delegate_of: int | None = None,
+    links: tuple[int, ...] = (),
+) -> Membership:
+    """Add a membership and record it."""
+    if uow.memberships.of(council.id, person.id) is not None:
+        raise Conflict(f"{person.name} is already a member of {council.name}")
+    membership = uow.memberships.add(
+        Membership(council.id, person.id, roles, since=now, weight=weight, delegate_of=delegate_of)
+    )
+    uow.record.append(
+        [
+            entry(
+                EntryKind.MEMBERSHIP,
+                council=council.id,
+                event="joined",
+                at=now,
+                by=by,
+                links=links,
+                person={"id": person.id, "name": person.name},
+                roles=sorted(r.value for r in roles),
+                weight=weight,
+                delegate_of=delegate_of,
+            )
+        ]
+    )
+    return membership
+
+
+def accept_invitation(uow: UnitOfWork, *, code: str, person_id: int, now: datetime) -> Membership:
+    """Join the council an invitation is for. The code works once, before it expires, and
+    only for the e-mail address it was sent to."""
+    invitation = uow.invitations.by_code_hash(_code_hash(code))
+    if invitation is None:
+        raise NotFound("this invitation code is not known", hint="ask for a new invitation")
+    if invitation.accepted_at is not None:
+        raise Conflict("this invitation has been used already")
+    if now >= invitation.expires_at:
+        raise CouncilError("this invitation has expired", hint="ask for a new invitation")
+    person = get_person(uow, person_id)
+    if person.email != invitation.email:
+        raise NotAllowed("this invitation was sent to another e-mail address")
+    council = get_council(uow, invitation.council_id)
+    membership = admit(
+        uow,
+        council=council,
+        person=person,
+        roles=frozenset({Role.MEMBER}),
+        now=now,
+        by=invitation.invited_by,
+    )
+    uow.invitations.accept(invitation.id, at=now)
+    return membership
+
+
+def make_convenor(
+    uow: UnitOfWork, *, council: int | str, person_id: int, by: int, now: datetime
+) -> Membership:
+    """Make a member a convenor too (by an existing convenor)."""
+    target = get_council(uow, council)
+    require_convenor(uow, target, by)
+    membership = require_member(uow, target, person_id)
+    membership.grant(Role.CONVENOR)
+    uow.memberships.save(membership)
+    uow.record.append(
+        [
+            entry(
+                EntryKind.MEMBERSHIP,
+                council=target.id,
+                event="role-granted",
+                at=now,
+                by=by,
+                person=person_id,
+                role=Role.CONVENOR.value,
+            )
+        ]
+    )
+    return membership

@@ -1,0 +1,97 @@
+"""Use cases for discussion: write a post or reply, and edit one's own post.
+
+There is no use case that deletes a post: nobody, convenor or operator included, can remove
+speech except by an adopted redaction proposal, which leaves a visible tombstone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from rada.councils.errors import NotAllowed, NotFound, WrongStage
+from rada.councils.proposals import Post, Version, check_text
+from rada.record.encoding import EntryKind
+from rada.services.councils import get_council
+from rada.services.ports import UnitOfWork
+from rada.services.proposals import get_proposal
+from rada.services.recording import entry
+
+
+def write_post(
+    uow: UnitOfWork,
+    *,
+    proposal_id: int,
+    text: str,
+    by: int,
+    now: datetime,
+    reply_to: int | None = None,
+) -> Post:
+    """Write a post in a proposal's discussion (members of its council, while it is open)."""
+    proposal = get_proposal(uow, proposal_id)
+    council = get_council(uow, proposal.council_id)
+    membership = uow.memberships.of(council.id, by)
+    if membership is None:
+        raise NotAllowed(f"only members of {council.name} may take part in its discussions")
+    if not proposal.allows_posts():
+        raise WrongStage(f"the discussion is closed: the proposal is {proposal.stage.value}")
+    links: list[int] = [] if proposal.record_index is None else [proposal.record_index]
+    if reply_to is not None:
+        parent = uow.posts.get(reply_to)
+        if parent is None or parent.proposal_id != proposal.id:
+            raise NotFound(f"there is no post {reply_to} in this discussion")
+        if parent.versions[0].record_index is not None:
+            links.append(parent.versions[0].record_index)
+    post = Post(
+        proposal.id, by, now, [Version(1, check_text(text, "a post"), now)], parent_id=reply_to
+    )
+    uow.posts.add(post)
+    (index,) = uow.record.append(
+        [
+            entry(
+                EntryKind.POST,
+                council=council.id,
+                event="written",
+                at=now,
+                by=by,
+                links=tuple(links),
+                proposal=proposal.id,
+                post=post.id,
+                reply_to=reply_to,
+                version=1,
+                text=post.text,
+            )
+        ]
+    )
+    post.versions[0] = replace(post.versions[0], record_index=index)
+    uow.posts.save(post)
+    return post
+
+
+def edit_post(uow: UnitOfWork, *, post_id: int, text: str, by: int, now: datetime) -> Post:
+    """A new version of one's own post; the earlier versions stay visible."""
+    post = uow.posts.get(post_id)
+    if post is None:
+        raise NotFound(f"there is no post {post_id}")
+    proposal = get_proposal(uow, post.proposal_id)
+    version = post.write(text, by=by, now=now)
+    links = [v.record_index for v in post.versions[:1] if v.record_index is not None]
+    (index,) = uow.record.append(
+        [
+            entry(
+                EntryKind.POST,
+                council=proposal.council_id,
+                event="edited",
+                at=now,
+                by=by,
+                links=tuple(links),
+                proposal=proposal.id,
+                post=post.id,
+                version=version.number,
+                text=version.text,
+            )
+        ]
+    )
+    post.versions[-1] = replace(version, record_index=index)
+    uow.posts.save(post)
+    return post

@@ -1,0 +1,338 @@
+"""An in-memory unit of work: the ports implemented on dictionaries.
+
+It gives the service tests a fast, faithful stand-in for the database (the same uniqueness
+rules, commit and rollback), and lets a throwaway instance run with no database at all. Its
+record encodes and hashes entries exactly as the store does, so its leaf hashes are real.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from types import TracebackType
+
+from rada.councils.ballots import Participation, SecretBallot, Vote
+from rada.councils.errors import AlreadyVoted, Conflict
+from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
+from rada.councils.proposals import Post, Proposal, Stage
+from rada.record.encoding import Entry, EntryKind, decode_entry, encode_entry
+from rada.record.merkle import leaf_hash
+from rada.record.redaction import Tombstone, redaction_entry
+
+
+@dataclass
+class MemoryState:
+    """Everything a memory unit of work stores; commit replaces it, rollback forgets."""
+
+    people: dict[int, Person] = field(default_factory=dict)
+    passwords: dict[int, str] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)
+    councils: dict[int, Council] = field(default_factory=dict)
+    affiliations: list[Affiliation] = field(default_factory=list)
+    memberships: dict[int, Membership] = field(default_factory=dict)
+    offices: dict[int, Office] = field(default_factory=dict)
+    invitations: dict[int, Invitation] = field(default_factory=dict)
+    proposals: dict[int, Proposal] = field(default_factory=dict)
+    posts: dict[int, Post] = field(default_factory=dict)
+    votes: dict[tuple[int, int], Vote] = field(default_factory=dict)
+    ballots: dict[tuple[int, str], SecretBallot] = field(default_factory=dict)
+    participations: dict[tuple[int, int], Participation] = field(default_factory=dict)
+    entries: list[bytes] = field(default_factory=list)
+    leaves: list[bytes] = field(default_factory=list)
+    redacted: dict[int, int] = field(default_factory=dict)
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class _Repo:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def s(self) -> MemoryState:
+        return self._uow.state
+
+
+class _People(_Repo):
+    def add(self, person: Person) -> Person:
+        if self.by_email(person.email) is not None:
+            raise Conflict(f"an account for {person.email} exists")
+        person.id = self.s.new_id()
+        self.s.people[person.id] = copy.deepcopy(person)
+        return person
+
+    def get(self, person_id: int) -> Person | None:
+        found = self.s.people.get(person_id)
+        return copy.deepcopy(found)
+
+    def by_email(self, email: str) -> Person | None:
+        return next((copy.deepcopy(p) for p in self.s.people.values() if p.email == email), None)
+
+    def all(self) -> list[Person]:
+        return [copy.deepcopy(p) for p in self.s.people.values()]
+
+
+class _Credentials(_Repo):
+    def set_password(self, person_id: int, password_hash: str) -> None:
+        self.s.passwords[person_id] = password_hash
+
+    def password_hash(self, person_id: int) -> str | None:
+        return self.s.passwords.get(person_id)
+
+    def add_token(
+        self, person_id: int, token_hash: str, *, name: str, created_at: datetime
+    ) -> None:
+        self.s.tokens[token_hash] = person_id
+
+    def token_owner(self, token_hash: str) -> int | None:
+        return self.s.tokens.get(token_hash)
+
+
+class _Councils(_Repo):
+    def add(self, council: Council) -> Council:
+        if self.by_slug(council.slug) is not None:
+            raise Conflict(f"the short name {council.slug!r} is taken")
+        council.id = self.s.new_id()
+        self.s.councils[council.id] = copy.deepcopy(council)
+        return council
+
+    def save(self, council: Council) -> None:
+        self.s.councils[council.id] = copy.deepcopy(council)
+
+    def get(self, council_id: int) -> Council | None:
+        return copy.deepcopy(self.s.councils.get(council_id))
+
+    def by_slug(self, slug: str) -> Council | None:
+        return next((copy.deepcopy(c) for c in self.s.councils.values() if c.slug == slug), None)
+
+    def all(self) -> list[Council]:
+        return [copy.deepcopy(c) for c in self.s.councils.values()]
+
+    def add_affiliation(self, affiliation: Affiliation) -> None:
+        self.s.affiliations.append(affiliation)
+
+    def affiliations(self, federation_id: int) -> list[Affiliation]:
+        return [a for a in self.s.affiliations if a.federation_id == federation_id]
+
+    def affiliated_to(self, member_id: int) -> list[Affiliation]:
+        return [a for a in self.s.affiliations if a.member_id == member_id]
+
+
+class _Memberships(_Repo):
+    def add(self, membership: Membership) -> Membership:
+        if self.of(membership.council_id, membership.person_id) is not None:
+            raise Conflict("already a member")
+        membership.id = self.s.new_id()
+        self.s.memberships[membership.id] = copy.deepcopy(membership)
+        return membership
+
+    def save(self, membership: Membership) -> None:
+        self.s.memberships[membership.id] = copy.deepcopy(membership)
+
+    def of(self, council_id: int, person_id: int) -> Membership | None:
+        return next(
+            (
+                copy.deepcopy(m)
+                for m in self.s.memberships.values()
+                if m.council_id == council_id and m.person_id == person_id and m.active
+            ),
+            None,
+        )
+
+    def for_council(self, council_id: int, *, active: bool = True) -> list[Membership]:
+        return [
+            copy.deepcopy(m)
+            for m in self.s.memberships.values()
+            if m.council_id == council_id and (m.active or not active)
+        ]
+
+    def for_person(self, person_id: int, *, active: bool = True) -> list[Membership]:
+        return [
+            copy.deepcopy(m)
+            for m in self.s.memberships.values()
+            if m.person_id == person_id and (m.active or not active)
+        ]
+
+
+class _Offices(_Repo):
+    def add(self, office: Office) -> Office:
+        office.id = self.s.new_id()
+        self.s.offices[office.id] = copy.deepcopy(office)
+        return office
+
+    def save(self, office: Office) -> None:
+        self.s.offices[office.id] = copy.deepcopy(office)
+
+    def for_council(self, council_id: int, *, active: bool = True) -> list[Office]:
+        return [
+            copy.deepcopy(o)
+            for o in self.s.offices.values()
+            if o.council_id == council_id and (o.active or not active)
+        ]
+
+
+class _Invitations(_Repo):
+    def add(self, invitation: Invitation) -> Invitation:
+        stored = replace(invitation, id=self.s.new_id())
+        self.s.invitations[stored.id] = stored
+        return stored
+
+    def by_code_hash(self, code_hash: str) -> Invitation | None:
+        return next((i for i in self.s.invitations.values() if i.code_hash == code_hash), None)
+
+    def accept(self, invitation_id: int, *, at: datetime) -> None:
+        self.s.invitations[invitation_id] = replace(
+            self.s.invitations[invitation_id], accepted_at=at
+        )
+
+
+class _Proposals(_Repo):
+    def add(self, proposal: Proposal) -> Proposal:
+        proposal.id = self.s.new_id()
+        self.s.proposals[proposal.id] = copy.deepcopy(proposal)
+        return proposal
+
+    def save(self, proposal: Proposal) -> None:
+        stored = self.s.proposals[proposal.id]
+        if proposal.versions[: len(stored.versions) - 1] != stored.versions[:-1]:
+            raise AssertionError("earlier versions of a proposal never change")
+        self.s.proposals[proposal.id] = copy.deepcopy(proposal)
+
+    def get(self, proposal_id: int, *, for_update: bool = False) -> Proposal | None:
+        return copy.deepcopy(self.s.proposals.get(proposal_id))
+
+    def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
+        return [
+            copy.deepcopy(p)
+            for p in self.s.proposals.values()
+            if p.council_id == council_id and (stage is None or p.stage is stage)
+        ]
+
+
+class _Posts(_Repo):
+    def add(self, post: Post) -> Post:
+        post.id = self.s.new_id()
+        self.s.posts[post.id] = copy.deepcopy(post)
+        return post
+
+    def save(self, post: Post) -> None:
+        self.s.posts[post.id] = copy.deepcopy(post)
+
+    def get(self, post_id: int) -> Post | None:
+        return copy.deepcopy(self.s.posts.get(post_id))
+
+    def for_proposal(self, proposal_id: int) -> list[Post]:
+        return [copy.deepcopy(p) for p in self.s.posts.values() if p.proposal_id == proposal_id]
+
+    def version_by_record_index(self, record_index: int) -> tuple[Post, int] | None:
+        for post in self.s.posts.values():
+            for version in post.versions:
+                if version.record_index == record_index:
+                    return copy.deepcopy(post), version.number
+        return None
+
+
+class _Votes(_Repo):
+    def add(self, vote: Vote) -> None:
+        key = (vote.proposal_id, vote.voter_id)
+        if key in self.s.votes:
+            raise AlreadyVoted("you have already voted on this proposal")
+        self.s.votes[key] = vote
+
+    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
+        key = (proposal_id, voter_id)
+        self.s.votes[key] = replace(self.s.votes[key], record_index=record_index)
+
+    def for_proposal(self, proposal_id: int) -> list[Vote]:
+        return [v for (p, _), v in self.s.votes.items() if p == proposal_id]
+
+
+class _Ballots(_Repo):
+    def add(self, ballot: SecretBallot, participation: Participation) -> None:
+        key = (participation.proposal_id, participation.voter_id)
+        if key in self.s.participations:
+            raise AlreadyVoted("you have already voted on this proposal")
+        self.s.participations[key] = participation
+        self.s.ballots[(ballot.proposal_id, ballot.receipt_hash)] = ballot
+
+    def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
+        return [b for (p, _), b in sorted(self.s.ballots.items()) if p == proposal_id]
+
+    def participants(self, proposal_id: int) -> list[Participation]:
+        return [x for (p, _), x in self.s.participations.items() if p == proposal_id]
+
+
+class _Record(_Repo):
+    def append(self, entries: Sequence[Entry]) -> range:
+        start = len(self.s.entries)
+        for e in entries:
+            data = encode_entry(e, index=len(self.s.entries))
+            self.s.entries.append(data)
+            self.s.leaves.append(leaf_hash(data))
+        return range(start, len(self.s.entries))
+
+    def read(self, index: int) -> Entry | None:
+        if not 0 <= index < len(self.s.entries) or index in self.s.redacted:
+            return None
+        return decode_entry(self.s.entries[index])[1]
+
+    def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int:
+        order = self.read(decision)
+        if order is None or order.kind is not EntryKind.DECISION:
+            raise Conflict(f"entry {decision} is not a decision")
+        entry = redaction_entry(
+            target=target,
+            target_leaf_hash=self.s.leaves[target],
+            decision=decision,
+            reason=reason,
+            time=now,
+        )
+        (index,) = self.append([entry])
+        self.s.entries[target] = Tombstone(
+            redaction=index, decision=decision, reason=reason
+        ).encode()
+        self.s.redacted[target] = index
+        return index
+
+
+class MemoryUnitOfWork:
+    """A unit of work over a shared :class:`MemoryState` (pass the same state to see
+    committed changes in a later unit of work)."""
+
+    def __init__(self, state: MemoryState | None = None) -> None:
+        self.committed = state or MemoryState()
+        self.state = self.committed
+        self.people = _People(self)
+        self.credentials = _Credentials(self)
+        self.councils = _Councils(self)
+        self.memberships = _Memberships(self)
+        self.offices = _Offices(self)
+        self.invitations = _Invitations(self)
+        self.proposals = _Proposals(self)
+        self.posts = _Posts(self)
+        self.votes = _Votes(self)
+        self.ballots = _Ballots(self)
+        self.record = _Record(self)
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        self.state = copy.deepcopy(self.committed)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        self.committed.__dict__.update(copy.deepcopy(self.state).__dict__)
+
+    def rollback(self) -> None:
+        self.state = copy.deepcopy(self.committed)

@@ -1,0 +1,190 @@
+"""The ports the use cases need: repositories and a unit of work, as Protocols.
+
+The store implements them on SQLAlchemy; the service tests implement them in memory. The
+services import only these, never a concrete adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+
+from rada.councils.ballots import Participation, SecretBallot, Vote
+from rada.councils.model import (
+    Affiliation,
+    Council,
+    Invitation,
+    Membership,
+    Office,
+    Person,
+)
+from rada.councils.proposals import Post, Proposal, Stage
+from rada.record.encoding import Entry
+
+
+class People(Protocol):
+    def add(self, person: Person) -> Person:
+        """Store a new person; assigns ``person.id``. Raises Conflict for a taken e-mail."""
+
+    def get(self, person_id: int) -> Person | None: ...
+
+    def by_email(self, email: str) -> Person | None: ...
+
+    def all(self) -> list[Person]: ...
+
+
+class Credentials(Protocol):
+    """Secrets kept apart from the domain: password hashes and API-token hashes."""
+
+    def set_password(self, person_id: int, password_hash: str) -> None: ...
+
+    def password_hash(self, person_id: int) -> str | None: ...
+
+    def add_token(
+        self, person_id: int, token_hash: str, *, name: str, created_at: datetime
+    ) -> None: ...
+
+    def token_owner(self, token_hash: str) -> int | None: ...
+
+
+class Councils(Protocol):
+    def add(self, council: Council) -> Council:
+        """Store a new council; assigns ``council.id``. Raises Conflict for a taken slug."""
+
+    def save(self, council: Council) -> None: ...
+
+    def get(self, council_id: int) -> Council | None: ...
+
+    def by_slug(self, slug: str) -> Council | None: ...
+
+    def all(self) -> list[Council]: ...
+
+    def add_affiliation(self, affiliation: Affiliation) -> None: ...
+
+    def affiliations(self, federation_id: int) -> list[Affiliation]: ...
+
+    def affiliated_to(self, member_id: int) -> list[Affiliation]: ...
+
+
+class Memberships(Protocol):
+    def add(self, membership: Membership) -> Membership: ...
+
+    def save(self, membership: Membership) -> None: ...
+
+    def of(self, council_id: int, person_id: int) -> Membership | None:
+        """The person's active membership of the council, if any."""
+
+    def for_council(self, council_id: int, *, active: bool = True) -> list[Membership]: ...
+
+    def for_person(self, person_id: int, *, active: bool = True) -> list[Membership]: ...
+
+
+class Offices(Protocol):
+    def add(self, office: Office) -> Office: ...
+
+    def save(self, office: Office) -> None: ...
+
+    def for_council(self, council_id: int, *, active: bool = True) -> list[Office]: ...
+
+
+class Invitations(Protocol):
+    def add(self, invitation: Invitation) -> Invitation: ...
+
+    def by_code_hash(self, code_hash: str) -> Invitation | None: ...
+
+    def accept(self, invitation_id: int, *, at: datetime) -> None: ...
+
+
+class Proposals(Protocol):
+    def add(self, proposal: Proposal) -> Proposal: ...
+
+    def save(self, proposal: Proposal) -> None:
+        """Store the proposal's new state and any versions added since it was loaded."""
+
+    def get(self, proposal_id: int, *, for_update: bool = False) -> Proposal | None: ...
+
+    def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]: ...
+
+
+class Posts(Protocol):
+    def add(self, post: Post) -> Post: ...
+
+    def save(self, post: Post) -> None:
+        """Store versions added since the post was loaded (earlier versions never change,
+        except a redaction's tombstone)."""
+
+    def get(self, post_id: int) -> Post | None: ...
+
+    def for_proposal(self, proposal_id: int) -> list[Post]: ...
+
+    def version_by_record_index(self, record_index: int) -> tuple[Post, int] | None:
+        """The post one of whose versions is record entry ``record_index``, and that version's
+        number."""
+
+
+class Votes(Protocol):
+    def add(self, vote: Vote) -> None:
+        """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
+        the database's unique constraint decides, even under concurrency."""
+
+    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None: ...
+
+    def for_proposal(self, proposal_id: int) -> list[Vote]: ...
+
+
+class Ballots(Protocol):
+    def add(self, ballot: SecretBallot, participation: Participation) -> None:
+        """Store a secret ballot and, apart, that the voter took part. Raises AlreadyVoted."""
+
+    def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
+        """The ballots in receipt-hash order (an order that says nothing of who cast them)."""
+
+    def participants(self, proposal_id: int) -> list[Participation]: ...
+
+
+class Record(Protocol):
+    """The public record, written in the same transaction as the change it records."""
+
+    def append(self, entries: Sequence[Entry]) -> range: ...
+
+    def read(self, index: int) -> Entry | None:
+        """The entry at ``index``; None when there is none or it has been redacted."""
+
+    def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: commit makes all of it durable, or none."""
+
+    people: People
+    credentials: Credentials
+    councils: Councils
+    memberships: Memberships
+    offices: Offices
+    invitations: Invitations
+    proposals: Proposals
+    posts: Posts
+    votes: Votes
+    ballots: Ballots
+    record: Record
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+class Clock(Protocol):
+    def __call__(self) -> datetime:
+        """The current time, with its time zone."""
