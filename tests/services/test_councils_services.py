@@ -501,3 +501,50 @@ def test_unknown_things_are_not_found(world: World) -> None:
             cs.get_council(uow, "nowhere")
         with pytest.raises(NotFound):
             ps.get_proposal(uow, 999_999)
+
+
+def test_a_participatory_budget_by_equal_shares(world: World) -> None:
+    projects = [
+        {"key": "oven", "label": "A second oven", "cost": "60"},
+        {"key": "bikes", "label": "Cargo bikes", "cost": "30"},
+        {"key": "roof", "label": "Solar roof", "cost": "50"},
+    ]
+    with world() as uow:
+        budget = ps.open_proposal(
+            uow,
+            council=world.bakery,
+            kind=ProposalKind.BUDGET,
+            title="This year's investment",
+            text="Share out 90 over these projects.",
+            by=world.ana,
+            now=T0,
+            details={"budget": "90"},
+            projects=projects,
+        )
+        at = _vote_open(world, uow, budget.id)
+        ballots = {world.ana: ["oven", "bikes"], world.bo: ["oven"], world.cy: ["oven", "roof"]}
+        for person, approve in ballots.items():
+            assert ps.cast_vote(
+                uow, proposal_id=budget.id, by=person, choice={"approve": approve}, now=at
+            )
+        decided = ps.close_vote(uow, proposal_id=budget.id, by=world.ana, now=at)
+    assert decided.decision is not None
+    # Each voter holds 30. The oven (60) has three supporters, who pay 20 each. Ana alone
+    # cannot pay 30 for the bikes from her 10 left, nor cy 50 for the roof; the "add1"
+    # completion raises the shares until ana can buy the bikes (90 in all, the whole budget).
+    from fractions import Fraction
+
+    from rada.counting.formats.pabulib import PbInstance, PbProject, PbVote
+    from rada.counting.mes import equal_shares
+
+    reference = equal_shares(
+        PbInstance(
+            {"budget": "90", "vote_type": "approval"},
+            tuple(PbProject(p["key"], Fraction(p["cost"])) for p in projects),
+            tuple(PbVote(str(i), tuple(v)) for i, v in enumerate(ballots.values())),
+        )
+    )
+    assert decided.decision.elected == reference.selected == ("oven", "bikes")
+    first = decided.decision.detail["rounds"][0]
+    assert (first["project"], first["cost"]) == ("oven", 60)
+    assert decided.decision.detail["cost"] == 90

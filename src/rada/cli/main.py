@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from rada.cli import count, economy, io, plan, record
+from rada.cli import councils, count, economy, io, plan, proposals, record
 from rada.cli.demo import demo
 
 app = typer.Typer(
@@ -27,7 +27,14 @@ app.add_typer(io.app, name="io")
 app.add_typer(economy.app, name="economy")
 app.add_typer(count.app, name="count")
 app.add_typer(record.app, name="record")
+app.add_typer(councils.db, name="db")
+app.add_typer(councils.account, name="account")
+app.add_typer(councils.council, name="council")
+app.add_typer(councils.member, name="member")
+app.add_typer(proposals.proposal, name="proposal")
+app.add_typer(proposals.vote, name="vote")
 app.command()(demo)
+app.command()(proposals.serve)
 
 
 class ExitCode(IntEnum):
@@ -39,6 +46,8 @@ class ExitCode(IntEnum):
     BAD_INPUT = 3
     NO_OPTIMAL_PLAN = 4
     RECORD_INVALID = 5
+    NOT_ALLOWED = 6
+    CONFLICT = 7
     INTERRUPTED = 130
 
 
@@ -65,6 +74,7 @@ def _main(
 
 def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
     """Map an error Rada knows to its exit code and hint; None for an unexpected error."""
+    from rada.councils import errors as councils
     from rada.counting.errors import CountingError
     from rada.planning.errors import InputError, PlanningError, PlanNotOptimal
     from rada.record import errors as record
@@ -87,6 +97,9 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
             ExitCode.BAD_INPUT,
         ),
         (record.RecordError, ExitCode.ERROR),
+        (councils.NotAllowed, ExitCode.NOT_ALLOWED),
+        ((councils.WrongStage, councils.AlreadyVoted, councils.Conflict), ExitCode.CONFLICT),
+        (councils.CouncilError, ExitCode.BAD_INPUT),
     ]
     for kinds, code in table:
         if isinstance(exc, kinds):

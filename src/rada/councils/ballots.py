@@ -22,6 +22,8 @@ from rada.councils.orders import BallotForm, Method
 from rada.councils.proposals import Decision, Outcome, Proposal
 from rada.counting.ballots import Profile
 from rada.counting.errors import CountingError
+from rada.counting.formats.pabulib import PbInstance, PbProject, PbVote
+from rada.counting.mes import equal_shares
 from rada.counting.motions import MotionResult, MotionTally, decide_consensus, decide_motion
 from rada.counting.motions import decide_recall as count_recall
 from rada.counting.single import approval, schulze
@@ -181,7 +183,9 @@ def count(
     tally = running_tally(proposal, choices)
     method = proposal.rule.method
     try:
-        if proposal.rule.form is BallotForm.MOTION:
+        if proposal.rule.method is Method.EQUAL_SHARES:
+            decision = _count_budget(proposal, choices, tally)
+        elif proposal.rule.form is BallotForm.MOTION:
             decision = _count_motion(proposal, tally["counts"], electorate)
         elif proposal.rule.form is BallotForm.CONSENSUS:
             decision = _count_consensus(proposal, choices, voters)
@@ -279,6 +283,32 @@ def _count_election(
         dict(tally["counts"]),
         tuple(elected),
         detail,
+    )
+
+
+def _count_budget(
+    proposal: Proposal,
+    choices: Sequence[tuple[Mapping[str, Any], int]],
+    tally: Mapping[str, Any],
+) -> Decision:
+    """The Method of Equal Shares over the approval ballots, with what each voter paid."""
+    budget = Fraction(proposal.details["budget"])
+    projects = tuple(PbProject(o.key, Fraction(o.cost or "0")) for o in proposal.options)
+    votes: list[PbVote] = []
+    for number, (choice, weight) in enumerate(choices):
+        # A vote of weight w counts as w voters with the same ballot.
+        votes.extend(PbVote(f"{number}.{copy}", tuple(choice["approve"])) for copy in range(weight))
+    instance = PbInstance({"budget": str(budget), "vote_type": "approval"}, projects, tuple(votes))
+    result = equal_shares(instance)
+    label = {o.key: o.label for o in proposal.options}
+    names = ", ".join(label[k] for k in result.selected) or "no project"
+    summary = (
+        f"Funded: {names}, costing {result.cost} of {budget} "
+        f"(Method of Equal Shares, {len(votes)} voters)."
+    )
+    outcome = Outcome.ADOPTED if result.selected else Outcome.REJECTED
+    return Decision(
+        outcome, "equal-shares", summary, dict(tally["counts"]), result.selected, result.to_dict()
     )
 
 

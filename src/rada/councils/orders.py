@@ -39,6 +39,7 @@ class ProposalKind(StrEnum):
     RECALL = "recall"
     PLAN_ADOPTION = "plan-adoption"
     REDACTION = "redaction"
+    BUDGET = "budget"
 
 
 class Method(StrEnum):
@@ -52,6 +53,7 @@ class Method(StrEnum):
     STV = "stv"
     SCHULZE = "schulze"
     APPROVAL = "approval"
+    EQUAL_SHARES = "equal-shares"
 
 
 class BallotForm(StrEnum):
@@ -72,11 +74,14 @@ FORM_OF: Mapping[Method, BallotForm] = {
     Method.STV: BallotForm.RANKED,
     Method.SCHULZE: BallotForm.RANKED,
     Method.APPROVAL: BallotForm.APPROVAL,
+    Method.EQUAL_SHARES: BallotForm.APPROVAL,
 }
 
-# Elections choose among options (candidates); every other kind is a yes/no question.
+# Elections choose among candidates and budgets among projects; every other kind is a yes/no
+# question.
 ELECTION_KINDS = frozenset({ProposalKind.APPOINTMENT})
 ELECTION_METHODS = frozenset({Method.STV, Method.SCHULZE, Method.APPROVAL})
+BUDGET_METHODS = frozenset({Method.EQUAL_SHARES})
 
 HOUR = 3600
 
@@ -175,9 +180,14 @@ class StandingOrders:
         if missing:
             raise InvalidStandingOrders(f"standing orders name no rule for {', '.join(missing)}")
         for kind, rule in self.rules.items():
-            election = kind in ELECTION_KINDS
-            if election != (rule.method in ELECTION_METHODS):
-                wanted = "an election method" if election else "a yes/no method"
+            if kind in ELECTION_KINDS:
+                wanted, methods = "an election method", ELECTION_METHODS
+            elif kind is ProposalKind.BUDGET:
+                wanted, methods = "a budgeting method", BUDGET_METHODS
+            else:
+                wanted, methods = "a yes/no method", frozenset(FORM_OF) - ELECTION_METHODS
+                methods -= BUDGET_METHODS
+            if rule.method not in methods:
                 raise InvalidStandingOrders(
                     f"{kind.value} proposals need {wanted}, not {rule.method.value}"
                 )
@@ -214,7 +224,8 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
     """Sensible standing orders for a new council of ``kind``.
 
     Motions pass by simple majority with a quorum of a third; recalls need more than half of
-    all members; elections are secret STV; redactions need two thirds with a half quorum, so
+    all members; elections are secret STV; participatory budgets are counted by the Method of
+    Equal Shares on secret approval ballots; redactions need two thirds with a half quorum, so
     that removing speech is never easy. A congress adopts a plan by two thirds.
 
     Examples
@@ -238,5 +249,6 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
             discussion_hours=48,
         ),
         ProposalKind.REDACTION: DecisionRule(Method.TWO_THIRDS, quorum=half, discussion_hours=48),
+        ProposalKind.BUDGET: DecisionRule(Method.EQUAL_SHARES, discussion_hours=48, secret=True),
     }
     return StandingOrders(rules=rules)

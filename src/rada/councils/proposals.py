@@ -63,11 +63,12 @@ class Version:
 
 @dataclass(frozen=True)
 class Option:
-    """A choice on an election ballot: a candidate (``person_id``) or a named option."""
+    """A choice on a ballot: a candidate (``person_id``), or a budget's project (``cost``)."""
 
     key: str
     label: str
     person_id: int | None = None
+    cost: str | None = None
 
 
 def _positive_amount(value: object, what: str) -> str:
@@ -96,7 +97,8 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
     - appointment: ``post`` (``manager`` or ``delegate``), ``to_council`` for a delegate;
     - recall: ``person`` and ``post`` (and ``to_council`` for a delegate);
     - plan-adoption: ``plan``;
-    - redaction: ``entry`` (the record index) and ``reason``.
+    - redaction: ``entry`` (the record index) and ``reason``;
+    - budget: ``budget`` (the money to share out over the projects).
     """
     out = dict(details)
     if kind is ProposalKind.INVESTMENT:
@@ -120,6 +122,8 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
     elif kind is ProposalKind.PLAN_ADOPTION:
         if not isinstance(details.get("plan"), str | int):
             raise CouncilError("a plan-adoption proposal names the plan it adopts")
+    elif kind is ProposalKind.BUDGET:
+        out["budget"] = _positive_amount(details.get("budget"), "the budget")
     elif kind is ProposalKind.REDACTION:
         _int_field(details, "entry", kind)
         reason = details.get("reason")
@@ -189,7 +193,13 @@ class Proposal:
     def __post_init__(self) -> None:
         self.title = check_name(self.title, "a proposal's title")
         self.details = check_details(self.kind, self.details)
-        if self.rule.method.value in ("stv", "schulze", "approval"):
+        if self.kind is ProposalKind.BUDGET:
+            keys = [o.key for o in self.options]
+            if not keys or len(set(keys)) != len(keys):
+                raise CouncilError("a budget needs at least one project, each named once")
+            for option in self.options:
+                _positive_amount(option.cost, f"project {option.key!r}'s cost")
+        elif self.rule.method.value in ("stv", "schulze", "approval"):
             keys = [o.key for o in self.options]
             if len(keys) < 1 or len(set(keys)) != len(keys):
                 raise CouncilError("an election needs at least one candidate, each named once")

@@ -97,11 +97,16 @@ def open_proposal(
     now: datetime,
     details: Mapping[str, Any] | None = None,
     candidates: Sequence[int | str] = (),
+    projects: Sequence[Mapping[str, str]] = (),
     seats: int = 1,
     discuss: bool = True,
 ) -> Proposal:
     """Open a proposal, by a member allowed to propose; it goes straight to discussion
-    unless ``discuss`` is false (then it stays a draft its author may still revise)."""
+    unless ``discuss`` is false (then it stays a draft its author may still revise).
+
+    An election names its ``candidates`` (person ids); a budget its ``projects``, each a
+    mapping with ``key``, ``label`` and ``cost``.
+    """
     target = get_council(uow, council)
     membership = uow.memberships.of(target.id, by)
     if membership is None or not membership.roles & target.orders.proposers:
@@ -117,7 +122,8 @@ def open_proposal(
         rule=target.orders.rule_for(kind),
         created_at=now,
         details=dict(details or {}),
-        options=_candidates(uow, target, candidates),
+        options=_candidates(uow, target, candidates)
+        + tuple(Option(p["key"], p.get("label") or p["key"], cost=p.get("cost")) for p in projects),
         seats=seats,
     )
     _check_target(uow, target, kind, proposal.details)
@@ -138,7 +144,9 @@ def open_proposal(
                 title=proposal.title,
                 text=proposal.text,
                 details=proposal.details,
-                candidates=[{"key": o.key, "label": o.label} for o in proposal.options],
+                candidates=[
+                    {"key": o.key, "label": o.label, "cost": o.cost} for o in proposal.options
+                ],
                 seats=proposal.seats,
                 rule=proposal.rule.to_dict(),
                 stage=proposal.stage.value,

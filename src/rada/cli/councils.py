@@ -1,0 +1,234 @@
+"""``rada db``, ``rada account``, ``rada council`` and ``rada member``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rada.cli._options import JsonOption
+from rada.cli._output import message, print_json, stdout
+from rada.cli._session import AsOption, acting, now, unit_of_work
+
+if TYPE_CHECKING:
+    from rada.councils.model import Council
+    from rada.services.ports import UnitOfWork
+
+db = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
+account = typer.Typer(help="Accounts: create one, issue API tokens.", no_args_is_help=True)
+council = typer.Typer(help="Councils: found, list and show them.", no_args_is_help=True)
+member = typer.Typer(help="Members: invite people and admit them.", no_args_is_help=True)
+
+
+@db.command("upgrade")
+def db_upgrade(as_json: JsonOption = False) -> None:
+    """Create the database, or bring its schema up to date (safe to run again)."""
+    from rada.bootstrap import open_database
+    from rada.config import load_settings
+
+    settings = load_settings()
+    database = open_database(settings)
+    revision = database.current_revision()
+    if as_json:
+        print_json({"database": database.engine.url.render_as_string(), "revision": revision})
+    else:
+        stdout.print(f"database at revision {revision}")
+
+
+@account.command("create")
+def account_create(
+    name: Annotated[str, typer.Option(help="The person's name, as others will see it.")],
+    email: Annotated[str, typer.Option(help="Their e-mail address (how they sign in).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Create an account; the password comes from RADA_PASSWORD or a prompt."""
+    import os
+
+    from rada.services import accounts
+
+    password = os.environ.get("RADA_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True, err=True
+    )
+    with unit_of_work() as uow:
+        person = accounts.register(uow, name=name, email=email, password=password, now=now())
+        uow.commit()
+    result = {"id": person.id, "name": person.name, "email": person.email}
+    print_json(result) if as_json else stdout.print(f"account {person.id}: {person.name}")
+
+
+@account.command("token")
+def account_token(
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue an API token for scripts (shown once; keep it secret)."""
+    from rada.services import accounts
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        token = accounts.issue_token(uow, person_id=person.id, name=name, now=now())
+        uow.commit()
+    print_json({"token": token}) if as_json else stdout.print(token)
+
+
+def council_dict(uow: UnitOfWork, found: Council, *, full: bool = False) -> dict[str, Any]:
+    """A council as JSON, with its members and standing orders when ``full``."""
+    data: dict[str, Any] = {
+        "id": found.id,
+        "slug": found.slug,
+        "name": found.name,
+        "kind": found.kind.value,
+        "description": found.description,
+        "members": len(uow.memberships.for_council(found.id)),
+    }
+    if full:
+        people = {p.id: p.name for p in uow.people.all()}
+        data["members"] = [
+            {
+                "person": m.person_id,
+                "name": people.get(m.person_id, "?"),
+                "roles": sorted(r.value for r in m.roles),
+                "weight": m.weight,
+                "delegate_of": m.delegate_of,
+            }
+            for m in uow.memberships.for_council(found.id)
+        ]
+        data["offices"] = [
+            {"post": o.post, "person": o.person_id, "name": people.get(o.person_id, "?")}
+            for o in uow.offices.for_council(found.id)
+        ]
+        data["affiliates"] = [
+            {"council": a.member_id, "delegates": a.delegates, "weight": a.weight}
+            for a in uow.councils.affiliations(found.id)
+        ]
+        data["standing_orders"] = found.orders.to_dict()
+    return data
+
+
+@council.command("create")
+def council_create(
+    name: Annotated[str, typer.Argument(help="The council's name.")],
+    slug: Annotated[str, typer.Option(help="Short web name: lower-case, digits, hyphens.")],
+    kind: Annotated[
+        str, typer.Option(help="workplace, federation, union or congress.")
+    ] = "workplace",
+    description: Annotated[str, typer.Option(help="What the council is.")] = "",
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Found a council; you become its convenor (and first member of a workplace or union)."""
+    from rada.councils.errors import CouncilError
+    from rada.councils.orders import CouncilKind
+    from rada.services.councils import create_council
+
+    try:
+        council_kind = CouncilKind(kind)
+    except ValueError:
+        kinds = ", ".join(k.value for k in CouncilKind)
+        raise CouncilError(f"--kind {kind!r} is not one of {kinds}") from None
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        found = create_council(
+            uow,
+            name=name,
+            slug=slug,
+            kind=council_kind,
+            founder_id=person.id,
+            now=now(),
+            description=description,
+        )
+        uow.commit()
+        data = council_dict(uow, found)
+    print_json(data) if as_json else stdout.print(f"council {found.id} ({found.slug}) founded")
+
+
+@council.command("list")
+def council_list(as_json: JsonOption = False) -> None:
+    """List every council."""
+    with unit_of_work() as uow:
+        rows = [council_dict(uow, c) for c in uow.councils.all()]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("id", "short name", "name", "kind", "members")
+    for row in rows:
+        table.add_row(str(row["id"]), row["slug"], row["name"], row["kind"], str(row["members"]))
+    stdout.print(table)
+
+
+@council.command("show")
+def council_show(
+    which: Annotated[str, typer.Argument(help="The council's id or short name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a council: members and roles, offices, affiliates, standing orders."""
+    from rada.services.councils import get_council
+
+    with unit_of_work() as uow:
+        found = get_council(uow, int(which) if which.isdigit() else which)
+        data = council_dict(uow, found, full=True)
+    if as_json:
+        print_json(data)
+        return
+    stdout.print(f"[bold]{data['name']}[/] ({data['kind']}, {data['slug']})")
+    if data["description"]:
+        stdout.print(data["description"])
+    for m in data["members"]:
+        stdout.print(f"  {m['name']} — {', '.join(m['roles'])}")
+    for o in data["offices"]:
+        stdout.print(f"  {o['post']}: {o['name']}")
+    for kind, rule in data["standing_orders"]["rules"].items():
+        stdout.print(f"  {kind}: {rule['method']}" + (" (secret)" if rule["secret"] else ""))
+
+
+@member.command("invite")
+def member_invite(
+    which: Annotated[str, typer.Argument(help="The council's id or short name.")],
+    email: Annotated[str, typer.Argument(help="The e-mail address to invite.")],
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Invite someone; prints the invitation code they use to join (shown once)."""
+    from rada.services.councils import invite
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        issued = invite(
+            uow,
+            council=int(which) if which.isdigit() else which,
+            email=email,
+            by=person.id,
+            now=now(),
+        )
+        uow.commit()
+    data = {
+        "council": issued.invitation.council_id,
+        "email": issued.invitation.email,
+        "code": issued.code,
+        "expires_at": issued.invitation.expires_at.isoformat(),
+    }
+    if as_json:
+        print_json(data)
+    else:
+        stdout.print(issued.code)
+        message(f"invitation for {data['email']}, valid until {data['expires_at']}")
+
+
+@member.command("join")
+def member_join(
+    code: Annotated[str, typer.Argument(help="The invitation code.")],
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Join a council with an invitation code."""
+    from rada.services.councils import accept_invitation
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        membership = accept_invitation(uow, code=code, person_id=person.id, now=now())
+        uow.commit()
+    data = {"council": membership.council_id, "person": person.id}
+    print_json(data) if as_json else stdout.print(f"joined council {membership.council_id}")

@@ -1,0 +1,279 @@
+"""``rada proposal``, ``rada vote`` and ``rada serve``."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rada.cli._options import JsonOption
+from rada.cli._output import message, print_json, stdout
+from rada.cli._session import AsOption, acting, now, unit_of_work
+
+if TYPE_CHECKING:
+    from rada.councils.proposals import Proposal
+    from rada.services.ports import UnitOfWork
+
+proposal = typer.Typer(
+    help="Proposals: open, list, show, and schedule their votes.", no_args_is_help=True
+)
+vote = typer.Typer(help="Votes: cast one.", no_args_is_help=True)
+
+
+def _council_ref(which: str) -> int | str:
+    return int(which) if which.isdigit() else which
+
+
+def proposal_dict(uow: UnitOfWork, p: Proposal, *, full: bool = False) -> dict[str, Any]:
+    """A proposal as JSON; with ``full``, its versions, discussion and votes."""
+    data: dict[str, Any] = {
+        "id": p.id,
+        "council": p.council_id,
+        "kind": p.kind.value,
+        "title": p.title,
+        "stage": p.stage.value,
+        "author": p.author_id,
+        "rule": p.rule.to_dict(),
+        "details": p.details,
+        "candidates": [{"key": o.key, "label": o.label} for o in p.options],
+        "seats": p.seats,
+        "closes_at": None if p.closes_at is None else p.closes_at.isoformat(),
+        "decision": None if p.decision is None else p.decision.to_dict(),
+        "record_index": p.record_index,
+    }
+    if full:
+        data["versions"] = [
+            {"number": v.number, "text": v.text, "written_at": v.written_at.isoformat()}
+            for v in p.versions
+        ]
+        data["posts"] = [
+            {
+                "id": post.id,
+                "author": post.author_id,
+                "reply_to": post.parent_id,
+                "versions": [
+                    {"number": v.number, "text": v.text, "redacted_by": v.redacted_by}
+                    for v in post.versions
+                ],
+            }
+            for post in sorted(uow.posts.for_proposal(p.id), key=lambda post: post.id)
+        ]
+        if not p.rule.secret:
+            data["votes"] = [
+                {"voter": v.voter_id, "choice": dict(v.choice), "weight": v.weight}
+                for v in uow.votes.for_proposal(p.id)
+            ]
+    return data
+
+
+@proposal.command("open")
+def proposal_open(
+    which: Annotated[str, typer.Argument(help="The council's id or short name.")],
+    title: Annotated[str, typer.Option(help="A short title.")],
+    text: Annotated[str, typer.Option(help="What is proposed, in full.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="motion, investment, target-review, appointment, recall, "
+            "plan-adoption or redaction."
+        ),
+    ] = "motion",
+    details: Annotated[
+        str, typer.Option(help='Kind-specific details as JSON, e.g. \'{"cost": "25000"}\'.')
+    ] = "{}",
+    candidate: Annotated[
+        list[int] | None, typer.Option(help="A candidate's person id (repeat; elections).")
+    ] = None,
+    seats: Annotated[int, typer.Option(help="Seats to fill (elections).")] = 1,
+    draft: Annotated[
+        bool, typer.Option(help="Keep it a draft instead of opening discussion.")
+    ] = False,
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open a proposal in a council (it goes to discussion unless --draft)."""
+    from rada.councils.errors import CouncilError
+    from rada.councils.orders import ProposalKind
+    from rada.services.proposals import open_proposal
+
+    try:
+        proposal_kind = ProposalKind(kind)
+    except ValueError:
+        raise CouncilError(
+            f"--kind {kind!r} is not a kind of proposal",
+            hint=", ".join(k.value for k in ProposalKind),
+        ) from None
+    try:
+        parsed = json.loads(details)
+    except json.JSONDecodeError as error:
+        raise CouncilError(f"--details is not JSON: {error}") from None
+    if not isinstance(parsed, dict):
+        raise CouncilError("--details must be a JSON object")
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        opened = open_proposal(
+            uow,
+            council=_council_ref(which),
+            kind=proposal_kind,
+            title=title,
+            text=text,
+            by=person.id,
+            now=now(),
+            details=parsed,
+            candidates=candidate or [],
+            seats=seats,
+            discuss=not draft,
+        )
+        uow.commit()
+        data = proposal_dict(uow, opened)
+    if as_json:
+        print_json(data)
+    else:
+        stdout.print(f"proposal {opened.id} opened ({opened.stage.value})")
+
+
+@proposal.command("list")
+def proposal_list(
+    which: Annotated[str, typer.Argument(help="The council's id or short name.")],
+    stage: Annotated[
+        str | None, typer.Option(help="Only this stage: draft, discussion, voting, decided.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a council's proposals."""
+    from rada.councils.errors import CouncilError
+    from rada.councils.proposals import Stage
+    from rada.services.councils import get_council
+
+    try:
+        wanted = None if stage is None else Stage(stage)
+    except ValueError:
+        raise CouncilError(f"--stage {stage!r} is not a stage") from None
+    with unit_of_work() as uow:
+        found = get_council(uow, _council_ref(which))
+        rows = [proposal_dict(uow, p) for p in uow.proposals.for_council(found.id, stage=wanted)]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("id", "kind", "title", "stage", "outcome")
+    for row in rows:
+        outcome = row["decision"]["outcome"] if row["decision"] else ""
+        table.add_row(str(row["id"]), row["kind"], row["title"], row["stage"], outcome)
+    stdout.print(table)
+
+
+@proposal.command("show")
+def proposal_show(
+    proposal_id: Annotated[int, typer.Argument(help="The proposal's id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show a proposal: its text and versions, discussion, votes and decision."""
+    from rada.services.proposals import get_proposal
+
+    with unit_of_work() as uow:
+        data = proposal_dict(uow, get_proposal(uow, proposal_id), full=True)
+    if as_json:
+        print_json(data)
+        return
+    stdout.print(f"[bold]{data['title']}[/] — {data['kind']}, {data['stage']}")
+    stdout.print(data["versions"][-1]["text"] if data["versions"] else "")
+    for post in data["posts"]:
+        last = post["versions"][-1]
+        text = "[removed by a council decision]" if last["redacted_by"] else last["text"]
+        stdout.print(f"  #{post['id']} by {post['author']}: {text}")
+    if data["decision"]:
+        stdout.print(data["decision"]["summary"])
+
+
+@proposal.command("start-vote")
+def proposal_start_vote(
+    proposal_id: Annotated[int, typer.Argument(help="The proposal's id.")],
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open the vote on a proposal (a convenor's task)."""
+    from rada.services.proposals import open_voting
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        opened = open_voting(uow, proposal_id=proposal_id, by=person.id, now=now())
+        uow.commit()
+        data = proposal_dict(uow, opened)
+    print_json(data) if as_json else stdout.print(f"voting open until {data['closes_at']}")
+
+
+@proposal.command("close")
+def proposal_close(
+    proposal_id: Annotated[int, typer.Argument(help="The proposal's id.")],
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Close the vote once its period is over (or everyone has voted) and count it."""
+    from rada.services.proposals import close_vote
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        closed = close_vote(uow, proposal_id=proposal_id, by=person.id, now=now())
+        uow.commit()
+        data = proposal_dict(uow, closed)
+    print_json(data) if as_json else stdout.print(data["decision"]["summary"])
+
+
+@vote.command("cast")
+def vote_cast(
+    proposal_id: Annotated[int, typer.Argument(help="The proposal's id.")],
+    choice: Annotated[
+        str,
+        typer.Argument(
+            help="yes/no/abstain; agree/abstain/disagree/block; or for an "
+            "election the candidates' keys in order, comma-separated (p3,p7)."
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="The reason (required for a block).")] = "",
+    approve: Annotated[bool, typer.Option(help="The keys are approvals, not a ranking.")] = False,
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Cast your vote; a secret ballot prints the receipt code to check it after the count."""
+    from rada.councils.orders import BallotForm
+    from rada.services.proposals import cast_vote, get_proposal
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        form = get_proposal(uow, proposal_id).rule.form
+        body: dict[str, Any]
+        if form in (BallotForm.MOTION, BallotForm.CONSENSUS):
+            body = {"position": choice}
+            if reason:
+                body["reason"] = reason
+        else:
+            keys = [k.strip() for k in choice.split(",") if k.strip()]
+            body = {"approve" if approve or form is BallotForm.APPROVAL else "ranking": keys}
+        receipt = cast_vote(uow, proposal_id=proposal_id, by=person.id, choice=body, now=now())
+        uow.commit()
+    data = {"proposal": proposal_id, "choice": body, "receipt": receipt}
+    if as_json:
+        print_json(data)
+    elif receipt:
+        stdout.print(receipt)
+        message("your receipt: keep it to find your ballot in the list published after the count")
+    else:
+        message("vote cast")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+) -> None:
+    """Serve Rada's web pages and JSON API."""
+    import uvicorn
+
+    from rada.bootstrap import open_database
+    from rada.config import load_settings
+
+    open_database(load_settings())
+    message(f"Rada is at http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)")
+    uvicorn.run("rada.web.app:create_app", factory=True, host=host, port=port, log_level="warning")
