@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.store_fixtures"]
+
 #: The real data sets beside the checkout (``../shared/data``); CI lays them out the same way.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 from importlib.resources import as_file, files
+from typing import TYPE_CHECKING
 
 from rada.planning.economy import Economy
+
+if TYPE_CHECKING:
+    from rada.config import Settings
+    from rada.store.database import Database
+
+
+def open_database(settings: Settings) -> Database:
+    """Rada's database as the settings name it, migrated to the newest schema.
+
+    For the default SQLite file the data directory is created first (private to its owner).
+    """
+    from sqlalchemy.engine import make_url
+
+    from rada.store.database import Database
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    database = Database(settings.database_url)
+    database.upgrade()
+    return database
 
 
 def demo_economy(

@@ -9,8 +9,10 @@ same transaction that appends the redaction entry.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Table, and_, create_engine, event, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -29,34 +31,59 @@ from rada.record.merkle import (
 )
 from rada.record.note import Signer
 from rada.record.redaction import Tombstone, redaction_entry
-from rada.store.record_tables import (
-    install_append_only_rules,
-    record_checkpoints,
-    record_entries,
-    record_metadata,
-    record_nodes,
-)
+from rada.store.record_tables import record_checkpoints, record_entries, record_nodes
 
-__all__ = ["InclusionProofs", "RecordRepository", "record_engine"]
+__all__ = ["InclusionProofs", "RecordRepository", "record_engine", "writing"]
 
 # An arbitrary constant that names the record's append lock on PostgreSQL.
 _APPEND_LOCK = 0x52414441
 
+#: The execution option that picks how a transaction on SQLite begins (``DEFERRED`` unless set).
+SQLITE_BEGIN = "rada_sqlite_begin"
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+#: How long a SQLite writer waits for another's lock before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    # The driver's own transaction handling begins a transaction only before DML, which
+    # breaks SAVEPOINT and repeatable reads; SQLAlchemy's "begin" event (below) takes over.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
     # WAL lets readers proceed during an append; synchronous=FULL makes each commit durable.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer begins IMMEDIATE: it takes the write lock at once, so concurrent writers queue
+    # on the busy timeout instead of failing when a read lock cannot be upgraded. The BEGIN
+    # goes to the driver directly, so that statement counters see only real queries.
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+
+
 def record_engine(url: str) -> Engine:
-    """An engine for the record's database: SQLite (WAL, durable commits) or PostgreSQL."""
+    """An engine for Rada's database: SQLite (WAL, durable commits, foreign keys, a 30 s
+    busy timeout, transactions begun by SQLAlchemy) or PostgreSQL."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection in a write transaction, committed at the end unless an exception escapes
+    (on SQLite begun IMMEDIATE, so that writers queue for the lock)."""
+    with engine.connect() as conn:
+        conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+        with conn.begin():
+            yield conn
 
 
 @dataclass(frozen=True)
@@ -139,10 +166,12 @@ class RecordRepository:
         self._cached = 0
 
     def create_schema(self) -> None:
-        """Create the record's tables and their append-only triggers, if missing."""
-        with self.engine.begin() as conn:
-            record_metadata.create_all(conn)
-            install_append_only_rules(conn)
+        """Bring the database's schema up to date: the record's tables and triggers, and the
+        rest of Rada's, by the same migrations as :meth:`rada.store.database.Database.upgrade`
+        (a database made by an earlier Rada, with the record's tables alone, is adopted)."""
+        from rada.store.schema import upgrade
+
+        upgrade(self.engine)
 
     # -- reading the tree -------------------------------------------------------------------
 
@@ -153,8 +182,14 @@ class RecordRepository:
         ).scalar()
         return 0 if last is None else int(last) + 1
 
-    def _levels(self, conn: Connection, wanted: dict[int, set[int]]) -> Levels:
-        """Fetch the nodes ``{level: {idx, ...}}`` in one query; raise if one is missing."""
+    def _levels(
+        self, conn: Connection, wanted: dict[int, set[int]], *, remember: bool = True
+    ) -> Levels:
+        """Fetch the nodes ``{level: {idx, ...}}`` in one query; raise if one is missing.
+
+        ``remember=False`` keeps what was fetched out of the cache: an append may read nodes
+        its own transaction wrote, which a rollback would take back.
+        """
         found: Levels = {level: {} for level in wanted}
         missing: dict[int, list[int]] = {}
         for level, indexes in wanted.items():
@@ -192,18 +227,18 @@ class RecordRepository:
             if len(have) != len(wanted[level]):
                 absent = sorted((level, i) for i in wanted[level] if i not in have)
                 raise EntryNotFoundError(f"the store lacks tree nodes {absent[:3]}")
-            if level >= _CACHED_LEVEL and self._cached < _CACHE_LIMIT:
+            if remember and level >= _CACHED_LEVEL and self._cached < _CACHE_LIMIT:
                 self._upper.setdefault(level, {}).update((i, have[i]) for i in fetched)
                 self._cached += len(fetched)
         return found
 
     def _nodes(
-        self, conn: Connection, addresses: Iterable[NodeAddress]
+        self, conn: Connection, addresses: Iterable[NodeAddress], *, remember: bool = True
     ) -> dict[NodeAddress, bytes]:
         wanted: dict[int, set[int]] = {}
         for level, idx in addresses:
             wanted.setdefault(level, set()).add(idx)
-        found = self._levels(conn, wanted)
+        found = self._levels(conn, wanted, remember=remember)
         return {(level, idx): h for level, hashes in found.items() for idx, h in hashes.items()}
 
     def _fold_ranges(self, conn: Connection, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
@@ -319,12 +354,17 @@ class RecordRepository:
 
     # -- appending --------------------------------------------------------------------------
 
-    def _append(self, conn: Connection, entries: Sequence[Entry]) -> range:
+    def append_in(self, conn: Connection, entries: Sequence[Entry]) -> range:
+        """Append entries within the caller's transaction on ``conn``; return their indexes.
+
+        On PostgreSQL this takes the record's append lock until that transaction ends; on
+        SQLite the transaction should have begun IMMEDIATE (see :func:`writing`).
+        """
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK})")
         size = self._size(conn)
         frontier = range_nodes(0, size)
-        nodes = self._nodes(conn, frontier)
+        nodes = self._nodes(conn, frontier, remember=False)
         tree = CompactRange(size, [nodes[a] for a in frontier])
         node_rows: list[tuple[object, ...]] = []
         entry_rows: list[tuple[object, ...]] = []
@@ -340,8 +380,8 @@ class RecordRepository:
 
     def append(self, entries: Sequence[Entry]) -> range:
         """Append entries in one transaction; return their indexes."""
-        with self.engine.begin() as conn:
-            return self._append(conn, entries)
+        with writing(self.engine) as conn:
+            return self.append_in(conn, entries)
 
     # -- entries ----------------------------------------------------------------------------
 
@@ -377,6 +417,19 @@ class RecordRepository:
                 return
             position = int(rows[-1][0]) + 1
 
+    @staticmethod
+    def read_in(conn: Connection, index: int) -> Entry | None:
+        """Entry ``index`` as seen by the transaction on ``conn``; None when there is none or
+        it has been redacted."""
+        row = conn.execute(
+            select(record_entries.c.content, record_entries.c.redacted_by).where(
+                record_entries.c.idx == index
+            )
+        ).first()
+        if row is None or row.redacted_by is not None:
+            return None
+        return decode_entry(bytes(row.content))[1]
+
     def entry(self, index: int) -> StoredEntry:
         """One stored entry."""
         for found in self.entries(index, batch=1):
@@ -389,7 +442,7 @@ class RecordRepository:
 
     def add_checkpoint(self, signer: Signer, *, now: datetime | None = None) -> str:
         """Sign a checkpoint of the log as it is now (or return the one already signed)."""
-        with self.engine.begin() as conn:
+        with writing(self.engine) as conn:
             size = self._size(conn)
             existing = conn.execute(
                 select(record_checkpoints.c.note).where(record_checkpoints.c.size == size)
@@ -449,32 +502,40 @@ class RecordRepository:
         leaf hash, and so every proof and checkpoint, stays as it was. Returns the index of
         the redaction entry.
         """
-        with self.engine.begin() as conn:
-            order = self._live_entry(conn, decision, "deciding")
-            if order.kind is not EntryKind.DECISION:
-                raise RedactionError(
-                    f"entry {decision} is a {order.kind}, not a decision",
-                    hint="only an adopted decision of a council can order a redaction",
-                )
-            if self._live_entry(conn, target, "target").kind is EntryKind.REDACTION:
-                raise RedactionError("a redaction entry cannot itself be redacted")
-            leaf = conn.execute(
-                select(record_nodes.c.hash).where(
-                    record_nodes.c.level == 0, record_nodes.c.idx == target
-                )
-            ).scalar_one()
-            entry = redaction_entry(
-                target=target,
-                target_leaf_hash=bytes(leaf),
-                decision=decision,
-                reason=reason,
-                time=now or datetime.now(UTC),
+        with writing(self.engine) as conn:
+            return self.redact_in(
+                conn, target, decision=decision, reason=reason, now=now or datetime.now(UTC)
             )
-            (index,) = self._append(conn, [entry])
-            tombstone = Tombstone(redaction=index, decision=decision, reason=reason)
-            conn.execute(
-                update(record_entries)
-                .where(record_entries.c.idx == target, record_entries.c.redacted_by.is_(None))
-                .values(content=tombstone.encode(), redacted_by=index)
+
+    def redact_in(
+        self, conn: Connection, target: int, *, decision: int, reason: str, now: datetime
+    ) -> int:
+        """:meth:`redact` within the caller's transaction on ``conn``."""
+        order = self._live_entry(conn, decision, "deciding")
+        if order.kind is not EntryKind.DECISION:
+            raise RedactionError(
+                f"entry {decision} is a {order.kind}, not a decision",
+                hint="only an adopted decision of a council can order a redaction",
             )
-            return index
+        if self._live_entry(conn, target, "target").kind is EntryKind.REDACTION:
+            raise RedactionError("a redaction entry cannot itself be redacted")
+        leaf = conn.execute(
+            select(record_nodes.c.hash).where(
+                record_nodes.c.level == 0, record_nodes.c.idx == target
+            )
+        ).scalar_one()
+        entry = redaction_entry(
+            target=target,
+            target_leaf_hash=bytes(leaf),
+            decision=decision,
+            reason=reason,
+            time=now,
+        )
+        (index,) = self.append_in(conn, [entry])
+        tombstone = Tombstone(redaction=index, decision=decision, reason=reason)
+        conn.execute(
+            update(record_entries)
+            .where(record_entries.c.idx == target, record_entries.c.redacted_by.is_(None))
+            .values(content=tombstone.encode(), redacted_by=index)
+        )
+        return index

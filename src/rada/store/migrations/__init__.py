@@ -1,0 +1,1 @@
+"""Rada's Alembic migration environment (run by :mod:`rada.store.schema`)."""

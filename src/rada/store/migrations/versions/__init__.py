@@ -1,0 +1,1 @@
+"""Rada's migrations, oldest first."""

@@ -1,0 +1,366 @@
+"""Repositories for proposals, discussion posts, open votes and secret ballots.
+
+Versions of a text are rows of their own: ``save`` inserts the versions added since the object
+was loaded and writes the two changes a stored version may take (its record index, once, and
+a redaction's tombstone); the database's triggers refuse anything else. A vote or a ballot is
+one INSERT whose unique key settles a race between two requests of the same member.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from rada.councils.ballots import Participation, SecretBallot, Vote
+from rada.councils.errors import AlreadyVoted
+from rada.councils.orders import DecisionRule, ProposalKind
+from rada.councils.proposals import Decision, Option, Post, Proposal, Stage, Version
+from rada.store.base import SqlRepository
+from rada.store.councils_tables import (
+    participations,
+    post_versions,
+    posts,
+    proposal_versions,
+    proposals,
+    secret_ballots,
+    votes,
+)
+
+__all__ = ["SqlBallots", "SqlPosts", "SqlProposals", "SqlVotes"]
+
+_ALREADY_VOTED = "you have already voted on this proposal"
+
+
+def _version(row: Row[Any]) -> Version:
+    return Version(
+        number=row.number,
+        text=row.text,
+        written_at=row.written_at,
+        record_index=row.record_index,
+        redacted_by=row.redacted_by,
+    )
+
+
+class _Versioned(SqlRepository):
+    """Loading and saving the versions of a text, kept in ``table`` keyed by ``owner``."""
+
+    table: Table
+    owner: str
+
+    def _versions(self, owner_ids: Sequence[int]) -> dict[int, list[Version]]:
+        found: dict[int, list[Version]] = defaultdict(list)
+        if not owner_ids:
+            return found
+        key = self.table.c[self.owner]
+        rows = self.conn.execute(
+            select(self.table).where(key.in_(owner_ids)).order_by(key, self.table.c.number)
+        )
+        for row in rows:
+            found[getattr(row, self.owner)].append(_version(row))
+        return found
+
+    def _save_versions(self, owner_id: int, versions: Sequence[Version]) -> None:
+        stored = {v.number: v for v in self._versions([owner_id]).get(owner_id, [])}
+        key = self.table.c[self.owner]
+        new: list[dict[str, Any]] = []
+        for version in versions:
+            old = stored.get(version.number)
+            if old is None:
+                new.append(
+                    {
+                        self.owner: owner_id,
+                        "number": version.number,
+                        "text": version.text,
+                        "written_at": version.written_at,
+                        "record_index": version.record_index,
+                        "redacted_by": version.redacted_by,
+                    }
+                )
+            elif old != version:
+                # Only what the triggers allow: a record index set once, a tombstone.
+                changes = {
+                    name: getattr(version, name)
+                    for name in ("text", "written_at", "record_index", "redacted_by")
+                    if getattr(version, name) != getattr(old, name)
+                }
+                self.conn.execute(
+                    update(self.table)
+                    .where(key == owner_id, self.table.c.number == version.number)
+                    .values(**changes)
+                )
+        if new:
+            self.conn.execute(insert(self.table), new)
+
+
+def _proposal(row: Row[Any], versions: list[Version]) -> Proposal:
+    return Proposal(
+        council_id=row.council_id,
+        kind=ProposalKind(row.kind),
+        title=row.title,
+        author_id=row.author_id,
+        rule=DecisionRule.from_dict(row.rule),
+        created_at=row.created_at,
+        versions=versions,
+        details=row.details,
+        options=tuple(
+            Option(key=o["key"], label=o["label"], person_id=o.get("person_id"), cost=o.get("cost"))
+            for o in row.options
+        ),
+        seats=row.seats,
+        stage=Stage(row.stage),
+        discussion_at=row.discussion_at,
+        voting_at=row.voting_at,
+        closes_at=row.closes_at,
+        decided_at=row.decided_at,
+        decision=None if row.decision is None else Decision.from_dict(row.decision),
+        id=row.id,
+        record_index=row.record_index,
+    )
+
+
+def _proposal_values(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "council_id": proposal.council_id,
+        "kind": proposal.kind.value,
+        "title": proposal.title,
+        "author_id": proposal.author_id,
+        "rule": proposal.rule.to_dict(),
+        "created_at": proposal.created_at,
+        "details": proposal.details,
+        "options": [
+            {"key": o.key, "label": o.label, "person_id": o.person_id, "cost": o.cost}
+            for o in proposal.options
+        ],
+        "seats": proposal.seats,
+        "stage": proposal.stage.value,
+        "discussion_at": proposal.discussion_at,
+        "voting_at": proposal.voting_at,
+        "closes_at": proposal.closes_at,
+        "decided_at": proposal.decided_at,
+        "decision": None if proposal.decision is None else proposal.decision.to_dict(),
+        "record_index": proposal.record_index,
+    }
+
+
+class SqlProposals(_Versioned):
+    table = proposal_versions
+    owner = "proposal_id"
+
+    def add(self, proposal: Proposal) -> Proposal:
+        proposal.id = self.insert_id(proposals, _proposal_values(proposal))
+        self._save_versions(proposal.id, proposal.versions)
+        return proposal
+
+    def save(self, proposal: Proposal) -> None:
+        """Store the proposal's new state and any versions added since it was loaded."""
+        self.conn.execute(
+            update(proposals)
+            .where(proposals.c.id == proposal.id)
+            .values(**_proposal_values(proposal))
+        )
+        self._save_versions(proposal.id, proposal.versions)
+
+    def get(self, proposal_id: int, *, for_update: bool = False) -> Proposal | None:
+        """A proposal; ``for_update`` locks its row until the transaction ends (PostgreSQL's
+        SELECT ... FOR UPDATE; on SQLite the unit of work already holds the write lock)."""
+        query = select(proposals).where(proposals.c.id == proposal_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        if row is None:
+            return None
+        return _proposal(row, self._versions([proposal_id]).get(proposal_id, []))
+
+    def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
+        query = select(proposals).where(proposals.c.council_id == council_id)
+        if stage is not None:
+            query = query.where(proposals.c.stage == stage.value)
+        rows = self.conn.execute(query.order_by(proposals.c.id)).all()
+        versions = self._versions([r.id for r in rows])
+        return [_proposal(r, versions.get(r.id, [])) for r in rows]
+
+
+def _post(row: Row[Any], versions: list[Version]) -> Post:
+    return Post(
+        proposal_id=row.proposal_id,
+        author_id=row.author_id,
+        created_at=row.created_at,
+        versions=versions,
+        parent_id=row.parent_id,
+        id=row.id,
+    )
+
+
+class SqlPosts(_Versioned):
+    table = post_versions
+    owner = "post_id"
+
+    def add(self, post: Post) -> Post:
+        post.id = self.insert_id(
+            posts,
+            {
+                "proposal_id": post.proposal_id,
+                "author_id": post.author_id,
+                "created_at": post.created_at,
+                "parent_id": post.parent_id,
+            },
+        )
+        self._save_versions(post.id, post.versions)
+        return post
+
+    def save(self, post: Post) -> None:
+        """Store versions added since the post was loaded (earlier versions never change,
+        except a redaction's tombstone)."""
+        self._save_versions(post.id, post.versions)
+
+    def get(self, post_id: int) -> Post | None:
+        row = self.conn.execute(select(posts).where(posts.c.id == post_id)).first()
+        return None if row is None else _post(row, self._versions([post_id]).get(post_id, []))
+
+    def for_proposal(self, proposal_id: int) -> list[Post]:
+        rows = self.conn.execute(
+            select(posts).where(posts.c.proposal_id == proposal_id).order_by(posts.c.id)
+        ).all()
+        versions = self._versions([r.id for r in rows])
+        return [_post(r, versions.get(r.id, [])) for r in rows]
+
+    def version_by_record_index(self, record_index: int) -> tuple[Post, int] | None:
+        """The post one of whose versions is record entry ``record_index``, and that version's
+        number."""
+        row = self.conn.execute(
+            select(post_versions.c.post_id, post_versions.c.number).where(
+                post_versions.c.record_index == record_index
+            )
+        ).first()
+        if row is None:
+            return None
+        post = self.get(row.post_id)
+        assert post is not None
+        return post, int(row.number)
+
+
+class SqlVotes(SqlRepository):
+    def add(self, vote: Vote) -> None:
+        """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
+        the database's unique key decides, even under concurrency."""
+        try:
+            with self.refusal():
+                self.conn.execute(
+                    insert(votes).values(
+                        proposal_id=vote.proposal_id,
+                        voter_id=vote.voter_id,
+                        choice=dict(vote.choice),
+                        weight=vote.weight,
+                        cast_at=vote.cast_at,
+                        record_index=vote.record_index,
+                    )
+                )
+        except IntegrityError as error:
+            if not self._voted(vote.proposal_id, vote.voter_id):
+                raise
+            raise AlreadyVoted(_ALREADY_VOTED) from error
+
+    def _voted(self, proposal_id: int, voter_id: int) -> bool:
+        return (
+            self.conn.execute(
+                select(votes.c.voter_id).where(
+                    votes.c.proposal_id == proposal_id, votes.c.voter_id == voter_id
+                )
+            ).first()
+            is not None
+        )
+
+    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
+        self.conn.execute(
+            update(votes)
+            .where(votes.c.proposal_id == proposal_id, votes.c.voter_id == voter_id)
+            .values(record_index=record_index)
+        )
+
+    def for_proposal(self, proposal_id: int) -> list[Vote]:
+        rows = self.conn.execute(
+            select(votes)
+            .where(votes.c.proposal_id == proposal_id)
+            .order_by(votes.c.cast_at, votes.c.voter_id)
+        )
+        return [
+            Vote(
+                proposal_id=r.proposal_id,
+                voter_id=r.voter_id,
+                choice=r.choice,
+                weight=r.weight,
+                cast_at=r.cast_at,
+                record_index=r.record_index,
+            )
+            for r in rows
+        ]
+
+
+class SqlBallots(SqlRepository):
+    def add(self, ballot: SecretBallot, participation: Participation) -> None:
+        """Store a secret ballot and, apart, that the voter took part. Raises AlreadyVoted."""
+        try:
+            with self.refusal():
+                self.conn.execute(
+                    insert(participations).values(
+                        proposal_id=participation.proposal_id,
+                        voter_id=participation.voter_id,
+                        cast_at=participation.cast_at,
+                        record_index=participation.record_index,
+                    )
+                )
+                self.conn.execute(
+                    insert(secret_ballots).values(
+                        proposal_id=ballot.proposal_id,
+                        receipt_hash=ballot.receipt_hash,
+                        choice=dict(ballot.choice),
+                        weight=ballot.weight,
+                    )
+                )
+        except IntegrityError as error:
+            took_part = self.conn.execute(
+                select(participations.c.voter_id).where(
+                    participations.c.proposal_id == participation.proposal_id,
+                    participations.c.voter_id == participation.voter_id,
+                )
+            ).first()
+            if took_part is None:
+                raise
+            raise AlreadyVoted(_ALREADY_VOTED) from error
+
+    def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
+        """The ballots in receipt-hash order (an order that says nothing of who cast them)."""
+        rows = self.conn.execute(
+            select(secret_ballots)
+            .where(secret_ballots.c.proposal_id == proposal_id)
+            .order_by(secret_ballots.c.receipt_hash)
+        )
+        return [
+            SecretBallot(
+                proposal_id=r.proposal_id,
+                receipt_hash=r.receipt_hash,
+                choice=r.choice,
+                weight=r.weight,
+            )
+            for r in rows
+        ]
+
+    def participants(self, proposal_id: int) -> list[Participation]:
+        rows = self.conn.execute(
+            select(participations)
+            .where(participations.c.proposal_id == proposal_id)
+            .order_by(participations.c.voter_id)
+        )
+        return [
+            Participation(
+                proposal_id=r.proposal_id,
+                voter_id=r.voter_id,
+                cast_at=r.cast_at,
+                record_index=r.record_index,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,131 @@
+"""The council commands as a person uses them, on a real SQLite file: found a council, invite,
+join, propose, vote, close and read the decision."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rada.cli.main import ExitCode
+
+RADA = [sys.executable, "-m", "rada.cli"]
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def rada(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "RADA_DATA_DIR": str(tmp_path / "data"),
+        "RADA_PASSWORD": PASSWORD,
+    }
+    env.pop("RADA_DATABASE_URL", None)
+    env.pop("RADA_TOKEN", None)
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*RADA, *args], capture_output=True, text=True, env={**env, **extra}, check=False
+        )
+
+    return run
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> object:
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_council_from_founding_to_decision(rada) -> None:  # type: ignore[no-untyped-def]
+    upgraded = ok(rada("db", "upgrade", "--json"))
+    assert isinstance(upgraded, dict)
+    assert upgraded["revision"]
+    for name in ("ana", "bo"):
+        ok(rada("account", "create", "--name", name.title(), "--email", f"{name}@b.coop", "--json"))
+    council = ok(
+        rada(
+            "council",
+            "create",
+            "Bakery North",
+            "--slug",
+            "bakery-north",
+            "--json",
+            "--as",
+            "ana@b.coop",
+        )
+    )
+    assert isinstance(council, dict)
+    assert council["kind"] == "workplace"
+    invitation = ok(
+        rada("member", "invite", "bakery-north", "bo@b.coop", "--json", "--as", "ana@b.coop")
+    )
+    assert isinstance(invitation, dict)
+    ok(rada("member", "join", invitation["code"], "--json", "--as", "bo@b.coop"))
+    shown = ok(rada("council", "show", "bakery-north", "--json"))
+    assert isinstance(shown, dict)
+    assert sorted(m["name"] for m in shown["members"]) == ["Ana", "Bo"]
+
+    # Default standing orders give motions 24 hours of discussion before the vote.
+    opened = ok(
+        rada(
+            "proposal",
+            "open",
+            "bakery-north",
+            "--title",
+            "Second oven",
+            "--text",
+            "Buy one.",
+            "--json",
+            "--as",
+            "bo@b.coop",
+        )
+    )
+    assert isinstance(opened, dict)
+    assert opened["stage"] == "discussion"
+    early = rada("proposal", "start-vote", str(opened["id"]), "--as", "ana@b.coop")
+    assert early.returncode == ExitCode.CONFLICT
+    assert "rada: error: the discussion must last 24 hours" in early.stderr
+
+    listed = ok(rada("proposal", "list", "bakery-north", "--stage", "discussion", "--json"))
+    assert [p["title"] for p in listed] == ["Second oven"]  # type: ignore[union-attr]
+
+
+def test_acting_needs_a_password_or_token(rada) -> None:  # type: ignore[no-untyped-def]
+    ok(rada("account", "create", "--name", "Ana", "--email", "ana@b.coop", "--json"))
+    nobody = rada("council", "create", "X", "--slug", "x")
+    assert nobody.returncode == ExitCode.NOT_ALLOWED
+    assert "say who" in nobody.stderr
+    wrong = rada(
+        "council",
+        "create",
+        "X",
+        "--slug",
+        "x",
+        "--as",
+        "ana@b.coop",
+        RADA_PASSWORD="not the password",
+    )
+    assert wrong.returncode == ExitCode.NOT_ALLOWED
+    token = ok(rada("account", "token", "--json", "--as", "ana@b.coop"))
+    assert isinstance(token, dict)
+    made = rada("council", "create", "X", "--slug", "x", "--json", RADA_TOKEN=token["token"])
+    assert made.returncode == 0, made.stderr
+
+
+def test_bad_input_names_what_is_wrong(rada) -> None:  # type: ignore[no-untyped-def]
+    ok(rada("account", "create", "--name", "Ana", "--email", "ana@b.coop", "--json"))
+    bad_kind = rada(
+        "council", "create", "X", "--slug", "x", "--kind", "guild", "--as", "ana@b.coop"
+    )
+    assert bad_kind.returncode == ExitCode.BAD_INPUT
+    assert "--kind 'guild' is not one of workplace" in bad_kind.stderr
+    bad_slug = rada("council", "create", "X", "--slug", "Not Valid", "--as", "ana@b.coop")
+    assert bad_slug.returncode == ExitCode.BAD_INPUT
+    assert "hint: use lower-case letters" in bad_slug.stderr
+    missing = rada("council", "show", "nowhere")
+    assert missing.returncode == ExitCode.BAD_INPUT
+    assert "there is no council 'nowhere'" in missing.stderr

@@ -1,0 +1,88 @@
+"""Migrations create exactly the tables the code describes, on an empty or a record-only
+database, and the record's repository keeps working beside them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from tests.integration.store.world import NOW
+
+from rada.record import Entry, EntryKind
+from rada.store.councils_tables import metadata
+from rada.store.database import Database
+from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_tables import record_metadata
+from rada.store.schema import head_revision
+
+
+def test_an_empty_database_is_migrated_to_head(store_url: str) -> None:
+    database = Database(store_url)
+    assert database.current_revision() is None
+    database.upgrade()
+    assert database.current_revision() == head_revision()
+    assert database.is_current()
+    tables = set(inspect(database.engine).get_table_names())
+    assert set(metadata.tables) <= tables
+    database.upgrade()  # a second run finds nothing to do
+    database.dispose()
+
+
+def test_the_migrations_match_the_tables_in_the_code(store_url: str) -> None:
+    database = Database(store_url)
+    database.upgrade()
+    with database.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    database.dispose()
+    assert differences == []
+
+
+def test_a_database_with_only_the_record_is_adopted(store_url: str) -> None:
+    """A database made by an earlier Rada, which created the record's tables directly."""
+    engine = record_engine(store_url)
+    with engine.begin() as conn:
+        record_metadata.create_all(
+            conn,
+            tables=[
+                record_metadata.tables[name]
+                for name in ("record_nodes", "record_entries", "record_checkpoints")
+            ],
+        )
+    old = RecordRepository(engine)
+    old.append([Entry(EntryKind.POST, NOW, {"text": "said before migrations"})])
+    database = Database(store_url)
+    database.upgrade()
+    assert database.record.size() == 1
+    with database.unit_of_work() as uow:
+        entry = uow.record.read(0)
+        assert entry is not None
+        assert entry.body == {"text": "said before migrations"}
+    database.dispose()
+    engine.dispose()
+
+
+def test_create_schema_migrates_and_is_safe_to_repeat(store_url: str) -> None:
+    repository = RecordRepository(record_engine(store_url))
+    repository.create_schema()
+    repository.create_schema()
+    repository.append([Entry(EntryKind.POST, NOW, {"text": "hello"})])
+    database = Database(store_url)
+    assert database.is_current()
+    database.upgrade()
+    assert database.record.size() == 1
+    database.dispose()
+    repository.engine.dispose()
+
+
+def test_open_database_makes_the_data_directory_and_migrates(tmp_path: Path) -> None:
+    from rada.bootstrap import open_database
+    from rada.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "new" / "rada", database_url="")
+    database = open_database(settings)
+    assert (tmp_path / "new" / "rada" / "rada.db").is_file()
+    assert database.is_current()
+    database.dispose()
