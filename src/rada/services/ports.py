@@ -158,17 +158,38 @@ class Record(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit makes all of it durable, or none."""
 
-    people: People
-    credentials: Credentials
-    councils: Councils
-    memberships: Memberships
-    offices: Offices
-    invitations: Invitations
-    proposals: Proposals
-    posts: Posts
-    votes: Votes
-    ballots: Ballots
-    record: Record
+    @property
+    def people(self) -> People: ...
+
+    @property
+    def credentials(self) -> Credentials: ...
+
+    @property
+    def councils(self) -> Councils: ...
+
+    @property
+    def memberships(self) -> Memberships: ...
+
+    @property
+    def offices(self) -> Offices: ...
+
+    @property
+    def invitations(self) -> Invitations: ...
+
+    @property
+    def proposals(self) -> Proposals: ...
+
+    @property
+    def posts(self) -> Posts: ...
+
+    @property
+    def votes(self) -> Votes: ...
+
+    @property
+    def ballots(self) -> Ballots: ...
+
+    @property
+    def record(self) -> Record: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
