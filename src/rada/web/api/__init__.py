@@ -1,0 +1,48 @@
+"""The JSON API under ``/api/v1``: accounts, councils, proposals, discussion and votes.
+
+:func:`install_api` joins it to an app (``rada.web.app.create_app`` calls it); the
+endpoints, authentication and error format are described in ``docs/api.md``. Reading the
+record (councils, proposals, decisions, posts, votes) needs no account; taking part does.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from rada.config import Settings
+from rada.web.api.deps import ApiContext, Clock, UowFactory, utc_now
+from rada.web.api.errors import ERROR_RESPONSES, ApiRoute
+from rada.web.security import Security
+
+__all__ = ["PREFIX", "api_router", "install_api"]
+
+PREFIX = "/api/v1"
+
+
+def api_router() -> APIRouter:
+    """Every API route, under :data:`PREFIX`, with the API's error handling."""
+    from rada.web.api import accounts, councils, discussion, proposals, votes
+
+    router = APIRouter(prefix=PREFIX, route_class=ApiRoute, responses=ERROR_RESPONSES)
+    for part in (accounts, councils, proposals, discussion, votes):
+        router.include_router(part.router)
+    return router
+
+
+def install_api(
+    app: FastAPI,
+    settings: Settings,
+    *,
+    uow_factory: UowFactory | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Join the API to ``app``: its routes, ``app.state.api`` (units of work and the clock)
+    and ``app.state.security`` (sessions, CSRF and sign-in limits, which pages use too).
+
+    Raises :class:`rada.config.InsecureSettings` for production settings with a default or
+    short secret key. Without ``uow_factory`` the database named by the settings is opened
+    on first use.
+    """
+    app.state.security = Security.from_settings(settings)
+    app.state.api = ApiContext(settings, factory=uow_factory, clock=clock or utc_now)
+    app.include_router(api_router())

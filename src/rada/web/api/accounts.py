@@ -1,0 +1,120 @@
+"""Accounts: sign up, sign in and out, one's own view, API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rada.services import accounts
+from rada.services.councils import accept_invitation
+from rada.web.api.deps import ApiDep, ParticipantDep
+from rada.web.api.errors import ApiError, ApiRoute
+from rada.web.api.lookup import Councils, People
+from rada.web.api.schemas import (
+    AccountCreate,
+    Me,
+    MembershipPublic,
+    PersonPublic,
+    SessionPublic,
+    SignedOut,
+    SignIn,
+    TokenCreate,
+    TokenIssued,
+)
+from rada.web.security import csrf_token, end_session, security_of, start_session
+
+router = APIRouter(tags=["accounts"], route_class=ApiRoute)
+
+
+@router.post("/accounts", status_code=201, summary="Sign up (and sign in)")
+def sign_up(
+    body: AccountCreate, request: Request, response: Response, api: ApiDep
+) -> SessionPublic:
+    """Create an account and start a browser session. With an invitation code the account
+    joins that council at once; when the instance does not allow open sign-up
+    (``RADA_OPEN_SIGNUP=false``) the code is required."""
+    if not api.settings.open_signup and not body.invitation:
+        raise ApiError(
+            403,
+            "this instance admits new accounts by invitation only",
+            hint="ask a member of a council for an invitation code",
+        )
+    now = api.now()
+    with api.uow() as uow:
+        person = accounts.register(
+            uow, name=body.name, email=body.email, password=body.password, now=now
+        )
+        if body.invitation:
+            accept_invitation(uow, code=body.invitation, person_id=person.id, now=now)
+        uow.commit()
+    token = start_session(request, response, person.id)
+    return SessionPublic(person=PersonPublic.of(person), csrf_token=token)
+
+
+def _client(request: Request) -> str:
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+@router.post("/auth/sign-in", summary="Sign in: a session cookie and its CSRF token")
+def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> SessionPublic:
+    """Check the password and start a browser session (an ``HttpOnly`` cookie). Failed
+    attempts are limited per client address and per e-mail address; past the limit the
+    answer is 429 with ``Retry-After``."""
+    limiter = security_of(request).limiter
+    keys = (_client(request), "email:" + body.email.strip().lower())
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        raise ApiError(
+            429,
+            f"too many failed sign-ins; try again in {wait} seconds",
+            hint="if you have forgotten your password, ask your council's convenor",
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        with api.uow() as uow:
+            person = accounts.authenticate(uow, email=body.email, password=body.password)
+            uow.commit()  # a password hashed with outdated parameters is rehashed
+    except accounts.BadCredentials as error:
+        limiter.failed(*keys)
+        raise ApiError(401, str(error)) from error
+    limiter.succeeded(keys[1])
+    token = start_session(request, response, person.id)
+    return SessionPublic(person=PersonPublic.of(person), csrf_token=token)
+
+
+@router.post("/auth/sign-out", summary="Sign out: end the browser session")
+def sign_out(request: Request, response: Response, caller: ParticipantDep) -> SignedOut:
+    """End the session of the cookie sent (API tokens are not affected)."""
+    end_session(request, response)
+    return SignedOut(signed_out=True)
+
+
+@router.get("/me", summary="The signed-in person, with their memberships")
+def me(request: Request, api: ApiDep, caller: ParticipantDep) -> Me:
+    """One's own account: name, e-mail address, memberships and (for a cookie session) the
+    CSRF token to send with changes."""
+    with api.uow() as uow:
+        people, councils = People(uow), Councils(uow)
+        memberships = [
+            MembershipPublic.of(m, people(m.person_id), councils(m.council_id))
+            for m in uow.memberships.for_person(caller.id)
+        ]
+    person = caller.person
+    return Me(
+        id=person.id,
+        name=person.name,
+        email=person.email,
+        joined_at=person.joined_at,
+        memberships=memberships,
+        csrf_token=csrf_token(request) if caller.via == "cookie" else None,
+    )
+
+
+@router.post("/me/tokens", status_code=201, summary="Create an API token")
+def create_token(body: TokenCreate, api: ApiDep, caller: ParticipantDep) -> TokenIssued:
+    """A new API token for scripts, shown once; send it as ``Authorization: Bearer ...``."""
+    with api.uow() as uow:
+        token = accounts.issue_token(uow, person_id=caller.id, name=body.name, now=api.now())
+        uow.commit()
+    return TokenIssued(token=token, name=body.name.strip() or "token")

@@ -1,0 +1,166 @@
+"""What the API's handlers share: the unit of work, the clock, and who is asking.
+
+Handlers stay short with the dependency aliases: ``ApiDep`` (the unit-of-work factory and the
+clock), ``ViewerDep`` (the person asking, or None when signed out) and ``ParticipantDep`` (a
+signed-in person; a cookie-authenticated unsafe request must carry its CSRF token).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from rada.config import Settings
+from rada.councils.model import Person
+from rada.services.accounts import token_person
+from rada.services.ports import UnitOfWork
+from rada.web.api.errors import ApiError
+from rada.web.security import CsrfError, check_csrf, request_session
+
+__all__ = [
+    "ApiContext",
+    "ApiDep",
+    "Caller",
+    "ParticipantDep",
+    "ViewerDep",
+    "api_context",
+    "utc_now",
+]
+
+UowFactory = Callable[[], UnitOfWork]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC (the API's default clock)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class ApiContext:
+    """The API's per-app state (on ``app.state.api``): where units of work come from and
+    what time it is. Without a factory, the database named by the settings is opened on
+    first use."""
+
+    settings: Settings
+    factory: UowFactory | None = None
+    clock: Clock = utc_now
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _close: Callable[[], None] | None = field(default=None, repr=False)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (enter it with ``with``)."""
+        factory = self.factory or self._open()
+        return factory()
+
+    def _open(self) -> UowFactory:
+        """Open the settings' database (migrated to the newest schema) once."""
+        with self._lock:
+            if self.factory is not None:
+                return self.factory
+            from rada.bootstrap import open_database
+
+            database = open_database(self.settings)
+            factory: UowFactory = database.unit_of_work
+            self._close = database.dispose
+            self.factory = factory
+            return factory
+
+    def close(self) -> None:
+        """Release the database connections this context opened (none when given a factory)."""
+        if self._close is not None:
+            self._close()
+
+    def now(self) -> datetime:
+        """The time a change is made."""
+        return self.clock()
+
+
+def api_context(request: Request) -> ApiContext:
+    """The app's :class:`ApiContext`."""
+    context: ApiContext = request.app.state.api
+    return context
+
+
+ApiDep = Annotated[ApiContext, Depends(api_context)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in person, and how they proved it (``cookie`` or ``token``)."""
+
+    person: Person
+    via: str
+
+    @property
+    def id(self) -> int:
+        """The person's id."""
+        return self.person.id
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or ""
+
+
+def viewer(request: Request, api: ApiDep) -> Caller | None:
+    """Who is asking: an API token wins over a session cookie; None when neither is sent.
+
+    A token that is sent but not valid is refused (401) rather than ignored, so that a
+    script with a revoked or mistyped token learns so at once.
+    """
+    token = _bearer(request)
+    if token is not None:
+        with api.uow() as uow:
+            person = token_person(uow, token) if token else None
+        if person is None:
+            raise ApiError(
+                401,
+                "the API token is not valid",
+                hint="create a new token at POST /api/v1/me/tokens",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return Caller(person, "token")
+    session = request_session(request)
+    if session is None:
+        return None
+    with api.uow() as uow:
+        person = uow.people.get(session.person_id)
+    return None if person is None else Caller(person, "cookie")
+
+
+ViewerDep = Annotated[Caller | None, Depends(viewer)]
+
+
+async def participant(request: Request, caller: ViewerDep) -> Caller:
+    """A signed-in person; a request that relies on the session cookie must carry its CSRF
+    token when it changes anything."""
+    if caller is None:
+        raise ApiError(
+            401,
+            "sign in to take part",
+            hint="sign in at POST /api/v1/auth/sign-in, or send an API token as "
+            "'Authorization: Bearer rada_...'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if caller.via == "cookie":
+        try:
+            await check_csrf(request)
+        except CsrfError as error:
+            raise ApiError(
+                403,
+                str(error),
+                hint="the token comes with sign-in and from GET /api/v1/me",
+            ) from error
+    return caller
+
+
+ParticipantDep = Annotated[Caller, Depends(participant)]

@@ -1,0 +1,135 @@
+"""The API's one error format, ``{"detail": message, "hint": hint}``, and how domain errors map
+onto HTTP statuses.
+
+The mapping lives in the API's route class, so it applies to JSON routes only; pages
+translate the same errors into pages of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from rada.councils.errors import (
+    AlreadyVoted,
+    Conflict,
+    CouncilError,
+    NotAllowed,
+    NotFound,
+    WrongStage,
+)
+
+__all__ = ["ERROR_RESPONSES", "ApiError", "ApiRoute", "error_response", "status_of"]
+
+#: What a domain error means over HTTP; any other CouncilError is 422 (the request asks for
+#: something the rules do not allow in this form).
+_STATUS: tuple[tuple[type[CouncilError], int], ...] = (
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (WrongStage, 409),
+    (AlreadyVoted, 409),
+    (Conflict, 409),
+)
+
+_ERROR_SCHEMA: dict[str, Any] = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "detail": {"type": "string"},
+                    "hint": {"type": ["string", "null"]},
+                },
+                "required": ["detail", "hint"],
+            }
+        }
+    }
+}
+
+#: The error responses every API operation documents in the OpenAPI schema.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {**_ERROR_SCHEMA, "description": text}
+    for status, text in {
+        401: "Not signed in, or the API token is not valid",
+        403: "Not allowed, or a CSRF token is missing",
+        404: "No such council, proposal, post or receipt",
+        409: "The proposal is at the wrong stage, already voted, or the name is taken",
+    }.items()
+}
+
+
+class ApiError(Exception):
+    """An HTTP error with the API's body, for failures outside the domain (sign-in, CSRF)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        hint: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.hint = hint
+        self.headers = dict(headers or {})
+
+
+def status_of(error: CouncilError) -> int:
+    """The HTTP status for a domain error."""
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 422
+
+
+def error_response(
+    status: int, detail: str, hint: str | None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The API's error body."""
+    return JSONResponse(
+        {"detail": detail, "hint": hint},
+        status_code=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _cross_site(request: Request) -> bool:
+    """Whether a browser says the request comes from another site's page."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return urlsplit(origin).netloc != request.headers.get("host", request.url.netloc)
+
+
+class ApiRoute(APIRoute):
+    """A JSON route: domain errors become ``{"detail", "hint"}`` with their status, responses
+    are never cached, and unsafe requests that a browser marks as coming from another site
+    are refused before anything runs."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
+                return error_response(
+                    403,
+                    "cross-site requests may not change anything",
+                    "send the request from Rada's own pages, or use an API token",
+                )
+            try:
+                response = await handler(request)
+            except CouncilError as error:
+                return error_response(status_of(error), str(error), error.hint)
+            except ApiError as error:
+                return error_response(error.status, error.detail, error.hint, error.headers)
+            response.headers.setdefault("Cache-Control", "no-store")
+            return response
+
+        return route

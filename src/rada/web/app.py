@@ -1,0 +1,120 @@
+"""The web app factory.
+
+    uvicorn --factory rada.web.app:create_app
+
+Pages live in ``rada.web.pages`` (one module per area), each with its own ``router``; the
+JSON API joins through :func:`routers`. Per-app state (the planned economy, the record) is on
+``app.state.rada`` and built when first needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rada.config import Settings, load_settings
+from rada.planning.economy import Economy
+from rada.services.ports import UnitOfWork
+from rada.web.api import install_api
+from rada.web.state import AppState
+from rada.web.templating import render
+
+__all__ = ["SECURITY_HEADERS", "create_app", "routers"]
+
+#: Sent with every response. Scripts and styles come from Rada itself only (no inline code),
+#: so injected markup cannot run; no page may be framed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def routers() -> list[APIRouter]:
+    """Every router of the app, in the order they are matched."""
+    from rada.web.pages import home, plan, record
+
+    return [home.router, plan.router, record.router]
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Errors as a page for people (browsers ask for HTML), as JSON for everything else."""
+    assert isinstance(exc, StarletteHTTPException)
+    if not _wants_html(request) or request.headers.get("hx-request"):
+        return await http_exception_handler(request, exc)
+    return render(
+        request,
+        "error.html",
+        status_code=exc.status_code,
+        headers=exc.headers,
+        status=exc.status_code,
+        detail=exc.detail,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    economy: Economy | None = None,
+    uow_factory: Callable[[], UnitOfWork] | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
+    """Build the app.
+
+    Parameters
+    ----------
+    settings
+        Where the data lives; read from the ``RADA_*`` environment when not given.
+    economy
+        The economy the plan pages show; the shipped UK 2010 economy when not given.
+    uow_factory
+        Where councils' units of work come from; the settings' database when not given.
+    clock
+        The time changes are made at; ``datetime.now(UTC)`` when not given.
+    """
+    state = AppState(settings or load_settings(), economy=economy)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+        _app.state.api.close()
+
+    app = FastAPI(
+        title="Rada",
+        summary="Workers' councils, an uncensorable public record and exact economic planning",
+        lifespan=lifespan,
+    )
+    app.state.rada = state
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for router in routers():
+        app.include_router(router)
+    install_api(app, state.settings, uow_factory=uow_factory, clock=clock)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app

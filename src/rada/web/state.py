@@ -1,0 +1,117 @@
+"""What one app keeps between requests, built on first use: the planned economy and the record.
+
+The plan is solved once per app (the first request that needs it waits for the solve, about a
+second for the shipped economy; later ones read it). The record repository is opened once and
+its schema created if missing, as ``rada record`` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from rada.config import Settings
+from rada.planning.economy import Economy
+from rada.planning.explain import Explanation, ProductExplanation
+from rada.planning.plan import Plan
+from rada.record.errors import SigningKeyError
+from rada.store.record_repository import RecordRepository
+
+__all__ = ["AppState", "PlannedEconomy", "StateDep", "app_state"]
+
+
+@dataclass(frozen=True)
+class PlannedEconomy:
+    """An economy, its optimal plan and the explanation of every binding target."""
+
+    economy: Economy
+    plan: Plan
+    explanation: Explanation
+    by_product: dict[str, list[ProductExplanation]] = field(default_factory=dict)
+    #: The workplace and the good of each capital stock constraint, by its name ``tech/good``.
+    stocks: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def solve(cls, economy: Economy) -> PlannedEconomy:
+        """Solve and explain ``economy``'s plan."""
+        from rada.planning.explain import explain_plan
+        from rada.planning.optimal import solve_plan
+
+        plan = solve_plan(economy)
+        explanation = explain_plan(plan)
+        by_product: dict[str, list[ProductExplanation]] = {}
+        for item in explanation.products:
+            by_product.setdefault(item.product, []).append(item)
+        for items in by_product.values():
+            items.sort(key=lambda item: item.year)
+        s = plan.structure
+        stocks: dict[str, tuple[str, str]] = {}
+        for k in range(len(s.pair_tech)):
+            tech = economy.techniques[int(s.pair_tech[k])]
+            good = economy.products[int(s.pair_good[k])]
+            stocks[f"{tech.id}/{good.id}"] = (tech.workplace or tech.id, economy.label(good.id))
+        return cls(economy, plan, explanation, by_product, stocks)
+
+
+class AppState:
+    """Per-app state, stored on ``app.state.rada``; each part is built once, when first needed."""
+
+    def __init__(self, settings: Settings, *, economy: Economy | None = None) -> None:
+        self.settings = settings
+        self._economy = economy
+        self._lock = threading.Lock()
+        self._planned: PlannedEconomy | None = None
+        self._record: RecordRepository | None = None
+
+    def planned(self) -> PlannedEconomy:
+        """The economy shown on the plan pages (by default the shipped UK 2010 one), planned."""
+        if self._planned is None:
+            with self._lock:
+                if self._planned is None:
+                    economy = self._economy
+                    if economy is None:
+                        from rada.bootstrap import demo_economy
+
+                        economy = demo_economy()
+                    self._planned = PlannedEconomy.solve(economy)
+        return self._planned
+
+    def record(self) -> RecordRepository:
+        """The instance's public record (its tables created if missing)."""
+        if self._record is None:
+            with self._lock:
+                if self._record is None:
+                    from rada.store.record_repository import record_engine
+
+                    self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    repository = RecordRepository(record_engine(self.settings.database_url))
+                    repository.create_schema()
+                    self._record = repository
+        return self._record
+
+    def public_key(self) -> str | None:
+        """The record's published verifier key, or None before the first checkpoint made one."""
+        from rada.store.keys import public_key
+
+        try:
+            return public_key(self.settings.data_dir)
+        except SigningKeyError:
+            return None
+
+    def close(self) -> None:
+        """Release the database connections."""
+        if self._record is not None:
+            self._record.engine.dispose()
+
+
+def app_state(request: Request) -> AppState:
+    """The app's state (a FastAPI dependency)."""
+    state: AppState = request.app.state.rada
+    return state
+
+
+StateDep = Annotated[AppState, Depends(app_state)]

@@ -1,0 +1,156 @@
+"""Rendering pages: one Jinja2 environment per language, numbers formatted for that language.
+
+Every page and fragment renders through :func:`render`::
+
+    from rada.web.templating import render
+
+    @router.get("/councils", name="councils")
+    def councils(request: Request) -> HTMLResponse:
+        return render(request, "councils/list.html", councils=...)
+
+Templates extend ``base.html`` and put every user-facing string through gettext
+(``{% trans %}...{% endtrans %}`` or ``{{ _("...") }}``); Python code that builds text for a page
+uses :func:`gettext_for`. Add the new messages to ``locale/cs/LC_MESSAGES/rada.po``: a test
+extracts every message and fails on one without a Czech translation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent, format_scientific
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
+
+__all__ = [
+    "environment",
+    "format_number",
+    "format_percent_of",
+    "gettext_for",
+    "render",
+    "render_string",
+]
+
+#: A year, in seconds: how long a language picked with ``?lang=`` is remembered.
+_COOKIE_AGE = 365 * 24 * 3600
+
+
+def format_number(value: float, language: str) -> str:
+    """A plan quantity for people: whole numbers when large, four significant digits below,
+    scientific notation for the tiny shadow prices.
+
+    Examples
+    --------
+    >>> format_number(801796.00000002, "en"), format_number(801796.0, "cs")
+    ('801,796', '801\\xa0796')
+    >>> format_number(0.92214, "en"), format_number(1.15e-06, "cs")
+    ('0.9221', '1,15E-6')
+    """
+    if not math.isfinite(value):
+        return "∞" if value > 0 else ("−∞" if value < 0 else "–")
+    magnitude = abs(value)
+    if magnitude == 0:
+        return format_decimal(0, locale=language)
+    if magnitude >= 1000:
+        return format_decimal(round(value), format="#,##0", locale=language)
+    if magnitude >= 1e-3:
+        digits = max(0, 3 - math.floor(math.log10(magnitude)))
+        pattern = "#,##0." + "#" * digits if digits else "#,##0"
+        return format_decimal(round(value, digits), format=pattern, locale=language)
+    return format_scientific(value, format="0.##E0", locale=language)
+
+
+@cache
+def _percent_pattern(language: str) -> str:
+    """The language's own percent pattern (``#,##0 %`` in Czech) with one decimal."""
+    pattern = str(Locale.parse(language).percent_formats[None].pattern)
+    return pattern.replace("0", "0.0", 1) if "." not in pattern else pattern
+
+
+def format_percent_of(value: float, language: str) -> str:
+    """A share as a percentage with one decimal, written as the language writes it.
+
+    Examples
+    --------
+    >>> format_percent_of(0.98536, "en"), format_percent_of(0.98536, "cs")
+    ('98.5%', '98,5\xa0%')
+    """
+    return format_percent(value, format=_percent_pattern(language), locale=language)
+
+
+@pass_context
+def _url(context: Context, name: str, /, **params: Any) -> str:
+    """The path of a named route, below the app's root path."""
+    request: Request = context["request"]
+    path = request.app.url_path_for(name, **{k: str(v) for k, v in params.items()})
+    return str(request.scope.get("root_path", "")) + str(path)
+
+
+@pass_context
+def _with_language(context: Context, language: str) -> str:
+    """This page's address in another language."""
+    request: Request = context["request"]
+    url = request.url.include_query_params(lang=language)
+    return f"{url.path}?{url.query}"
+
+
+@cache
+def environment(language: str) -> Environment:
+    """The template environment of one language (built once, shared by all requests)."""
+    env = Environment(
+        loader=PackageLoader("rada.web", "templates"),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Added by the i18n extension at run time, so unknown to the type checker.
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = lambda value: format_number(float(value), language)
+    env.filters["percent"] = lambda value: format_percent_of(float(value), language)
+    env.globals.update(
+        url=_url,
+        with_language=_with_language,
+        language=language,
+        language_names=language_names(),
+        languages=LANGUAGES,
+    )
+    return env
+
+
+def gettext_for(request: Request) -> Callable[[str], str]:
+    """The gettext of the reader's language, for text that Python code builds."""
+    return translations(chosen_language(request)).gettext
+
+
+def render_string(request: Request, template: str, context: Mapping[str, Any]) -> str:
+    """A template rendered in the reader's language, as text."""
+    env = environment(chosen_language(request))
+    return env.get_template(template).render({**context, "request": request})
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page or fragment in the reader's language; remembers a language picked by ``?lang=``."""
+    response = HTMLResponse(
+        render_string(request, template, context), status_code=status_code, headers=headers
+    )
+    response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
+    picked = request.query_params.get("lang")
+    if picked in LANGUAGES:
+        response.set_cookie(COOKIE, picked, max_age=_COOKIE_AGE, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,216 @@
+"""A real Rada server and Debian's Chromium, driven by Playwright.
+
+The server is the real app under uvicorn, in its own process, on a free loopback port, with a
+fresh data directory (SQLite) holding a small signed record. Chromium is Debian's
+(``/usr/bin/chromium``), never a browser downloaded by Playwright: when it is missing and the
+tests run as root it is installed with apt-get, otherwise the tests are skipped, saying why.
+
+Each journey saves screenshots under ``tests/browser/artifacts/`` (ignored by git) and runs
+axe-core (vendored in ``vendor/axe-core``) on each page it visits.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from rada.record import Entry, EntryKind, Signer
+from rada.store.keys import PRIVATE_KEY_FILE, load_or_create_signing_key
+from rada.store.record_repository import RecordRepository, record_engine
+
+CHROMIUM = Path("/usr/bin/chromium")
+HERE = Path(__file__).resolve().parent
+ARTIFACTS = HERE / "artifacts"
+AXE = HERE / "vendor" / "axe-core" / "axe.min.js"
+SRC = HERE.parents[1] / "src"
+ORIGIN = "browser.test/rada"
+WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)
+
+
+def _install_chromium() -> str | None:
+    """Install Debian's Chromium; return why it could not be, or None."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return "not root, or no apt-get"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            return f"`{' '.join(command)}` failed: {done.stderr.strip()[-300:]}"
+    return None if CHROMIUM.exists() else "apt-get installed no /usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, installed first if missing and we may."""
+    if not CHROMIUM.exists():
+        why = _install_chromium()
+        if why is not None:
+            pytest.skip(
+                f"the browser tests drive Debian's Chromium at {CHROMIUM}, which is missing "
+                f"and could not be installed ({why}); run `apt-get install chromium` as root"
+            )
+    return CHROMIUM
+
+
+def fill_record(data_dir: Path) -> None:
+    """Entries 0-5: a post (later redacted), a proposal, a vote, a decision, the redaction;
+    a signed checkpoint of those five; then a post no checkpoint covers yet."""
+    repository = RecordRepository(record_engine(f"sqlite:///{data_dir / 'rada.db'}"))
+    repository.create_schema()
+    # A fixed key whose base64 holds "+" and "/" (as about half of random keys' do), so the
+    # page's parsing of the verifier key is tested on them every time.
+    key = data_dir / PRIVATE_KEY_FILE
+    key.write_text(Signer(ORIGIN, bytes([8]) * 32).private_key() + "\n", "ascii")
+    key.chmod(0o600)
+    signer = load_or_create_signing_key(data_dir, origin=ORIGIN)
+    assert "+" in signer.verifier.vkey().split("+", 2)[2]
+    repository.append(
+        [
+            Entry(EntryKind.POST, WHEN, {"text": "my phone is 0123"}, author="ana"),
+            Entry(EntryKind.PROPOSAL, WHEN, {"title": "Build a bakery"}, author="ben"),
+            Entry(EntryKind.VOTE, WHEN, {"choice": "yes"}, author="ana", links=(1,)),
+            Entry(EntryKind.DECISION, WHEN, {"adopted": 1}, author="council", links=(1,)),
+        ]
+    )
+    repository.redact(0, decision=3, reason="personal data", now=WHEN)
+    repository.add_checkpoint(signer)
+    repository.append([Entry(EntryKind.POST, WHEN, {"text": "after the checkpoint"}, author="eva")])
+    repository.engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a running Rada, on a fresh data directory with a small record."""
+    data_dir = tmp_path_factory.mktemp("rada-data")
+    fill_record(data_dir)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "RADA_DATA_DIR": str(data_dir),
+        "RADA_DATABASE_URL": "",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
+    }
+    log = (data_dir / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "rada.web.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(
+                        f"the server did not start:\n{(data_dir / 'server.log').read_text()}"
+                    )
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[Browser]:
+    """Chromium, headless, launched once for the session."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh browser tab (desktop size, British English) on the server."""
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
+    """``screenshot(page, "step")`` saves the page under ``artifacts/<test>-<step>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def save(tab: Page, step: str) -> Path:
+        name = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name).strip("-")
+        path = ARTIFACTS / f"{name}-{step}.png"
+        scrolled = tab.evaluate("() => [window.scrollX, window.scrollY]")
+        tab.screenshot(path=str(path), full_page=True)
+        # After a full-page screenshot of a scrolled page Chromium can leave its scroll state
+        # stale, so that later clicks land beside their target; scrolling again resets it.
+        tab.evaluate("([x, y]) => { window.scrollTo(0, 0); window.scrollTo(x, y); }", scrolled)
+        print(f"screenshot: {path}")
+        return path
+
+    return save
+
+
+def axe_violations(tab: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    # Evaluated through the DevTools protocol, which the page's Content-Security-Policy (no
+    # inline scripts) does not apply to, so the pages are tested with their real policy.
+    tab.evaluate(AXE.read_text("utf-8"))
+    found: list[dict[str, Any]] = tab.evaluate(
+        """async () => {
+            const result = await axe.run(document, { resultTypes: ["violations"] });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def accessible() -> Callable[[Page], None]:
+    """``accessible(page)`` fails the test on any serious or critical axe-core violation."""
+
+    def check(tab: Page) -> None:
+        violations = axe_violations(tab)
+        assert violations == [], f"axe-core on {tab.url}: {violations}"
+
+    return check
