@@ -548,3 +548,26 @@ def test_a_participatory_budget_by_equal_shares(world: World) -> None:
     first = decided.decision.detail["rounds"][0]
     assert (first["project"], first["cost"]) == ("oven", 60)
     assert decided.decision.detail["cost"] == 90
+
+
+def test_a_hidden_tally_is_not_leaked_by_the_record(world: World) -> None:
+    from rada.councils.orders import DecisionRule, Method
+
+    with world() as uow:
+        council = cs.get_council(uow, world.bakery)
+        hidden = DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, live_tally=False)
+        council.orders = council.orders.with_rule(ProposalKind.MOTION, hidden)
+        uow.councils.save(council)
+        proposal = _motion(world, uow)
+        at = _vote_open(world, uow, proposal)
+        ps.cast_vote(uow, proposal_id=proposal, by=world.bo, choice={"position": "no"}, now=at)
+        cast = [uow.record.read(i) for i in range(80)]
+        (vote,) = [e for e in cast if e is not None and e.kind is EntryKind.VOTE]
+        assert "choice" not in vote.body
+        assert vote.body["hidden"] is True
+        ps.close_vote(uow, proposal_id=proposal, by=None, now=at + timedelta(hours=72))
+        entries = [uow.record.read(i) for i in range(80)]
+        revealed = [e for e in entries if e is not None and e.body.get("event") == "revealed"]
+        assert [(e.author, e.body["choice"]) for e in revealed] == [
+            (f"person/{world.bo}", {"position": "no"})
+        ]

@@ -253,6 +253,9 @@ def cast_vote(
         )
         return code
     uow.votes.add(Vote(proposal.id, by, clean, membership.weight, now))
+    # Where the standing orders hide the running count, the record says now who voted and
+    # publishes how at the count, so that the record does not leak what the pages hide.
+    shown = {"choice": clean} if proposal.rule.shows_live_tally else {"hidden": True}
     (index,) = uow.record.append(
         [
             entry(
@@ -263,8 +266,8 @@ def cast_vote(
                 by=by,
                 links=links,
                 proposal=proposal.id,
-                choice=clean,
                 weight=membership.weight,
+                **shown,
             )
         ]
     )
@@ -313,6 +316,23 @@ def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: dateti
                     weight=b.weight,
                 )
                 for b in uow.ballots.for_proposal(proposal.id)
+            ]
+        )
+    if not proposal.rule.secret and not proposal.rule.shows_live_tally:
+        uow.record.append(
+            [
+                entry(
+                    EntryKind.VOTE,
+                    council=council.id,
+                    event="revealed",
+                    at=now,
+                    by=v.voter_id,
+                    links=() if v.record_index is None else (v.record_index,),
+                    proposal=proposal.id,
+                    choice=v.choice,
+                    weight=v.weight,
+                )
+                for v in uow.votes.for_proposal(proposal.id)
             ]
         )
     (decision_index,) = uow.record.append(

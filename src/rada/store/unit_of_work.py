@@ -8,9 +8,11 @@ failing when two of them meet.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -50,12 +52,27 @@ class SqlRecord(SqlRepository):
         )
 
 
+# SQLite has one writer at a time. Threads of one process that wait for its lock inside
+# SQLite's busy handler sleep in growing steps (up to 100 ms), so under load most of the time
+# goes to sleeping; queueing on a Python lock first hands the database over at once.
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.Lock | None:
+    if engine.dialect.name != "sqlite":
+        return None
+    with _WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+
+
 class SqlUnitOfWork:
     """A unit of work over ``engine``; ``record`` is the repository of the same database."""
 
     def __init__(self, engine: Engine, record_repository: RecordRepository) -> None:
         self.engine = engine
         self._connection: Connection | None = None
+        self._lock = _writer_lock(engine)
         self.people = SqlPeople(self)
         self.credentials = SqlCredentials(self)
         self.councils = SqlCouncils(self)
@@ -78,12 +95,19 @@ class SqlUnitOfWork:
     def __enter__(self) -> SqlUnitOfWork:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use")
-        connection = self.engine.connect()
+        if self._lock is not None:
+            self._lock.acquire()
         try:
-            connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-            connection.begin()
+            connection = self.engine.connect()
+            try:
+                connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+                connection.begin()
+            except BaseException:
+                connection.close()
+                raise
         except BaseException:
-            connection.close()
+            if self._lock is not None:
+                self._lock.release()
             raise
         self._connection = connection
         return self
@@ -102,6 +126,8 @@ class SqlUnitOfWork:
             connection.rollback()
         finally:
             connection.close()
+            if self._lock is not None:
+                self._lock.release()
 
     def commit(self) -> None:
         """Make everything done so far durable; later work begins a new transaction."""

@@ -1,0 +1,322 @@
+"""A vote storm on loopback, a SIGKILL in the middle of it, and a restart.
+
+200 members vote on 20 proposals through the JSON API (``rada serve``, one process), each with
+an API token, all at once. When half the votes have been acknowledged the server is killed
+with SIGKILL and started again; members whose requests failed retry them (a retry answered
+409 "already voted" was stored before the kill). Afterwards the database must hold exactly one
+vote per member and proposal, every acknowledged vote as it was cast, one record entry per vote,
+and the record must verify (export + ``rada record verify``).
+
+Usage::
+
+    python benchmarks/bench_votes.py --db sqlite
+    python benchmarks/bench_votes.py --db postgres   # the server named by RADA_TEST_POSTGRES_URL
+
+Prints throughput (acknowledged votes per second before the kill) and latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from statistics import quantiles
+
+import httpx
+from sqlalchemy import func, select, text
+
+from rada.councils.orders import CouncilKind, ProposalKind
+from rada.record.encoding import EntryKind, decode_entry
+from rada.services import accounts, councils, proposals
+from rada.store.councils_tables import votes as votes_table
+from rada.store.database import Database
+from rada.store.record_tables import record_entries
+
+POSTGRES = os.environ.get(
+    "RADA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+POSITIONS = ("yes", "no", "abstain")
+
+
+@dataclass
+class Storm:
+    acked: dict[tuple[int, int], str] = field(default_factory=dict)  # (member, proposal)
+    stored_unacked: set[tuple[int, int]] = field(default_factory=set)
+    latencies: list[float] = field(default_factory=list)
+    retries: int = 0
+    killed_at: float | None = None
+    started: float = 0.0
+    acked_before_kill: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def setup(database: Database, members: int, count: int) -> tuple[list[str], list[int], list[int]]:
+    """Members with tokens, one council, ``count`` proposals open for voting."""
+    now = datetime.now(UTC)
+    past = now - timedelta(days=3)
+    with database.unit_of_work() as uow:
+        people = [
+            accounts.register(
+                uow,
+                name=f"Member {i}",
+                email=f"m{i}@storm.coop",
+                password="storm password",
+                now=past,
+            )
+            for i in range(members)
+        ]
+        council = councils.create_council(
+            uow,
+            name="Storm Works",
+            slug="storm",
+            kind=CouncilKind.WORKPLACE,
+            founder_id=people[0].id,
+            now=past,
+        )
+        for person in people[1:]:
+            issued = councils.invite(
+                uow, council=council.id, email=person.email, by=people[0].id, now=past
+            )
+            councils.accept_invitation(uow, code=issued.code, person_id=person.id, now=past)
+        opened = []
+        for n in range(count):
+            p = proposals.open_proposal(
+                uow,
+                council=council.id,
+                kind=ProposalKind.MOTION,
+                title=f"Motion {n}",
+                text="Shall we?",
+                by=people[0].id,
+                now=past,
+            )
+            proposals.open_voting(
+                uow, proposal_id=p.id, by=people[0].id, now=past + timedelta(days=1, hours=1)
+            )
+            opened.append(p.id)
+        tokens = [accounts.issue_token(uow, person_id=p.id, name="storm", now=past) for p in people]
+        uow.commit()
+    return tokens, [p.id for p in people], opened
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "rada.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+async def wait_up(base: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(f"{base}/api/v1/councils")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError("the server did not come up")
+
+
+async def storm(
+    base: str,
+    tokens: list[str],
+    people: list[int],
+    props: list[int],
+    restart: asyncio.Event,
+    down: asyncio.Event,
+    state: Storm,
+    kill_after: int,
+) -> None:
+    limits = httpx.Limits(max_connections=len(tokens), max_keepalive_connections=len(tokens))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def member(i: int) -> None:
+            order = props[:]
+            random.Random(i).shuffle(order)
+            headers = {"Authorization": f"Bearer {tokens[i]}"}
+            for pid in order:
+                position = POSITIONS[(i + pid) % 3]
+                while True:
+                    if down.is_set():
+                        await restart.wait()
+                    t0 = time.perf_counter()
+                    try:
+                        r = await client.post(
+                            f"/api/v1/proposals/{pid}/votes",
+                            headers=headers,
+                            json={"choice": {"position": position}},
+                        )
+                    except httpx.TransportError:
+                        state.retries += 1
+                        await asyncio.sleep(0.05)
+                        continue
+                    if r.status_code == 201:
+                        state.latencies.append(time.perf_counter() - t0)
+                        state.acked[(people[i], pid)] = position
+                        if len(state.acked) == kill_after and state.killed_at is None:
+                            state.killed_at = time.perf_counter()
+                            state.acked_before_kill = len(state.acked)
+                            down.set()
+                    elif r.status_code == 409 and "already voted" in r.text:
+                        state.stored_unacked.add((people[i], pid))
+                    elif r.status_code >= 500 or r.status_code == 503:
+                        state.retries += 1
+                        await asyncio.sleep(0.05)
+                        continue
+                    else:
+                        raise RuntimeError(f"vote refused: {r.status_code} {r.text}")
+                    break
+
+        await asyncio.gather(*(member(i) for i in range(len(tokens))))
+
+
+async def run_storm(
+    env: dict[str, str], tokens: list[str], people: list[int], props: list[int]
+) -> Storm:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(env, port)
+    await wait_up(base)
+    state = Storm()
+    restart, down = asyncio.Event(), asyncio.Event()
+
+    async def killer() -> None:
+        nonlocal server
+        await down.wait()
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+        server = start_server(env, port)
+        await wait_up(base)
+        down.clear()
+        restart.set()
+
+    state.started = time.perf_counter()
+    kill_after = len(tokens) * len(props) // 2
+    task = asyncio.create_task(killer())
+    await storm(base, tokens, people, props, restart, down, state, kill_after)
+    await task
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait()
+    return state
+
+
+def check(
+    database: Database, env: dict[str, str], state: Storm, members: int, count: int, workdir: Path
+) -> dict[str, object]:
+    with database.engine.connect() as conn:
+        stored = {
+            (r.voter_id, r.proposal_id): r.choice["position"]
+            for r in conn.execute(select(votes_table))
+        }
+        n_votes = conn.execute(select(func.count()).select_from(votes_table)).scalar_one()
+        vote_entries = sum(
+            1
+            for (content,) in conn.execute(select(record_entries.c.content))
+            if decode_entry(bytes(content))[1].kind is EntryKind.VOTE
+        )
+    lost = [k for k, v in state.acked.items() if stored.get(k) != v]
+    rada = [sys.executable, "-m", "rada.cli"]
+    subprocess.run([*rada, "record", "checkpoint"], env=env, check=True, capture_output=True)
+    export = workdir / "export"
+    subprocess.run(
+        [*rada, "record", "export", str(export)], env=env, check=True, capture_output=True
+    )
+    key = subprocess.run(
+        [*rada, "record", "pubkey"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    verified = subprocess.run(
+        [*rada, "record", "verify", str(export), "--key", key, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return {
+        "votes_stored": n_votes,
+        "expected": members * count,
+        "acked": len(state.acked),
+        "stored_before_kill_unacked": len(state.stored_unacked),
+        "acked_lost_or_changed": len(lost),
+        "duplicates": n_votes - len(stored),
+        "vote_entries_in_record": vote_entries,
+        "record_verifies": verified.returncode == 0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--proposals", type=int, default=20)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="rada-storm-"))
+    env = {**os.environ, "RADA_DATA_DIR": str(workdir / "data")}
+    schema = None
+    if args.db == "postgres":
+        schema = f"rada_storm_{uuid.uuid4().hex[:10]}"
+        admin = Database(POSTGRES)
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        env["RADA_DATABASE_URL"] = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    else:
+        (workdir / "data").mkdir()
+        env["RADA_DATABASE_URL"] = f"sqlite:///{workdir / 'data' / 'rada.db'}"
+    database = Database(env["RADA_DATABASE_URL"])
+    database.upgrade()
+    try:
+        tokens, people, props = setup(database, args.members, args.proposals)
+        state = asyncio.run(run_storm(env, tokens, people, props))
+        before = state.killed_at - state.started if state.killed_at else float("nan")
+        q = quantiles(state.latencies, n=100)
+        report = {
+            "database": args.db,
+            "members": args.members,
+            "proposals": args.proposals,
+            "throughput_votes_per_s_before_kill": round(state.acked_before_kill / before, 1),
+            "latency_ms": {
+                "p50": round(q[49] * 1000, 1),
+                "p95": round(q[94] * 1000, 1),
+                "p99": round(q[98] * 1000, 1),
+            },
+            "transport_retries": state.retries,
+            **check(database, env, state, args.members, args.proposals, workdir),
+        }
+        print(json.dumps(report, indent=2))
+        ok = (
+            report["votes_stored"] == report["expected"]
+            and report["duplicates"] == 0
+            and report["acked_lost_or_changed"] == 0
+            and report["record_verifies"]
+            and report["vote_entries_in_record"] == report["votes_stored"]
+        )
+        if not ok:
+            raise SystemExit("the storm lost, duplicated or corrupted votes")
+    finally:
+        database.dispose()
+        if schema is not None:
+            with Database(POSTGRES).engine.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    main()
