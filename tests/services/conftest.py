@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from tests.store_fixtures import POSTGRES_URL
 
 from rada.services.memory import MemoryState, MemoryUnitOfWork
 from rada.services.ports import UnitOfWork
 from rada.store.database import Database
-from tests.store_fixtures import POSTGRES_URL
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
