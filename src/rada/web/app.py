@@ -44,9 +44,16 @@ SECURITY_HEADERS = {
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in the order they are matched."""
-    from rada.web.pages import home, plan, record
+    from rada.web.pages import accounts, councils, home, plan, proposals, record
 
-    return [home.router, plan.router, record.router]
+    return [
+        home.router,
+        plan.router,
+        record.router,
+        accounts.router,
+        councils.router,
+        proposals.router,
+    ]
 
 
 def _wants_html(request: Request) -> bool:

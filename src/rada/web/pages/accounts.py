@@ -1,0 +1,283 @@
+"""Signing in, out and up, and the signed-in person's councils.
+
+Forms post back to their own address with the session's CSRF token; a success redirects
+(303) so that reloading the next page posts nothing twice, and a refusal shows the form again
+with the message next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from rada.councils.errors import Conflict, CouncilError
+from rada.councils.model import Person
+from rada.services import accounts
+from rada.services.councils import accept_invitation
+from rada.web.api.deps import api_context
+from rada.web.security import (
+    CsrfError,
+    check_csrf,
+    csrf_token,
+    end_session,
+    request_session,
+    security_of,
+    start_session,
+)
+from rada.web.templating import gettext_for, render
+
+__all__ = ["form_text", "redirect", "router", "safe_next", "signed_in", "verified_form"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def signed_in(request: Request) -> Person | None:
+    """The person whose session cookie the request carries, or None."""
+    session = request_session(request)
+    if session is None:
+        return None
+    with api_context(request).uow() as uow:
+        return uow.people.get(session.person_id)
+
+
+async def verified_form(request: Request) -> FormData:
+    """The posted form, once its CSRF token is checked (403 without it)."""
+    try:
+        await check_csrf(request)
+    except CsrfError as error:
+        _ = gettext_for(request)
+        raise HTTPException(
+            403, _("This form has expired or did not come from this site: load it again.")
+        ) from error
+    return await request.form()
+
+
+def form_text(form: FormData, name: str, limit: int = 60_000) -> str:
+    """A text field of a posted form ("" when absent), cut at ``limit`` characters."""
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def safe_next(value: str) -> str | None:
+    """A local path to go on to after signing in, or None for anything else."""
+    if value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return None
+
+
+def redirect(request: Request, name: str, **params: Any) -> RedirectResponse:
+    """A 303 to a named page (after a form post)."""
+    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    return RedirectResponse(str(request.scope.get("root_path", "")) + path, status_code=303)
+
+
+def _client(request: Request) -> str:
+    return "ip:" + (request.client.host if request.client else "unknown")
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    email: str = "",
+    next_path: str = "",
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "accounts/sign_in.html",
+        status_code=status_code,
+        headers=headers,
+        section="sign_in",
+        csrf=csrf_token(request),
+        email=email,
+        next_path=next_path,
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+@router.get("/sign-in", name="sign_in")
+def sign_in_form(request: Request, next: str = "") -> HTMLResponse:
+    """The sign-in form."""
+    return _sign_in_page(request, next_path=safe_next(next) or "")
+
+
+@router.post("/sign-in", name="sign_in_post")
+async def sign_in(request: Request) -> Response:
+    """Check the password, start a session and go on (or show the form with what is wrong)."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    email = form_text(form, "email", 320).strip()
+    password = form_text(form, "password", 1024)
+    next_path = safe_next(form_text(form, "next", 2000)) or ""
+    errors = {}
+    if not email:
+        errors["email"] = _("Enter your e-mail address.")
+    if not password:
+        errors["password"] = _("Enter your password.")
+    if errors:
+        return _sign_in_page(
+            request, status_code=400, email=email, next_path=next_path, errors=errors
+        )
+    limiter = security_of(request).limiter
+    keys = (_client(request), "email:" + email.lower())
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        return _sign_in_page(
+            request,
+            status_code=429,
+            email=email,
+            next_path=next_path,
+            notice=_(
+                "Too many failed sign-ins. Try again in %(seconds)s seconds; if you have "
+                "forgotten your password, ask your council's convenor."
+            )
+            % {"seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            person = accounts.authenticate(uow, email=email, password=password)
+            uow.commit()
+    except accounts.BadCredentials:
+        limiter.failed(*keys)
+        return _sign_in_page(
+            request,
+            status_code=401,
+            email=email,
+            next_path=next_path,
+            errors={"password": _("The e-mail address or the password is wrong.")},
+        )
+    limiter.succeeded(keys[1])
+    response: Response = (
+        RedirectResponse(next_path, status_code=303)
+        if next_path
+        else redirect(request, "my_councils")
+    )
+    start_session(request, response, person.id)
+    return response
+
+
+@router.post("/sign-out", name="sign_out")
+async def sign_out(request: Request) -> Response:
+    """End the session and go to the front page."""
+    await verified_form(request)
+    response = redirect(request, "home")
+    end_session(request, response)
+    return response
+
+
+def _sign_up_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    api = api_context(request)
+    return render(
+        request,
+        "accounts/sign_up.html",
+        status_code=status_code,
+        section="sign_up",
+        csrf=csrf_token(request),
+        values=values or {},
+        errors=errors or {},
+        invitation_only=not api.settings.open_signup,
+    )
+
+
+@router.get("/sign-up", name="sign_up")
+def sign_up_form(request: Request, invitation: str = "") -> HTMLResponse:
+    """The sign-up form (an invitation code in the address fills its field)."""
+    return _sign_up_page(request, values={"invitation": invitation[:200]})
+
+
+def _field_of(error: CouncilError) -> str:
+    """Which field of the sign-up form a service's refusal concerns."""
+    text = str(error).lower()
+    if "password" in text:
+        return "password"
+    if "invitation" in text:
+        return "invitation"
+    if "e-mail" in text or isinstance(error, Conflict):
+        return "email"
+    return "name"
+
+
+@router.post("/sign-up", name="sign_up_post")
+async def sign_up(request: Request) -> Response:
+    """Create the account (joining the council of the invitation, if one is given)."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    api = api_context(request)
+    values = {
+        "name": form_text(form, "name", 500).strip(),
+        "email": form_text(form, "email", 320).strip(),
+        "invitation": form_text(form, "invitation", 200).strip(),
+    }
+    password = form_text(form, "password", 1024)
+    errors = {}
+    if not values["name"]:
+        errors["name"] = _("Enter your name.")
+    if not values["email"]:
+        errors["email"] = _("Enter your e-mail address.")
+    if not password:
+        errors["password"] = _("Choose a password.")
+    if not api.settings.open_signup and not values["invitation"]:
+        errors["invitation"] = _("This instance admits new accounts by invitation only.")
+    if not errors:
+        now = api.now()
+        try:
+            with api.uow() as uow:
+                person = accounts.register(
+                    uow, name=values["name"], email=values["email"], password=password, now=now
+                )
+                if values["invitation"]:
+                    accept_invitation(uow, code=values["invitation"], person_id=person.id, now=now)
+                uow.commit()
+        except CouncilError as error:
+            errors[_field_of(error)] = str(error)
+    if errors:
+        return _sign_up_page(request, status_code=400, values=values, errors=errors)
+    response = redirect(request, "my_councils")
+    start_session(request, response, person.id)
+    return response
+
+
+@router.get("/me/councils", name="my_councils")
+def my_councils(request: Request) -> Response:
+    """The councils the signed-in person belongs to, with their roles."""
+    from rada.web.pages.councils import labels
+
+    person = signed_in(request)
+    if person is None:
+        path = str(request.app.url_path_for("sign_in"))
+        target = quote(request.url.path, safe="/")
+        return RedirectResponse(f"{path}?next={target}", status_code=303)
+    with api_context(request).uow() as uow:
+        rows = []
+        for membership in uow.memberships.for_person(person.id):
+            council = uow.councils.get(membership.council_id)
+            if council is not None:
+                rows.append((council, membership))
+    rows.sort(key=lambda row: row[0].name.lower())
+    return render(
+        request,
+        "accounts/my_councils.html",
+        section="my_councils",
+        person=person,
+        rows=rows,
+        labels=labels(gettext_for(request)),
+        viewer=person,
+        csrf=csrf_token(request),
+    )

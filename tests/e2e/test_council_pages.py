@@ -1,0 +1,582 @@
+"""The council pages over HTTP (FastAPI's TestClient): signing in, out and up; one's
+councils; a council; a proposal with its discussion, vote, tally, decision and receipts.
+
+The data is made through the use cases, with explicit times, in the app's own SQLite
+database; the app's clock stands still at ``NOW``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from rada.config import Settings
+from rada.councils.orders import CouncilKind, ProposalKind
+from rada.services import accounts, discussion
+from rada.services import councils as cs
+from rada.services import proposals as ps
+from rada.services.ports import UnitOfWork
+from rada.web.app import create_app
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass
+class World:
+    app: FastAPI
+    ids: dict[str, int]
+    receipt: str
+
+    def client(self) -> TestClient:
+        return TestClient(self.app)
+
+
+def _ago(hours: float) -> datetime:
+    return NOW - timedelta(hours=hours)
+
+
+def seed(uow: UnitOfWork) -> tuple[dict[str, int], str]:
+    """Ana (convenor), Bo and Cy in the bakery; Dan has an account only. A motion in its
+    vote, a motion in discussion with a post and a reply, and a decided secret STV
+    election (Ana's receipt is returned)."""
+    ids = {
+        name: accounts.register(
+            uow, name=name.title(), email=f"{name}@bakery.example", password=PASSWORD, now=_ago(200)
+        ).id
+        for name in ("ana", "bo", "cy", "dan")
+    }
+    bakery = cs.create_council(
+        uow,
+        name="Bakery North",
+        slug="bakery-north",
+        kind=CouncilKind.WORKPLACE,
+        founder_id=ids["ana"],
+        now=_ago(200),
+        description="The bakery's workers.",
+    )
+    for name in ("bo", "cy"):
+        issued = cs.invite(
+            uow, council=bakery.id, email=f"{name}@bakery.example", by=ids["ana"], now=_ago(199)
+        )
+        cs.accept_invitation(uow, code=issued.code, person_id=ids[name], now=_ago(199))
+    oven = ps.open_proposal(
+        uow,
+        council=bakery.id,
+        kind=ProposalKind.MOTION,
+        title="A second oven",
+        text="Buy a second oven.",
+        by=ids["bo"],
+        now=_ago(72),
+    )
+    ps.revise_proposal(
+        uow, proposal_id=oven.id, text="Buy a second, electric oven.", by=ids["bo"], now=_ago(60)
+    )
+    ps.open_voting(uow, proposal_id=oven.id, by=ids["ana"], now=_ago(2))
+    ps.cast_vote(uow, proposal_id=oven.id, by=ids["cy"], choice={"position": "no"}, now=_ago(1))
+    talk = ps.open_proposal(
+        uow,
+        council=bakery.id,
+        kind=ProposalKind.MOTION,
+        title="Longer breaks",
+        text="Twenty minutes.",
+        by=ids["cy"],
+        now=_ago(5),
+    )
+    first = discussion.write_post(uow, proposal_id=talk.id, text=XSS, by=ids["bo"], now=_ago(4))
+    discussion.edit_post(uow, post_id=first.id, text=XSS + " (edited)", by=ids["bo"], now=_ago(3))
+    discussion.write_post(
+        uow, proposal_id=talk.id, text="Agreed.", by=ids["ana"], now=_ago(2), reply_to=first.id
+    )
+    election = ps.open_proposal(
+        uow,
+        council=bakery.id,
+        kind=ProposalKind.APPOINTMENT,
+        title="Elect a manager",
+        text="One seat.",
+        by=ids["ana"],
+        now=_ago(150),
+        details={"post": "manager"},
+        candidates=[ids["bo"], ids["cy"]],
+    )
+    leak = discussion.write_post(
+        uow, proposal_id=election.id, text="Bo's phone is 0123", by=ids["cy"], now=_ago(149)
+    )
+    ps.open_voting(uow, proposal_id=election.id, by=ids["ana"], now=_ago(100))
+    options = {o.person_id: o.key for o in election.options}
+    receipt = ""
+    for voter, first_choice in (("ana", "bo"), ("bo", "bo"), ("cy", "cy")):
+        second = "cy" if first_choice == "bo" else "bo"
+        code = ps.cast_vote(
+            uow,
+            proposal_id=election.id,
+            by=ids[voter],
+            choice={"ranking": [options[ids[first_choice]], options[ids[second]]]},
+            now=_ago(99),
+        )
+        if voter == "ana":
+            assert code is not None
+            receipt = code
+    ps.close_vote(uow, proposal_id=election.id, by=ids["ana"], now=_ago(98))
+    # A post redacted by an adopted redaction proposal leaves a tombstone in its place.
+    redaction = ps.open_proposal(
+        uow,
+        council=bakery.id,
+        kind=ProposalKind.REDACTION,
+        title="Remove the phone number",
+        text="It is personal data.",
+        by=ids["bo"],
+        now=_ago(148),
+        details={"entry": leak.versions[0].record_index, "reason": "personal data"},
+    )
+    ps.open_voting(uow, proposal_id=redaction.id, by=ids["ana"], now=_ago(97))
+    for voter in ("ana", "bo", "cy"):
+        ps.cast_vote(
+            uow,
+            proposal_id=redaction.id,
+            by=ids[voter],
+            choice={"position": "yes"},
+            now=_ago(96),
+        )
+    ps.close_vote(uow, proposal_id=redaction.id, by=ids["ana"], now=_ago(95))
+    ids["redaction"] = redaction.id
+    ids.update(oven=oven.id, talk=talk.id, election=election.id, first_post=first.id)
+    return ids, receipt
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'rada.db'}",
+        signin_attempts=3,
+    )
+    app = create_app(settings, clock=lambda: NOW)
+    with TestClient(app):
+        with app.state.api.uow() as uow:
+            ids, receipt = seed(uow)
+            uow.commit()
+        yield World(app, ids, receipt)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]*)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def signed_in(world: World, who: str) -> tuple[TestClient, str]:
+    """A client signed in as ``who``, and its CSRF token."""
+    client = world.client()
+    response = client.post(
+        "/sign-in",
+        data={"email": f"{who}@bakery.example", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/me/councils")
+    return client, csrf_of(page.text)
+
+
+def html(response: Any, status: int = 200) -> str:
+    assert response.status_code == status, response.text[:2000]
+    assert response.headers["content-type"].startswith("text/html")
+    return str(response.text)
+
+
+# Accounts
+
+
+def test_sign_in_redirects_to_my_councils_which_lists_roles(world: World) -> None:
+    client = world.client()
+    page = html(client.get("/sign-in"))
+    assert 'name="password"' in page
+    response = client.post(
+        "/sign-in",
+        data={"email": "ana@bakery.example", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/me/councils"
+    mine = html(client.get("/me/councils"))
+    assert "Bakery North" in mine
+    assert "convenor" in mine
+    assert "member" in mine
+    assert "Sign out" in mine
+
+
+def test_sign_in_goes_on_to_a_local_next_page_only(world: World) -> None:
+    client = world.client()
+    data = {"email": "bo@bakery.example", "password": PASSWORD}
+    response = client.post(
+        "/sign-in", data={**data, "next": "/councils/bakery-north"}, follow_redirects=False
+    )
+    assert response.headers["location"] == "/councils/bakery-north"
+    other = world.client().post(
+        "/sign-in", data={**data, "next": "//evil.example/"}, follow_redirects=False
+    )
+    assert other.headers["location"] == "/me/councils"
+
+
+def test_wrong_password_is_shown_next_to_the_field_then_rate_limited(world: World) -> None:
+    client = world.client()
+    data = {"email": "ana@bakery.example", "password": "not the password"}
+    page = html(client.post("/sign-in", data=data), 401)
+    assert 'id="password-error"' in page
+    assert 'aria-invalid="true"' in page
+    assert 'value="ana@bakery.example"' in page
+    for _ in range(2):
+        client.post("/sign-in", data=data)
+    limited = client.post("/sign-in", data={**data, "password": PASSWORD})
+    assert limited.status_code == 429
+    assert "Retry-After" in limited.headers
+    assert "Too many failed sign-ins" in limited.text
+
+
+def test_missing_fields_are_named(world: World) -> None:
+    page = html(world.client().post("/sign-in", data={"email": "", "password": ""}), 400)
+    assert 'id="email-error"' in page
+    assert 'id="password-error"' in page
+
+
+def test_sign_out_needs_the_csrf_token_and_ends_the_session(world: World) -> None:
+    client, csrf = signed_in(world, "ana")
+    refused = client.post("/sign-out", headers={"accept": "text/html"}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert client.get("/me/councils", follow_redirects=False).status_code == 200
+    done = client.post("/sign-out", data={"csrf_token": csrf}, follow_redirects=False)
+    assert done.status_code == 303
+    again = client.get("/me/councils", follow_redirects=False)
+    assert again.status_code == 303
+    assert again.headers["location"].startswith("/sign-in?next=")
+
+
+def test_sign_up_with_an_invitation_joins_the_council(world: World) -> None:
+    with world.app.state.api.uow() as uow:
+        issued = cs.invite(
+            uow, council="bakery-north", email="eva@bakery.example", by=world.ids["ana"], now=NOW
+        )
+        uow.commit()
+    client = world.client()
+    form = html(client.get(f"/sign-up?invitation={issued.code}"))
+    assert f'value="{issued.code}"' in form
+    response = client.post(
+        "/sign-up",
+        data={
+            "name": "Eva",
+            "email": "eva@bakery.example",
+            "password": PASSWORD,
+            "invitation": issued.code,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    mine = html(client.get("/me/councils"))
+    assert "Bakery North" in mine
+    assert "Signed in as Eva" in mine
+
+
+def test_sign_up_errors_are_shown_next_to_their_fields(world: World) -> None:
+    client = world.client()
+    short = html(
+        client.post(
+            "/sign-up", data={"name": "Fay", "email": "fay@x.example", "password": "short"}
+        ),
+        400,
+    )
+    assert 'id="password-error"' in short
+    assert "at least 10 characters" in short
+    taken = html(
+        client.post(
+            "/sign-up", data={"name": "Bo", "email": "bo@bakery.example", "password": PASSWORD}
+        ),
+        400,
+    )
+    assert 'id="email-error"' in taken
+    bad_code = html(
+        client.post(
+            "/sign-up",
+            data={
+                "name": "Gus",
+                "email": "gus@x.example",
+                "password": PASSWORD,
+                "invitation": "nonsense",
+            },
+        ),
+        400,
+    )
+    assert 'id="invitation-error"' in bad_code
+
+
+def test_sign_up_without_an_account_form_field_is_refused(world: World) -> None:
+    page = html(world.client().post("/sign-up", data={}), 400)
+    assert 'id="name-error"' in page
+    assert 'id="email-error"' in page
+
+
+# Councils
+
+
+def test_council_page_is_readable_signed_out(world: World) -> None:
+    page = html(world.client().get("/councils/bakery-north"))
+    assert "Bakery North" in page
+    for name in ("Ana", "Bo", "Cy"):
+        assert f'<th scope="row">{name}</th>' in page
+    assert "Dan" not in page
+    assert "convenor" in page
+    assert "A second oven" in page
+    assert "Longer breaks" in page
+    assert "Elect a manager" in page
+    assert "adopted" in page
+    # The upcoming vote with its closing time (72 hours after voting opened).
+    closes = (_ago(2) + timedelta(hours=72)).strftime("%Y-%m-%d %H:%M")
+    assert closes in page
+    # The standing orders in words, and the office the election filled.
+    assert "the single transferable vote" in page
+    assert "Secret ballot" in page
+    assert "manager: Bo" in page
+    listing = html(world.client().get("/councils"))
+    assert "Bakery North" in listing
+
+
+def test_unknown_council_is_a_404_page(world: World) -> None:
+    page = html(world.client().get("/councils/nowhere", headers={"accept": "text/html"}), 404)
+    assert "nowhere" in page
+
+
+# Proposals
+
+
+def test_proposal_page_shows_versions_thread_and_live_tally(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['oven']}"))
+    assert "Buy a second, electric oven." in page
+    assert "Every version of the text" in page
+    assert "Buy a second oven." in page
+    assert 'id="tally"' in page  # a motion's rule shows the running count
+    assert "Took part: Cy" in page
+    assert "Cast my vote" not in page  # signed out
+    assert "Sign in</a> to vote" in page
+
+
+def test_posts_are_escaped_and_their_versions_shown(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['talk']}"))
+    assert "<script>alert" not in page
+    assert "onerror=alert(1)>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "Every version of this post (2)" in page
+    assert "replying to" in page
+
+
+def test_member_posts_and_replies(world: World) -> None:
+    client, csrf = signed_in(world, "cy")
+    talk = world.ids["talk"]
+    response = client.post(
+        f"/proposals/{talk}/posts",
+        data={"csrf_token": csrf, "text": "Fifteen would do."},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert re.search(rf"/proposals/{talk}#post-\d+$", response.headers["location"])
+    reply = client.post(
+        f"/proposals/{talk}/posts",
+        data={"csrf_token": csrf, "text": "On second thoughts, 20.", "reply_to": "1"},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    page = html(client.get(f"/proposals/{talk}"))
+    assert "Fifteen would do." in page
+    assert "On second thoughts, 20." in page
+    empty = html(client.post(f"/proposals/{talk}/posts", data={"csrf_token": csrf}), 400)
+    assert 'id="post-error"' in empty
+
+
+def test_posting_without_the_csrf_token_is_refused(world: World) -> None:
+    client, _csrf = signed_in(world, "cy")
+    response = client.post(
+        f"/proposals/{world.ids['talk']}/posts",
+        data={"text": "sneaky"},
+        headers={"accept": "text/html"},
+    )
+    assert response.status_code == 403
+    assert "sneaky" not in html(client.get(f"/proposals/{world.ids['talk']}"))
+
+
+def test_outsider_sees_no_vote_form_and_cannot_post_or_vote(world: World) -> None:
+    client, csrf = signed_in(world, "dan")
+    oven = world.ids["oven"]
+    page = html(client.get(f"/proposals/{oven}"))
+    assert "Cast my vote" not in page
+    assert "Only members of this council vote" in page
+    assert "Write in the discussion" not in page
+    refused = client.post(f"/proposals/{oven}/vote", data={"csrf_token": csrf, "position": "yes"})
+    assert refused.status_code == 422
+    assert "only members" in refused.text
+    post = client.post(f"/proposals/{oven}/posts", data={"csrf_token": csrf, "text": "hi"})
+    assert post.status_code == 403
+
+
+def test_member_votes_and_sees_the_vote_recorded(world: World) -> None:
+    client, csrf = signed_in(world, "bo")
+    oven = world.ids["oven"]
+    page = html(client.get(f"/proposals/{oven}"))
+    assert 'name="position" value="yes"' in page
+    assert 'value="abstain"' in page
+    response = client.post(
+        f"/proposals/{oven}/vote",
+        data={"csrf_token": csrf, "position": "yes"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("#vote")
+    after = html(client.get(f"/proposals/{oven}"))
+    assert "You voted: Yes" in after
+    assert "Cast my vote" not in after
+    again = client.post(f"/proposals/{oven}/vote", data={"csrf_token": csrf, "position": "no"})
+    assert again.status_code == 422
+
+
+def test_vote_without_csrf_is_refused(world: World) -> None:
+    client, _csrf = signed_in(world, "bo")
+    response = client.post(
+        f"/proposals/{world.ids['oven']}/vote",
+        data={"position": "yes"},
+        headers={"accept": "text/html"},
+    )
+    assert response.status_code == 403
+
+
+def test_decided_stv_election_shows_stages_and_checks_receipts(world: World) -> None:
+    election = world.ids["election"]
+    client = world.client()
+    page = html(client.get(f"/proposals/{election}"))
+    assert 'id="stv-rounds"' in page
+    assert "The count, stage by stage" in page
+    assert "Elected: Bo" in page
+    assert 'id="receipt-form"' in page
+    good = html(client.get(f"/proposals/{election}/receipt", params={"code": world.receipt}))
+    assert "Your ballot was counted as cast." in good
+    assert "1. Bo; 2. Cy" in good
+    bad = html(client.get(f"/proposals/{election}/receipt", params={"code": "nope"}), 404)
+    assert "No ballot of this proposal has this receipt." in bad
+
+
+def test_secret_ballot_shows_its_receipt_once_and_hides_the_count(world: World) -> None:
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        vote = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.APPOINTMENT,
+            title="Elect a delegate",
+            text="One seat.",
+            by=ids["ana"],
+            now=_ago(60),
+            details={"post": "manager"},
+            candidates=[ids["ana"], ids["cy"]],
+        )
+        ps.open_voting(uow, proposal_id=vote.id, by=ids["ana"], now=_ago(1))
+        uow.commit()
+    client, csrf = signed_in(world, "cy")
+    page = html(client.get(f"/proposals/{vote.id}"))
+    assert "Hidden until the close" in page
+    keys = re.findall(r'name="rank-([^"]+)"', page)
+    assert len(keys) == 2
+    duplicate = client.post(
+        f"/proposals/{vote.id}/vote",
+        data={"csrf_token": csrf, f"rank-{keys[0]}": "1", f"rank-{keys[1]}": "1"},
+    )
+    assert duplicate.status_code == 422
+    assert "different rank" in duplicate.text
+    cast = html(
+        client.post(
+            f"/proposals/{vote.id}/vote",
+            data={"csrf_token": csrf, f"rank-{keys[0]}": "2", f"rank-{keys[1]}": "1"},
+        )
+    )
+    code = re.search(r'id="receipt-code">([^<]+)<', cast)
+    assert code is not None
+    assert "You have voted." in cast
+    before = html(client.get(f"/proposals/{vote.id}/receipt", params={"code": code.group(1)}), 409)
+    assert "published after the count" in before
+
+
+def test_unknown_proposal_is_a_404(world: World) -> None:
+    response = world.client().get("/proposals/999", headers={"accept": "text/html"})
+    assert response.status_code == 404
+
+
+def test_pages_are_in_czech(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['oven']}?lang=cs"))
+    assert "Diskuse" in page or "diskus" in page.lower()
+
+
+def test_redacted_post_is_a_tombstone_naming_the_decision(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['election']}"))
+    assert "0123" not in page
+    redaction = world.ids["redaction"]
+    assert f"This version was removed by the decision on proposal {redaction}." in page
+    assert f'href="/proposals/{redaction}"' in page
+
+
+def test_consensus_vote_needs_a_reason_to_block(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'rada.db'}")
+    app = create_app(settings, clock=lambda: NOW)
+    with TestClient(app), app.state.api.uow() as uow:
+        ana = accounts.register(
+            uow, name="Ana", email="ana@bakery.example", password=PASSWORD, now=_ago(100)
+        ).id
+        from rada.councils.orders import DecisionRule, Method, default_orders
+
+        orders = default_orders(CouncilKind.WORKPLACE).with_rule(
+            ProposalKind.MOTION, DecisionRule(Method.CONSENSUS)
+        )
+        cs.create_council(
+            uow,
+            name="Co-op",
+            slug="coop",
+            kind=CouncilKind.WORKPLACE,
+            founder_id=ana,
+            now=_ago(100),
+            orders=orders,
+        )
+        motion = ps.open_proposal(
+            uow,
+            council="coop",
+            kind=ProposalKind.MOTION,
+            title="Paint it red",
+            text="Red.",
+            by=ana,
+            now=_ago(10),
+        )
+        ps.open_voting(uow, proposal_id=motion.id, by=ana, now=_ago(1))
+        uow.commit()
+    world = World(app, {}, "")
+    client, csrf = signed_in(world, "ana")
+    page = html(client.get(f"/proposals/{motion.id}"))
+    for position in ("agree", "abstain", "disagree", "block"):
+        assert f'value="{position}"' in page
+    assert 'name="reason"' in page
+    council = html(client.get("/councils/coop"))
+    assert "consensus (a single block stops it)" in council
+    refused = client.post(
+        f"/proposals/{motion.id}/vote", data={"csrf_token": csrf, "position": "block"}
+    )
+    assert refused.status_code == 422
+    assert 'id="vote-error"' in refused.text
+    done = client.post(
+        f"/proposals/{motion.id}/vote",
+        data={"csrf_token": csrf, "position": "block", "reason": "Red <b>clashes</b>"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    after = html(client.get(f"/proposals/{motion.id}"))
+    assert "You voted: Block (Red &lt;b&gt;clashes&lt;/b&gt;)" in after
