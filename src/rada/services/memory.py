@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 
 from rada.councils.ballots import Participation, SecretBallot, Vote
+from rada.councils.cycle import Cycle
 from rada.councils.errors import AlreadyVoted, Conflict
 from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
 from rada.councils.proposals import Post, Proposal, Stage
@@ -39,6 +40,7 @@ class MemoryState:
     votes: dict[tuple[int, int], Vote] = field(default_factory=dict)
     ballots: dict[tuple[int, str], SecretBallot] = field(default_factory=dict)
     participations: dict[tuple[int, int], Participation] = field(default_factory=dict)
+    cycles: dict[int, dict[str, object]] = field(default_factory=dict)
     entries: list[bytes] = field(default_factory=list)
     leaves: list[bytes] = field(default_factory=list)
     redacted: dict[int, int] = field(default_factory=dict)
@@ -267,6 +269,28 @@ class _Ballots(_Repo):
         return [x for (p, _), x in self.s.participations.items() if p == proposal_id]
 
 
+class _Cycles(_Repo):
+    # Kept as the JSON mapping the store keeps, so both adapters round-trip alike.
+    def add(self, cycle: Cycle) -> Cycle:
+        cycle.id = self.s.new_id()
+        self.s.cycles[cycle.id] = cycle.to_dict()
+        return cycle
+
+    def save(self, cycle: Cycle) -> None:
+        self.s.cycles[cycle.id] = cycle.to_dict()
+
+    def get(self, cycle_id: int, *, for_update: bool = False) -> Cycle | None:
+        data = self.s.cycles.get(cycle_id)
+        return None if data is None else Cycle.from_dict(copy.deepcopy(data), id=cycle_id)
+
+    def for_congress(self, congress_id: int) -> list[Cycle]:
+        return [
+            Cycle.from_dict(copy.deepcopy(d), id=i)
+            for i, d in self.s.cycles.items()
+            if d["congress"] == congress_id
+        ]
+
+
 class _Record(_Repo):
     def append(self, entries: Sequence[Entry]) -> range:
         start = len(self.s.entries)
@@ -317,6 +341,7 @@ class MemoryUnitOfWork:
         self.posts = _Posts(self)
         self.votes = _Votes(self)
         self.ballots = _Ballots(self)
+        self.cycles = _Cycles(self)
         self.record = _Record(self)
 
     def __enter__(self) -> MemoryUnitOfWork:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Protocol
 
 from rada.councils.ballots import Participation, SecretBallot, Vote
+from rada.councils.cycle import Cycle
 from rada.councils.model import (
     Affiliation,
     Council,
@@ -144,6 +145,16 @@ class Ballots(Protocol):
     def participants(self, proposal_id: int) -> list[Participation]: ...
 
 
+class Cycles(Protocol):
+    def add(self, cycle: Cycle) -> Cycle: ...
+
+    def save(self, cycle: Cycle) -> None: ...
+
+    def get(self, cycle_id: int, *, for_update: bool = False) -> Cycle | None: ...
+
+    def for_congress(self, congress_id: int) -> list[Cycle]: ...
+
+
 class Record(Protocol):
     """The public record, written in the same transaction as the change it records."""
 
@@ -187,6 +198,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ballots(self) -> Ballots: ...
+
+    @property
+    def cycles(self) -> Cycles: ...
 
     @property
     def record(self) -> Record: ...

@@ -52,6 +52,7 @@ __all__ = [
     "offices",
     "participations",
     "people",
+    "planning_cycles",
     "post_versions",
     "posts",
     "proposal_versions",
@@ -319,6 +320,18 @@ _MESSAGE = "nothing said or decided in a council is deleted or rewritten"
 # Tables that are never deleted from, and the columns an UPDATE may touch in each: "once"
 # columns may be set from NULL and never again; "free" ones change as the domain says. A
 # version's text may only become a redaction's tombstone (see _redaction_allowed).
+
+#: Planning cycles: each kept whole as the JSON its domain class writes (the rounds, answers
+#: and counters change together, and every step is also in the public record).
+planning_cycles = Table(
+    "planning_cycles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _ref("congress_id", "councils.id"),
+    Column("state", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 _KEPT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "proposals": ((), tuple(c.name for c in proposals.c if c.name != "id")),
     "posts": ((), ()),

@@ -26,6 +26,7 @@ from rada.store.council_repositories import (
     SqlOffices,
     SqlPeople,
 )
+from rada.store.cycle_repository import SqlCycles
 from rada.store.proposal_repositories import SqlBallots, SqlPosts, SqlProposals, SqlVotes
 from rada.store.record_repository import SQLITE_BEGIN, RecordRepository
 
@@ -83,6 +84,7 @@ class SqlUnitOfWork:
         self.posts = SqlPosts(self)
         self.votes = SqlVotes(self)
         self.ballots = SqlBallots(self)
+        self.cycles = SqlCycles(self)
         self.record = SqlRecord(self, record_repository)
 
     @property

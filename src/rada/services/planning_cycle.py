@@ -1,0 +1,686 @@
+"""Use cases of the democratic planning cycle: the congress sets priorities, the engine plans,
+workplace councils accept or contest their targets, the engine replans, the congress adopts.
+
+Every step is a ``plan`` entry in the public record. A ``planned`` entry holds everything the
+engine was given beyond the base economy (the ray's weights, every declared capacity, the
+adopted investments), so :func:`replay` can recompute each round from the record alone and
+check that it gives the recorded plan exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from rada.councils.cycle import Cycle, CycleStage, Review, Round, Workplace
+from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
+from rada.councils.orders import CouncilKind, ProposalKind
+from rada.councils.proposals import Outcome, Proposal, Stage
+from rada.planning.economy import CapitalStock, Economy
+from rada.planning.optimal import solve_plan
+from rada.planning.plan import Plan
+from rada.record.encoding import Entry, EntryKind
+from rada.services.councils import get_council, require_convenor
+from rada.services.ports import UnitOfWork
+from rada.services.recording import entry
+
+#: The good that investment builds: construction (CPA 41-43 in national tables).
+CONSTRUCTION = "41-43"
+DEFAULT_SLACK = Decimal("0.05")
+
+# CPA sections by two-digit division: a national table's products grouped as people know them.
+_SECTIONS = [
+    ((1, 3), "agriculture"), ((5, 9), "mining"), ((10, 33), "manufacturing"),
+    ((35, 35), "energy"), ((36, 39), "water-and-waste"), ((41, 43), "construction"),
+    ((45, 47), "trade"), ((49, 53), "transport"), ((55, 56), "hospitality"),
+    ((58, 63), "information"), ((64, 66), "finance"), ((68, 68), "real-estate"),
+    ((69, 75), "professional"), ((77, 82), "administrative"),
+    ((84, 84), "public-administration"), ((85, 85), "education"), ((86, 88), "health-and-care"),
+    ((90, 93), "arts-and-recreation"), ((94, 96), "other-services"), ((97, 98), "households"),
+]  # fmt: skip
+
+
+def product_groups(economy: Economy) -> dict[str, tuple[str, ...]]:
+    """The economy's products grouped by CPA section, from their codes (``NM_``/``NPISH_``
+    prefixes of non-market products are ignored); codes that are not CPA stay on their own.
+
+    Examples
+    --------
+    >>> from rada.planning.economy import Economy, Product, Resource, Technique
+    >>> e = Economy((Product("01"), Product("10-1"), Product("NM_85")), (Resource("labour"),),
+    ...     (Technique("01", {"01": 1.0}), Technique("10-1", {"10-1": 1.0}),
+    ...      Technique("NM_85", {"NM_85": 1.0})), 1, {}, {"labour": (1.0,)})
+    >>> product_groups(e)
+    {'agriculture': ('01',), 'manufacturing': ('10-1',), 'education': ('NM_85',)}
+    """
+    groups: dict[str, list[str]] = {}
+    for product in economy.products:
+        code = (
+            product.id.split("_", 1)[1] if product.id.startswith(("NM_", "NPISH_")) else product.id
+        )
+        try:
+            division = int(code[:2])
+        except ValueError:
+            groups.setdefault(product.id, []).append(product.id)
+            continue
+        name = next((n for (lo, hi), n in _SECTIONS if lo <= division <= hi), product.id)
+        groups.setdefault(name, []).append(product.id)
+    return {g: tuple(p) for g, p in groups.items()}
+
+
+def _group_techniques(economy: Economy, products: Iterable[str]) -> list[str]:
+    wanted = set(products)
+    return [t.id for t in economy.techniques if set(t.outputs) & wanted]
+
+
+def get_cycle(uow: UnitOfWork, cycle_id: int, *, for_update: bool = False) -> Cycle:
+    """A cycle by id."""
+    cycle = uow.cycles.get(cycle_id, for_update=for_update)
+    if cycle is None:
+        raise NotFound(f"there is no planning cycle {cycle_id}")
+    return cycle
+
+
+def _log(
+    uow: UnitOfWork,
+    cycle: Cycle,
+    event: str,
+    *,
+    by: int | None,
+    now: datetime,
+    links: tuple[int, ...] = (),
+    **body: Any,
+) -> int:
+    base = () if cycle.record_index is None else (cycle.record_index,)
+    (index,) = uow.record.append(
+        [
+            entry(
+                EntryKind.PLAN,
+                council=cycle.congress_id,
+                event=event,
+                at=now,
+                by=by,
+                links=base + links,
+                cycle=cycle.id,
+                **body,
+            )
+        ]
+    )
+    return index
+
+
+def start_cycle(
+    uow: UnitOfWork,
+    *,
+    congress: int | str,
+    economy: Economy,
+    title: str,
+    workplaces: Mapping[str, int],
+    by: int,
+    now: datetime,
+    round_limit: int = 3,
+    slack: Decimal = DEFAULT_SLACK,
+) -> Cycle:
+    """Open a planning cycle in a congress (by its convenor).
+
+    ``workplaces`` names the workplace council of each product group; each declares, to
+    begin with, a capacity of ``1 + slack`` times the base year's activity for each of its
+    techniques (the councils revise them by contesting their targets).
+    """
+    body = get_council(uow, congress)
+    if body.kind is not CouncilKind.CONGRESS:
+        raise CouncilError(f"{body.name} is a {body.kind.value}; a congress runs the cycle")
+    require_convenor(uow, body, by)
+    groups = product_groups(economy)
+    missing = sorted(set(groups) - set(workplaces))
+    if missing:
+        raise CouncilError(f"no workplace council is named for the group {missing[0]!r}")
+    unknown = sorted(set(workplaces) - set(groups))
+    if unknown:
+        raise CouncilError(f"{unknown[0]!r} is not a product group of this economy")
+    capacity = str(1 + slack)
+    entries = []
+    for group, council_id in workplaces.items():
+        council = get_council(uow, council_id)
+        if council.kind is not CouncilKind.WORKPLACE:
+            raise CouncilError(f"{council.name} is not a workplace council")
+        techniques = _group_techniques(economy, groups[group])
+        entries.append(Workplace(council.id, group, dict.fromkeys(techniques, capacity)))
+    cycle = Cycle(
+        congress_id=body.id,
+        title=title,
+        economy=economy.name or "economy",
+        years=economy.years,
+        round_limit=round_limit,
+        groups=groups,
+        workplaces=entries,
+        created_at=now,
+        convenor_id=by,
+    )
+    uow.cycles.add(cycle)
+    cycle.record_index = _log(
+        uow,
+        cycle,
+        "cycle-opened",
+        by=by,
+        now=now,
+        title=cycle.title,
+        economy=cycle.economy,
+        years=cycle.years,
+        round_limit=round_limit,
+        groups=cycle.groups,
+        workplaces=[w.to_dict() for w in cycle.workplaces],
+    )
+    uow.cycles.save(cycle)
+    return cycle
+
+
+def give_points(
+    uow: UnitOfWork, *, cycle_id: int, points: Mapping[str, int], by: int, now: datetime
+) -> dict[str, int]:
+    """A delegate of the congress distributes 100 points over the product groups (an open
+    vote, like a roll call)."""
+    cycle = get_cycle(uow, cycle_id, for_update=True)
+    membership = uow.memberships.of(cycle.congress_id, by)
+    if membership is None or not membership.votes:
+        raise NotAllowed("only the congress's delegates set the priorities")
+    clean = cycle.give_points(by, points)
+    _log(uow, cycle, "priorities", by=by, now=now, points=clean)
+    uow.cycles.save(cycle)
+    return clean
+
+
+def close_priorities(
+    uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime
+) -> dict[str, Fraction]:
+    """Close the priorities (the convenor): the mean shares become the plan ray's weights."""
+    cycle = get_cycle(uow, cycle_id, for_update=True)
+    require_convenor(uow, get_council(uow, cycle.congress_id), by)
+    weights = cycle.close_priorities()
+    _log(
+        uow,
+        cycle,
+        "priorities-closed",
+        by=by,
+        now=now,
+        participants=len(cycle.points),
+        rule="mean of each participant's share of points",
+        weights=cycle.weights,
+    )
+    uow.cycles.save(cycle)
+    return weights
+
+
+@dataclass(frozen=True)
+class Investment:
+    """An adopted investment: new capacity of a technique, built from construction."""
+
+    proposal: int
+    technique: str
+    capacity: str
+    cost: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {
+            "proposal": self.proposal,
+            "technique": self.technique,
+            "capacity": self.capacity,
+            "cost": self.cost,
+        }
+
+
+def adopted_investments(uow: UnitOfWork, cycle: Cycle) -> list[Investment]:
+    """The investments adopted by the cycle's workplace councils that name one of their
+    techniques and the capacity it adds."""
+    found = []
+    for w in cycle.workplaces:
+        for p in uow.proposals.for_council(w.council_id, stage=Stage.DECIDED):
+            d = p.details
+            if (
+                p.kind is ProposalKind.INVESTMENT
+                and p.outcome is Outcome.ADOPTED
+                and d.get("product") in w.capacity
+                and "capacity" in d
+            ):
+                found.append(Investment(p.id, d["product"], d["capacity"], d["cost"]))
+    return sorted(found, key=lambda i: i.proposal)
+
+
+def build_economy(
+    base: Economy,
+    *,
+    groups: Mapping[str, Iterable[str]],
+    weights: Mapping[str, str],
+    capacity: Mapping[str, str],
+    investments: Iterable[Mapping[str, str | int]] = (),
+) -> Economy:
+    """The economy the engine plans for, from the base economy and what was decided.
+
+    Targets: each group's share of final demand becomes its voted weight (a product's target is
+    scaled by ``weight / base share`` of its group, so the total stays the base total).
+    Capacities: as declared. An investment adds a technique like the one it extends, with its
+    capacity, that needs a stock of construction worth its cost before it can run: the plan
+    must build it, so the inputs it consumes are accounted for.
+    """
+    year_one = {p: v[0] for p, v in base.targets.items()}
+    total = sum(year_one.values())
+    scale: dict[str, float] = {}
+    for group, products in groups.items():
+        share = sum(year_one.get(p, 0.0) for p in products) / total if total else 0.0
+        weight = float(Fraction(weights[group])) if group in weights else share
+        for p in products:
+            scale[p] = weight / share if share > 0 else 0.0
+    targets = {p: tuple(v * scale.get(p, 1.0) for v in vs) for p, vs in base.targets.items()}
+    techniques = [
+        replace(t, capacity=float(Decimal(capacity[t.id]))) if t.id in capacity else t
+        for t in base.techniques
+    ]
+    by_id = {t.id: t for t in base.techniques}
+    for inv in investments:
+        like = by_id[str(inv["technique"])]
+        added = float(Decimal(str(inv["capacity"])))
+        stock = CapitalStock(CONSTRUCTION, float(Decimal(str(inv["cost"]))) / added)
+        techniques.append(
+            replace(
+                like,
+                id=f"{like.id}+inv{inv['proposal']}",
+                capacity=added,
+                capital=(*like.capital, stock),
+            )
+        )
+    return replace(base, targets=targets, techniques=tuple(techniques))
+
+
+def _inputs(cycle: Cycle, investments: list[Investment]) -> dict[str, Any]:
+    return {
+        "weights": dict(cycle.weights),
+        "capacity": {t: c for w in cycle.workplaces for t, c in w.capacity.items()},
+        "investments": [i.to_dict() for i in investments],
+    }
+
+
+def _targets(cycle: Cycle, plan: Plan) -> dict[int, dict[str, list[str]]]:
+    """Each workplace council's activity per technique and year, as exact float text."""
+    index = plan.economy.technique_index
+    out: dict[int, dict[str, list[str]]] = {}
+    for w in cycle.workplaces:
+        techniques = [t for t in index if t.split("+inv")[0] in w.capacity]
+        out[w.council_id] = {
+            t: [repr(float(plan.activity[y, index[t]])) for y in range(plan.years)]
+            for t in techniques
+        }
+    return out
+
+
+def digest(targets: Mapping[int, Mapping[str, list[str]]], fulfilment: list[str]) -> str:
+    """A SHA-256 over a round's numbers: what the congress adopts, and replay checks."""
+    data = json.dumps(
+        {"targets": {str(k): v for k, v in targets.items()}, "fulfilment": fulfilment},
+        sort_keys=True,
+    )
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _solve(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Plan:
+    economy = build_economy(
+        base,
+        groups=cycle.groups,
+        weights=inputs["weights"],
+        capacity=inputs["capacity"],
+        investments=inputs["investments"],
+    )
+    return solve_plan(economy)
+
+
+def _effects(
+    base: Economy, cycle: Cycle, inputs: Mapping[str, Any], before: Plan, previous: Round
+) -> dict[str, Any]:
+    """What each contest alone changes: replan the previous round with only that council's
+    counter-proposal, and compare fulfilment and the other councils' targets."""
+    effects: dict[str, Any] = {}
+    old_capacity = {t: c for w in cycle.workplaces for t, c in w.capacity.items()}
+    for council_id, counter in previous.counters.items():
+        alone = {**inputs, "capacity": {**old_capacity, **counter}}
+        after = _solve(base, cycle, alone)
+        changed = {}
+        for other, techs in _targets(cycle, after).items():
+            if other == council_id:
+                continue
+            was = sum(float(v) for vs in previous.targets[other].values() for v in vs)
+            now_ = sum(float(v) for vs in techs.values() for v in vs)
+            if was and abs(now_ - was) / was > 1e-6:
+                changed[str(other)] = round((now_ - was) / was, 6)
+        effects[str(council_id)] = {
+            "fulfilment_before": [round(float(f), 6) for f in before.fulfilment],
+            "fulfilment_after": [round(float(f), 6) for f in after.fulfilment],
+            "other_councils_output_change": changed,
+        }
+    return effects
+
+
+def _review_text(
+    cycle: Cycle, council_id: int, targets: Mapping[str, list[str]], fulfilment: list[str]
+) -> str:
+    w = cycle.workplace(council_id)
+    lines = [
+        f"The plan of round {len(cycle.rounds) + 1} asks this workplace ({w.group}) to run "
+        "its techniques at these levels (1 = the base year's level):"
+    ]
+    for tech, levels in targets.items():
+        lines.append(
+            f"- {tech}: "
+            + ", ".join(f"{float(v):.3f}" for v in levels)
+            + f" (declared capacity {w.capacity.get(tech.split('+inv')[0], '-')})"
+        )
+    lines.append(
+        "Fulfilment of the plan ray by year: "
+        + ", ".join(f"{float(f):.4f}" for f in fulfilment)
+        + "."
+    )
+    lines.append(
+        "Vote yes to accept. To contest, open a target review with a counter-proposal "
+        "(revised capacities) and adopt it."
+    )
+    return "\n".join(lines)
+
+
+def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: datetime) -> Round:
+    """Compute the plan for the next round (the convenor) and open a target review in every
+    workplace council."""
+    cycle = get_cycle(uow, cycle_id, for_update=True)
+    require_convenor(uow, get_council(uow, cycle.congress_id), by)
+    if cycle.stage is not CycleStage.REVIEW:
+        raise WrongStage(f"the cycle is in {cycle.stage.value}: a plan is computed in review")
+    if base.years != cycle.years:
+        raise CouncilError(f"the economy covers {base.years} years, the cycle {cycle.years}")
+    previous = cycle.rounds[-1] if cycle.rounds else None
+    effects: dict[str, Any] = {}
+    if previous is not None:
+        if not cycle.settled():
+            raise WrongStage("some councils have not answered their targets yet")
+        if cycle.all_accepted():
+            raise WrongStage("every target was accepted: put the plan to the congress")
+        before_inputs = _inputs(cycle, adopted_investments(uow, cycle))
+        before = _solve(base, cycle, before_inputs)
+        effects = _effects(base, cycle, before_inputs, before, previous)
+        cycle.apply_counters()
+    investments = adopted_investments(uow, cycle)
+    inputs = _inputs(cycle, investments)
+    plan = _solve(base, cycle, inputs)
+    fulfilment = [repr(float(f)) for f in plan.fulfilment]
+    targets = _targets(cycle, plan)
+    new = Round(len(cycle.rounds) + 1, fulfilment, targets, reviews={})
+    for w in cycle.workplaces:
+        council = get_council(uow, w.council_id)
+        total = sum(Decimal(v) for vs in targets[w.council_id].values() for v in vs)
+        proposal = Proposal(
+            council_id=council.id,
+            kind=ProposalKind.TARGET_REVIEW,
+            title=f"Our target in round {new.number} of {cycle.title}",
+            author_id=by,
+            rule=council.orders.rule_for(ProposalKind.TARGET_REVIEW),
+            created_at=now,
+            details={
+                "product": w.group,
+                "target": str(max(total, Decimal("1e-9"))),
+                "cycle": cycle.id,
+                "round": new.number,
+            },
+        )
+        proposal.write(
+            _review_text(cycle, council.id, targets[w.council_id], fulfilment), by=by, now=now
+        )
+        proposal.open_discussion(now=now)
+        uow.proposals.add(proposal)
+        (proposal.record_index,) = uow.record.append(
+            [
+                entry(
+                    EntryKind.PROPOSAL,
+                    council=council.id,
+                    event="opened",
+                    at=now,
+                    by=by,
+                    proposal=proposal.id,
+                    kind=proposal.kind.value,
+                    title=proposal.title,
+                    text=proposal.text,
+                    details=proposal.details,
+                    candidates=[],
+                    seats=1,
+                    rule=proposal.rule.to_dict(),
+                    stage=proposal.stage.value,
+                )
+            ]
+        )
+        uow.proposals.save(proposal)
+        new.reviews[council.id] = proposal.id
+    cycle.start_round(new)
+    new.record_index = _log(
+        uow,
+        cycle,
+        "planned",
+        by=by,
+        now=now,
+        round=new.number,
+        inputs=inputs,
+        fulfilment=fulfilment,
+        targets={str(k): v for k, v in targets.items()},
+        digest=digest(targets, fulfilment),
+        effects=effects,
+        reviews={str(k): v for k, v in new.reviews.items()},
+    )
+    uow.cycles.save(cycle)
+    return new
+
+
+def _collect_answers(uow: UnitOfWork, cycle: Cycle) -> None:
+    """Read each council's answer from its decided proposals: an adopted counter-proposal
+    contests (with revised capacities); else an adopted review accepts; a rejected review with
+    no counter contests without changing anything."""
+    current = cycle.current
+    for council_id, review_id in current.reviews.items():
+        counters = [
+            p
+            for p in uow.proposals.for_council(council_id)
+            if p.kind is ProposalKind.TARGET_REVIEW
+            and p.details.get("cycle") == cycle.id
+            and p.details.get("round") == current.number
+            and "counter" in p.details
+        ]
+        if any(p.stage is not Stage.DECIDED for p in counters):
+            current.answers[council_id] = Review.PENDING
+            continue
+        adopted = [p for p in counters if p.outcome is Outcome.ADOPTED]
+        if adopted:
+            capacity = adopted[-1].details["counter"].get("capacity", {})
+            cycle.answer(council_id, Review.CONTESTED, capacity)
+            continue
+        review = uow.proposals.get(review_id)
+        if review is None or review.stage is not Stage.DECIDED:
+            current.answers[council_id] = Review.PENDING
+        else:
+            accepted = review.outcome is Outcome.ADOPTED
+            cycle.answer(council_id, Review.ACCEPTED if accepted else Review.CONTESTED, None)
+
+
+def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: datetime) -> Cycle:
+    """After a round's reviews are decided (the convenor): replan with the contests, or, when
+    every target is accepted or the round limit is reached, put the plan to the congress."""
+    cycle = get_cycle(uow, cycle_id, for_update=True)
+    congress = get_council(uow, cycle.congress_id)
+    require_convenor(uow, congress, by)
+    if cycle.stage is not CycleStage.REVIEW:
+        raise WrongStage(f"the cycle is in {cycle.stage.value}, not review")
+    _collect_answers(uow, cycle)
+    pending = [c for c, a in cycle.current.answers.items() if a is Review.PENDING]
+    if pending:
+        raise WrongStage(
+            f"{len(pending)} councils have not decided on their targets",
+            hint="each review, and any counter-proposal, must be decided first",
+        )
+    answers = {str(c): a.value for c, a in cycle.current.answers.items()}
+    _log(
+        uow,
+        cycle,
+        "reviewed",
+        by=by,
+        now=now,
+        round=cycle.current.number,
+        answers=answers,
+        counters={str(k): v for k, v in cycle.current.counters.items()},
+    )
+    uow.cycles.save(cycle)
+    if cycle.all_accepted() or len(cycle.rounds) >= cycle.round_limit:
+        current = cycle.current
+        adoption = Proposal(
+            council_id=congress.id,
+            kind=ProposalKind.PLAN_ADOPTION,
+            title=f"Adopt the plan of {cycle.title}",
+            author_id=by,
+            rule=congress.orders.rule_for(ProposalKind.PLAN_ADOPTION),
+            created_at=now,
+            details={
+                "plan": digest(current.targets, current.fulfilment),
+                "cycle": cycle.id,
+                "round": current.number,
+            },
+        )
+        contested = sum(a is Review.CONTESTED for a in current.answers.values())
+        adoption.write(
+            f"The plan of round {current.number}: fulfilment by year "
+            + ", ".join(f"{float(f):.4f}" for f in current.fulfilment)
+            + f". {len(current.answers) - contested} targets accepted, {contested} contested.",
+            by=by,
+            now=now,
+        )
+        adoption.open_discussion(now=now)
+        uow.proposals.add(adoption)
+        (adoption.record_index,) = uow.record.append(
+            [
+                entry(
+                    EntryKind.PROPOSAL,
+                    council=congress.id,
+                    event="opened",
+                    at=now,
+                    by=by,
+                    proposal=adoption.id,
+                    kind=adoption.kind.value,
+                    title=adoption.title,
+                    text=adoption.text,
+                    details=adoption.details,
+                    candidates=[],
+                    seats=1,
+                    rule=adoption.rule.to_dict(),
+                    stage=adoption.stage.value,
+                )
+            ]
+        )
+        uow.proposals.save(adoption)
+        cycle.to_adoption(adoption.id)
+        uow.cycles.save(cycle)
+        return cycle
+    uow.cycles.save(cycle)
+    plan_round(uow, cycle_id=cycle.id, base=base, by=by, now=now)
+    return get_cycle(uow, cycle.id)
+
+
+def conclude(uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime) -> Cycle:
+    """Once the congress has decided the adoption proposal, close the cycle."""
+    cycle = get_cycle(uow, cycle_id, for_update=True)
+    require_convenor(uow, get_council(uow, cycle.congress_id), by)
+    if cycle.adoption is None:
+        raise WrongStage("the plan has not been put to the congress yet")
+    proposal = uow.proposals.get(cycle.adoption)
+    if proposal is None or proposal.stage is not Stage.DECIDED:
+        raise WrongStage("the congress has not decided on the plan yet")
+    adopted = proposal.outcome is Outcome.ADOPTED
+    cycle.conclude(adopted)
+    current = cycle.current
+    _log(
+        uow,
+        cycle,
+        "adopted" if adopted else "not-adopted",
+        by=by,
+        now=now,
+        round=current.number,
+        digest=digest(current.targets, current.fulfilment),
+        proposal=proposal.id,
+    )
+    uow.cycles.save(cycle)
+    return cycle
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """What replaying a cycle from the record found."""
+
+    rounds: int
+    matching: int
+    adopted_digest: str | None
+    mismatches: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every round recomputed to exactly the recorded plan."""
+        return not self.mismatches and self.matching == self.rounds
+
+
+def replay(entries: Iterable[Entry], base: Economy, *, cycle_id: int) -> Replayed:
+    """Recompute every round of a cycle from its record entries and the base economy.
+
+    Each ``planned`` entry holds the ray's weights, the declared capacities and the adopted
+    investments; solving again must give exactly the recorded targets and fulfilment (same
+    digest). The ``adopted`` entry must name one of those digests.
+    """
+    groups: dict[str, tuple[str, ...]] | None = None
+    rounds = matching = 0
+    mismatches: list[str] = []
+    digests: set[str] = set()
+    adopted: str | None = None
+    for e in entries:
+        if e.kind is not EntryKind.PLAN or e.body.get("cycle") != cycle_id:
+            continue
+        event = e.body["event"]
+        if event == "cycle-opened":
+            groups = {g: tuple(p) for g, p in e.body["groups"].items()}
+        elif event == "planned":
+            if groups is None:
+                raise CouncilError("the record has a plan before the cycle was opened")
+            rounds += 1
+            inputs = e.body["inputs"]
+            economy = build_economy(
+                base,
+                groups=groups,
+                weights=inputs["weights"],
+                capacity=inputs["capacity"],
+                investments=inputs["investments"],
+            )
+            plan = solve_plan(economy)
+            fulfilment = [repr(float(f)) for f in plan.fulfilment]
+            recorded = {int(k): v for k, v in e.body["targets"].items()}
+            index = plan.economy.technique_index
+            targets = {
+                council: {
+                    t: [repr(float(plan.activity[y, index[t]])) for y in range(plan.years)]
+                    for t in techs
+                }
+                for council, techs in recorded.items()
+            }
+            found = digest(targets, fulfilment)
+            if found == e.body["digest"] and found == digest(recorded, e.body["fulfilment"]):
+                matching += 1
+                digests.add(found)
+            else:
+                mismatches.append(f"round {e.body['round']} recomputes to another plan")
+        elif event == "adopted":
+            adopted = e.body["digest"]
+            if adopted not in digests:
+                mismatches.append("the adopted plan is none of the recomputed rounds")
+    return Replayed(rounds, matching, adopted, tuple(mismatches))

@@ -1,0 +1,264 @@
+"""A full democratic planning cycle on the UK 2010 economy, through the service layer: the
+congress sets priorities, the engine plans, workplace councils accept or contest, an adopted
+investment adds capacity, the engine replans, the congress adopts; the record replays to the
+same plan. Runs in memory, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+import pytest
+
+from rada.bootstrap import demo_economy
+from rada.councils.cycle import CycleStage, Review
+from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongStage
+from rada.councils.orders import CouncilKind, ProposalKind
+from rada.planning.economy import Economy
+from rada.record.encoding import Entry
+from rada.services import accounts
+from rada.services import councils as cs
+from rada.services import planning_cycle as pc
+from rada.services import proposals as ps
+from rada.services.ports import UnitOfWork
+
+T0 = datetime(2026, 5, 1, 8, tzinfo=UTC)
+Factory = Callable[[], UnitOfWork]
+
+
+@pytest.fixture(scope="module")
+def base() -> Economy:
+    return demo_economy(years=3)
+
+
+def _decide(
+    uow: UnitOfWork, proposal: int, *, convenor: int, voters: dict[int, str], at: datetime
+) -> None:
+    ps.open_voting(uow, proposal_id=proposal, by=convenor, now=at)
+    for person, position in voters.items():
+        ps.cast_vote(uow, proposal_id=proposal, by=person, choice={"position": position}, now=at)
+    ps.close_vote(uow, proposal_id=proposal, by=convenor, now=at)
+
+
+def _entries(uow: UnitOfWork) -> list[Entry]:
+    out = []
+    index = 0
+    while (e := uow.record.read(index)) is not None:
+        out.append(e)
+        index += 1
+    return out
+
+
+def test_a_full_planning_cycle(uow_factory: Factory, base: Economy) -> None:
+    groups = pc.product_groups(base)
+    assert len(groups) == 20
+    assert groups["construction"] == ("41-43",)
+    with uow_factory() as uow:
+        conv, w, x = (
+            accounts.register(
+                uow, name=n, email=f"{n}@plan.coop", password="long enough pw", now=T0
+            ).id
+            for n in ("conv", "wanda", "xavier")
+        )
+        congress = cs.create_council(
+            uow,
+            name="Congress",
+            slug="congress",
+            kind=CouncilKind.CONGRESS,
+            founder_id=conv,
+            now=T0,
+        )
+        councils = {
+            g: cs.create_council(
+                uow,
+                name=f"Workers of {g}",
+                slug=g,
+                kind=CouncilKind.WORKPLACE,
+                founder_id=w,
+                now=T0,
+            ).id
+            for g in groups
+        }
+        for council in councils.values():
+            cs.affiliate(uow, federation=congress.id, member=council, by=conv, now=T0)
+        issued = cs.invite(uow, council=councils["energy"], email="xavier@plan.coop", by=w, now=T0)
+        cs.accept_invitation(uow, code=issued.code, person_id=x, now=T0)
+        # Each of two councils elects its delegate to the congress.
+        at = T0 + timedelta(hours=48)
+        for group, person in (("manufacturing", w), ("energy", x)):
+            election = ps.open_proposal(
+                uow,
+                council=councils[group],
+                kind=ProposalKind.APPOINTMENT,
+                title="Our delegate",
+                text="To the congress.",
+                by=w,
+                now=T0,
+                details={"post": "delegate", "to_council": congress.id},
+                candidates=[person],
+            )
+            ps.open_voting(uow, proposal_id=election.id, by=w, now=at)
+            for voter in {w, x} if group == "energy" else {w}:
+                ps.cast_vote(
+                    uow,
+                    proposal_id=election.id,
+                    by=voter,
+                    choice={"ranking": [f"p{person}"]},
+                    now=at,
+                )
+            ps.close_vote(uow, proposal_id=election.id, by=w, now=at)
+        assert set(ps.electorate(uow, congress.id).weights) == {w, x}
+
+        cycle = pc.start_cycle(
+            uow,
+            congress="congress",
+            economy=base,
+            title="Plan 2027-29",
+            workplaces=councils,
+            by=conv,
+            now=at,
+            round_limit=3,
+        )
+        with pytest.raises(NotAllowed, match="delegates"):
+            pc.give_points(uow, cycle_id=cycle.id, points={"energy": 100}, by=conv, now=at)
+        with pytest.raises(InvalidChoice, match="add up to 90"):
+            pc.give_points(uow, cycle_id=cycle.id, points={"energy": 90}, by=w, now=at)
+        pc.give_points(
+            uow, cycle_id=cycle.id, points={"health-and-care": 60, "education": 40}, by=w, now=at
+        )
+        with pytest.raises(AlreadyVoted):
+            pc.give_points(uow, cycle_id=cycle.id, points={"energy": 100}, by=w, now=at)
+        pc.give_points(
+            uow, cycle_id=cycle.id, points={"health-and-care": 20, "trade": 80}, by=x, now=at
+        )
+        weights = pc.close_priorities(uow, cycle_id=cycle.id, by=conv, now=at)
+        assert weights["health-and-care"] == Fraction(2, 5)
+        assert weights["trade"] == Fraction(2, 5)
+        assert weights["education"] == Fraction(1, 5)
+        assert weights["energy"] == 0
+
+        first = pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=at)
+        assert set(first.reviews) == set(councils.values())
+        assert len(first.fulfilment) == 3
+        uow.commit()
+
+    later = at + timedelta(hours=1)
+    with uow_factory() as uow:
+        with pytest.raises(WrongStage, match="have not decided"):
+            pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later)
+        manufacturing = councils["manufacturing"]
+        techniques = sorted(pc.get_cycle(uow, cycle.id).workplace(manufacturing).capacity)
+        # Manufacturing contests: its workers believe one technique can do no more than 0.9
+        # of the base year; they adopt that counter-proposal and reject the target.
+        counter = ps.open_proposal(
+            uow,
+            council=manufacturing,
+            kind=ProposalKind.TARGET_REVIEW,
+            title="We contest",
+            text="The food line can do 0.9 at most.",
+            by=w,
+            now=later,
+            details={
+                "product": "manufacturing",
+                "target": "1",
+                "cycle": cycle.id,
+                "round": 1,
+                "counter": {"capacity": {techniques[0]: "0.9"}},
+            },
+        )
+        _decide(uow, counter.id, convenor=w, voters={w: "yes"}, at=later)
+        # Energy adopts an investment: new capacity for its first technique, built from
+        # construction worth 500 (the table's units).
+        energy_tech = sorted(pc.get_cycle(uow, cycle.id).workplace(councils["energy"]).capacity)[0]
+        invest = ps.open_proposal(
+            uow,
+            council=councils["energy"],
+            kind=ProposalKind.INVESTMENT,
+            title="A wind farm",
+            text="More power from the third year.",
+            by=w,
+            now=T0,
+            details={"cost": "500", "product": energy_tech, "capacity": "0.2"},
+        )
+        _decide(uow, invest.id, convenor=w, voters={w: "yes", x: "yes"}, at=later)
+        for council, review in first.reviews.items():
+            position = "no" if council == manufacturing else "yes"
+            voters = {w: position, x: position} if council == councils["energy"] else {w: position}
+            _decide(uow, review, convenor=w, voters=voters, at=later)
+        advanced = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later)
+        assert advanced.rounds[0].answers[manufacturing] is Review.CONTESTED
+        assert advanced.rounds[0].answers[councils["energy"]] is Review.ACCEPTED
+        second = advanced.current
+        assert second.number == 2
+        assert advanced.workplace(manufacturing).capacity[techniques[0]] == "0.9"
+        assert all(float(v) <= 0.9 + 1e-9 for v in second.targets[manufacturing][techniques[0]])
+        assert f"{energy_tech}+inv{invest.id}" in second.targets[councils["energy"]]
+        # Every council accepts this time; the plan goes to the congress.
+        for council, review in second.reviews.items():
+            voters = {w: "yes", x: "yes"} if council == councils["energy"] else {w: "yes"}
+            _decide(uow, review, convenor=w, voters=voters, at=later)
+        adopting = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later)
+        assert adopting.stage is CycleStage.ADOPTION
+        assert adopting.adoption is not None
+        vote_at = later + timedelta(hours=48)
+        _decide(uow, adopting.adoption, convenor=conv, voters={w: "yes", x: "yes"}, at=vote_at)
+        done = pc.conclude(uow, cycle_id=cycle.id, by=conv, now=vote_at)
+        assert done.stage is CycleStage.ADOPTED
+        uow.commit()
+
+    with uow_factory() as uow:
+        entries = _entries(uow)
+        planned = [e for e in entries if e.body.get("event") == "planned"]
+        assert [e.body["round"] for e in planned] == [1, 2]
+        effect = planned[1].body["effects"][str(manufacturing)]
+        assert len(effect["fulfilment_after"]) == 3
+        replayed = pc.replay(entries, base, cycle_id=cycle.id)
+        assert replayed.ok, replayed.mismatches
+        assert replayed.rounds == replayed.matching == 2
+        final = pc.get_cycle(uow, cycle.id).current
+        assert replayed.adopted_digest == pc.digest(final.targets, final.fulfilment)
+
+
+def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) -> None:
+    with uow_factory() as uow:
+        conv = accounts.register(
+            uow, name="conv", email="c@p.coop", password="long enough pw", now=T0
+        ).id
+        congress = cs.create_council(
+            uow,
+            name="Congress",
+            slug="congress",
+            kind=CouncilKind.CONGRESS,
+            founder_id=conv,
+            now=T0,
+        )
+        councils = {
+            g: cs.create_council(
+                uow, name=g, slug=g, kind=CouncilKind.WORKPLACE, founder_id=conv, now=T0
+            ).id
+            for g in pc.product_groups(base)
+        }
+        cycle = pc.start_cycle(
+            uow, congress=congress.id, economy=base, title="P", workplaces=councils, by=conv, now=T0
+        )
+        cycle_obj = pc.get_cycle(uow, cycle.id)
+        cycle_obj.points[conv] = {g: (100 if g == "trade" else 0) for g in cycle_obj.groups}
+        uow.cycles.save(cycle_obj)
+        pc.close_priorities(uow, cycle_id=cycle.id, by=conv, now=T0)
+        pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=T0)
+        entries = _entries(uow)
+    doctored = []
+    for e in entries:
+        if e.body.get("event") == "planned":
+            body = dict(e.body)
+            body["inputs"] = {
+                **body["inputs"],
+                "weights": {**body["inputs"]["weights"], "trade": "1/2"},
+            }
+            e = Entry(e.kind, e.time, body, author=e.author, links=e.links, nonce=e.nonce)
+        doctored.append(e)
+    assert pc.replay(entries, base, cycle_id=cycle.id).ok
+    result = pc.replay(doctored, base, cycle_id=cycle.id)
+    assert not result.ok
+    assert result.mismatches == ("round 1 recomputes to another plan",)
