@@ -170,7 +170,7 @@ def test_help_lists_every_noun() -> None:
 
 
 def test_demo_plans_the_shipped_uk_economy(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--json"]) == 0
+    assert main(["plan", "demo", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["products"] == 127
     assert data["fulfilment"][0] == pytest.approx(1.0, abs=1e-9)

@@ -254,7 +254,7 @@ def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) ->
             body = dict(e.body)
             body["inputs"] = {
                 **body["inputs"],
-                "weights": {**body["inputs"]["weights"], "trade": "1/2"},
+                "weights": {**body["inputs"]["weights"], "education": "1/2"},
             }
             e = Entry(e.kind, e.time, body, author=e.author, links=e.links, nonce=e.nonce)
         doctored.append(e)

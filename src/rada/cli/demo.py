@@ -1,7 +1,9 @@
-"""``rada demo``: Rada's main job on the embedded default.
+"""``rada demo``: Rada's main job on the embedded default, and ``rada plan demo``.
 
-Until the web application exists this computes and reports a five-year plan for the UK 2010
-economy shipped with Rada (ONS input-output tables, Open Government Licence v3.0).
+``rada demo`` builds the demo federation (from the UK 2010 table shipped with Rada: ONS
+input-output tables, Open Government Licence v3.0) in ``RADA_DATA_DIR`` when its database is
+empty, prints the address and the demo accounts, and serves it. ``rada plan demo`` computes
+and explains a plan of the same economy.
 """
 
 from __future__ import annotations
@@ -14,6 +16,59 @@ from rada.cli._options import JsonOption
 
 
 def demo(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the demo once it is built (--no-serve just builds it).")
+    ] = True,
+    json: JsonOption = False,
+) -> None:
+    """Set up Rada with a demo federation on the embedded database and serve it."""
+    from datetime import UTC, datetime
+
+    from rada.bootstrap import demo_economy, open_database
+    from rada.cli._output import message, print_json, progress, stdout
+    from rada.config import load_settings
+    from rada.demo_federation import PASSWORD, build
+
+    settings = load_settings()
+    database = open_database(settings)
+    with database.unit_of_work() as uow:
+        built = bool(uow.councils.all())
+        accounts: list[tuple[str, str]] = []
+        if not built:
+            with progress("building the demo federation") as say:
+                made = build(uow, demo_economy(), now=datetime.now(UTC), progress=say)
+                uow.commit()
+            accounts = made.accounts
+    address = f"http://{host}:{port}/"
+    if json:
+        print_json(
+            {
+                "address": address,
+                "built": not built,
+                "password": PASSWORD,
+                "accounts": [{"email": e, "role": r} for e, r in accounts],
+            }
+        )
+    else:
+        stdout.print(f"Rada is at [bold]{address}[/bold]")
+        if accounts:
+            stdout.print(f"Demo accounts (password [bold]{PASSWORD}[/bold]):")
+            for email, role in accounts:
+                stdout.print(f"  {email} — {role}")
+            stdout.print("Every demo member is member<N>@demo.rada with the same password.")
+        else:
+            message(f"the database at {settings.database_url} already holds councils: serving it")
+    if serve:
+        import uvicorn
+
+        uvicorn.run(
+            "rada.web.app:create_app", factory=True, host=host, port=port, log_level="warning"
+        )
+
+
+def plan_demo(
     years: Annotated[int, typer.Option(help="Length of the plan.")] = 5,
     target_growth: Annotated[
         float, typer.Option(help="Yearly growth of the consumption targets.")
@@ -45,4 +100,40 @@ def demo(
     stdout.print(
         "Contains public sector information licensed under the Open Government Licence v3.0 "
         "(ONS, UK Input-Output Analytical Tables 2010)."
+    )
+
+
+def simulate(
+    rounds: Annotated[int, typer.Option(help="The most rounds of review the congress allows.")] = 5,
+    members: Annotated[int, typer.Option(help="Generated members per workplace council.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for the councils' beliefs and priorities.")] = 1,
+    years: Annotated[int, typer.Option(help="Length of the plan.")] = 5,
+    json: JsonOption = False,
+) -> None:
+    """Run a planning cycle of the UK 2010 economy with generated councils that contest when
+    their target exceeds a capacity they believe in; report how the plan converged."""
+    from rada.bootstrap import demo_economy
+    from rada.cli._output import print_json, progress, stdout
+    from rada.simulation import simulate as run_simulation
+
+    with progress("simulating the planning cycle"):
+        result = run_simulation(
+            demo_economy(years=years), rounds=rounds, members=members, seed=seed
+        )
+    if json:
+        print_json(result.to_dict())
+        return
+    from rich.table import Table
+
+    table = Table("round", "accepted", "contested", *(f"year {y + 1}" for y in range(years)))
+    for r in result.rounds:
+        table.add_row(
+            str(r.number), str(r.accepted), str(r.contested), *(f"{f:.4f}" for f in r.fulfilment)
+        )
+    stdout.print(table)
+    verdict = "every target accepted" if result.converged else "round limit reached"
+    adopted = "adopted" if result.adopted else "not adopted"
+    stdout.print(
+        f"{verdict} after {len(result.rounds)} rounds; the congress {adopted} the plan "
+        f"({result.record_entries} record entries)"
     )

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from rada.cli import councils, count, economy, io, plan, proposals, record
-from rada.cli.demo import demo
+from rada.cli.demo import demo, plan_demo, simulate
 
 app = typer.Typer(
     name="rada",
@@ -22,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
+plan.app.command("demo")(plan_demo)
 app.add_typer(plan.app, name="plan")
 app.add_typer(io.app, name="io")
 app.add_typer(economy.app, name="economy")
@@ -34,6 +35,7 @@ app.add_typer(councils.member, name="member")
 app.add_typer(proposals.proposal, name="proposal")
 app.add_typer(proposals.vote, name="vote")
 app.command()(demo)
+app.command()(simulate)
 app.command()(proposals.serve)
 
 

@@ -267,6 +267,14 @@ def vote_cast(
 def serve(
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (more use more cores; writes to the "
+            "public record still take turns).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve Rada's web pages and JSON API."""
     import uvicorn
@@ -276,4 +284,11 @@ def serve(
 
     open_database(load_settings())
     message(f"Rada is at http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)")
-    uvicorn.run("rada.web.app:create_app", factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "rada.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -263,21 +263,31 @@ def build_economy(
 ) -> Economy:
     """The economy the engine plans for, from the base economy and what was decided.
 
-    Targets: each group's share of final demand becomes its voted weight (a product's target is
-    scaled by ``weight / base share`` of its group, so the total stays the base total).
+    Targets: the congress's weights share out the *growth* of final consumption. Each product
+    keeps its base year's final demand; the growth the base economy foresees for year ``y``
+    (its total targets in ``y`` less those of year one) goes to the product groups in proportion
+    to their weights, and within a group to its products in proportion to their base demand.
+    Groups with no final demand cannot take a share; the weights of the others are rescaled.
     Capacities: as declared. An investment adds a technique like the one it extends, with its
     capacity, that needs a stock of construction worth its cost before it can run: the plan
     must build it, so the inputs it consumes are accounted for.
     """
-    year_one = {p: v[0] for p, v in base.targets.items()}
-    total = sum(year_one.values())
-    scale: dict[str, float] = {}
-    for group, products in groups.items():
-        share = sum(year_one.get(p, 0.0) for p in products) / total if total else 0.0
-        weight = float(Fraction(weights[group])) if group in weights else share
-        for p in products:
-            scale[p] = weight / share if share > 0 else 0.0
-    targets = {p: tuple(v * scale.get(p, 1.0) for v in vs) for p, vs in base.targets.items()}
+    targets = dict(base.targets)
+    if weights:
+        first = {p: v[0] for p, v in base.targets.items()}
+        totals = [sum(v[y] for v in base.targets.values()) for y in range(base.years)]
+        demand = {g: sum(first.get(p, 0.0) for p in products) for g, products in groups.items()}
+        shares = {g: float(Fraction(weights.get(g, "0"))) for g in groups if demand[g] > 0}
+        scale = sum(shares.values())
+        targets = {}
+        for g, products in groups.items():
+            if demand[g] <= 0:
+                continue
+            share = shares[g] / scale if scale else demand[g] / sum(demand.values())
+            for p in products:
+                if p in first:
+                    part = share * first[p] / demand[g]
+                    targets[p] = tuple(first[p] + (t - totals[0]) * part for t in totals)
     techniques = [
         replace(t, capacity=float(Decimal(capacity[t.id]))) if t.id in capacity else t
         for t in base.techniques
