@@ -1,5 +1,7 @@
-"""A member's journey through the council pages in Chromium: sign in, open a proposal,
-write in its discussion, vote and see the vote recorded.
+"""Members' journeys through the council pages in Chromium: sign in, open a proposal,
+write in its discussion, vote and see the vote recorded; cast a participatory budget's ballot
+with its live meter and read the result; rank candidates by keyboard, close the election and
+read its stages.
 
 The module runs its own server (overriding the shared ``server`` fixture) on a data
 directory whose council, people and proposal are made through the use cases beforehand,
@@ -38,13 +40,15 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PASSWORD = "correct horse battery"
 
 
-def seed(data_dir: Path) -> int:
-    """Ana convenes the bakery with Bo; a motion in its vote, with one post. Returns its id."""
+def seed(data_dir: Path) -> dict[str, int]:
+    """Ana convenes the bakery with Bo and Cy: a motion in its vote, with one post; a budget
+    and an election of two seats in their votes, which Bo and Cy have voted in. Returns the
+    proposals' ids."""
     database = open_database(Settings(data_dir=data_dir))
     now = datetime.now(UTC)
     try:
         with database.unit_of_work() as uow:
-            ana, bo = (
+            ana, bo, cy = (
                 accounts.register(
                     uow,
                     name=name,
@@ -52,7 +56,7 @@ def seed(data_dir: Path) -> int:
                     password=PASSWORD,
                     now=now - timedelta(days=10),
                 ).id
-                for name in ("Ana", "Bo")
+                for name in ("Ana", "Bo", "Cy")
             )
             bakery = cs.create_council(
                 uow,
@@ -62,14 +66,13 @@ def seed(data_dir: Path) -> int:
                 founder_id=ana,
                 now=now - timedelta(days=10),
             )
-            issued = cs.invite(
-                uow,
-                council=bakery.id,
-                email="bo@bakery.example",
-                by=ana,
-                now=now - timedelta(days=9),
-            )
-            cs.accept_invitation(uow, code=issued.code, person_id=bo, now=now - timedelta(days=9))
+            for person, email in ((bo, "bo@bakery.example"), (cy, "cy@bakery.example")):
+                issued = cs.invite(
+                    uow, council=bakery.id, email=email, by=ana, now=now - timedelta(days=9)
+                )
+                cs.accept_invitation(
+                    uow, code=issued.code, person_id=person, now=now - timedelta(days=9)
+                )
             oven = ps.open_proposal(
                 uow,
                 council=bakery.id,
@@ -87,20 +90,67 @@ def seed(data_dir: Path) -> int:
                 now=now - timedelta(days=2),
             )
             ps.open_voting(uow, proposal_id=oven.id, by=ana, now=now - timedelta(hours=1))
+            budget = ps.open_proposal(
+                uow,
+                council=bakery.id,
+                kind=ProposalKind.BUDGET,
+                title="The yard's budget",
+                text="Share out 1000 for the yard.",
+                by=bo,
+                now=now - timedelta(days=5),
+                details={"budget": "1000"},
+                projects=[
+                    {"key": "benches", "label": "Benches", "cost": "600"},
+                    {"key": "lamps", "label": "Lamps", "cost": "300"},
+                    {"key": "trees", "label": "Trees", "cost": "250"},
+                    {"key": "sign", "label": "A sign", "cost": "100"},
+                ],
+            )
+            ps.open_voting(uow, proposal_id=budget.id, by=ana, now=now - timedelta(hours=1))
+            for voter, approve in ((bo, ["benches", "sign"]), (cy, ["trees", "sign"])):
+                ps.cast_vote(
+                    uow,
+                    proposal_id=budget.id,
+                    by=voter,
+                    choice={"approve": approve},
+                    now=now - timedelta(minutes=30),
+                )
+            election = ps.open_proposal(
+                uow,
+                council=bakery.id,
+                kind=ProposalKind.APPOINTMENT,
+                title="Elect two managers",
+                text="Two seats.",
+                by=ana,
+                now=now - timedelta(days=5),
+                details={"post": "manager"},
+                candidates=[ana, bo, cy],
+                seats=2,
+            )
+            ps.open_voting(uow, proposal_id=election.id, by=ana, now=now - timedelta(hours=1))
+            key = {o.person_id: o.key for o in election.options}
+            for voter, ranking in ((bo, [bo, cy, ana]), (cy, [cy, bo, ana])):
+                ps.cast_vote(
+                    uow,
+                    proposal_id=election.id,
+                    by=voter,
+                    choice={"ranking": [key[p] for p in ranking]},
+                    now=now - timedelta(minutes=30),
+                )
             uow.commit()
-            return oven.id
+            return {"oven": oven.id, "budget": budget.id, "election": election.id}
     finally:
         database.dispose()
 
 
 @pytest.fixture(scope="module")
-def proposal_id(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+def proposal_id(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     data_dir = tmp_path_factory.mktemp("rada-councils")
     return data_dir, seed(data_dir)
 
 
 @pytest.fixture(scope="module")
-def server(proposal_id: tuple[Path, int]) -> Iterator[str]:
+def server(proposal_id: tuple[Path, dict[str, int]]) -> Iterator[str]:
     """A running Rada on the seeded data directory (replaces the shared fixture here)."""
     data_dir = proposal_id[0]
     with socket.socket() as probe:
@@ -152,9 +202,12 @@ def server(proposal_id: tuple[Path, int]) -> Iterator[str]:
 
 
 def test_member_signs_in_posts_and_votes(
-    page: Page, proposal_id: tuple[Path, int], screenshot: Screenshot, accessible: Accessible
+    page: Page,
+    proposal_id: tuple[Path, dict[str, int]],
+    screenshot: Screenshot,
+    accessible: Accessible,
 ) -> None:
-    oven = proposal_id[1]
+    oven = proposal_id[1]["oven"]
     page.goto(f"/proposals/{oven}")
     expect(page.get_by_role("heading", level=1)).to_have_text("A second oven")
     expect(page.locator("#discussion")).to_contain_text("Where would it go?")
@@ -191,3 +244,103 @@ def test_member_signs_in_posts_and_votes(
     expect(page.locator("#members")).to_contain_text("Bo")
     screenshot(page, "council")
     accessible(page)
+
+
+def _sign_in(page: Page, email: str, then: str) -> None:
+    page.goto(f"/sign-in?next={then}")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(then)}$"))
+
+
+def test_cast_a_budget_ballot_and_see_the_result(
+    page: Page,
+    proposal_id: tuple[Path, dict[str, int]],
+    screenshot: Screenshot,
+    accessible: Accessible,
+) -> None:
+    budget = proposal_id[1]["budget"]
+    _sign_in(page, "ana@bakery.example", f"/proposals/{budget}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The yard's budget")
+    meter = page.locator("#budget-meter")
+    expect(meter).to_be_visible()
+    expect(page.locator("#budget-chosen")).to_have_text("You support no project yet.")
+    page.get_by_label("Benches").check()
+    page.get_by_label("Lamps").check()
+    expect(page.locator("#budget-chosen")).to_have_text(
+        "Projects you support: 900 of the budget of 1,000."
+    )
+    page.get_by_label("Trees").check()
+    expect(page.locator("#budget-chosen")).to_contain_text("That is 150 more than the budget")
+    expect(meter).to_have_class(re.compile("over"))
+    screenshot(page, "ballot-over-budget")
+    accessible(page)
+    page.get_by_label("Trees").uncheck()
+    expect(meter).not_to_have_class(re.compile("over"))
+    page.get_by_role("button", name="Cast my vote").click()
+    expect(page.locator("#receipt-code")).to_be_visible()
+    receipt = page.locator("#receipt-code").inner_text()
+
+    # Everyone has voted, so the convenor may count at once.
+    page.get_by_role("button", name="Close the vote and count").click()
+    expect(page).to_have_url(re.compile(rf"/proposals/{budget}#decision$"))
+    expect(page.locator("#stage")).to_contain_text("adopted")
+    steps = page.locator("#budget-steps li")
+    expect(steps.first).to_contain_text("A sign was funded: it costs 100")
+    expect(page.locator("#budget-rounds")).to_contain_text("Each supporter paid (at most)")
+    expect(page.locator("#budget-rounds tbody tr")).to_have_count(steps.count())
+    expect(page.locator("#council-chart")).to_have_attribute("data-ready", "true")
+    screenshot(page, "budget-result")
+    accessible(page)
+    page.get_by_label("Check your receipt code").fill(receipt)
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#receipt-result")).to_contain_text("Benches, Lamps")
+
+
+def test_run_an_election_and_read_the_stages(
+    page: Page,
+    proposal_id: tuple[Path, dict[str, int]],
+    screenshot: Screenshot,
+    accessible: Accessible,
+) -> None:
+    election = proposal_id[1]["election"]
+    _sign_in(page, "ana@bakery.example", f"/proposals/{election}")
+    order = page.locator("#rank-order")
+    expect(order).to_have_text("You have not ranked anyone yet.")
+    # By keyboard: each rank box follows the one before in the tab order.
+    first = page.get_by_label("Ana", exact=True)
+    expect(first).to_have_attribute("inputmode", "numeric")
+    first.focus()
+    page.keyboard.type("1")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")
+    expect(order).to_contain_text("Two candidates have the same rank")
+    expect(page.get_by_label("Bo", exact=True)).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "ranked-duplicate")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2")
+    expect(order).to_have_text("Your order: 1. Ana; 2. Cy; 3. Bo")
+    accessible(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("#receipt-code")).to_be_visible()
+
+    page.get_by_role("button", name="Close the vote and count").click()
+    expect(page.locator("#stage")).to_contain_text("adopted")
+    table = page.locator("#stv-rounds")
+    expect(table).to_contain_text("The count, stage by stage")
+    assert table.locator("tbody tr").count() > 1
+    expect(page.locator("#council-chart")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#decision")).to_contain_text("Elected:")
+    screenshot(page, "election-stages")
+    accessible(page)
+
+    # On a phone-sized screen the stage table scrolls in its own region, not the page.
+    page.set_viewport_size({"width": 375, "height": 800})
+    # (The chart redraws itself for the narrower box a frame or two later.)
+    page.wait_for_function(
+        "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
+    )
+    screenshot(page, "election-stages-phone")

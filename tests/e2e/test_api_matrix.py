@@ -213,6 +213,8 @@ def proposal(key: str, suffix: str = "") -> Callable[[World], str]:
 BAKERY_MEMBERS = {"member": 201, "delegate": 201, "convenor": 201}
 
 ROWS = [
+    Row("GET", "/cycles", fixed("/cycles"), everyone(200)),
+    Row("GET", "/cycles/{cycle_id}", fixed("/cycles/999"), everyone(404)),
     Row(
         "POST",
         "/accounts",

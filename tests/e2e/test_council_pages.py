@@ -580,3 +580,492 @@ def test_consensus_vote_needs_a_reason_to_block(tmp_path: Path) -> None:
     assert done.status_code == 303
     after = html(client.get(f"/proposals/{motion.id}"))
     assert "You voted: Block (Red &lt;b&gt;clashes&lt;/b&gt;)" in after
+
+
+# Participatory budgets
+
+PROJECTS = [
+    {"key": "bench", "label": "Benches", "cost": "600"},
+    {"key": "lamps", "label": "Lamps", "cost": "300"},
+    {"key": "trees", "label": "Trees", "cost": "250"},
+    {"key": "sign", "label": "A <b>sign</b>", "cost": "100"},
+]
+
+
+def _budget(world: World, *, decided: bool) -> int:
+    """A budget of 1,000 over four projects, in its vote or (everyone voted) counted."""
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        budget = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.BUDGET,
+            title="The yard's budget",
+            text="Share out 1000 for the yard.",
+            by=ids["bo"],
+            now=_ago(120),
+            details={"budget": "1000"},
+            projects=PROJECTS,
+        )
+        ps.open_voting(uow, proposal_id=budget.id, by=ids["ana"], now=_ago(60))
+        if decided:
+            for voter, approve in (
+                ("ana", ["bench", "lamps"]),
+                ("bo", ["bench", "sign"]),
+                ("cy", ["trees", "sign"]),
+            ):
+                ps.cast_vote(
+                    uow,
+                    proposal_id=budget.id,
+                    by=ids[voter],
+                    choice={"approve": approve},
+                    now=_ago(59),
+                )
+            ps.close_vote(uow, proposal_id=budget.id, by=ids["ana"], now=_ago(58))
+        uow.commit()
+    return budget.id
+
+
+def test_budget_ballot_lists_projects_with_costs_and_a_meter(world: World) -> None:
+    budget = _budget(world, decided=False)
+    client, csrf = signed_in(world, "cy")
+    page = html(client.get(f"/proposals/{budget}"))
+    assert "Tick every project you support" in page
+    assert 'data-cost="600"' in page
+    assert 'Benches <span class="cost">— 600</span>' in page
+    assert "A &lt;b&gt;sign&lt;/b&gt;" in page
+    assert 'id="budget-meter"' in page
+    assert "/static/js/budget-meter.js" in page
+    assert "The budget is 1,000." in page
+    czech = html(client.get(f"/proposals/{budget}?lang=cs"))
+    assert "1\xa0000" in czech
+    cast = html(
+        client.post(
+            f"/proposals/{budget}/vote",
+            data={"csrf_token": csrf, "approve": ["bench", "trees"]},
+        )
+    )
+    assert 'id="receipt-code"' in cast  # budgets are secret ballots by default
+
+
+def test_budget_result_explains_each_step_of_equal_shares(world: World) -> None:
+    budget = _budget(world, decided=True)
+    page = html(world.client().get(f"/proposals/{budget}"))
+    assert "How the budget was shared out" in page
+    assert 'id="budget-rounds"' in page
+    steps = re.findall(r'<tr><th scope="row">(\d+)</th><td class="text">([^<]*)</td>', page)
+    assert steps, page
+    # Every step names the project, its cost, what each supporter paid and the money left.
+    words = re.search(r'<ol class="steps" id="budget-steps">(.*?)</ol>', page, re.S)
+    assert words is not None
+    assert (
+        "Benches was funded: it costs 600; its supporters (2) shared the cost, each paying "
+        "at most 300. 300 of the budget was left." in words.group(1)
+    )
+    assert "each paying at most" in words.group(1)
+    assert "Lamps" not in words.group(1)
+    assert "Not funded: Lamps (300)." in page
+    assert "Funded: A &lt;b&gt;sign&lt;/b&gt;, Benches, Trees" in page
+    assert 'id="council-chart"' in page
+    assert 'id="council-chart-data"' in page
+    assert "/static/js/council-charts.js" in page
+    data = re.search(r'id="council-chart-data">(.*?)</script>', page, re.S)
+    assert data is not None
+    import json
+
+    chart = json.loads(data.group(1))
+    assert chart["kind"] == "budget"
+    assert chart["labels"][3] == "A <b>sign</b>"
+    assert "<b>" not in data.group(1)  # escaped for the script block
+    assert chart["budget"] == 1000
+
+
+def test_stv_result_has_a_chart_of_each_stage(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['election']}"))
+    data = re.search(r'id="council-chart-data">(.*?)</script>', page, re.S)
+    assert data is not None
+    import json
+
+    chart = json.loads(data.group(1))
+    assert chart["kind"] == "stv"
+    assert [s["label"] for s in chart["series"]] == ["Bo", "Cy"]
+    assert chart["labels"][0] == "Stage 1"
+    assert chart["series"][0]["data"][0] == 2
+    assert 'role="img"' in page
+
+
+def test_ranked_ballot_is_typed_and_its_errors_name_the_candidates(world: World) -> None:
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        vote = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.APPOINTMENT,
+            title="Elect a manager again",
+            text="One seat.",
+            by=ids["ana"],
+            now=_ago(60),
+            details={"post": "manager"},
+            candidates=[ids["bo"], ids["cy"]],
+        )
+        ps.open_voting(uow, proposal_id=vote.id, by=ids["ana"], now=_ago(1))
+        uow.commit()
+    client, csrf = signed_in(world, "bo")
+    page = html(client.get(f"/proposals/{vote.id}"))
+    keys = re.findall(r'name="rank-([^"]+)"', page)
+    for key in keys:
+        assert f'<label for="rank-{key}">' in page
+    assert 'inputmode="numeric"' in page
+    assert 'type="number"' not in page
+    assert 'aria-describedby="rank-hint"' in page
+    assert "/static/js/ranked-ballot.js" in page
+    same = html(
+        client.post(
+            f"/proposals/{vote.id}/vote",
+            data={"csrf_token": csrf, f"rank-{keys[0]}": "1", f"rank-{keys[1]}": "1"},
+        ),
+        422,
+    )
+    assert "Bo, Cy all have rank 1: give each candidate a different rank." in same
+    assert same.count('aria-invalid="true"') == 2
+    wrong = html(
+        client.post(
+            f"/proposals/{vote.id}/vote", data={"csrf_token": csrf, f"rank-{keys[1]}": "x"}
+        ),
+        422,
+    )
+    assert "The rank of Cy, “x”, is not a whole number from 1 to 2." in wrong
+    none = html(client.post(f"/proposals/{vote.id}/vote", data={"csrf_token": csrf}), 422)
+    assert "Rank at least one candidate" in none
+
+
+# Actions
+
+
+def test_member_opens_a_motion_through_the_form(world: World) -> None:
+    client, csrf = signed_in(world, "cy")
+    council = html(client.get("/councils/bakery-north"))
+    assert 'id="propose-link"' in council
+    kinds = html(client.get("/councils/bakery-north/propose"))
+    assert "?kind=budget" in kinds
+    assert "?kind=motion" in kinds
+    form = html(client.get("/councils/bakery-north/propose?kind=motion"))
+    assert 'name="title"' in form
+    missing = html(
+        client.post(
+            "/councils/bakery-north/propose",
+            data={"csrf_token": csrf, "kind": "motion", "title": "", "text": ""},
+        ),
+        400,
+    )
+    assert 'id="title-error"' in missing
+    assert 'id="text-error"' in missing
+    done = client.post(
+        "/councils/bakery-north/propose",
+        data={"csrf_token": csrf, "kind": "motion", "title": "Fresh rye", "text": "Bake rye."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert re.fullmatch(r"/proposals/\d+", done.headers["location"])
+    page = html(client.get(done.headers["location"]))
+    assert "Fresh rye" in page
+    assert "in discussion" in page
+    refused = client.post(
+        "/councils/bakery-north/propose",
+        data={"kind": "motion", "title": "x", "text": "y"},
+        headers={"accept": "text/html"},
+    )
+    assert refused.status_code == 403
+
+
+def test_outsider_may_not_propose_and_signed_out_is_sent_to_sign_in(world: World) -> None:
+    response = world.client().get(
+        "/councils/bakery-north/propose?kind=motion", follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/sign-in?next=/councils/bakery-north/propose")
+    client, csrf = signed_in(world, "dan")
+    page = html(client.get("/councils/bakery-north/propose"), 403)
+    assert 'id="not-allowed"' in page
+    refused = html(
+        client.post(
+            "/councils/bakery-north/propose",
+            data={"csrf_token": csrf, "kind": "motion", "title": "x", "text": "y"},
+        ),
+        403,
+    )
+    assert "only these may propose" in refused
+
+
+def test_budget_is_opened_with_its_projects(world: World) -> None:
+    client, csrf = signed_in(world, "bo")
+    form = html(client.get("/councils/bakery-north/propose?kind=budget"))
+    assert 'name="project-8-name"' in form
+    assert 'name="project-9-name"' not in form
+    data = {
+        "csrf_token": csrf,
+        "kind": "budget",
+        "title": "Garden",
+        "text": "Share 500.",
+        "budget": "500",
+        "rows": "8",
+        "project-1-name": "Roses",
+        "project-1-cost": "200",
+        "project-2-name": "Pond",
+        "project-2-cost": "",
+    }
+    more = html(client.post("/councils/bakery-north/propose", data={**data, "more": "1"}))
+    assert 'name="project-12-name"' in more
+    assert 'value="Roses"' in more
+    missing = html(client.post("/councils/bakery-north/propose", data=data), 400)
+    assert 'id="project-2-cost-error"' in missing
+    done = client.post(
+        "/councils/bakery-north/propose",
+        data={**data, "project-2-cost": "350,50"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text[:3000]
+    page = html(client.get(done.headers["location"]))
+    assert "Roses (200)" in page
+    assert "Pond (350.5)" in page
+
+
+def test_appointment_is_opened_with_member_candidates(world: World) -> None:
+    client, csrf = signed_in(world, "ana")
+    form = html(client.get("/councils/bakery-north/propose?kind=appointment"))
+    assert f'id="candidate-{world.ids["bo"]}"' in form
+    none = html(
+        client.post(
+            "/councils/bakery-north/propose",
+            data={
+                "csrf_token": csrf,
+                "kind": "appointment",
+                "title": "Elect",
+                "text": "Go.",
+                "post": "manager",
+            },
+        ),
+        400,
+    )
+    assert 'id="candidate-error"' in none
+    done = client.post(
+        "/councils/bakery-north/propose",
+        data={
+            "csrf_token": csrf,
+            "kind": "appointment",
+            "title": "Elect two",
+            "text": "Go.",
+            "post": "manager",
+            "candidate": [str(world.ids["bo"]), str(world.ids["cy"])],
+            "draft": "1",
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = html(client.get(done.headers["location"]))
+    assert "Candidates" in page
+    assert "draft" in page
+    assert "Open the discussion" in page
+    proposal_id = int(done.headers["location"].rsplit("/", 1)[1])
+    opened = client.post(
+        f"/proposals/{proposal_id}/stage",
+        data={"csrf_token": csrf, "step": "discussion"},
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    assert "in discussion" in html(client.get(f"/proposals/{proposal_id}"))
+
+
+def test_author_revises_the_text_and_others_cannot(world: World) -> None:
+    talk = world.ids["talk"]
+    client, csrf = signed_in(world, "cy")
+    page = html(client.get(f"/proposals/{talk}"))
+    assert "Revise the text" in page
+    done = client.post(
+        f"/proposals/{talk}/revise",
+        data={"csrf_token": csrf, "text": "Twenty-five minutes."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    after = html(client.get(f"/proposals/{talk}"))
+    assert "Twenty-five minutes." in after
+    assert "Every version of the text (2)" in after
+    other, other_csrf = signed_in(world, "bo")
+    assert "Revise the text" not in html(other.get(f"/proposals/{talk}"))
+    refused = html(
+        other.post(f"/proposals/{talk}/revise", data={"csrf_token": other_csrf, "text": "No."}),
+        403,
+    )
+    assert 'id="revise-error"' in refused
+    assert "only the proposal&#39;s author" in refused
+
+
+def test_author_edits_their_post_and_nobody_else_can(world: World) -> None:
+    talk, post = world.ids["talk"], world.ids["first_post"]
+    client, csrf = signed_in(world, "bo")
+    page = html(client.get(f"/proposals/{talk}"))
+    assert f'id="edit-{post}"' in page
+    done = client.post(
+        f"/proposals/{talk}/posts/{post}/edit",
+        data={"csrf_token": csrf, "text": "Plain words now."},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].endswith(f"#post-{post}")
+    after = html(client.get(f"/proposals/{talk}"))
+    assert "Plain words now." in after
+    assert "Every version of this post (3)" in after
+    other, other_csrf = signed_in(world, "cy")
+    assert f'id="edit-{post}"' not in html(other.get(f"/proposals/{talk}"))
+    refused = html(
+        other.post(
+            f"/proposals/{talk}/posts/{post}/edit", data={"csrf_token": other_csrf, "text": "x"}
+        ),
+        403,
+    )
+    assert f'id="edit-{post}-error"' in refused
+    missing = other.post(
+        f"/proposals/{talk}/posts/999/edit",
+        data={"csrf_token": other_csrf, "text": "x"},
+        headers={"accept": "text/html"},
+    )
+    assert missing.status_code == 404
+
+
+def test_convenor_opens_and_closes_votes_members_only_after_the_period(world: World) -> None:
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        early = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.MOTION,
+            title="Too early",
+            text="Wait.",
+            by=ids["bo"],
+            now=_ago(1),
+        )
+        uow.commit()
+    convenor, csrf = signed_in(world, "ana")
+    page = html(convenor.get(f"/proposals/{world.ids['talk']}"))
+    assert "Open the vote" in page
+    too_soon = html(
+        convenor.post(f"/proposals/{early.id}/stage", data={"csrf_token": csrf, "step": "voting"}),
+        409,
+    )
+    assert 'id="stage-error"' in too_soon
+    assert "the discussion must last 24 hours" in too_soon
+    member, member_csrf = signed_in(world, "bo")
+    assert "Open the vote" not in html(member.get(f"/proposals/{world.ids['talk']}"))
+    refused = html(
+        member.post(
+            f"/proposals/{world.ids['talk']}/stage",
+            data={"csrf_token": member_csrf, "step": "voting"},
+        ),
+        403,
+    )
+    assert 'id="stage-error"' in refused
+    # The oven's vote is open until 70 hours from now: a member may not close it yet ...
+    oven = ids["oven"]
+    assert "Close the vote and count" not in html(member.get(f"/proposals/{oven}"))
+    early_close = html(
+        member.post(f"/proposals/{oven}/stage", data={"csrf_token": member_csrf, "step": "close"}),
+        403,
+    )
+    assert "only a convenor may close" in early_close
+    # ... and the convenor only once everyone has voted.
+    assert "Close the vote and count" in html(convenor.get(f"/proposals/{oven}"))
+    not_all = html(
+        convenor.post(f"/proposals/{oven}/stage", data={"csrf_token": csrf, "step": "close"}), 409
+    )
+    assert "voting is open until" in not_all
+    for voter in ("ana", "bo"):
+        with world.app.state.api.uow() as uow:
+            ps.cast_vote(uow, proposal_id=oven, by=ids[voter], choice={"position": "yes"}, now=NOW)
+            uow.commit()
+    closed = convenor.post(
+        f"/proposals/{oven}/stage",
+        data={"csrf_token": csrf, "step": "close"},
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    assert closed.headers["location"].endswith("#decision")
+    assert "Final count" in html(convenor.get(f"/proposals/{oven}"))
+
+
+def test_member_closes_a_vote_whose_period_is_over(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'rada.db'}")
+    later = NOW + timedelta(hours=100)
+    app = create_app(settings, clock=lambda: later)
+    with TestClient(app):
+        with app.state.api.uow() as uow:
+            ids, receipt = seed(uow)
+            uow.commit()
+        world = World(app, ids, receipt)
+        member, csrf = signed_in(world, "bo")
+        oven = ids["oven"]
+        assert "Close the vote and count" in html(member.get(f"/proposals/{oven}"))
+        done = member.post(
+            f"/proposals/{oven}/stage",
+            data={"csrf_token": csrf, "step": "close"},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        assert "rejected" in html(member.get(f"/proposals/{oven}"))
+
+
+def test_member_invites_and_sees_the_code_once(world: World) -> None:
+    client, csrf = signed_in(world, "bo")
+    page = html(client.get("/councils/bakery-north"))
+    assert 'id="invite-email"' in page
+    empty = html(client.post("/councils/bakery-north/invite", data={"csrf_token": csrf}), 400)
+    assert 'id="invite-error"' in empty
+    bad = html(
+        client.post(
+            "/councils/bakery-north/invite", data={"csrf_token": csrf, "email": "not an address"}
+        ),
+        400,
+    )
+    assert 'id="invite-error"' in bad
+    made = client.post(
+        "/councils/bakery-north/invite", data={"csrf_token": csrf, "email": "eva@bakery.example"}
+    )
+    page = html(made)
+    assert made.headers["cache-control"] == "no-store"
+    code = re.search(r'id="invitation-code">([^<]+)<', page)
+    assert code is not None
+    assert f"/sign-up?invitation={code.group(1)}" in page
+    assert code.group(1) not in html(client.get("/councils/bakery-north"))
+    joined = world.client().post(
+        "/sign-up",
+        data={
+            "name": "Eva",
+            "email": "eva@bakery.example",
+            "password": PASSWORD,
+            "invitation": code.group(1),
+        },
+        follow_redirects=False,
+    )
+    assert joined.status_code == 303
+    outsider, outsider_csrf = signed_in(world, "dan")
+    assert 'id="invite-email"' not in html(outsider.get("/councils/bakery-north"))
+    refused = html(
+        outsider.post(
+            "/councils/bakery-north/invite",
+            data={"csrf_token": outsider_csrf, "email": "x@bakery.example"},
+        ),
+        403,
+    )
+    assert 'id="invite-error"' in refused
+
+
+def test_replies_are_indented_and_every_page_knows_the_viewer(world: World) -> None:
+    page = html(world.client().get(f"/proposals/{world.ids['talk']}"))
+    assert 'class="post depth-0"' in page
+    assert 'class="post depth-1"' in page
+    css = world.client().get("/static/css/rada.css").text
+    assert ".thread .depth-1" in css
+    client, _csrf = signed_in(world, "bo")
+    record = html(client.get("/record"))
+    assert "Sign out" in record
+    assert ">Bo</span>" in record
+    assert "Sign out" not in html(world.client().get("/record"))

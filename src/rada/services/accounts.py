@@ -76,6 +76,11 @@ def issue_token(uow: UnitOfWork, *, person_id: int, name: str, now: datetime) ->
     return token
 
 
+def token_person_id(uow: UnitOfWork, token: str) -> int | None:
+    """The id of an API token's owner, if the token is valid (one lookup; no Person)."""
+    return uow.credentials.token_owner(token_hash(token))
+
+
 def token_person(uow: UnitOfWork, token: str) -> Person | None:
     """The owner of an API token, if it is valid."""
     owner = uow.credentials.token_owner(token_hash(token))

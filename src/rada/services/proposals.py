@@ -252,7 +252,6 @@ def cast_vote(
             ]
         )
         return code
-    uow.votes.add(Vote(proposal.id, by, clean, membership.weight, now))
     # Where the standing orders hide the running count, the record says now who voted and
     # publishes how at the count, so that the record does not leak what the pages hide.
     shown = {"choice": clean} if proposal.rule.shows_live_tally else {"hidden": True}
@@ -271,7 +270,10 @@ def cast_vote(
             )
         ]
     )
-    uow.votes.set_record_index(proposal.id, by, index)
+    # The vote is stored with its record index in one statement; a second vote of the same
+    # member is refused by the store's unique key, and the transaction (the entry with it)
+    # is rolled back.
+    uow.votes.add(Vote(proposal.id, by, clean, membership.weight, now, record_index=index))
     return None
 
 

@@ -12,7 +12,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from rada.councils.ballots import Participation, SecretBallot, Vote
@@ -33,6 +35,7 @@ from rada.store.councils_tables import (
 __all__ = ["SqlBallots", "SqlPosts", "SqlProposals", "SqlVotes"]
 
 _ALREADY_VOTED = "you have already voted on this proposal"
+_VOTE_KEY = ("proposal_id", "voter_id")
 
 
 def _version(row: Row[Any]) -> Version:
@@ -146,6 +149,22 @@ def _proposal_values(proposal: Proposal) -> dict[str, Any]:
     }
 
 
+_WITH_VERSIONS = (
+    select(
+        proposals,
+        *(
+            proposal_versions.c[name].label(f"v_{name}")
+            for name in ("number", "text", "written_at", "record_index", "redacted_by")
+        ),
+    )
+    .select_from(
+        proposals.outerjoin(proposal_versions, proposal_versions.c.proposal_id == proposals.c.id)
+    )
+    .where(proposals.c.id == bindparam("id"))
+    .order_by(proposal_versions.c.number)
+)
+
+
 class SqlProposals(_Versioned):
     table = proposal_versions
     owner = "proposal_id"
@@ -167,13 +186,28 @@ class SqlProposals(_Versioned):
     def get(self, proposal_id: int, *, for_update: bool = False) -> Proposal | None:
         """A proposal; ``for_update`` locks its row until the transaction ends (PostgreSQL's
         SELECT ... FOR UPDATE; on SQLite the unit of work already holds the write lock)."""
-        query = select(proposals).where(proposals.c.id == proposal_id)
         if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).first()
-        if row is None:
+            query = select(proposals).where(proposals.c.id == proposal_id).with_for_update()
+            row = self.conn.execute(query).first()
+            if row is None:
+                return None
+            return _proposal(row, self._versions([proposal_id]).get(proposal_id, []))
+        # One round trip: the proposal's row joined with its versions (one row per version).
+        rows = self.conn.execute(_WITH_VERSIONS, {"id": proposal_id}).all()
+        if not rows:
             return None
-        return _proposal(row, self._versions([proposal_id]).get(proposal_id, []))
+        versions = [
+            Version(
+                number=r.v_number,
+                text=r.v_text,
+                written_at=r.v_written_at,
+                record_index=r.v_record_index,
+                redacted_by=r.v_redacted_by,
+            )
+            for r in rows
+            if r.v_number is not None
+        ]
+        return _proposal(rows[0], versions)
 
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
         query = select(proposals).where(proposals.c.council_id == council_id)
@@ -246,20 +280,39 @@ class SqlPosts(_Versioned):
 class SqlVotes(SqlRepository):
     def add(self, vote: Vote) -> None:
         """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
-        the database's unique key decides, even under concurrency."""
-        try:
+        the database's unique key decides, even under concurrency (``ON CONFLICT DO
+        NOTHING``: a second vote inserts no row, and no SAVEPOINT is needed)."""
+        values = {
+            "proposal_id": vote.proposal_id,
+            "voter_id": vote.voter_id,
+            "choice": dict(vote.choice),
+            "weight": vote.weight,
+            "cast_at": vote.cast_at,
+            "record_index": vote.record_index,
+        }
+        dialect = self.conn.dialect.name
+        if dialect == "postgresql":
+            statement: Any = (
+                postgresql_insert(votes)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=_VOTE_KEY)
+            )
+        elif dialect == "sqlite":
+            statement = (
+                sqlite_insert(votes)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=_VOTE_KEY)
+            )
+        else:  # pragma: no cover - Rada stores in SQLite or PostgreSQL
+            statement = None
+        if statement is not None:
+            if self.conn.execute(statement.returning(votes.c.voter_id)).first() is None:
+                raise AlreadyVoted(_ALREADY_VOTED)
+            return
+        try:  # pragma: no cover
             with self.refusal():
-                self.conn.execute(
-                    insert(votes).values(
-                        proposal_id=vote.proposal_id,
-                        voter_id=vote.voter_id,
-                        choice=dict(vote.choice),
-                        weight=vote.weight,
-                        cast_at=vote.cast_at,
-                        record_index=vote.record_index,
-                    )
-                )
-        except IntegrityError as error:
+                self.conn.execute(insert(votes).values(**values))
+        except IntegrityError as error:  # pragma: no cover
             if not self._voted(vote.proposal_id, vote.voter_id):
                 raise
             raise AlreadyVoted(_ALREADY_VOTED) from error

@@ -155,6 +155,49 @@ def _sqlite_nodes(conn: Connection, wanted: dict[int, list[int]], found: Levels)
     flush()
 
 
+# The last node of every level, found by one index probe per level (a log of 2**63 entries
+# has 63 levels): the last leaf gives the size, and the frontier is the last node of each
+# level whose bit is set in the size.
+_FRONTIER = (
+    "SELECT l.level, n.idx, n.hash FROM generate_series(0, 62) AS l(level) "
+    "CROSS JOIN LATERAL (SELECT idx, hash FROM record_nodes WHERE record_nodes.level = l.level "
+    "ORDER BY idx DESC LIMIT 1) AS n"
+)
+
+# An append of up to this many bound parameters is written in one statement.
+_ONE_STATEMENT = 10_000
+
+
+def _postgres_frontier(conn: Connection) -> tuple[int, list[bytes]]:
+    """The log's size and the hashes of its frontier (``range_nodes(0, size)``), in one
+    round trip."""
+    last = {
+        int(level): (int(idx), bytes(digest))
+        for level, idx, digest in conn.exec_driver_sql(_FRONTIER).all()
+    }
+    size = last[0][0] + 1 if 0 in last else 0
+    hashes: list[bytes] = []
+    for level, idx in range_nodes(0, size):
+        found = last.get(level)
+        if found is None or found[0] != idx:
+            raise EntryNotFoundError(f"the store lacks tree node {(level, idx)}")
+        hashes.append(found[1])
+    return size, hashes
+
+
+def _postgres_insert(
+    conn: Connection, node_rows: list[tuple[object, ...]], entry_rows: list[tuple[object, ...]]
+) -> None:
+    """Insert an append's nodes and entries in one statement (one round trip)."""
+    nodes = ", ".join(["(%s, %s, %s)"] * len(node_rows))
+    entries = ", ".join(["(%s, %s)"] * len(entry_rows))
+    conn.exec_driver_sql(
+        f"WITH nodes AS (INSERT INTO record_nodes (level, idx, hash) VALUES {nodes}) "
+        f"INSERT INTO record_entries (idx, content) VALUES {entries}",
+        tuple(v for row in (*node_rows, *entry_rows) for v in row),
+    )
+
+
 class RecordRepository:
     """Append-only storage of the record: entries, tree nodes and checkpoints."""
 
@@ -360,12 +403,18 @@ class RecordRepository:
         On PostgreSQL this takes the record's append lock until that transaction ends; on
         SQLite the transaction should have begun IMMEDIATE (see :func:`writing`).
         """
-        if conn.dialect.name == "postgresql":
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            # The lock is its own statement: a later statement's snapshot sees every append
+            # committed before the lock was granted.
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK})")
-        size = self._size(conn)
-        frontier = range_nodes(0, size)
-        nodes = self._nodes(conn, frontier, remember=False)
-        tree = CompactRange(size, [nodes[a] for a in frontier])
+            size, hashes = _postgres_frontier(conn)
+        else:
+            size = self._size(conn)
+            frontier = range_nodes(0, size)
+            nodes = self._nodes(conn, frontier, remember=False)
+            hashes = [nodes[a] for a in frontier]
+        tree = CompactRange(size, hashes)
         node_rows: list[tuple[object, ...]] = []
         entry_rows: list[tuple[object, ...]] = []
         for entry in entries:
@@ -373,7 +422,9 @@ class RecordRepository:
             data = encode_entry(entry, index=index)
             node_rows.extend(tree.append(leaf_hash(data)))
             entry_rows.append((index, data))
-        if entry_rows:
+        if postgres and 0 < 3 * len(node_rows) + 2 * len(entry_rows) <= _ONE_STATEMENT:
+            _postgres_insert(conn, node_rows, entry_rows)
+        elif entry_rows:
             _insert_rows(conn, record_nodes, ("level", "idx", "hash"), node_rows)
             _insert_rows(conn, record_entries, ("idx", "content"), entry_rows)
         return range(size, tree.size)

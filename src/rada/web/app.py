@@ -9,7 +9,7 @@ JSON API joins through :func:`routers`. Per-app state (the planned economy, the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rada.config import Settings, load_settings
 from rada.planning.economy import Economy
@@ -44,7 +45,7 @@ SECURITY_HEADERS = {
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in the order they are matched."""
-    from rada.web.pages import accounts, councils, home, plan, proposals, record
+    from rada.web.pages import accounts, councils, cycles, home, plan, proposals, record
 
     return [
         home.router,
@@ -53,6 +54,7 @@ def routers() -> list[APIRouter]:
         accounts.router,
         councils.router,
         proposals.router,
+        cycles.router,
     ]
 
 
@@ -115,13 +117,32 @@ def create_app(
     install_api(app, state.settings, uow_factory=uow_factory, clock=clock)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+_SECURITY_HEADERS_RAW = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response that lacks them: a plain ASGI
+    middleware (Starlette's ``BaseHTTPMiddleware`` would run each request through an extra
+    task and memory stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in _SECURITY_HEADERS_RAW if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -137,6 +137,18 @@ def render_string(request: Request, template: str, context: Mapping[str, Any]) -
     return env.get_template(template).render({**context, "request": request})
 
 
+def _account(request: Request) -> dict[str, Any]:
+    """Who is signed in, and the CSRF token of their session (imported late: the pages
+    import this module)."""
+    from rada.web.pages.accounts import signed_in
+    from rada.web.security import csrf_token
+
+    try:
+        return {"viewer": signed_in(request), "csrf": csrf_token(request)}
+    except (AttributeError, KeyError):  # an app without councils (no API context)
+        return {"viewer": None, "csrf": ""}
+
+
 def render(
     request: Request,
     template: str,
@@ -145,7 +157,13 @@ def render(
     headers: Mapping[str, str] | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """A page or fragment in the reader's language; remembers a language picked by ``?lang=``."""
+    """A page or fragment in the reader's language; remembers a language picked by ``?lang=``.
+
+    The header's account slot needs ``viewer`` (the signed-in person or None) and ``csrf``
+    (for the sign-out form): a page that does not pass them gets them here.
+    """
+    if "viewer" not in context or "csrf" not in context:
+        context = {**_account(request), **context}
     response = HTMLResponse(
         render_string(request, template, context), status_code=status_code, headers=headers
     )

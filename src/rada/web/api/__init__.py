@@ -21,10 +21,10 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     """Every API route, under :data:`PREFIX`, with the API's error handling."""
-    from rada.web.api import accounts, councils, discussion, proposals, votes
+    from rada.web.api import accounts, councils, cycles, discussion, proposals, votes
 
     router = APIRouter(prefix=PREFIX, route_class=ApiRoute, responses=ERROR_RESPONSES)
-    for part in (accounts, councils, proposals, discussion, votes):
+    for part in (accounts, councils, proposals, discussion, votes, cycles):
         router.include_router(part.router)
     return router
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 
 from rada.config import Settings
 from rada.councils.model import Person
-from rada.services.accounts import token_person
+from rada.services.accounts import token_person, token_person_id
 from rada.services.ports import UnitOfWork
 from rada.web.api.errors import ApiError
 from rada.web.security import CsrfError, check_csrf, request_session
@@ -27,6 +27,8 @@ __all__ = [
     "ApiContext",
     "ApiDep",
     "Caller",
+    "Claim",
+    "ClaimDep",
     "ParticipantDep",
     "ViewerDep",
     "api_context",
@@ -111,6 +113,25 @@ def _bearer(request: Request) -> str | None:
     return token.strip() or ""
 
 
+def _invalid_token() -> ApiError:
+    return ApiError(
+        401,
+        "the API token is not valid",
+        hint="create a new token at POST /api/v1/me/tokens",
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def _sign_in() -> ApiError:
+    return ApiError(
+        401,
+        "sign in to take part",
+        hint="sign in at POST /api/v1/auth/sign-in, or send an API token as "
+        "'Authorization: Bearer rada_...'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def viewer(request: Request, api: ApiDep) -> Caller | None:
     """Who is asking: an API token wins over a session cookie; None when neither is sent.
 
@@ -122,12 +143,7 @@ def viewer(request: Request, api: ApiDep) -> Caller | None:
         with api.uow() as uow:
             person = token_person(uow, token) if token else None
         if person is None:
-            raise ApiError(
-                401,
-                "the API token is not valid",
-                hint="create a new token at POST /api/v1/me/tokens",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+            raise _invalid_token()
         return Caller(person, "token")
     session = request_session(request)
     if session is None:
@@ -144,23 +160,64 @@ async def participant(request: Request, caller: ViewerDep) -> Caller:
     """A signed-in person; a request that relies on the session cookie must carry its CSRF
     token when it changes anything."""
     if caller is None:
-        raise ApiError(
-            401,
-            "sign in to take part",
-            hint="sign in at POST /api/v1/auth/sign-in, or send an API token as "
-            "'Authorization: Bearer rada_...'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _sign_in()
     if caller.via == "cookie":
-        try:
-            await check_csrf(request)
-        except CsrfError as error:
-            raise ApiError(
-                403,
-                str(error),
-                hint="the token comes with sign-in and from GET /api/v1/me",
-            ) from error
+        await _check_csrf(request)
     return caller
 
 
+async def _check_csrf(request: Request) -> None:
+    try:
+        await check_csrf(request)
+    except CsrfError as error:
+        raise ApiError(
+            403,
+            str(error),
+            hint="the token comes with sign-in and from GET /api/v1/me",
+        ) from error
+
+
 ParticipantDep = Annotated[Caller, Depends(participant)]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who a request says it comes from, checked against the database only by
+    :meth:`person_id`, inside the handler's own unit of work: a hot write (a vote) then
+    costs one transaction, not one for the caller and another for the change. Either an API
+    token, or a session cookie's person (whose CSRF token was already checked)."""
+
+    token: str | None = None
+    session_person: int | None = None
+
+    def person_id(self, uow: UnitOfWork) -> int:
+        """The signed-in person's id, looked up in ``uow``; 401 when the token is not valid
+        or the session's person is gone."""
+        if self.token is not None:
+            found = token_person_id(uow, self.token)
+            if found is None:
+                raise _invalid_token()
+            return found
+        assert self.session_person is not None
+        if uow.people.get(self.session_person) is None:
+            raise _sign_in()
+        return self.session_person
+
+
+async def claim(request: Request) -> Claim:
+    """The caller's claim, as :func:`participant` would accept it, but not yet looked up:
+    an empty token, no credentials at all, or a cookie without its CSRF token are refused
+    at once."""
+    token = _bearer(request)
+    if token is not None:
+        if not token:
+            raise _invalid_token()
+        return Claim(token=token)
+    session = request_session(request)
+    if session is None:
+        raise _sign_in()
+    await _check_csrf(request)
+    return Claim(session_person=session.person_id)
+
+
+ClaimDep = Annotated[Claim, Depends(claim)]

@@ -17,7 +17,7 @@ from rada.councils.errors import NotFound, WrongStage
 from rada.councils.proposals import Proposal, Stage
 from rada.services import proposals as service
 from rada.services.ports import UnitOfWork
-from rada.web.api.deps import ApiDep, ParticipantDep
+from rada.web.api.deps import ApiDep, ClaimDep
 from rada.web.api.errors import ApiRoute
 from rada.web.api.lookup import People
 from rada.web.api.proposals import ProposalId
@@ -38,15 +38,18 @@ Receipt = Annotated[str, Path(min_length=1, max_length=200, description="A recei
 
 
 @router.post("/proposals/{proposal_id}/votes", status_code=201, summary="Cast a vote")
-def cast_vote(
-    proposal_id: ProposalId, body: VoteCreate, api: ApiDep, caller: ParticipantDep
-) -> VoteCast:
+def cast_vote(proposal_id: ProposalId, body: VoteCreate, api: ApiDep, caller: ClaimDep) -> VoteCast:
     """Vote while voting is open, once (members entitled to vote). A secret ballot answers
     with a receipt code, shown once: after the count it finds the ballot among the
     published ones."""
+    # The caller is looked up in the vote's own transaction: one transaction per vote.
     with api.uow() as uow:
         receipt = service.cast_vote(
-            uow, proposal_id=proposal_id, by=caller.id, choice=body.choice, now=api.now()
+            uow,
+            proposal_id=proposal_id,
+            by=caller.person_id(uow),
+            choice=body.choice,
+            now=api.now(),
         )
         uow.commit()
     return VoteCast(proposal_id=proposal_id, secret=receipt is not None, receipt=receipt)

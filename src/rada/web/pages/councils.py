@@ -3,18 +3,20 @@ and proposals (public; no account needed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
+from rada.councils.errors import CouncilError, NotAllowed
 from rada.councils.model import Person
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
+from rada.services.councils import Issued, invite
 from rada.web.api.deps import api_context
-from rada.web.pages.accounts import signed_in
+from rada.web.pages.accounts import form_text, signed_in, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import gettext_for, render
 
@@ -23,6 +25,9 @@ __all__ = ["labels", "router", "rule_in_words"]
 router = APIRouter(include_in_schema=False)
 
 Gettext = Callable[[str], str]
+
+#: The kinds of council that admit members by invitation (the others seat elected delegates).
+INVITING = (CouncilKind.WORKPLACE, CouncilKind.UNION)
 
 
 def labels(_: Gettext) -> dict[str, dict[str, str]]:
@@ -123,9 +128,25 @@ def councils_page(request: Request) -> HTMLResponse:
     )
 
 
+Slug = Path(min_length=1, max_length=64)
+
+
 @router.get("/councils/{slug}", name="council")
-def council_page(request: Request, slug: str = Path(min_length=1, max_length=64)) -> HTMLResponse:
+def council_page(request: Request, slug: str = Slug) -> HTMLResponse:
     """A council: members and roles, offices, standing orders, proposals and coming votes."""
+    return _council_page(request, slug)
+
+
+def _council_page(
+    request: Request,
+    slug: str,
+    *,
+    status_code: int = 200,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
+    invitation: Issued | None = None,
+) -> HTMLResponse:
+    """The council page, with the forms the viewer may use."""
     _ = gettext_for(request)
     viewer = signed_in(request)
     with api_context(request).uow() as uow:
@@ -167,10 +188,18 @@ def council_page(request: Request, slug: str = Path(min_length=1, max_length=64)
         for kind in ProposalKind
         if council.may_hold(kind)
     ]
+    may_propose = mine is not None and bool(mine.roles & council.orders.proposers)
     return render(
         request,
         "councils/council.html",
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"} if invitation is not None else None,
         section="councils",
+        may_propose=may_propose,
+        may_invite=mine is not None and council.kind in INVITING,
+        invitation=invitation,
+        errors=errors or {},
+        values=values or {},
         council=council,
         members=member_rows,
         offices=offices,
@@ -188,3 +217,52 @@ def council_page(request: Request, slug: str = Path(min_length=1, max_length=64)
         membership=mine,
         csrf=csrf_token(request),
     )
+
+
+@router.post("/councils/{slug}/invite", name="council_invite")
+async def invite_member(request: Request, slug: str = Slug) -> Response:
+    """Invite someone by e-mail (any member of a workplace council or union). The code is
+    shown in this answer only: the server keeps its hash."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    viewer = signed_in(request)
+    if viewer is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    email = form_text(form, "email", 320).strip()
+    if not email:
+        return _council_page(
+            request, slug, status_code=400, errors={"invite": _("Enter the e-mail address.")}
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            issued = invite(uow, council=slug, email=email, by=viewer.id, now=api.now())
+            uow.commit()
+    except CouncilError as error:
+        return _council_page(
+            request,
+            slug,
+            status_code=403 if isinstance(error, NotAllowed) else 400,
+            errors={"invite": str(error)},
+            values={"invite": email},
+        )
+    return _council_page(request, slug, invitation=issued)
+
+
+@router.get("/councils/{slug}/propose", name="council_propose")
+def propose_form(
+    request: Request, slug: str = Slug, kind: str = Query(default="", max_length=40)
+) -> Response:
+    """Open a proposal: choose its kind, then fill in the form for that kind (members whom
+    the standing orders let propose)."""
+    from rada.web.pages.propose import form_page
+
+    return form_page(request, slug, kind)
+
+
+@router.post("/councils/{slug}/propose", name="council_propose_post")
+async def propose(request: Request, slug: str = Slug) -> Response:
+    """Open the proposal and go to it (or show the form with what is wrong)."""
+    from rada.web.pages.propose import submit
+
+    return await submit(request, slug)

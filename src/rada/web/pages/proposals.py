@@ -17,15 +17,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rada.councils.ballots import receipt_hash, running_tally
-from rada.councils.errors import CouncilError
+from rada.councils.errors import CouncilError, NotAllowed
 from rada.councils.model import Person
-from rada.councils.orders import BallotForm
+from rada.councils.orders import BallotForm, Method, ProposalKind, Role
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.services import discussion
 from rada.services import proposals as service
 from rada.web.api.deps import api_context
+from rada.web.i18n import chosen_language
 from rada.web.pages.accounts import form_text, signed_in, verified_form
 from rada.web.pages.councils import labels, rule_in_words
+from rada.web.pages.results import (
+    amount,
+    budget_ballot,
+    budget_chart,
+    budget_steps,
+    money,
+    stv_chart,
+)
 from rada.web.security import csrf_token
 from rada.web.templating import gettext_for, render
 
@@ -52,6 +61,14 @@ def _position_labels(request: Request) -> dict[str, str]:
     }
 
 
+class BallotError(CouncilError):
+    """A ballot form filled in wrongly, naming the fields (ranks) that are wrong."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
 def _page(
     request: Request,
     proposal_id: int,
@@ -61,11 +78,15 @@ def _page(
     values: Mapping[str, Any] | None = None,
     receipt: str | None = None,
     receipt_check: Mapping[str, Any] | None = None,
+    invalid: tuple[str, ...] = (),
 ) -> HTMLResponse:
     """The proposal page, with what the viewer may do."""
     _ = gettext_for(request)
+    language = chosen_language(request)
     viewer = signed_in(request)
-    with api_context(request).uow() as uow:
+    api = api_context(request)
+    now = api.now()
+    with api.uow() as uow:
         proposal = uow.proposals.get(proposal_id)
         if proposal is None:
             raise HTTPException(404, _("There is no proposal %(id)s.") % {"id": proposal_id})
@@ -104,9 +125,24 @@ def _page(
     may_vote = (
         proposal.stage is Stage.VOTING and membership is not None and membership.votes and not voted
     )
-    rounds = []
-    if decided and proposal.decision is not None:
-        rounds = list(proposal.decision.detail.get("rounds", []))
+    is_author = viewer is not None and viewer.id == proposal.author_id
+    convenor = membership is not None and Role.CONVENOR in membership.roles
+    period_over = proposal.closes_at is not None and now >= proposal.closes_at
+    is_budget = proposal.kind is ProposalKind.BUDGET or proposal.rule.method is Method.EQUAL_SHARES
+    detail: Mapping[str, Any] = (
+        proposal.decision.detail if decided and proposal.decision is not None else {}
+    )
+    rounds: list[Mapping[str, Any]] = []
+    steps = []
+    chart: dict[str, Any] | None = None
+    if is_budget:
+        steps = budget_steps(detail, candidates, language, _)
+        if detail.get("rounds") is not None and tally is not None:
+            chart = budget_chart(proposal, detail, tally["counts"], language, _)
+    elif detail.get("rounds"):
+        rounds = list(detail["rounds"])
+        if proposal.rule.method is Method.STV:
+            chart = stv_chart(rounds, candidates, language, _)
     return render(
         request,
         "proposals/proposal.html",
@@ -121,6 +157,12 @@ def _page(
         membership=membership,
         may_post=membership is not None and proposal.allows_posts(),
         may_vote=may_vote,
+        may_revise=is_author and proposal.stage in (Stage.DRAFT, Stage.DISCUSSION),
+        may_open_discussion=proposal.stage is Stage.DRAFT and (is_author or convenor),
+        may_open_voting=proposal.stage is Stage.DISCUSSION and convenor,
+        may_close=proposal.stage is Stage.VOTING
+        and membership is not None
+        and (convenor or period_over),
         voted=voted,
         my_vote=my_vote,
         voter_names=voter_names,
@@ -129,6 +171,11 @@ def _page(
         positions=MOTION if proposal.rule.form is BallotForm.MOTION else CONSENSUS,
         position_labels=_position_labels(request),
         candidates=candidates,
+        budget=budget_ballot(proposal, language) if is_budget else None,
+        budget_steps=steps,
+        budget_selected=list(detail.get("selected", [])),
+        budget_spent=money(amount(detail["cost"]), language) if "cost" in detail else None,
+        chart=chart,
         tally=tally,
         tally_shown=tally_shown,
         rule_words=rule_in_words(proposal.rule, _),
@@ -136,6 +183,7 @@ def _page(
         labels=labels(_),
         errors=errors or {},
         values=values or {},
+        invalid=invalid,
         receipt=receipt,
         receipt_check=receipt_check,
         csrf=csrf_token(request),
@@ -233,20 +281,31 @@ def _choice(proposal: Proposal, form: FormData, request: Request) -> dict[str, A
     if kind is BallotForm.APPROVAL:
         return {"approve": [v for v in form.getlist("approve") if isinstance(v, str)]}
     ranks: list[tuple[int, str]] = []
+    most = len(proposal.options)
     for option in proposal.options:
         given = form_text(form, f"rank-{option.key}", 10).strip()
         if not given:
             continue
-        if not given.isdigit() or not 1 <= int(given) <= len(proposal.options):
-            raise CouncilError(
-                _("A rank is a whole number from 1 to %(n)s.") % {"n": len(proposal.options)}
+        if not given.isdigit() or not 1 <= int(given) <= most:
+            raise BallotError(
+                _("The rank of %(name)s, “%(given)s”, is not a whole number from 1 to %(n)s.")
+                % {"name": option.label, "given": given, "n": most},
+                (option.key,),
             )
         ranks.append((int(given), option.key))
-    numbers = [rank for rank, _key in ranks]
-    if len(set(numbers)) != len(numbers):
-        raise CouncilError(_("Give each candidate a different rank."))
+    seen: dict[int, list[str]] = {}
+    for rank, key in ranks:
+        seen.setdefault(rank, []).append(key)
+    for rank, keys in sorted(seen.items()):
+        if len(keys) > 1:
+            names = ", ".join(proposal.option(k).label for k in keys)
+            raise BallotError(
+                _("%(names)s all have rank %(rank)s: give each candidate a different rank.")
+                % {"names": names, "rank": rank},
+                tuple(keys),
+            )
     if not ranks:
-        raise CouncilError(_("Rank at least one candidate."))
+        raise BallotError(_("Rank at least one candidate: put 1 beside your first choice."))
     return {"ranking": [key for _rank, key in sorted(ranks)]}
 
 
@@ -256,7 +315,8 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
     form = await verified_form(request)
     viewer = _require_viewer(request)
     api = api_context(request)
-    values = {k: v for k, v in form.multi_items() if k != "csrf_token"}
+    values: dict[str, Any] = {k: v for k, v in form.multi_items() if k != "csrf_token"}
+    values["approve"] = [v for v in form.getlist("approve") if isinstance(v, str)]
     try:
         with api.uow() as uow:
             proposal = uow.proposals.get(proposal_id)
@@ -270,7 +330,12 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
             uow.commit()
     except CouncilError as error:
         return _page(
-            request, proposal_id, status_code=422, errors={"vote": str(error)}, values=values
+            request,
+            proposal_id,
+            status_code=422,
+            errors={"vote": str(error)},
+            values=values,
+            invalid=error.fields if isinstance(error, BallotError) else (),
         )
     if receipt is not None:
         # Shown in this answer only: the server keeps nothing that links it to the voter.
@@ -321,3 +386,108 @@ def check_receipt(
     else:
         status = 404
     return _page(request, proposal_id, status_code=status, receipt_check=result)
+
+
+def _status_of(error: CouncilError) -> int:
+    """The HTTP status of a refused action: 403 for who, 409 for when."""
+    return 403 if isinstance(error, NotAllowed) else 409
+
+
+@router.post("/proposals/{proposal_id}/revise", name="proposal_revise")
+async def revise(request: Request, proposal_id: int = ProposalId) -> Response:
+    """A new version of the proposal's text (its author, before voting opens)."""
+    form = await verified_form(request)
+    viewer = _require_viewer(request)
+    _ = gettext_for(request)
+    text = form_text(form, "text")
+    if not text.strip():
+        return _page(
+            request, proposal_id, status_code=400, errors={"revise": _("Write the new text.")}
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            service.revise_proposal(
+                uow, proposal_id=proposal_id, text=text, by=viewer.id, now=api.now()
+            )
+            uow.commit()
+    except CouncilError as error:
+        return _page(
+            request,
+            proposal_id,
+            status_code=_status_of(error),
+            errors={"revise": str(error)},
+            values={"revise": text},
+        )
+    return _back(request, proposal_id, "text-heading")
+
+
+@router.post("/proposals/{proposal_id}/stage", name="proposal_stage")
+async def change_stage(request: Request, proposal_id: int = ProposalId) -> Response:
+    """Move the proposal on: open its discussion (author or convenor), open its vote
+    (convenor), or close the vote and count it (convenor; any member once the period is
+    over)."""
+    form = await verified_form(request)
+    viewer = _require_viewer(request)
+    _ = gettext_for(request)
+    step = form_text(form, "step", 20)
+    api = api_context(request)
+    now = api.now()
+    try:
+        with api.uow() as uow:
+            if step == "discussion":
+                service.open_discussion(uow, proposal_id=proposal_id, by=viewer.id, now=now)
+            elif step == "voting":
+                service.open_voting(uow, proposal_id=proposal_id, by=viewer.id, now=now)
+            elif step == "close":
+                proposal = service.get_proposal(uow, proposal_id)
+                membership = uow.memberships.of(proposal.council_id, viewer.id)
+                if membership is None:
+                    raise NotAllowed(_("Only members of this council may close its votes."))
+                early = proposal.closes_at is not None and now < proposal.closes_at
+                if early and Role.CONVENOR not in membership.roles:
+                    raise NotAllowed(
+                        _("Before the voting period ends only a convenor may close the vote.")
+                    )
+                service.close_vote(uow, proposal_id=proposal_id, by=viewer.id, now=now)
+            else:
+                raise CouncilError(_("Choose what to do with the proposal."))
+            uow.commit()
+    except CouncilError as error:
+        return _page(
+            request, proposal_id, status_code=_status_of(error), errors={"stage": str(error)}
+        )
+    return _back(request, proposal_id, "decision" if step == "close" else "stage")
+
+
+@router.post("/proposals/{proposal_id}/posts/{post_id}/edit", name="post_edit")
+async def edit_post(
+    request: Request, proposal_id: int = ProposalId, post_id: int = Path(ge=1, le=MAX_ID)
+) -> Response:
+    """A new version of one's own post (earlier versions stay visible)."""
+    form = await verified_form(request)
+    viewer = _require_viewer(request)
+    _ = gettext_for(request)
+    field = f"edit-{post_id}"
+    text = form_text(form, "text")
+    if not text.strip():
+        return _page(
+            request, proposal_id, status_code=400, errors={field: _("Write something first.")}
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            post = uow.posts.get(post_id)
+            if post is None or post.proposal_id != proposal_id:
+                raise HTTPException(404, _("There is no post %(id)s.") % {"id": post_id})
+            discussion.edit_post(uow, post_id=post_id, text=text, by=viewer.id, now=api.now())
+            uow.commit()
+    except CouncilError as error:
+        return _page(
+            request,
+            proposal_id,
+            status_code=_status_of(error),
+            errors={field: str(error)},
+            values={field: text},
+        )
+    return _back(request, proposal_id, f"post-{post_id}")

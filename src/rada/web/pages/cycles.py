@@ -1,0 +1,201 @@
+"""The planning cycle in pages: the priorities, each round's plan and every council's answer,
+and, for members of a workplace council, their target and a form to contest it.
+
+Contesting opens a target-review proposal carrying a counter-proposal (the capacities the
+council believes in); the council adopts or rejects it by its own vote on the proposal's page.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Path
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from rada.councils.cycle import Cycle, CycleStage, Review
+from rada.councils.errors import CouncilError, NotFound
+from rada.councils.orders import ProposalKind
+from rada.councils.proposals import Proposal
+from rada.services import planning_cycle as service
+from rada.services import proposals as proposals_service
+from rada.web.api.deps import api_context
+from rada.web.pages.accounts import form_text, signed_in, verified_form
+from rada.web.security import csrf_token
+from rada.web.templating import gettext_for, render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+CycleId = Path(ge=1, le=2**62)
+
+
+def signed_in_id(request: Request) -> int:
+    """The id of the viewer the contest handler checked."""
+    return int(request.state.viewer_id)
+
+
+@router.get("/cycles", name="cycles")
+def cycles_page(request: Request) -> HTMLResponse:
+    """Every planning cycle."""
+    with api_context(request).uow() as uow:
+        found = [
+            (council, cycle)
+            for council in uow.councils.all()
+            for cycle in uow.cycles.for_congress(council.id)
+        ]
+    return render(request, "cycles/index.html", cycles=found)
+
+
+def _view(
+    request: Request,
+    cycle_id: int,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    viewer = signed_in(request)
+    with api_context(request).uow() as uow:
+        try:
+            cycle = service.get_cycle(uow, cycle_id)
+        except NotFound as error:
+            raise HTTPException(404, str(error)) from error
+        councils = {w.council_id: uow.councils.get(w.council_id) for w in cycle.workplaces}
+        congress = uow.councils.get(cycle.congress_id)
+        mine = []
+        if viewer is not None:
+            mine = [
+                w
+                for w in cycle.workplaces
+                if (m := uow.memberships.of(w.council_id, viewer.id)) is not None and m.votes
+            ]
+        reviews: dict[int, Proposal | None] = {}
+        if cycle.rounds:
+            reviews = {c: uow.proposals.get(p) for c, p in cycle.current.reviews.items()}
+    weights = sorted(
+        ((g, float(Fraction(w))) for g, w in cycle.weights.items()), key=lambda x: -x[1]
+    )
+    years = list(range(1, cycle.years + 1))
+    return render(
+        request,
+        "cycles/cycle.html",
+        status_code=status_code,
+        cycle=cycle,
+        congress=congress,
+        councils=councils,
+        weights=weights,
+        years=years,
+        mine=mine,
+        reviews=reviews,
+        viewer=viewer,
+        errors=errors or {},
+        values=values or {},
+        Review=Review,
+        CycleStage=CycleStage,
+        csrf=csrf_token(request) if viewer else "",
+        effects=_effects(cycle),
+    )
+
+
+def _effects(cycle: Cycle) -> dict[int, dict[str, Any]]:
+    """What each contest of the previous round changed, as the ``planned`` entry says; the
+    page rebuilds it from the rounds' own figures: fulfilment before and after."""
+    out: dict[int, dict[str, Any]] = {}
+    for before, after in zip(cycle.rounds, cycle.rounds[1:], strict=False):
+        for council in before.counters:
+            out[council] = {
+                "round": after.number,
+                "before": [float(f) for f in before.fulfilment],
+                "after": [float(f) for f in after.fulfilment],
+            }
+    return out
+
+
+@router.get("/cycles/{cycle_id}", name="cycle")
+def cycle_page(request: Request, cycle_id: int = CycleId) -> HTMLResponse:
+    """A planning cycle: priorities, rounds, answers, and your council's target."""
+    return _view(request, cycle_id)
+
+
+@router.post("/cycles/{cycle_id}/contest", name="cycle_contest")
+async def contest(request: Request, cycle_id: int = CycleId) -> Response:
+    """Open a counter-proposal in the viewer's workplace council (members)."""
+    form = await verified_form(request)
+    viewer = signed_in(request)
+    _ = gettext_for(request)
+    if viewer is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    request.state.viewer_id = viewer.id
+    council_text = form_text(form, "council", 20)
+    reason = form_text(form, "reason").strip()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    api = api_context(request)
+    failure: tuple[int, dict[str, str]] | None = None
+    with api.uow() as uow:
+        failure, opened_id = _open_contest(request, uow, cycle_id, council_text, reason, form)
+        if failure is None:
+            uow.commit()
+    # The page is drawn after the unit of work ends: it opens its own.
+    if failure is not None:
+        return _view(request, cycle_id, status_code=failure[0], errors=failure[1], values=values)
+    path = str(request.app.url_path_for("proposal", proposal_id=str(opened_id)))
+    return RedirectResponse(f"{request.scope.get('root_path', '')}{path}", status_code=303)
+
+
+def _open_contest(
+    request: Request, uow: Any, cycle_id: int, council_text: str, reason: str, form: Any
+) -> tuple[tuple[int, dict[str, str]] | None, int]:
+    """Open the counter-proposal; a failure is (status, errors)."""
+    _ = gettext_for(request)
+    api = api_context(request)
+    viewer = signed_in_id(request)
+    try:
+        cycle = service.get_cycle(uow, cycle_id)
+        council_id = int(council_text) if council_text.isdigit() else 0
+        workplace = cycle.workplace(council_id)
+    except (NotFound, CouncilError) as error:
+        return (400, {"contest": str(error)}), 0
+    capacity: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for technique, declared in workplace.capacity.items():
+        raw = form_text(form, f"capacity-{technique}", 40).strip()
+        if not raw or raw == declared:
+            continue
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            errors[f"capacity-{technique}"] = _("Write a number, such as 0.95.")
+            continue
+        if not value.is_finite() or value < 0:
+            errors[f"capacity-{technique}"] = _("A capacity is a number of at least 0.")
+            continue
+        capacity[technique] = str(value)
+    if not capacity and not errors:
+        errors["contest"] = _("Change at least one capacity to contest the target.")
+    if not reason:
+        errors["reason"] = _("Say why: the council votes on it.")
+    if errors:
+        return (400, errors), 0
+    try:
+        opened = proposals_service.open_proposal(
+            uow,
+            council=council_id,
+            kind=ProposalKind.TARGET_REVIEW,
+            title=_("We contest our target in round %(n)s") % {"n": cycle.current.number},
+            text=reason,
+            by=viewer,
+            now=api.now(),
+            details={
+                "product": workplace.group,
+                "target": "1",
+                "cycle": cycle.id,
+                "round": cycle.current.number,
+                "counter": {"capacity": capacity},
+            },
+        )
+    except CouncilError as error:
+        return (403 if "propose" in str(error) else 409, {"contest": str(error)}), 0
+    return None, opened.id

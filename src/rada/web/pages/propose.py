@@ -1,0 +1,291 @@
+"""Opening a proposal from the council page: first its kind, then a form with the fields that
+kind needs (the candidates of an appointment, the projects of a budget, ...).
+
+``/councils/{slug}/propose`` lists the kinds the council decides; ``?kind=budget`` shows that
+kind's form. It posts back to the same address with the session's CSRF token; a success
+redirects (303) to the new proposal, a refusal shows the form again with each message next to
+its field. Without JavaScript everything works: a budget's form has rows for eight projects,
+and "More project rows" posts the form back with four more (nothing is opened then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import HTTPException
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from rada.councils.errors import CouncilError, NotAllowed
+from rada.councils.model import Council, Membership, Person
+from rada.councils.orders import ProposalKind, Role
+from rada.services import proposals as service
+from rada.services.ports import UnitOfWork
+from rada.web.api.deps import api_context
+from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
+from rada.web.pages.councils import labels, rule_in_words
+from rada.web.security import csrf_token
+from rada.web.templating import gettext_for, render
+
+__all__ = ["form_page", "submit"]
+
+ROWS = 8
+MORE_ROWS = 4
+MAX_ROWS = 60
+
+
+def _council(uow: UnitOfWork, slug: str, request: Request) -> Council:
+    council = uow.councils.by_slug(slug)
+    if council is None:
+        _ = gettext_for(request)
+        raise HTTPException(404, _("There is no council called %(slug)s.") % {"slug": slug})
+    return council
+
+
+def form_page(
+    request: Request,
+    slug: str,
+    kind: str,
+    *,
+    status_code: int = 200,
+    errors: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    rows: int = ROWS,
+) -> Response:
+    """The kinds to choose from, or the form of one kind."""
+    _ = gettext_for(request)
+    viewer = signed_in(request)
+    if viewer is None:
+        path = str(request.app.url_path_for("sign_in"))
+        target = quote(
+            str(request.url.path) + ("?" + request.url.query if request.url.query else "")
+        )
+        return RedirectResponse(f"{path}?next={target}", status_code=303)
+    with api_context(request).uow() as uow:
+        council = _council(uow, slug, request)
+        membership = uow.memberships.of(council.id, viewer.id)
+        members: list[tuple[Membership, Person]] = []
+        for m in sorted(uow.memberships.for_council(council.id), key=lambda m: (m.since, m.id)):
+            person = uow.people.get(m.person_id)
+            if person is not None:
+                members.append((m, person))
+        federations = [
+            c
+            for c in (
+                uow.councils.get(a.federation_id) for a in uow.councils.affiliated_to(council.id)
+            )
+            if c is not None
+        ]
+        office_holders = [
+            (o, uow.people.get(o.person_id)) for o in uow.offices.for_council(council.id)
+        ]
+        delegates = [
+            (m, person)
+            for fed in federations
+            for m in uow.memberships.for_council(fed.id)
+            if m.delegate_of == council.id
+            for person in [uow.people.get(m.person_id)]
+            if person is not None
+        ]
+    kinds = [k for k in ProposalKind if council.may_hold(k)]
+    allowed = membership is not None and bool(membership.roles & council.orders.proposers)
+    chosen = ProposalKind(kind) if kind in {k.value for k in kinds} else None
+    names = labels(_)
+    if not allowed:
+        status_code = 403
+    return render(
+        request,
+        "councils/propose.html",
+        status_code=status_code,
+        section="councils",
+        council=council,
+        viewer=viewer,
+        csrf=csrf_token(request),
+        allowed=allowed,
+        proposers=sorted(council.orders.proposers),
+        kinds=[(k, rule_in_words(council.orders.rule_for(k), _)) for k in kinds],
+        kind=chosen,
+        labels=names,
+        members=members,
+        federations=federations,
+        office_holders=[(o, p) for o, p in office_holders if p is not None],
+        delegates=delegates,
+        errors=errors or {},
+        values=values or {},
+        rows=max(ROWS, min(rows, MAX_ROWS)),
+        convenor=membership is not None and Role.CONVENOR in membership.roles,
+    )
+
+
+def _whole(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _amount(value: str) -> str:
+    """An amount as typed (spaces and a decimal comma allowed), for the model to check."""
+    cleaned = value.replace("\u00a0", "").replace(" ", "").strip()
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return cleaned
+
+
+def _project_rows(form: FormData) -> tuple[list[tuple[str, str]], int]:
+    """The (name, cost) rows of a budget's form, in order, and how many rows it had."""
+    rows = _whole(form_text(form, "rows", 4)) or ROWS
+    rows = max(ROWS, min(rows, MAX_ROWS))
+    out = []
+    for n in range(1, rows + 1):
+        out.append(
+            (
+                form_text(form, f"project-{n}-name", 200).strip(),
+                form_text(form, f"project-{n}-cost", 40).strip(),
+            )
+        )
+    return out, rows
+
+
+def _read(
+    form: FormData, kind: ProposalKind, request: Request
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The service's arguments for ``kind`` from the form, and the fields left wrong."""
+    _ = gettext_for(request)
+    errors: dict[str, str] = {}
+    details: dict[str, Any] = {}
+    args: dict[str, Any] = {}
+
+    def need(name: str, message: str) -> str:
+        value = form_text(form, name, 500).strip()
+        if not value:
+            errors[name] = message
+        return value
+
+    def whole(name: str, message: str) -> int | None:
+        value = _whole(form_text(form, name, 20))
+        if value is None:
+            errors[name] = message
+        return value
+
+    if kind is ProposalKind.INVESTMENT:
+        details["cost"] = _amount(need("cost", _("Give the investment's cost.")))
+        product = form_text(form, "product", 200).strip()
+        if product:
+            details["product"] = product
+        capacity = form_text(form, "capacity", 40).strip()
+        if capacity:
+            details["capacity"] = _amount(capacity)
+        year = form_text(form, "from_year", 10).strip()
+        if year:
+            details["from_year"] = whole("from_year", _("The year is a whole number."))
+    elif kind is ProposalKind.TARGET_REVIEW:
+        details["product"] = need("product", _("Name the product whose target is reviewed."))
+        details["target"] = _amount(need("target", _("Give the target proposed.")))
+    elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
+        post = form_text(form, "post", 20)
+        if post not in ("manager", "delegate"):
+            errors["post"] = _("Choose the post.")
+        details["post"] = post
+        if post == "delegate":
+            details["to_council"] = whole("to_council", _("Choose the federation."))
+        if kind is ProposalKind.APPOINTMENT:
+            chosen = [_whole(v) for v in form.getlist("candidate") if isinstance(v, str)]
+            candidates = [c for c in chosen if c is not None]
+            if not candidates:
+                errors["candidate"] = _("Choose at least one candidate.")
+            args["candidates"] = candidates
+            seats = _whole(form_text(form, "seats", 10) or "1")
+            if seats is None or seats < 1:
+                errors["seats"] = _("The number of seats is a whole number, at least 1.")
+            args["seats"] = seats or 1
+        else:
+            details["person"] = whole("person", _("Choose whom to recall."))
+    elif kind is ProposalKind.PLAN_ADOPTION:
+        details["plan"] = need("plan", _("Name the plan to adopt."))
+    elif kind is ProposalKind.REDACTION:
+        details["entry"] = whole("entry", _("Give the number of the record entry."))
+        details["reason"] = need("reason", _("Give the reason for the redaction."))
+    elif kind is ProposalKind.BUDGET:
+        details["budget"] = _amount(need("budget", _("Give the budget to share out.")))
+        rows, _count = _project_rows(form)
+        projects = []
+        for n, (name, cost) in enumerate(rows, start=1):
+            if not name and not cost:
+                continue
+            if not name:
+                errors[f"project-{n}-name"] = _("Name this project.")
+            if not cost:
+                errors[f"project-{n}-cost"] = _("Give this project's cost.")
+            projects.append({"key": f"project-{n}", "label": name, "cost": _amount(cost)})
+        if not projects:
+            errors["project-1-name"] = _("A budget needs at least one project.")
+        args["projects"] = projects
+    args["details"] = details
+    return args, errors
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        k: v for k, v in form.multi_items() if isinstance(v, str) and k != "csrf_token"
+    }
+    values["candidate"] = [v for v in form.getlist("candidate") if isinstance(v, str)]
+    return values
+
+
+async def submit(request: Request, slug: str) -> Response:
+    """Open the proposal, or show the form again with what is wrong."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    viewer = signed_in(request)
+    if viewer is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    raw_kind = form_text(form, "kind", 40)
+    values = _values(form)
+    if raw_kind not in {k.value for k in ProposalKind}:
+        return form_page(
+            request, slug, "", status_code=400, errors={"kind": _("Choose a kind of proposal.")}
+        )
+    kind = ProposalKind(raw_kind)
+    if form_text(form, "more", 10):
+        _rows, count = _project_rows(form)
+        return form_page(request, slug, kind.value, values=values, rows=count + MORE_ROWS)
+    args, errors = _read(form, kind, request)
+    title = form_text(form, "title", 500).strip()
+    text = form_text(form, "text")
+    if not title:
+        errors["title"] = _("Give the proposal a title.")
+    if not text.strip():
+        errors["text"] = _("Write the proposal's text.")
+    rows = _project_rows(form)[1]
+    if errors:
+        return form_page(
+            request, slug, kind.value, status_code=400, errors=errors, values=values, rows=rows
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            proposal = service.open_proposal(
+                uow,
+                council=slug,
+                kind=kind,
+                title=title,
+                text=text,
+                by=viewer.id,
+                now=api.now(),
+                discuss=not form_text(form, "draft", 10),
+                **args,
+            )
+            uow.commit()
+    except CouncilError as error:
+        return form_page(
+            request,
+            slug,
+            kind.value,
+            status_code=403 if isinstance(error, NotAllowed) else 400,
+            errors={"propose": str(error)},
+            values=values,
+            rows=rows,
+        )
+    return redirect(request, "proposal", proposal_id=proposal.id)

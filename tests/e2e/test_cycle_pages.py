@@ -1,0 +1,187 @@
+"""The planning cycle's pages and API over HTTP: anyone reads the cycle; a member of a
+workplace council sees its target and contests it with a counter-proposal, which the
+council then adopts by its vote; the engine replans with it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from rada.bootstrap import demo_economy
+from rada.config import Settings
+from rada.councils.cycle import Review
+from rada.councils.orders import CouncilKind
+from rada.planning.economy import Economy
+from rada.services import accounts
+from rada.services import councils as cs
+from rada.services import planning_cycle as pc
+from rada.services import proposals as ps
+from rada.web.app import create_app
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    app: FastAPI
+    base: Economy
+    cycle: int
+    conv: int
+    wanda: int
+    manufacturing: int
+
+
+@pytest.fixture(scope="module")
+def base() -> Economy:
+    return demo_economy(years=2)
+
+
+@pytest.fixture
+def world(tmp_path: Path, base: Economy) -> Iterator[World]:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'rada.db'}")
+    app = create_app(settings, clock=lambda: NOW)
+    before = NOW - timedelta(days=3)
+    with TestClient(app):
+        with app.state.api.uow() as uow:
+            conv, wanda = (
+                accounts.register(
+                    uow, name=n.title(), email=f"{n}@plan.example", password=PASSWORD, now=before
+                ).id
+                for n in ("conv", "wanda")
+            )
+            congress = cs.create_council(
+                uow,
+                name="Congress",
+                slug="congress",
+                kind=CouncilKind.CONGRESS,
+                founder_id=conv,
+                now=before,
+            )
+            councils = {
+                g: cs.create_council(
+                    uow,
+                    name=f"Workers of {g}",
+                    slug=g,
+                    kind=CouncilKind.WORKPLACE,
+                    founder_id=wanda,
+                    now=before,
+                ).id
+                for g in pc.product_groups(base)
+            }
+            cycle = pc.start_cycle(
+                uow,
+                congress=congress.id,
+                economy=base,
+                title="Plan 2027-28",
+                workplaces=councils,
+                by=conv,
+                now=before,
+            )
+            state = pc.get_cycle(uow, cycle.id)
+            state.points[conv] = {g: (100 if g == "health-and-care" else 0) for g in state.groups}
+            uow.cycles.save(state)
+            pc.close_priorities(uow, cycle_id=cycle.id, by=conv, now=before)
+            pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=before)
+            uow.commit()
+        yield World(app, base, cycle.id, conv, wanda, councils["manufacturing"])
+
+
+def _signed_in(world: World, who: str) -> tuple[TestClient, str]:
+    client = TestClient(world.app)
+    answer = client.post(
+        "/sign-in",
+        data={"email": f"{who}@plan.example", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get(f"/cycles/{world.cycle}")
+    found = re.search(r'name="csrf_token" value="([^"]*)"', page.text)
+    assert found is not None
+    return client, found.group(1)
+
+
+def test_anyone_reads_the_cycle(world: World) -> None:
+    client = TestClient(world.app)
+    listing = client.get("/cycles")
+    assert listing.status_code == 200
+    assert "Plan 2027-28" in listing.text
+    page = client.get(f"/cycles/{world.cycle}")
+    assert page.status_code == 200
+    assert "health-and-care" in page.text
+    assert "Round 1" in page.text
+    assert "Contest with these capacities" not in page.text  # signed out: no form
+    api = client.get(f"/api/v1/cycles/{world.cycle}").json()
+    assert api["stage"] == "review"
+    assert api["weights"]["health-and-care"] == "1"
+    assert len(api["rounds"][0]["fulfilment"]) == 2
+    assert client.get("/cycles/999").status_code == 404
+    czech = client.get(f"/cycles/{world.cycle}?lang=cs")
+    assert "Priority" in czech.text
+
+
+def test_a_member_contests_and_the_council_adopts_it(world: World) -> None:
+    client, csrf = _signed_in(world, "wanda")
+    page = client.get(f"/cycles/{world.cycle}")
+    assert "Contest with these capacities" in page.text
+    with world.app.state.api.uow() as uow:
+        technique = sorted(pc.get_cycle(uow, world.cycle).workplace(world.manufacturing).capacity)[
+            0
+        ]
+    refused = client.post(
+        f"/cycles/{world.cycle}/contest",
+        data={
+            "csrf_token": csrf,
+            "council": str(world.manufacturing),
+            "reason": "",
+            f"capacity-{technique}": "lots",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Write a number" in refused.text
+    assert "Say why" in refused.text
+    no_token = client.post(
+        f"/cycles/{world.cycle}/contest",
+        data={"council": str(world.manufacturing), "reason": "x", f"capacity-{technique}": "0.9"},
+    )
+    assert no_token.status_code == 403
+    made = client.post(
+        f"/cycles/{world.cycle}/contest",
+        data={
+            "csrf_token": csrf,
+            "council": str(world.manufacturing),
+            "reason": "The line cannot run faster.",
+            f"capacity-{technique}": "0.9",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    proposal_id = int(made.headers["location"].rsplit("/", 1)[1])
+    with world.app.state.api.uow() as uow:
+        counter = ps.get_proposal(uow, proposal_id)
+        assert counter.details["counter"] == {"capacity": {technique: "0.9"}}
+        ps.open_voting(uow, proposal_id=proposal_id, by=world.wanda, now=NOW)
+        ps.cast_vote(
+            uow, proposal_id=proposal_id, by=world.wanda, choice={"position": "yes"}, now=NOW
+        )
+        ps.close_vote(uow, proposal_id=proposal_id, by=world.wanda, now=NOW)
+        for council, review in pc.get_cycle(uow, world.cycle).current.reviews.items():
+            ps.open_voting(uow, proposal_id=review, by=world.wanda, now=NOW)
+            position = "no" if council == world.manufacturing else "yes"
+            ps.cast_vote(
+                uow, proposal_id=review, by=world.wanda, choice={"position": position}, now=NOW
+            )
+            ps.close_vote(uow, proposal_id=review, by=world.wanda, now=NOW)
+        cycle = pc.advance(uow, cycle_id=world.cycle, base=world.base, by=world.conv, now=NOW)
+        uow.commit()
+    assert cycle.rounds[0].answers[world.manufacturing] is Review.CONTESTED
+    page = TestClient(world.app).get(f"/cycles/{world.cycle}")
+    assert "Round 2" in page.text
+    assert f"{technique}: 0.9" in page.text
