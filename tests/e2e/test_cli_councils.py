@@ -129,3 +129,10 @@ def test_bad_input_names_what_is_wrong(rada) -> None:  # type: ignore[no-untyped
     missing = rada("council", "show", "nowhere")
     assert missing.returncode == ExitCode.BAD_INPUT
     assert "there is no council 'nowhere'" in missing.stderr
+
+
+def test_an_unknown_option_is_a_usage_error(rada) -> None:  # type: ignore[no-untyped-def]
+    result = rada("member", "join", "-oxyz")
+    assert result.returncode == ExitCode.USAGE
+    assert "No such option: -o" in result.stderr
+    assert "bug in Rada" not in result.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from enum import IntEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -118,21 +118,41 @@ def _fail(message: str, hint: str | None, code: int) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line and return the exit code (the one error boundary)."""
+def _click_exceptions() -> tuple[
+    tuple[type[Any], ...], tuple[type[Any], ...], tuple[type[Any], ...]
+]:
+    """Click's Exit, Abort and usage errors; newer typer releases carry their own copy of
+    click, and a command line may raise either's."""
     import click
 
+    modules: list[Any] = [click.exceptions]
+    try:
+        from typer._click import exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        pass
+    else:
+        modules.append(vendored)
+
+    def found(name: str) -> tuple[type[Any], ...]:
+        return tuple(getattr(m, name) for m in modules if hasattr(m, name))
+
+    return found("Exit"), found("Abort"), found("ClickException")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return the exit code (the one error boundary)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    exits, aborts, usage = _click_exceptions()
     try:
         result = app(args=args, prog_name="rada", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except exits as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except aborts:
         return _fail("interrupted", None, ExitCode.INTERRUPTED)
     except KeyboardInterrupt:
         return _fail("interrupted", None, ExitCode.INTERRUPTED)
-    except click.exceptions.ClickException as exc:
+    except usage as exc:
         exc.show(file=sys.stderr)
         return int(exc.exit_code)
     except Exception as exc:

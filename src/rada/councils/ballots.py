@@ -68,7 +68,7 @@ class Participation:
 
 def new_receipt() -> tuple[str, str]:
     """A fresh receipt code for the voter, and the hash under which the ballot is stored."""
-    code = secrets.token_urlsafe(16)
+    code = "r" + secrets.token_urlsafe(16)  # never starts with "-" (a command-line option)
     return code, receipt_hash(code)
 
 

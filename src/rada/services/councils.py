@@ -165,7 +165,8 @@ def invite(uow: UnitOfWork, *, council: int | str, email: str, by: int, now: dat
             hint="delegates join by election in their own council",
         )
     require_member(uow, target, by)
-    code = secrets.token_urlsafe(18)
+    # A letter first: a code starting with "-" would read as an option on a command line.
+    code = "i" + secrets.token_urlsafe(18)
     invitation = Invitation(
         council_id=target.id,
         email=check_email(email),
