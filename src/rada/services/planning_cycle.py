@@ -55,7 +55,7 @@ def product_groups(economy: Economy) -> dict[str, tuple[str, ...]]:
     >>> from rada.planning.economy import Economy, Product, Resource, Technique
     >>> e = Economy((Product("01"), Product("10-1"), Product("NM_85")), (Resource("labour"),),
     ...     (Technique("01", {"01": 1.0}), Technique("10-1", {"10-1": 1.0}),
-    ...      Technique("NM_85", {"NM_85": 1.0})), 1, {}, {"labour": (1.0,)})
+    ...      Technique("NM_85", {"NM_85": 1.0})), 1, {"01": (1.0,)}, {"labour": (1.0,)})
     >>> product_groups(e)
     {'agriculture': ('01',), 'manufacturing': ('10-1',), 'education': ('NM_85',)}
     """
