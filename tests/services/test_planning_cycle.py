@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -50,7 +51,29 @@ def _entries(uow: UnitOfWork) -> list[Entry]:
     return out
 
 
-def test_a_full_planning_cycle(uow_factory: Factory, base: Economy) -> None:
+def _export_verifies(factory: Factory, directory: Path) -> int:
+    """Sign a checkpoint, export the database's record and verify the export."""
+    from rada.record import verify_export
+    from rada.record.export import write_export
+    from rada.record.note import Signer
+
+    database = factory.__self__  # type: ignore[attr-defined]
+    repository = database.record
+    signer = Signer.generate("test.rada/log")
+    repository.add_checkpoint(signer)
+    key = signer.verifier.vkey()
+    write_export(
+        directory,
+        origin="test.rada/log",
+        public_key=key,
+        root=repository.root(),
+        entries=repository.entries(),
+        checkpoints=repository.checkpoints(),
+    )
+    return int(verify_export(directory, trusted_key=key).size)
+
+
+def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Path) -> None:
     groups = pc.product_groups(base)
     assert len(groups) == 20
     assert groups["construction"] == ("41-43",)
@@ -218,6 +241,8 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy) -> None:
         assert replayed.rounds == replayed.matching == 2
         final = pc.get_cycle(uow, cycle.id).current
         assert replayed.adopted_digest == pc.digest(final.targets, final.fulfilment)
+    if hasattr(uow_factory, "__self__"):  # a real database: its record verifies end to end
+        assert _export_verifies(uow_factory, tmp_path / "export") == len(entries)
 
 
 def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) -> None:
