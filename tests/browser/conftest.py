@@ -14,11 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +22,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from tests.browser.server import running_server
 
 from rada.record import Entry, EntryKind, Signer
 from rada.store.keys import PRIVATE_KEY_FILE, load_or_create_signing_key
@@ -35,7 +32,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
 AXE = HERE / "vendor" / "axe-core" / "axe.min.js"
-SRC = HERE.parents[1] / "src"
 ORIGIN = "browser.test/rada"
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
@@ -91,61 +87,13 @@ def fill_record(data_dir: Path) -> None:
     repository.engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running Rada, on a fresh data directory with a small record."""
     data_dir = tmp_path_factory.mktemp("rada-data")
     fill_record(data_dir)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "RADA_DATA_DIR": str(data_dir),
-        "RADA_DATABASE_URL": "",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-    }
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "rada.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(
-                        f"the server did not start:\n{(data_dir / 'server.log').read_text()}"
-                    )
-                time.sleep(0.2)
+    with running_server(data_dir) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

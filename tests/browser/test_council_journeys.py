@@ -10,19 +10,14 @@ with times just before now, so that the proposal's vote is open when the journey
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.browser.server import running_server
 
 from rada.bootstrap import open_database
 from rada.config import Settings
@@ -36,7 +31,6 @@ pytestmark = pytest.mark.browser
 Screenshot = Callable[[Page, str], Path]
 Accessible = Callable[[Page], None]
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 PASSWORD = "correct horse battery"
 
 
@@ -152,53 +146,8 @@ def proposal_id(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
 @pytest.fixture(scope="module")
 def server(proposal_id: tuple[Path, dict[str, int]]) -> Iterator[str]:
     """A running Rada on the seeded data directory (replaces the shared fixture here)."""
-    data_dir = proposal_id[0]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {
-        **os.environ,
-        "RADA_DATA_DIR": str(data_dir),
-        "RADA_DATABASE_URL": "",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-    }
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "rada.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(
-                        f"the server did not start:\n{(data_dir / 'server.log').read_text()}"
-                    )
-                time.sleep(0.2)
+    with running_server(proposal_id[0]) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def test_member_signs_in_posts_and_votes(

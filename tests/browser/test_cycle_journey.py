@@ -6,19 +6,14 @@ economy in its first round of review, made through the use cases just before.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.browser.server import running_server
 
 from rada.bootstrap import demo_economy, open_database
 from rada.config import Settings
@@ -29,7 +24,6 @@ from rada.services import planning_cycle as pc
 
 pytestmark = pytest.mark.browser
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 PASSWORD = "correct horse battery"
 
 
@@ -89,52 +83,8 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 @pytest.fixture(scope="module")
 def server(cycle: tuple[Path, int]) -> Iterator[str]:
     """A running Rada on the seeded data directory (replaces the shared fixture here)."""
-    data_dir = cycle[0]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    env = {
-        **os.environ,
-        "RADA_DATA_DIR": str(data_dir),
-        "RADA_DATABASE_URL": "",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
-    }
-    log = (data_dir / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "rada.web.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(
-                        f"the server did not start:\n{(data_dir / 'server.log').read_text()}"
-                    )
-                time.sleep(0.2)
+    with running_server(cycle[0]) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def test_member_reviews_and_contests_a_target(
