@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,20 @@ def postgres_unreachable() -> str | None:
     except psycopg.OperationalError as exc:
         return f"PostgreSQL at {POSTGRES_URL} cannot be reached: {exc}".splitlines()[0]
     return None
+
+
+@contextmanager
+def postgres_schema(admin: Engine, prefix: str) -> Iterator[str]:
+    """The URL of a fresh, empty schema on the test server, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 @pytest.fixture(scope="session")
@@ -70,13 +85,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'rada.db'}"
         return
     admin: Engine = request.getfixturevalue("store_postgres_admin")
-    schema = f"rada_store_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with postgres_schema(admin, "rada_store") as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ PostgreSQL (migrated as ``tests/store_fixtures.py`` does)."""
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from tests.store_fixtures import POSTGRES_URL
+from tests.store_fixtures import postgres_schema
 
 from rada.services.memory import MemoryState, MemoryUnitOfWork
 from rada.services.ports import UnitOfWork
@@ -34,13 +32,8 @@ def uow_factory(
         database.dispose()
         return
     admin: Engine = request.getfixturevalue("store_postgres_admin")
-    schema = f"rada_services_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    database = Database(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    database.upgrade()
-    yield database.unit_of_work
-    database.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    with postgres_schema(admin, "rada_services") as url:
+        database = Database(url)
+        database.upgrade()
+        yield database.unit_of_work
+        database.dispose()

@@ -32,11 +32,6 @@ router = APIRouter(include_in_schema=False)
 CycleId = Path(ge=1, le=2**62)
 
 
-def signed_in_id(request: Request) -> int:
-    """The id of the viewer the contest handler checked."""
-    return int(request.state.viewer_id)
-
-
 @router.get("/cycles", name="cycles")
 def cycles_page(request: Request) -> HTMLResponse:
     """Every planning cycle."""
@@ -101,8 +96,8 @@ def _view(
 
 
 def _effects(cycle: Cycle) -> dict[int, dict[str, Any]]:
-    """What each contest of the previous round changed, as the ``planned`` entry says; the
-    page rebuilds it from the rounds' own figures: fulfilment before and after."""
+    """For each council that contested, the plan's fulfilment in the round after its contest
+    (the ``planned`` entry in the record holds what each contest alone changed)."""
     out: dict[int, dict[str, Any]] = {}
     for before, after in zip(cycle.rounds, cycle.rounds[1:], strict=False):
         for council in before.counters:
@@ -128,14 +123,15 @@ async def contest(request: Request, cycle_id: int = CycleId) -> Response:
     _ = gettext_for(request)
     if viewer is None:
         raise HTTPException(401, _("Sign in to take part."))
-    request.state.viewer_id = viewer.id
     council_text = form_text(form, "council", 20)
     reason = form_text(form, "reason").strip()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     api = api_context(request)
     failure: tuple[int, dict[str, str]] | None = None
     with api.uow() as uow:
-        failure, opened_id = _open_contest(request, uow, cycle_id, council_text, reason, form)
+        failure, opened_id = _open_contest(
+            request, uow, cycle_id, council_text, reason, form, viewer=viewer.id
+        )
         if failure is None:
             uow.commit()
     # The page is drawn after the unit of work ends: it opens its own.
@@ -146,12 +142,18 @@ async def contest(request: Request, cycle_id: int = CycleId) -> Response:
 
 
 def _open_contest(
-    request: Request, uow: Any, cycle_id: int, council_text: str, reason: str, form: Any
+    request: Request,
+    uow: Any,
+    cycle_id: int,
+    council_text: str,
+    reason: str,
+    form: Any,
+    *,
+    viewer: int,
 ) -> tuple[tuple[int, dict[str, str]] | None, int]:
     """Open the counter-proposal; a failure is (status, errors)."""
     _ = gettext_for(request)
     api = api_context(request)
-    viewer = signed_in_id(request)
     try:
         cycle = service.get_cycle(uow, cycle_id)
         council_id = int(council_text) if council_text.isdigit() else 0
