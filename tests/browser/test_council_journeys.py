@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from tests.browser.server import running_server
 
 from rada.bootstrap import open_database
@@ -36,8 +36,8 @@ PASSWORD = "correct horse battery"
 
 def seed(data_dir: Path) -> dict[str, int]:
     """Ana convenes the bakery with Bo and Cy: a motion in its vote, with one post; a budget
-    and an election of two seats in their votes, which Bo and Cy have voted in. Returns the
-    proposals' ids."""
+    and an election of two seats in their votes, which Bo and Cy have voted in; an election
+    of a treasurer in its vote, which nobody has voted in yet. Returns the proposals' ids."""
     database = open_database(Settings(data_dir=data_dir))
     now = datetime.now(UTC)
     try:
@@ -131,8 +131,25 @@ def seed(data_dir: Path) -> dict[str, int]:
                     choice={"ranking": [key[p] for p in ranking]},
                     now=now - timedelta(minutes=30),
                 )
+            treasurer = ps.open_proposal(
+                uow,
+                council=bakery.id,
+                kind=ProposalKind.APPOINTMENT,
+                title="Elect a treasurer",
+                text="One seat, ranked on a phone.",
+                by=ana,
+                now=now - timedelta(days=5),
+                details={"post": "manager"},
+                candidates=[ana, bo, cy],
+            )
+            ps.open_voting(uow, proposal_id=treasurer.id, by=ana, now=now - timedelta(hours=1))
             uow.commit()
-            return {"oven": oven.id, "budget": budget.id, "election": election.id}
+            return {
+                "oven": oven.id,
+                "budget": budget.id,
+                "election": election.id,
+                "treasurer": treasurer.id,
+            }
     finally:
         database.dispose()
 
@@ -293,3 +310,68 @@ def test_run_an_election_and_read_the_stages(
         "() => document.documentElement.scrollWidth <= window.innerWidth", timeout=5000
     )
     screenshot(page, "election-stages-phone")
+
+
+def test_rank_candidates_by_touch_on_a_phone(
+    browser: Browser,
+    server: str,
+    proposal_id: tuple[Path, dict[str, int]],
+    screenshot: Screenshot,
+    accessible: Accessible,
+) -> None:
+    """A phone: a touch screen and no mouse. Each rank box is tapped, the number typed on the
+    on-screen keyboard (which sends text, not key presses), and the ballot cast by a tap."""
+    treasurer = proposal_id[1]["treasurer"]
+    context = browser.new_context(
+        base_url=server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-GB",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"/sign-in?next=/proposals/{treasurer}")
+        page.get_by_label("E-mail address").tap()
+        page.keyboard.insert_text("cy@bakery.example")
+        page.get_by_label("Password").tap()
+        page.keyboard.insert_text(PASSWORD)
+        page.get_by_role("button", name="Sign in").tap()
+        expect(page).to_have_url(re.compile(rf"/proposals/{treasurer}$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Elect a treasurer")
+
+        order = page.locator("#rank-order")
+        expect(order).to_have_text("You have not ranked anyone yet.")
+        for name, rank in (("Cy", "1"), ("Ana", "2"), ("Bo", "3")):
+            box = page.get_by_label(name, exact=True)
+            box.tap()
+            expect(box).to_be_focused()
+            page.keyboard.insert_text(rank)
+        expect(order).to_have_text("Your order: 1. Cy; 2. Ana; 3. Bo")
+        # The page fits the phone: nothing to scroll sideways to reach a box or the button.
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        screenshot(page, "ranked-by-touch")
+        accessible(page)
+
+        page.get_by_role("button", name="Cast my vote").tap()
+        expect(page.locator("#receipt-code")).to_be_visible()
+        expect(page.locator("#your-vote")).to_have_text("You have voted.")
+        expect(page.locator("#tally-hidden")).to_contain_text("1 member has voted so far.")
+        expect(page.get_by_role("button", name="Cast my vote")).to_have_count(0)
+        screenshot(page, "ranked-by-touch-cast")
+    finally:
+        context.close()
+
+    # The ballot is in the store as ranked: Cy first, then Ana, then Bo.
+    database = open_database(Settings(data_dir=proposal_id[0]))
+    try:
+        with database.unit_of_work() as uow:
+            proposal = uow.proposals.get(treasurer)
+            assert proposal is not None
+            ballots = uow.ballots.for_proposal(treasurer)
+    finally:
+        database.dispose()
+    label = {o.key: o.label for o in proposal.options}
+    assert [[label[k] for k in b.choice["ranking"]] for b in ballots] == [["Cy", "Ana", "Bo"]]

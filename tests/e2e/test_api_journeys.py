@@ -222,6 +222,45 @@ def test_a_motion_from_sign_up_to_decision(instance: Instance) -> None:
     assert ok(instance.client().get(f"{API}/councils/bakery/proposals?stage=voting")) == []
 
 
+def test_errors_are_in_czech_when_the_client_asks_for_it(instance: Instance) -> None:
+    ana, bo, _cy = found_bakery(instance)
+    pid = ok(
+        bo.post(
+            "/councils/bakery/proposals",
+            {"kind": "motion", "title": "A second oven", "text": "Buy a second oven."},
+        ),
+        201,
+    )["id"]
+    english = ana.post(f"/proposals/{pid}/voting")
+    assert english.headers["content-language"] == "en"
+    assert ok(english, 409)["detail"] == (
+        "the discussion must last 24 hours; voting may open at 2026-03-02T09:00+00:00"
+    )
+    czech = ana.client.post(
+        f"{API}/proposals/{pid}/voting",
+        headers={"X-CSRF-Token": ana.csrf, "Accept-Language": "cs-CZ,cs;q=0.9,en;q=0.5"},
+    )
+    assert czech.headers["content-language"] == "cs"
+    assert ok(czech, 409)["detail"] == (
+        "diskuse musí trvat 24 hodin; hlasování lze otevřít v 2026-03-02T09:00+00:00"
+    )
+    nowhere = instance.client().get(f"{API}/councils/nowhere", headers={"Accept-Language": "cs"})
+    assert ok(nowhere, 404) == {
+        "detail": "rada 'nowhere' neexistuje",
+        "hint": "vypíše je `rada council list`",
+    }
+    assert ok(instance.client().get(f"{API}/councils/nowhere"), 404) == {
+        "detail": "there is no council 'nowhere'",
+        "hint": "`rada council list` lists them",
+    }
+    anonymous = instance.client().post(
+        f"{API}/councils",
+        json={"name": "X", "slug": "x", "kind": "workplace"},
+        headers={"Accept-Language": "cs"},
+    )
+    assert ok(anonymous, 401)["detail"] == "pro účast se přihlaste"
+
+
 def test_a_secret_stv_election_is_checked_by_receipt_after_the_count(instance: Instance) -> None:
     ana, bo, cy = found_bakery(instance)
     # Cy votes from a script with an API token: no cookie, so no CSRF token either.

@@ -8,9 +8,11 @@ database; the app's clock stands still at ``NOW``.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -517,6 +519,65 @@ def test_unknown_proposal_is_a_404(world: World) -> None:
 def test_pages_are_in_czech(world: World) -> None:
     page = html(world.client().get(f"/proposals/{world.ids['oven']}?lang=cs"))
     assert "Diskuse" in page or "diskus" in page.lower()
+
+
+CZECH = {"accept-language": "cs-CZ,cs;q=0.9,en;q=0.5"}
+
+
+def test_a_refusal_is_said_in_the_readers_language(world: World) -> None:
+    client, csrf = signed_in(world, "cy")  # Cy has voted on the oven already
+    oven, talk = world.ids["oven"], world.ids["talk"]
+    twice = client.post(f"/proposals/{oven}/vote", data={"csrf_token": csrf, "position": "yes"})
+    assert "you have already voted on this proposal" in html(twice, 422)
+    again = client.post(
+        f"/proposals/{oven}/vote", data={"csrf_token": csrf, "position": "yes"}, headers=CZECH
+    )
+    page = html(again, 422)
+    assert '<html lang="cs">' in page
+    assert 'id="vote-error" role="alert">o tomto návrhu jste už hlasovali</p>' in page
+    assert "already voted" not in page
+    early = client.post(f"/proposals/{talk}/vote", data={"csrf_token": csrf, "position": "yes"})
+    assert "the proposal is in discussion; votes are not open" in html(early, 422)
+    early = client.post(
+        f"/proposals/{talk}/vote", data={"csrf_token": csrf, "position": "yes"}, headers=CZECH
+    )
+    assert "návrh je ve fázi „diskuse“; hlasování není otevřeno" in html(early, 422)
+
+
+def test_a_decision_is_summed_up_in_the_readers_language(world: World) -> None:
+    client = world.client()
+    election, redaction = world.ids["election"], world.ids["redaction"]
+    summary = re.compile(r'<span id="decision-summary">([^<]*)</span>')
+
+    def said(path: str, **headers: str) -> str:
+        found = summary.search(html(client.get(path, headers=headers)))
+        assert found is not None
+        return found.group(1)
+
+    assert said(f"/proposals/{election}") == "Elected: Bo (stv, 3 ballots)."
+    assert said(f"/proposals/{election}", **CZECH) == "Zvoleni: Bo (STV, 3 hlasovací lístky)."
+    assert said(f"/proposals/{redaction}") == (
+        "Adopted: 2/3 of votes cast: 3 for, 0 against, 0 abstaining; needs at least 2."
+    )
+    assert said(f"/proposals/{redaction}", **CZECH) == (
+        "Přijato: 2/3 odevzdaných hlasů: pro 3, proti 0, zdrželo se 0; je třeba alespoň 2."
+    )
+    # The stages of the count, as the counting library names them, are in Czech too.
+    stages = html(client.get(f"/proposals/{election}", headers=CZECH))
+    assert "<td>první preference" in stages
+    assert "first preferences" not in stages
+    # The record keeps the English summary, whatever the reader's language.
+    record = html(client.get("/record", params={"kind": "decision", "q": "Elected"}, headers=CZECH))
+    assert '"summary": "Elected: Bo (stv, 3 ballots)."' in unescape(record)
+    assert "Zvoleni" not in record
+
+
+def test_a_decision_counted_before_messages_were_kept_shows_its_english(world: World) -> None:
+    settings = world.app.state.rada.settings
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE proposals SET decision_message = NULL")
+    page = html(world.client().get(f"/proposals/{world.ids['election']}", headers=CZECH))
+    assert '<span id="decision-summary">Elected: Bo (stv, 3 ballots).</span>' in page
 
 
 def test_redacted_post_is_a_tombstone_naming_the_decision(world: World) -> None:

@@ -192,29 +192,44 @@ def test_czech_follows_accept_language_and_uses_czech_numbers(tmp_path: Path) ->
     assert "801 796" in text
 
 
-def test_every_message_of_the_pages_has_a_czech_translation() -> None:
+def test_every_message_of_the_pages_and_the_domain_has_a_czech_translation() -> None:
+    """Every message of the templates and the web modules, and every message the domain, its
+    use cases and the store mark with ``msg``/``nmsg`` (``babel.cfg`` says where and how, as
+    for ``pybabel extract``), has a Czech translation with the same placeholders; a plural has
+    all three Czech forms."""
     from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
     from babel.messages.pofile import read_po
 
-    web = Path(__file__).resolve().parents[2] / "src" / "rada" / "web"
-    method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
-    messages = {
-        message[0] if isinstance(message, tuple) else message
-        for _, _, message, _, _ in extract_from_dir(web, method_map)
-    }
-    assert len(messages) > 100
-    with (web / "locale" / "cs" / "LC_MESSAGES" / "rada.po").open("rb") as handle:
+    root = Path(__file__).resolve().parents[2]
+    with (root / "babel.cfg").open() as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found = list(extract_from_dir(root, method_map, options_map))
+    messages = {message for _, _, message, _, _ in found}
+    places = {str(Path(name).parent) for name, *_ in found}
+    assert len(messages) > 600
+    for area in ("councils", "services", "store", "web", "web/pages", "web/templates/councils"):
+        assert any(p.startswith(f"src/rada/{area}") for p in places), area
+    po = root / "src" / "rada" / "web" / "locale" / "cs" / "LC_MESSAGES" / "rada.po"
+    with po.open("rb") as handle:
         catalogue = read_po(handle)
     untranslated = []
-    for text in sorted(messages):
+    for message in sorted(messages, key=str):
+        text = message[0] if isinstance(message, tuple) else message
         entry = catalogue.get(text)
         strings = () if entry is None else entry.string
         strings = strings if isinstance(strings, tuple) else (strings,)
         if entry is None or entry.fuzzy or not all(strings):
             untranslated.append(text)
             continue
-        placeholders = set(re.findall(r"%\(\w+\)s", text))
-        assert all(set(re.findall(r"%\(\w+\)s", s)) == placeholders for s in strings), text
+        if isinstance(message, tuple):
+            assert len(strings) == 3, text  # Czech: one, few (2-4), many
+        placeholders = set(
+            re.findall(
+                r"%\(\w+\)[sr]", " ".join(entry.id) if isinstance(entry.id, tuple) else entry.id
+            )
+        )
+        assert all(set(re.findall(r"%\(\w+\)[sr]", s)) == placeholders for s in strings), text
     assert untranslated == []
 
 

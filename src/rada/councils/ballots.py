@@ -18,8 +18,9 @@ from typing import Any
 
 from rada.councils.errors import CouncilError, InvalidChoice
 from rada.councils.model import Electorate
-from rada.councils.orders import BallotForm, Method
+from rada.councils.orders import METHOD_NAMES, BallotForm, Method
 from rada.councils.proposals import Decision, Outcome, Proposal
+from rada.councils.text import Joined, Message, joined, msg, nmsg
 from rada.counting.ballots import Profile
 from rada.counting.errors import CountingError
 from rada.counting.formats.pabulib import PbInstance, PbProject, PbVote
@@ -95,17 +96,32 @@ def check_choice(proposal: Proposal, choice: Mapping[str, Any]) -> dict[str, Any
     if form is BallotForm.MOTION:
         position = choice.get("position")
         if position not in MOTION_POSITIONS or set(choice) - {"position"}:
-            raise InvalidChoice(f"a vote on this motion is one of {', '.join(MOTION_POSITIONS)}")
+            raise InvalidChoice(
+                msg(
+                    "a vote on this motion is one of %(positions)s",
+                    positions=", ".join(MOTION_POSITIONS),
+                )
+            )
         return {"position": position}
     if form is BallotForm.CONSENSUS:
         position = choice.get("position")
         if position not in CONSENSUS_POSITIONS or set(choice) - {"position", "reason"}:
-            raise InvalidChoice(f"a position is one of {', '.join(CONSENSUS_POSITIONS)}")
+            raise InvalidChoice(
+                msg("a position is one of %(positions)s", positions=", ".join(CONSENSUS_POSITIONS))
+            )
         reason = choice.get("reason") or ""
         if not isinstance(reason, str) or len(reason) > MAX_REASON:
-            raise InvalidChoice(f"a reason is text of at most {MAX_REASON} characters")
+            raise InvalidChoice(
+                nmsg(
+                    "a reason is text of at most %(n)s character",
+                    "a reason is text of at most %(n)s characters",
+                    MAX_REASON,
+                )
+            )
         if position == "block" and not reason.strip():
-            raise InvalidChoice("a block must give its reason", hint="say what would resolve it")
+            raise InvalidChoice(
+                msg("a block must give its reason"), hint=msg("say what would resolve it")
+            )
         return (
             {"position": position, "reason": reason.strip()}
             if reason.strip()
@@ -115,12 +131,14 @@ def check_choice(proposal: Proposal, choice: Mapping[str, Any]) -> dict[str, Any
     if form is BallotForm.RANKED:
         ranking = choice.get("ranking")
         if not isinstance(ranking, list) or not ranking or set(choice) - {"ranking"}:
-            raise InvalidChoice("a ranked ballot lists at least one candidate, first choice first")
+            raise InvalidChoice(
+                msg("a ranked ballot lists at least one candidate, first choice first")
+            )
         _check_keys(ranking, keys)
         return {"ranking": list(ranking)}
     approved = choice.get("approve")
     if not isinstance(approved, list) or set(choice) - {"approve"}:
-        raise InvalidChoice("an approval ballot lists the candidates approved")
+        raise InvalidChoice(msg("an approval ballot lists the candidates approved"))
     _check_keys(approved, keys)
     return {"approve": sorted(approved)}
 
@@ -128,20 +146,26 @@ def check_choice(proposal: Proposal, choice: Mapping[str, Any]) -> dict[str, Any
 def _check_keys(chosen: Sequence[object], keys: set[str]) -> None:
     unknown = [k for k in chosen if k not in keys]
     if unknown:
-        raise InvalidChoice(f"{unknown[0]!r} is not a candidate on this ballot")
+        raise InvalidChoice(msg("%(key)r is not a candidate on this ballot", key=unknown[0]))
     if len(set(map(str, chosen))) != len(chosen):
-        raise InvalidChoice("a candidate may appear only once on a ballot")
+        raise InvalidChoice(msg("a candidate may appear only once on a ballot"))
 
 
 def _quorum_line(
     proposal: Proposal, electorate: Electorate, took_part: int
-) -> tuple[bool, str | None]:
+) -> tuple[bool, Message | None]:
     quorum = proposal.rule.quorum
     if quorum is None:
         return True, None
     required = quorum * electorate.total
     met = took_part >= required
-    return met, f"quorum {required} of {electorate.total}: {took_part} took part"
+    line = msg(
+        "quorum %(required)s of %(total)s: %(took_part)s took part",
+        required=required,
+        total=electorate.total,
+        took_part=took_part,
+    )
+    return met, line
 
 
 def running_tally(
@@ -176,7 +200,8 @@ def count(
 
     ``choices`` pairs each vote's choice with its weight; ``voters`` names open voters in the
     same order (for the blocks of a consensus decision). Without the quorum the proposal is
-    rejected, whatever the votes.
+    rejected, whatever the votes. The decision's ``summary`` is English text (what the record
+    keeps); its ``message`` is the same sentence as a translatable message.
     """
     took_part = sum(weight for _, weight in choices)
     quorum_met, quorum_line = _quorum_line(proposal, electorate, took_part)
@@ -192,27 +217,120 @@ def count(
         else:
             decision = _count_election(proposal, choices, tally)
     except CountingError as error:
-        raise CouncilError(f"the count failed: {error}") from error
+        raise CouncilError(msg("the count failed: %(error)s", error=str(error))) from error
     if quorum_line is not None:
-        decision.detail["quorum"] = quorum_line
+        decision.detail["quorum"] = str(quorum_line)
     if not quorum_met:
         decision.outcome = Outcome.REJECTED
         decision.elected = ()
-        decision.summary = f"Rejected: the quorum was not met ({quorum_line})."
+        _summarise(
+            decision, msg("Rejected: the quorum was not met (%(quorum)s).", quorum=quorum_line)
+        )
     decision.method = method.value
     return decision
 
 
-def _motion_decision(result: MotionResult, counts: Mapping[str, int]) -> Decision:
+def _summarise(decision: Decision, message: Message) -> Decision:
+    """Give the decision its summary: the message, and its English text."""
+    decision.message = message
+    decision.summary = str(message)
+    return decision
+
+
+#: How the counting library words each reason of a motion's result, as messages. The library
+#: writes English only; :func:`_motion_decision` checks that these say exactly the same.
+_MAJORITIES: Mapping[str, Message] = {
+    "simple": msg("simple majority of votes cast"),
+    "absolute": msg("absolute majority of members"),
+}
+
+
+def _motion_reasons(
+    result: MotionResult, counts: Mapping[str, int], *, recall: bool
+) -> list[Message]:
+    """The reasons of a motion or recall's result (no quorum of the library's own)."""
+    majority = "absolute" if recall else result.rule
+    rule = _MAJORITIES.get(majority) or msg("%(fraction)s of votes cast", fraction=result.threshold)
+    figures = {
+        "rule": rule,
+        "yes": counts["yes"],
+        "no": counts["no"],
+        "abstain": counts["abstain"],
+        "needed": result.needed,
+    }
+    strict = majority in _MAJORITIES
+    reasons = [msg("recall")] if recall else []
+    if strict:
+        reasons.append(
+            msg(
+                "%(rule)s: %(yes)s for, %(no)s against, %(abstain)s abstaining; "
+                "needs more than %(needed)s",
+                **figures,
+            )
+        )
+        if counts["yes"] == result.needed:
+            reasons.append(msg("an exact tie does not carry the motion"))
+    else:
+        reasons.append(
+            msg(
+                "%(rule)s: %(yes)s for, %(no)s against, %(abstain)s abstaining; "
+                "needs at least %(needed)s",
+                **figures,
+            )
+        )
+    return reasons
+
+
+def _consensus_reasons(
+    result: MotionResult,
+    counts: Mapping[str, int],
+    names: Mapping[str, str | Message],
+    fallback: Fraction | None,
+) -> list[Message]:
+    """The reason of a consensus decision, as :func:`decide_consensus` words it."""
+    positions = msg(
+        "%(agree)s agree, %(abstain)s abstain, %(disagree)s disagree, %(block)s block", **counts
+    )
+    if result.blocks:
+        blockers = joined(names.get(member, member) for member, _ in result.blocks)
+        return [msg("%(positions)s; blocked by %(names)s", positions=positions, names=blockers)]
+    if counts["disagree"] == 0 and counts["agree"] > 0:
+        return [msg("%(positions)s; consensus", positions=positions)]
+    if fallback is not None and counts["agree"] + counts["disagree"]:
+        return [
+            msg(
+                "%(positions)s; no consensus, fallback %(fallback)s needs %(needed)s agreeing",
+                positions=positions,
+                fallback=fallback,
+                needed=result.needed,
+            )
+        ]
+    return [msg("%(positions)s; no consensus", positions=positions)]
+
+
+def _motion_decision(
+    result: MotionResult, counts: Mapping[str, int], reasons: Sequence[Message]
+) -> Decision:
     outcome = Outcome.ADOPTED if result.adopted else Outcome.REJECTED
     words = "; ".join(result.reasons)
-    return Decision(
+    decision = Decision(
         outcome,
         result.rule,
         f"{outcome.value.capitalize()}: {words}.",
         dict(counts),
         detail=result.to_dict(),
     )
+    because = joined(reasons, "; ")
+    message = (
+        msg("Adopted: %(reasons)s.", reasons=because)
+        if result.adopted
+        else msg("Rejected: %(reasons)s.", reasons=because)
+    )
+    # The library's English is the record's; the message only stands beside it when it says
+    # the same, word for word (else pages show the English).
+    if str(message) == decision.summary:
+        decision.message = message
+    return decision
 
 
 def _count_motion(
@@ -228,7 +346,8 @@ def _count_motion(
         result = decide_motion(tally, majority="qualified", fraction=Fraction(2, 3))
     else:
         result = decide_motion(tally)
-    return _motion_decision(result, counts)
+    reasons = _motion_reasons(result, counts, recall=method is Method.RECALL)
+    return _motion_decision(result, counts, reasons)
 
 
 def _count_consensus(
@@ -236,7 +355,13 @@ def _count_consensus(
     choices: Sequence[tuple[Mapping[str, Any], int]],
     voters: Sequence[str],
 ) -> Decision:
-    names = list(voters) or [f"ballot {i + 1}" for i in range(len(choices))]
+    names: dict[str, str | Message] = (
+        {name: name for name in voters}
+        if voters
+        else {
+            f"ballot {i + 1}": msg("ballot %(number)s", number=i + 1) for i in range(len(choices))
+        }
+    )
     positions = {
         name: (choice["position"], choice.get("reason"))
         for name, (choice, _) in zip(names, choices, strict=True)
@@ -245,7 +370,8 @@ def _count_consensus(
     counts = dict.fromkeys(CONSENSUS_POSITIONS, 0)
     for choice, _ in choices:
         counts[choice["position"]] += 1
-    return _motion_decision(result, counts)
+    reasons = _consensus_reasons(result, counts, names, proposal.rule.fallback)
+    return _motion_decision(result, counts, reasons)
 
 
 def _count_election(
@@ -258,32 +384,32 @@ def _count_election(
     field_name = "ranking" if proposal.rule.form is BallotForm.RANKED else "approve"
     rankings = [[index[k] for k in choice[field_name]] for choice, _ in choices]
     weights = [w for _, w in choices]
+    method = proposal.rule.method
     if not rankings:
-        return Decision(
-            Outcome.REJECTED,
-            proposal.rule.method.value,
-            "Nobody was elected: no valid ballots.",
-            dict(tally["counts"]),
+        return _summarise(
+            Decision(Outcome.REJECTED, method.value, "", dict(tally["counts"])),
+            msg("Nobody was elected: no valid ballots."),
         )
     profile = Profile.from_rankings(keys, rankings, weights=weights, invalid="reject")
     label = {o.key: o.label for o in proposal.options}
-    if proposal.rule.method is Method.STV:
+    if method is Method.STV:
         stv = scottish_stv(profile, proposal.seats)
         elected, detail = stv.elected, stv.to_dict()
     else:
-        counter = schulze if proposal.rule.method is Method.SCHULZE else approval
+        counter = schulze if method is Method.SCHULZE else approval
         single = counter(profile)
         elected, detail = (single.winner,), single.to_dict()
-    names = ", ".join(label[k] for k in elected)
-    summary = f"Elected: {names} ({proposal.rule.method.value}, {profile.total} ballots)."
-    return Decision(
-        Outcome.ADOPTED,
-        proposal.rule.method.value,
-        summary,
-        dict(tally["counts"]),
-        tuple(elected),
-        detail,
+    summary = nmsg(
+        "Elected: %(names)s (%(method)s, %(n)s ballot).",
+        "Elected: %(names)s (%(method)s, %(n)s ballots).",
+        int(profile.total),
+        names=joined(label[k] for k in elected),
+        method=METHOD_NAMES[method],
     )
+    decision = Decision(
+        Outcome.ADOPTED, method.value, "", dict(tally["counts"]), tuple(elected), detail
+    )
+    return _summarise(decision, summary)
 
 
 def _count_budget(
@@ -301,15 +427,22 @@ def _count_budget(
     instance = PbInstance({"budget": str(budget), "vote_type": "approval"}, projects, tuple(votes))
     result = equal_shares(instance)
     label = {o.key: o.label for o in proposal.options}
-    names = ", ".join(label[k] for k in result.selected) or "no project"
-    summary = (
-        f"Funded: {names}, costing {result.cost} of {budget} "
-        f"(Method of Equal Shares, {len(votes)} voters)."
+    names: str | Message | Joined = (
+        joined(label[k] for k in result.selected) if result.selected else msg("no project")
+    )
+    summary = nmsg(
+        "Funded: %(names)s, costing %(cost)s of %(budget)s (Method of Equal Shares, %(n)s voter).",
+        "Funded: %(names)s, costing %(cost)s of %(budget)s (Method of Equal Shares, %(n)s voters).",
+        len(votes),
+        names=names,
+        cost=result.cost,
+        budget=budget,
     )
     outcome = Outcome.ADOPTED if result.selected else Outcome.REJECTED
-    return Decision(
-        outcome, "equal-shares", summary, dict(tally["counts"]), result.selected, result.to_dict()
+    decision = Decision(
+        outcome, "equal-shares", "", dict(tally["counts"]), result.selected, result.to_dict()
     )
+    return _summarise(decision, summary)
 
 
 def everyone_voted(electorate: Electorate, voted: set[int]) -> bool:

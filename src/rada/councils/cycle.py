@@ -23,6 +23,7 @@ from typing import Any
 
 from rada.councils.errors import AlreadyVoted, CouncilError, InvalidChoice, WrongStage
 from rada.councils.model import check_name
+from rada.councils.text import Message, msg, nmsg
 
 POINTS = 100
 
@@ -45,14 +46,38 @@ class Review(StrEnum):
     CONTESTED = "contested"
 
 
-def check_capacity(value: object, where: str) -> str:
-    """A capacity: a non-negative decimal number, as its exact text."""
+#: The stages' names in sentences (in English, the values themselves).
+CYCLE_STAGE_NAMES: Mapping[CycleStage, Message] = {
+    CycleStage.PRIORITIES: msg("priorities"),
+    CycleStage.REVIEW: msg("review"),
+    CycleStage.ADOPTION: msg("adoption"),
+    CycleStage.ADOPTED: msg("adopted"),
+    CycleStage.REJECTED: msg("rejected"),
+}
+REVIEW_NAMES: Mapping[Review, Message] = {
+    Review.PENDING: msg("pending"),
+    Review.ACCEPTED: msg("accepted"),
+    Review.CONTESTED: msg("contested"),
+}
+
+
+def check_capacity(value: object, where: str | Message) -> str:
+    """A capacity: a non-negative decimal number, as its exact text; ``where`` says whose
+    (a technique's code, or a message) in the error."""
     try:
         amount = Decimal(str(value))
     except InvalidOperation as error:
-        raise CouncilError(f"{where}: {value!r} is not a number") from error
+        raise CouncilError(
+            msg("%(where)s: %(value)r is not a number", where=where, value=value)
+        ) from error
     if not amount.is_finite() or amount < 0:
-        raise CouncilError(f"{where}: a capacity is a number of at least 0, not {value!r}")
+        raise CouncilError(
+            msg(
+                "%(where)s: a capacity is a number of at least 0, not %(value)r",
+                where=where,
+                value=value,
+            )
+        )
     return str(amount)
 
 
@@ -136,45 +161,58 @@ class Cycle:
     record_index: int | None = None
 
     def __post_init__(self) -> None:
-        self.title = check_name(self.title, "a cycle's title")
+        self.title = check_name(self.title, msg("a cycle's title"))
         if self.years < 1:
-            raise CouncilError("a plan covers at least one year")
+            raise CouncilError(msg("a plan covers at least one year"))
         if self.round_limit < 1:
-            raise CouncilError("a cycle allows at least one round of review")
+            raise CouncilError(msg("a cycle allows at least one round of review"))
         if not self.groups:
-            raise CouncilError("a cycle needs product groups to set priorities over")
+            raise CouncilError(msg("a cycle needs product groups to set priorities over"))
         councils = [w.council_id for w in self.workplaces]
         if len(set(councils)) != len(councils):
-            raise CouncilError("a workplace council appears twice in the cycle")
+            raise CouncilError(msg("a workplace council appears twice in the cycle"))
 
     def workplace(self, council_id: int) -> Workplace:
         """The workplace entry of a council."""
         for w in self.workplaces:
             if w.council_id == council_id:
                 return w
-        raise CouncilError(f"council {council_id} has no workplace in this cycle")
+        raise CouncilError(
+            msg("council %(council)s has no workplace in this cycle", council=council_id)
+        )
 
     @property
     def current(self) -> Round:
         """The latest round."""
         if not self.rounds:
-            raise WrongStage("no plan has been computed in this cycle yet")
+            raise WrongStage(msg("no plan has been computed in this cycle yet"))
         return self.rounds[-1]
 
     def give_points(self, person_id: int, points: Mapping[str, int]) -> dict[str, int]:
         """A participant's distribution of :data:`POINTS` points over the product groups."""
         if self.stage is not CycleStage.PRIORITIES:
-            raise WrongStage(f"priorities are closed: the cycle is in {self.stage.value}")
+            raise WrongStage(
+                msg(
+                    "priorities are closed: the cycle is in %(stage)s",
+                    stage=CYCLE_STAGE_NAMES[self.stage],
+                )
+            )
         if person_id in self.points:
-            raise AlreadyVoted("you have already given your points in this cycle")
+            raise AlreadyVoted(msg("you have already given your points in this cycle"))
         unknown = sorted(set(points) - set(self.groups))
         if unknown:
-            raise InvalidChoice(f"{unknown[0]!r} is not a product group of this cycle")
+            raise InvalidChoice(
+                msg("%(group)r is not a product group of this cycle", group=unknown[0])
+            )
         if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in points.values()):
-            raise InvalidChoice("points are whole numbers of at least 0")
+            raise InvalidChoice(msg("points are whole numbers of at least 0"))
         if sum(points.values()) != POINTS:
             raise InvalidChoice(
-                f"the points add up to {sum(points.values())}; distribute exactly {POINTS}"
+                msg(
+                    "the points add up to %(total)s; distribute exactly %(points)s",
+                    total=sum(points.values()),
+                    points=POINTS,
+                )
             )
         clean = {g: int(points.get(g, 0)) for g in self.groups}
         self.points[person_id] = clean
@@ -184,9 +222,16 @@ class Cycle:
         """Aggregate the points by the stated rule: each group's weight is the mean, over
         participants, of the share of their points it received (exact fractions)."""
         if self.stage is not CycleStage.PRIORITIES:
-            raise WrongStage(f"priorities are closed: the cycle is in {self.stage.value}")
+            raise WrongStage(
+                msg(
+                    "priorities are closed: the cycle is in %(stage)s",
+                    stage=CYCLE_STAGE_NAMES[self.stage],
+                )
+            )
         if not self.points:
-            raise CouncilError("nobody has given points yet", hint="wait for the delegates")
+            raise CouncilError(
+                msg("nobody has given points yet"), hint=msg("wait for the delegates")
+            )
         n = len(self.points)
         weights = {
             g: sum((Fraction(p[g], POINTS) for p in self.points.values()), Fraction(0)) / n
@@ -199,9 +244,17 @@ class Cycle:
     def start_round(self, new: Round) -> None:
         """Record a newly computed round; its reviews are pending."""
         if self.stage is not CycleStage.REVIEW:
-            raise WrongStage(f"the cycle is in {self.stage.value}, not review")
+            raise WrongStage(
+                msg("the cycle is in %(stage)s, not review", stage=CYCLE_STAGE_NAMES[self.stage])
+            )
         if self.rounds and len(self.rounds) >= self.round_limit:
-            raise WrongStage(f"the congress allowed {self.round_limit} rounds")
+            raise WrongStage(
+                nmsg(
+                    "the congress allowed %(n)s round",
+                    "the congress allowed %(n)s rounds",
+                    self.round_limit,
+                )
+            )
         new.answers = dict.fromkeys(new.reviews, Review.PENDING)
         self.rounds.append(new)
 
@@ -210,15 +263,23 @@ class Cycle:
         for the next round."""
         current = self.current
         if council_id not in current.reviews:
-            raise CouncilError(f"council {council_id} reviews no target in this round")
+            raise CouncilError(
+                msg("council %(council)s reviews no target in this round", council=council_id)
+            )
         current.answers[council_id] = review
         if counter:
             workplace = self.workplace(council_id)
             unknown = sorted(set(counter) - set(workplace.capacity))
             if unknown:
-                raise CouncilError(f"{unknown[0]!r} is not one of this workplace's techniques")
+                raise CouncilError(
+                    msg(
+                        "%(technique)r is not one of this workplace's techniques",
+                        technique=unknown[0],
+                    )
+                )
             current.counters[council_id] = {
-                k: check_capacity(v, f"capacity of {k}") for k, v in counter.items()
+                k: check_capacity(v, msg("capacity of %(technique)s", technique=k))
+                for k, v in counter.items()
             }
 
     def settled(self) -> bool:
@@ -240,14 +301,21 @@ class Cycle:
     def to_adoption(self, proposal_id: int) -> None:
         """The plan goes to the congress for adoption."""
         if self.stage is not CycleStage.REVIEW:
-            raise WrongStage(f"the cycle is in {self.stage.value}, not review")
+            raise WrongStage(
+                msg("the cycle is in %(stage)s, not review", stage=CYCLE_STAGE_NAMES[self.stage])
+            )
         self.stage = CycleStage.ADOPTION
         self.adoption = proposal_id
 
     def conclude(self, adopted: bool) -> None:
         """The congress has decided."""
         if self.stage is not CycleStage.ADOPTION:
-            raise WrongStage(f"the cycle is in {self.stage.value}, not adoption")
+            raise WrongStage(
+                msg(
+                    "the cycle is in %(stage)s, not adoption",
+                    stage=CYCLE_STAGE_NAMES[self.stage],
+                )
+            )
         self.stage = CycleStage.ADOPTED if adopted else CycleStage.REJECTED
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,19 +11,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rada.councils.errors import CouncilError, InvalidStandingOrders, NotAllowed
-from rada.councils.orders import CouncilKind, ProposalKind, Role, StandingOrders
+from rada.councils.orders import ROLE_NAMES, CouncilKind, ProposalKind, Role, StandingOrders
+from rada.councils.text import Message, msg
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def check_name(name: str, what: str, *, longest: int = 200) -> str:
-    """A stripped, non-empty name of at most ``longest`` characters."""
+def check_name(name: str, what: Message, *, longest: int = 200) -> str:
+    """A stripped, non-empty name of at most ``longest`` characters; ``what`` names it in
+    the error."""
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise CouncilError(f"{what} must not be empty")
+        raise CouncilError(msg("%(what)s must not be empty", what=what))
     if len(cleaned) > longest:
-        raise CouncilError(f"{what} is {len(cleaned)} characters long; at most {longest}")
+        raise CouncilError(
+            msg(
+                "%(what)s is %(length)s characters long; at most %(longest)s",
+                what=what,
+                length=len(cleaned),
+                longest=longest,
+            )
+        )
     return cleaned
 
 
@@ -31,8 +40,8 @@ def check_slug(slug: str) -> str:
     """A short web name: lower-case letters, digits and single hyphens."""
     if not _SLUG.match(slug) or len(slug) > 64:
         raise CouncilError(
-            f"{slug!r} is not a valid short name",
-            hint="use lower-case letters, digits and hyphens, e.g. 'bakery-north'",
+            msg("%(slug)r is not a valid short name", slug=slug),
+            hint=msg("use lower-case letters, digits and hyphens, e.g. 'bakery-north'"),
         )
     return slug
 
@@ -41,7 +50,7 @@ def check_email(email: str) -> str:
     """A normalised e-mail address (trimmed, lower-case)."""
     cleaned = email.strip().lower()
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise CouncilError(f"{email!r} is not an e-mail address")
+        raise CouncilError(msg("%(email)r is not an e-mail address", email=email))
     return cleaned
 
 
@@ -55,7 +64,7 @@ class Person:
     id: int = 0
 
     def __post_init__(self) -> None:
-        self.name = check_name(self.name, "a person's name", longest=120)
+        self.name = check_name(self.name, msg("a person's name"), longest=120)
         self.email = check_email(self.email)
 
 
@@ -73,7 +82,7 @@ class Council:
     record_index: int | None = None
 
     def __post_init__(self) -> None:
-        self.name = check_name(self.name, "a council's name")
+        self.name = check_name(self.name, msg("a council's name"))
         self.slug = check_slug(self.slug)
         self.description = self.description.strip()
 
@@ -97,11 +106,11 @@ class Affiliation:
 
     def __post_init__(self) -> None:
         if self.federation_id == self.member_id:
-            raise InvalidStandingOrders("a council cannot be affiliated to itself")
+            raise InvalidStandingOrders(msg("a council cannot be affiliated to itself"))
         if self.delegates < 1:
-            raise InvalidStandingOrders("an affiliated council sends at least one delegate")
+            raise InvalidStandingOrders(msg("an affiliated council sends at least one delegate"))
         if self.weight < 1:
-            raise InvalidStandingOrders("a delegate's vote weighs at least 1")
+            raise InvalidStandingOrders(msg("a delegate's vote weighs at least 1"))
 
 
 @dataclass
@@ -129,11 +138,11 @@ class Membership:
     def __post_init__(self) -> None:
         self.roles = frozenset(self.roles)
         if not self.roles:
-            raise CouncilError("a membership carries at least one role")
+            raise CouncilError(msg("a membership carries at least one role"))
         if (Role.DELEGATE in self.roles) != (self.delegate_of is not None):
-            raise CouncilError("a delegate's membership names the council that sent them")
+            raise CouncilError(msg("a delegate's membership names the council that sent them"))
         if self.weight < 1:
-            raise CouncilError("a member's vote weighs at least 1")
+            raise CouncilError(msg("a member's vote weighs at least 1"))
 
     @property
     def active(self) -> bool:
@@ -153,15 +162,20 @@ class Membership:
     def grant(self, role: Role) -> None:
         """Add a role (only convenor may be granted; delegates are elected)."""
         if role is not Role.CONVENOR:
-            raise NotAllowed(f"the {role.value} role is not granted but elected or joined")
+            raise NotAllowed(
+                msg(
+                    "the %(role)s role is not granted but elected or joined",
+                    role=ROLE_NAMES[role],
+                )
+            )
         self.roles = self.roles | {role}
 
     def end(self, *, at: datetime, reason: str) -> None:
         """End the membership (recall, resignation): rights stop, history stays."""
         if not self.active:
-            raise CouncilError("this membership has already ended")
+            raise CouncilError(msg("this membership has already ended"))
         self.ended_at = at
-        self.end_reason = check_name(reason, "the reason a membership ended")
+        self.end_reason = check_name(reason, msg("the reason a membership ended"))
 
 
 @dataclass

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from rada.councils.errors import InvalidStandingOrders
+from rada.councils.text import Message, joined, msg
 
 
 class CouncilKind(StrEnum):
@@ -85,6 +86,41 @@ BUDGET_METHODS = frozenset({Method.EQUAL_SHARES})
 
 HOUR = 3600
 
+#: The names of the kinds of council, of proposal, of the roles and of the counting methods
+#: in sentences (in English, the values themselves).
+COUNCIL_KIND_NAMES: Mapping[CouncilKind, Message] = {
+    CouncilKind.WORKPLACE: msg("workplace"),
+    CouncilKind.FEDERATION: msg("federation"),
+    CouncilKind.UNION: msg("union"),
+    CouncilKind.CONGRESS: msg("congress"),
+}
+PROPOSAL_KIND_NAMES: Mapping[ProposalKind, Message] = {
+    ProposalKind.MOTION: msg("motion"),
+    ProposalKind.INVESTMENT: msg("investment"),
+    ProposalKind.TARGET_REVIEW: msg("target-review"),
+    ProposalKind.APPOINTMENT: msg("appointment"),
+    ProposalKind.RECALL: msg("recall"),
+    ProposalKind.PLAN_ADOPTION: msg("plan-adoption"),
+    ProposalKind.REDACTION: msg("redaction"),
+    ProposalKind.BUDGET: msg("budget"),
+}
+ROLE_NAMES: Mapping[Role, Message] = {
+    Role.MEMBER: msg("member"),
+    Role.DELEGATE: msg("delegate"),
+    Role.CONVENOR: msg("convenor"),
+}
+METHOD_NAMES: Mapping[Method, Message] = {
+    Method.SIMPLE_MAJORITY: msg("simple-majority"),
+    Method.ABSOLUTE_MAJORITY: msg("absolute-majority"),
+    Method.TWO_THIRDS: msg("two-thirds"),
+    Method.CONSENSUS: msg("consensus"),
+    Method.RECALL: msg("recall"),
+    Method.STV: msg("stv"),
+    Method.SCHULZE: msg("schulze"),
+    Method.APPROVAL: msg("approval"),
+    Method.EQUAL_SHARES: msg("equal-shares"),
+}
+
 
 @dataclass(frozen=True)
 class DecisionRule:
@@ -105,17 +141,22 @@ class DecisionRule:
 
     def __post_init__(self) -> None:
         if self.quorum is not None and not 0 < self.quorum <= 1:
-            raise InvalidStandingOrders(f"a quorum is a share in (0, 1], not {self.quorum}")
+            raise InvalidStandingOrders(
+                msg("a quorum is a share in (0, 1], not %(quorum)s", quorum=self.quorum)
+            )
         if self.fallback is not None and not Fraction(1, 2) <= self.fallback <= 1:
             raise InvalidStandingOrders(
-                f"a consensus fallback is a share in [1/2, 1], not {self.fallback}"
+                msg(
+                    "a consensus fallback is a share in [1/2, 1], not %(fallback)s",
+                    fallback=self.fallback,
+                )
             )
         if self.discussion_hours < 0:
-            raise InvalidStandingOrders("the discussion period cannot be negative")
+            raise InvalidStandingOrders(msg("the discussion period cannot be negative"))
         if self.voting_hours <= 0:
-            raise InvalidStandingOrders("the voting period must be at least an hour")
+            raise InvalidStandingOrders(msg("the voting period must be at least an hour"))
         if self.fallback is not None and self.method is not Method.CONSENSUS:
-            raise InvalidStandingOrders("only the consensus rule takes a fallback")
+            raise InvalidStandingOrders(msg("only the consensus rule takes a fallback"))
 
     @property
     def form(self) -> BallotForm:
@@ -146,26 +187,28 @@ class DecisionRule:
             method = Method(data["method"])
         except (KeyError, ValueError) as error:
             raise InvalidStandingOrders(
-                f"unknown decision method {data.get('method')!r}"
+                msg("unknown decision method %(method)r", method=data.get("method"))
             ) from error
         return cls(
             method=method,
-            quorum=_fraction(data.get("quorum"), "quorum"),
+            quorum=_fraction(data.get("quorum"), msg("quorum")),
             discussion_hours=int(data.get("discussion_hours", 0)),
             voting_hours=int(data.get("voting_hours", 72)),
             secret=bool(data.get("secret", False)),
-            fallback=_fraction(data.get("fallback"), "fallback"),
+            fallback=_fraction(data.get("fallback"), msg("fallback")),
             live_tally=bool(data.get("live_tally", True)),
         )
 
 
-def _fraction(value: object, what: str) -> Fraction | None:
+def _fraction(value: object, what: Message) -> Fraction | None:
     if value is None:
         return None
     try:
         return Fraction(str(value))
     except (ValueError, ZeroDivisionError) as error:
-        raise InvalidStandingOrders(f"{what} {value!r} is not a number like 1/2 or 0.5") from error
+        raise InvalidStandingOrders(
+            msg("%(what)s %(value)r is not a number like 1/2 or 0.5", what=what, value=value)
+        ) from error
 
 
 @dataclass(frozen=True)
@@ -176,23 +219,30 @@ class StandingOrders:
     proposers: frozenset[Role] = field(default=frozenset({Role.MEMBER, Role.DELEGATE}))
 
     def __post_init__(self) -> None:
-        missing = [k.value for k in ProposalKind if k not in self.rules]
+        missing = [PROPOSAL_KIND_NAMES[k] for k in ProposalKind if k not in self.rules]
         if missing:
-            raise InvalidStandingOrders(f"standing orders name no rule for {', '.join(missing)}")
+            raise InvalidStandingOrders(
+                msg("standing orders name no rule for %(kinds)s", kinds=joined(missing))
+            )
         for kind, rule in self.rules.items():
             if kind in ELECTION_KINDS:
-                wanted, methods = "an election method", ELECTION_METHODS
+                wanted, methods = msg("an election method"), ELECTION_METHODS
             elif kind is ProposalKind.BUDGET:
-                wanted, methods = "a budgeting method", BUDGET_METHODS
+                wanted, methods = msg("a budgeting method"), BUDGET_METHODS
             else:
-                wanted, methods = "a yes/no method", frozenset(FORM_OF) - ELECTION_METHODS
+                wanted, methods = msg("a yes/no method"), frozenset(FORM_OF) - ELECTION_METHODS
                 methods -= BUDGET_METHODS
             if rule.method not in methods:
                 raise InvalidStandingOrders(
-                    f"{kind.value} proposals need {wanted}, not {rule.method.value}"
+                    msg(
+                        "%(kind)s proposals need %(wanted)s, not %(method)s",
+                        kind=PROPOSAL_KIND_NAMES[kind],
+                        wanted=wanted,
+                        method=METHOD_NAMES[rule.method],
+                    )
                 )
         if not self.proposers:
-            raise InvalidStandingOrders("standing orders must let someone propose")
+            raise InvalidStandingOrders(msg("standing orders must let someone propose"))
 
     def rule_for(self, kind: ProposalKind) -> DecisionRule:
         """The rule in force for ``kind``."""
@@ -216,7 +266,9 @@ class StandingOrders:
             rules = {ProposalKind(k): DecisionRule.from_dict(v) for k, v in data["rules"].items()}
             proposers = frozenset(Role(r) for r in data.get("proposers", ["member", "delegate"]))
         except (KeyError, ValueError, TypeError, AttributeError) as error:
-            raise InvalidStandingOrders(f"standing orders are malformed: {error}") from error
+            raise InvalidStandingOrders(
+                msg("standing orders are malformed: %(error)s", error=str(error))
+            ) from error
         return cls(rules=rules, proposers=proposers)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from rada.councils.errors import CouncilError, NotAllowed, WrongStage
 from rada.councils.model import check_name
-from rada.councils.orders import HOUR, DecisionRule, ProposalKind
+from rada.councils.orders import HOUR, METHOD_NAMES, PROPOSAL_KIND_NAMES, DecisionRule, ProposalKind
+from rada.councils.text import Message, msg, nmsg
 
 MAX_TEXT = 50_000
 
@@ -37,12 +38,28 @@ class Outcome(StrEnum):
     REJECTED = "rejected"
 
 
-def check_text(text: str, what: str) -> str:
+#: The stages' names in sentences (in English, the values themselves).
+STAGE_NAMES: Mapping[Stage, Message] = {
+    Stage.DRAFT: msg("draft"),
+    Stage.DISCUSSION: msg("discussion"),
+    Stage.VOTING: msg("voting"),
+    Stage.DECIDED: msg("decided"),
+}
+
+
+def check_text(text: str, what: Message) -> str:
     """Non-empty text of at most :data:`MAX_TEXT` characters, kept exactly as written."""
     if not text.strip():
-        raise CouncilError(f"{what} must not be empty")
+        raise CouncilError(msg("%(what)s must not be empty", what=what))
     if len(text) > MAX_TEXT:
-        raise CouncilError(f"{what} is {len(text)} characters long; at most {MAX_TEXT}")
+        raise CouncilError(
+            msg(
+                "%(what)s is %(length)s characters long; at most %(longest)s",
+                what=what,
+                length=len(text),
+                longest=MAX_TEXT,
+            )
+        )
     return text
 
 
@@ -71,20 +88,30 @@ class Option:
     cost: str | None = None
 
 
-def _positive_amount(value: object, what: str) -> str:
+def _positive_amount(value: object, what: Message) -> str:
     try:
         amount = Decimal(str(value))
     except InvalidOperation as error:
-        raise CouncilError(f"{what} {value!r} is not a number") from error
+        raise CouncilError(
+            msg("%(what)s %(value)r is not a number", what=what, value=value)
+        ) from error
     if not amount.is_finite() or amount <= 0:
-        raise CouncilError(f"{what} must be a positive amount, not {value!r}")
+        raise CouncilError(
+            msg("%(what)s must be a positive amount, not %(value)r", what=what, value=value)
+        )
     return str(amount)
 
 
 def _int_field(details: Mapping[str, Any], name: str, kind: ProposalKind) -> int:
     value = details.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise CouncilError(f"a {kind.value} proposal needs {name!r} as a whole number")
+        raise CouncilError(
+            msg(
+                "a %(kind)s proposal needs %(field)r as a whole number",
+                kind=PROPOSAL_KIND_NAMES[kind],
+                field=name,
+            )
+        )
     return value
 
 
@@ -102,39 +129,46 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
     """
     out = dict(details)
     if kind is ProposalKind.INVESTMENT:
-        out["cost"] = _positive_amount(details.get("cost"), "an investment's cost")
+        out["cost"] = _positive_amount(details.get("cost"), msg("an investment's cost"))
         if "capacity" in details:
-            out["capacity"] = _positive_amount(details["capacity"], "the added capacity")
+            out["capacity"] = _positive_amount(details["capacity"], msg("the added capacity"))
         if "from_year" in details:
             out["from_year"] = _int_field(details, "from_year", kind)
     elif kind is ProposalKind.TARGET_REVIEW:
         if not isinstance(details.get("product"), str) or not details["product"]:
-            raise CouncilError("a target review names the product whose target it reviews")
-        out["target"] = _positive_amount(details.get("target"), "the target")
+            raise CouncilError(msg("a target review names the product whose target it reviews"))
+        out["target"] = _positive_amount(details.get("target"), msg("the target"))
     elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
         post = details.get("post")
         if post not in ("manager", "delegate"):
-            raise CouncilError(f"the post must be 'manager' or 'delegate', not {post!r}")
+            raise CouncilError(
+                msg("the post must be 'manager' or 'delegate', not %(post)r", post=post)
+            )
         if post == "delegate":
             _int_field(details, "to_council", kind)
         if kind is ProposalKind.RECALL:
             _int_field(details, "person", kind)
     elif kind is ProposalKind.PLAN_ADOPTION:
         if not isinstance(details.get("plan"), str | int):
-            raise CouncilError("a plan-adoption proposal names the plan it adopts")
+            raise CouncilError(msg("a plan-adoption proposal names the plan it adopts"))
     elif kind is ProposalKind.BUDGET:
-        out["budget"] = _positive_amount(details.get("budget"), "the budget")
+        out["budget"] = _positive_amount(details.get("budget"), msg("the budget"))
     elif kind is ProposalKind.REDACTION:
         _int_field(details, "entry", kind)
         reason = details.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            raise CouncilError("a redaction proposal must give its reason")
+            raise CouncilError(msg("a redaction proposal must give its reason"))
     return out
 
 
 @dataclass
 class Decision:
-    """How a vote came out: the outcome, the figures, and the steps in words."""
+    """How a vote came out: the outcome, the figures, and the steps in words.
+
+    ``summary`` is the English sentence the record keeps; ``message`` is the same sentence as
+    a translatable message, for pages in other languages (None for a decision counted before
+    Rada kept it, or one whose words the count could not put as a message).
+    """
 
     outcome: Outcome
     method: str
@@ -142,9 +176,10 @@ class Decision:
     tally: dict[str, Any]
     elected: tuple[str, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
+    message: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping."""
+        """A JSON-ready mapping: what the public record keeps (the summary in English only)."""
         return {
             "outcome": self.outcome.value,
             "method": self.method,
@@ -191,26 +226,35 @@ class Proposal:
     record_index: int | None = None
 
     def __post_init__(self) -> None:
-        self.title = check_name(self.title, "a proposal's title")
+        self.title = check_name(self.title, msg("a proposal's title"))
         self.details = check_details(self.kind, self.details)
         if self.kind is ProposalKind.BUDGET:
             keys = [o.key for o in self.options]
             if not keys or len(set(keys)) != len(keys):
-                raise CouncilError("a budget needs at least one project, each named once")
+                raise CouncilError(msg("a budget needs at least one project, each named once"))
             for option in self.options:
-                _positive_amount(option.cost, f"project {option.key!r}'s cost")
+                _positive_amount(option.cost, msg("project %(key)r's cost", key=option.key))
         elif self.rule.method.value in ("stv", "schulze", "approval"):
             keys = [o.key for o in self.options]
             if len(keys) < 1 or len(set(keys)) != len(keys):
-                raise CouncilError("an election needs at least one candidate, each named once")
+                raise CouncilError(msg("an election needs at least one candidate, each named once"))
             if not 1 <= self.seats <= len(keys):
                 raise CouncilError(
-                    f"{self.seats} seats cannot be filled from {len(keys)} candidates"
+                    msg(
+                        "%(seats)s seats cannot be filled from %(candidates)s candidates",
+                        seats=self.seats,
+                        candidates=len(keys),
+                    )
                 )
             if self.seats > 1 and self.rule.method.value != "stv":
-                raise CouncilError(f"{self.rule.method.value} fills one seat; use STV for more")
+                raise CouncilError(
+                    msg(
+                        "%(method)s fills one seat; use STV for more",
+                        method=METHOD_NAMES[self.rule.method],
+                    )
+                )
         elif self.options:
-            raise CouncilError("only elections have candidates")
+            raise CouncilError(msg("only elections have candidates"))
 
     @property
     def text(self) -> str:
@@ -227,37 +271,54 @@ class Proposal:
         for option in self.options:
             if option.key == key:
                 return option
-        raise CouncilError(f"{key!r} is not a candidate on this ballot")
+        raise CouncilError(msg("%(key)r is not a candidate on this ballot", key=key))
 
     def write(self, text: str, *, by: int, now: datetime) -> Version:
         """A new version of the text, by its author, before voting opens."""
         if by != self.author_id:
-            raise NotAllowed("only the proposal's author may revise its text")
+            raise NotAllowed(msg("only the proposal's author may revise its text"))
         if self.stage not in (Stage.DRAFT, Stage.DISCUSSION):
             raise WrongStage(
-                f"the proposal is in {self.stage.value}; its text is fixed once voting opens"
+                msg(
+                    "the proposal is in %(stage)s; its text is fixed once voting opens",
+                    stage=STAGE_NAMES[self.stage],
+                )
             )
-        version = Version(len(self.versions) + 1, check_text(text, "a proposal's text"), now)
+        version = Version(len(self.versions) + 1, check_text(text, msg("a proposal's text")), now)
         self.versions.append(version)
         return version
 
     def open_discussion(self, *, now: datetime) -> None:
         """Move the draft into discussion."""
         if self.stage is not Stage.DRAFT:
-            raise WrongStage(f"only a draft can be opened for discussion, not a {self.stage}")
+            raise WrongStage(
+                msg(
+                    "only a draft can be opened for discussion, not a %(stage)s",
+                    stage=STAGE_NAMES[self.stage],
+                )
+            )
         self.stage = Stage.DISCUSSION
         self.discussion_at = now
 
     def open_voting(self, *, now: datetime) -> None:
         """Open the vote, once the discussion has lasted as long as the standing orders say."""
         if self.stage is not Stage.DISCUSSION:
-            raise WrongStage(f"voting opens after discussion, and this proposal is {self.stage}")
+            raise WrongStage(
+                msg(
+                    "voting opens after discussion, and this proposal is %(stage)s",
+                    stage=STAGE_NAMES[self.stage],
+                )
+            )
         assert self.discussion_at is not None
         earliest = self.discussion_at + timedelta(seconds=self.rule.discussion_hours * HOUR)
         if now < earliest:
             raise WrongStage(
-                f"the discussion must last {self.rule.discussion_hours} hours; "
-                f"voting may open at {earliest.isoformat(timespec='minutes')}"
+                nmsg(
+                    "the discussion must last %(n)s hour; voting may open at %(earliest)s",
+                    "the discussion must last %(n)s hours; voting may open at %(earliest)s",
+                    self.rule.discussion_hours,
+                    earliest=earliest.isoformat(timespec="minutes"),
+                )
             )
         self.stage = Stage.VOTING
         self.voting_at = now
@@ -266,26 +327,43 @@ class Proposal:
     def check_voting_open(self, *, now: datetime) -> None:
         """Refuse unless votes may be cast now."""
         if self.stage is not Stage.VOTING:
-            raise WrongStage(f"the proposal is in {self.stage.value}; votes are not open")
+            raise WrongStage(
+                msg(
+                    "the proposal is in %(stage)s; votes are not open",
+                    stage=STAGE_NAMES[self.stage],
+                )
+            )
         assert self.closes_at is not None
         if now >= self.closes_at:
-            raise WrongStage(f"voting closed at {self.closes_at.isoformat(timespec='minutes')}")
+            raise WrongStage(
+                msg(
+                    "voting closed at %(closed)s",
+                    closed=self.closes_at.isoformat(timespec="minutes"),
+                )
+            )
 
     def check_may_close(self, *, now: datetime, everyone_voted: bool) -> None:
         """Refuse to close before the period ends, unless everyone entitled has voted."""
         if self.stage is not Stage.VOTING:
-            raise WrongStage(f"the proposal is in {self.stage.value}, not voting")
+            raise WrongStage(
+                msg("the proposal is in %(stage)s, not voting", stage=STAGE_NAMES[self.stage])
+            )
         assert self.closes_at is not None
         if now < self.closes_at and not everyone_voted:
             raise WrongStage(
-                f"voting is open until {self.closes_at.isoformat(timespec='minutes')}",
-                hint="a vote closes early only when every member entitled has voted",
+                msg(
+                    "voting is open until %(closes)s",
+                    closes=self.closes_at.isoformat(timespec="minutes"),
+                ),
+                hint=msg("a vote closes early only when every member entitled has voted"),
             )
 
     def decide(self, decision: Decision, *, now: datetime) -> None:
         """Record the count's decision."""
         if self.stage is not Stage.VOTING:
-            raise WrongStage(f"the proposal is in {self.stage.value}, not voting")
+            raise WrongStage(
+                msg("the proposal is in %(stage)s, not voting", stage=STAGE_NAMES[self.stage])
+            )
         self.stage = Stage.DECIDED
         self.decided_at = now
         self.decision = decision
@@ -314,7 +392,7 @@ class Post:
     def write(self, text: str, *, by: int, now: datetime) -> Version:
         """Add a version by the post's author."""
         if by != self.author_id:
-            raise NotAllowed("only a post's author may edit it; nobody may delete it")
-        version = Version(len(self.versions) + 1, check_text(text, "a post"), now)
+            raise NotAllowed(msg("only a post's author may edit it; nobody may delete it"))
+        version = Version(len(self.versions) + 1, check_text(text, msg("a post")), now)
         self.versions.append(version)
         return version

@@ -16,7 +16,14 @@ from rada.councils.model import (
     Person,
     check_email,
 )
-from rada.councils.orders import CouncilKind, Role, StandingOrders, default_orders
+from rada.councils.orders import (
+    COUNCIL_KIND_NAMES,
+    CouncilKind,
+    Role,
+    StandingOrders,
+    default_orders,
+)
+from rada.councils.text import msg
 from rada.record.encoding import EntryKind
 from rada.services.ports import UnitOfWork
 from rada.services.recording import entry
@@ -28,7 +35,10 @@ def get_council(uow: UnitOfWork, council: int | str) -> Council:
     """A council by id or short name."""
     found = uow.councils.get(council) if isinstance(council, int) else uow.councils.by_slug(council)
     if found is None:
-        raise NotFound(f"there is no council {council!r}", hint="`rada council list` lists them")
+        raise NotFound(
+            msg("there is no council %(council)r", council=council),
+            hint=msg("`rada council list` lists them"),
+        )
     return found
 
 
@@ -36,7 +46,7 @@ def get_person(uow: UnitOfWork, person_id: int) -> Person:
     """A person by id."""
     person = uow.people.get(person_id)
     if person is None:
-        raise NotFound(f"there is no person {person_id}")
+        raise NotFound(msg("there is no person %(person)s", person=person_id))
     return person
 
 
@@ -44,7 +54,7 @@ def require_convenor(uow: UnitOfWork, council: Council, person_id: int) -> Membe
     """The person's membership, when they convene ``council``."""
     membership = uow.memberships.of(council.id, person_id)
     if membership is None or not membership.convenor:
-        raise NotAllowed(f"only a convenor of {council.name} may do this")
+        raise NotAllowed(msg("only a convenor of %(council)s may do this", council=council.name))
     return membership
 
 
@@ -52,7 +62,7 @@ def require_member(uow: UnitOfWork, council: Council, person_id: int) -> Members
     """The person's voting membership of ``council``."""
     membership = uow.memberships.of(council.id, person_id)
     if membership is None or not membership.active:
-        raise NotAllowed(f"only members of {council.name} may do this")
+        raise NotAllowed(msg("only members of %(council)s may do this", council=council.name))
     return membership
 
 
@@ -72,7 +82,10 @@ def create_council(
     the founder convenes without a vote until elected as a delegate."""
     founder = get_person(uow, founder_id)
     if uow.councils.by_slug(slug) is not None:
-        raise Conflict(f"the short name {slug!r} is taken", hint="choose another short name")
+        raise Conflict(
+            msg("the short name %(slug)r is taken", slug=slug),
+            hint=msg("choose another short name"),
+        )
     council = Council(
         name=name,
         slug=slug,
@@ -121,10 +134,22 @@ def affiliate(
     it lets the member council elect ``delegates`` delegates whose votes weigh ``weight``."""
     fed, mem = get_council(uow, federation), get_council(uow, member)
     if fed.kind not in (CouncilKind.FEDERATION, CouncilKind.CONGRESS):
-        raise CouncilError(f"{fed.name} is a {fed.kind.value}; only federations take members")
+        raise CouncilError(
+            msg(
+                "%(council)s is a %(kind)s; only federations take members",
+                council=fed.name,
+                kind=COUNCIL_KIND_NAMES[fed.kind],
+            )
+        )
     require_convenor(uow, fed, by)
     if any(a.member_id == mem.id for a in uow.councils.affiliations(fed.id)):
-        raise Conflict(f"{mem.name} is already affiliated to {fed.name}")
+        raise Conflict(
+            msg(
+                "%(member)s is already affiliated to %(federation)s",
+                member=mem.name,
+                federation=fed.name,
+            )
+        )
     affiliation = Affiliation(fed.id, mem.id, delegates=delegates, weight=weight)
     uow.councils.add_affiliation(affiliation)
     uow.record.append(
@@ -161,8 +186,12 @@ def invite(uow: UnitOfWork, *, council: int | str, email: str, by: int, now: dat
     target = get_council(uow, council)
     if target.kind not in (CouncilKind.WORKPLACE, CouncilKind.UNION):
         raise CouncilError(
-            f"{target.name} is a {target.kind.value}: its members are elected delegates",
-            hint="delegates join by election in their own council",
+            msg(
+                "%(council)s is a %(kind)s: its members are elected delegates",
+                council=target.name,
+                kind=COUNCIL_KIND_NAMES[target.kind],
+            ),
+            hint=msg("delegates join by election in their own council"),
         )
     require_member(uow, target, by)
     # A letter first: a code starting with "-" would read as an option on a command line.
@@ -192,7 +221,13 @@ def admit(
 ) -> Membership:
     """Add a membership and record it."""
     if uow.memberships.of(council.id, person.id) is not None:
-        raise Conflict(f"{person.name} is already a member of {council.name}")
+        raise Conflict(
+            msg(
+                "%(person)s is already a member of %(council)s",
+                person=person.name,
+                council=council.name,
+            )
+        )
     membership = uow.memberships.add(
         Membership(council.id, person.id, roles, since=now, weight=weight, delegate_of=delegate_of)
     )
@@ -220,14 +255,16 @@ def accept_invitation(uow: UnitOfWork, *, code: str, person_id: int, now: dateti
     only for the e-mail address it was sent to."""
     invitation = uow.invitations.by_code_hash(_code_hash(code))
     if invitation is None:
-        raise NotFound("this invitation code is not known", hint="ask for a new invitation")
+        raise NotFound(
+            msg("this invitation code is not known"), hint=msg("ask for a new invitation")
+        )
     if invitation.accepted_at is not None:
-        raise Conflict("this invitation has been used already")
+        raise Conflict(msg("this invitation has been used already"))
     if now >= invitation.expires_at:
-        raise CouncilError("this invitation has expired", hint="ask for a new invitation")
+        raise CouncilError(msg("this invitation has expired"), hint=msg("ask for a new invitation"))
     person = get_person(uow, person_id)
     if person.email != invitation.email:
-        raise NotAllowed("this invitation was sent to another e-mail address")
+        raise NotAllowed(msg("this invitation was sent to another e-mail address"))
     council = get_council(uow, invitation.council_id)
     membership = admit(
         uow,

@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from rada.councils.errors import NotAllowed, NotFound, WrongStage
-from rada.councils.proposals import Post, Version, check_text
+from rada.councils.proposals import STAGE_NAMES, Post, Version, check_text
+from rada.councils.text import msg
 from rada.record.encoding import EntryKind
 from rada.services.councils import get_council
 from rada.services.ports import UnitOfWork
@@ -32,18 +33,27 @@ def write_post(
     council = get_council(uow, proposal.council_id)
     membership = uow.memberships.of(council.id, by)
     if membership is None:
-        raise NotAllowed(f"only members of {council.name} may take part in its discussions")
+        raise NotAllowed(
+            msg(
+                "only members of %(council)s may take part in its discussions", council=council.name
+            )
+        )
     if not proposal.allows_posts():
-        raise WrongStage(f"the discussion is closed: the proposal is {proposal.stage.value}")
+        raise WrongStage(
+            msg(
+                "the discussion is closed: the proposal is %(stage)s",
+                stage=STAGE_NAMES[proposal.stage],
+            )
+        )
     links: list[int] = [] if proposal.record_index is None else [proposal.record_index]
     if reply_to is not None:
         parent = uow.posts.get(reply_to)
         if parent is None or parent.proposal_id != proposal.id:
-            raise NotFound(f"there is no post {reply_to} in this discussion")
+            raise NotFound(msg("there is no post %(post)s in this discussion", post=reply_to))
         if parent.versions[0].record_index is not None:
             links.append(parent.versions[0].record_index)
     post = Post(
-        proposal.id, by, now, [Version(1, check_text(text, "a post"), now)], parent_id=reply_to
+        proposal.id, by, now, [Version(1, check_text(text, msg("a post")), now)], parent_id=reply_to
     )
     uow.posts.add(post)
     (index,) = uow.record.append(
@@ -72,7 +82,7 @@ def edit_post(uow: UnitOfWork, *, post_id: int, text: str, by: int, now: datetim
     """A new version of one's own post; the earlier versions stay visible."""
     post = uow.posts.get(post_id)
     if post is None:
-        raise NotFound(f"there is no post {post_id}")
+        raise NotFound(msg("there is no post %(post)s", post=post_id))
     proposal = get_proposal(uow, post.proposal_id)
     version = post.write(text, by=by, now=now)
     links = [v.record_index for v in post.versions[:1] if v.record_index is not None]

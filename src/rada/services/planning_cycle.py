@@ -18,10 +18,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from rada.councils.cycle import Cycle, CycleStage, Review, Round, Workplace
+from rada.councils.cycle import CYCLE_STAGE_NAMES, Cycle, CycleStage, Review, Round, Workplace
 from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
-from rada.councils.orders import CouncilKind, ProposalKind
+from rada.councils.orders import COUNCIL_KIND_NAMES, CouncilKind, ProposalKind
 from rada.councils.proposals import Outcome, Proposal, Stage
+from rada.councils.text import Message, msg, nmsg
 from rada.planning.economy import CapitalStock, Economy
 from rada.planning.optimal import solve_plan
 from rada.planning.plan import Plan
@@ -44,6 +45,30 @@ _SECTIONS = [
     ((84, 84), "public-administration"), ((85, 85), "education"), ((86, 88), "health-and-care"),
     ((90, 93), "arts-and-recreation"), ((94, 96), "other-services"), ((97, 98), "households"),
 ]  # fmt: skip
+
+#: The sections' names in sentences (in English, the names themselves).
+GROUP_NAMES: Mapping[str, Message] = {
+    "agriculture": msg("agriculture"),
+    "mining": msg("mining"),
+    "manufacturing": msg("manufacturing"),
+    "energy": msg("energy"),
+    "water-and-waste": msg("water-and-waste"),
+    "construction": msg("construction"),
+    "trade": msg("trade"),
+    "transport": msg("transport"),
+    "hospitality": msg("hospitality"),
+    "information": msg("information"),
+    "finance": msg("finance"),
+    "real-estate": msg("real-estate"),
+    "professional": msg("professional"),
+    "administrative": msg("administrative"),
+    "public-administration": msg("public-administration"),
+    "education": msg("education"),
+    "health-and-care": msg("health-and-care"),
+    "arts-and-recreation": msg("arts-and-recreation"),
+    "other-services": msg("other-services"),
+    "households": msg("households"),
+}
 
 
 def product_groups(economy: Economy) -> dict[str, tuple[str, ...]]:
@@ -83,7 +108,7 @@ def get_cycle(uow: UnitOfWork, cycle_id: int, *, for_update: bool = False) -> Cy
     """A cycle by id."""
     cycle = uow.cycles.get(cycle_id, for_update=for_update)
     if cycle is None:
-        raise NotFound(f"there is no planning cycle {cycle_id}")
+        raise NotFound(msg("there is no planning cycle %(cycle)s", cycle=cycle_id))
     return cycle
 
 
@@ -135,21 +160,31 @@ def start_cycle(
     """
     body = get_council(uow, congress)
     if body.kind is not CouncilKind.CONGRESS:
-        raise CouncilError(f"{body.name} is a {body.kind.value}; a congress runs the cycle")
+        raise CouncilError(
+            msg(
+                "%(council)s is a %(kind)s; a congress runs the cycle",
+                council=body.name,
+                kind=COUNCIL_KIND_NAMES[body.kind],
+            )
+        )
     require_convenor(uow, body, by)
     groups = product_groups(economy)
     missing = sorted(set(groups) - set(workplaces))
     if missing:
-        raise CouncilError(f"no workplace council is named for the group {missing[0]!r}")
+        raise CouncilError(
+            msg("no workplace council is named for the group %(group)r", group=missing[0])
+        )
     unknown = sorted(set(workplaces) - set(groups))
     if unknown:
-        raise CouncilError(f"{unknown[0]!r} is not a product group of this economy")
+        raise CouncilError(
+            msg("%(group)r is not a product group of this economy", group=unknown[0])
+        )
     capacity = str(1 + slack)
     entries = []
     for group, council_id in workplaces.items():
         council = get_council(uow, council_id)
         if council.kind is not CouncilKind.WORKPLACE:
-            raise CouncilError(f"{council.name} is not a workplace council")
+            raise CouncilError(msg("%(council)s is not a workplace council", council=council.name))
         techniques = _group_techniques(economy, groups[group])
         entries.append(Workplace(council.id, group, dict.fromkeys(techniques, capacity)))
     cycle = Cycle(
@@ -189,7 +224,7 @@ def give_points(
     cycle = get_cycle(uow, cycle_id, for_update=True)
     membership = uow.memberships.of(cycle.congress_id, by)
     if membership is None or not membership.votes:
-        raise NotAllowed("only the congress's delegates set the priorities")
+        raise NotAllowed(msg("only the congress's delegates set the priorities"))
     clean = cycle.give_points(by, points)
     _log(uow, cycle, "priorities", by=by, now=now, points=clean)
     uow.cycles.save(cycle)
@@ -407,16 +442,27 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
     cycle = get_cycle(uow, cycle_id, for_update=True)
     require_convenor(uow, get_council(uow, cycle.congress_id), by)
     if cycle.stage is not CycleStage.REVIEW:
-        raise WrongStage(f"the cycle is in {cycle.stage.value}: a plan is computed in review")
+        raise WrongStage(
+            msg(
+                "the cycle is in %(stage)s: a plan is computed in review",
+                stage=CYCLE_STAGE_NAMES[cycle.stage],
+            )
+        )
     if base.years != cycle.years:
-        raise CouncilError(f"the economy covers {base.years} years, the cycle {cycle.years}")
+        raise CouncilError(
+            msg(
+                "the economy covers %(economy)s years, the cycle %(cycle)s",
+                economy=base.years,
+                cycle=cycle.years,
+            )
+        )
     previous = cycle.rounds[-1] if cycle.rounds else None
     effects: dict[str, Any] = {}
     if previous is not None:
         if not cycle.settled():
-            raise WrongStage("some councils have not answered their targets yet")
+            raise WrongStage(msg("some councils have not answered their targets yet"))
         if cycle.all_accepted():
-            raise WrongStage("every target was accepted: put the plan to the congress")
+            raise WrongStage(msg("every target was accepted: put the plan to the congress"))
         before_inputs = _inputs(cycle, adopted_investments(uow, cycle))
         before = _solve(base, cycle, before_inputs)
         effects = _effects(base, cycle, before_inputs, before, previous)
@@ -527,13 +573,19 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
     congress = get_council(uow, cycle.congress_id)
     require_convenor(uow, congress, by)
     if cycle.stage is not CycleStage.REVIEW:
-        raise WrongStage(f"the cycle is in {cycle.stage.value}, not review")
+        raise WrongStage(
+            msg("the cycle is in %(stage)s, not review", stage=CYCLE_STAGE_NAMES[cycle.stage])
+        )
     _collect_answers(uow, cycle)
     pending = [c for c, a in cycle.current.answers.items() if a is Review.PENDING]
     if pending:
         raise WrongStage(
-            f"{len(pending)} councils have not decided on their targets",
-            hint="each review, and any counter-proposal, must be decided first",
+            nmsg(
+                "%(n)s council has not decided on its target",
+                "%(n)s councils have not decided on their targets",
+                len(pending),
+            ),
+            hint=msg("each review, and any counter-proposal, must be decided first"),
         )
     answers = {str(c): a.value for c, a in cycle.current.answers.items()}
     _log(
@@ -606,10 +658,10 @@ def conclude(uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime) -> Cycle
     cycle = get_cycle(uow, cycle_id, for_update=True)
     require_convenor(uow, get_council(uow, cycle.congress_id), by)
     if cycle.adoption is None:
-        raise WrongStage("the plan has not been put to the congress yet")
+        raise WrongStage(msg("the plan has not been put to the congress yet"))
     proposal = uow.proposals.get(cycle.adoption)
     if proposal is None or proposal.stage is not Stage.DECIDED:
-        raise WrongStage("the congress has not decided on the plan yet")
+        raise WrongStage(msg("the congress has not decided on the plan yet"))
     adopted = proposal.outcome is Outcome.ADOPTED
     cycle.conclude(adopted)
     current = cycle.current
@@ -662,7 +714,7 @@ def replay(entries: Iterable[Entry], base: Economy, *, cycle_id: int) -> Replaye
             groups = {g: tuple(p) for g, p in e.body["groups"].items()}
         elif event == "planned":
             if groups is None:
-                raise CouncilError("the record has a plan before the cycle was opened")
+                raise CouncilError(msg("the record has a plan before the cycle was opened"))
             rounds += 1
             inputs = e.body["inputs"]
             economy = build_economy(

@@ -223,6 +223,9 @@ proposals = Table(
     Column("closes_at", UtcDateTime, nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("decision", JsonText, nullable=True),
+    # The decision's summary as a translatable message (template and parameters), for pages
+    # in other languages; ``decision`` keeps the English summary, as the record does.
+    Column("decision_message", JsonText, nullable=True),
     _record_index(),
     Index("ix_proposals_council_id_stage", "council_id", "stage"),
 )

@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rada.config import Settings, check_production
+from rada.councils.text import Message, msg
 
 __all__ = [
     "CSRF_FIELD",
@@ -290,6 +291,10 @@ def end_session(request: Request, response: Response) -> None:
 class CsrfError(Exception):
     """A state-changing request authenticated by the session cookie lacks its CSRF token."""
 
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
 
 async def check_csrf(request: Request) -> None:
     """Refuse (CsrfError) an unsafe request that relies on the session cookie unless it
@@ -309,6 +314,10 @@ async def check_csrf(request: Request) -> None:
     expected = security_of(request).codec.csrf_for(session)
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
         raise CsrfError(
-            f"this request needs the session's CSRF token in the {CSRF_HEADER} header "
-            f"or the {CSRF_FIELD} form field"
+            msg(
+                "this request needs the session's CSRF token in the %(header)s header "
+                "or the %(field)s form field",
+                header=CSRF_HEADER,
+                field=CSRF_FIELD,
+            )
         )

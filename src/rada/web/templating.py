@@ -10,8 +10,11 @@ Every page and fragment renders through :func:`render`::
 
 Templates extend ``base.html`` and put every user-facing string through gettext
 (``{% trans %}...{% endtrans %}`` or ``{{ _("...") }}``); Python code that builds text for a page
-uses :func:`gettext_for`. Add the new messages to ``locale/cs/LC_MESSAGES/rada.po``: a test
-extracts every message and fails on one without a Czech translation.
+uses :func:`gettext_for`. What the domain says (an error's message, a decision's summary) comes
+as a :class:`~rada.councils.text.Message`: :func:`error_text` and :func:`say` put it in the
+reader's language, and so does the ``say`` filter in templates (``{{ message|say }}``). Add the
+new messages to ``locale/cs/LC_MESSAGES/rada.po``: a test extracts every message (the
+templates', the web modules' and the domain's) and fails on one without a Czech translation.
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from rada.councils.errors import CouncilError
+from rada.councils.text import Message, translate
 from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
 
 __all__ = [
     "environment",
+    "error_text",
     "format_number",
     "format_percent_of",
     "gettext_for",
     "render",
     "render_string",
+    "say",
 ]
 
 #: A year, in seconds: how long a language picked with ``?lang=`` is remembered.
@@ -116,6 +123,7 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: format_number(float(value), language)
     env.filters["percent"] = lambda value: format_percent_of(float(value), language)
+    env.filters["say"] = lambda text: translate(text, translations(language))
     env.globals.update(
         url=_url,
         with_language=_with_language,
@@ -129,6 +137,16 @@ def environment(language: str) -> Environment:
 def gettext_for(request: Request) -> Callable[[str], str]:
     """The gettext of the reader's language, for text that Python code builds."""
     return translations(chosen_language(request)).gettext
+
+
+def say(request: Request, text: str | Message) -> str:
+    """A message of the domain in the reader's language (plain text as it is)."""
+    return translate(text, translations(chosen_language(request)))
+
+
+def error_text(request: Request, error: CouncilError) -> str:
+    """What a refused action says, in the reader's language."""
+    return say(request, error.message)
 
 
 def render_string(request: Request, template: str, context: Mapping[str, Any]) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rada.councils.text import msg, nmsg
 from rada.services import accounts
 from rada.services.councils import accept_invitation
 from rada.web.api.deps import ApiDep, ParticipantDep
@@ -37,8 +38,8 @@ def sign_up(
     if not api.settings.open_signup and not body.invitation:
         raise ApiError(
             403,
-            "this instance admits new accounts by invitation only",
-            hint="ask a member of a council for an invitation code",
+            msg("this instance admits new accounts by invitation only"),
+            hint=msg("ask a member of a council for an invitation code"),
         )
     now = api.now()
     with api.uow() as uow:
@@ -67,8 +68,12 @@ def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> 
     if wait is not None:
         raise ApiError(
             429,
-            f"too many failed sign-ins; try again in {wait} seconds",
-            hint="if you have forgotten your password, ask your council's convenor",
+            nmsg(
+                "too many failed sign-ins; try again in %(n)s second",
+                "too many failed sign-ins; try again in %(n)s seconds",
+                wait,
+            ),
+            hint=msg("if you have forgotten your password, ask your council's convenor"),
             headers={"Retry-After": str(wait)},
         )
     try:
@@ -77,7 +82,7 @@ def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> 
             uow.commit()  # a password hashed with outdated parameters is rehashed
     except accounts.BadCredentials as error:
         limiter.failed(*keys)
-        raise ApiError(401, str(error)) from error
+        raise ApiError(401, error.message) from error
     limiter.succeeded(keys[1])
     token = start_session(request, response, person.id)
     return SessionPublic(person=PersonPublic.of(person), csrf_token=token)

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from rada.councils.errors import NotFound
+from rada.councils.text import msg
 from rada.services import discussion as service
 from rada.services.proposals import get_proposal
 from rada.web.api.deps import ApiDep, ParticipantDep
@@ -59,7 +60,7 @@ def show_post(post_id: PostId, api: ApiDep) -> PostPublic:
     with api.uow() as uow:
         post = uow.posts.get(post_id)
         if post is None:
-            raise NotFound(f"there is no post {post_id}")
+            raise NotFound(msg("there is no post %(post)s", post=post_id))
         return PostPublic.of(post, People(uow)(post.author_id))
 
 

@@ -2,7 +2,9 @@
 onto HTTP statuses.
 
 The mapping lives in the API's route class, so it applies to JSON routes only; pages
-translate the same errors into pages of their own.
+translate the same errors into pages of their own. ``detail`` and ``hint`` are in English
+unless the client asks for Czech (``Accept-Language: cs``, or the pages' ``?lang=`` and
+cookie), as a page chooses its language; the answer's ``Content-Language`` says which.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from rada.councils.errors import (
     NotFound,
     WrongStage,
 )
+from rada.councils.text import Message, msg, translate
+from rada.web.i18n import chosen_language, translations
 
 __all__ = ["ERROR_RESPONSES", "ApiError", "ApiRoute", "error_response", "status_of"]
 
@@ -64,17 +68,18 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 class ApiError(Exception):
-    """An HTTP error with the API's body, for failures outside the domain (sign-in, CSRF)."""
+    """An HTTP error with the API's body, for failures outside the domain (sign-in, CSRF);
+    ``detail`` and ``hint`` are translated like a domain error's when they are messages."""
 
     def __init__(
         self,
         status: int,
-        detail: str,
+        detail: str | Message,
         *,
-        hint: str | None = None,
+        hint: str | Message | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(str(detail))
         self.status = status
         self.detail = detail
         self.hint = hint
@@ -90,13 +95,37 @@ def status_of(error: CouncilError) -> int:
 
 
 def error_response(
-    status: int, detail: str, hint: str | None, headers: Mapping[str, str] | None = None
+    status: int,
+    detail: str,
+    hint: str | None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    language: str = "en",
 ) -> JSONResponse:
     """The API's error body."""
     return JSONResponse(
         {"detail": detail, "hint": hint},
         status_code=status,
-        headers={"Cache-Control": "no-store", **(headers or {})},
+        headers={"Cache-Control": "no-store", "Content-Language": language, **(headers or {})},
+    )
+
+
+def _translated_error(
+    request: Request,
+    status: int,
+    detail: str | Message,
+    hint: str | Message | None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The API's error body in the language the client asks for (English by default)."""
+    language = chosen_language(request)
+    catalogue = translations(language)
+    return error_response(
+        status,
+        translate(detail, catalogue),
+        None if hint is None else translate(hint, catalogue),
+        headers,
+        language=language,
     )
 
 
@@ -118,17 +147,22 @@ class ApiRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             if request.method not in ("GET", "HEAD", "OPTIONS") and _cross_site(request):
-                return error_response(
+                return _translated_error(
+                    request,
                     403,
-                    "cross-site requests may not change anything",
-                    "send the request from Rada's own pages, or use an API token",
+                    msg("cross-site requests may not change anything"),
+                    msg("send the request from Rada's own pages, or use an API token"),
                 )
             try:
                 response = await handler(request)
             except CouncilError as error:
-                return error_response(status_of(error), str(error), error.hint)
+                return _translated_error(
+                    request, status_of(error), error.message, error.hint_message
+                )
             except ApiError as error:
-                return error_response(error.status, error.detail, error.hint, error.headers)
+                return _translated_error(
+                    request, error.status, error.detail, error.hint, error.headers
+                )
             response.headers.setdefault("Cache-Control", "no-store")
             return response
 

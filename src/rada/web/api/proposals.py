@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from rada.councils.errors import NotAllowed
 from rada.councils.proposals import Proposal, Stage
+from rada.councils.text import msg
 from rada.services import proposals as service
 from rada.services.councils import get_council
 from rada.services.ports import UnitOfWork
@@ -128,7 +129,9 @@ def close_vote(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> 
         proposal = service.get_proposal(uow, proposal_id)
         if uow.memberships.of(proposal.council_id, caller.id) is None:
             council = get_council(uow, proposal.council_id)
-            raise NotAllowed(f"only members of {council.name} may close its votes")
+            raise NotAllowed(
+                msg("only members of %(council)s may close its votes", council=council.name)
+            )
         proposal = service.close_vote(uow, proposal_id=proposal_id, by=caller.id, now=api.now())
         view = _view(uow, proposal)
         uow.commit()

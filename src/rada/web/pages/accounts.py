@@ -29,7 +29,7 @@ from rada.web.security import (
     security_of,
     start_session,
 )
-from rada.web.templating import gettext_for, render
+from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["form_text", "redirect", "router", "safe_next", "signed_in", "verified_form"]
 
@@ -246,7 +246,7 @@ async def sign_up(request: Request) -> Response:
                     accept_invitation(uow, code=values["invitation"], person_id=person.id, now=now)
                 uow.commit()
         except CouncilError as error:
-            errors[_field_of(error)] = str(error)
+            errors[_field_of(error)] = error_text(request, error)
     if errors:
         return _sign_up_page(request, status_code=400, values=values, errors=errors)
     response = redirect(request, "my_councils")

@@ -18,7 +18,7 @@ from rada.services.councils import Issued, invite
 from rada.web.api.deps import api_context
 from rada.web.pages.accounts import form_text, signed_in, verified_form
 from rada.web.security import csrf_token
-from rada.web.templating import gettext_for, render
+from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["labels", "router", "rule_in_words"]
 
@@ -31,7 +31,8 @@ INVITING = (CouncilKind.WORKPLACE, CouncilKind.UNION)
 
 
 def labels(_: Gettext) -> dict[str, dict[str, str]]:
-    """The words for the model's names (kinds, roles, stages, outcomes, methods)."""
+    """The words for the model's names (kinds, roles, stages, outcomes, methods, the stages
+    of an STV count)."""
     return {
         "council_kind": {
             CouncilKind.WORKPLACE: _("workplace council"),
@@ -61,6 +62,13 @@ def labels(_: Gettext) -> dict[str, dict[str, str]]:
             Stage.DECIDED: _("decided"),
         },
         "outcome": {Outcome.ADOPTED: _("adopted"), Outcome.REJECTED: _("rejected")},
+        # The stages of an STV count, as the counting library names them.
+        "stv_action": {
+            "first preferences": _("first preferences"),
+            "surplus": _("surplus"),
+            "exclusion": _("exclusion"),
+            "iteration": _("iteration"),
+        },
         "method": {
             Method.SIMPLE_MAJORITY: _("a simple majority of the votes cast"),
             Method.ABSOLUTE_MAJORITY: _("a majority of all members"),
@@ -243,7 +251,7 @@ async def invite_member(request: Request, slug: str = Slug) -> Response:
             request,
             slug,
             status_code=403 if isinstance(error, NotAllowed) else 400,
-            errors={"invite": str(error)},
+            errors={"invite": error_text(request, error)},
             values={"invite": email},
         )
     return _council_page(request, slug, invitation=issued)

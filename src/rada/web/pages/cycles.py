@@ -15,8 +15,8 @@ from fastapi import APIRouter, HTTPException, Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from rada.councils.cycle import Cycle, CycleStage, Review
-from rada.councils.errors import CouncilError, NotFound
+from rada.councils.cycle import CYCLE_STAGE_NAMES, REVIEW_NAMES, Cycle, CycleStage, Review
+from rada.councils.errors import CouncilError, NotAllowed, NotFound
 from rada.councils.orders import ProposalKind
 from rada.councils.proposals import Proposal
 from rada.services import planning_cycle as service
@@ -24,7 +24,7 @@ from rada.services import proposals as proposals_service
 from rada.web.api.deps import api_context
 from rada.web.pages.accounts import form_text, signed_in, verified_form
 from rada.web.security import csrf_token
-from rada.web.templating import gettext_for, render
+from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["router"]
 
@@ -41,7 +41,7 @@ def cycles_page(request: Request) -> HTMLResponse:
             for council in uow.councils.all()
             for cycle in uow.cycles.for_congress(council.id)
         ]
-    return render(request, "cycles/index.html", cycles=found)
+    return render(request, "cycles/index.html", cycles=found, stage_names=CYCLE_STAGE_NAMES)
 
 
 def _view(
@@ -57,7 +57,7 @@ def _view(
         try:
             cycle = service.get_cycle(uow, cycle_id)
         except NotFound as error:
-            raise HTTPException(404, str(error)) from error
+            raise HTTPException(404, error_text(request, error)) from error
         councils = {w.council_id: uow.councils.get(w.council_id) for w in cycle.workplaces}
         congress = uow.councils.get(cycle.congress_id)
         mine = []
@@ -90,6 +90,9 @@ def _view(
         values=values or {},
         Review=Review,
         CycleStage=CycleStage,
+        stage_names=CYCLE_STAGE_NAMES,
+        review_names=REVIEW_NAMES,
+        group_names=service.GROUP_NAMES,
         csrf=csrf_token(request) if viewer else "",
         effects=_effects(cycle),
     )
@@ -159,7 +162,7 @@ def _open_contest(
         council_id = int(council_text) if council_text.isdigit() else 0
         workplace = cycle.workplace(council_id)
     except (NotFound, CouncilError) as error:
-        return (400, {"contest": str(error)}), 0
+        return (400, {"contest": error_text(request, error)}), 0
     capacity: dict[str, str] = {}
     errors: dict[str, str] = {}
     for technique, declared in workplace.capacity.items():
@@ -199,5 +202,6 @@ def _open_contest(
             },
         )
     except CouncilError as error:
-        return (403 if "propose" in str(error) else 409, {"contest": str(error)}), 0
+        status = 403 if isinstance(error, NotAllowed) else 409
+        return (status, {"contest": error_text(request, error)}), 0
     return None, opened.id

@@ -36,7 +36,7 @@ from rada.web.pages.results import (
     stv_chart,
 )
 from rada.web.security import csrf_token
-from rada.web.templating import gettext_for, render
+from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["router"]
 
@@ -258,8 +258,8 @@ async def write_post(request: Request, proposal_id: int = ProposalId) -> Respons
         return _page(
             request,
             proposal_id,
-            status_code=403 if "member" in str(error) else 409,
-            errors={field: str(error)},
+            status_code=_status_of(error),
+            errors={field: error_text(request, error)},
             values={field: text},
         )
     return _back(request, proposal_id, f"post-{post.id}")
@@ -333,7 +333,7 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
             request,
             proposal_id,
             status_code=422,
-            errors={"vote": str(error)},
+            errors={"vote": error_text(request, error)},
             values=values,
             invalid=error.fields if isinstance(error, BallotError) else (),
         )
@@ -416,7 +416,7 @@ async def revise(request: Request, proposal_id: int = ProposalId) -> Response:
             request,
             proposal_id,
             status_code=_status_of(error),
-            errors={"revise": str(error)},
+            errors={"revise": error_text(request, error)},
             values={"revise": text},
         )
     return _back(request, proposal_id, "text-heading")
@@ -455,7 +455,10 @@ async def change_stage(request: Request, proposal_id: int = ProposalId) -> Respo
             uow.commit()
     except CouncilError as error:
         return _page(
-            request, proposal_id, status_code=_status_of(error), errors={"stage": str(error)}
+            request,
+            proposal_id,
+            status_code=_status_of(error),
+            errors={"stage": error_text(request, error)},
         )
     return _back(request, proposal_id, "decision" if step == "close" else "stage")
 
@@ -487,7 +490,7 @@ async def edit_post(
             request,
             proposal_id,
             status_code=_status_of(error),
-            errors={field: str(error)},
+            errors={field: error_text(request, error)},
             values={field: text},
         )
     return _back(request, proposal_id, f"post-{post_id}")

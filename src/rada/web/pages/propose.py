@@ -28,7 +28,7 @@ from rada.web.api.deps import api_context
 from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
 from rada.web.pages.councils import labels, rule_in_words
 from rada.web.security import csrf_token
-from rada.web.templating import gettext_for, render
+from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["form_page", "submit"]
 
@@ -284,7 +284,7 @@ async def submit(request: Request, slug: str) -> Response:
             slug,
             kind.value,
             status_code=403 if isinstance(error, NotAllowed) else 400,
-            errors={"propose": str(error)},
+            errors={"propose": error_text(request, error)},
             values=values,
             rows=rows,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
@@ -48,6 +49,22 @@ class InclusionProofPublic(BaseModel):
     public_key: str | None = Field(
         description="The log's signed-note verifier key, as the server publishes it"
     )
+
+
+def _kind_names(_: Callable[[str], str]) -> dict[str, str]:
+    """The kinds of entry in words (the record itself names them in English)."""
+    return {
+        EntryKind.COUNCIL: _("council"),
+        EntryKind.POST: _("post"),
+        EntryKind.PROPOSAL: _("proposal"),
+        EntryKind.VOTE: _("vote"),
+        EntryKind.PARTICIPATION: _("participation"),
+        EntryKind.BALLOT: _("ballot"),
+        EntryKind.DECISION: _("decision"),
+        EntryKind.MEMBERSHIP: _("membership"),
+        EntryKind.PLAN: _("plan"),
+        EntryKind.REDACTION: _("redaction"),
+    }
 
 
 def _b64(data: bytes) -> str:
@@ -115,6 +132,7 @@ def record_page(
         "record/index.html",
         page=page,
         kinds=kinds,
+        kind_names=_kind_names(_),
         kind=kind,
         query=q,
         checkpoint=checkpoint,

@@ -98,6 +98,15 @@ class BudgetStep:
     words: str
 
 
+def _skipped(_: Gettext) -> dict[str, str]:
+    """Why the counting library left a project out, in words."""
+    return {
+        "skipped: does not fit": _("skipped: it costs more than is left"),
+        "stop: does not fit": _("the count stopped: it costs more than is left"),
+        "below threshold": _("too few supporters"),
+    }
+
+
 def budget_steps(
     detail: Mapping[str, Any], labels: Mapping[str, str], language: str, _: Gettext
 ) -> list[BudgetStep]:
@@ -131,9 +140,10 @@ def budget_steps(
         elif funded:
             words = _("%(project)s was funded (%(cost)s); %(remaining)s was left.") % values
         else:
+            decision = str(raw.get("decision", ""))
             words = _(
                 "%(project)s (%(cost)s) was not funded: %(decision)s. %(remaining)s was left."
-            ) % {**values, "decision": str(raw.get("decision", ""))}
+            ) % {**values, "decision": _skipped(_).get(decision, decision)}
         steps.append(
             BudgetStep(
                 int(raw.get("number", len(steps) + 1)),
