@@ -291,4 +291,6 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        # Nagle's algorithm off on every connection (uvicorn leaves it on with --workers).
+        http="rada.web.serving:NoDelayHttpProtocol",
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -15,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed
 from rada.councils.model import Person, check_email
+from rada.councils.text import msg, nmsg
 from rada.services.ports import UnitOfWork
 
 MIN_PASSWORD = 10
@@ -30,14 +32,22 @@ class BadCredentials(NotAllowed):
 def hash_password(password: str) -> str:
     """The argon2id hash of a password, after checking it is long enough."""
     if len(password) < MIN_PASSWORD:
-        raise CouncilError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise CouncilError(
+            nmsg(
+                "a password needs at least %(n)s character",
+                "a password needs at least %(n)s characters",
+                MIN_PASSWORD,
+            )
+        )
     return _HASHER.hash(password)
 
 
 def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: datetime) -> Person:
     """Create an account."""
     if uow.people.by_email(check_email(email)) is not None:
-        raise Conflict("an account with this e-mail address exists", hint="sign in instead")
+        raise Conflict(
+            msg("an account with this e-mail address exists"), hint=msg("sign in instead")
+        )
     password_hash = hash_password(password)
     person = uow.people.add(Person(name=name, email=email, joined_at=now))
     uow.credentials.set_password(person.id, password_hash)
@@ -54,9 +64,9 @@ def authenticate(uow: UnitOfWork, *, email: str, password: str) -> Person:
     try:
         _HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        raise BadCredentials("the e-mail address or password is wrong") from None
+        raise BadCredentials(msg("the e-mail address or password is wrong")) from None
     if person is None or stored is None:
-        raise BadCredentials("the e-mail address or password is wrong")
+        raise BadCredentials(msg("the e-mail address or password is wrong"))
     if _HASHER.check_needs_rehash(stored):
         uow.credentials.set_password(person.id, _HASHER.hash(password))
     return person
@@ -79,6 +89,12 @@ def issue_token(uow: UnitOfWork, *, person_id: int, name: str, now: datetime) ->
 def token_person_id(uow: UnitOfWork, token: str) -> int | None:
     """The id of an API token's owner, if the token is valid (one lookup; no Person)."""
     return uow.credentials.token_owner(token_hash(token))
+
+
+def token_people_ids(uow: UnitOfWork, tokens: Sequence[str]) -> dict[str, int]:
+    """The owners' ids of those of ``tokens`` that are valid, by token (one lookup)."""
+    hashed = {token_hash(t): t for t in tokens}
+    return {hashed[h]: person for h, person in uow.credentials.token_owners(list(hashed)).items()}
 
 
 def token_person(uow: UnitOfWork, token: str) -> Person | None:

@@ -18,6 +18,7 @@ from rada.councils.cycle import Cycle
 from rada.councils.errors import AlreadyVoted, Conflict
 from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
 from rada.councils.proposals import Post, Proposal, Stage
+from rada.councils.text import msg
 from rada.record.encoding import Entry, EntryKind, decode_entry, encode_entry
 from rada.record.merkle import leaf_hash
 from rada.record.redaction import Tombstone, redaction_entry
@@ -63,7 +64,7 @@ class _Repo:
 class _People(_Repo):
     def add(self, person: Person) -> Person:
         if self.by_email(person.email) is not None:
-            raise Conflict(f"an account for {person.email} exists")
+            raise Conflict(msg("an account for %(email)s exists", email=person.email))
         person.id = self.s.new_id()
         self.s.people[person.id] = copy.deepcopy(person)
         return person
@@ -94,11 +95,14 @@ class _Credentials(_Repo):
     def token_owner(self, token_hash: str) -> int | None:
         return self.s.tokens.get(token_hash)
 
+    def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
+        return {h: self.s.tokens[h] for h in token_hashes if h in self.s.tokens}
+
 
 class _Councils(_Repo):
     def add(self, council: Council) -> Council:
         if self.by_slug(council.slug) is not None:
-            raise Conflict(f"the short name {council.slug!r} is taken")
+            raise Conflict(msg("the short name %(slug)r is taken", slug=council.slug))
         council.id = self.s.new_id()
         self.s.councils[council.id] = copy.deepcopy(council)
         return council
@@ -128,7 +132,7 @@ class _Councils(_Repo):
 class _Memberships(_Repo):
     def add(self, membership: Membership) -> Membership:
         if self.of(membership.council_id, membership.person_id) is not None:
-            raise Conflict("already a member")
+            raise Conflict(msg("already a member"))
         membership.id = self.s.new_id()
         self.s.memberships[membership.id] = copy.deepcopy(membership)
         return membership
@@ -145,6 +149,14 @@ class _Memberships(_Repo):
             ),
             None,
         )
+
+    def of_people(self, council_id: int, person_ids: Sequence[int]) -> dict[int, Membership]:
+        wanted = set(person_ids)
+        return {
+            m.person_id: copy.deepcopy(m)
+            for m in self.s.memberships.values()
+            if m.council_id == council_id and m.person_id in wanted and m.active
+        }
 
     def for_council(self, council_id: int, *, active: bool = True) -> list[Membership]:
         return [
@@ -208,6 +220,11 @@ class _Proposals(_Repo):
     def get(self, proposal_id: int, *, for_update: bool = False) -> Proposal | None:
         return copy.deepcopy(self.s.proposals.get(proposal_id))
 
+    def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
+        return {
+            i: copy.deepcopy(self.s.proposals[i]) for i in proposal_ids if i in self.s.proposals
+        }
+
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
         return [
             copy.deepcopy(p)
@@ -243,8 +260,18 @@ class _Votes(_Repo):
     def add(self, vote: Vote) -> None:
         key = (vote.proposal_id, vote.voter_id)
         if key in self.s.votes:
-            raise AlreadyVoted("you have already voted on this proposal")
+            raise AlreadyVoted(msg("you have already voted on this proposal"))
         self.s.votes[key] = vote
+
+    def add_many(self, votes: Sequence[Vote]) -> None:
+        keys = [(v.proposal_id, v.voter_id) for v in votes]
+        if len(set(keys)) < len(keys) or self.voted(keys):
+            raise AlreadyVoted(msg("you have already voted on this proposal"))
+        for key, vote in zip(keys, votes, strict=True):
+            self.s.votes[key] = vote
+
+    def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        return {key for key in keys if key in self.s.votes}
 
     def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
         key = (proposal_id, voter_id)
@@ -258,9 +285,19 @@ class _Ballots(_Repo):
     def add(self, ballot: SecretBallot, participation: Participation) -> None:
         key = (participation.proposal_id, participation.voter_id)
         if key in self.s.participations:
-            raise AlreadyVoted("you have already voted on this proposal")
+            raise AlreadyVoted(msg("you have already voted on this proposal"))
         self.s.participations[key] = participation
         self.s.ballots[(ballot.proposal_id, ballot.receipt_hash)] = ballot
+
+    def add_many(self, ballots: Sequence[tuple[SecretBallot, Participation]]) -> None:
+        keys = [(x.proposal_id, x.voter_id) for _, x in ballots]
+        if len(set(keys)) < len(keys) or self.took_part(keys):
+            raise AlreadyVoted(msg("you have already voted on this proposal"))
+        for ballot, participation in ballots:
+            self.add(ballot, participation)
+
+    def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        return {key for key in keys if key in self.s.participations}
 
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
         return [b for (p, _), b in sorted(self.s.ballots.items()) if p == proposal_id]
@@ -308,7 +345,7 @@ class _Record(_Repo):
     def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int:
         order = self.read(decision)
         if order is None or order.kind is not EntryKind.DECISION:
-            raise Conflict(f"entry {decision} is not a decision")
+            raise Conflict(msg("entry %(entry)s is not a decision", entry=decision))
         entry = redaction_entry(
             target=target,
             target_leaf_hash=self.s.leaves[target],

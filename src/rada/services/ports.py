@@ -49,6 +49,9 @@ class Credentials(Protocol):
 
     def token_owner(self, token_hash: str) -> int | None: ...
 
+    def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
+        """The owners of those of the API tokens (by hash) that are valid."""
+
 
 class Councils(Protocol):
     def add(self, council: Council) -> Council:
@@ -76,6 +79,9 @@ class Memberships(Protocol):
 
     def of(self, council_id: int, person_id: int) -> Membership | None:
         """The person's active membership of the council, if any."""
+
+    def of_people(self, council_id: int, person_ids: Sequence[int]) -> dict[int, Membership]:
+        """The active memberships of the council held by any of ``person_ids``, by person."""
 
     def for_council(self, council_id: int, *, active: bool = True) -> list[Membership]: ...
 
@@ -108,6 +114,10 @@ class Proposals(Protocol):
 
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]: ...
 
+    def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
+        """The proposals with these ids, by id, each held until the transaction ends so that
+        it cannot be closed meanwhile (but others may vote on it too)."""
+
 
 class Posts(Protocol):
     def add(self, post: Post) -> Post: ...
@@ -130,6 +140,13 @@ class Votes(Protocol):
         """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
         the database's unique constraint decides, even under concurrency."""
 
+    def add_many(self, votes: Sequence[Vote]) -> None:
+        """Store open votes together. Raises AlreadyVoted, storing none, when any voter has
+        voted on that proposal already."""
+
+    def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these (proposal, voter) pairs have an open vote stored."""
+
     def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None: ...
 
     def for_proposal(self, proposal_id: int) -> list[Vote]: ...
@@ -138,6 +155,13 @@ class Votes(Protocol):
 class Ballots(Protocol):
     def add(self, ballot: SecretBallot, participation: Participation) -> None:
         """Store a secret ballot and, apart, that the voter took part. Raises AlreadyVoted."""
+
+    def add_many(self, ballots: Sequence[tuple[SecretBallot, Participation]]) -> None:
+        """Store secret ballots and participations together, the ballots in the order given.
+        Raises AlreadyVoted, storing none, when any voter has taken part already."""
+
+    def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these (proposal, voter) pairs have taken part in a secret vote."""
 
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
         """The ballots in receipt-hash order (an order that says nothing of who cast them)."""

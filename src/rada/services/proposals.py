@@ -8,19 +8,23 @@ from datetime import datetime
 from typing import Any
 
 from rada.councils.ballots import (
-    Participation,
-    SecretBallot,
-    Vote,
-    check_choice,
     count,
     everyone_voted,
-    new_receipt,
 )
 from rada.councils.errors import CouncilError, NotAllowed, NotFound
 from rada.councils.model import Council, Electorate, Office
-from rada.councils.orders import CouncilKind, ProposalKind, Role
+from rada.councils.orders import (
+    COUNCIL_KIND_NAMES,
+    PROPOSAL_KIND_NAMES,
+    ROLE_NAMES,
+    CouncilKind,
+    ProposalKind,
+    Role,
+)
 from rada.councils.proposals import Option, Outcome, Proposal, Stage
+from rada.councils.text import joined, msg
 from rada.record.encoding import EntryKind
+from rada.services import ballot_box
 from rada.services.councils import admit, get_council, get_person, require_convenor
 from rada.services.ports import UnitOfWork
 from rada.services.recording import entry
@@ -30,7 +34,7 @@ def get_proposal(uow: UnitOfWork, proposal_id: int, *, for_update: bool = False)
     """A proposal by id."""
     proposal = uow.proposals.get(proposal_id, for_update=for_update)
     if proposal is None:
-        raise NotFound(f"there is no proposal {proposal_id}")
+        raise NotFound(msg("there is no proposal %(proposal)s", proposal=proposal_id))
     return proposal
 
 
@@ -63,26 +67,48 @@ def _check_target(
         to = details["to_council"]
         if not any(a.federation_id == to for a in uow.councils.affiliated_to(council.id)):
             raise CouncilError(
-                f"{council.name} is not affiliated to council {to}",
-                hint="a council elects delegates only to bodies it belongs to",
+                msg(
+                    "%(council)s is not affiliated to council %(to)s",
+                    council=council.name,
+                    to=to,
+                ),
+                hint=msg("a council elects delegates only to bodies it belongs to"),
             )
     if kind is ProposalKind.RECALL:
         person = details["person"]
         if details["post"] == "manager":
             if not any(o.person_id == person for o in uow.offices.for_council(council.id)):
-                raise CouncilError(f"person {person} holds no office in {council.name}")
+                raise CouncilError(
+                    msg(
+                        "person %(person)s holds no office in %(council)s",
+                        person=person,
+                        council=council.name,
+                    )
+                )
         else:
             seat = uow.memberships.of(details["to_council"], person)
             if seat is None or seat.delegate_of != council.id:
-                raise CouncilError(f"person {person} is not {council.name}'s delegate there")
+                raise CouncilError(
+                    msg(
+                        "person %(person)s is not %(council)s's delegate there",
+                        person=person,
+                        council=council.name,
+                    )
+                )
     if kind is ProposalKind.REDACTION:
         target = uow.record.read(details["entry"])
         if target is None:
-            raise NotFound(f"record entry {details['entry']} does not exist or is redacted")
+            raise NotFound(
+                msg("record entry %(entry)s does not exist or is redacted", entry=details["entry"])
+            )
         if target.body.get("council") != council.id or target.kind is EntryKind.REDACTION:
             raise NotAllowed(
-                f"record entry {details['entry']} is not one of {council.name}'s entries",
-                hint="a council may only order the redaction of what was said in it",
+                msg(
+                    "record entry %(entry)s is not one of %(council)s's entries",
+                    entry=details["entry"],
+                    council=council.name,
+                ),
+                hint=msg("a council may only order the redaction of what was said in it"),
             )
 
 
@@ -110,10 +136,22 @@ def open_proposal(
     target = get_council(uow, council)
     membership = uow.memberships.of(target.id, by)
     if membership is None or not membership.roles & target.orders.proposers:
-        allowed = ", ".join(sorted(r.value for r in target.orders.proposers))
-        raise NotAllowed(f"in {target.name} only these may propose: {allowed}")
+        allowed = joined(ROLE_NAMES[r] for r in sorted(target.orders.proposers))
+        raise NotAllowed(
+            msg(
+                "in %(council)s only these may propose: %(roles)s",
+                council=target.name,
+                roles=allowed,
+            )
+        )
     if not target.may_hold(kind):
-        raise CouncilError(f"a {target.kind.value} council does not decide {kind.value} proposals")
+        raise CouncilError(
+            msg(
+                "a %(council_kind)s council does not decide %(kind)s proposals",
+                council_kind=COUNCIL_KIND_NAMES[target.kind],
+                kind=PROPOSAL_KIND_NAMES[kind],
+            )
+        )
     proposal = Proposal(
         council_id=target.id,
         kind=kind,
@@ -225,56 +263,10 @@ def cast_vote(
     """Cast a vote. Returns the receipt code of a secret ballot (None for an open vote).
 
     Only members entitled to vote may, only while voting is open, and only once: the store's
-    unique constraint settles a race between two requests of the same member.
+    unique constraint settles a race between two requests of the same member. (Many votes at
+    once: :func:`rada.services.ballot_box.cast_votes`.)
     """
-    proposal = get_proposal(uow, proposal_id)
-    proposal.check_voting_open(now=now)
-    membership = uow.memberships.of(proposal.council_id, by)
-    if membership is None or not membership.votes:
-        raise NotAllowed("only members of the council may vote on its proposals")
-    clean = check_choice(proposal, choice)
-    links = () if proposal.record_index is None else (proposal.record_index,)
-    if proposal.rule.secret:
-        code, hashed = new_receipt()
-        participation = Participation(proposal.id, by, now)
-        uow.ballots.add(SecretBallot(proposal.id, hashed, clean, membership.weight), participation)
-        uow.record.append(
-            [
-                entry(
-                    EntryKind.PARTICIPATION,
-                    council=proposal.council_id,
-                    event="took-part",
-                    at=now,
-                    by=by,
-                    links=links,
-                    proposal=proposal.id,
-                )
-            ]
-        )
-        return code
-    # Where the standing orders hide the running count, the record says now who voted and
-    # publishes how at the count, so that the record does not leak what the pages hide.
-    shown = {"choice": clean} if proposal.rule.shows_live_tally else {"hidden": True}
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.VOTE,
-                council=proposal.council_id,
-                event="cast",
-                at=now,
-                by=by,
-                links=links,
-                proposal=proposal.id,
-                weight=membership.weight,
-                **shown,
-            )
-        ]
-    )
-    # The vote is stored with its record index in one statement; a second vote of the same
-    # member is refused by the store's unique key, and the transaction (the entry with it)
-    # is rolled back.
-    uow.votes.add(Vote(proposal.id, by, clean, membership.weight, now, record_index=index))
-    return None
+    return ballot_box.cast_vote(uow, proposal_id=proposal_id, by=by, choice=choice, now=now)
 
 
 def _choices(

@@ -6,6 +6,7 @@ the tables, and a loaded object is a fresh copy that the services save back expl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from rada.councils.errors import Conflict
 from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
 from rada.councils.orders import CouncilKind, Role, StandingOrders
+from rada.councils.text import msg
 from rada.store.base import SqlRepository
 from rada.store.councils_tables import (
     affiliations,
@@ -52,7 +54,7 @@ class SqlPeople(SqlRepository):
         except IntegrityError as error:
             if self.by_email(person.email) is None:
                 raise
-            raise Conflict(f"an account for {person.email} exists") from error
+            raise Conflict(msg("an account for %(email)s exists", email=person.email)) from error
         return person
 
     def get(self, person_id: int) -> Person | None:
@@ -100,6 +102,16 @@ class SqlCredentials(SqlRepository):
         ).scalar()
         return None if found is None else int(found)
 
+    def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
+        if not token_hashes:
+            return {}
+        rows = self.conn.execute(
+            select(api_tokens.c.token_hash, api_tokens.c.person_id).where(
+                api_tokens.c.token_hash.in_(sorted(set(token_hashes)))
+            )
+        )
+        return {r.token_hash: int(r.person_id) for r in rows}
+
 
 def _council(row: Row[Any]) -> Council:
     return Council(
@@ -144,7 +156,7 @@ class SqlCouncils(SqlRepository):
         except IntegrityError as error:
             if self.by_slug(council.slug) is None:
                 raise
-            raise Conflict(f"the short name {council.slug!r} is taken") from error
+            raise Conflict(msg("the short name %(slug)r is taken", slug=council.slug)) from error
         return council
 
     def save(self, council: Council) -> None:
@@ -179,7 +191,7 @@ class SqlCouncils(SqlRepository):
             existing = self.affiliations(affiliation.federation_id)
             if not any(a.member_id == affiliation.member_id for a in existing):
                 raise
-            raise Conflict("the council is already affiliated") from error
+            raise Conflict(msg("the council is already affiliated")) from error
 
     def affiliations(self, federation_id: int) -> list[Affiliation]:
         rows = self.conn.execute(
@@ -234,7 +246,7 @@ class SqlMemberships(SqlRepository):
         except IntegrityError as error:
             if self.of(membership.council_id, membership.person_id) is None:
                 raise
-            raise Conflict("already a member of this council") from error
+            raise Conflict(msg("already a member of this council")) from error
         return membership
 
     def save(self, membership: Membership) -> None:
@@ -254,6 +266,19 @@ class SqlMemberships(SqlRepository):
             )
         ).first()
         return None if row is None else _membership(row)
+
+    def of_people(self, council_id: int, person_ids: Sequence[int]) -> dict[int, Membership]:
+        """The active memberships of the council held by any of ``person_ids``, by person."""
+        if not person_ids:
+            return {}
+        rows = self.conn.execute(
+            select(memberships).where(
+                memberships.c.council_id == council_id,
+                memberships.c.person_id.in_(list(person_ids)),
+                memberships.c.ended_at.is_(None),
+            )
+        )
+        return {row.person_id: _membership(row) for row in rows}
 
     def _where(self, condition: Any, active: bool) -> list[Membership]:
         if active:
@@ -354,4 +379,4 @@ class SqlInvitations(SqlRepository):
             .values(accepted_at=at)
         ).rowcount
         if not changed:
-            raise Conflict("this invitation has been used already")
+            raise Conflict(msg("this invitation has been used already"))

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, bindparam, insert, select, update
+from sqlalchemy import Row, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +21,7 @@ from rada.councils.ballots import Participation, SecretBallot, Vote
 from rada.councils.errors import AlreadyVoted
 from rada.councils.orders import DecisionRule, ProposalKind
 from rada.councils.proposals import Decision, Option, Post, Proposal, Stage, Version
+from rada.councils.text import Message, msg
 from rada.store.base import SqlRepository
 from rada.store.councils_tables import (
     participations,
@@ -34,8 +35,25 @@ from rada.store.councils_tables import (
 
 __all__ = ["SqlBallots", "SqlPosts", "SqlProposals", "SqlVotes"]
 
-_ALREADY_VOTED = "you have already voted on this proposal"
+_ALREADY_VOTED = msg("you have already voted on this proposal")
 _VOTE_KEY = ("proposal_id", "voter_id")
+
+
+def _stored(conn: Any, table: Table, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which (proposal, voter) pairs of ``keys`` have a row in ``table`` (one query)."""
+    by_proposal: dict[int, list[int]] = defaultdict(list)
+    for proposal_id, voter_id in keys:
+        by_proposal[proposal_id].append(voter_id)
+    if not by_proposal:
+        return set()
+    condition = or_(
+        *(
+            and_(table.c.proposal_id == p, table.c.voter_id.in_(voters))
+            for p, voters in by_proposal.items()
+        )
+    )
+    rows = conn.execute(select(table.c.proposal_id, table.c.voter_id).where(condition))
+    return {(int(r.proposal_id), int(r.voter_id)) for r in rows}
 
 
 def _version(row: Row[Any]) -> Version:
@@ -99,6 +117,16 @@ class _Versioned(SqlRepository):
             self.conn.execute(insert(self.table), new)
 
 
+def _decision(data: Any, message: Any) -> Decision | None:
+    """A stored decision, with its summary's message when one was kept."""
+    if data is None:
+        return None
+    decision = Decision.from_dict(data)
+    if message is not None:
+        decision.message = Message.from_dict(message)
+    return decision
+
+
 def _proposal(row: Row[Any], versions: list[Version]) -> Proposal:
     return Proposal(
         council_id=row.council_id,
@@ -119,7 +147,7 @@ def _proposal(row: Row[Any], versions: list[Version]) -> Proposal:
         voting_at=row.voting_at,
         closes_at=row.closes_at,
         decided_at=row.decided_at,
-        decision=None if row.decision is None else Decision.from_dict(row.decision),
+        decision=_decision(row.decision, row.decision_message),
         id=row.id,
         record_index=row.record_index,
     )
@@ -145,6 +173,11 @@ def _proposal_values(proposal: Proposal) -> dict[str, Any]:
         "closes_at": proposal.closes_at,
         "decided_at": proposal.decided_at,
         "decision": None if proposal.decision is None else proposal.decision.to_dict(),
+        "decision_message": (
+            None
+            if proposal.decision is None or proposal.decision.message is None
+            else proposal.decision.message.to_dict()
+        ),
         "record_index": proposal.record_index,
     }
 
@@ -208,6 +241,20 @@ class SqlProposals(_Versioned):
             if r.v_number is not None
         ]
         return _proposal(rows[0], versions)
+
+    def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
+        """The proposals with these ids, by id, in two queries. On PostgreSQL their rows are
+        locked FOR KEY SHARE (in id order): votes on the same proposal go on side by side,
+        but closing it (FOR UPDATE) waits until this transaction ends, and a vote that waited
+        for a close sees the closed proposal. On SQLite the unit of work holds the write lock.
+        """
+        if not proposal_ids:
+            return {}
+        query = select(proposals).where(proposals.c.id.in_(sorted(set(proposal_ids))))
+        query = query.order_by(proposals.c.id).with_for_update(read=True, key_share=True)
+        rows = self.conn.execute(query).all()
+        versions = self._versions([r.id for r in rows])
+        return {r.id: _proposal(r, versions.get(r.id, [])) for r in rows}
 
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
         query = select(proposals).where(proposals.c.council_id == council_id)
@@ -317,6 +364,38 @@ class SqlVotes(SqlRepository):
                 raise
             raise AlreadyVoted(_ALREADY_VOTED) from error
 
+    def add_many(self, votes_: Sequence[Vote]) -> None:
+        """Store open votes in one statement. Raises AlreadyVoted, storing none (the caller
+        rolls the transaction back), when any voter has voted on that proposal already."""
+        if not votes_:
+            return
+        rows = [
+            {
+                "proposal_id": v.proposal_id,
+                "voter_id": v.voter_id,
+                "choice": dict(v.choice),
+                "weight": v.weight,
+                "cast_at": v.cast_at,
+                "record_index": v.record_index,
+            }
+            for v in votes_
+        ]
+        dialect = self.conn.dialect.name
+        if dialect not in ("postgresql", "sqlite"):  # pragma: no cover
+            for vote in votes_:
+                self.add(vote)
+            return
+        make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            make(votes).values(rows).on_conflict_do_nothing(index_elements=_VOTE_KEY)
+        ).returning(votes.c.voter_id)
+        if len(self.conn.execute(statement).all()) < len(rows):
+            raise AlreadyVoted(_ALREADY_VOTED)
+
+    def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these (proposal, voter) pairs have an open vote stored."""
+        return _stored(self.conn, votes, keys)
+
     def _voted(self, proposal_id: int, voter_id: int) -> bool:
         return (
             self.conn.execute(
@@ -384,6 +463,49 @@ class SqlBallots(SqlRepository):
             if took_part is None:
                 raise
             raise AlreadyVoted(_ALREADY_VOTED) from error
+
+    def add_many(self, ballots: Sequence[tuple[SecretBallot, Participation]]) -> None:
+        """Store secret ballots and participations, two statements for all of them. Raises
+        AlreadyVoted when any voter has taken part already (the caller rolls back)."""
+        if not ballots:
+            return
+        try:
+            with self.refusal():
+                self.conn.execute(
+                    insert(participations).values(
+                        [
+                            {
+                                "proposal_id": x.proposal_id,
+                                "voter_id": x.voter_id,
+                                "cast_at": x.cast_at,
+                                "record_index": x.record_index,
+                            }
+                            for _, x in ballots
+                        ]
+                    )
+                )
+                self.conn.execute(
+                    insert(secret_ballots).values(
+                        [
+                            {
+                                "proposal_id": b.proposal_id,
+                                "receipt_hash": b.receipt_hash,
+                                "choice": dict(b.choice),
+                                "weight": b.weight,
+                            }
+                            for b, _ in ballots
+                        ]
+                    )
+                )
+        except IntegrityError as error:
+            keys = [(x.proposal_id, x.voter_id) for _, x in ballots]
+            if not self.took_part(keys):
+                raise
+            raise AlreadyVoted(_ALREADY_VOTED) from error
+
+    def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these (proposal, voter) pairs have taken part in a secret vote."""
+        return _stored(self.conn, participations, keys)
 
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
         """The ballots in receipt-hash order (an order that says nothing of who cast them)."""

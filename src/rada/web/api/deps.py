@@ -8,7 +8,7 @@ signed-in person; a cookie-authenticated unsafe request must carry its CSRF toke
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
@@ -18,8 +18,10 @@ from starlette.requests import Request
 
 from rada.config import Settings
 from rada.councils.model import Person
-from rada.services.accounts import token_person, token_person_id
+from rada.councils.text import msg
+from rada.services.accounts import token_people_ids, token_person, token_person_id
 from rada.services.ports import UnitOfWork
+from rada.web.api.ballot_box import BallotBox
 from rada.web.api.errors import ApiError
 from rada.web.security import CsrfError, check_csrf, request_session
 
@@ -55,6 +57,7 @@ class ApiContext:
     clock: Clock = utc_now
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _close: Callable[[], None] | None = field(default=None, repr=False)
+    _box: BallotBox | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (enter it with ``with``)."""
@@ -73,6 +76,15 @@ class ApiContext:
             self._close = database.dispose
             self.factory = factory
             return factory
+
+    def ballot_box(self) -> BallotBox:
+        """This process's ballot box, which commits the votes that arrive together in one
+        transaction (see :mod:`rada.web.api.ballot_box`)."""
+        if self._box is None:
+            with self._lock:
+                if self._box is None:
+                    self._box = BallotBox(self.uow, claimed_people)
+        return self._box
 
     def close(self) -> None:
         """Release the database connections this context opened (none when given a factory)."""
@@ -116,8 +128,8 @@ def _bearer(request: Request) -> str | None:
 def _invalid_token() -> ApiError:
     return ApiError(
         401,
-        "the API token is not valid",
-        hint="create a new token at POST /api/v1/me/tokens",
+        msg("the API token is not valid"),
+        hint=msg("create a new token at POST /api/v1/me/tokens"),
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
     )
 
@@ -125,9 +137,11 @@ def _invalid_token() -> ApiError:
 def _sign_in() -> ApiError:
     return ApiError(
         401,
-        "sign in to take part",
-        hint="sign in at POST /api/v1/auth/sign-in, or send an API token as "
-        "'Authorization: Bearer rada_...'",
+        msg("sign in to take part"),
+        hint=msg(
+            "sign in at POST /api/v1/auth/sign-in, or send an API token as "
+            "'Authorization: Bearer rada_...'"
+        ),
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -172,8 +186,8 @@ async def _check_csrf(request: Request) -> None:
     except CsrfError as error:
         raise ApiError(
             403,
-            str(error),
-            hint="the token comes with sign-in and from GET /api/v1/me",
+            error.message,
+            hint=msg("the token comes with sign-in and from GET /api/v1/me"),
         ) from error
 
 
@@ -202,6 +216,23 @@ class Claim:
         if uow.people.get(self.session_person) is None:
             raise _sign_in()
         return self.session_person
+
+
+def claimed_people(uow: UnitOfWork, claims: Sequence[Claim]) -> list[int | ApiError]:
+    """Each claim's person id, or the ApiError that refuses it; the API tokens among them
+    are looked up together, in one query."""
+    owners = token_people_ids(uow, [c.token for c in claims if c.token is not None])
+    found: list[int | ApiError] = []
+    for c in claims:
+        if c.token is not None:
+            owner = owners.get(c.token)
+            found.append(_invalid_token() if owner is None else owner)
+            continue
+        try:
+            found.append(c.person_id(uow))
+        except ApiError as refusal:
+            found.append(refusal)
+    return found
 
 
 async def claim(request: Request) -> Claim:

@@ -7,17 +7,20 @@ is shown or once decided; secret ballots only after the count, under their recei
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
+from starlette.requests import Request
 
 from rada.councils.ballots import receipt_hash, running_tally
 from rada.councils.errors import NotFound, WrongStage
 from rada.councils.proposals import Proposal, Stage
+from rada.councils.text import msg
 from rada.services import proposals as service
 from rada.services.ports import UnitOfWork
-from rada.web.api.deps import ApiDep, ClaimDep
+from rada.web.api.deps import ApiContext, ApiDep, ClaimDep, api_context
 from rada.web.api.errors import ApiRoute
 from rada.web.api.lookup import People
 from rada.web.api.proposals import ProposalId
@@ -37,21 +40,25 @@ router = APIRouter(tags=["votes"], route_class=ApiRoute)
 Receipt = Annotated[str, Path(min_length=1, max_length=200, description="A receipt code.")]
 
 
+async def _api(request: Request) -> ApiContext:
+    return api_context(request)
+
+
+#: The API's context without a trip to the thread pool (the vote's handler is async).
+AsyncApiDep = Annotated[ApiContext, Depends(_api)]
+
+
 @router.post("/proposals/{proposal_id}/votes", status_code=201, summary="Cast a vote")
-def cast_vote(proposal_id: ProposalId, body: VoteCreate, api: ApiDep, caller: ClaimDep) -> VoteCast:
+async def cast_vote(
+    proposal_id: ProposalId, body: VoteCreate, api: AsyncApiDep, caller: ClaimDep
+) -> VoteCast:
     """Vote while voting is open, once (members entitled to vote). A secret ballot answers
     with a receipt code, shown once: after the count it finds the ballot among the
     published ones."""
-    # The caller is looked up in the vote's own transaction: one transaction per vote.
-    with api.uow() as uow:
-        receipt = service.cast_vote(
-            uow,
-            proposal_id=proposal_id,
-            by=caller.person_id(uow),
-            choice=body.choice,
-            now=api.now(),
-        )
-        uow.commit()
+    # The vote goes to the process's ballot box, which writes the votes that arrive together
+    # in one transaction (the caller is looked up in it too) and answers once it is committed.
+    cast = api.ballot_box().submit(caller, proposal_id, body.choice, api.now())
+    receipt = await asyncio.wrap_future(cast)
     return VoteCast(proposal_id=proposal_id, secret=receipt is not None, receipt=receipt)
 
 
@@ -161,11 +168,16 @@ def check_receipt(proposal_id: ProposalId, code: Receipt, api: ApiDep) -> Receip
     with api.uow() as uow:
         proposal = service.get_proposal(uow, proposal_id)
         if not proposal.rule.secret:
-            raise NotFound(f"proposal {proposal_id} is an open vote: it has no receipts")
+            raise NotFound(
+                msg(
+                    "proposal %(proposal)s is an open vote: it has no receipts",
+                    proposal=proposal_id,
+                )
+            )
         if proposal.stage is not Stage.DECIDED:
             raise WrongStage(
-                "the ballots are published after the count",
-                hint="check the receipt once the vote has closed",
+                msg("the ballots are published after the count"),
+                hint=msg("check the receipt once the vote has closed"),
             )
         hashed = receipt_hash(code)
         ballot = next(
@@ -173,8 +185,8 @@ def check_receipt(proposal_id: ProposalId, code: Receipt, api: ApiDep) -> Receip
         )
     if ballot is None:
         raise NotFound(
-            "no ballot of this proposal has this receipt",
-            hint="check the code exactly as it was given when voting",
+            msg("no ballot of this proposal has this receipt"),
+            hint=msg("check the code exactly as it was given when voting"),
         )
     return ReceiptCheck(
         proposal_id=proposal.id,
