@@ -86,11 +86,6 @@ def issue_token(uow: UnitOfWork, *, person_id: int, name: str, now: datetime) ->
     return token
 
 
-def token_person_id(uow: UnitOfWork, token: str) -> int | None:
-    """The id of an API token's owner, if the token is valid (one lookup; no Person)."""
-    return uow.credentials.token_owner(token_hash(token))
-
-
 def token_people_ids(uow: UnitOfWork, tokens: Sequence[str]) -> dict[str, int]:
     """The owners' ids of those of ``tokens`` that are valid, by token (one lookup)."""
     hashed = {token_hash(t): t for t in tokens}

@@ -258,10 +258,7 @@ class _Posts(_Repo):
 
 class _Votes(_Repo):
     def add(self, vote: Vote) -> None:
-        key = (vote.proposal_id, vote.voter_id)
-        if key in self.s.votes:
-            raise AlreadyVoted(msg("you have already voted on this proposal"))
-        self.s.votes[key] = vote
+        self.add_many([vote])
 
     def add_many(self, votes: Sequence[Vote]) -> None:
         keys = [(v.proposal_id, v.voter_id) for v in votes]
@@ -283,18 +280,15 @@ class _Votes(_Repo):
 
 class _Ballots(_Repo):
     def add(self, ballot: SecretBallot, participation: Participation) -> None:
-        key = (participation.proposal_id, participation.voter_id)
-        if key in self.s.participations:
-            raise AlreadyVoted(msg("you have already voted on this proposal"))
-        self.s.participations[key] = participation
-        self.s.ballots[(ballot.proposal_id, ballot.receipt_hash)] = ballot
+        self.add_many([(ballot, participation)])
 
     def add_many(self, ballots: Sequence[tuple[SecretBallot, Participation]]) -> None:
         keys = [(x.proposal_id, x.voter_id) for _, x in ballots]
         if len(set(keys)) < len(keys) or self.took_part(keys):
             raise AlreadyVoted(msg("you have already voted on this proposal"))
         for ballot, participation in ballots:
-            self.add(ballot, participation)
+            self.s.participations[participation.proposal_id, participation.voter_id] = participation
+            self.s.ballots[(ballot.proposal_id, ballot.receipt_hash)] = ballot
 
     def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         return {key for key in keys if key in self.s.participations}

@@ -24,7 +24,7 @@ from rada.councils.orders import (
 from rada.councils.proposals import Option, Outcome, Proposal, Stage
 from rada.councils.text import joined, msg
 from rada.record.encoding import EntryKind
-from rada.services import ballot_box
+from rada.services.ballot_box import cast_vote
 from rada.services.councils import admit, get_council, get_person, require_convenor
 from rada.services.ports import UnitOfWork
 from rada.services.recording import entry
@@ -255,18 +255,6 @@ def open_voting(uow: UnitOfWork, *, proposal_id: int, by: int, now: datetime) ->
     )
     uow.proposals.save(proposal)
     return proposal
-
-
-def cast_vote(
-    uow: UnitOfWork, *, proposal_id: int, by: int, choice: Mapping[str, Any], now: datetime
-) -> str | None:
-    """Cast a vote. Returns the receipt code of a secret ballot (None for an open vote).
-
-    Only members entitled to vote may, only while voting is open, and only once: the store's
-    unique constraint settles a race between two requests of the same member. (Many votes at
-    once: :func:`rada.services.ballot_box.cast_votes`.)
-    """
-    return ballot_box.cast_vote(uow, proposal_id=proposal_id, by=by, choice=choice, now=now)
 
 
 def _choices(

@@ -327,42 +327,8 @@ class SqlPosts(_Versioned):
 class SqlVotes(SqlRepository):
     def add(self, vote: Vote) -> None:
         """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
-        the database's unique key decides, even under concurrency (``ON CONFLICT DO
-        NOTHING``: a second vote inserts no row, and no SAVEPOINT is needed)."""
-        values = {
-            "proposal_id": vote.proposal_id,
-            "voter_id": vote.voter_id,
-            "choice": dict(vote.choice),
-            "weight": vote.weight,
-            "cast_at": vote.cast_at,
-            "record_index": vote.record_index,
-        }
-        dialect = self.conn.dialect.name
-        if dialect == "postgresql":
-            statement: Any = (
-                postgresql_insert(votes)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=_VOTE_KEY)
-            )
-        elif dialect == "sqlite":
-            statement = (
-                sqlite_insert(votes)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=_VOTE_KEY)
-            )
-        else:  # pragma: no cover - Rada stores in SQLite or PostgreSQL
-            statement = None
-        if statement is not None:
-            if self.conn.execute(statement.returning(votes.c.voter_id)).first() is None:
-                raise AlreadyVoted(_ALREADY_VOTED)
-            return
-        try:  # pragma: no cover
-            with self.refusal():
-                self.conn.execute(insert(votes).values(**values))
-        except IntegrityError as error:  # pragma: no cover
-            if not self._voted(vote.proposal_id, vote.voter_id):
-                raise
-            raise AlreadyVoted(_ALREADY_VOTED) from error
+        the database's unique key decides, even under concurrency (see :meth:`add_many`)."""
+        self.add_many([vote])
 
     def add_many(self, votes_: Sequence[Vote]) -> None:
         """Store open votes in one statement. Raises AlreadyVoted, storing none (the caller
@@ -380,12 +346,9 @@ class SqlVotes(SqlRepository):
             }
             for v in votes_
         ]
-        dialect = self.conn.dialect.name
-        if dialect not in ("postgresql", "sqlite"):  # pragma: no cover
-            for vote in votes_:
-                self.add(vote)
-            return
-        make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        # ON CONFLICT DO NOTHING: a second vote inserts no row (and needs no SAVEPOINT); the
+        # rows returned say whether every vote was stored.
+        make = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
         statement = (
             make(votes).values(rows).on_conflict_do_nothing(index_elements=_VOTE_KEY)
         ).returning(votes.c.voter_id)
@@ -395,16 +358,6 @@ class SqlVotes(SqlRepository):
     def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these (proposal, voter) pairs have an open vote stored."""
         return _stored(self.conn, votes, keys)
-
-    def _voted(self, proposal_id: int, voter_id: int) -> bool:
-        return (
-            self.conn.execute(
-                select(votes.c.voter_id).where(
-                    votes.c.proposal_id == proposal_id, votes.c.voter_id == voter_id
-                )
-            ).first()
-            is not None
-        )
 
     def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
         self.conn.execute(
@@ -435,34 +388,7 @@ class SqlVotes(SqlRepository):
 class SqlBallots(SqlRepository):
     def add(self, ballot: SecretBallot, participation: Participation) -> None:
         """Store a secret ballot and, apart, that the voter took part. Raises AlreadyVoted."""
-        try:
-            with self.refusal():
-                self.conn.execute(
-                    insert(participations).values(
-                        proposal_id=participation.proposal_id,
-                        voter_id=participation.voter_id,
-                        cast_at=participation.cast_at,
-                        record_index=participation.record_index,
-                    )
-                )
-                self.conn.execute(
-                    insert(secret_ballots).values(
-                        proposal_id=ballot.proposal_id,
-                        receipt_hash=ballot.receipt_hash,
-                        choice=dict(ballot.choice),
-                        weight=ballot.weight,
-                    )
-                )
-        except IntegrityError as error:
-            took_part = self.conn.execute(
-                select(participations.c.voter_id).where(
-                    participations.c.proposal_id == participation.proposal_id,
-                    participations.c.voter_id == participation.voter_id,
-                )
-            ).first()
-            if took_part is None:
-                raise
-            raise AlreadyVoted(_ALREADY_VOTED) from error
+        self.add_many([(ballot, participation)])
 
     def add_many(self, ballots: Sequence[tuple[SecretBallot, Participation]]) -> None:
         """Store secret ballots and participations, two statements for all of them. Raises

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from rada.config import Settings
 from rada.councils.model import Person
 from rada.councils.text import msg
-from rada.services.accounts import token_people_ids, token_person, token_person_id
+from rada.services.accounts import token_people_ids, token_person
 from rada.services.ports import UnitOfWork
 from rada.web.api.ballot_box import BallotBox
 from rada.web.api.errors import ApiError
@@ -207,15 +207,10 @@ class Claim:
     def person_id(self, uow: UnitOfWork) -> int:
         """The signed-in person's id, looked up in ``uow``; 401 when the token is not valid
         or the session's person is gone."""
-        if self.token is not None:
-            found = token_person_id(uow, self.token)
-            if found is None:
-                raise _invalid_token()
-            return found
-        assert self.session_person is not None
-        if uow.people.get(self.session_person) is None:
-            raise _sign_in()
-        return self.session_person
+        (found,) = claimed_people(uow, [self])
+        if isinstance(found, ApiError):
+            raise found
+        return found
 
 
 def claimed_people(uow: UnitOfWork, claims: Sequence[Claim]) -> list[int | ApiError]:
@@ -228,10 +223,9 @@ def claimed_people(uow: UnitOfWork, claims: Sequence[Claim]) -> list[int | ApiEr
             owner = owners.get(c.token)
             found.append(_invalid_token() if owner is None else owner)
             continue
-        try:
-            found.append(c.person_id(uow))
-        except ApiError as refusal:
-            found.append(refusal)
+        assert c.session_person is not None
+        known = uow.people.get(c.session_person) is not None
+        found.append(c.session_person if known else _sign_in())
     return found
 
 
