@@ -148,6 +148,36 @@ async def wait_up(base: str, timeout: float = 60.0) -> None:
     raise RuntimeError("the server did not come up")
 
 
+def cpu_ticks(session: int) -> int:
+    """CPU time (clock ticks) used so far by the processes of a session (the server and its
+    workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # the session id
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+async def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Wait until the server answers and every worker has finished starting (the session's
+    processes use no CPU for a quarter of a second): a worker that is still starting takes
+    no connections, and the storm's keep-alive connections would all go to the others."""
+    await wait_up(base)
+    deadline = time.monotonic() + 60.0
+    before = cpu_ticks(server.pid)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.25)
+        now = cpu_ticks(server.pid)
+        if now - before <= 1:
+            return
+        before = now
+    raise RuntimeError("the server's workers did not settle")
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection that posts JSON and reads the status and body
     (responses carry Content-Length). Far cheaper per request than a general client."""
@@ -255,7 +285,7 @@ async def run_storm(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(env, port, workers)
-    await wait_up(base)
+    await wait_ready(base, server)
     state = Storm()
     restart, down = asyncio.Event(), asyncio.Event()
 
@@ -265,7 +295,7 @@ async def run_storm(
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
         server = start_server(env, port, workers)
-        await wait_up(base)
+        await wait_ready(base, server)
         state.restarted_at = time.perf_counter()
         down.clear()
         restart.set()

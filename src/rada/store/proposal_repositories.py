@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -40,19 +40,14 @@ _VOTE_KEY = ("proposal_id", "voter_id")
 
 
 def _stored(conn: Any, table: Table, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which (proposal, voter) pairs of ``keys`` have a row in ``table`` (one query)."""
-    by_proposal: dict[int, list[int]] = defaultdict(list)
-    for proposal_id, voter_id in keys:
-        by_proposal[proposal_id].append(voter_id)
-    if not by_proposal:
+    """Which (proposal, voter) pairs of ``keys`` have a row in ``table`` (one query, whose
+    compiled form is cached whatever the number of keys)."""
+    if not keys:
         return set()
-    condition = or_(
-        *(
-            and_(table.c.proposal_id == p, table.c.voter_id.in_(voters))
-            for p, voters in by_proposal.items()
-        )
+    key = tuple_(table.c.proposal_id, table.c.voter_id)
+    rows = conn.execute(
+        select(table.c.proposal_id, table.c.voter_id).where(key.in_(sorted(set(keys))))
     )
-    rows = conn.execute(select(table.c.proposal_id, table.c.voter_id).where(condition))
     return {(int(r.proposal_id), int(r.voter_id)) for r in rows}
 
 
@@ -349,10 +344,11 @@ class SqlVotes(SqlRepository):
         # ON CONFLICT DO NOTHING: a second vote inserts no row (and needs no SAVEPOINT); the
         # rows returned say whether every vote was stored.
         make = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            make(votes).values(rows).on_conflict_do_nothing(index_elements=_VOTE_KEY)
-        ).returning(votes.c.voter_id)
-        if len(self.conn.execute(statement).all()) < len(rows):
+        # The rows go as the statement's parameters (executemany, sent as one multi-row
+        # INSERT by SQLAlchemy), so that the statement is compiled once, not once per group.
+        statement = make(votes).on_conflict_do_nothing(index_elements=_VOTE_KEY)
+        statement = statement.returning(votes.c.voter_id)
+        if len(self.conn.execute(statement, rows).all()) < len(rows):
             raise AlreadyVoted(_ALREADY_VOTED)
 
     def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -397,31 +393,30 @@ class SqlBallots(SqlRepository):
             return
         try:
             with self.refusal():
+                # executemany: each statement compiled once, whatever the number of rows.
                 self.conn.execute(
-                    insert(participations).values(
-                        [
-                            {
-                                "proposal_id": x.proposal_id,
-                                "voter_id": x.voter_id,
-                                "cast_at": x.cast_at,
-                                "record_index": x.record_index,
-                            }
-                            for _, x in ballots
-                        ]
-                    )
+                    insert(participations),
+                    [
+                        {
+                            "proposal_id": x.proposal_id,
+                            "voter_id": x.voter_id,
+                            "cast_at": x.cast_at,
+                            "record_index": x.record_index,
+                        }
+                        for _, x in ballots
+                    ],
                 )
                 self.conn.execute(
-                    insert(secret_ballots).values(
-                        [
-                            {
-                                "proposal_id": b.proposal_id,
-                                "receipt_hash": b.receipt_hash,
-                                "choice": dict(b.choice),
-                                "weight": b.weight,
-                            }
-                            for b, _ in ballots
-                        ]
-                    )
+                    insert(secret_ballots),
+                    [
+                        {
+                            "proposal_id": b.proposal_id,
+                            "receipt_hash": b.receipt_hash,
+                            "choice": dict(b.choice),
+                            "weight": b.weight,
+                        }
+                        for b, _ in ballots
+                    ],
                 )
         except IntegrityError as error:
             keys = [(x.proposal_id, x.voter_id) for _, x in ballots]

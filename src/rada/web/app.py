@@ -9,6 +9,7 @@ JSON API joins through :func:`routers`. Per-app state (the planned economy, the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -101,6 +102,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The database is opened (and its schema checked) before the server takes its first
+        # connection: a worker that is still starting takes no requests, rather than making
+        # its first ones wait (and, under ``--workers``, eat the CPU the others serve with).
+        await asyncio.to_thread(_app.state.api.open)
         yield
         state.close()
         _app.state.api.close()
@@ -111,10 +116,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.rada = state
+    install_api(app, state.settings, uow_factory=uow_factory, clock=clock)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in routers():
         app.include_router(router)
-    install_api(app, state.settings, uow_factory=uow_factory, clock=clock)
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
     app.add_middleware(SecurityHeaders)

@@ -49,8 +49,8 @@ def utc_now() -> datetime:
 @dataclass
 class ApiContext:
     """The API's per-app state (on ``app.state.api``): where units of work come from and
-    what time it is. Without a factory, the database named by the settings is opened on
-    first use."""
+    what time it is. Without a factory, the database named by the settings is opened by
+    :meth:`open` (the app does so at start-up) or on first use."""
 
     settings: Settings
     factory: UowFactory | None = None
@@ -61,8 +61,11 @@ class ApiContext:
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (enter it with ``with``)."""
-        factory = self.factory or self._open()
-        return factory()
+        return self.open()()
+
+    def open(self) -> UowFactory:
+        """Where units of work come from, opening the settings' database if not yet open."""
+        return self.factory or self._open()
 
     def _open(self) -> UowFactory:
         """Open the settings' database (migrated to the newest schema) once."""
