@@ -346,9 +346,9 @@ class SqlVotes(SqlRepository):
         make = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
         # The rows go as the statement's parameters (executemany, sent as one multi-row
         # INSERT by SQLAlchemy), so that the statement is compiled once, not once per group.
-        statement = make(votes).on_conflict_do_nothing(index_elements=_VOTE_KEY)
-        statement = statement.returning(votes.c.voter_id)
-        if len(self.conn.execute(statement, rows).all()) < len(rows):
+        insert_new = make(votes).on_conflict_do_nothing(index_elements=_VOTE_KEY)
+        stored = self.conn.execute(insert_new.returning(votes.c.voter_id), rows).all()
+        if len(stored) < len(rows):
             raise AlreadyVoted(_ALREADY_VOTED)
 
     def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
