@@ -8,6 +8,7 @@ record encodes and hashes entries exactly as the store does, so its leaf hashes 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -222,7 +223,9 @@ class _Proposals(_Repo):
 
     def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
         return {
-            i: copy.deepcopy(self.s.proposals[i]) for i in proposal_ids if i in self.s.proposals
+            i: dataclasses.replace(copy.deepcopy(self.s.proposals[i]), versions=[])
+            for i in proposal_ids
+            if i in self.s.proposals
         }
 
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:

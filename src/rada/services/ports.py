@@ -116,7 +116,8 @@ class Proposals(Protocol):
 
     def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
         """The proposals with these ids, by id, each held until the transaction ends so that
-        it cannot be closed meanwhile (but others may vote on it too)."""
+        it cannot be closed meanwhile (but others may vote on it too). The versions of their
+        text are left out: a vote does not read them."""
 
 
 class Posts(Protocol):

@@ -238,18 +238,18 @@ class SqlProposals(_Versioned):
         return _proposal(rows[0], versions)
 
     def to_vote_on(self, proposal_ids: Sequence[int]) -> dict[int, Proposal]:
-        """The proposals with these ids, by id, in two queries. On PostgreSQL their rows are
-        locked FOR KEY SHARE (in id order): votes on the same proposal go on side by side,
-        but closing it (FOR UPDATE) waits until this transaction ends, and a vote that waited
-        for a close sees the closed proposal. On SQLite the unit of work holds the write lock.
+        """The proposals with these ids, by id, in one query, without the versions of their
+        text (a vote does not read it; loading it cost a group of votes a tenth of its time).
+        On PostgreSQL their rows are locked FOR KEY SHARE (in id order): votes on the same
+        proposal go on side by side, but closing it (FOR UPDATE) waits until this
+        transaction ends, and a vote that waited for a close sees the closed proposal. On
+        SQLite the unit of work holds the write lock.
         """
         if not proposal_ids:
             return {}
         query = select(proposals).where(proposals.c.id.in_(sorted(set(proposal_ids))))
         query = query.order_by(proposals.c.id).with_for_update(read=True, key_share=True)
-        rows = self.conn.execute(query).all()
-        versions = self._versions([r.id for r in rows])
-        return {r.id: _proposal(r, versions.get(r.id, [])) for r in rows}
+        return {r.id: _proposal(r, []) for r in self.conn.execute(query)}
 
     def for_council(self, council_id: int, *, stage: Stage | None = None) -> list[Proposal]:
         query = select(proposals).where(proposals.c.council_id == council_id)
