@@ -232,6 +232,14 @@ ROWS = [
     Row("POST", "/auth/sign-out", fixed("/auth/sign-out"), signed_in(200)),
     Row("GET", "/me", fixed("/me"), signed_in(200)),
     Row("POST", "/me/tokens", fixed("/me/tokens"), signed_in(201), lambda _w: {"name": "x"}),
+    Row("GET", "/me/tokens", fixed("/me/tokens"), signed_in(200)),
+    Row(
+        "DELETE",
+        "/me/tokens/{token_id}",
+        lambda w: f"{API}/me/tokens/{accounts.token_id(w.tokens['ana'])}",
+        signed_in(404, convenor=204),
+        note="(Ana's token: nobody else may revoke it, or learn that it exists)",
+    ),
     Row("GET", "/councils", fixed("/councils"), everyone(200)),
     Row(
         "POST",
@@ -428,9 +436,12 @@ def test_every_endpoint_is_in_the_matrix(harness: tuple[FastAPI, Holder]) -> Non
     assert len(declared) >= 27
 
 
-def test_no_route_deletes(harness: tuple[FastAPI, Holder]) -> None:
+def test_no_route_deletes_what_was_said(harness: tuple[FastAPI, Holder]) -> None:
+    """The one DELETE revokes one's own API token (a credential, whose row is kept)."""
     app, _ = harness
-    assert {method for method, _ in api_endpoints(app)} <= {"GET", "POST", "PATCH"}
+    endpoints = api_endpoints(app)
+    assert {method for method, _ in endpoints} <= {"GET", "POST", "PATCH", "DELETE"}
+    assert {path for method, path in endpoints if method == "DELETE"} == {"/me/tokens/{token_id}"}
 
 
 CELLS = [

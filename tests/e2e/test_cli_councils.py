@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,49 @@ def test_acting_needs_a_password_or_token(rada) -> None:  # type: ignore[no-unty
     assert isinstance(token, dict)
     made = rada("council", "create", "X", "--slug", "x", "--json", RADA_TOKEN=token["token"])
     assert made.returncode == 0, made.stderr
+
+
+def test_tokens_are_listed_and_revoked(rada) -> None:  # type: ignore[no-untyped-def]
+    for name in ("ana", "bo"):
+        ok(rada("account", "create", "--name", name.title(), "--email", f"{name}@b.coop", "--json"))
+    none = rada("account", "tokens", "--as", "ana@b.coop")
+    assert none.returncode == 0, none.stderr
+    assert "no API tokens" in none.stderr
+    laptop = ok(rada("account", "token", "--name", "laptop", "--json", "--as", "ana@b.coop"))
+    phone = ok(rada("account", "token", "--name", "phone", "--json", "--as", "ana@b.coop"))
+    bos = ok(rada("account", "token", "--name", "bo's", "--json", "--as", "bo@b.coop"))
+    assert isinstance(laptop, dict)
+    assert isinstance(phone, dict)
+    assert isinstance(bos, dict)
+    listed = ok(rada("account", "tokens", "--json", RADA_TOKEN=phone["token"]))
+    assert isinstance(listed, list)
+    assert {t["id"]: t["name"] for t in listed} == {laptop["id"]: "laptop", phone["id"]: "phone"}
+    assert all(t["revoked_at"] is None for t in listed)
+    assert laptop["token"] not in json.dumps(listed)
+
+    others = rada("account", "revoke-token", bos["id"], "--as", "ana@b.coop")
+    assert others.returncode == ExitCode.BAD_INPUT
+    assert f"rada: error: you have no API token '{bos['id']}'" in others.stderr
+    assert "hint: " in others.stderr
+
+    revoked = ok(rada("account", "revoke-token", laptop["id"], "--json", "--as", "ana@b.coop"))
+    assert isinstance(revoked, dict)
+    assert revoked["name"] == "laptop"
+    assert revoked["revoked_at"]
+    again = rada("account", "revoke-token", laptop["id"], "--as", "ana@b.coop")
+    assert again.returncode == 0, again.stderr
+    when = datetime.fromisoformat(revoked["revoked_at"]).strftime("%Y-%m-%d %H:%M")
+    assert again.stdout.strip() == f"token {laptop['id']} (laptop) revoked at {when} UTC"
+    refused = rada("account", "tokens", RADA_TOKEN=laptop["token"])
+    assert refused.returncode == ExitCode.NOT_ALLOWED
+    assert "RADA_TOKEN is not a valid API token" in refused.stderr
+    table = rada("account", "tokens", RADA_TOKEN=phone["token"])
+    assert table.returncode == 0, table.stderr
+    assert laptop["id"] in table.stdout
+    assert when in table.stdout
+    still = ok(rada("account", "tokens", "--json", RADA_TOKEN=bos["token"]))
+    assert isinstance(still, list)
+    assert [(t["id"], t["name"], t["revoked_at"]) for t in still] == [(bos["id"], "bo's", None)]
 
 
 def test_bad_input_names_what_is_wrong(rada) -> None:  # type: ignore[no-untyped-def]

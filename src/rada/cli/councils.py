@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -11,11 +12,13 @@ from rada.cli._output import message, print_json, stdout
 from rada.cli._session import AsOption, acting, now, unit_of_work
 
 if TYPE_CHECKING:
-    from rada.councils.model import Council
+    from rada.councils.model import ApiToken, Council
     from rada.services.ports import UnitOfWork
 
 db = typer.Typer(help="The database: create or upgrade its schema.", no_args_is_help=True)
-account = typer.Typer(help="Accounts: create one, issue API tokens.", no_args_is_help=True)
+account = typer.Typer(
+    help="Accounts: create one; issue, list and revoke API tokens.", no_args_is_help=True
+)
 council = typer.Typer(help="Councils: found, list and show them.", no_args_is_help=True)
 member = typer.Typer(help="Members: invite people and admit them.", no_args_is_help=True)
 
@@ -69,7 +72,73 @@ def account_token(
         person = acting(uow, who)
         token = accounts.issue_token(uow, person_id=person.id, name=name, now=now())
         uow.commit()
-    print_json({"token": token}) if as_json else stdout.print(token)
+    data = {"token": token, "id": accounts.token_id(token)}
+    print_json(data) if as_json else stdout.print(token)
+
+
+def _minute(when: datetime) -> str:
+    """A time as the terminal shows it: to the minute, in UTC."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def token_dict(token: ApiToken) -> dict[str, Any]:
+    """An API token as the commands show it: its id, name and times, never the token."""
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": token.created_at.isoformat(),
+        "revoked_at": None if token.revoked_at is None else token.revoked_at.isoformat(),
+    }
+
+
+@account.command("tokens")
+def account_tokens(who: AsOption = None, as_json: JsonOption = False) -> None:
+    """List your API tokens, newest first, revoked ones too (never the tokens themselves)."""
+    from rada.services import accounts
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        tokens = accounts.list_tokens(uow, person.id)
+    if as_json:
+        print_json([token_dict(t) for t in tokens])
+        return
+    if not tokens:
+        message("no API tokens; make one with 'rada account token'")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table("id", "name", "created (UTC)", "revoked (UTC)")
+    for t in tokens:
+        revoked = "" if t.revoked_at is None else _minute(t.revoked_at)
+        table.add_row(t.id, escape(t.name), _minute(t.created_at), revoked)
+    stdout.print(table)
+
+
+@account.command("revoke-token")
+def account_revoke_token(
+    token_id: Annotated[str, typer.Argument(help="The token's id, from 'rada account tokens'.")],
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke one of your API tokens: from now on it signs no one in (it stays listed).
+    Revoking it again changes nothing."""
+    from rada.services import accounts
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        token = accounts.revoke_token(
+            uow, person_id=person.id, token_id=token_id.strip().lower(), now=now()
+        )
+        uow.commit()
+    if as_json:
+        print_json(token_dict(token))
+        return
+    from rich.markup import escape
+
+    assert token.revoked_at is not None
+    when = _minute(token.revoked_at)
+    stdout.print(f"token {token.id} ({escape(token.name)}) revoked at {when} UTC")
 
 
 def council_dict(uow: UnitOfWork, found: Council, *, full: bool = False) -> dict[str, Any]:

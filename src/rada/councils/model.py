@@ -211,6 +211,30 @@ class Invitation:
     id: int = 0
 
 
+#: How many hex digits of a token's hash name an API token (its public id).
+API_TOKEN_ID_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An API token as its owner sees it: never the token, nor its full hash.
+
+    ``id`` is the first :data:`API_TOKEN_ID_LENGTH` hex digits of the token's SHA-256 hash:
+    enough to name it, useless for finding the token. A revoked token is kept, with the time
+    it was revoked, and no longer signs anyone in.
+    """
+
+    id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the token still signs its owner in."""
+        return self.revoked_at is None
+
+
 @dataclass
 class Electorate:
     """Who may vote on a council's proposals, and with what weight (the active memberships)."""

@@ -2,11 +2,16 @@
 
 Passwords and tokens are kept as hashes only, apart from the domain's people. Rate limits on
 sign-in belong to the entry point that sees the network.
+
+A person lists their API tokens and revokes them by id: the first 12 hex digits of the
+token's hash (:data:`~rada.councils.model.API_TOKEN_ID_LENGTH`), which name it without
+revealing it. A revoked token is kept, with the time it was revoked, and signs no one in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,8 +19,8 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from rada.councils.errors import Conflict, CouncilError, NotAllowed
-from rada.councils.model import Person, check_email
+from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
+from rada.councils.model import API_TOKEN_ID_LENGTH, ApiToken, Person, check_email, check_name
 from rada.councils.text import msg, nmsg
 from rada.services.ports import UnitOfWork
 
@@ -23,6 +28,7 @@ MIN_PASSWORD = 10
 _HASHER = PasswordHasher()  # argon2id, with the library's current recommended parameters
 # Verifying against this keeps a sign-in for an unknown address as slow as for a known one.
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
+_TOKEN_ID = re.compile(f"^[0-9a-f]{{{API_TOKEN_ID_LENGTH}}}$")
 
 
 class BadCredentials(NotAllowed):
@@ -77,12 +83,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def token_id(token: str) -> str:
+    """The public id of an API token: the first 12 hex digits of its hash."""
+    return token_hash(token)[:API_TOKEN_ID_LENGTH]
+
+
 def issue_token(uow: UnitOfWork, *, person_id: int, name: str, now: datetime) -> str:
-    """A new API token for scripts; shown once, stored as a hash."""
+    """A new API token for scripts; shown once, stored as a hash. Its name (what it is for)
+    is at most 120 characters; an empty one is called "token"."""
+    label = check_name(name, msg("a token's name"), longest=120) if name.strip() else "token"
     token = "rada_" + secrets.token_urlsafe(32)
-    uow.credentials.add_token(
-        person_id, token_hash(token), name=name.strip() or "token", created_at=now
-    )
+    uow.credentials.add_token(person_id, token_hash(token), name=label, created_at=now)
     return token
 
 
@@ -96,3 +107,26 @@ def token_person(uow: UnitOfWork, token: str) -> Person | None:
     """The owner of an API token, if it is valid."""
     owner = uow.credentials.token_owner(token_hash(token))
     return None if owner is None else uow.people.get(owner)
+
+
+def list_tokens(uow: UnitOfWork, person_id: int) -> list[ApiToken]:
+    """The person's own API tokens, revoked ones too, newest first (never the tokens)."""
+    return uow.credentials.tokens_of(person_id)
+
+
+def revoke_token(uow: UnitOfWork, *, person_id: int, token_id: str, now: datetime) -> ApiToken:
+    """Revoke one of the person's API tokens: once committed, it signs no one in.
+
+    Revoking a token already revoked changes nothing (so a retried request succeeds) and
+    returns it with the time it was first revoked. NotFound when the person has no token with
+    this id: someone else's token is "not found" too, so an id tells nobody whose it is.
+    """
+    found = None
+    if _TOKEN_ID.match(token_id):
+        found = uow.credentials.revoke_token(person_id, token_id, at=now)
+    if found is None:
+        raise NotFound(
+            msg("you have no API token %(id)r", id=token_id),
+            hint=msg("the ids of your tokens are in the list of your tokens"),
+        )
+    return found

@@ -17,7 +17,16 @@ from types import TracebackType
 from rada.councils.ballots import Participation, SecretBallot, Vote
 from rada.councils.cycle import Cycle
 from rada.councils.errors import AlreadyVoted, Conflict
-from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
+from rada.councils.model import (
+    API_TOKEN_ID_LENGTH,
+    Affiliation,
+    ApiToken,
+    Council,
+    Invitation,
+    Membership,
+    Office,
+    Person,
+)
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.councils.text import msg
 from rada.record.encoding import Entry, EntryKind, decode_entry, encode_entry
@@ -26,12 +35,22 @@ from rada.record.redaction import Tombstone, redaction_entry
 
 
 @dataclass
+class StoredToken:
+    """An API token's row: its owner, name and times (the token itself is not kept)."""
+
+    person_id: int
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass
 class MemoryState:
     """Everything a memory unit of work stores; commit replaces it, rollback forgets."""
 
     people: dict[int, Person] = field(default_factory=dict)
     passwords: dict[int, str] = field(default_factory=dict)
-    tokens: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, StoredToken] = field(default_factory=dict)  # by the token's hash
     councils: dict[int, Council] = field(default_factory=dict)
     affiliations: list[Affiliation] = field(default_factory=list)
     memberships: dict[int, Membership] = field(default_factory=dict)
@@ -91,13 +110,40 @@ class _Credentials(_Repo):
     def add_token(
         self, person_id: int, token_hash: str, *, name: str, created_at: datetime
     ) -> None:
-        self.s.tokens[token_hash] = person_id
+        self.s.tokens[token_hash] = StoredToken(person_id, name, created_at)
 
     def token_owner(self, token_hash: str) -> int | None:
-        return self.s.tokens.get(token_hash)
+        return self.token_owners([token_hash]).get(token_hash)
 
     def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
-        return {h: self.s.tokens[h] for h in token_hashes if h in self.s.tokens}
+        found = {h: self.s.tokens.get(h) for h in token_hashes}
+        return {h: t.person_id for h, t in found.items() if t is not None and t.revoked_at is None}
+
+    def _mine(self, person_id: int) -> list[tuple[str, StoredToken]]:
+        return sorted((h, t) for h, t in self.s.tokens.items() if t.person_id == person_id)
+
+    def tokens_of(self, person_id: int) -> list[ApiToken]:
+        tokens = [_api_token(h, t) for h, t in self._mine(person_id)]
+        # Newest first, ties by id (the sort is stable, reversed or not), as the store does.
+        return sorted(tokens, key=lambda t: t.created_at, reverse=True)
+
+    def revoke_token(self, person_id: int, token_id: str, *, at: datetime) -> ApiToken | None:
+        found = None
+        for h, token in self._mine(person_id):
+            if h[:API_TOKEN_ID_LENGTH] == token_id:
+                if token.revoked_at is None:
+                    token.revoked_at = at
+                found = found or _api_token(h, token)
+        return found
+
+
+def _api_token(token_hash: str, token: StoredToken) -> ApiToken:
+    return ApiToken(
+        id=token_hash[:API_TOKEN_ID_LENGTH],
+        name=token.name,
+        created_at=token.created_at,
+        revoked_at=token.revoked_at,
+    )
 
 
 class _Councils(_Repo):

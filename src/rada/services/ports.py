@@ -15,6 +15,7 @@ from rada.councils.ballots import Participation, SecretBallot, Vote
 from rada.councils.cycle import Cycle
 from rada.councils.model import (
     Affiliation,
+    ApiToken,
     Council,
     Invitation,
     Membership,
@@ -47,10 +48,18 @@ class Credentials(Protocol):
         self, person_id: int, token_hash: str, *, name: str, created_at: datetime
     ) -> None: ...
 
-    def token_owner(self, token_hash: str) -> int | None: ...
+    def token_owner(self, token_hash: str) -> int | None:
+        """The owner of the API token (by hash), unless it is unknown or revoked."""
 
     def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
-        """The owners of those of the API tokens (by hash) that are valid."""
+        """The owners of those of the API tokens (by hash) that are valid (not revoked)."""
+
+    def tokens_of(self, person_id: int) -> list[ApiToken]:
+        """The person's API tokens, revoked ones too, newest first (ties by id)."""
+
+    def revoke_token(self, person_id: int, token_id: str, *, at: datetime) -> ApiToken | None:
+        """Revoke the person's token with this id (a prefix of its hash) at ``at``, unless
+        already revoked; the token as it now is, or None when the person has no such token."""
 
 
 class Councils(Protocol):

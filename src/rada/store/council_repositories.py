@@ -11,11 +11,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, select, update
+from sqlalchemy import Row, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rada.councils.errors import Conflict
-from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
+from rada.councils.model import (
+    API_TOKEN_ID_LENGTH,
+    Affiliation,
+    ApiToken,
+    Council,
+    Invitation,
+    Membership,
+    Office,
+    Person,
+)
 from rada.councils.orders import CouncilKind, Role, StandingOrders
 from rada.councils.text import msg
 from rada.store.base import SqlRepository
@@ -98,19 +107,51 @@ class SqlCredentials(SqlRepository):
 
     def token_owner(self, token_hash: str) -> int | None:
         found = self.conn.execute(
-            select(api_tokens.c.person_id).where(api_tokens.c.token_hash == token_hash)
+            select(api_tokens.c.person_id).where(
+                api_tokens.c.token_hash == token_hash, api_tokens.c.revoked_at.is_(None)
+            )
         ).scalar()
         return None if found is None else int(found)
 
     def token_owners(self, token_hashes: Sequence[str]) -> dict[str, int]:
         if not token_hashes:
             return {}
+        # On every vote's path: one query, by primary key.
         rows = self.conn.execute(
             select(api_tokens.c.token_hash, api_tokens.c.person_id).where(
-                api_tokens.c.token_hash.in_(sorted(set(token_hashes)))
+                api_tokens.c.token_hash.in_(sorted(set(token_hashes))),
+                api_tokens.c.revoked_at.is_(None),
             )
         )
         return {r.token_hash: int(r.person_id) for r in rows}
+
+    def tokens_of(self, person_id: int) -> list[ApiToken]:
+        rows = self.conn.execute(
+            select(api_tokens)
+            .where(api_tokens.c.person_id == person_id)
+            .order_by(api_tokens.c.created_at.desc(), api_tokens.c.token_hash)
+        )
+        return [_api_token(r) for r in rows]
+
+    def revoke_token(self, person_id: int, token_id: str, *, at: datetime) -> ApiToken | None:
+        mine = and_(
+            api_tokens.c.person_id == person_id,
+            func.substr(api_tokens.c.token_hash, 1, API_TOKEN_ID_LENGTH) == token_id,
+        )
+        self.conn.execute(
+            update(api_tokens).where(mine, api_tokens.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        row = self.conn.execute(select(api_tokens).where(mine)).first()
+        return None if row is None else _api_token(row)
+
+
+def _api_token(row: Row[Any]) -> ApiToken:
+    return ApiToken(
+        id=row.token_hash[:API_TOKEN_ID_LENGTH],
+        name=row.name,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
 
 
 def _council(row: Row[Any]) -> Council:

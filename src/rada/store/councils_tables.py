@@ -137,6 +137,8 @@ api_tokens = Table(
     _ref("person_id", "people.id"),
     Column("name", String(120), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # A revoked token is kept, so that its owner sees when it was revoked; it signs no one in.
+    Column("revoked_at", UtcDateTime, nullable=True),
     Index("ix_api_tokens_person_id", "person_id"),
 )
 

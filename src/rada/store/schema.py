@@ -16,7 +16,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from rada.store.record_repository import writing
 
-__all__ = ["MIGRATIONS", "alembic_config", "current_revision", "head_revision", "upgrade"]
+__all__ = [
+    "MIGRATIONS",
+    "alembic_config",
+    "current_revision",
+    "downgrade",
+    "head_revision",
+    "upgrade",
+]
 
 #: Where the migration environment lives: a package resource, found wherever Rada is installed.
 MIGRATIONS = "rada.store:migrations"
@@ -39,6 +46,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Migrate the database back to ``revision`` in one transaction (one process at a time);
+    what a later revision added is lost."""
+    with writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        command.downgrade(alembic_config(conn), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -86,3 +86,54 @@ def test_open_database_makes_the_data_directory_and_migrates(tmp_path: Path) -> 
     assert (tmp_path / "new" / "rada" / "rada.db").is_file()
     assert database.is_current()
     database.dispose()
+
+
+def test_0004_lets_tokens_be_revoked_and_going_back_forgets_the_revoked(store_url: str) -> None:
+    """Tokens made before 0004 stay valid; downgrading deletes the revoked ones (without the
+    column they would sign people in again) and upgrading again works."""
+    from sqlalchemy import insert
+
+    from rada.services import accounts
+    from rada.store.councils_tables import api_tokens, people
+    from rada.store.schema import downgrade
+
+    database = Database(store_url)
+    database.upgrade("0003")
+    assert "revoked_at" not in {
+        c["name"] for c in inspect(database.engine).get_columns("api_tokens")
+    }
+    old, leaked = "rada_made-before-0004", "rada_leaked-after-0004"
+    with database.engine.begin() as conn:
+        ana = conn.execute(
+            insert(people).values(name="Ana", email="ana@b.coop", joined_at=NOW)
+        ).inserted_primary_key
+        assert ana is not None
+        conn.execute(
+            insert(api_tokens).values(
+                token_hash=accounts.token_hash(old), person_id=ana[0], name="old", created_at=NOW
+            )
+        )
+    database.upgrade()
+    assert database.is_current()
+    with database.unit_of_work() as uow:
+        assert accounts.token_people_ids(uow, [old]) == {old: ana[0]}
+        uow.credentials.add_token(
+            ana[0], accounts.token_hash(leaked), name="leaked", created_at=NOW
+        )
+        accounts.revoke_token(uow, person_id=ana[0], token_id=accounts.token_id(leaked), now=NOW)
+        uow.commit()
+
+    downgrade(database.engine, "0003")
+    assert database.current_revision() == "0003"
+    columns = {c["name"] for c in inspect(database.engine).get_columns("api_tokens")}
+    assert "revoked_at" not in columns
+    with database.engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT name FROM api_tokens").scalars().all()
+    assert kept == ["old"]
+
+    database.upgrade()
+    assert database.is_current()
+    with database.unit_of_work() as uow:
+        assert accounts.token_people_ids(uow, [old, leaked]) == {old: ana[0]}
+        assert [t.name for t in accounts.list_tokens(uow, ana[0])] == ["old"]
+    database.dispose()

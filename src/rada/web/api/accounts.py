@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +15,7 @@ from rada.web.api.deps import ApiDep, ParticipantDep
 from rada.web.api.errors import ApiError, ApiRoute
 from rada.web.api.lookup import Councils, People
 from rada.web.api.schemas import (
+    TOKEN_ID,
     AccountCreate,
     Me,
     MembershipPublic,
@@ -22,13 +25,26 @@ from rada.web.api.schemas import (
     SignIn,
     TokenCreate,
     TokenIssued,
+    TokenPublic,
 )
 from rada.web.security import csrf_token, end_session, security_of, start_session
 
 router = APIRouter(tags=["accounts"], route_class=ApiRoute)
 
+TokenId = Annotated[
+    str,
+    Path(pattern=TOKEN_ID, description="The token's id (12 hex digits, from GET /me/tokens)."),
+]
 
-@router.post("/accounts", status_code=201, summary="Sign up (and sign in)")
+
+# The sign-up, sign-in and sign-out routes are named apart from the pages' routes of the same
+# names: ``url_for`` takes the first route of a name, and the API's routes come first.
+@router.post(
+    "/accounts",
+    status_code=201,
+    summary="Sign up (and sign in)",
+    name="api_sign_up",
+)
 def sign_up(
     body: AccountCreate, request: Request, response: Response, api: ApiDep
 ) -> SessionPublic:
@@ -57,7 +73,11 @@ def _client(request: Request) -> str:
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
-@router.post("/auth/sign-in", summary="Sign in: a session cookie and its CSRF token")
+@router.post(
+    "/auth/sign-in",
+    summary="Sign in: a session cookie and its CSRF token",
+    name="api_sign_in",
+)
 def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> SessionPublic:
     """Check the password and start a browser session (an ``HttpOnly`` cookie). Failed
     attempts are limited per client address and per e-mail address; past the limit the
@@ -88,7 +108,11 @@ def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> 
     return SessionPublic(person=PersonPublic.of(person), csrf_token=token)
 
 
-@router.post("/auth/sign-out", summary="Sign out: end the browser session")
+@router.post(
+    "/auth/sign-out",
+    summary="Sign out: end the browser session",
+    name="api_sign_out",
+)
 def sign_out(request: Request, response: Response, caller: ParticipantDep) -> SignedOut:
     """End the session of the cookie sent (API tokens are not affected)."""
     end_session(request, response)
@@ -122,4 +146,24 @@ def create_token(body: TokenCreate, api: ApiDep, caller: ParticipantDep) -> Toke
     with api.uow() as uow:
         token = accounts.issue_token(uow, person_id=caller.id, name=body.name, now=api.now())
         uow.commit()
-    return TokenIssued(token=token, name=body.name.strip() or "token")
+    return TokenIssued(token=token, id=accounts.token_id(token), name=body.name.strip() or "token")
+
+
+@router.get("/me/tokens", summary="One's API tokens")
+def list_tokens(api: ApiDep, caller: ParticipantDep) -> list[TokenPublic]:
+    """The caller's API tokens, newest first, revoked ones too (with the time each was
+    revoked): each token's id, name and times, never the token itself."""
+    with api.uow() as uow:
+        tokens = accounts.list_tokens(uow, caller.id)
+    return [TokenPublic.of(t) for t in tokens]
+
+
+@router.delete("/me/tokens/{token_id}", status_code=204, summary="Revoke an API token")
+def revoke_token(token_id: TokenId, api: ApiDep, caller: ParticipantDep) -> Response:
+    """Revoke one of the caller's API tokens: from now on a request with it gets 401. The
+    token stays in the list, with the time it was revoked; revoking it again changes nothing
+    (204). Anyone else's token, or an unknown id, is 404."""
+    with api.uow() as uow:
+        accounts.revoke_token(uow, person_id=caller.id, token_id=token_id, now=api.now())
+        uow.commit()
+    return Response(status_code=204)

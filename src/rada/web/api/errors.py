@@ -61,7 +61,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for status, text in {
         401: "Not signed in, or the API token is not valid",
         403: "Not allowed, or a CSRF token is missing",
-        404: "No such council, proposal, post or receipt",
+        404: "No such council, proposal, post or receipt, or no such API token of yours",
         409: "The proposal is at the wrong stage, already voted, or the name is taken",
     }.items()
 }

@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rada.councils.model import Affiliation, Council, Invitation, Membership, Office, Person
+from rada.councils.model import (
+    API_TOKEN_ID_LENGTH,
+    Affiliation,
+    ApiToken,
+    Council,
+    Invitation,
+    Membership,
+    Office,
+    Person,
+)
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Decision, Option, Outcome, Post, Proposal, Stage, Version
 
@@ -70,7 +79,7 @@ class SignIn(Body):
 
 
 class TokenCreate(Body):
-    name: str = Field(default="token", max_length=200, examples=["nightly export"])
+    name: str = Field(default="token", max_length=120, examples=["nightly export"])
 
 
 class PersonPublic(BaseModel):
@@ -128,9 +137,38 @@ class SignedOut(BaseModel):
     signed_out: bool
 
 
+#: An API token's public id: the first hex digits of its hash.
+TOKEN_ID = f"^[0-9a-f]{{{API_TOKEN_ID_LENGTH}}}$"
+
+
 class TokenIssued(BaseModel):
     token: str = Field(description="Shown once; send it as 'Authorization: Bearer <token>'.")
+    id: str = Field(
+        pattern=TOKEN_ID, description="The token's id, to find it in the list or revoke it."
+    )
     name: str
+
+
+class TokenPublic(BaseModel):
+    """One of the caller's API tokens: its id, name and times, never the token itself."""
+
+    id: str = Field(
+        pattern=TOKEN_ID,
+        description="The first 12 hex digits of the token's SHA-256 hash: it names the token "
+        "and reveals nothing usable about it.",
+        examples=["3f9a0c41d2e7"],
+    )
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = Field(
+        description="When the token was revoked; a revoked token signs no one in."
+    )
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenPublic:
+        return cls(
+            id=token.id, name=token.name, created_at=token.created_at, revoked_at=token.revoked_at
+        )
 
 
 # Councils -------------------------------------------------------------------------------
