@@ -53,7 +53,10 @@ def test_leontief_inverse_equals_the_published_one(uk: IOTable, shared_data: Pat
 def test_streamed_rows_of_the_inverse_equal_the_whole(uk: IOTable) -> None:
     whole = leontief_inverse(uk.coefficients)
     for first, rows in iter_leontief_rows(uk.coefficients, block=50):
-        assert np.array_equal(rows, whole[first : first + rows.shape[0]])
+        # Equal to the last few bits: with more than one BLAS thread, SuperLU's solve of 50
+        # right-hand sides splits the work differently from one of 256, and the sums round
+        # differently (measured: up to 8e-16 relative on two threads, 0 on one).
+        np.testing.assert_allclose(rows, whole[first : first + rows.shape[0]], rtol=4e-15, atol=0)
 
 
 def test_labour_values_by_successive_approximation_equal_the_direct_solve(uk: IOTable) -> None:
