@@ -213,6 +213,8 @@ class Invitation:
 
 #: How many hex digits of a token's hash name an API token (its public id).
 API_TOKEN_ID_LENGTH = 12
+#: What a token id looks like: that many lower-case hex digits.
+API_TOKEN_ID_PATTERN = f"^[0-9a-f]{{{API_TOKEN_ID_LENGTH}}}$"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
-from rada.councils.model import API_TOKEN_ID_LENGTH, ApiToken, Person, check_email, check_name
+from rada.councils.model import (
+    API_TOKEN_ID_LENGTH,
+    API_TOKEN_ID_PATTERN,
+    ApiToken,
+    Person,
+    check_email,
+    check_name,
+)
 from rada.councils.text import msg, nmsg
 from rada.services.ports import UnitOfWork
 
@@ -28,7 +35,7 @@ MIN_PASSWORD = 10
 _HASHER = PasswordHasher()  # argon2id, with the library's current recommended parameters
 # Verifying against this keeps a sign-in for an unknown address as slow as for a known one.
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
-_TOKEN_ID = re.compile(f"^[0-9a-f]{{{API_TOKEN_ID_LENGTH}}}$")
+_TOKEN_ID = re.compile(API_TOKEN_ID_PATTERN)
 
 
 class BadCredentials(NotAllowed):

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rada.councils.model import (
-    API_TOKEN_ID_LENGTH,
+    API_TOKEN_ID_PATTERN,
     Affiliation,
     ApiToken,
     Council,
@@ -138,7 +138,7 @@ class SignedOut(BaseModel):
 
 
 #: An API token's public id: the first hex digits of its hash.
-TOKEN_ID = f"^[0-9a-f]{{{API_TOKEN_ID_LENGTH}}}$"
+TOKEN_ID = API_TOKEN_ID_PATTERN
 
 
 class TokenIssued(BaseModel):
