@@ -387,6 +387,29 @@ class RecordRepository:
             proofs=proofs,
         )
 
+    def tile_hashes(self, level: int, first: int, count: int) -> list[bytes]:
+        """The stored nodes ``(level, first)`` to ``(level, first + count - 1)``, in order,
+        as far as they exist: the hashes of a tlog-tiles tile (fewer when the tree does not
+        hold them all yet)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(record_nodes.c.idx, record_nodes.c.hash)
+                .where(
+                    record_nodes.c.level == level,
+                    record_nodes.c.idx >= first,
+                    record_nodes.c.idx < first + count,
+                )
+                .order_by(record_nodes.c.idx)
+            ).all()
+        hashes: list[bytes] = []
+        for idx, digest in rows:
+            if int(idx) != first + len(hashes):
+                raise EntryNotFoundError(
+                    f"the store lacks tree node {(level, first + len(hashes))}"
+                )
+            hashes.append(bytes(digest))
+        return hashes
+
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """The consistency proof from the tree of ``size1`` entries to that of ``size2``."""
         with self.engine.connect() as conn:
@@ -500,6 +523,30 @@ class RecordRepository:
             ).scalar()
             if existing is not None:
                 return str(existing)
+            root = self._fold_ranges(conn, [(0, size)])[0]
+            note = sign_checkpoint(Checkpoint(signer.name, size, root), signer)
+            conn.execute(
+                insert(record_checkpoints).values(
+                    size=size, root=root, note=note, created_at=now or datetime.now(UTC)
+                )
+            )
+            return note
+
+    def add_checkpoint_if_grown(self, signer: Signer, *, now: datetime | None = None) -> str | None:
+        """Sign a checkpoint of the log as it is now if it has grown since the latest signed
+        one; None when it has not (nothing is written then).
+
+        Safe to run from several processes at once: on PostgreSQL under the record's append
+        lock (the size cannot change meanwhile, and a second signer waits, then finds the
+        size signed), on SQLite in an IMMEDIATE transaction, which serializes writers.
+        """
+        with writing(self.engine) as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_APPEND_LOCK})")
+            size = self._size(conn)
+            latest = conn.execute(select(func.max(record_checkpoints.c.size))).scalar()
+            if latest is not None and int(latest) >= size:
+                return None
             root = self._fold_ranges(conn, [(0, size)])[0]
             note = sign_checkpoint(Checkpoint(signer.name, size, root), signer)
             conn.execute(

@@ -14,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
+# The witnessing tables join the record's MetaData when imported; migrations compare them.
+import rada.store.witness_tables  # noqa: F401
 from rada.store.record_repository import writing
 
 __all__ = [
