@@ -6,6 +6,7 @@ libraries take what they need as arguments.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -46,12 +47,48 @@ class Settings(BaseSettings):
     signin_window_seconds: int = Field(default=60, ge=1)
     #: Whether anyone may create an account; when false, sign-up needs an invitation code.
     open_signup: bool = True
+    #: The server signs a checkpoint of the record at most this often, when it has grown
+    #: (0: never; sign with ``rada record checkpoint`` instead).
+    checkpoint_interval_seconds: float = Field(default=10.0, ge=0)
+    #: The witnesses this log asks to cosign each checkpoint: a JSON list of
+    #: ``{"url": ..., "key": ...}`` or ``URL KEY`` pairs separated by commas, where URL is
+    #: the witness's submission prefix and KEY its signed-note verifier key.
+    witnesses: str = ""
+    #: How many of those witnesses must cosign a checkpoint before it is served at
+    #: ``/log/checkpoint`` and before the record page accepts it (default: all of them).
+    witness_quorum: int | None = Field(default=None, ge=0)
+    #: As a witness (``rada witness serve``): the verifier keys of the logs it witnesses,
+    #: separated by commas or newlines.
+    witness_logs: str = ""
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'rada.db'}"
         return self
+
+    @model_validator(mode="after")
+    def _witnesses_are_well_formed(self) -> Settings:
+        endpoints = parse_witnesses(self.witnesses)
+        if self.witness_quorum is not None and self.witness_quorum > len(endpoints):
+            raise ValueError(
+                f"RADA_WITNESS_QUORUM is {self.witness_quorum} but RADA_WITNESSES names "
+                f"{len(endpoints)} witnesses"
+            )
+        parse_log_keys(self.witness_logs)
+        return self
+
+    @property
+    def witness_endpoints(self) -> list[tuple[str, str]]:
+        """The witnesses' submission prefixes and verifier keys, as configured."""
+        return parse_witnesses(self.witnesses)
+
+    @property
+    def quorum(self) -> int:
+        """How many witnesses must cosign (all configured ones unless set)."""
+        if self.witness_quorum is None:
+            return len(self.witness_endpoints)
+        return self.witness_quorum
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
@@ -62,6 +99,72 @@ class Settings(BaseSettings):
     def production(self) -> bool:
         """Whether this is a production instance (real secret, HTTPS-only cookies)."""
         return self.mode == "production"
+
+
+def parse_witnesses(text: str) -> list[tuple[str, str]]:
+    """Read ``RADA_WITNESSES``: a JSON list of ``{"url", "key"}`` objects, or ``URL KEY``
+    pairs separated by commas. Every key must be a cosignature (type 0x04) verifier key.
+
+    Examples
+    --------
+    >>> parse_witnesses("")
+    []
+    >>> key = "w.example+5eda88e9+BDtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
+    >>> parse_witnesses(f"http://127.0.0.1:9000 {key}") == [("http://127.0.0.1:9000", key)]
+    True
+    """
+    from rada.record.errors import NoteError
+    from rada.record.note import COSIGNATURE_TYPE, Verifier
+
+    text = text.strip()
+    if not text:
+        return []
+    pairs: list[tuple[str, str]] = []
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+            pairs = [(str(item["url"]), str(item["key"])) for item in items]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(
+                'RADA_WITNESSES is not a JSON list of {"url": ..., "key": ...}'
+            ) from exc
+    else:
+        for part in text.split(","):
+            fields = part.split()
+            if len(fields) != 2:
+                raise ValueError(f"RADA_WITNESSES: {part.strip()!r} is not 'URL KEY'")
+            pairs.append((fields[0], fields[1]))
+    for url, key in pairs:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"RADA_WITNESSES: {url!r} is not an http(s) URL")
+        try:
+            verifier = Verifier.from_vkey(key)
+        except NoteError as exc:
+            raise ValueError(f"RADA_WITNESSES: the key {key!r} is malformed: {exc}") from exc
+        if verifier.key_type != COSIGNATURE_TYPE:
+            raise ValueError(f"RADA_WITNESSES: {key!r} is not a witness's cosignature key")
+    return pairs
+
+
+def parse_log_keys(text: str) -> list[str]:
+    """Read ``RADA_WITNESS_LOGS`` (or a ``--logs`` file): log verifier keys separated by
+    commas or newlines; lines starting with ``#`` are comments."""
+    from rada.record.errors import NoteError
+    from rada.record.note import ED25519_TYPE, Verifier
+
+    keys: list[str] = []
+    for line in text.replace(",", "\n").splitlines():
+        key = line.strip()
+        if not key or key.startswith("#"):
+            continue
+        try:
+            verifier = Verifier.from_vkey(key)
+        except NoteError as exc:
+            raise ValueError(f"the log key {key!r} is malformed: {exc}") from exc
+        if verifier.key_type != ED25519_TYPE:
+            raise ValueError(f"{key!r} is not a log's (Ed25519) key")
+        keys.append(key)
+    return keys
 
 
 def check_production(settings: Settings) -> None:

@@ -35,6 +35,8 @@ __all__ = ["CosignatureRepository", "WitnessRepository"]
 # A request that loses the compare and swap to another is decided again on what that one
 # stored; a third loss in a row means the log is flooding the witness.
 _ATTEMPTS = 3
+# How many recent cosignatures are looked through for the newest checkpoint with a quorum.
+_SERVED_SCAN = 1000
 
 
 class WitnessRepository:
@@ -211,16 +213,38 @@ class CosignatureRepository:
             for size, note in notes
         ]
 
-    def counts(self, since: int = 0) -> dict[int, int]:
-        """How many cosignatures each checkpoint of size ``since`` or more has (only sizes
-        that have at least one)."""
+    def served(self, witnesses: Sequence[Verifier], quorum: int) -> str | None:
+        """The checkpoint a log serves: the newest one cosigned by at least ``quorum`` of
+        ``witnesses`` (or, when none is, the newest signed one), with its cosignatures."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(record_cosignatures.c.size, record_cosignatures.c.witness).where(
-                    record_cosignatures.c.size >= since
-                )
-            ).all()
-        found: dict[int, int] = {}
-        for size, _ in rows:
-            found[int(size)] = found.get(int(size), 0) + 1
-        return found
+            latest = conn.execute(
+                select(record_checkpoints.c.size, record_checkpoints.c.note)
+                .order_by(record_checkpoints.c.size.desc())
+                .limit(1)
+            ).first()
+            if latest is None:
+                return None
+            chosen = (int(latest.size), str(latest.note))
+            if quorum > 0 and witnesses:
+                wanted = {(w.name, w.key_id) for w in witnesses}
+                rows = conn.execute(
+                    select(
+                        record_cosignatures.c.size,
+                        record_cosignatures.c.witness,
+                        record_cosignatures.c.key_id,
+                    )
+                    .where(record_cosignatures.c.witness.in_(sorted({w.name for w in witnesses})))
+                    .order_by(record_cosignatures.c.size.desc())
+                    .limit(_SERVED_SCAN)
+                ).all()
+                counts: dict[int, int] = {}
+                for size, witness, key_id in rows:
+                    if (str(witness), bytes(key_id)) in wanted:
+                        counts[int(size)] = counts.get(int(size), 0) + 1
+                best = max((size for size, n in counts.items() if n >= quorum), default=None)
+                if best is not None and best != chosen[0]:
+                    note = conn.execute(
+                        select(record_checkpoints.c.note).where(record_checkpoints.c.size == best)
+                    ).scalar_one()
+                    chosen = (best, str(note))
+        return self.cosigned(chosen[1], chosen[0])

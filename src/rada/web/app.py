@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +27,11 @@ from rada.config import Settings, load_settings
 from rada.planning.economy import Economy
 from rada.services.ports import UnitOfWork
 from rada.web.api import install_api
+from rada.web.checkpointer import Checkpointer
+from rada.web.log import LogRoutes, LogServer
 from rada.web.state import AppState
 from rada.web.templating import render
+from rada.web.witness import WitnessApp
 
 __all__ = ["SECURITY_HEADERS", "create_app", "routers"]
 
@@ -106,7 +109,15 @@ def create_app(
         # connection: a worker that is still starting takes no requests, rather than making
         # its first ones wait (and, under ``--workers``, eat the CPU the others serve with).
         await asyncio.to_thread(_app.state.api.open)
+        # Checkpoints are signed and witnessed in the background, never on a request's path.
+        signing = None
+        if state.settings.checkpoint_interval_seconds > 0:
+            signing = asyncio.create_task(Checkpointer(state).run())
         yield
+        if signing is not None:
+            signing.cancel()
+            with suppress(asyncio.CancelledError):
+                await signing
         state.close()
         _app.state.api.close()
 
@@ -121,9 +132,32 @@ def create_app(
     for router in routers():
         app.include_router(router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    witness = _witness_app(state)
+    if witness is not None:
+        app.mount("/witness", witness, name="witness")
 
+    # The log's tiles are answered before routing (the cheapest path for the busiest URLs).
+    app.add_middleware(LogRoutes, server=LogServer(state))
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _witness_app(state: AppState) -> WitnessApp | None:
+    """The witness, when this instance witnesses other logs (``RADA_WITNESS_LOGS`` is set and
+    ``rada witness init`` made its key); None otherwise."""
+    from rada.config import parse_log_keys
+    from rada.record.note import Verifier
+    from rada.store.witness_keys import WITNESS_KEY_FILE, load_witness_key
+    from rada.store.witness_repository import WitnessRepository
+
+    keys = parse_log_keys(state.settings.witness_logs)
+    if not keys or not (state.settings.data_dir / WITNESS_KEY_FILE).is_file():
+        return None
+    return WitnessApp(
+        lambda: WitnessRepository(state.record().engine),
+        load_witness_key(state.settings.data_dir),
+        [Verifier.from_vkey(key) for key in keys],
+    )
 
 
 _SECURITY_HEADERS_RAW = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]

@@ -19,7 +19,9 @@ from rada.planning.economy import Economy
 from rada.planning.explain import Explanation, ProductExplanation
 from rada.planning.plan import Plan
 from rada.record.errors import SigningKeyError
+from rada.record.note import Verifier
 from rada.store.record_repository import RecordRepository
+from rada.store.witness_repository import CosignatureRepository
 
 __all__ = ["AppState", "PlannedEconomy", "StateDep", "app_state"]
 
@@ -66,6 +68,8 @@ class AppState:
         self._lock = threading.Lock()
         self._planned: PlannedEconomy | None = None
         self._record: RecordRepository | None = None
+        self._cosignatures: CosignatureRepository | None = None
+        self._witness_keys: list[Verifier] | None = None
 
     def planned(self) -> PlannedEconomy:
         """The economy shown on the plan pages (by default the shipped UK 2010 one), planned."""
@@ -92,6 +96,20 @@ class AppState:
                     repository.create_schema()
                     self._record = repository
         return self._record
+
+    def cosignatures(self) -> CosignatureRepository:
+        """The cosignatures witnesses returned for the record's checkpoints."""
+        if self._cosignatures is None:
+            self._cosignatures = CosignatureRepository(self.record().engine)
+        return self._cosignatures
+
+    def witness_keys(self) -> list[Verifier]:
+        """The verifier keys of the witnesses this log asks to cosign (``RADA_WITNESSES``)."""
+        if self._witness_keys is None:
+            self._witness_keys = [
+                Verifier.from_vkey(key) for _, key in self.settings.witness_endpoints
+            ]
+        return self._witness_keys
 
     def public_key(self) -> str | None:
         """The record's published verifier key, or None before the first checkpoint made one."""
