@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from rada.cli import councils, count, economy, io, plan, proposals, record
+from rada.cli import witness as witness_cli
 from rada.cli.demo import demo, plan_demo, simulate
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.add_typer(io.app, name="io")
 app.add_typer(economy.app, name="economy")
 app.add_typer(count.app, name="count")
 app.add_typer(record.app, name="record")
+app.add_typer(witness_cli.app, name="witness")
 app.add_typer(councils.db, name="db")
 app.add_typer(councils.account, name="account")
 app.add_typer(councils.council, name="council")

@@ -191,6 +191,7 @@ def export(
 
     from rada.record import write_export
     from rada.store.keys import load_or_create_signing_key
+    from rada.store.witness_repository import CosignatureRepository
 
     settings, repository = _open()
     signer = load_or_create_signing_key(settings.data_dir)
@@ -202,7 +203,7 @@ def export(
         public_key=signer.verifier.vkey(),
         root=root,
         entries=takewhile(lambda e: e.index < size, repository.entries()),
-        checkpoints=repository.checkpoints(),
+        checkpoints=CosignatureRepository(repository.engine).cosigned_checkpoints(),
     )
     if as_json:
         _print_json({"directory": str(directory), "size": written, "root": _b64(root)})
@@ -210,48 +211,135 @@ def export(
         typer.echo(f"exported {written} entries to {directory}")
 
 
+PINNED_DIR = "pinned-logs"
+
+
+def _pinned_path(data_dir: Path, origin: str) -> Path:
+    from urllib.parse import quote
+
+    return data_dir / PINNED_DIR / f"{quote(origin, safe='')}.vkey"
+
+
+def _export_key(directory: Path) -> tuple[str, str]:
+    """The origin and public key an export says it has (not yet trusted)."""
+    from rada.record import ExportError
+
+    try:
+        manifest = json.loads((directory / "record.json").read_text("utf-8"))
+        return str(manifest["origin"]), str(manifest["public_key"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ExportError(
+            f"{directory} is not a record export: its record.json is missing or malformed",
+            hint="make one with `rada record export DIR`",
+        ) from exc
+
+
+def _read_key(value: str) -> str:
+    return Path(value).read_text("utf-8").strip() if Path(value).is_file() else value.strip()
+
+
 @app.command()
 def verify(
     directory: Annotated[Path, typer.Argument(help="An export made by `rada record export`.")],
     key: Annotated[
         str | None,
-        typer.Option(help="The log's public key (or a file holding it), obtained out of band."),
+        typer.Option(
+            help="The log's public key (or a file holding it), obtained out of band; without "
+            "it, the key pinned for the export's origin at the first verification."
+        ),
     ] = None,
     known: Annotated[
         Path | None,
         typer.Option(help="A checkpoint seen earlier; the export must extend it (no rollback)."),
     ] = None,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A witness's verifier key (or a file holding it), repeatable: the latest "
+            "checkpoint must carry its valid cosignature."
+        ),
+    ] = None,
+    quorum: Annotated[
+        int | None,
+        typer.Option(min=0, help="How many of the --witness keys must cosign (default: all)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recompute every leaf and root of an export and check every checkpoint."""
-    from rada.record import TamperError, verify_export
+    """Recompute every leaf and root of an export and check every checkpoint.
 
-    trusted = key
-    if key is not None and Path(key).is_file():
-        trusted = Path(key).read_text("utf-8").strip()
+    The log's key comes from --key, or else from the key pinned for the export's origin in
+    the data directory; the first verification of an origin pins the export's own key (and
+    says so). An export signed by any other key fails (exit 5).
+    """
+    from rada.config import load_settings
+    from rada.record import NoteError, ProofError, TamperError, Verifier, verify_export
+
+    origin, claimed = _export_key(directory)
+    pin = _pinned_path(load_settings().data_dir, origin)
+    source = "given"
+    trusted = _read_key(key) if key is not None else None
+    if trusted is None and pin.is_file():
+        trusted, source = pin.read_text("ascii").strip(), "pinned"
+    if trusted is None:
+        trusted, source = claimed, "pinned now"
+    if claimed != trusted:
+        what = "the --key given" if source == "given" else f"the key pinned in {pin}"
+        error = TamperError(
+            f"the export is signed by {claimed}, not by {what} ({trusted})",
+            index=None,
+            hint="another key signing this origin is another log, or a forgery",
+        )
+        if as_json:
+            _print_json({"ok": False, "error": str(error), "index": None})
+        raise error
+    try:
+        witnesses = [Verifier.from_vkey(_read_key(w)) for w in witness or []]
+    except NoteError as exc:
+        raise NoteError(f"a --witness key is malformed: {exc}") from exc
+    need = len(witnesses) if quorum is None else quorum
+    if need > len(witnesses):
+        raise NoteError(f"--quorum {need} is more than the {len(witnesses)} --witness keys")
     known_note = known.read_text("utf-8") if known is not None else None
     try:
-        report = verify_export(directory, trusted_key=trusted, known_checkpoint=known_note)
-    except TamperError as exc:
+        report = verify_export(
+            directory,
+            trusted_key=trusted,
+            known_checkpoint=known_note,
+            witnesses=witnesses,
+            quorum=need,
+        )
+    except (TamperError, ProofError) as exc:
         if as_json:
-            _print_json({"ok": False, "error": str(exc), "index": exc.index})
+            _print_json({"ok": False, "error": str(exc), "index": getattr(exc, "index", None)})
         raise
+    if source == "pinned now":
+        pin.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        pin.write_text(trusted + "\n", "ascii")
+        typer.echo(
+            f"note: pinned the key of {origin} ({trusted}) at first use in {pin}; later "
+            "verifications of this origin require it. Compare it with the key the log "
+            "publishes elsewhere, or pass --key",
+            err=True,
+        )
     if as_json:
-        _print_json(report.as_dict())
+        _print_json({**report.as_dict(), "key_source": source})
         return
     latest = max(report.checkpoints, default=None)
     typer.echo(
         f"verified {report.size} entries of {report.origin}; root {_b64(report.root)}; "
         f"{len(report.checkpoints)} checkpoints (latest at size {latest})"
     )
+    if witnesses and latest is not None:
+        names = report.cosigned.get(latest, [])
+        typer.echo(
+            f"the latest checkpoint is cosigned by {len(names)} of {len(witnesses)} witnesses"
+            f"{': ' + ', '.join(names) if names else ''}"
+        )
     for item in report.redacted:
         typer.echo(
             f"entry {item['index']}: redacted by decision {item['decision']} "
             f"(redaction entry {item['redaction']}): {item['reason']}; "
             "its content can no longer be checked, its leaf hash still is"
         )
-    if report.key_from_export:
-        typer.echo(
-            "note: the public key was taken from the export itself; pass --key to check who signed",
-            err=True,
-        )
+    if source == "pinned":
+        typer.echo(f"note: checked with the key pinned for {origin} in {pin}", err=True)

@@ -9,7 +9,8 @@ An export directory holds:
   "content"}`` where ``content`` is the entry's canonical encoding as a string, or
   ``{"index", "leaf_hash", "tombstone"}`` for a redacted entry (content that is not even
   UTF-8, which only a damaged store can hold, is written as ``content_base64``);
-- ``checkpoints/<size>.note``: every checkpoint the log signed, as C2SP signed notes.
+- ``checkpoints/<size>.note``: every checkpoint the log signed, as C2SP signed notes, with
+  the witnesses' cosignatures (c2sp.org/tlog-cosignature) the log gathered for it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from rada.record.merkle import EMPTY_ROOT, HASH_SIZE, CompactRange
 from rada.record.note import Verifier
 from rada.record.redaction import Tombstone
 from rada.record.verifier import EntryChecker
+from rada.record.witness import CosignatureQuorumError, cosigned_by
 
 __all__ = ["EXPORT_FORMAT", "StoredEntry", "VerifyReport", "verify_export", "write_export"]
 
@@ -55,6 +57,8 @@ class VerifyReport:
     checkpoints: list[int] = field(default_factory=list)
     redacted: list[dict[str, Any]] = field(default_factory=list)
     key_from_export: bool = True
+    #: For each checkpoint size, the trusted witnesses whose valid cosignature it carries.
+    cosigned: dict[int, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
@@ -67,6 +71,7 @@ class VerifyReport:
             "latest_checkpoint": max(self.checkpoints, default=None),
             "redacted": self.redacted,
             "key_from_export": self.key_from_export,
+            "cosigned": {str(size): names for size, names in sorted(self.cosigned.items())},
         }
 
 
@@ -153,16 +158,24 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
     return manifest
 
 
-def _read_checkpoints(directory: Path, log_key: Verifier) -> dict[int, set[bytes]]:
+def _read_checkpoints(
+    directory: Path, log_key: Verifier, witnesses: Sequence[Verifier] = ()
+) -> tuple[dict[int, set[bytes]], dict[int, list[str]]]:
+    """Every checkpoint's roots by size, and which trusted witnesses cosigned each size."""
     found: dict[int, set[bytes]] = {}
+    cosigned: dict[int, list[str]] = {}
     folder = directory / "checkpoints"
     for path in sorted(folder.glob("*.note")) if folder.is_dir() else []:
         try:
-            checkpoint = open_checkpoint(path.read_text("utf-8"), log_key)
+            note = path.read_text("utf-8")
+            checkpoint = open_checkpoint(note, log_key)
+            names = [w.name for w in cosigned_by(note, witnesses)] if witnesses else []
         except (RecordError, UnicodeDecodeError) as exc:
             raise TamperError(f"checkpoint {path.name} does not verify: {exc}", index=None) from exc
         found.setdefault(checkpoint.size, set()).add(checkpoint.root)
-    return found
+        known = cosigned.setdefault(checkpoint.size, [])
+        known.extend(name for name in names if name not in known)
+    return found, cosigned
 
 
 _line_decoder = json.JSONDecoder()
@@ -209,6 +222,8 @@ def verify_export(
     trusted_key: str | None = None,
     known_checkpoint: str | None = None,
     progress: Callable[[int], None] | None = None,
+    witnesses: Sequence[Verifier] = (),
+    quorum: int = 0,
 ) -> VerifyReport:
     """Recompute every leaf and root of an export and check it against its signed checkpoints.
 
@@ -224,6 +239,11 @@ def verify_export(
         which detects a rollback to an earlier state.
     progress
         Called with the number of entries checked so far, every 10,000 entries.
+    witnesses
+        Witnesses' verifier keys (type 0x04): every cosignature of theirs on a checkpoint
+        must verify, and the latest checkpoint must carry ``quorum`` of them.
+    quorum
+        How many of ``witnesses`` must have cosigned the latest checkpoint.
 
     Returns
     -------
@@ -234,6 +254,8 @@ def verify_export(
     ------
     TamperError
         Naming the first entry that does not match, or the checkpoint that does not verify.
+    CosignatureQuorumError
+        If the latest checkpoint lacks the quorum of witnesses' cosignatures.
     ExportError
         If the directory is not an export.
 
@@ -254,7 +276,16 @@ def verify_export(
         log_key = Verifier.from_vkey(trusted_key or str(manifest.get("public_key", "")))
     except NoteError as exc:
         raise ExportError(f"the log's public key is malformed: {exc}") from exc
-    checkpoints = _read_checkpoints(directory, log_key)
+    checkpoints, cosigned = _read_checkpoints(directory, log_key, witnesses)
+    if quorum > 0:
+        latest = max(cosigned, default=None)
+        have = [] if latest is None else cosigned[latest]
+        if len(have) < quorum:
+            raise CosignatureQuorumError(
+                f"the latest checkpoint (size {latest}) is cosigned by {len(have)} of the "
+                f"trusted witnesses ({', '.join(have) or 'none'}); {quorum} are required",
+                hint="a checkpoint the witnesses did not see may be a split view",
+            )
     if known_checkpoint is not None:
         try:
             known = open_checkpoint(known_checkpoint, log_key)
@@ -321,4 +352,5 @@ def verify_export(
         checkpoints=sorted(checkpoints),
         redacted=checker.redacted,
         key_from_export=trusted_key is None,
+        cosigned={size: names for size, names in cosigned.items() if names},
     )

@@ -20,11 +20,12 @@ from collections.abc import Callable, Sequence
 
 from starlette.types import Receive, Scope, Send
 
+from rada.config import Settings
 from rada.record.note import Signer, Verifier
 from rada.record.witness import MAX_REQUEST_BYTES, WitnessRefusal, parse_add_checkpoint
 from rada.store.witness_repository import WitnessRepository
 
-__all__ = ["WitnessApp"]
+__all__ = ["WitnessApp", "create_witness_app"]
 
 log = logging.getLogger("rada.witness")
 
@@ -154,3 +155,21 @@ class WitnessApp:
             log.info("refused a checkpoint (%s): %s", refusal.status, refusal)
             return
         await _answer(send, 200, line.encode())
+
+
+def create_witness_app(settings: Settings | None = None) -> WitnessApp:
+    """The witness that ``rada witness serve`` runs: its key from the data directory, the
+    logs of ``RADA_WITNESS_LOGS``, its memory in ``RADA_DATABASE_URL``.
+
+        uvicorn --factory rada.web.witness:create_witness_app
+    """
+    from rada.config import load_settings, parse_log_keys
+    from rada.store.record_repository import record_engine
+    from rada.store.witness_keys import load_witness_key
+
+    settings = settings or load_settings()
+    keys = [Verifier.from_vkey(key) for key in parse_log_keys(settings.witness_logs)]
+    url = settings.database_url
+    return WitnessApp(
+        lambda: WitnessRepository(record_engine(url)), load_witness_key(settings.data_dir), keys
+    )
