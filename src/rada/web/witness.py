@@ -164,12 +164,16 @@ def create_witness_app(settings: Settings | None = None) -> WitnessApp:
         uvicorn --factory rada.web.witness:create_witness_app
     """
     from rada.config import load_settings, parse_log_keys
-    from rada.store.record_repository import record_engine
+    from rada.store.record_repository import RecordRepository, record_engine
     from rada.store.witness_keys import load_witness_key
 
     settings = settings or load_settings()
     keys = [Verifier.from_vkey(key) for key in parse_log_keys(settings.witness_logs)]
     url = settings.database_url
-    return WitnessApp(
-        lambda: WitnessRepository(record_engine(url)), load_witness_key(settings.data_dir), keys
-    )
+
+    def open_repository() -> WitnessRepository:
+        engine = record_engine(url)
+        RecordRepository(engine).create_schema()  # the witness's tables, if missing
+        return WitnessRepository(engine)
+
+    return WitnessApp(open_repository, load_witness_key(settings.data_dir), keys)
