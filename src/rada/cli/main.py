@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rada.cli import councils, count, economy, io, plan, proposals, record
+from rada.cli import councils, count, economy, io, plan, proposals, record, record_projection
 from rada.cli import witness as witness_cli
 from rada.cli.demo import demo, plan_demo, simulate
 
@@ -28,6 +28,8 @@ app.add_typer(plan.app, name="plan")
 app.add_typer(io.app, name="io")
 app.add_typer(economy.app, name="economy")
 app.add_typer(count.app, name="count")
+record.app.command()(record_projection.rebuild)
+record.app.command()(record_projection.audit)
 app.add_typer(record.app, name="record")
 app.add_typer(witness_cli.app, name="witness")
 app.add_typer(councils.db, name="db")

@@ -45,6 +45,8 @@ class Vote:
     weight: int
     cast_at: datetime
     record_index: int | None = None
+    #: The adopted redaction proposal that emptied the choice (a tombstone), if any.
+    redacted_by: int | None = None
 
 
 @dataclass(frozen=True)

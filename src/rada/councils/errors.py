@@ -59,3 +59,8 @@ class InvalidStandingOrders(CouncilError):
 
 class Conflict(CouncilError):
     """A name or address already taken."""
+
+
+class RecordMismatch(CouncilError):
+    """The tables say something the public record does not (an edit outside Rada): the
+    use case stops rather than act on it."""

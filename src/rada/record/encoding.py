@@ -49,6 +49,7 @@ class EntryKind(StrEnum):
     """What an entry records."""
 
     COUNCIL = "council"
+    PERSON = "person"
     POST = "post"
     PROPOSAL = "proposal"
     VOTE = "vote"

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rada.record.encoding import Entry, EntryKind, canonical_json, parse_canonical_json
 from rada.record.errors import EncodingError
@@ -74,6 +76,8 @@ class Redaction:
     target_leaf_hash: bytes
     decision: int
     reason: str
+    #: What of the target the redaction keeps (its shape without its content), when given.
+    kept: Mapping[str, Any] | None = None
 
 
 def _is_index(value: object) -> bool:
@@ -81,9 +85,16 @@ def _is_index(value: object) -> bool:
 
 
 def redaction_entry(
-    *, target: int, target_leaf_hash: bytes, decision: int, reason: str, time: datetime
+    *,
+    target: int,
+    target_leaf_hash: bytes,
+    decision: int,
+    reason: str,
+    time: datetime,
+    kept: Mapping[str, Any] | None = None,
 ) -> Entry:
-    """The entry that records a redaction ordered by ``decision``.
+    """The entry that records a redaction ordered by ``decision``; ``kept``, when given, is
+    what of the target is not content (the application decides what that is).
 
     Examples
     --------
@@ -95,25 +106,30 @@ def redaction_entry(
     """
     if not reason.strip():
         raise EncodingError("a redaction must give its reason")
-    body = {
+    body: dict[str, Any] = {
         "target": target,
         "target_leaf_hash": base64.b64encode(target_leaf_hash).decode("ascii"),
         "decision": decision,
         "reason": reason,
     }
+    if kept is not None:
+        body["kept"] = dict(kept)
     return Entry(EntryKind.REDACTION, time, body, links=(decision, target))
 
 
 def read_redaction(entry: Entry) -> Redaction:
     """Read what a ``redaction`` entry orders."""
     body = entry.body
-    if entry.kind is not EntryKind.REDACTION or set(body) != {
+    if entry.kind is not EntryKind.REDACTION or set(body) - {"kept"} != {
         "target",
         "target_leaf_hash",
         "decision",
         "reason",
     }:
         raise EncodingError("not a redaction entry")
+    kept = body.get("kept")
+    if kept is not None and not isinstance(kept, dict):
+        raise EncodingError("what a redaction keeps must be an object")
     try:
         leaf = base64.b64decode(body["target_leaf_hash"], validate=True)
     except (binascii.Error, TypeError, ValueError) as exc:
@@ -121,4 +137,4 @@ def read_redaction(entry: Entry) -> Redaction:
     target, decision, reason = body["target"], body["decision"], body["reason"]
     if not (_is_index(target) and _is_index(decision) and isinstance(reason, str)):
         raise EncodingError("a redaction names two entry indexes and a reason")
-    return Redaction(target, leaf, decision, reason)
+    return Redaction(target, leaf, decision, reason, kept)

@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
+from rada.councils.events import PersonRegistered
 from rada.councils.model import (
     API_TOKEN_ID_LENGTH,
     API_TOKEN_ID_PATTERN,
@@ -30,6 +31,7 @@ from rada.councils.model import (
 )
 from rada.councils.text import msg, nmsg
 from rada.services.ports import UnitOfWork
+from rada.services.recording import record_one
 
 MIN_PASSWORD = 10
 _HASHER = PasswordHasher()  # argon2id, with the library's current recommended parameters
@@ -64,6 +66,11 @@ def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: date
     password_hash = hash_password(password)
     person = uow.people.add(Person(name=name, email=email, joined_at=now))
     uow.credentials.set_password(person.id, password_hash)
+    # The name is public (it signs what the person says); the address and password are not.
+    record_one(
+        uow,
+        PersonRegistered(council=None, at=now, by=person.id, person=person.id, name=person.name),
+    )
     return person
 
 

@@ -24,12 +24,12 @@ from typing import Any
 
 from rada.councils.ballots import Participation, SecretBallot, Vote, check_choice, new_receipt
 from rada.councils.errors import AlreadyVoted, CouncilError, NotAllowed, NotFound
+from rada.councils.events import Event, TookPart, VoteCast
 from rada.councils.model import Membership
 from rada.councils.proposals import Proposal
 from rada.councils.text import msg
-from rada.record.encoding import Entry, EntryKind
 from rada.services.ports import UnitOfWork
-from rada.services.recording import entry
+from rada.services.recording import record
 
 __all__ = ["Cast", "VoteRequest", "cast_vote", "cast_votes"]
 
@@ -103,7 +103,7 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
     accepted = _not_yet_voted(uow, accepted, outcomes)
     if not accepted:
         return outcomes
-    first = uow.record.append([_entry(a) for a in accepted]).start
+    first = record(uow, [_event(a) for a in accepted]).start
     votes: list[Vote] = []
     ballots: list[tuple[SecretBallot, Participation]] = []
     for offset, a in enumerate(accepted):
@@ -113,7 +113,7 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
             ballots.append(
                 (
                     SecretBallot(r.proposal_id, hashed, a.choice, a.membership.weight),
-                    Participation(r.proposal_id, r.by, r.at),
+                    Participation(r.proposal_id, r.by, r.at, record_index=first + offset),
                 )
             )
             outcomes[a.slot] = code
@@ -197,30 +197,23 @@ def _secret(a: _Accepted) -> bool:
     return a.proposal.rule.secret
 
 
-def _entry(a: _Accepted) -> Entry:
+def _event(a: _Accepted) -> Event:
     proposal, r = a.proposal, a.request
     links = () if proposal.record_index is None else (proposal.record_index,)
     if proposal.rule.secret:
-        return entry(
-            EntryKind.PARTICIPATION,
-            council=proposal.council_id,
-            event="took-part",
-            at=r.at,
-            by=r.by,
-            links=links,
-            proposal=proposal.id,
+        return TookPart(
+            council=proposal.council_id, at=r.at, by=r.by, links=links, proposal=proposal.id
         )
     # Where the standing orders hide the running count, the record says now who voted and
     # publishes how at the count, so that the record does not leak what the pages hide.
-    shown = {"choice": a.choice} if proposal.rule.shows_live_tally else {"hidden": True}
-    return entry(
-        EntryKind.VOTE,
+    shown = proposal.rule.shows_live_tally
+    return VoteCast(
         council=proposal.council_id,
-        event="cast",
         at=r.at,
         by=r.by,
         links=links,
         proposal=proposal.id,
         weight=a.membership.weight,
-        **shown,
+        choice=dict(a.choice) if shown else None,
+        hidden=not shown,
     )

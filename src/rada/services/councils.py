@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
+from rada.councils.events import (
+    CouncilAffiliated,
+    CouncilFounded,
+    DelegateSeated,
+    MemberJoined,
+    RoleGranted,
+)
 from rada.councils.model import (
     Affiliation,
     Council,
@@ -24,9 +31,8 @@ from rada.councils.orders import (
     default_orders,
 )
 from rada.councils.text import msg
-from rada.record.encoding import EntryKind
 from rada.services.ports import UnitOfWork
-from rada.services.recording import entry
+from rada.services.recording import record_one
 
 INVITATION_DAYS = 14
 
@@ -98,23 +104,24 @@ def create_council(
     roles = {Role.CONVENOR}
     if kind in (CouncilKind.WORKPLACE, CouncilKind.UNION):
         roles.add(Role.MEMBER)
-    uow.memberships.add(Membership(council.id, founder.id, frozenset(roles), since=now))
-    (council.record_index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.COUNCIL,
-                council=council.id,
-                event="founded",
-                at=now,
-                by=founder.id,
-                name=council.name,
-                slug=council.slug,
-                kind=council.kind.value,
-                description=council.description,
-                orders=council.orders.to_dict(),
-                convenor={"id": founder.id, "name": founder.name},
-            )
-        ]
+    membership = uow.memberships.add(
+        Membership(council.id, founder.id, frozenset(roles), since=now)
+    )
+    council.record_index = record_one(
+        uow,
+        CouncilFounded(
+            council=council.id,
+            at=now,
+            by=founder.id,
+            name=council.name,
+            slug=council.slug,
+            kind=council.kind.value,
+            description=council.description,
+            orders=council.orders.to_dict(),
+            convenor={"id": founder.id, "name": founder.name},
+            membership=membership.id,
+            roles=sorted(r.value for r in membership.roles),
+        ),
     )
     uow.councils.save(council)
     return council
@@ -152,19 +159,16 @@ def affiliate(
         )
     affiliation = Affiliation(fed.id, mem.id, delegates=delegates, weight=weight)
     uow.councils.add_affiliation(affiliation)
-    uow.record.append(
-        [
-            entry(
-                EntryKind.COUNCIL,
-                council=fed.id,
-                event="affiliated",
-                at=now,
-                by=by,
-                member={"id": mem.id, "name": mem.name},
-                delegates=delegates,
-                weight=weight,
-            )
-        ]
+    record_one(
+        uow,
+        CouncilAffiliated(
+            council=fed.id,
+            at=now,
+            by=by,
+            member={"id": mem.id, "name": mem.name},
+            delegates=delegates,
+            weight=weight,
+        ),
     )
     return affiliation
 
@@ -231,21 +235,20 @@ def admit(
     membership = uow.memberships.add(
         Membership(council.id, person.id, roles, since=now, weight=weight, delegate_of=delegate_of)
     )
-    uow.record.append(
-        [
-            entry(
-                EntryKind.MEMBERSHIP,
-                council=council.id,
-                event="joined",
-                at=now,
-                by=by,
-                links=links,
-                person={"id": person.id, "name": person.name},
-                roles=sorted(r.value for r in roles),
-                weight=weight,
-                delegate_of=delegate_of,
-            )
-        ]
+    joined = MemberJoined if delegate_of is None else DelegateSeated
+    record_one(
+        uow,
+        joined(
+            council=council.id,
+            at=now,
+            by=by,
+            links=links,
+            membership=membership.id,
+            person={"id": person.id, "name": person.name},
+            roles=sorted(r.value for r in roles),
+            weight=weight,
+            delegate_of=delegate_of,
+        ),
     )
     return membership
 
@@ -287,17 +290,15 @@ def make_convenor(
     membership = require_member(uow, target, person_id)
     membership.grant(Role.CONVENOR)
     uow.memberships.save(membership)
-    uow.record.append(
-        [
-            entry(
-                EntryKind.MEMBERSHIP,
-                council=target.id,
-                event="role-granted",
-                at=now,
-                by=by,
-                person=person_id,
-                role=Role.CONVENOR.value,
-            )
-        ]
+    record_one(
+        uow,
+        RoleGranted(
+            council=target.id,
+            at=now,
+            by=by,
+            membership=membership.id,
+            person=person_id,
+            role=Role.CONVENOR.value,
+        ),
     )
     return membership

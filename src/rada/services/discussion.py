@@ -10,13 +10,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from rada.councils.errors import NotAllowed, NotFound, WrongStage
+from rada.councils.events import PostEdited, PostWritten
 from rada.councils.proposals import STAGE_NAMES, Post, Version, check_text
 from rada.councils.text import msg
-from rada.record.encoding import EntryKind
 from rada.services.councils import get_council
 from rada.services.ports import UnitOfWork
 from rada.services.proposals import get_proposal
-from rada.services.recording import entry
+from rada.services.recording import record_one
 
 
 def write_post(
@@ -56,22 +56,19 @@ def write_post(
         proposal.id, by, now, [Version(1, check_text(text, msg("a post")), now)], parent_id=reply_to
     )
     uow.posts.add(post)
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.POST,
-                council=council.id,
-                event="written",
-                at=now,
-                by=by,
-                links=tuple(links),
-                proposal=proposal.id,
-                post=post.id,
-                reply_to=reply_to,
-                version=1,
-                text=post.text,
-            )
-        ]
+    index = record_one(
+        uow,
+        PostWritten(
+            council=council.id,
+            at=now,
+            by=by,
+            links=tuple(links),
+            proposal=proposal.id,
+            post=post.id,
+            reply_to=reply_to,
+            version=1,
+            text=post.text,
+        ),
     )
     post.versions[0] = replace(post.versions[0], record_index=index)
     uow.posts.save(post)
@@ -86,21 +83,18 @@ def edit_post(uow: UnitOfWork, *, post_id: int, text: str, by: int, now: datetim
     proposal = get_proposal(uow, post.proposal_id)
     version = post.write(text, by=by, now=now)
     links = [v.record_index for v in post.versions[:1] if v.record_index is not None]
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.POST,
-                council=proposal.council_id,
-                event="edited",
-                at=now,
-                by=by,
-                links=tuple(links),
-                proposal=proposal.id,
-                post=post.id,
-                version=version.number,
-                text=version.text,
-            )
-        ]
+    index = record_one(
+        uow,
+        PostEdited(
+            council=proposal.council_id,
+            at=now,
+            by=by,
+            links=tuple(links),
+            proposal=proposal.id,
+            post=post.id,
+            version=version.number,
+            text=version.text,
+        ),
     )
     post.versions[-1] = replace(version, record_index=index)
     uow.posts.save(post)

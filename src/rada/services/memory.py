@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from rada.councils.ballots import Participation, SecretBallot, Vote
 from rada.councils.cycle import Cycle
@@ -323,6 +324,10 @@ class _Votes(_Repo):
         key = (proposal_id, voter_id)
         self.s.votes[key] = replace(self.s.votes[key], record_index=record_index)
 
+    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
+        key = (proposal_id, voter_id)
+        self.s.votes[key] = replace(self.s.votes[key], choice={}, redacted_by=by_proposal)
+
     def for_proposal(self, proposal_id: int) -> list[Vote]:
         return [v for (p, _), v in self.s.votes.items() if p == proposal_id]
 
@@ -385,7 +390,20 @@ class _Record(_Repo):
             return None
         return decode_entry(self.s.entries[index])[1]
 
-    def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int:
+    def redaction_of(self, index: int) -> int | None:
+        return self.s.redacted.get(index)
+
+    def redact(
+        self,
+        target: int,
+        *,
+        decision: int,
+        reason: str,
+        now: datetime,
+        kept: dict[str, Any] | None = None,
+    ) -> int:
+        if target in self.s.redacted:
+            raise Conflict(msg("entry %(entry)s is already redacted", entry=target))
         order = self.read(decision)
         if order is None or order.kind is not EntryKind.DECISION:
             raise Conflict(msg("entry %(entry)s is not a decision", entry=decision))
@@ -395,6 +413,7 @@ class _Record(_Repo):
             decision=decision,
             reason=reason,
             time=now,
+            kept=kept,
         )
         (index,) = self.append([entry])
         self.s.entries[target] = Tombstone(

@@ -20,6 +20,16 @@ from typing import Any
 
 from rada.councils.cycle import CYCLE_STAGE_NAMES, Cycle, CycleStage, Review, Round, Workplace
 from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
+from rada.councils.events import (
+    AdoptionProposed,
+    CycleOpened,
+    PlanAdopted,
+    PlanNotAdopted,
+    PrioritiesClosed,
+    PrioritiesGiven,
+    RoundPlanned,
+    RoundReviewed,
+)
 from rada.councils.orders import COUNCIL_KIND_NAMES, CouncilKind, ProposalKind
 from rada.councils.proposals import Outcome, Proposal, Stage
 from rada.councils.text import Message, msg, nmsg
@@ -29,7 +39,8 @@ from rada.planning.plan import Plan
 from rada.record.encoding import Entry, EntryKind
 from rada.services.councils import get_council, require_convenor
 from rada.services.ports import UnitOfWork
-from rada.services.recording import entry
+from rada.services.proposals import record_opened
+from rada.services.recording import record_one
 
 #: The good that investment builds: construction (CPA 41-43 in national tables).
 CONSTRUCTION = "41-43"
@@ -112,32 +123,8 @@ def get_cycle(uow: UnitOfWork, cycle_id: int, *, for_update: bool = False) -> Cy
     return cycle
 
 
-def _log(
-    uow: UnitOfWork,
-    cycle: Cycle,
-    event: str,
-    *,
-    by: int | None,
-    now: datetime,
-    links: tuple[int, ...] = (),
-    **body: Any,
-) -> int:
-    base = () if cycle.record_index is None else (cycle.record_index,)
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.PLAN,
-                council=cycle.congress_id,
-                event=event,
-                at=now,
-                by=by,
-                links=base + links,
-                cycle=cycle.id,
-                **body,
-            )
-        ]
-    )
-    return index
+def _base_links(cycle: Cycle, links: tuple[int, ...] = ()) -> tuple[int, ...]:
+    return (() if cycle.record_index is None else (cycle.record_index,)) + links
 
 
 def start_cycle(
@@ -199,18 +186,23 @@ def start_cycle(
         convenor_id=by,
     )
     uow.cycles.add(cycle)
-    cycle.record_index = _log(
+    # The state is the cycle's as stored; its own record index is this entry's, which the
+    # projection fills in (an entry cannot hold its own index).
+    cycle.record_index = record_one(
         uow,
-        cycle,
-        "cycle-opened",
-        by=by,
-        now=now,
-        title=cycle.title,
-        economy=cycle.economy,
-        years=cycle.years,
-        round_limit=round_limit,
-        groups=cycle.groups,
-        workplaces=[w.to_dict() for w in cycle.workplaces],
+        CycleOpened(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            title=cycle.title,
+            economy=cycle.economy,
+            years=cycle.years,
+            round_limit=round_limit,
+            groups={g: list(p) for g, p in cycle.groups.items()},
+            workplaces=[w.to_dict() for w in cycle.workplaces],
+        ),
     )
     uow.cycles.save(cycle)
     return cycle
@@ -226,7 +218,18 @@ def give_points(
     if membership is None or not membership.votes:
         raise NotAllowed(msg("only the congress's delegates set the priorities"))
     clean = cycle.give_points(by, points)
-    _log(uow, cycle, "priorities", by=by, now=now, points=clean)
+    record_one(
+        uow,
+        PrioritiesGiven(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            links=_base_links(cycle),
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            points=dict(clean),
+        ),
+    )
     uow.cycles.save(cycle)
     return clean
 
@@ -238,15 +241,19 @@ def close_priorities(
     cycle = get_cycle(uow, cycle_id, for_update=True)
     require_convenor(uow, get_council(uow, cycle.congress_id), by)
     weights = cycle.close_priorities()
-    _log(
+    record_one(
         uow,
-        cycle,
-        "priorities-closed",
-        by=by,
-        now=now,
-        participants=len(cycle.points),
-        rule="mean of each participant's share of points",
-        weights=cycle.weights,
+        PrioritiesClosed(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            links=_base_links(cycle),
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            participants=len(cycle.points),
+            rule="mean of each participant's share of points",
+            weights=dict(cycle.weights),
+        ),
     )
     uow.cycles.save(cycle)
     return weights
@@ -495,42 +502,27 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
         )
         proposal.open_discussion(now=now)
         uow.proposals.add(proposal)
-        (proposal.record_index,) = uow.record.append(
-            [
-                entry(
-                    EntryKind.PROPOSAL,
-                    council=council.id,
-                    event="opened",
-                    at=now,
-                    by=by,
-                    proposal=proposal.id,
-                    kind=proposal.kind.value,
-                    title=proposal.title,
-                    text=proposal.text,
-                    details=proposal.details,
-                    candidates=[],
-                    seats=1,
-                    rule=proposal.rule.to_dict(),
-                    stage=proposal.stage.value,
-                )
-            ]
-        )
-        uow.proposals.save(proposal)
+        record_opened(uow, proposal)
         new.reviews[council.id] = proposal.id
     cycle.start_round(new)
-    new.record_index = _log(
+    # The round's record index is this entry's own: the projection fills it in.
+    new.record_index = record_one(
         uow,
-        cycle,
-        "planned",
-        by=by,
-        now=now,
-        round=new.number,
-        inputs=inputs,
-        fulfilment=fulfilment,
-        targets={str(k): v for k, v in targets.items()},
-        digest=digest(targets, fulfilment),
-        effects=effects,
-        reviews={str(k): v for k, v in new.reviews.items()},
+        RoundPlanned(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            links=_base_links(cycle),
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            round=new.number,
+            inputs=inputs,
+            fulfilment=fulfilment,
+            targets={str(k): v for k, v in targets.items()},
+            digest=digest(targets, fulfilment),
+            effects=effects,
+            reviews={str(k): v for k, v in new.reviews.items()},
+        ),
     )
     uow.cycles.save(cycle)
     return new
@@ -588,15 +580,19 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
             hint=msg("each review, and any counter-proposal, must be decided first"),
         )
     answers = {str(c): a.value for c, a in cycle.current.answers.items()}
-    _log(
+    record_one(
         uow,
-        cycle,
-        "reviewed",
-        by=by,
-        now=now,
-        round=cycle.current.number,
-        answers=answers,
-        counters={str(k): v for k, v in cycle.current.counters.items()},
+        RoundReviewed(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            links=_base_links(cycle),
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            round=cycle.current.number,
+            answers=answers,
+            counters={str(k): v for k, v in cycle.current.counters.items()},
+        ),
     )
     uow.cycles.save(cycle)
     if cycle.all_accepted() or len(cycle.rounds) >= cycle.round_limit:
@@ -624,28 +620,22 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
         )
         adoption.open_discussion(now=now)
         uow.proposals.add(adoption)
-        (adoption.record_index,) = uow.record.append(
-            [
-                entry(
-                    EntryKind.PROPOSAL,
-                    council=congress.id,
-                    event="opened",
-                    at=now,
-                    by=by,
-                    proposal=adoption.id,
-                    kind=adoption.kind.value,
-                    title=adoption.title,
-                    text=adoption.text,
-                    details=adoption.details,
-                    candidates=[],
-                    seats=1,
-                    rule=adoption.rule.to_dict(),
-                    stage=adoption.stage.value,
-                )
-            ]
-        )
-        uow.proposals.save(adoption)
+        record_opened(uow, adoption)
         cycle.to_adoption(adoption.id)
+        assert adoption.record_index is not None
+        record_one(
+            uow,
+            AdoptionProposed(
+                council=cycle.congress_id,
+                at=now,
+                by=by,
+                links=_base_links(cycle, (adoption.record_index,)),
+                cycle=cycle.id,
+                state=cycle.to_dict(),
+                round=current.number,
+                proposal=adoption.id,
+            ),
+        )
         uow.cycles.save(cycle)
         return cycle
     uow.cycles.save(cycle)
@@ -665,15 +655,20 @@ def conclude(uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime) -> Cycle
     adopted = proposal.outcome is Outcome.ADOPTED
     cycle.conclude(adopted)
     current = cycle.current
-    _log(
+    concluded = PlanAdopted if adopted else PlanNotAdopted
+    record_one(
         uow,
-        cycle,
-        "adopted" if adopted else "not-adopted",
-        by=by,
-        now=now,
-        round=current.number,
-        digest=digest(current.targets, current.fulfilment),
-        proposal=proposal.id,
+        concluded(
+            council=cycle.congress_id,
+            at=now,
+            by=by,
+            links=_base_links(cycle),
+            cycle=cycle.id,
+            state=cycle.to_dict(),
+            round=current.number,
+            digest=digest(current.targets, current.fulfilment),
+            proposal=proposal.id,
+        ),
     )
     uow.cycles.save(cycle)
     return cycle

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from rada.councils.ballots import Participation, SecretBallot, Vote
 from rada.councils.cycle import Cycle
@@ -159,6 +159,9 @@ class Votes(Protocol):
 
     def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None: ...
 
+    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
+        """Empty an open vote's choice, as the adopted redaction ``by_proposal`` ordered."""
+
     def for_proposal(self, proposal_id: int) -> list[Vote]: ...
 
 
@@ -197,7 +200,20 @@ class Record(Protocol):
     def read(self, index: int) -> Entry | None:
         """The entry at ``index``; None when there is none or it has been redacted."""
 
-    def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int: ...
+    def redact(
+        self,
+        target: int,
+        *,
+        decision: int,
+        reason: str,
+        now: datetime,
+        kept: dict[str, Any] | None = None,
+    ) -> int:
+        """Replace entry ``target``'s content by a tombstone, as entry ``decision`` ordered,
+        appending the redaction entry (with ``kept``: what of the target is not content)."""
+
+    def redaction_of(self, index: int) -> int | None:
+        """The index of the redaction entry that redacted entry ``index``, if any."""
 
 
 class UnitOfWork(Protocol):

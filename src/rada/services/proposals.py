@@ -8,11 +8,37 @@ from datetime import datetime
 from typing import Any
 
 from rada.councils.ballots import (
+    SecretBallot,
     count,
     everyone_voted,
 )
-from rada.councils.errors import CouncilError, NotAllowed, NotFound
-from rada.councils.model import Council, Electorate, Office
+from rada.councils.errors import (
+    Conflict,
+    CouncilError,
+    NotAllowed,
+    NotFound,
+    RecordMismatch,
+    WrongStage,
+)
+from rada.councils.events import (
+    BallotCounted,
+    DelegateRecalled,
+    DiscussionOpened,
+    Event,
+    MembershipEnded,
+    OfficeEnded,
+    OfficeFilled,
+    PostEdited,
+    PostWritten,
+    ProposalDecided,
+    ProposalOpened,
+    ProposalRevised,
+    RedactionAlreadyDone,
+    VoteCast,
+    VoteRevealed,
+    VotingOpened,
+)
+from rada.councils.model import Council, Electorate, Membership, Office
 from rada.councils.orders import (
     COUNCIL_KIND_NAMES,
     PROPOSAL_KIND_NAMES,
@@ -21,13 +47,13 @@ from rada.councils.orders import (
     ProposalKind,
     Role,
 )
-from rada.councils.proposals import Option, Outcome, Proposal, Stage
-from rada.councils.text import joined, msg
+from rada.councils.proposals import Decision, Option, Outcome, Proposal, Stage
+from rada.councils.text import Message, joined, msg
 from rada.record.encoding import EntryKind
 from rada.services.ballot_box import cast_vote
 from rada.services.councils import admit, get_council, get_person, require_convenor
 from rada.services.ports import UnitOfWork
-from rada.services.recording import entry
+from rada.services.recording import author, event_of, kept_of, plain, record, record_one
 
 
 def get_proposal(uow: UnitOfWork, proposal_id: int, *, for_update: bool = False) -> Proposal:
@@ -96,20 +122,7 @@ def _check_target(
                     )
                 )
     if kind is ProposalKind.REDACTION:
-        target = uow.record.read(details["entry"])
-        if target is None:
-            raise NotFound(
-                msg("record entry %(entry)s does not exist or is redacted", entry=details["entry"])
-            )
-        if target.body.get("council") != council.id or target.kind is EntryKind.REDACTION:
-            raise NotAllowed(
-                msg(
-                    "record entry %(entry)s is not one of %(council)s's entries",
-                    entry=details["entry"],
-                    council=council.name,
-                ),
-                hint=msg("a council may only order the redaction of what was said in it"),
-            )
+        check_redactable(uow, council, details["entry"])
 
 
 def open_proposal(
@@ -169,52 +182,41 @@ def open_proposal(
     if discuss:
         proposal.open_discussion(now=now)
     uow.proposals.add(proposal)
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.PROPOSAL,
-                council=target.id,
-                event="opened",
-                at=now,
-                by=by,
-                proposal=proposal.id,
-                kind=kind.value,
-                title=proposal.title,
-                text=proposal.text,
-                details=proposal.details,
-                candidates=[
-                    {"key": o.key, "label": o.label, "cost": o.cost} for o in proposal.options
-                ],
-                seats=proposal.seats,
-                rule=proposal.rule.to_dict(),
-                stage=proposal.stage.value,
-            )
-        ]
-    )
-    proposal.record_index = index
-    proposal.versions[-1] = replace(proposal.versions[-1], record_index=index)
-    uow.proposals.save(proposal)
+    record_opened(uow, proposal)
     return proposal
 
 
-def _log_stage(
-    uow: UnitOfWork, proposal: Proposal, *, event: str, by: int | None, now: datetime, **body: Any
-) -> int:
-    (index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.PROPOSAL,
-                council=proposal.council_id,
-                event=event,
-                at=now,
-                by=by,
-                links=() if proposal.record_index is None else (proposal.record_index,),
-                proposal=proposal.id,
-                **body,
-            )
-        ]
+def record_opened(uow: UnitOfWork, proposal: Proposal) -> int:
+    """Record a proposal just added (``ProposalOpened``), stamp the record index on it and
+    on its first version, and save it. The one way a proposal is opened on the record."""
+    index = record_one(
+        uow,
+        ProposalOpened(
+            council=proposal.council_id,
+            at=proposal.created_at,
+            by=proposal.author_id,
+            proposal=proposal.id,
+            kind=proposal.kind.value,
+            title=proposal.title,
+            text=proposal.text,
+            details=proposal.details,
+            options=[
+                {"key": o.key, "label": o.label, "person_id": o.person_id, "cost": o.cost}
+                for o in proposal.options
+            ],
+            seats=proposal.seats,
+            rule=proposal.rule.to_dict(),
+            stage=proposal.stage.value,
+        ),
     )
+    proposal.record_index = index
+    proposal.versions[0] = replace(proposal.versions[0], record_index=index)
+    uow.proposals.save(proposal)
     return index
+
+
+def _links(proposal: Proposal) -> tuple[int, ...]:
+    return () if proposal.record_index is None else (proposal.record_index,)
 
 
 def revise_proposal(
@@ -223,8 +225,17 @@ def revise_proposal(
     """A new version of the proposal's text, by its author, before voting opens."""
     proposal = get_proposal(uow, proposal_id, for_update=True)
     version = proposal.write(text, by=by, now=now)
-    index = _log_stage(
-        uow, proposal, event="revised", by=by, now=now, version=version.number, text=version.text
+    index = record_one(
+        uow,
+        ProposalRevised(
+            council=proposal.council_id,
+            at=now,
+            by=by,
+            links=_links(proposal),
+            proposal=proposal.id,
+            version=version.number,
+            text=version.text,
+        ),
     )
     proposal.versions[-1] = replace(version, record_index=index)
     uow.proposals.save(proposal)
@@ -238,7 +249,12 @@ def open_discussion(uow: UnitOfWork, *, proposal_id: int, by: int, now: datetime
     if by != proposal.author_id:
         require_convenor(uow, council, by)
     proposal.open_discussion(now=now)
-    _log_stage(uow, proposal, event="discussion", by=by, now=now)
+    record_one(
+        uow,
+        DiscussionOpened(
+            council=proposal.council_id, at=now, by=by, links=_links(proposal), proposal=proposal.id
+        ),
+    )
     uow.proposals.save(proposal)
     return proposal
 
@@ -250,18 +266,25 @@ def open_voting(uow: UnitOfWork, *, proposal_id: int, by: int, now: datetime) ->
     require_convenor(uow, council, by)
     proposal.open_voting(now=now)
     assert proposal.closes_at is not None
-    _log_stage(
-        uow, proposal, event="voting", by=by, now=now, closes_at=proposal.closes_at.isoformat()
+    record_one(
+        uow,
+        VotingOpened(
+            council=proposal.council_id,
+            at=now,
+            by=by,
+            links=_links(proposal),
+            proposal=proposal.id,
+            closes_at=proposal.closes_at,
+        ),
     )
     uow.proposals.save(proposal)
     return proposal
 
 
 def _choices(
-    uow: UnitOfWork, proposal: Proposal
+    uow: UnitOfWork, proposal: Proposal, ballots: Sequence[SecretBallot]
 ) -> tuple[list[tuple[Mapping[str, Any], int]], list[str], set[int]]:
     if proposal.rule.secret:
-        ballots = uow.ballots.for_proposal(proposal.id)
         voted = {p.voter_id for p in uow.ballots.participants(proposal.id)}
         return [(b.choice, b.weight) for b in ballots], [], voted
     votes = uow.votes.for_proposal(proposal.id)
@@ -269,69 +292,111 @@ def _choices(
     return [(v.choice, v.weight) for v in votes], names, {v.voter_id for v in votes}
 
 
+def _as_recorded(decision: Decision) -> Decision:
+    """The decision as the record keeps it (floats as their shortest decimal text), so that
+    the table holds exactly what the record says and a rebuild gives it back."""
+    kept = Decision.from_dict(plain(decision.to_dict()))
+    if decision.message is not None:
+        kept.message = Message.from_dict(plain(decision.message.to_dict()))
+    return kept
+
+
+def check_ballots_recorded(
+    uow: UnitOfWork, proposal: Proposal, ballots: Sequence[SecretBallot]
+) -> None:
+    """Refuse to count secret ballots that the record does not account for: there must be
+    exactly one ballot per participation, and each participation must be its own
+    ``took-part`` entry of the record, by that voter, on this proposal. A ballot slipped into
+    the table (or a participation row with no entry behind it) stops the count."""
+    participations = uow.ballots.participants(proposal.id)
+    recorded = 0
+    seen: set[int] = set()
+    for p in participations:
+        found = None if p.record_index is None else uow.record.read(p.record_index)
+        if (
+            found is not None
+            and p.record_index not in seen
+            and found.kind is EntryKind.PARTICIPATION
+            and found.body.get("proposal") == proposal.id
+            and found.author == author(p.voter_id)
+        ):
+            recorded += 1
+            seen.add(p.record_index)  # type: ignore[arg-type]
+    if len(ballots) != recorded or recorded != len(participations):
+        raise RecordMismatch(
+            msg(
+                "proposal %(proposal)s holds %(ballots)s secret ballots but the record shows "
+                "%(recorded)s participations (%(rows)s in the table): the count decides nothing",
+                proposal=proposal.id,
+                ballots=len(ballots),
+                recorded=recorded,
+                rows=len(participations),
+            ),
+            hint=msg("run `rada record audit` to see what differs from the record"),
+        )
+
+
 def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: datetime) -> Proposal:
     """Close the vote once its period is over (or everyone has voted), count it, record the
-    decision, and carry it out (appointments, recalls, redactions)."""
+    decision, and carry it out (appointments, recalls, redactions).
+
+    Secret ballots are counted only when they match the participations on the record
+    (:func:`check_ballots_recorded`)."""
     proposal = get_proposal(uow, proposal_id, for_update=True)
     council = get_council(uow, proposal.council_id)
     voters = electorate(uow, council.id)
-    choices, names, voted = _choices(uow, proposal)
+    ballots = uow.ballots.for_proposal(proposal.id) if proposal.rule.secret else []
+    choices, names, voted = _choices(uow, proposal, ballots)
     proposal.check_may_close(now=now, everyone_voted=everyone_voted(voters, voted))
-    decision = count(proposal, choices, voters, voters=names)
+    if proposal.rule.secret:
+        check_ballots_recorded(uow, proposal, ballots)
+    decision = _as_recorded(count(proposal, choices, voters, voters=names))
     proposal.decide(decision, now=now)
-    links = () if proposal.record_index is None else (proposal.record_index,)
+    links = _links(proposal)
+    published: list[Event] = []
     if proposal.rule.secret:
         # The ballots are published only now, in receipt-hash order, so that neither their
         # order nor their time links a ballot to the participation entries.
-        uow.record.append(
-            [
-                entry(
-                    EntryKind.BALLOT,
-                    council=council.id,
-                    event="counted",
-                    at=now,
-                    by=None,
-                    links=links,
-                    proposal=proposal.id,
-                    receipt=b.receipt_hash,
-                    choice=b.choice,
-                    weight=b.weight,
-                )
-                for b in uow.ballots.for_proposal(proposal.id)
-            ]
-        )
-    if not proposal.rule.secret and not proposal.rule.shows_live_tally:
-        uow.record.append(
-            [
-                entry(
-                    EntryKind.VOTE,
-                    council=council.id,
-                    event="revealed",
-                    at=now,
-                    by=v.voter_id,
-                    links=() if v.record_index is None else (v.record_index,),
-                    proposal=proposal.id,
-                    choice=v.choice,
-                    weight=v.weight,
-                )
-                for v in uow.votes.for_proposal(proposal.id)
-            ]
-        )
-    (decision_index,) = uow.record.append(
-        [
-            entry(
-                EntryKind.DECISION,
+        published += [
+            BallotCounted(
                 council=council.id,
-                event="decided",
                 at=now,
-                by=by,
+                by=None,
                 links=links,
                 proposal=proposal.id,
-                kind=proposal.kind.value,
-                electorate=voters.total,
-                decision=decision.to_dict(),
+                receipt=b.receipt_hash,
+                choice=dict(b.choice),
+                weight=b.weight,
             )
+            for b in ballots
         ]
+    if not proposal.rule.secret and not proposal.rule.shows_live_tally:
+        published += [
+            VoteRevealed(
+                council=council.id,
+                at=now,
+                by=v.voter_id,
+                links=() if v.record_index is None else (v.record_index,),
+                proposal=proposal.id,
+                choice=dict(v.choice),
+                weight=v.weight,
+            )
+            for v in uow.votes.for_proposal(proposal.id)
+        ]
+    record(uow, published)
+    decision_index = record_one(
+        uow,
+        ProposalDecided(
+            council=council.id,
+            at=now,
+            by=by,
+            links=links,
+            proposal=proposal.id,
+            kind=proposal.kind.value,
+            electorate=voters.total,
+            decision=decision.to_dict(),
+            message=None if decision.message is None else decision.message.to_dict(),
+        ),
     )
     uow.proposals.save(proposal)
     if decision.outcome is Outcome.ADOPTED:
@@ -348,78 +413,244 @@ def _carry_out(
             [proposal.option(key) for key in proposal.decision.elected] if proposal.decision else []
         )
         if details["post"] == "manager":
-            for office in uow.offices.for_council(council.id):
-                if office.post == "manager":
-                    office.ended_at, office.ended_by = now, proposal.id
-                    uow.offices.save(office)
-            for option in elected:
-                if option.person_id is not None:
-                    uow.offices.add(
-                        Office(council.id, option.person_id, "manager", now, proposal.id)
-                    )
-                    _log_membership(
-                        uow,
-                        council.id,
-                        "office-filled",
-                        now,
-                        decision_index,
-                        person=option.person_id,
-                        post="manager",
-                    )
+            _appoint_managers(uow, council, proposal, elected, now, decision_index)
         else:
-            _seat_delegates(uow, council, details["to_council"], elected, now, decision_index)
+            _seat_delegates(
+                uow, council, details["to_council"], elected, now, decision_index, proposal.id
+            )
     elif proposal.kind is ProposalKind.RECALL:
         person = details["person"]
         if details["post"] == "manager":
             for office in uow.offices.for_council(council.id):
                 if office.person_id == person:
-                    office.ended_at, office.ended_by = now, proposal.id
-                    uow.offices.save(office)
-            _log_membership(
-                uow, council.id, "office-ended", now, decision_index, person=person, post="manager"
-            )
+                    _end_office(uow, office, proposal.id, now, decision_index)
         else:
             seat = uow.memberships.of(details["to_council"], person)
             if seat is not None and seat.delegate_of == council.id:
-                seat.end(at=now, reason=f"recalled by {council.name} (proposal {proposal.id})")
-                uow.memberships.save(seat)
-                _log_membership(
+                _end_seat(
                     uow,
-                    details["to_council"],
-                    "recalled",
+                    seat,
+                    f"recalled by {council.name} (proposal {proposal.id})",
                     now,
                     decision_index,
-                    person=person,
-                    delegate_of=council.id,
+                    recalled=True,
                 )
     elif proposal.kind is ProposalKind.REDACTION:
-        target = details["entry"]
-        uow.record.redact(target, decision=decision_index, reason=details["reason"], now=now)
-        found = uow.posts.version_by_record_index(target)
-        if found is not None:
-            post, number = found
-            post.versions[number - 1] = replace(
-                post.versions[number - 1], text="", redacted_by=proposal.id
-            )
-            uow.posts.save(post)
+        redact_entry(
+            uow,
+            council,
+            proposal,
+            target=details["entry"],
+            reason=details["reason"],
+            decision_index=decision_index,
+            now=now,
+        )
 
 
-def _log_membership(
-    uow: UnitOfWork, council_id: int, event: str, now: datetime, decision_index: int, **body: Any
+def _appoint_managers(
+    uow: UnitOfWork,
+    council: Council,
+    proposal: Proposal,
+    elected: list[Option],
+    now: datetime,
+    decision_index: int,
 ) -> None:
-    uow.record.append(
-        [
-            entry(
-                EntryKind.MEMBERSHIP,
-                council=council_id,
-                event=event,
+    """The newly elected managers take office; those in office before stand down."""
+    for office in uow.offices.for_council(council.id):
+        if office.post == "manager":
+            _end_office(uow, office, proposal.id, now, decision_index)
+    for option in elected:
+        if option.person_id is None:
+            continue
+        office = uow.offices.add(Office(council.id, option.person_id, "manager", now, proposal.id))
+        record_one(
+            uow,
+            OfficeFilled(
+                council=council.id,
                 at=now,
                 by=None,
                 links=(decision_index,),
-                **body,
-            )
-        ]
+                office=office.id,
+                person=option.person_id,
+                post="manager",
+                proposal=proposal.id,
+            ),
+        )
+
+
+def _end_office(
+    uow: UnitOfWork, office: Office, proposal_id: int, now: datetime, decision_index: int
+) -> None:
+    office.ended_at, office.ended_by = now, proposal_id
+    uow.offices.save(office)
+    record_one(
+        uow,
+        OfficeEnded(
+            council=office.council_id,
+            at=now,
+            by=None,
+            links=(decision_index,),
+            office=office.id,
+            person=office.person_id,
+            post=office.post,
+            proposal=proposal_id,
+        ),
     )
+
+
+def _end_seat(
+    uow: UnitOfWork,
+    seat: Membership,
+    reason: str,
+    now: datetime,
+    decision_index: int,
+    *,
+    recalled: bool = False,
+) -> None:
+    seat.end(at=now, reason=reason)
+    uow.memberships.save(seat)
+    ended = DelegateRecalled if recalled else MembershipEnded
+    record_one(
+        uow,
+        ended(
+            council=seat.council_id,
+            at=now,
+            by=None,
+            links=(decision_index,),
+            membership=seat.id,
+            person=seat.person_id,
+            reason=reason,
+            delegate_of=seat.delegate_of,
+        ),
+    )
+
+
+#: What a council may order redacted: what was said, never the trail of what was decided.
+REDACTABLE: tuple[type[Event], ...] = (
+    PostWritten,
+    PostEdited,
+    ProposalOpened,
+    ProposalRevised,
+    VoteCast,
+    VoteRevealed,
+)
+
+
+def check_redactable(uow: UnitOfWork, council: Council, index: int) -> Event:
+    """The event of record entry ``index``, when ``council`` may order it redacted: one of its
+    own posts, proposal texts or votes (a vote only once counted). Refuses anything else, and
+    above all the decision that ordered an earlier redaction."""
+    target = uow.record.read(index)
+    if target is None:
+        earlier = uow.record.redaction_of(index)
+        if earlier is not None:
+            raise Conflict(
+                msg(
+                    "record entry %(entry)s is already redacted (by entry %(redaction)s)",
+                    entry=index,
+                    redaction=earlier,
+                )
+            )
+        raise NotFound(msg("record entry %(entry)s does not exist", entry=index))
+    if target.body.get("council") != council.id:
+        raise NotAllowed(
+            msg(
+                "record entry %(entry)s is not one of %(council)s's entries",
+                entry=index,
+                council=council.name,
+            ),
+            hint=msg("a council may only order the redaction of what was said in it"),
+        )
+    if target.kind in (EntryKind.REDACTION, EntryKind.DECISION) and (
+        target.kind is EntryKind.REDACTION
+        or target.body.get("kind") == ProposalKind.REDACTION.value
+        or target.body.get("event") == RedactionAlreadyDone.event_name
+    ):
+        raise NotAllowed(
+            msg(
+                "record entry %(entry)s is the trail of a redaction, which cannot be redacted",
+                entry=index,
+            ),
+            hint=msg("what a council removed, and why, stays on the record"),
+        )
+    event = event_of(target, index=index)
+    if not isinstance(event, REDACTABLE):
+        raise NotAllowed(
+            msg(
+                "record entry %(entry)s records what was done, not what was said",
+                entry=index,
+            ),
+            hint=msg("only posts, proposals' texts and votes can be redacted"),
+        )
+    if isinstance(event, VoteCast | VoteRevealed):
+        voted_on = get_proposal(uow, event.proposal)
+        if voted_on.stage is not Stage.DECIDED:
+            raise WrongStage(
+                msg(
+                    "record entry %(entry)s is a vote on proposal %(proposal)s, which is not "
+                    "yet decided",
+                    entry=index,
+                    proposal=event.proposal,
+                ),
+                hint=msg("a vote can be redacted only after its count"),
+            )
+    return event
+
+
+def redact_entry(
+    uow: UnitOfWork,
+    council: Council,
+    proposal: Proposal,
+    *,
+    target: int,
+    reason: str,
+    decision_index: int,
+    now: datetime,
+) -> None:
+    """Carry out an adopted redaction: the record replaces the target's content by a
+    tombstone (keeping its shape, :func:`~rada.services.recording.kept_of`), and every
+    view of that content is emptied the same way the projection empties it. A target already
+    redacted is recorded as such (``already-redacted``) and nothing more is done."""
+    earlier = uow.record.redaction_of(target)
+    if earlier is not None:
+        record_one(
+            uow,
+            RedactionAlreadyDone(
+                council=council.id,
+                at=now,
+                by=None,
+                links=(decision_index, target),
+                proposal=proposal.id,
+                target=target,
+                redaction=earlier,
+            ),
+        )
+        return
+    stored = uow.record.read(target)
+    event = check_redactable(uow, council, target)
+    assert stored is not None
+    uow.record.redact(target, decision=decision_index, reason=reason, kept=kept_of(stored), now=now)
+    if isinstance(event, PostWritten | PostEdited):
+        post = uow.posts.get(event.post)
+        if post is not None:
+            post.versions[event.version - 1] = replace(
+                post.versions[event.version - 1], text="", redacted_by=proposal.id
+            )
+            uow.posts.save(post)
+    elif isinstance(event, ProposalOpened | ProposalRevised):
+        said = get_proposal(uow, event.proposal, for_update=True)
+        number = 1 if isinstance(event, ProposalOpened) else event.version
+        said.versions[number - 1] = replace(
+            said.versions[number - 1], text="", redacted_by=proposal.id
+        )
+        if isinstance(event, ProposalOpened):
+            said.title = ""
+            if "reason" in said.details:
+                said.details = {**said.details, "reason": ""}
+        uow.proposals.save(said)
+    elif isinstance(event, VoteCast | VoteRevealed):
+        assert event.by is not None
+        uow.votes.redact(event.proposal, event.by, by_proposal=proposal.id)
 
 
 def _seat_delegates(
@@ -429,6 +660,7 @@ def _seat_delegates(
     elected: list[Option],
     now: datetime,
     decision_index: int,
+    proposal_id: int,
 ) -> None:
     """Seat the newly elected delegates; the council's earlier delegates there stand down."""
     federation = get_council(uow, federation_id)
@@ -437,8 +669,13 @@ def _seat_delegates(
     )
     for seat in uow.memberships.for_council(federation.id):
         if seat.delegate_of == council.id:
-            seat.end(at=now, reason=f"replaced by election in {council.name}")
-            uow.memberships.save(seat)
+            _end_seat(
+                uow,
+                seat,
+                f"replaced by election in {council.name} (proposal {proposal_id})",
+                now,
+                decision_index,
+            )
     for option in elected[: affiliation.delegates]:
         if option.person_id is None:
             continue
@@ -446,8 +683,7 @@ def _seat_delegates(
         existing = uow.memberships.of(federation.id, person.id)
         if existing is not None:
             # A convenor without a vote who is now elected: the seat replaces that role.
-            existing.end(at=now, reason="seated as a delegate")
-            uow.memberships.save(existing)
+            _end_seat(uow, existing, "seated as a delegate", now, decision_index)
         roles = {Role.DELEGATE} | (
             {Role.CONVENOR} if existing is not None and existing.convenor else set()
         )

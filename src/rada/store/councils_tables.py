@@ -22,6 +22,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Connection, Dialect
@@ -57,6 +59,7 @@ __all__ = [
     "posts",
     "proposal_versions",
     "proposals",
+    "record_audits",
     "secret_ballots",
     "votes",
 ]
@@ -291,6 +294,8 @@ votes = Table(
     Column("weight", Integer, nullable=False),
     Column("cast_at", UtcDateTime, nullable=False),
     _record_index(),
+    # The proposal whose adopted redaction emptied the choice (to {}), if any.
+    _ref("redacted_by", "proposals.id", nullable=True),
     # One vote per member and proposal: the constraint, not a prior SELECT, settles a race.
     PrimaryKeyConstraint("proposal_id", "voter_id", name="uq_votes_one_per_voter"),
 )
@@ -318,6 +323,20 @@ participations = Table(
     PrimaryKeyConstraint("proposal_id", "voter_id", name="uq_participations_one_per_voter"),
 )
 
+#: When the server last compared its tables with the record, and what it found (not part of
+#: the record: see rada.store.audit_log).
+record_audits = Table(
+    "record_audits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("differences", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+    # The first differences found, as JSON (table, id, column, recorded, found).
+    Column("listed", Text, nullable=False),
+)
+
 # -- the rules that keep what was said -----------------------------------------------------
 
 _MESSAGE = "nothing said or decided in a council is deleted or rewritten"
@@ -342,33 +361,47 @@ _KEPT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "posts": ((), ()),
     "proposal_versions": (("record_index",), ("text", "redacted_by")),
     "post_versions": (("record_index",), ("text", "redacted_by")),
-    "votes": (("record_index",), ()),
+    "votes": (("record_index",), ("choice", "redacted_by")),
     "secret_ballots": ((), ()),
     "participations": (("record_index",), ()),
 }
 
+# A version's text, or a vote's choice, changes only to its tombstone: emptied, once, with
+# the redaction that ordered it.
 _REDACTION_ONLY = (
-    "(NEW.text {ne} OLD.text OR NEW.redacted_by {ne} OLD.redacted_by) AND NOT "
-    "(OLD.redacted_by IS NULL AND NEW.redacted_by IS NOT NULL AND NEW.text = '')"
+    "(NEW.{content} {ne} OLD.{content} OR NEW.redacted_by {ne} OLD.redacted_by) AND NOT "
+    "(OLD.redacted_by IS NULL AND NEW.redacted_by IS NOT NULL AND NEW.{content} = '{empty}')"
 )
+_REDACTED_CONTENT = {"votes": ("choice", "{}")}
 
 
-def _update_refused_when(table: Table, ne: str) -> str:
+def _update_refused_when(table: Table, ne: str, columns: set[str]) -> str:
     """The condition under which an UPDATE of ``table`` breaks the rules (``ne`` is the
-    dialect's null-safe "differs": ``IS NOT`` on SQLite, ``IS DISTINCT FROM`` elsewhere)."""
+    dialect's null-safe "differs": ``IS NOT`` on SQLite, ``IS DISTINCT FROM`` elsewhere),
+    for the ``columns`` the table has in the database (a migration may run before a column
+    of the current metadata exists)."""
     once, free = _KEPT[table.name]
-    clauses = [
-        f"NEW.{c.name} {ne} OLD.{c.name}"
-        for c in table.c
-        if c.name not in once and c.name not in free
+    if "redacted_by" not in columns:
+        free = ()  # before its tombstone column, a table's content never changes
+    present = [c.name for c in table.c if c.name in columns]
+    clauses = [f"NEW.{c} {ne} OLD.{c}" for c in present if c not in once and c not in free]
+    clauses += [
+        f"(OLD.{name} IS NOT NULL AND NEW.{name} {ne} OLD.{name})"
+        for name in once
+        if name in columns
     ]
-    clauses += [f"(OLD.{name} IS NOT NULL AND NEW.{name} {ne} OLD.{name})" for name in once]
     if "redacted_by" in free:
-        clauses.append(f"({_REDACTION_ONLY.format(ne=ne)})")
+        content, empty = _REDACTED_CONTENT.get(table.name, ("text", ""))
+        clauses.append(f"({_REDACTION_ONLY.format(ne=ne, content=content, empty=empty)})")
     return " OR ".join(clauses) or "TRUE"
 
 
-def _postgres_rules() -> list[str]:
+def _columns(connection: Connection) -> dict[str, set[str]]:
+    found = inspect(connection)
+    return {name: {c["name"] for c in found.get_columns(name)} for name in _KEPT}
+
+
+def _postgres_rules(columns: dict[str, set[str]]) -> list[str]:
     statements = [
         f"""CREATE OR REPLACE FUNCTION rada_keep_refuse() RETURNS trigger
         LANGUAGE plpgsql AS $$
@@ -385,15 +418,16 @@ def _postgres_rules() -> list[str]:
             FOR EACH STATEMENT EXECUTE FUNCTION rada_keep_refuse()""",
         ]
         if name != "proposals":
+            when = _update_refused_when(table, "IS DISTINCT FROM", columns[name])
             statements.append(
                 f"""CREATE OR REPLACE TRIGGER {name}_keep_update BEFORE UPDATE ON {name}
-                FOR EACH ROW WHEN ({_update_refused_when(table, "IS DISTINCT FROM")})
+                FOR EACH ROW WHEN ({when})
                 EXECUTE FUNCTION rada_keep_refuse()"""
             )
     return statements
 
 
-def _sqlite_rules() -> list[str]:
+def _sqlite_rules(columns: dict[str, set[str]]) -> list[str]:
     statements = []
     for name in _KEPT:
         table = metadata.tables[name]
@@ -402,7 +436,7 @@ def _sqlite_rules() -> list[str]:
             BEGIN SELECT RAISE(ABORT, '{_MESSAGE}: DELETE on {name} refused'); END"""
         )
         if name != "proposals":
-            when = _update_refused_when(table, "IS NOT").replace("TRUE", "1")
+            when = _update_refused_when(table, "IS NOT", columns[name]).replace("TRUE", "1")
             statements.append(
                 f"""CREATE TRIGGER IF NOT EXISTS {name}_keep_update BEFORE UPDATE ON {name}
                 WHEN {when}
@@ -414,18 +448,19 @@ def _sqlite_rules() -> list[str]:
 def install_keep_rules(connection: Connection) -> None:
     """Create the triggers that keep speech, votes and proposals (PostgreSQL and SQLite).
 
-    They are written from the tables' columns as they are now: a migration that adds a
-    column to one of these tables installs them again.
+    They are written from the tables' columns as the database has them now: a migration
+    that adds a column to one of these tables installs them again.
     """
     dialect = connection.dialect.name
+    columns = _columns(connection)
     if dialect == "postgresql":
-        statements = _postgres_rules()
+        statements = _postgres_rules(columns)
     elif dialect == "sqlite":
         # CREATE TRIGGER IF NOT EXISTS would keep an outdated trigger: replace them.
         for name in _KEPT:
             for suffix in ("no_delete", "update"):
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}_keep_{suffix}")
-        statements = _sqlite_rules()
+        statements = _sqlite_rules(columns)
     else:
         statements = []
     for statement in statements:

@@ -362,6 +362,18 @@ class SqlVotes(SqlRepository):
             .values(record_index=record_index)
         )
 
+    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
+        """Empty the vote's choice; the keep-rules allow exactly this, once."""
+        self.conn.execute(
+            update(votes)
+            .where(
+                votes.c.proposal_id == proposal_id,
+                votes.c.voter_id == voter_id,
+                votes.c.redacted_by.is_(None),
+            )
+            .values(choice={}, redacted_by=by_proposal)
+        )
+
     def for_proposal(self, proposal_id: int) -> list[Vote]:
         rows = self.conn.execute(
             select(votes)
@@ -376,6 +388,7 @@ class SqlVotes(SqlRepository):
                 weight=r.weight,
                 cast_at=r.cast_at,
                 record_index=r.record_index,
+                redacted_by=r.redacted_by,
             )
             for r in rows
         ]

@@ -592,7 +592,13 @@ class RecordRepository:
         return decode_entry(bytes(row.content))[1]
 
     def redact(
-        self, target: int, *, decision: int, reason: str, now: datetime | None = None
+        self,
+        target: int,
+        *,
+        decision: int,
+        reason: str,
+        now: datetime | None = None,
+        kept: dict[str, Any] | None = None,
     ) -> int:
         """Replace entry ``target``'s content by a tombstone, as ``decision`` ordered.
 
@@ -602,11 +608,31 @@ class RecordRepository:
         """
         with writing(self.engine) as conn:
             return self.redact_in(
-                conn, target, decision=decision, reason=reason, now=now or datetime.now(UTC)
+                conn,
+                target,
+                decision=decision,
+                reason=reason,
+                now=now or datetime.now(UTC),
+                kept=kept,
             )
 
+    @staticmethod
+    def redaction_of_in(conn: Connection, index: int) -> int | None:
+        """The index of the redaction entry that redacted entry ``index``, if any."""
+        found = conn.execute(
+            select(record_entries.c.redacted_by).where(record_entries.c.idx == index)
+        ).scalar()
+        return None if found is None else int(found)
+
     def redact_in(
-        self, conn: Connection, target: int, *, decision: int, reason: str, now: datetime
+        self,
+        conn: Connection,
+        target: int,
+        *,
+        decision: int,
+        reason: str,
+        now: datetime,
+        kept: dict[str, Any] | None = None,
     ) -> int:
         """:meth:`redact` within the caller's transaction on ``conn``."""
         order = self._live_entry(conn, decision, "deciding")
@@ -628,6 +654,7 @@ class RecordRepository:
             decision=decision,
             reason=reason,
             time=now,
+            kept=kept,
         )
         (index,) = self.append_in(conn, [entry])
         tombstone = Tombstone(redaction=index, decision=decision, reason=reason)

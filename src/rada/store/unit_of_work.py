@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
@@ -47,10 +48,22 @@ class SqlRecord(SqlRepository):
         """The entry at ``index``; None when there is none or it has been redacted."""
         return self._repository.read_in(self.conn, index)
 
-    def redact(self, target: int, *, decision: int, reason: str, now: datetime) -> int:
+    def redact(
+        self,
+        target: int,
+        *,
+        decision: int,
+        reason: str,
+        now: datetime,
+        kept: dict[str, Any] | None = None,
+    ) -> int:
         return self._repository.redact_in(
-            self.conn, target, decision=decision, reason=reason, now=now
+            self.conn, target, decision=decision, reason=reason, now=now, kept=kept
         )
+
+    def redaction_of(self, index: int) -> int | None:
+        """The redaction entry that redacted entry ``index``, if any."""
+        return self._repository.redaction_of_in(self.conn, index)
 
 
 # SQLite has one writer at a time. Threads of one process that wait for its lock inside
