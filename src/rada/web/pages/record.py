@@ -126,6 +126,50 @@ def record_page(
             "Compare the key with the one the instance publishes elsewhere: a server that "
             "lies could send its own."
         ),
+        # The checkpoint this browser remembers (static/js/log-check.js).
+        "logChecking": _("Checking the log's latest checkpoint…"),
+        "logNone": _("The log has not signed a checkpoint yet."),
+        "logOk": _("This browser's view of the log is consistent."),
+        "logFailed": _("Warning: this checkpoint must not be trusted."),
+        "logIncomplete": _("Checked as far as this browser can; see below."),
+        "logSigned": _("The checkpoint of size %(size)s is signed by the log's key."),
+        "logFirst": _(
+            "This browser had not seen this log before: it now remembers the checkpoint of "
+            "size %(size)s and will check that every later one extends it."
+        ),
+        "logSame": _("It is the checkpoint this browser saw last time."),
+        "logExtends": _(
+            "It extends the checkpoint of size %(old)s this browser saw before: the "
+            "consistency proof holds."
+        ),
+        "logRollback": _(
+            "The log went back from size %(old)s, which this browser saw, to %(size)s: "
+            "entries were removed or you are shown another copy of the log."
+        ),
+        "logFork": _(
+            "This browser saw another tree of the same size %(size)s: the log has forked "
+            "(a split view)."
+        ),
+        "logInconsistent": _(
+            "The checkpoint does not extend the one of size %(old)s this browser saw: the "
+            "log's history was rewritten or forked."
+        ),
+        "logWitnessed": _(
+            "Cosigned by %(count)s of the %(total)s known witnesses (%(names)s); %(quorum)s "
+            "are required."
+        ),
+        "logUnwitnessed": _(
+            "Only %(count)s of the %(total)s known witnesses cosigned it; %(quorum)s are "
+            "required. A checkpoint the witnesses did not see may be shown to you alone."
+        ),
+        "logBadCosignature": _("The cosignature of the witness %(name)s does not verify."),
+        "logNoWitnesses": _("This log names no witnesses, so no cosignature was checked."),
+        "logNoEd25519": _(
+            "This browser cannot check Ed25519 signatures: neither the log's signature nor "
+            "the witnesses' cosignatures were checked, only the tree's consistency."
+        ),
+        "logNotKept": _("This checkpoint was not remembered: the one seen before is kept."),
+        "logForget": _("Forget the remembered checkpoint"),
     }
     return render(
         request,
@@ -138,6 +182,11 @@ def record_page(
         checkpoint=checkpoint,
         public_key=state.public_key(),
         verify_messages=json.dumps(messages, ensure_ascii=False),
+        # "<" escaped: the JSON sits in a <script> element.
+        witnesses=json.dumps(
+            [{"url": url, "key": key} for url, key in state.settings.witness_endpoints]
+        ).replace("<", "\\u003c"),
+        quorum=state.settings.quorum,
     )
 
 
@@ -167,3 +216,29 @@ def entry_proof(
         checkpoint=note,
         public_key=state.public_key(),
     )
+
+
+class ConsistencyProofPublic(BaseModel):
+    """A consistency proof between two tree sizes of the log (hashes in base64); the reader
+    checks it against the roots of checkpoints it holds, so no root is sent."""
+
+    size1: int = Field(description="The older tree size")
+    size2: int = Field(description="The newer tree size")
+    proof: list[str] = Field(description="RFC 9162 consistency proof from size1 to size2")
+
+
+@router.get("/consistency", name="record_consistency", response_model=ConsistencyProofPublic)
+def consistency_proof(
+    state: StateDep,
+    size1: int = Query(ge=1, description="The older tree size"),
+    size2: int = Query(ge=1, description="The newer tree size"),
+) -> ConsistencyProofPublic:
+    """The proof that the tree of ``size2`` entries extends that of ``size1``."""
+    if size1 > size2:
+        raise HTTPException(400, f"size1 {size1} is above size2 {size2}")
+    repository = state.record()
+    try:
+        proof = repository.consistency_proof(size1, size2)
+    except EntryNotFoundError as exc:
+        raise HTTPException(404, f"the record does not hold {size2} entries") from exc
+    return ConsistencyProofPublic(size1=size1, size2=size2, proof=[_b64(h) for h in proof])

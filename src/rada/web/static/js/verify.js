@@ -215,7 +215,19 @@
     });
   }
 
-  window.radaVerify = { rootFromProof: rootFromProof, leafHash: leafHash };
+  window.radaVerify = {
+    rootFromProof: rootFromProof,
+    leafHash: leafHash,
+    nodeHash: nodeHash,
+    sha256: sha256,
+    fromBase64: fromBase64,
+    concat: concat,
+    equal: equal,
+    toHex: toHex,
+    parseNote: parseNote,
+    ed25519Verifies: ed25519Verifies,
+    format: format,
+  };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
