@@ -8,11 +8,14 @@ and explains a plan of the same economy.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rada.cli._options import JsonOption
+
+if TYPE_CHECKING:
+    from rada.config import Settings
 
 
 def demo(
@@ -63,9 +66,40 @@ def demo(
     if serve:
         import uvicorn
 
+        _demo_witness(settings, host, port)
         uvicorn.run(
             "rada.web.app:create_app", factory=True, host=host, port=port, log_level="warning"
         )
+
+
+def _demo_witness(settings: Settings, host: str, port: int) -> None:
+    """Make the demo witness its own log: a witness key beside the log's, the witness mounted
+    at ``/witness`` in the same server, and the log configured to ask it (quorum 1) every 5
+    seconds. Settings given in the environment are left as they are.
+
+    One party witnessing its own log proves nothing; it shows the record page's cosigned
+    checkpoints working. A real witness is another party's ``rada witness serve``.
+    """
+    import os
+
+    from rada.store.keys import load_or_create_signing_key
+    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.witness_keys import WITNESS_KEY_FILE, create_witness_key, load_witness_key
+
+    log = load_or_create_signing_key(settings.data_dir)
+    if (settings.data_dir / WITNESS_KEY_FILE).is_file():
+        witness = load_witness_key(settings.data_dir)
+    else:
+        witness = create_witness_key(settings.data_dir, name="demo.rada/witness")
+    engine = record_engine(settings.database_url)
+    RecordRepository(engine).add_checkpoint_if_grown(log)  # the demo's record as built
+    engine.dispose()
+    address = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    os.environ.setdefault("RADA_WITNESS_LOGS", log.verifier.vkey())
+    os.environ.setdefault(
+        "RADA_WITNESSES", f"http://{address}:{port}/witness {witness.verifier.vkey()}"
+    )
+    os.environ.setdefault("RADA_CHECKPOINT_INTERVAL_SECONDS", "5")
 
 
 def plan_demo(
