@@ -38,11 +38,14 @@ from rada.record.merkle import (
 from rada.record.note import Signer, Verifier
 from rada.record.proofs import verify_consistency, verify_inclusion
 from rada.record.redaction import Redaction, Tombstone, read_redaction, redaction_entry
+from rada.record.tiles import TilePath, TilePathError, root_from_tiles
+from rada.record.witness import CosignatureQuorumError, WitnessRefusal, verify_cosigned
 
 __all__ = [
     "EMPTY_ROOT",
     "Checkpoint",
     "CompactRange",
+    "CosignatureQuorumError",
     "EncodingError",
     "Entry",
     "EntryKind",
@@ -61,9 +64,12 @@ __all__ = [
     "SigningKeyError",
     "StoredEntry",
     "TamperError",
+    "TilePath",
+    "TilePathError",
     "Tombstone",
     "Verifier",
     "VerifyReport",
+    "WitnessRefusal",
     "canonical_json",
     "consistency_proof",
     "cosign_checkpoint",
@@ -75,9 +81,11 @@ __all__ = [
     "open_checkpoint",
     "read_redaction",
     "redaction_entry",
+    "root_from_tiles",
     "root_of",
     "sign_checkpoint",
     "verify_consistency",
+    "verify_cosigned",
     "verify_export",
     "verify_inclusion",
     "write_export",
