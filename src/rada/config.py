@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     #: The server signs a checkpoint of the record at most this often, when it has grown
     #: (0: never; sign with ``rada record checkpoint`` instead).
     checkpoint_interval_seconds: float = Field(default=10.0, ge=0)
+    #: The server compares its tables with the record at start-up and then this often
+    #: (0: never; audit with ``rada record audit`` instead).
+    audit_interval_seconds: float = Field(default=3600.0, ge=0)
     #: The witnesses this log asks to cosign each checkpoint: a JSON list of
     #: ``{"url": ..., "key": ...}`` or ``URL KEY`` pairs separated by commas, where URL is
     #: the witness's submission prefix and KEY its signed-note verifier key.

@@ -575,3 +575,171 @@ def test_a_hidden_tally_is_not_leaked_by_the_record(world: World) -> None:
         assert [(e.author, e.body["choice"]) for e in revealed] == [
             (f"person/{world.bo}", {"position": "no"})
         ]
+
+
+def _adopt(w: World, uow: UnitOfWork, proposal: int, at: datetime | None = None) -> None:
+    """Open the vote, everyone says yes, close it."""
+    at = at or _vote_open(w, uow, proposal)
+    for person in (w.ana, w.bo, w.cy):
+        ps.cast_vote(uow, proposal_id=proposal, by=person, choice={"position": "yes"}, now=at)
+    ps.close_vote(uow, proposal_id=proposal, by=None, now=at)
+
+
+def _redaction(w: World, uow: UnitOfWork, entry: int, title: str = "Remove it") -> int:
+    return ps.open_proposal(
+        uow,
+        council=w.bakery,
+        kind=ProposalKind.REDACTION,
+        title=title,
+        text="It is personal data.",
+        by=w.cy,
+        now=T0,
+        details={"entry": entry, "reason": "personal data"},
+    ).id
+
+
+def _decided_motion(w: World, uow: UnitOfWork) -> int:
+    proposal = _motion(w, uow)
+    at = _vote_open(w, uow, proposal)
+    for person, position in ((w.ana, "yes"), (w.bo, "yes"), (w.cy, "no")):
+        ps.cast_vote(uow, proposal_id=proposal, by=person, choice={"position": position}, now=at)
+    ps.close_vote(uow, proposal_id=proposal, by=None, now=at)
+    return proposal
+
+
+def test_an_adopted_redaction_of_a_vote_empties_it_where_people_see_it(world: World) -> None:
+    with world() as uow:
+        motion = _decided_motion(world, uow)
+        (cy_vote,) = [v for v in uow.votes.for_proposal(motion) if v.voter_id == world.cy]
+        assert cy_vote.record_index is not None
+        redaction = _redaction(world, uow, cy_vote.record_index)
+        _adopt(world, uow, redaction)
+        uow.commit()
+    with world() as uow:
+        votes = {v.voter_id: v for v in uow.votes.for_proposal(motion)}
+        assert votes[world.cy].choice == {}
+        assert votes[world.cy].redacted_by == redaction
+        assert votes[world.bo].choice == {"position": "yes"}
+        assert uow.record.read(cy_vote.record_index) is None
+        # The decision it took part in stands: the count is on the record, unchanged.
+        assert ps.get_proposal(uow, motion).outcome is Outcome.ADOPTED
+
+
+def test_an_adopted_redaction_of_a_proposal_empties_its_title_and_text(world: World) -> None:
+    with world() as uow:
+        motion = ps.get_proposal(uow, _motion(world, uow))
+        assert motion.record_index is not None
+        redaction = _redaction(world, uow, motion.record_index)
+        _adopt(world, uow, redaction)
+        uow.commit()
+    with world() as uow:
+        redacted = ps.get_proposal(uow, motion.id)
+        assert redacted.title == ""
+        assert redacted.versions[0].text == ""
+        assert redacted.versions[0].redacted_by == redaction
+        assert redacted.stage is Stage.DISCUSSION  # its shape and stage stay
+
+
+def test_the_trail_of_a_redaction_cannot_be_redacted(world: World) -> None:
+    with world() as uow:
+        post = discussion.write_post(
+            uow, proposal_id=_motion(world, uow), text="0800 123", by=world.bo, now=T0
+        )
+        assert post.versions[0].record_index is not None
+        first = _redaction(world, uow, post.versions[0].record_index)
+        _adopt(world, uow, first)
+        decided = ps.get_proposal(uow, first)
+        decision_entry = max(
+            i
+            for i in range(300)
+            if (e := uow.record.read(i)) is not None
+            and e.kind is EntryKind.DECISION
+            and e.body.get("proposal") == first
+        )
+        with pytest.raises(NotAllowed, match="trail of a redaction"):
+            _redaction(world, uow, decision_entry, "Hide the redaction")
+        redaction_entry = max(
+            i for i in range(300) if (e := uow.record.read(i)) and e.kind is EntryKind.REDACTION
+        )
+        with pytest.raises(NotAllowed, match="trail of a redaction"):
+            _redaction(world, uow, redaction_entry, "Hide the redaction")
+        assert decided.outcome is Outcome.ADOPTED
+
+
+def test_a_second_redaction_of_an_entry_closes_as_already_redacted(world: World) -> None:
+    with world() as uow:
+        post = discussion.write_post(
+            uow, proposal_id=_motion(world, uow), text="0800 123", by=world.bo, now=T0
+        )
+        target = post.versions[0].record_index
+        assert target is not None
+        first, second = _redaction(world, uow, target), _redaction(world, uow, target, "Again")
+        _adopt(world, uow, first)
+        _adopt(world, uow, second)
+        assert ps.get_proposal(uow, second).stage is Stage.DECIDED
+        notes = [
+            e
+            for i in range(300)
+            if (e := uow.record.read(i)) is not None and e.body.get("event") == "already-redacted"
+        ]
+        assert [(n.body["proposal"], n.body["target"]) for n in notes] == [(second, target)]
+        with pytest.raises(Conflict, match="already redacted"):
+            _redaction(world, uow, target, "A third time")
+
+
+def test_a_vote_is_redacted_only_once_counted(world: World) -> None:
+    with world() as uow:
+        motion = _motion(world, uow)
+        at = _vote_open(world, uow, motion)
+        ps.cast_vote(uow, proposal_id=motion, by=world.bo, choice={"position": "no"}, now=at)
+        (vote,) = uow.votes.for_proposal(motion)
+        assert vote.record_index is not None
+        with pytest.raises(WrongStage, match="not yet decided"):
+            _redaction(world, uow, vote.record_index)
+
+
+def test_decisions_and_memberships_are_not_redactable(world: World) -> None:
+    with world() as uow:
+        council = cs.get_council(uow, world.bakery)
+        assert council.record_index is not None
+        with pytest.raises(NotAllowed, match="what was done, not what was said"):
+            _redaction(world, uow, council.record_index)
+
+
+def _slip_ballot(uow: UnitOfWork, proposal: int) -> None:
+    """What an operator with database access might do: add a ballot row and nothing else."""
+    from rada.councils.ballots import SecretBallot
+    from rada.services.memory import MemoryUnitOfWork
+
+    forged = SecretBallot(proposal, "0" * 64, {"position": "no"}, 1)
+    if isinstance(uow, MemoryUnitOfWork):
+        uow.state.ballots[(proposal, forged.receipt_hash)] = forged
+        return
+    from sqlalchemy import insert
+
+    from rada.store.councils_tables import secret_ballots
+
+    uow.connection.execute(  # type: ignore[attr-defined]
+        insert(secret_ballots).values(
+            proposal_id=proposal, receipt_hash=forged.receipt_hash, choice=forged.choice, weight=1
+        )
+    )
+
+
+def test_ballots_slipped_into_the_table_stop_the_count(world: World) -> None:
+    from rada.councils.errors import RecordMismatch
+    from rada.councils.orders import DecisionRule, Method
+
+    with world() as uow:
+        council = cs.get_council(uow, world.bakery)
+        secret = DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, secret=True)
+        council.orders = council.orders.with_rule(ProposalKind.MOTION, secret)
+        uow.councils.save(council)
+        motion = _motion(world, uow)
+        at = _vote_open(world, uow, motion)
+        for person in (world.ana, world.bo):
+            ps.cast_vote(uow, proposal_id=motion, by=person, choice={"position": "yes"}, now=at)
+        _slip_ballot(uow, motion)
+        with pytest.raises(RecordMismatch, match="3 secret ballots but the record shows 2"):
+            ps.close_vote(uow, proposal_id=motion, by=None, now=at + timedelta(hours=100))
+        assert ps.get_proposal(uow, motion).stage is Stage.VOTING

@@ -177,6 +177,10 @@ def running_tally(
     preferences or approvals for elections."""
     counts: dict[str, int] = {}
     form = proposal.rule.form
+    # A vote emptied by an adopted redaction shows in no column (the decision recorded at the
+    # count stands); the number of such votes is given apart.
+    redacted = sum(1 for choice, _ in choices if not choice)
+    choices = [(choice, weight) for choice, weight in choices if choice]
     if form in (BallotForm.MOTION, BallotForm.CONSENSUS):
         names = MOTION_POSITIONS if form is BallotForm.MOTION else CONSENSUS_POSITIONS
         counts = dict.fromkeys(names, 0)
@@ -188,7 +192,12 @@ def running_tally(
             chosen = choice["ranking"][:1] if form is BallotForm.RANKED else choice["approve"]
             for key in chosen:
                 counts[key] += weight
-    return {"counts": counts, "ballots": len(choices), "weight": sum(w for _, w in choices)}
+    return {
+        "counts": counts,
+        "ballots": len(choices),
+        "weight": sum(w for _, w in choices),
+        "redacted": redacted,
+    }
 
 
 def count(

@@ -65,6 +65,8 @@ class Event:
     entry_kind: ClassVar[str]
     event_name: ClassVar[str]
     redactable: ClassVar[tuple[str, ...]] = ()
+    #: Whether the record writes this event's entry in a form of its own (a redaction).
+    own_form: ClassVar[bool] = False
 
     council: int | None
     at: datetime
@@ -365,6 +367,7 @@ class Redacted(Event):
 
     entry_kind = "redaction"
     event_name = "redacted"
+    own_form = True  # the record library's redaction entry: target, leaf hash, decision...
 
     proposal: int
     target: int

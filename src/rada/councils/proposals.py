@@ -226,6 +226,8 @@ class Proposal:
     record_index: int | None = None
 
     def __post_init__(self) -> None:
+        if self.redacted:
+            return  # its title, text and reason were emptied by an adopted redaction
         self.title = check_name(self.title, msg("a proposal's title"))
         self.details = check_details(self.kind, self.details)
         if self.kind is ProposalKind.BUDGET:
@@ -255,6 +257,11 @@ class Proposal:
                 )
         elif self.options:
             raise CouncilError(msg("only elections have candidates"))
+
+    @property
+    def redacted(self) -> bool:
+        """Whether an adopted redaction emptied what it was opened with (title and text)."""
+        return bool(self.versions) and self.versions[0].redacted_by is not None
 
     @property
     def text(self) -> str:
@@ -383,6 +390,11 @@ class Post:
     versions: list[Version] = field(default_factory=list)
     parent_id: int | None = None
     id: int = 0
+
+    @property
+    def redacted(self) -> bool:
+        """Whether an adopted redaction emptied what it was opened with (title and text)."""
+        return bool(self.versions) and self.versions[0].redacted_by is not None
 
     @property
     def text(self) -> str:

@@ -74,7 +74,15 @@ class EntryChecker:
             raise TamperError(
                 f"entry {position}: a redaction may only name earlier entries", index=position
             )
-        if self._kinds[decision] not in (EntryKind.DECISION, None):
+        if self._kinds[decision] is None:
+            # The decision is the redaction's trail: with it gone, nobody could see who
+            # ordered the removal, or why.
+            raise TamperError(
+                f"entry {position}: the decision that ordered this redaction (entry "
+                f"{decision}) is itself redacted: a redaction's trail cannot be removed",
+                index=decision,
+            )
+        if self._kinds[decision] is not EntryKind.DECISION:
             raise TamperError(
                 f"entry {position}: redaction ordered by entry {decision}, which is not a decision",
                 index=position,

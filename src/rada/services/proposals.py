@@ -552,15 +552,6 @@ def check_redactable(uow: UnitOfWork, council: Council, index: int) -> Event:
                 )
             )
         raise NotFound(msg("record entry %(entry)s does not exist", entry=index))
-    if target.body.get("council") != council.id:
-        raise NotAllowed(
-            msg(
-                "record entry %(entry)s is not one of %(council)s's entries",
-                entry=index,
-                council=council.name,
-            ),
-            hint=msg("a council may only order the redaction of what was said in it"),
-        )
     if target.kind in (EntryKind.REDACTION, EntryKind.DECISION) and (
         target.kind is EntryKind.REDACTION
         or target.body.get("kind") == ProposalKind.REDACTION.value
@@ -572,6 +563,15 @@ def check_redactable(uow: UnitOfWork, council: Council, index: int) -> Event:
                 entry=index,
             ),
             hint=msg("what a council removed, and why, stays on the record"),
+        )
+    if target.body.get("council") != council.id:
+        raise NotAllowed(
+            msg(
+                "record entry %(entry)s is not one of %(council)s's entries",
+                entry=index,
+                council=council.name,
+            ),
+            hint=msg("a council may only order the redaction of what was said in it"),
         )
     event = event_of(target, index=index)
     if not isinstance(event, REDACTABLE):

@@ -53,7 +53,7 @@ def _event_types() -> dict[tuple[str, str], type[ev.Event]]:
         if "event_name" in vars(cls) or any("event_name" in vars(b) for b in cls.__mro__[:-1]):
             name = getattr(cls, "event_name", None)
             kind = getattr(cls, "entry_kind", None)
-            if name is not None and kind is not None:
+            if name is not None and kind is not None and not cls.own_form:
                 key = (kind, name)
                 if key in found and found[key] is not cls:
                     raise TypeError(f"two event classes record as {key}")

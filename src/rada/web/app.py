@@ -27,6 +27,7 @@ from rada.config import Settings, load_settings
 from rada.planning.economy import Economy
 from rada.services.ports import UnitOfWork
 from rada.web.api import install_api
+from rada.web.auditing import Auditor
 from rada.web.checkpointer import Checkpointer
 from rada.web.log import LogRoutes, LogServer
 from rada.web.state import AppState
@@ -110,14 +111,17 @@ def create_app(
         # its first ones wait (and, under ``--workers``, eat the CPU the others serve with).
         await asyncio.to_thread(_app.state.api.open)
         # Checkpoints are signed and witnessed in the background, never on a request's path.
-        signing = None
+        background = []
         if state.settings.checkpoint_interval_seconds > 0:
-            signing = asyncio.create_task(Checkpointer(state).run())
+            background.append(asyncio.create_task(Checkpointer(state).run()))
+        # The tables are compared with the record at start-up and on a schedule.
+        if state.settings.audit_interval_seconds > 0:
+            background.append(asyncio.create_task(Auditor(state).run()))
         yield
-        if signing is not None:
-            signing.cancel()
+        for task in background:
+            task.cancel()
             with suppress(asyncio.CancelledError):
-                await signing
+                await task
         state.close()
         _app.state.api.close()
 

@@ -230,3 +230,15 @@ def test_a_checkpoint_signed_by_another_key_is_rejected(
     directory = _export(log, signer, tmp_path / "export")
     with pytest.raises(TamperError, match="does not verify"):
         verify_export(directory, trusted_key=Signer.generate(signer.name).verifier.vkey())
+
+
+def test_redacting_the_decision_behind_a_redaction_is_named(
+    log: RecordRepository, signer: Signer, tmp_path: Path
+) -> None:
+    (decision,) = log.append([Entry(EntryKind.DECISION, WHEN, {"outcome": "adopted"})])
+    log.redact(4, decision=decision, reason="personal data")
+    # A second decision orders the first one's removal: the trail of the redaction would go.
+    (cover,) = log.append([Entry(EntryKind.DECISION, WHEN, {"outcome": "adopted"})])
+    log.redact(decision, decision=cover, reason="nothing to see")
+    log.add_checkpoint(signer)
+    assert _named(log, signer, tmp_path) == decision

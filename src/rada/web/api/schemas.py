@@ -531,6 +531,10 @@ class VotePublic(BaseModel):
     weight: int
     cast_at: datetime
     record_index: int | None
+    redacted_by: int | None = Field(
+        default=None,
+        description="The redaction proposal whose adopted decision emptied the choice, if any.",
+    )
 
 
 class BallotPublic(BaseModel):

@@ -111,6 +111,7 @@ def list_votes(proposal_id: ProposalId, api: ApiDep) -> VoteList:
                     weight=v.weight,
                     cast_at=v.cast_at,
                     record_index=v.record_index,
+                    redacted_by=v.redacted_by,
                 )
                 for v in votes
             ],
