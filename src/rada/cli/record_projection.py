@@ -73,10 +73,18 @@ def audit(as_json: JsonOption = False) -> None:
     from rada.config import load_settings
     from rada.record.errors import TamperError
     from rada.store.audit_log import save_audit
-    from rada.store.projection import audit_database
+    from rada.store.projection import ProjectionError, audit_database
 
     database = open_database(load_settings())
-    report = audit_database(database.engine, database.record)
+    try:
+        report = audit_database(database.engine, database.record)
+    except ProjectionError as exc:
+        raise TamperError(
+            f"the record cannot be replayed, so the tables cannot be checked: {exc}",
+            index=None,
+            hint="an entry no version of Rada writes, or one out of order: run "
+            "`rada record verify` on an export",
+        ) from exc
     save_audit(database.engine, report)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))

@@ -13,7 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from rada.store.audit_log import last_audit, save_audit
-from rada.store.projection import AuditReport, ProjectionError, audit_database
+from rada.store.projection import AuditReport, Difference, ProjectionError, audit_database
 from rada.web.state import AppState
 
 __all__ = ["Auditor"]
@@ -39,8 +39,10 @@ class Auditor:
         try:
             report = audit_database(repository.engine, repository)
         except ProjectionError as exc:
+            # The tables cannot be checked at all: say so where members look, not only here.
             log.error("the record cannot be replayed: %s", exc)
-            return None
+            unreadable = Difference("record", (repository.size(),), "replay", None, str(exc))
+            report = AuditReport(repository.size(), [unreadable], datetime.now(UTC), 0.0)
         save_audit(repository.engine, report)
         if report.ok:
             log.info("audit: the tables are what the record of %s entries says", report.size)

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 
 from rada.record.encoding import EntryKind
 from rada.record.errors import EntryNotFoundError
+from rada.store.audit_log import last_audit
 from rada.web.record_view import Filters, find_entries, latest_checkpoint
 from rada.web.state import StateDep
 from rada.web.templating import gettext_for, render
@@ -55,6 +56,7 @@ def _kind_names(_: Callable[[str], str]) -> dict[str, str]:
     """The kinds of entry in words (the record itself names them in English)."""
     return {
         EntryKind.COUNCIL: _("council"),
+        EntryKind.PERSON: _("person"),
         EntryKind.POST: _("post"),
         EntryKind.PROPOSAL: _("proposal"),
         EntryKind.VOTE: _("vote"),
@@ -180,6 +182,7 @@ def record_page(
         kind=kind,
         query=q,
         checkpoint=checkpoint,
+        audit=last_audit(repository.engine),
         public_key=state.public_key(),
         verify_messages=json.dumps(messages, ensure_ascii=False),
         # "<" escaped: the JSON sits in a <script> element.
