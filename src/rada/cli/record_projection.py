@@ -42,7 +42,7 @@ def rebuild(
     from rada.bootstrap import open_database
     from rada.config import load_settings
     from rada.store.database import Database
-    from rada.store.projection import export_checkpoints, export_entries, rebuild
+    from rada.store.rebuild import export_checkpoints, export_entries, rebuild
 
     target = Database(into)
     try:
@@ -72,8 +72,9 @@ def audit(as_json: JsonOption = False) -> None:
     from rada.bootstrap import open_database
     from rada.config import load_settings
     from rada.record.errors import TamperError
+    from rada.store.audit import audit_database
     from rada.store.audit_log import save_audit
-    from rada.store.projection import ProjectionError, audit_database
+    from rada.store.projection import ProjectionError
 
     database = open_database(load_settings())
     try:

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from rada.store.audit import AuditReport
 from rada.store.councils_tables import record_audits
-from rada.store.projection import AuditReport
 
 __all__ = ["LastAudit", "last_audit", "record_audits", "save_audit"]
 

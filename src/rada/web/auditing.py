@@ -12,8 +12,9 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+from rada.store.audit import AuditReport, Difference, audit_database
 from rada.store.audit_log import last_audit, save_audit
-from rada.store.projection import AuditReport, Difference, ProjectionError, audit_database
+from rada.store.projection import ProjectionError
 from rada.web.state import AppState
 
 __all__ = ["Auditor"]

@@ -20,16 +20,10 @@ from tests.store_fixtures import postgres_schema
 
 from rada.bootstrap import demo_economy
 from rada.demo_federation import build
+from rada.store.audit import Difference, audit, audit_database
 from rada.store.database import Database
-from rada.store.projection import (
-    AUDITED_TABLES,
-    Difference,
-    Projection,
-    audit,
-    audit_database,
-    project_repository,
-    rebuild,
-)
+from rada.store.projection import AUDITED_TABLES, Projection, project_repository
+from rada.store.rebuild import rebuild
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

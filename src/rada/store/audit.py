@@ -1,0 +1,170 @@
+"""The audit: the live tables compared with the projection of the record, every difference
+named (table, key, column, the value the record gives and the value found)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from rada.services.recording import plain
+from rada.store.councils_tables import secret_ballots
+from rada.store.projection import (
+    AUDITED_TABLES,
+    HIDDEN,
+    OUTSIDE_THE_RECORD,
+    Key,
+    Projection,
+    Row,
+    project_repository,
+)
+from rada.store.record_repository import RecordRepository
+
+__all__ = ["AuditReport", "Difference", "audit", "audit_database"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One place where the live tables and the record disagree."""
+
+    table: str
+    key: Key
+    column: str
+    recorded: Any
+    found: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "table": self.table,
+            "id": list(self.key) if len(self.key) > 1 else self.key[0],
+            "column": self.column,
+            "recorded": self.recorded,
+            "found": self.found,
+        }
+
+    def __str__(self) -> str:
+        key = ", ".join(str(k) for k in self.key)
+        return (
+            f"{self.table} {key}: {self.column} is {_short(self.found)} "
+            f"but the record says {_short(self.recorded)}"
+        )
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_SIMPLE = (int, str, bool, type(None))
+
+
+def _normal(value: Any) -> Any:
+    """A value as the comparison sees it: times as UTC ISO text, JSON as the record has it."""
+    if type(value) in _SIMPLE:
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return plain(value)
+
+
+def _live_rows(conn: Connection, name: str) -> Iterator[tuple[Key, Row]]:
+    table, key = AUDITED_TABLES[name]
+    columns = [c for c in table.c if f"{name}.{c.name}" not in OUTSIDE_THE_RECORD]
+    for row in conn.execute(select(*columns)).mappings():
+        yield tuple(row[k] for k in key), dict(row)
+
+
+def audit(conn: Connection, projection: Projection) -> list[Difference]:
+    """Every difference between the live tables on ``conn`` and ``projection``."""
+    found: list[Difference] = []
+    for name in AUDITED_TABLES:
+        expected = projection.rows[name]
+        seen: set[Key] = set()
+        for key, row in _live_rows(conn, name):
+            seen.add(key)
+            want = expected.get(key)
+            if want is None:
+                if name == "secret_ballots" and key[0] in projection.uncounted:
+                    continue  # uncounted: checked by number below
+                found.append(Difference(name, key, "*", None, "a row the record never made"))
+                continue
+            for column, value in want.items():
+                found_value = row.get(column)
+                # Equal as they are (the common case), or equal once both are as the record
+                # keeps them (times as text, floats as decimal text).
+                if value is HIDDEN or found_value == value:
+                    continue
+                live = _normal(found_value)
+                if live != _normal(value):
+                    found.append(Difference(name, key, column, _normal(value), live))
+        for key in expected.keys() - seen:
+            found.append(Difference(name, key, "*", "a row the record made", None))
+    found += _ballot_numbers(conn, projection)
+    return found
+
+
+def _ballot_numbers(conn: Connection, projection: Projection) -> list[Difference]:
+    """Secret ballots not yet published: as many per proposal as participations recorded."""
+    if not projection.uncounted:
+        return []
+    counts: dict[int, int] = dict(
+        conn.execute(
+            select(secret_ballots.c.proposal_id, func.count())
+            .where(secret_ballots.c.proposal_id.in_(list(projection.uncounted)))
+            .group_by(secret_ballots.c.proposal_id)
+        ).tuples()
+    )
+    return [
+        Difference("secret_ballots", (proposal,), "count", recorded, int(counts.get(proposal, 0)))
+        for proposal, recorded in sorted(projection.uncounted.items())
+        if int(counts.get(proposal, 0)) != recorded
+    ]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What an audit found: the record's size and every difference, at a time."""
+
+    size: int
+    differences: list[Difference]
+    at: datetime
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether the tables are exactly what the record says."""
+        return not self.differences
+
+    def as_dict(self, *, limit: int | None = None) -> dict[str, Any]:
+        """Plain JSON-ready data (at most ``limit`` differences listed)."""
+        shown = self.differences if limit is None else self.differences[:limit]
+        return {
+            "ok": self.ok,
+            "size": self.size,
+            "at": self.at.isoformat(),
+            "seconds": round(self.seconds, 3),
+            "differences": len(self.differences),
+            "listed": [d.as_dict() for d in shown],
+        }
+
+
+def audit_database(engine: Engine, repository: RecordRepository) -> AuditReport:
+    """Project the record and compare the live tables with it, in one snapshot of the
+    database where the database offers one (a repeatable-read transaction on PostgreSQL, a
+    read transaction on SQLite)."""
+    started = time.perf_counter()
+    projection = project_repository(repository)
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        differences = audit(conn, projection)
+    return AuditReport(
+        projection.size, differences, datetime.now(UTC), time.perf_counter() - started
+    )
