@@ -22,7 +22,7 @@ from rada.store.projection import (
     Key,
     Projection,
     Row,
-    project_repository,
+    project,
 )
 from rada.store.record_repository import RecordRepository
 
@@ -156,15 +156,19 @@ class AuditReport:
 
 
 def audit_database(engine: Engine, repository: RecordRepository) -> AuditReport:
-    """Project the record and compare the live tables with it, in one snapshot of the
-    database where the database offers one (a repeatable-read transaction on PostgreSQL, a
-    read transaction on SQLite)."""
+    """Project the record and compare the live tables with it, all in one snapshot of the
+    database (a repeatable-read transaction on PostgreSQL, one read transaction on SQLite in
+    WAL mode), so that changes committed meanwhile, record and rows together, are seen
+    neither in the record nor in the tables."""
     started = time.perf_counter()
-    projection = project_repository(repository)
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        differences = audit(conn, projection)
+        with conn.begin():
+            projection = project(
+                repository.entries_in(conn), lambda i: repository.entry_in(conn, i)
+            )
+            differences = audit(conn, projection)
     return AuditReport(
         projection.size, differences, datetime.now(UTC), time.perf_counter() - started
     )

@@ -460,36 +460,61 @@ class RecordRepository:
     # -- entries ----------------------------------------------------------------------------
 
     def entries(self, start: int = 0, *, batch: int = 10_000) -> Iterator[StoredEntry]:
-        """Every stored entry from ``start``, in index order, read in batches."""
+        """Every stored entry from ``start``, in index order, read in batches (each batch in a
+        connection of its own, so a long read holds no snapshot open)."""
         position = start
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(
-                    select(
-                        record_nodes.c.idx,
-                        record_nodes.c.hash,
-                        record_entries.c.content,
-                        record_entries.c.redacted_by,
-                    )
-                    .select_from(
-                        record_nodes.outerjoin(
-                            record_entries, record_entries.c.idx == record_nodes.c.idx
-                        )
-                    )
-                    .where(record_nodes.c.level == 0, record_nodes.c.idx >= position)
-                    .order_by(record_nodes.c.idx)
-                    .limit(batch)
-                ).all()
-            for idx, digest, content, redacted_by in rows:
-                yield StoredEntry(
-                    index=int(idx),
-                    leaf_hash=bytes(digest),
-                    content=b"" if content is None else bytes(content),
-                    redacted=redacted_by is not None,
-                )
+                rows = self._entry_rows(conn, position, batch)
+            yield from rows
             if len(rows) < batch:
                 return
-            position = int(rows[-1][0]) + 1
+            position = rows[-1].index + 1
+
+    def entries_in(
+        self, conn: Connection, start: int = 0, *, batch: int = 10_000
+    ) -> Iterator[StoredEntry]:
+        """:meth:`entries` as the transaction on ``conn`` sees them (one snapshot)."""
+        position = start
+        while True:
+            rows = self._entry_rows(conn, position, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            position = rows[-1].index + 1
+
+    def entry_in(self, conn: Connection, index: int) -> StoredEntry:
+        """One stored entry, as the transaction on ``conn`` sees it."""
+        rows = self._entry_rows(conn, index, 1)
+        if not rows or rows[0].index != index:
+            raise EntryNotFoundError(f"the log has no entry {index}")
+        return rows[0]
+
+    @staticmethod
+    def _entry_rows(conn: Connection, start: int, batch: int) -> list[StoredEntry]:
+        rows = conn.execute(
+            select(
+                record_nodes.c.idx,
+                record_nodes.c.hash,
+                record_entries.c.content,
+                record_entries.c.redacted_by,
+            )
+            .select_from(
+                record_nodes.outerjoin(record_entries, record_entries.c.idx == record_nodes.c.idx)
+            )
+            .where(record_nodes.c.level == 0, record_nodes.c.idx >= start)
+            .order_by(record_nodes.c.idx)
+            .limit(batch)
+        ).all()
+        return [
+            StoredEntry(
+                index=int(idx),
+                leaf_hash=bytes(digest),
+                content=b"" if content is None else bytes(content),
+                redacted=redacted_by is not None,
+            )
+            for idx, digest, content, redacted_by in rows
+        ]
 
     @staticmethod
     def read_in(conn: Connection, index: int) -> Entry | None:

@@ -20,6 +20,7 @@ from tests.store_fixtures import postgres_schema
 
 from rada.bootstrap import demo_economy
 from rada.demo_federation import build
+from rada.record.export import StoredEntry
 from rada.store.audit import Difference, audit, audit_database
 from rada.store.database import Database
 from rada.store.projection import AUDITED_TABLES, Projection, project_repository
@@ -191,3 +192,32 @@ def test_the_audit_names_each_direct_edit_on_postgres(
     statement = statement.replace("'2026-01-01 00:00:00'", "'2026-01-01 00:00:00+00'")
     found = _differences(database.engine, projection, statement)
     assert any(d.table == table and d.column == column for d in found), found
+
+
+def test_what_is_committed_during_an_audit_is_no_difference(
+    demo_copy: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An audit reads the record and the tables in one snapshot: a member who signs up while
+    it runs is in neither, rather than in the tables only (a false alarm)."""
+    from rada.services import accounts
+
+    repository = demo_copy.record
+    read = repository.entries_in
+
+    def entries_while_someone_signs_up(conn: Connection, *args: int) -> Iterator[StoredEntry]:
+        for position, stored in enumerate(read(conn, *args)):
+            yield stored
+            if position == 0:
+                with demo_copy.unit_of_work() as uow:
+                    accounts.register(
+                        uow, name="Late", email="late@x.org", password="long enough pw", now=NOW
+                    )
+                    uow.commit()
+
+    monkeypatch.setattr(repository, "entries_in", entries_while_someone_signs_up)
+    during = audit_database(demo_copy.engine, repository)
+    monkeypatch.undo()
+    after = audit_database(demo_copy.engine, repository)
+    assert during.differences == []
+    assert after.differences == []
+    assert after.size == during.size + 1
