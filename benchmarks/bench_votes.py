@@ -125,6 +125,47 @@ def setup(database: Database, members: int, count: int) -> tuple[list[str], list
     return tokens, [p.id for p in people], opened
 
 
+def signed(database: Database) -> dict[str, int]:
+    """How many checkpoints the log holds, and how many cosignatures witnesses returned."""
+    with database.engine.connect() as conn:
+        checkpoints = conn.execute(text("SELECT count(*) FROM record_checkpoints")).scalar_one()
+        cosigned = conn.execute(text("SELECT count(*) FROM record_cosignatures")).scalar_one()
+    return {"checkpoints_signed": int(checkpoints), "cosignatures": int(cosigned)}
+
+
+def start_witness(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
+    """A witness of the log in a process of its own (its own data directory and SQLite file),
+    and the log's settings that make the server sign every second and ask it to cosign."""
+    log_key = subprocess.run(
+        [*RADA, "record", "pubkey"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    witness_env = {
+        **os.environ,
+        "RADA_DATA_DIR": str(workdir / "witness"),
+        "RADA_DATABASE_URL": f"sqlite:///{workdir / 'witness.db'}",
+    }
+    witness_env.pop("RADA_WITNESSES", None)
+    init = [*RADA, "witness", "init", "--name", "bench.example/witness"]
+    subprocess.run(init, env=witness_env, check=True, capture_output=True)
+    witness_key = subprocess.run(
+        [*RADA, "witness", "pubkey"], env=witness_env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [*RADA, "witness", "serve", "--port", str(port), "--log", log_key],
+        env=witness_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    env["RADA_WITNESSES"] = f"http://127.0.0.1:{port}/ {witness_key}"
+    env["RADA_WITNESS_QUORUM"] = "1"
+    env["RADA_CHECKPOINT_INTERVAL_SECONDS"] = "1"
+    return process
+
+
 def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [*RADA, "serve", "--port", str(port), "--workers", str(workers)],
@@ -363,6 +404,12 @@ def main() -> None:
     parser.add_argument(
         "--connections", type=int, default=32, help="concurrent keep-alive connections"
     )
+    parser.add_argument(
+        "--witness",
+        action="store_true",
+        help="run a witness process and have the server sign a checkpoint every second and "
+        "send each to the witness while the storm goes on (issue 13)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="rada-storm-"))
     env = {**os.environ, "RADA_DATA_DIR": str(workdir / "data")}
@@ -378,6 +425,7 @@ def main() -> None:
         env["RADA_DATABASE_URL"] = f"sqlite:///{workdir / 'data' / 'rada.db'}"
     database = Database(env["RADA_DATABASE_URL"])
     database.upgrade()
+    witness = start_witness(env, workdir) if args.witness else None
     try:
         tokens, people, props = setup(database, args.members, args.proposals)
         state = asyncio.run(run_storm(env, tokens, people, props, args.workers, args.connections))
@@ -403,6 +451,8 @@ def main() -> None:
             "throughput_votes_per_s_after_restart": round(len(state.latencies_after) / after, 1),
             "latency_ms_after_restart": percentiles(state.latencies_after),
             "transport_retries": state.retries,
+            "witnessed": args.witness,
+            **signed(database),
             **check(database, env, state, args.members, args.proposals, workdir),
         }
         print(json.dumps(report, indent=2))
@@ -416,6 +466,9 @@ def main() -> None:
         if not ok:
             raise SystemExit("the storm lost, duplicated or corrupted votes")
     finally:
+        if witness is not None:
+            witness.terminate()
+            witness.wait()
         database.dispose()
         if schema is not None:
             with Database(POSTGRES).engine.begin() as conn:

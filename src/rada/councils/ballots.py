@@ -9,6 +9,7 @@ exactly.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,9 @@ class Vote:
     record_index: int | None = None
     #: The adopted redaction proposal that emptied the choice (a tombstone), if any.
     redacted_by: int | None = None
+    #: Under a hidden tally, the secret that the record's commitment to the choice is made
+    #: with (see :func:`commit_choice`); published with the choice at the count.
+    salt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,26 @@ class Participation:
     voter_id: int
     cast_at: datetime
     record_index: int | None = None
+
+
+def new_salt() -> str:
+    """A fresh secret for committing to a hidden vote's choice (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def commit_choice(choice: Mapping[str, Any], salt: str) -> str:
+    """The commitment to a vote's choice that the record holds while the tally is hidden:
+    SHA-256 of the salt and the choice's JSON (sorted keys, no spaces), hex. It says nothing of
+    the choice until the salt is published at the count; then anyone can check that the choice
+    counted is the one committed to when the vote was cast.
+
+    Examples
+    --------
+    >>> commit_choice({"position": "no"}, "00" * 16)[:16]
+    'f406bb6f680bddf3'
+    """
+    data = json.dumps(dict(choice), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(salt.encode("ascii") + data.encode("utf-8")).hexdigest()
 
 
 def new_receipt() -> tuple[str, str]:

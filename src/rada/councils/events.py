@@ -259,7 +259,8 @@ class VotingOpened(Event):
 @dataclass(frozen=True, kw_only=True)
 class VoteCast(Event):
     """A member (``by``) voted openly. Where the standing orders hide the running count,
-    ``choice`` is None and ``hidden`` true until :class:`VoteRevealed` at the count."""
+    ``choice`` is None and ``hidden`` true until :class:`VoteRevealed` at the count; then
+    ``commitment`` binds the vote to its choice now (``commit_choice``), without saying it."""
 
     entry_kind = "vote"
     event_name = "cast"
@@ -269,11 +270,13 @@ class VoteCast(Event):
     weight: int
     choice: dict[str, Any] | None
     hidden: bool = False
+    commitment: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class VoteRevealed(Event):
-    """At the count, how a member (``by``) voted under a hidden tally."""
+    """At the count, how a member (``by``) voted under a hidden tally, with the salt that
+    opens the commitment made when the vote was cast."""
 
     entry_kind = "vote"
     event_name = "revealed"
@@ -282,6 +285,7 @@ class VoteRevealed(Event):
     proposal: int
     choice: dict[str, Any] | None
     weight: int
+    salt: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rada.councils.ballots import Participation, SecretBallot, Vote, check_choice, new_receipt
+from rada.councils.ballots import (
+    Participation,
+    SecretBallot,
+    Vote,
+    check_choice,
+    commit_choice,
+    new_receipt,
+    new_salt,
+)
 from rada.councils.errors import AlreadyVoted, CouncilError, NotAllowed, NotFound
 from rada.councils.events import Event, TookPart, VoteCast
 from rada.councils.model import Membership
@@ -103,7 +111,9 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
     accepted = _not_yet_voted(uow, accepted, outcomes)
     if not accepted:
         return outcomes
-    first = record(uow, [_event(a) for a in accepted]).start
+    # Under a hidden tally the record commits to each choice now and opens it at the count.
+    salts = {a.slot: new_salt() for a in accepted if _hidden(a)}
+    first = record(uow, [_event(a, salts.get(a.slot)) for a in accepted]).start
     votes: list[Vote] = []
     ballots: list[tuple[SecretBallot, Participation]] = []
     for offset, a in enumerate(accepted):
@@ -126,6 +136,7 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
                     a.membership.weight,
                     r.at,
                     record_index=first + offset,
+                    salt=salts.get(a.slot),
                 )
             )
     if votes:
@@ -197,7 +208,11 @@ def _secret(a: _Accepted) -> bool:
     return a.proposal.rule.secret
 
 
-def _event(a: _Accepted) -> Event:
+def _hidden(a: _Accepted) -> bool:
+    return not a.proposal.rule.secret and not a.proposal.rule.shows_live_tally
+
+
+def _event(a: _Accepted, salt: str | None) -> Event:
     proposal, r = a.proposal, a.request
     links = () if proposal.record_index is None else (proposal.record_index,)
     if proposal.rule.secret:
@@ -216,4 +231,5 @@ def _event(a: _Accepted) -> Event:
         weight=a.membership.weight,
         choice=dict(a.choice) if shown else None,
         hidden=not shown,
+        commitment=None if salt is None else commit_choice(a.choice, salt),
     )

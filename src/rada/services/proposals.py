@@ -380,6 +380,7 @@ def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: dateti
                 proposal=proposal.id,
                 choice=dict(v.choice),
                 weight=v.weight,
+                salt=v.salt,
             )
             for v in uow.votes.for_proposal(proposal.id)
         ]

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
+from rada.councils.ballots import commit_choice
 from rada.services.recording import plain
 from rada.store.councils_tables import secret_ballots
 from rada.store.projection import (
@@ -95,6 +96,8 @@ def audit(conn: Connection, projection: Projection) -> list[Difference]:
                     continue  # uncounted: checked by number below
                 found.append(Difference(name, key, "*", None, "a row the record never made"))
                 continue
+            if name == "votes" and key in projection.commitments:
+                found += _committed(key, row, projection.commitments[key])
             for column, value in want.items():
                 found_value = row.get(column)
                 # Equal as they are (the common case), or equal once both are as the record
@@ -107,7 +110,17 @@ def audit(conn: Connection, projection: Projection) -> list[Difference]:
         for key in expected.keys() - seen:
             found.append(Difference(name, key, "*", "a row the record made", None))
     found += _ballot_numbers(conn, projection)
+    found += [Difference(*c) for c in projection.contradictions]
     return found
+
+
+def _committed(key: Key, row: Row, commitment: str) -> list[Difference]:
+    """A hidden vote before the count: its stored choice must open the record's commitment."""
+    choice, salt = row.get("choice"), row.get("salt")
+    if salt is not None and isinstance(choice, dict) and commit_choice(choice, salt) == commitment:
+        return []
+    return [Difference("votes", key, "choice", f"the choice committed to ({commitment[:12]}...)",
+                       choice)]  # fmt: skip
 
 
 def _ballot_numbers(conn: Connection, projection: Projection) -> list[Difference]:

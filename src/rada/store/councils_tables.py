@@ -296,6 +296,8 @@ votes = Table(
     _record_index(),
     # The proposal whose adopted redaction emptied the choice (to {}), if any.
     _ref("redacted_by", "proposals.id", nullable=True),
+    # Under a hidden tally: the secret the record's commitment to the choice is made with.
+    Column("salt", String(32), nullable=True),
     # One vote per member and proposal: the constraint, not a prior SELECT, settles a race.
     PrimaryKeyConstraint("proposal_id", "voter_id", name="uq_votes_one_per_voter"),
 )

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from rada.councils import events as ev
+from rada.councils.ballots import commit_choice
 from rada.councils.errors import CouncilError
 from rada.councils.text import msg
 from rada.record.encoding import Entry, EntryKind, decode_entry
@@ -101,6 +102,10 @@ class Projection:
     )
     #: Secret votes whose ballots are not yet published: proposal -> participations.
     uncounted: dict[int, int] = field(default_factory=dict)
+    #: Hidden votes not yet revealed: (proposal, voter) -> the commitment to the choice.
+    commitments: dict[Key, str] = field(default_factory=dict)
+    #: What the record contradicts itself on: (table, key, column, recorded, found).
+    contradictions: list[tuple[str, Key, str, Any, Any]] = field(default_factory=list)
     size: int = 0
 
 
@@ -367,20 +372,32 @@ class Projector:
 
     def _cast(self, e: ev.VoteCast, i: int, r: int | None) -> None:
         choice: Any = {} if r is not None else (HIDDEN if e.hidden else e.choice)
-        self._t["votes"][(e.proposal, e.by)] = {
+        key = (e.proposal, e.by)
+        self._t["votes"][key] = {
             "choice": choice,
             "weight": e.weight,
             "cast_at": _ts(e.at),
             "record_index": i,
             "redacted_by": r,
+            # The salt of a hidden vote is published only at the count.
+            "salt": HIDDEN if e.commitment is not None else None,
         }
+        if e.commitment is not None:
+            self.projection.commitments[key] = e.commitment
 
     def _revealed(self, e: ev.VoteRevealed, i: int, r: int | None) -> None:
-        row = self._t["votes"][(e.proposal, e.by)]
+        key = (e.proposal, e.by)
+        row = self._t["votes"][key]
+        commitment = self.projection.commitments.pop(key, None)
+        row["salt"] = e.salt
         if r is not None:
             row["choice"], row["redacted_by"] = {}, r
         elif row["redacted_by"] is None:
             row["choice"] = e.choice
+            opened = e.salt is not None and commit_choice(e.choice or {}, e.salt)
+            if commitment is not None and opened != commitment:
+                committed = f"the choice committed to at entry {row['record_index']}"
+                self.projection.contradictions.append(("votes", key, "choice", committed, e.choice))
 
     def _took_part(self, e: ev.TookPart, i: int, r: int | None) -> None:
         self._t["participations"][(e.proposal, e.by)] = {"cast_at": _ts(e.at), "record_index": i}

@@ -338,6 +338,7 @@ class SqlVotes(SqlRepository):
                 "weight": v.weight,
                 "cast_at": v.cast_at,
                 "record_index": v.record_index,
+                "salt": v.salt,
             }
             for v in votes_
         ]
@@ -389,6 +390,7 @@ class SqlVotes(SqlRepository):
                 cast_at=r.cast_at,
                 record_index=r.record_index,
                 redacted_by=r.redacted_by,
+                salt=r.salt,
             )
             for r in rows
         ]

@@ -3,23 +3,51 @@ public record (``rada.store.projection``) and keeps the result for the record pa
 
 An audit replays the whole record, whatever was audited before: a row can be edited at any
 time, so the comparison that matters is the one made now. Under ``--workers`` each worker
-runs the schedule, but a worker skips its turn when another audited within half an interval.
+runs the schedule, but a worker skips its turn while another audits (a PostgreSQL advisory
+lock) or when another audited within half an interval.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
 
 from rada.store.audit import AuditReport, Difference, audit_database
 from rada.store.audit_log import last_audit, save_audit
 from rada.store.projection import ProjectionError
+from rada.store.record_repository import RecordRepository
 from rada.web.state import AppState
 
 __all__ = ["Auditor"]
 
 log = logging.getLogger("rada.audit")
+
+
+# An arbitrary constant naming the lock that lets one process at a time audit PostgreSQL.
+_AUDIT_LOCK = 0x52414443
+
+
+@contextmanager
+def one_auditor(engine: Engine) -> Iterator[bool]:
+    """Whether this process may audit now: on PostgreSQL, only the holder of a session lock
+    (the other workers skip their turn rather than repeat the work); on SQLite, always (one
+    database file is served by one process, or by workers that take turns)."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        held = bool(conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({_AUDIT_LOCK})").scalar())
+        try:
+            yield held
+        finally:
+            if held:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_AUDIT_LOCK})")
+            conn.rollback()
 
 
 class Auditor:
@@ -30,13 +58,20 @@ class Auditor:
         self.interval = state.settings.audit_interval_seconds
 
     def audit_once(self) -> AuditReport | None:
-        """Audit now, unless another worker did within half an interval; keep the result."""
+        """Audit now, unless another worker is auditing or did within half an interval; keep
+        the result."""
         repository = self.state.record()
-        latest = last_audit(repository.engine)
-        if latest is not None and datetime.now(UTC) - latest.at < timedelta(
-            seconds=self.interval / 2
-        ):
-            return None
+        with one_auditor(repository.engine) as alone:
+            if not alone:
+                return None
+            latest = last_audit(repository.engine)
+            if latest is not None and datetime.now(UTC) - latest.at < timedelta(
+                seconds=self.interval / 2
+            ):
+                return None
+            return self._audit(repository)
+
+    def _audit(self, repository: RecordRepository) -> AuditReport:
         try:
             report = audit_database(repository.engine, repository)
         except ProjectionError as exc:

@@ -20,8 +20,10 @@ from tests.store_fixtures import postgres_schema
 
 from rada.bootstrap import demo_economy
 from rada.demo_federation import build
+from rada.record.encoding import decode_entry
 from rada.record.export import StoredEntry
 from rada.store.audit import Difference, audit, audit_database
+from rada.store.councils_tables import install_keep_rules
 from rada.store.database import Database
 from rada.store.projection import AUDITED_TABLES, Projection, project_repository
 from rada.store.rebuild import rebuild
@@ -221,3 +223,113 @@ def test_what_is_committed_during_an_audit_is_no_difference(
     assert during.differences == []
     assert after.differences == []
     assert after.size == during.size + 1
+
+
+def _hidden_vote(database: Database) -> int:
+    """A bakery whose motions keep the running count hidden; three members vote on one."""
+    from datetime import timedelta
+
+    from rada.councils.orders import (
+        CouncilKind,
+        DecisionRule,
+        Method,
+        ProposalKind,
+        Role,
+        default_orders,
+    )
+    from rada.services import accounts
+    from rada.services import councils as cs
+    from rada.services import proposals as ps
+
+    with database.unit_of_work() as uow:
+        ids = [
+            accounts.register(
+                uow, name=n, email=f"{n}@b.coop", password="long enough pw", now=NOW
+            ).id
+            for n in ("ana", "bo", "cy")
+        ]
+        hidden = DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, live_tally=False)
+        orders = default_orders(CouncilKind.WORKPLACE).with_rule(ProposalKind.MOTION, hidden)
+        bakery = cs.create_council(
+            uow, name="Bakery", slug="bakery", kind=CouncilKind.WORKPLACE,
+            founder_id=ids[0], now=NOW, orders=orders,
+        )  # fmt: skip
+        for person in ids[1:]:
+            cs.admit(
+                uow, council=bakery, person=cs.get_person(uow, person),
+                roles=frozenset({Role.MEMBER}), now=NOW, by=ids[0],
+            )  # fmt: skip
+        motion = ps.open_proposal(
+            uow, council=bakery.id, kind=ProposalKind.MOTION, title="Night shifts",
+            text="No more night shifts.", by=ids[1], now=NOW,
+        ).id  # fmt: skip
+        at = NOW + timedelta(hours=25)
+        ps.open_voting(uow, proposal_id=motion, by=ids[0], now=at)
+        for person, position in zip(ids, ("yes", "no", "no"), strict=True):
+            ps.cast_vote(uow, proposal_id=motion, by=person, choice={"position": position}, now=at)
+        uow.commit()
+    return motion
+
+
+def _close(database: Database, motion: int) -> None:
+    from datetime import timedelta
+
+    from rada.services import proposals as ps
+
+    with database.unit_of_work() as uow:
+        ps.close_vote(uow, proposal_id=motion, by=None, now=NOW + timedelta(days=5))
+        uow.commit()
+
+
+def test_a_hidden_vote_changed_before_the_count_breaks_its_commitment(database: Database) -> None:
+    motion = _hidden_vote(database)
+    assert audit_database(database.engine, database.record).differences == []
+    with database.engine.begin() as conn:
+        # What an operator does first: switch the keep-rules off (then on again, below).
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("DROP TRIGGER votes_keep_update"))
+        conn.execute(
+            text("UPDATE votes SET choice = :c WHERE proposal_id = :p AND voter_id = 2"),
+            {"c": '{"position":"yes"}', "p": motion},
+        )
+    if database.engine.dialect.name == "sqlite":
+        with database.engine.begin() as conn:
+            install_keep_rules(conn)
+    (before,) = audit_database(database.engine, database.record).differences
+    assert (before.table, before.key, before.column) == ("votes", (motion, 2), "choice")
+    assert before.found == {"position": "yes"}
+    # Counted anyway, the forged choice is published; the record then contradicts itself.
+    _close(database, motion)
+    after = audit_database(database.engine, database.record).differences
+    assert [(d.table, d.key, d.column) for d in after] == [("votes", (motion, 2), "choice")]
+    assert "committed to at entry" in str(after[0].recorded)
+
+
+def test_an_untouched_hidden_vote_opens_its_commitment_at_the_count(database: Database) -> None:
+    motion = _hidden_vote(database)
+    _close(database, motion)
+    assert audit_database(database.engine, database.record).differences == []
+    revealed = [
+        e
+        for s in database.record.entries()
+        if not s.redacted
+        and (e := decode_entry(s.content)[1]).body.get("event") in ("cast", "revealed")
+    ]
+    cast = [e for e in revealed if e.body["event"] == "cast"]
+    assert all(e.body["choice"] is None and len(e.body["commitment"]) == 64 for e in cast)
+    opened = [e for e in revealed if e.body["event"] == "revealed"]
+    assert sorted(e.body["choice"]["position"] for e in opened) == ["no", "no", "yes"]
+    assert all(len(e.body["salt"]) == 32 for e in opened)
+
+
+def test_on_postgres_one_worker_audits_at_a_time(database: Database) -> None:
+    from rada.web.auditing import one_auditor
+
+    postgres = database.engine.dialect.name == "postgresql"
+    with one_auditor(database.engine) as first, one_auditor(database.engine) as second:
+        assert first
+        assert second is not postgres
+    with one_auditor(database.engine) as again:
+        assert again  # the lock is released once the audit is over
