@@ -312,16 +312,17 @@ def check_ballots_recorded(
     recorded = 0
     seen: set[int] = set()
     for p in participations:
-        found = None if p.record_index is None else uow.record.read(p.record_index)
+        if p.record_index is None or p.record_index in seen:
+            continue
+        found = uow.record.read(p.record_index)
         if (
             found is not None
-            and p.record_index not in seen
             and found.kind is EntryKind.PARTICIPATION
             and found.body.get("proposal") == proposal.id
             and found.author == author(p.voter_id)
         ):
             recorded += 1
-            seen.add(p.record_index)  # type: ignore[arg-type]
+            seen.add(p.record_index)
     if len(ballots) != recorded or recorded != len(participations):
         raise RecordMismatch(
             msg(

@@ -3,9 +3,10 @@ named (table, key, column, the value the record gives and the value found)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from rada.councils.ballots import commit_choice
+from rada.record.export import StoredEntry
+from rada.record.merkle import CompactRange, leaf_hash
 from rada.services.recording import plain
 from rada.store.councils_tables import secret_ballots
 from rada.store.projection import (
@@ -26,6 +29,7 @@ from rada.store.projection import (
     project,
 )
 from rada.store.record_repository import RecordRepository
+from rada.store.record_tables import record_checkpoints
 
 __all__ = ["AuditReport", "Difference", "audit", "audit_database"]
 
@@ -168,20 +172,72 @@ class AuditReport:
         }
 
 
+class _RecordCheck:
+    """While the entries stream past the projection: each entry's content must hash to its
+    stored leaf hash, and the leaves must fold to the root of the latest signed checkpoint.
+    (What the tables are compared with must itself be the record that was signed.)"""
+
+    def __init__(self, checkpoint: tuple[int, bytes] | None) -> None:
+        self.checkpoint = checkpoint
+        self.tree = CompactRange()
+        self.found: list[Difference] = []
+
+    def watch(self, entries: Iterable[StoredEntry]) -> Iterator[StoredEntry]:
+        for stored in entries:
+            if not stored.redacted and leaf_hash(stored.content) != stored.leaf_hash:
+                self.found.append(
+                    Difference(
+                        "record", (stored.index,), "content",
+                        "the content its leaf hash was made from", "other bytes",
+                    )
+                )  # fmt: skip
+            self.tree.push(stored.leaf_hash)
+            if self.checkpoint is not None and self.tree.size == self.checkpoint[0]:
+                root = self.tree.root()
+                if root != self.checkpoint[1]:
+                    self.found.append(
+                        Difference(
+                            "record", (self.tree.size,), "root",
+                            base64.b64encode(self.checkpoint[1]).decode(),
+                            base64.b64encode(root).decode(),
+                        )
+                    )  # fmt: skip
+            yield stored
+
+
+def _latest_checkpoint(conn: Connection) -> tuple[int, bytes] | None:
+    row = conn.execute(
+        select(record_checkpoints.c.size, record_checkpoints.c.root)
+        .order_by(record_checkpoints.c.size.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.size), bytes(row.root))
+
+
 def audit_database(engine: Engine, repository: RecordRepository) -> AuditReport:
     """Project the record and compare the live tables with it, all in one snapshot of the
     database (a repeatable-read transaction on PostgreSQL, one read transaction on SQLite in
     WAL mode), so that changes committed meanwhile, record and rows together, are seen
-    neither in the record nor in the tables."""
+    neither in the record nor in the tables. On the way, check that the record is the one
+    signed: every entry's content against its leaf hash, the tree against the latest
+    checkpoint (a difference of table ``record``)."""
     started = time.perf_counter()
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
+            check = _RecordCheck(_latest_checkpoint(conn))
             projection = project(
-                repository.entries_in(conn), lambda i: repository.entry_in(conn, i)
+                check.watch(repository.entries_in(conn)), lambda i: repository.entry_in(conn, i)
             )
-            differences = audit(conn, projection)
+            differences = check.found + audit(conn, projection)
+            if check.checkpoint is not None and check.tree.size < check.checkpoint[0]:
+                differences.append(
+                    Difference(
+                        "record", (check.checkpoint[0],), "size", check.checkpoint[0],
+                        check.tree.size,
+                    )
+                )  # fmt: skip
     return AuditReport(
         projection.size, differences, datetime.now(UTC), time.perf_counter() - started
     )

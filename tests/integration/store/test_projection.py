@@ -22,6 +22,7 @@ from rada.bootstrap import demo_economy
 from rada.demo_federation import build
 from rada.record.encoding import decode_entry
 from rada.record.export import StoredEntry
+from rada.record.merkle import leaf_hash
 from rada.store.audit import Difference, audit, audit_database
 from rada.store.councils_tables import install_keep_rules
 from rada.store.database import Database
@@ -333,3 +334,46 @@ def test_on_postgres_one_worker_audits_at_a_time(database: Database) -> None:
         assert second is not postgres
     with one_auditor(database.engine) as again:
         assert again  # the lock is released once the audit is over
+
+
+def _rewrite_entry(database: Database, index: int, *, with_leaf: bool) -> None:
+    """An operator rewrites an entry's stored bytes (and, to hide it, its leaf hash too),
+    after switching the append-only rules off."""
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS record_entries_redaction_only"))
+        conn.execute(text("DROP TRIGGER IF EXISTS record_nodes_no_update"))
+        (content,) = conn.execute(
+            text("SELECT content FROM record_entries WHERE idx = :i"), {"i": index}
+        ).one()
+        forged = bytes(content).replace(b'"title":"', b'"title":"Not ', 1)
+        assert forged != bytes(content)
+        conn.execute(
+            text("UPDATE record_entries SET content = :c WHERE idx = :i"), {"c": forged, "i": index}
+        )
+        if with_leaf:
+            conn.execute(
+                text("UPDATE record_nodes SET hash = :h WHERE level = 0 AND idx = :i"),
+                {"h": leaf_hash(forged), "i": index},
+            )
+
+
+def test_the_audit_checks_that_the_record_is_the_one_signed(
+    demo_copy: Database, tmp_path: Path
+) -> None:
+    from rada.record.note import Signer
+
+    repository = demo_copy.record
+    repository.add_checkpoint(Signer.generate("test.example/log"))
+    with demo_copy.unit_of_work() as uow:
+        opened = min(
+            p.record_index
+            for c in uow.councils.all()
+            for p in uow.proposals.for_council(c.id)
+            if p.record_index is not None
+        )
+    _rewrite_entry(demo_copy, opened, with_leaf=False)
+    found = audit_database(demo_copy.engine, repository).differences
+    assert ("record", (opened,), "content") in [(d.table, d.key, d.column) for d in found]
+    _rewrite_entry(demo_copy, opened, with_leaf=True)
+    found = audit_database(demo_copy.engine, repository).differences
+    assert [(d.table, d.column) for d in found if d.table == "record"] == [("record", "root")]
