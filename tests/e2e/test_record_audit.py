@@ -82,7 +82,7 @@ def test_an_operator_edit_is_named_by_the_audit_and_absent_from_a_rebuild(
             "found": "Close the bakery",
         }
     ]
-    assert "1 differences between the tables and the record" in tampered.stderr
+    assert "1 difference between the tables and the record" in tampered.stderr
 
     rebuilt = tmp_path / "rebuilt.db"
     made = rada("record", "rebuild", "--into", f"sqlite:///{rebuilt}", "--json")

@@ -96,8 +96,9 @@ def audit(as_json: JsonOption = False) -> None:
             typer.echo(f"... and {len(report.differences) - SHOWN} more (--json lists them all)")
     if not report.ok:
         # Exit 5, as for a record that does not verify: the tables are not what was recorded.
+        count = len(report.differences)
         raise TamperError(
-            f"{len(report.differences)} differences between the tables and the record "
+            f"{count} difference{'' if count == 1 else 's'} between the tables and the record "
             f"of {report.size} entries",
             index=None,
             hint="each line above names the table, row, column, recorded and found values",
