@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     #: The server signs a checkpoint of the record at most this often, when it has grown
     #: (0: never; sign with ``rada record checkpoint`` instead).
     checkpoint_interval_seconds: float = Field(default=10.0, ge=0)
+    #: The largest request body the web server reads, in bytes (1 MiB); larger ones get 413.
+    max_body_bytes: int = Field(default=1 << 20, ge=1 << 10, le=1 << 30)
     #: The server compares its tables with the record at start-up and then this often
     #: (0: never; audit with ``rada record audit`` instead).
     audit_interval_seconds: float = Field(default=3600.0, ge=0)

@@ -64,3 +64,7 @@ class Conflict(CouncilError):
 class RecordMismatch(CouncilError):
     """The tables say something the public record does not (an edit outside Rada): the
     use case stops rather than act on it."""
+
+
+class TooLarge(CouncilError):
+    """What was sent is over a documented limit (a record entry, a body)."""

@@ -6,9 +6,14 @@ the services decide when to load and save them.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rada.councils.errors import CouncilError, InvalidStandingOrders, NotAllowed
 from rada.councils.orders import ROLE_NAMES, CouncilKind, ProposalKind, Role, StandingOrders
@@ -18,10 +23,86 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+#: The largest whole number anything takes (ids, weights, counts): JSON's exact integers.
+MAX_INT = 2**53 - 1
+#: The most a proposal's structured details may hold, as JSON.
+MAX_DETAILS_BYTES = 16_384
+_DEPTH = 8
+# C0 controls but tab, line feed and carriage return; and lone surrogates (which JSON can
+# carry and UTF-8, so neither database, cannot).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def check_characters(text: str, what: Message) -> str:
+    """Refuse text with a NUL or another control character (tab and line breaks aside) or a
+    lone surrogate, naming where: the same refusal on SQLite and PostgreSQL."""
+    found = _FORBIDDEN.search(text)
+    if found is not None:
+        code = format(ord(found.group()), "04X")
+        raise CouncilError(
+            msg(
+                "%(what)s holds the character U+%(code)s at position %(position)s, "
+                "which Rada does not store",
+                what=what,
+                code=code,
+                position=found.start() + 1,
+            ),
+            hint=msg("remove control characters and unpaired surrogates"),
+        )
+    return text
+
+
+def check_json(value: Any, what: Message, *, limit: int = MAX_DETAILS_BYTES) -> Any:
+    """Structured data (a proposal's details, a ballot's choice) that is safe to keep: at
+    most :data:`_DEPTH` levels and ``limit`` bytes of JSON, text without forbidden characters,
+    whole numbers within :data:`MAX_INT`, no NaN or infinity."""
+
+    def walk(item: Any, depth: int) -> None:
+        if depth > _DEPTH:
+            raise CouncilError(msg("%(what)s is nested too deeply", what=what))
+        if isinstance(item, str):
+            check_characters(item, what)
+        elif isinstance(item, bool) or item is None:
+            return
+        elif isinstance(item, int):
+            if abs(item) > MAX_INT:
+                raise CouncilError(
+                    msg("%(what)s holds a number beyond %(limit)s", what=what, limit=MAX_INT)
+                )
+        elif isinstance(item, float):
+            if not math.isfinite(item) or abs(item) > MAX_INT:
+                raise CouncilError(
+                    msg("%(what)s holds a number that is not finite or too large", what=what)
+                )
+        elif isinstance(item, Mapping):
+            for key, inner in item.items():
+                walk(str(key), depth + 1)
+                walk(inner, depth + 1)
+        elif isinstance(item, list | tuple):
+            for inner in item:
+                walk(inner, depth + 1)
+        else:
+            raise CouncilError(msg("%(what)s holds a value JSON cannot say", what=what))
+
+    walk(value, 0)
+    size = len(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    if size > limit:
+        raise CouncilError(
+            msg(
+                "%(what)s takes %(size)s bytes; at most %(limit)s",
+                what=what,
+                size=size,
+                limit=limit,
+            )
+        )
+    return value
+
+
 def check_name(name: str, what: Message, *, longest: int = 200) -> str:
-    """A stripped, non-empty name of at most ``longest`` characters; ``what`` names it in
-    the error."""
-    cleaned = " ".join(name.split())
+    """A stripped, non-empty name of at most ``longest`` characters, in Unicode's composed
+    form (NFC, so that "č" typed two ways is one name); ``what`` names it in the error."""
+    check_characters(name, what)
+    cleaned = unicodedata.normalize("NFC", " ".join(name.split()))
     if not cleaned:
         raise CouncilError(msg("%(what)s must not be empty", what=what))
     if len(cleaned) > longest:
@@ -49,6 +130,7 @@ def check_slug(slug: str) -> str:
 def check_email(email: str) -> str:
     """A normalised e-mail address (trimmed, lower-case)."""
     cleaned = email.strip().lower()
+    check_characters(cleaned, msg("an e-mail address"))
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
         raise CouncilError(msg("%(email)r is not an e-mail address", email=email))
     return cleaned

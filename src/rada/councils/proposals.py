@@ -8,18 +8,20 @@ period ends (or once everyone entitled has voted).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from rada.councils.errors import CouncilError, NotAllowed, WrongStage
-from rada.councils.model import check_name
+from rada.councils.model import MAX_INT, check_characters, check_json, check_name
 from rada.councils.orders import HOUR, METHOD_NAMES, PROPOSAL_KIND_NAMES, DecisionRule, ProposalKind
 from rada.councils.text import Message, msg, nmsg
 
-MAX_TEXT = 50_000
+MAX_TEXT = 20_000
+#: The most candidates or projects one ballot offers.
+MAX_OPTIONS = 500
 
 
 class Stage(StrEnum):
@@ -51,6 +53,7 @@ def check_text(text: str, what: Message) -> str:
     """Non-empty text of at most :data:`MAX_TEXT` characters, kept exactly as written."""
     if not text.strip():
         raise CouncilError(msg("%(what)s must not be empty", what=what))
+    check_characters(text, what)
     if len(text) > MAX_TEXT:
         raise CouncilError(
             msg(
@@ -88,9 +91,18 @@ class Option:
     cost: str | None = None
 
 
+#: The largest amount (a cost, a budget, a capacity, a target) and the most decimal places
+#: it may have (computed targets carry 16; more would only slow exact arithmetic down).
+MAX_AMOUNT = Decimal(10) ** 15
+AMOUNT_PLACES = 30
+
+
 def _positive_amount(value: object, what: Message) -> str:
+    text = str(value)
+    if len(text) > 40:
+        raise CouncilError(msg("%(what)s is not a number of at most 40 characters", what=what))
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(text)
     except InvalidOperation as error:
         raise CouncilError(
             msg("%(what)s %(value)r is not a number", what=what, value=value)
@@ -99,12 +111,23 @@ def _positive_amount(value: object, what: Message) -> str:
         raise CouncilError(
             msg("%(what)s must be a positive amount, not %(value)r", what=what, value=value)
         )
+    if amount > MAX_AMOUNT or amount.as_tuple().exponent < -AMOUNT_PLACES:  # type: ignore[operator]
+        raise CouncilError(
+            msg(
+                "%(what)s %(value)s is out of range: at most %(limit)s, with at most "
+                "%(places)s decimal places",
+                what=what,
+                value=text,
+                limit="10^15",
+                places=AMOUNT_PLACES,
+            )
+        )
     return str(amount)
 
 
 def _int_field(details: Mapping[str, Any], name: str, kind: ProposalKind) -> int:
     value = details.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_INT:
         raise CouncilError(
             msg(
                 "a %(kind)s proposal needs %(field)r as a whole number",
@@ -127,7 +150,7 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
     - redaction: ``entry`` (the record index) and ``reason``;
     - budget: ``budget`` (the money to share out over the projects).
     """
-    out = dict(details)
+    out = dict(check_json(details, msg("a proposal's details")))
     if kind is ProposalKind.INVESTMENT:
         out["cost"] = _positive_amount(details.get("cost"), msg("an investment's cost"))
         if "capacity" in details:
@@ -230,6 +253,16 @@ class Proposal:
             return  # its title, text and reason were emptied by an adopted redaction
         self.title = check_name(self.title, msg("a proposal's title"))
         self.details = check_details(self.kind, self.details)
+        if len(self.options) > MAX_OPTIONS:
+            raise CouncilError(msg("a ballot offers at most %(limit)s choices", limit=MAX_OPTIONS))
+        self.options = tuple(
+            replace(
+                o,
+                key=check_name(o.key, msg("a choice's key"), longest=64),
+                label=check_name(o.label, msg("a choice's name")),
+            )
+            for o in self.options
+        )
         if self.kind is ProposalKind.BUDGET:
             keys = [o.key for o in self.options]
             if not keys or len(set(keys)) != len(keys):

@@ -31,16 +31,22 @@ from rada.record.errors import EncodingError
 
 __all__ = [
     "ENCODING_VERSION",
+    "MAX_ENTRY_BYTES",
     "Entry",
     "EntryKind",
+    "EntryTooLarge",
     "canonical_json",
     "canonical_json_reference",
+    "check_entry_size",
     "decode_entry",
     "encode_entry",
     "parse_canonical_json",
 ]
 
 ENCODING_VERSION = 1
+#: The largest entry a log takes, in bytes: the most a tlog-tiles entry bundle can carry
+#: (a 16-bit length), so every entry can be served as a tile.
+MAX_ENTRY_BYTES = 65_535
 MAX_SAFE_INTEGER = 2**53 - 1
 NONCE_SIZE = 16
 
@@ -285,6 +291,24 @@ class Entry:
             raise EncodingError("links are indexes of earlier entries (non-negative integers)")
         if len(self.nonce) != NONCE_SIZE:
             raise EncodingError(f"the nonce must be {NONCE_SIZE} bytes")
+
+
+class EntryTooLarge(EncodingError):
+    """An entry over :data:`MAX_ENTRY_BYTES`: the log refuses it before storing anything."""
+
+    def __init__(self, size: int, *, index: int) -> None:
+        super().__init__(
+            f"entry {index} would be {size:,} bytes; a log entry holds at most {MAX_ENTRY_BYTES:,}",
+            hint="record less in one entry",
+        )
+        self.size = size
+
+
+def check_entry_size(data: bytes, *, index: int) -> bytes:
+    """The encoded entry, unless it is over :data:`MAX_ENTRY_BYTES` (:class:`EntryTooLarge`)."""
+    if len(data) > MAX_ENTRY_BYTES:
+        raise EntryTooLarge(len(data), index=index)
+    return data
 
 
 def encode_entry(entry: Entry, *, index: int) -> bytes:

@@ -44,8 +44,19 @@ class BadCredentials(NotAllowed):
     """The e-mail address or password is wrong (which one is not said)."""
 
 
+def _encodable(password: str) -> bool:
+    """Whether the password is text UTF-8 can carry (no lone surrogate)."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def hash_password(password: str) -> str:
     """The argon2id hash of a password, after checking it is long enough."""
+    if not _encodable(password):
+        raise CouncilError(msg("a password must be text (it holds an unpaired surrogate)"))
     if len(password) < MIN_PASSWORD:
         raise CouncilError(
             nmsg(
@@ -81,6 +92,8 @@ def authenticate(uow: UnitOfWork, *, email: str, password: str) -> Person:
     except CouncilError:
         person = None
     stored = None if person is None else uow.credentials.password_hash(person.id)
+    if not _encodable(password):
+        password, stored = "", None  # no account has such a password: refused as any other
     try:
         _HASHER.verify(stored or _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -30,7 +30,13 @@ from rada.councils.model import (
 )
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.councils.text import msg
-from rada.record.encoding import Entry, EntryKind, decode_entry, encode_entry
+from rada.record.encoding import (
+    Entry,
+    EntryKind,
+    check_entry_size,
+    decode_entry,
+    encode_entry,
+)
 from rada.record.merkle import leaf_hash
 from rada.record.redaction import Tombstone, redaction_entry
 
@@ -379,8 +385,11 @@ class _Cycles(_Repo):
 class _Record(_Repo):
     def append(self, entries: Sequence[Entry]) -> range:
         start = len(self.s.entries)
-        for e in entries:
-            data = encode_entry(e, index=len(self.s.entries))
+        encoded = [
+            check_entry_size(encode_entry(e, index=start + i), index=start + i)
+            for i, e in enumerate(entries)
+        ]
+        for data in encoded:
             self.s.entries.append(data)
             self.s.leaves.append(leaf_hash(data))
         return range(start, len(self.s.entries))

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from rada.councils import events as ev
-from rada.councils.errors import CouncilError
+from rada.councils.errors import CouncilError, TooLarge
 from rada.councils.text import msg
-from rada.record.encoding import Entry, EntryKind
+from rada.record.encoding import MAX_ENTRY_BYTES, Entry, EntryKind, EntryTooLarge
 from rada.services.ports import UnitOfWork
 
 __all__ = [
@@ -122,8 +122,20 @@ def to_entry(event: ev.Event) -> Entry:
 
 
 def record(uow: UnitOfWork, events: Iterable[ev.Event]) -> range:
-    """Append the events to the record, in the caller's transaction; their indexes."""
-    return uow.record.append([to_entry(e) for e in events])
+    """Append the events to the record, in the caller's transaction; their indexes. An event
+    whose entry would be over the record's limit is refused (TooLarge) and nothing is kept."""
+    try:
+        return uow.record.append([to_entry(e) for e in events])
+    except EntryTooLarge as exc:
+        raise TooLarge(
+            msg(
+                "this would make a record entry of %(size)s bytes; an entry holds at most "
+                "%(limit)s",
+                size=exc.size,
+                limit=MAX_ENTRY_BYTES,
+            ),
+            hint=msg("shorten the text or the details"),
+        ) from exc
 
 
 def record_one(uow: UnitOfWork, event: ev.Event) -> int:

@@ -18,7 +18,13 @@ from sqlalchemy import Table, and_, create_engine, event, func, insert, or_, sel
 from sqlalchemy.engine import Connection, Engine
 
 from rada.record.checkpoint import Checkpoint, sign_checkpoint
-from rada.record.encoding import Entry, EntryKind, decode_entry, encode_entry
+from rada.record.encoding import (
+    Entry,
+    EntryKind,
+    check_entry_size,
+    decode_entry,
+    encode_entry,
+)
 from rada.record.errors import EntryNotFoundError, MalformedProofError, RedactionError
 from rada.record.export import StoredEntry
 from rada.record.merkle import (
@@ -69,7 +75,10 @@ def _sqlite_begin(conn: Connection) -> None:
 def record_engine(url: str) -> Engine:
     """An engine for Rada's database: SQLite (WAL, durable commits, foreign keys, a 30 s
     busy timeout, transactions begun by SQLAlchemy) or PostgreSQL."""
-    engine = create_engine(url)
+    # On PostgreSQL a pooled connection the server has dropped (a restart, a failover, an
+    # idle timeout) is tested before use and replaced, rather than failing a request.
+    postgres = url.startswith("postgresql")
+    engine = create_engine(url, pool_pre_ping=postgres)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -442,7 +451,7 @@ class RecordRepository:
         entry_rows: list[tuple[object, ...]] = []
         for entry in entries:
             index = tree.size
-            data = encode_entry(entry, index=index)
+            data = check_entry_size(encode_entry(entry, index=index), index=index)
             node_rows.extend(tree.append(leaf_hash(data)))
             entry_rows.append((index, data))
         if postgres and 0 < 3 * len(node_rows) + 2 * len(entry_rows) <= _ONE_STATEMENT:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -29,6 +30,7 @@ from rada.services.ports import UnitOfWork
 from rada.web.api import install_api
 from rada.web.auditing import Auditor
 from rada.web.checkpointer import Checkpointer
+from rada.web.limits import BodyLimit, server_error, validation_error
 from rada.web.log import LogRoutes, LogServer
 from rada.web.state import AppState
 from rada.web.templating import render
@@ -125,7 +127,7 @@ def create_app(
         state.close()
         _app.state.api.close()
 
-    app = FastAPI(
+    app = RadaApp(
         title="Rada",
         summary="Workers' councils, an uncensorable public record and exact economic planning",
         lifespan=lifespan,
@@ -136,14 +138,27 @@ def create_app(
     for router in routers():
         app.include_router(router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, server_error)
     witness = _witness_app(state)
     if witness is not None:
         app.mount("/witness", witness, name="witness")
 
     # The log's tiles are answered before routing (the cheapest path for the busiest URLs).
     app.add_middleware(LogRoutes, server=LogServer(state))
-    app.add_middleware(SecurityHeaders)
+    app.state.max_body_bytes = state.settings.max_body_bytes
     return app
+
+
+class RadaApp(FastAPI):
+    """FastAPI, with the security headers and the body limit outside everything else: even
+    the framework's own answers (a 500 from its outermost layer) carry the headers, and no
+    layer reads more of a body than the limit."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        inner = super().build_middleware_stack()
+        limit = getattr(self.state, "max_body_bytes", 1 << 20)
+        return SecurityHeaders(BodyLimit(inner, limit=limit))
 
 
 def _witness_app(state: AppState) -> WitnessApp | None:

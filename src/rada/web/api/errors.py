@@ -23,6 +23,7 @@ from rada.councils.errors import (
     CouncilError,
     NotAllowed,
     NotFound,
+    TooLarge,
     WrongStage,
 )
 from rada.councils.text import Message, msg, translate
@@ -38,6 +39,7 @@ _STATUS: tuple[tuple[type[CouncilError], int], ...] = (
     (WrongStage, 409),
     (AlreadyVoted, 409),
     (Conflict, 409),
+    (TooLarge, 413),
 )
 
 _ERROR_SCHEMA: dict[str, Any] = {

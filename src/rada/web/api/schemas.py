@@ -53,7 +53,7 @@ class Body(BaseModel):
     """A request body: unknown fields are refused, so a typo is not silently ignored.
 
     Its bounds are generous and only stop absurd bodies before the domain sees them; the
-    domain's own limits (names of 200 characters, texts of 50,000) give the precise messages.
+    domain's own limits (names of 200 characters, texts of 20,000) give the precise messages.
     """
 
     model_config = ConfigDict(extra="forbid")
