@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 def open_database(settings: Settings) -> Database:
     """Rada's database as the settings name it, migrated to the newest schema.
 
-    For the default SQLite file the data directory is created first (private to its owner).
+    For a SQLite file the directory is created first (private to its owner); the file itself
+    is made private by :func:`rada.store.record_repository.record_engine`.
     """
     from sqlalchemy.engine import make_url
 

@@ -7,11 +7,13 @@ libraries take what they need as arguments.
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The secret key a development instance signs its session cookies with. It is public (it is
@@ -19,10 +21,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET_KEY = "rada-development-secret-key-do-not-use-in-production"
 #: The shortest secret key production accepts (about 190 bits in URL-safe base64).
 MIN_SECRET_KEY = 32
+#: The least entropy production accepts in a secret key, as :func:`key_strength` estimates it.
+MIN_SECRET_BITS = 128
 
 
-class InsecureSettings(ValueError):
-    """Production settings that would leave the instance open (a default or short secret)."""
+class ConfigurationError(ValueError):
+    """A setting Rada cannot run with: which one, and why (never its value when secret)."""
+
+
+class InsecureSettings(ConfigurationError):
+    """Production settings that would leave the instance open (a default or weak secret)."""
 
 
 def _default_data_dir() -> Path:
@@ -192,8 +200,46 @@ def check_production(settings: Settings) -> None:
             f"RADA_SECRET_KEY is {len(key)} characters long; production needs at least "
             f"{MIN_SECRET_KEY} ({make_one})"
         )
+    bits = key_strength(key)
+    if bits < MIN_SECRET_BITS:
+        raise InsecureSettings(
+            f"RADA_SECRET_KEY is too predictable (about {bits:.0f} bits of entropy by its "
+            f"characters; production needs {MIN_SECRET_BITS}): use a random key ({make_one})"
+        )
+
+
+def key_strength(key: str) -> float:
+    """A rough upper bound, in bits, of a secret's entropy: its length times the Shannon
+    entropy of its characters, and nothing for a key that repeats a shorter piece of itself.
+    Random keys score far above :data:`MIN_SECRET_BITS`; ``"a" * 32`` scores 0.
+
+    Examples
+    --------
+    >>> key_strength("a" * 32)
+    0.0
+    >>> key_strength("abcd" * 10)
+    0.0
+    >>> key_strength("sT4nQ-8vZr_kP1wLx9mB2cYdE7hJ0gFu") > 128
+    True
+    """
+    n = len(key)
+    for period in range(1, n // 2 + 1):
+        if n % period == 0 and key[:period] * (n // period) == key:
+            return 0.0
+    counts = Counter(key)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values())
+    return n * per_char
 
 
 def load_settings() -> Settings:
-    """Read the settings from the environment now (not at import time)."""
-    return Settings()
+    """Read the settings from the environment now (not at import time). Raises
+    :class:`ConfigurationError` naming each bad setting and why, never a secret's value."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error.get("loc", ()))
+            reason = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+            problems.append(f"RADA_{field.upper()}: {reason}" if field else reason)
+        raise ConfigurationError("; ".join(problems)) from None

@@ -7,6 +7,7 @@ The journeys run on the in-memory unit of work and on the real SQLite database.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -492,7 +493,7 @@ def test_production_reads_its_secret_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RADA_MODE", "production")
-    monkeypatch.setenv("RADA_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("RADA_SECRET_KEY", secrets.token_urlsafe(48))
     monkeypatch.setenv("RADA_DATA_DIR", str(tmp_path))
     state = MemoryState()
     app = create_app(uow_factory=lambda: MemoryUnitOfWork(state))
@@ -501,6 +502,33 @@ def test_production_reads_its_secret_from_the_environment(
     )
     assert response.status_code == 201
     assert "secure" in response.headers["set-cookie"].lower()
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+def test_production_refuses_a_predictable_secret_and_never_prints_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rada.config import ConfigurationError, load_settings
+
+    monkeypatch.setenv("RADA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("RADA_MODE", "production")
+    for weak in ("a" * 32, "correcthorse" * 4, "0123456789abcdef" * 2):
+        monkeypatch.setenv("RADA_SECRET_KEY", weak)
+        with pytest.raises(ConfigurationError, match="too predictable") as refused:
+            load_settings()
+        assert weak not in str(refused.value)
+    monkeypatch.setenv("RADA_SECRET_KEY", "short-secret")
+    with pytest.raises(ConfigurationError, match="RADA_SECRET_KEY is 12 characters") as short:
+        load_settings()
+    assert "short-secret" not in str(short.value)
+    monkeypatch.setenv("RADA_MODE", "development")
+    monkeypatch.setenv("RADA_SIGNIN_ATTEMPTS", "many")
+    with pytest.raises(ConfigurationError, match="RADA_SIGNIN_ATTEMPTS: Input should be"):
+        load_settings()
+
+
+def test_development_sends_no_hsts(memory_instance: Instance) -> None:
+    assert "strict-transport-security" not in memory_instance.client().get("/").headers
 
 
 def test_no_route_deletes_anything_said(memory_instance: Instance) -> None:

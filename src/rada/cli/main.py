@@ -80,11 +80,14 @@ def _main(
 
 def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
     """Map an error Rada knows to its exit code and hint; None for an unexpected error."""
+    from rada.config import ConfigurationError
     from rada.councils import errors as councils
     from rada.counting.errors import CountingError
     from rada.planning.errors import InputError, PlanningError, PlanNotOptimal
     from rada.record import errors as record
 
+    if isinstance(exc, ConfigurationError):
+        return ExitCode.ERROR, "fix the RADA_* setting named above (README, 'Settings')"
     hint = getattr(exc, "hint", None)
     table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], ExitCode]] = [
         (InputError, ExitCode.BAD_INPUT),

@@ -8,10 +8,12 @@ same transaction that appends the redaction entry.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, and_, create_engine, event, func, insert, or_, select, update
@@ -72,6 +74,19 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
 
+def _private_file(database: str | None) -> None:
+    """Create a new SQLite file with mode 0600 before SQLite does (with the umask's mode,
+    usually 0644): it holds e-mail addresses, password hashes and secret ballots before their
+    count. SQLite gives its -wal and -shm files the same mode. An existing file is left as it
+    is; a file whose directory is missing is left to SQLite to report."""
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database).expanduser()
+    if not path.exists() and path.parent.is_dir():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def record_engine(url: str) -> Engine:
     """An engine for Rada's database: SQLite (WAL, durable commits, foreign keys, a 30 s
     busy timeout, transactions begun by SQLAlchemy) or PostgreSQL."""
@@ -80,6 +95,7 @@ def record_engine(url: str) -> Engine:
     postgres = url.startswith("postgresql")
     engine = create_engine(url, pool_pre_ping=postgres)
     if engine.dialect.name == "sqlite":
+        _private_file(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine

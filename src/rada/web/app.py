@@ -32,6 +32,7 @@ from rada.web.auditing import Auditor
 from rada.web.checkpointer import Checkpointer
 from rada.web.limits import BodyLimit, server_error, validation_error
 from rada.web.log import LogRoutes, LogServer
+from rada.web.serving import die_with_parent
 from rada.web.state import AppState
 from rada.web.templating import render
 from rada.web.witness import WitnessApp
@@ -104,6 +105,7 @@ def create_app(
     clock
         The time changes are made at; ``datetime.now(UTC)`` when not given.
     """
+    die_with_parent()  # a worker of `rada serve --workers N` ends with its master
     state = AppState(settings or load_settings(), economy=economy)
 
     @asynccontextmanager
@@ -147,6 +149,7 @@ def create_app(
     # The log's tiles are answered before routing (the cheapest path for the busiest URLs).
     app.add_middleware(LogRoutes, server=LogServer(state))
     app.state.max_body_bytes = state.settings.max_body_bytes
+    app.state.production = state.settings.production
     return app
 
 
@@ -158,7 +161,8 @@ class RadaApp(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         inner = super().build_middleware_stack()
         limit = getattr(self.state, "max_body_bytes", 1 << 20)
-        return SecurityHeaders(BodyLimit(inner, limit=limit))
+        production = getattr(self.state, "production", False)
+        return SecurityHeaders(BodyLimit(inner, limit=limit), https_only=production)
 
 
 def _witness_app(state: AppState) -> WitnessApp | None:
@@ -187,8 +191,15 @@ class SecurityHeaders:
     middleware (Starlette's ``BaseHTTPMiddleware`` would run each request through an extra
     task and memory stream)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
         self.app = app
+        self.headers = list(_SECURITY_HEADERS_RAW)
+        if https_only:
+            # Production serves over HTTPS only (its cookies are Secure): browsers are told to
+            # come back only that way, for a year, subdomains included.
+            self.headers.append(
+                (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -199,7 +210,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                headers += [(k, v) for k, v in _SECURITY_HEADERS_RAW if k not in present]
+                headers += [(k, v) for k, v in self.headers if k not in present]
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -19,7 +19,7 @@ try:  # uvicorn uses httptools where it is installed, h11 otherwise; so does Rad
 except ImportError:  # pragma: no cover - depends on what is installed
     from uvicorn.protocols.http.h11_impl import H11Protocol as _Http  # type: ignore[assignment]
 
-__all__ = ["NoDelayHttpProtocol", "no_delay"]
+__all__ = ["NoDelayHttpProtocol", "die_with_parent", "no_delay"]
 
 
 def no_delay(transport: asyncio.BaseTransport) -> None:
@@ -35,3 +35,30 @@ class NoDelayHttpProtocol(_Http):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         no_delay(transport)
         super().connection_made(transport)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> bool:
+    """In a worker of ``rada serve --workers N``: ask Linux to end this process when the
+    master dies, so that a killed master does not leave workers holding the port (a restart
+    would then fail with "Address already in use"). Does nothing in a process that is not a
+    multiprocessing child (``rada serve`` with one worker, tests) or off Linux; returns whether
+    the request was made."""
+    import ctypes
+    import ctypes.util
+    import multiprocessing
+    import os
+    import signal
+    import sys
+
+    parent = multiprocessing.parent_process()
+    if parent is None or not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        return False
+    if os.getppid() != parent.pid:  # the master died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
+    return True
