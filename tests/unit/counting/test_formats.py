@@ -33,10 +33,22 @@ def test_pabulib_file_round_trips(tmp_path: Path) -> None:
     assert (again.meta, again.projects, again.votes) == (pb.meta, pb.projects, pb.votes)
 
 
-def test_pabulib_vote_for_unknown_project_is_reported_and_dropped() -> None:
-    pb = parse_pb(PB.replace("v2;2", "v2;2,9"))
-    assert pb.votes[1].projects == ("2",)
-    assert "unknown project '9'" in pb.problems[0].reason
+def test_pabulib_vote_for_unknown_project_is_an_error_naming_line_and_project() -> None:
+    # Dropping it (as before) changed the count unseen: the file contradicts itself.
+    for invalid in ("truncate", "reject"):
+        with pytest.raises(BallotFileError, match=r"x\.pb, line 13: .*project '9'.*not list"):
+            parse_pb(PB.replace("v2;2", "v2;2,9"), file="x.pb", invalid=invalid)  # type: ignore[arg-type]
+
+
+def test_pabulib_vote_naming_a_project_twice_is_reported_and_kept_once() -> None:
+    pb = parse_pb(PB.replace("v2;2", "v2;2,1,2"))
+    assert pb.votes[1].projects == ("2", "1")
+    assert "project '2' twice" in pb.problems[0].reason
+
+
+def test_pabulib_voter_id_twice_is_an_error_naming_both_lines() -> None:
+    with pytest.raises(BallotFileError, match=r"x\.pb, line 13: voter id 'v1' .* 12 and 13"):
+        parse_pb(PB.replace("v2;2", "v1;2"), file="x.pb")
 
 
 @pytest.mark.parametrize(
@@ -46,7 +58,7 @@ def test_pabulib_vote_for_unknown_project_is_reported_and_dropped() -> None:
         (PB.replace("2;50;Bench", "2;50"), "line 9: expected 3 fields"),
         (PB.replace("PROJECTS", "PROJEKTY"), "PROJECTS section is missing"),
         (PB.replace("budget;100.5\r\n", ""), "no budget"),
-        (PB.replace("v2;2", "v2;2,9"), "invalid vote"),
+        (PB.replace("v2;2", "v2;2,2"), "line 13: invalid vote: vote names project '2' twice"),
     ],
 )
 def test_pabulib_faults_name_the_line(text: str, fault: str) -> None:

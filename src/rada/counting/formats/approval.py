@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rada.counting.ballots import ApprovalProfile
 from rada.counting.errors import BallotFileError
-from rada.counting.formats.preflib import header_line
+from rada.counting.formats.preflib import header_line, whole
 
 SUFFIXES = ("cat", "toi", "soi", "pb")
 
@@ -98,13 +98,16 @@ def parse_cat(text: str, *, file: str = "<input>") -> ApprovalElection:
         if m is None:
             raise BallotFileError("a line before '# NUMBER ALTERNATIVES'", file=file, line=number)
         count_text, sep, body = line.partition(":")
-        if not sep or not count_text.strip().isdigit() or int(count_text) <= 0:
+        if not sep:
             raise BallotFileError(
                 "a data line must be '<count>: <categories>'", file=file, line=number
             )
+        count = whole(count_text, what="the data line's count", file=file, line=number)
+        if count == 0:
+            raise BallotFileError("the count 0 is not positive", file=file, line=number)
         groups = _categories(body, m, file=file, line=number)
         ballots.append(frozenset(groups[0]) if groups else frozenset())
-        weights.append(int(count_text))
+        weights.append(count)
     if m is None:
         raise BallotFileError("no '# NUMBER ALTERNATIVES' header", file=file)
     candidates = [names.get(i, str(i + 1)) for i in range(m)]

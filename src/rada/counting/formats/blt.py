@@ -36,16 +36,27 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _ints(tokens: list[str], *, file: str, line: int) -> list[int]:
+def _is_int(token: str) -> bool:
+    try:
+        int(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _ints(tokens: list[str], *, what: str, file: str, line: int) -> list[int]:
     try:
         return list(map(int, tokens))
     except ValueError:
-        bad = next(t for t in tokens if not t.lstrip("-").isdigit())
+        # int() also refuses some tokens isdigit() accepts ("²", more than 4,300 digits).
+        bad = next(t for t in tokens if not _is_int(t))
+        shown = bad if len(bad) <= 40 else f"{bad[:20]}...{bad[-8:]} ({len(bad)} characters)"
         raise BallotFileError(
-            f"expected whole numbers, found {bad!r}",
+            f"{what} must be whole numbers, found {shown!r}",
             file=file,
             line=line,
-            hint="ballot lines are '<weight> <pref> <pref> ... 0'",
+            hint="a BLT file starts '<candidates> <seats>'; ballot lines are "
+            "'<weight> <pref> <pref> ... 0'",
         ) from None
 
 
@@ -53,7 +64,7 @@ def _ballot(
     row: str, n: int, *, file: str, line: int
 ) -> tuple[int, tuple[int, ...], str | None] | None:
     """A ballot line as (weight, valid ranking, fault), or None for the closing ``0``."""
-    values = _ints(row.split(), file=file, line=line)
+    values = _ints(row.split(), what="a ballot's weight and preferences", file=file, line=line)
     if values == [0]:
         return None
     if len(values) < 2 or values[-1] != 0:
@@ -107,7 +118,7 @@ def parse_blt(
     if not lines:
         raise BallotFileError("the file is empty", file=file, hint="is this a BLT file?")
     lineno, header = lines[0]
-    head = _ints(header.split(), file=file, line=lineno)
+    head = _ints(header.split(), what="the candidates and seats", file=file, line=lineno)
     if len(head) != 2 or head[0] < 1 or head[1] < 1:
         raise BallotFileError(
             f"the first line must be '<candidates> <seats>', found {header!r}",
@@ -119,7 +130,10 @@ def parse_blt(
     withdrawn: list[int] = []
     if at < len(lines) and lines[at][1].startswith("-"):
         lineno, row = lines[at]
-        withdrawn = [-v - 1 for v in _ints(row.split(), file=file, line=lineno)]
+        tokens = row.split()
+        withdrawn = [
+            -v - 1 for v in _ints(tokens, what="withdrawn candidates", file=file, line=lineno)
+        ]
         if any(not 0 <= c < n for c in withdrawn):
             raise BallotFileError("a withdrawn candidate does not exist", file=file, line=lineno)
         at += 1

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 from typing import Literal
@@ -76,14 +76,71 @@ class PbInstance:
         raise KeyError(project_id)
 
 
-def _number(text: str, *, what: str, file: str, line: int) -> Fraction:
-    try:
-        value = Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise BallotFileError(f"{what} {text!r} is not a number", file=file, line=line) from None
+#: The largest amount a file may hold (a cost, a budget) and the most decimal places, as for
+#: amounts in councils: money beyond 10^15 is a typo, and a bound keeps exact arithmetic quick
+#: (``Fraction("1e999999999")`` would build a billion-digit number).
+MAX_AMOUNT = Fraction(10**15)
+AMOUNT_PLACES = 30
+#: META keys that hold amounts and whole numbers, checked when read so no rule meets a bad one.
+META_AMOUNTS = (
+    "budget", "max_sum_cost", "min_sum_cost", "max_sum_points", "min_sum_points",
+    "min_project_score_threshold",
+)  # fmt: skip
+META_WHOLE = ("max_length", "min_length", "num_projects", "num_votes")
+
+
+def _number(text: str, *, what: str, file: str, line: int, positive: bool = False) -> Fraction:
+    """An exact amount: a decimal (``740793.05``, ``1.5e3``) or ``n/d`` as :func:`format_pb`
+    writes it; finite, at most 10^15 with at most 30 places, >= 0 (> 0 if ``positive``)."""
+    text = text.strip()
+    value = _parse_amount(text) if len(text) <= 40 else None
+    if value is None:
+        raise BallotFileError(f"{what} {text!r} is not a number", file=file, line=line)
+    if isinstance(value, str):
+        raise BallotFileError(f"{what} {text!r} {value}", file=file, line=line)
     if value < 0:
         raise BallotFileError(f"{what} {text!r} is negative", file=file, line=line)
+    if positive and value == 0:
+        raise BallotFileError(f"{what} {text!r} is not positive", file=file, line=line)
+    if value > MAX_AMOUNT:
+        raise _out_of_range(text, what=what, file=file, line=line)
     return value
+
+
+def _parse_amount(text: str) -> Fraction | str | None:
+    """The exact value, or what is wrong with it, or None for text that is no number."""
+    try:
+        exact = Decimal(text)
+    except InvalidOperation:
+        if "/" not in text:
+            return None
+        try:
+            return Fraction(text)  # n/d: digits only, so no exponent to blow up
+        except (ValueError, ZeroDivisionError):
+            return None
+    if not exact.is_finite():
+        return "is not a finite number"
+    # Checked before Fraction(), which would expand an exponent like 1e999999999 in full.
+    if exact.adjusted() > 15 or exact.as_tuple().exponent < -AMOUNT_PLACES:  # type: ignore[operator]
+        return f"is out of range: at most 10^15, with at most {AMOUNT_PLACES} decimal places"
+    return Fraction(exact)
+
+
+def _out_of_range(text: str, *, what: str, file: str, line: int) -> BallotFileError:
+    return BallotFileError(
+        f"{what} {text!r} is out of range: at most 10^15, with at most {AMOUNT_PLACES} "
+        "decimal places",
+        file=file,
+        line=line,
+    )
+
+
+def _whole(text: str, *, what: str, file: str, line: int) -> int:
+    """A whole number >= 0 in ASCII digits (at most 18 of them)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise BallotFileError(f"{what} {text!r} is not a whole number >= 0", file=file, line=line)
+    return int(text)
 
 
 def _split_sections(text: str, file: str) -> dict[str, list[tuple[int, list[str]]]]:
@@ -106,7 +163,13 @@ def _split_sections(text: str, file: str) -> dict[str, list[tuple[int, list[str]
                 hint="a .pb file starts with a line holding only META",
             )
         # Only a line with a quote needs the CSV reader; without one it splits the same.
-        row = next(csv.reader([raw], delimiter=";")) if '"' in raw else raw.split(";")
+        if '"' in raw:
+            try:
+                row = next(csv.reader([raw], delimiter=";"))
+            except csv.Error as exc:
+                raise BallotFileError(f"not a CSV row: {exc}", file=file, line=number) from None
+        else:
+            row = raw.split(";")
         sections[current].append((number, [cell.strip() for cell in row]))
     for name in SECTIONS:
         if name not in sections or not sections[name]:
@@ -136,23 +199,29 @@ def _table(
 
 
 def _check_vote(
-    text: str, ids: set[str], *, ordinal: bool
+    text: str, ids: set[str], *, ordinal: bool, file: str, line: int
 ) -> tuple[list[str], list[int], str | None, str | None]:
     """A vote's project ids, the positions kept, and its first and last fault (if any).
 
-    An unknown or repeated project is dropped; an ordinal vote counts up to its first fault.
+    A repeated project is dropped; an ordinal vote counts up to its first repeat. A project
+    the file does not list is an error.
     """
     chosen = [v for v in map(str.strip, text.split(",")) if v]
     if ids.issuperset(chosen) and len(set(chosen)) == len(chosen):
         return chosen, list(range(len(chosen))), None, None  # the common case, in one go
+    unknown = next((pid for pid in chosen if pid not in ids), None)
+    if unknown is not None:
+        raise BallotFileError(
+            f"the vote names project {unknown!r}, which PROJECTS does not list",
+            file=file,
+            line=line,
+        )
     kept: list[int] = []
     seen: set[str] = set()
     first: str | None = None
     fault: str | None = None
     for position, pid in enumerate(chosen):
-        if pid not in ids:
-            fault = f"vote names unknown project {pid!r}"
-        elif pid in seen:
+        if pid in seen:
             fault = f"vote names project {pid!r} twice"
         else:
             kept.append(position)
@@ -162,6 +231,24 @@ def _check_vote(
         if ordinal:
             break
     return chosen, kept, first, fault
+
+
+def _check_voters(rows: list[tuple[int, dict[str, str]]], *, file: str) -> None:
+    """Refuse a voter id that appears twice (one ballot per voter), naming both lines."""
+    voters = [row["voter_id"] for _, row in rows]
+    if len(set(voters)) == len(voters):
+        return
+    first: dict[str, int] = {}
+    for number, row in rows:
+        voter = row["voter_id"]
+        if voter in first:
+            raise BallotFileError(
+                f"voter id {voter!r} appears twice, on lines {first[voter]} and {number}",
+                file=file,
+                line=number,
+                hint="each voter has one row in VOTES",
+            )
+        first[voter] = number
 
 
 def parse_pb(
@@ -176,8 +263,19 @@ def parse_pb(
     file : str
         The name used in error messages.
     invalid : {"truncate", "reject"}
-        A vote naming an unknown project, or one project twice, keeps its valid part and is
-        reported in ``problems`` (``"truncate"``), or raises :class:`BallotFileError`.
+        A vote naming one project twice keeps its valid part and is reported in ``problems``
+        (``"truncate"``; an ordinal vote counts up to the repeat), or raises
+        :class:`BallotFileError` (``"reject"``).
+
+    Raises
+    ------
+    BallotFileError
+        Naming the file and line: a malformed section or row; a cost, budget or other META
+        amount that is not a finite number from 0 to 10^15 (``1e400``, ``NaN``, ``Infinity``,
+        a negative; a budget of 0); a project id listed twice; a vote naming a project the
+        PROJECTS section does not list (whatever ``invalid`` says: the file contradicts
+        itself, and dropping the vote would change the outcome unseen); a voter id that
+        appears twice (both lines are named).
 
     Returns
     -------
@@ -198,8 +296,14 @@ def parse_pb(
         meta[cells[0]] = ";".join(cells[1:])
     if "budget" not in meta:
         raise BallotFileError("META has no budget", file=file, hint="add a 'budget;<amount>' row")
-    budget_line = next(n for n, c in sections["META"] if c and c[0] == "budget")
-    _number(meta["budget"], what="budget", file=file, line=budget_line)
+    for number, cells in sections["META"][1:]:
+        key, value = cells[0], ";".join(cells[1:])
+        if value == "" and key != "budget":
+            continue  # an optional number left blank
+        if key in META_AMOUNTS:
+            _number(value, what=key, file=file, line=number, positive=key == "budget")
+        elif key in META_WHOLE:
+            _whole(value, what=key, file=file, line=number)
     project_header, project_rows = _table(
         sections["PROJECTS"], needed=("project_id", "cost"), section="PROJECTS", file=file
     )
@@ -220,10 +324,11 @@ def parse_pb(
     # Many voters cast the same vote, so each distinct vote text is checked once.
     checked: dict[str, tuple[list[str], list[int], str | None, str | None]] = {}
     ordinal = meta.get("vote_type") == "ordinal"
+    _check_voters(vote_rows, file=file)
     for index, (number, row) in enumerate(vote_rows):
         text = row["vote"]
         if text not in checked:
-            checked[text] = _check_vote(text, ids, ordinal=ordinal)
+            checked[text] = _check_vote(text, ids, ordinal=ordinal, file=file, line=number)
         chosen, kept, first_fault, fault = checked[text]
         points: list[int] | None = None
         if "points" in row:

@@ -15,6 +15,9 @@ from rada.counting.ballots import BallotProblem, InvalidPolicy, Profile
 from rada.counting.errors import BallotFileError
 
 KINDS = ("soc", "soi", "toc", "toi")
+#: The most alternatives a file may declare: PrefLib's largest sets have a few thousand, and
+#: the reader names every alternative, so a typo of 10^12 would fill the memory.
+MAX_ALTERNATIVES = 100_000
 WeakOrder = tuple[tuple[int, ...], ...]
 
 
@@ -65,18 +68,38 @@ def header_line(text: str, *, names: dict[int, str], file: str, line: int) -> tu
     """Split a ``# KEY: value`` header line of a PrefLib file.
 
     Alternative names are recorded in ``names`` (0-based); ``NUMBER ALTERNATIVES`` must be a
-    whole number. Raises ``BallotFileError`` naming the line otherwise.
+    whole number up to :data:`MAX_ALTERNATIVES`. Raises ``BallotFileError`` naming the line
+    otherwise.
     """
     key, _, value = text[1:].partition(":")
     key, value = key.strip(), value.strip()
     if key.startswith("ALTERNATIVE NAME "):
-        try:
-            names[int(key.removeprefix("ALTERNATIVE NAME ")) - 1] = value
-        except ValueError:
-            raise BallotFileError(f"bad header {key!r}", file=file, line=line) from None
-    elif key == "NUMBER ALTERNATIVES" and not value.isdigit():
-        raise BallotFileError(f"{value!r} is not a number", file=file, line=line)
+        number = key.removeprefix("ALTERNATIVE NAME ")
+        if not (number.isascii() and number.isdigit() and len(number) <= 18):
+            raise BallotFileError(f"bad header {key!r}", file=file, line=line)
+        names[int(number) - 1] = value
+    elif key == "NUMBER ALTERNATIVES":
+        count = whole(value, what="NUMBER ALTERNATIVES", file=file, line=line)
+        if count > MAX_ALTERNATIVES:
+            raise BallotFileError(
+                f"NUMBER ALTERNATIVES {count} is more than {MAX_ALTERNATIVES:,}",
+                file=file,
+                line=line,
+            )
     return key, value
+
+
+def whole(text: str, *, what: str, file: str, line: int) -> int:
+    """A whole number >= 0 written in ASCII digits, at most 18 of them (a count, a header).
+
+    ``int()`` alone would take ``"1_000"`` and ``"١٢"`` and refuse ``"²"``, which
+    ``str.isdigit`` accepts; this says plainly what it found.
+    """
+    text = text.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        shown = text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+        raise BallotFileError(f"{what} {shown!r} is not a whole number", file=file, line=line)
+    return int(text)
 
 
 def _order(text: str, m: int, *, file: str, line: int) -> WeakOrder:
@@ -138,9 +161,12 @@ def parse_preflib(text: str, *, file: str = "<input>", kind: str | None = None) 
         if m is None:
             raise BallotFileError("an order before '# NUMBER ALTERNATIVES'", file=file, line=number)
         count_text, sep, order_text = line.partition(":")
-        if not sep or not count_text.strip().isdigit() or int(count_text) <= 0:
+        if not sep:
             raise BallotFileError("a data line must be '<count>: <order>'", file=file, line=number)
-        orders.append((_order(order_text, m, file=file, line=number), int(count_text)))
+        count = whole(count_text, what="the data line's count", file=file, line=number)
+        if count == 0:
+            raise BallotFileError("the count 0 is not positive", file=file, line=number)
+        orders.append((_order(order_text, m, file=file, line=number), count))
     if m is None:
         raise BallotFileError("no '# NUMBER ALTERNATIVES' header", file=file)
     data_type = (kind or meta.get("DATA TYPE", "toi")).lower()
