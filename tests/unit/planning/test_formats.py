@@ -120,7 +120,7 @@ def test_toml_errors_name_the_technique_and_field() -> None:
     with pytest.raises(InputError, match=r"technique 'coal'\.inputs\.coal: 'x' is not a number"):
         loads(text, file="economy.toml")
     broken = dumps(read_cockshott(TOY)).replace("years = 5", "years = [5")
-    with pytest.raises(InputError, match=r"economy\.toml: not valid TOML"):
+    with pytest.raises(InputError, match=r"economy\.toml, line 6: not valid TOML"):
         loads(broken, file="economy.toml")
 
 

@@ -76,6 +76,21 @@ def _negative(table: Table, rows: dict[str, list[float]], goods: list[str]) -> N
                 )
 
 
+def _finite_coefficients(coefficients: np.ndarray, table: Table, goods: list[str]) -> None:
+    """A flow divided by a tiny output can pass float's range; name the cell where it does."""
+    bad = np.argwhere(~np.isfinite(coefficients))
+    if len(bad):
+        i, j = (int(k) for k in bad[0])
+        row = table.row(goods[i])
+        raise InputError(
+            f"the flow of {goods[i]!r} per unit of {goods[j]!r}'s output is beyond a float's range",
+            file=table.file,
+            line=row.line if row else None,
+            column=goods[j],
+            hint="check the units of this flow and of the output row",
+        )
+
+
 def read_cockshott(folder: Path) -> Economy:
     """Read the four tables in ``folder`` into an ``Economy``.
 
@@ -111,10 +126,13 @@ def read_cockshott(folder: Path) -> Economy:
                 line=output_row.line if output_row else None,
                 column=good,
             )
-    coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
+    _negative(flows_t, flows, goods)
+    with np.errstate(over="ignore"):
+        coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
+    _finite_coefficients(coefficients, flows_t, goods)
     check_productive(sp.csc_array(coefficients), file=flows_t.file)
     cap, dep = _square(cap_t, goods), _square(dep_t, goods)
-    for table, rows in ((flows_t, flows), (cap_t, cap), (dep_t, dep)):
+    for table, rows in ((cap_t, cap), (dep_t, dep)):
         _negative(table, rows, goods)
     targ_goods = _goods(targ_t, goods)
     if targ_goods[len(goods) :] != ["labour"]:

@@ -154,15 +154,18 @@ def read_iot(
     if output_row in rows:
         output = values(output_row, allow_negative=False)
     else:
-        output = flows.sum(axis=1) + fd
+        with np.errstate(over="ignore"):
+            output = flows.sum(axis=1) + fd
     for j, code in enumerate(codes):
-        if not output[j] > 0:
-            where = rows[output_row].line if output_row in rows else None
+        if not output[j] > 0 or not np.isfinite(output[j]):
+            # Without an output row, a product's output is the sum of its own row.
+            summed = output_row not in rows
             raise InputError(
-                f"product {code!r} has no positive total output ({output[j]!r})",
+                f"product {code!r} has no positive, finite total output ({float(output[j])!r}"
+                f"{', the sum of its row' if summed else ''})",
                 file=table.file,
-                line=where,
-                column=code,
+                line=rows[code].line if summed else rows[output_row].line,
+                column=None if summed else code,
                 hint="drop products the table does not produce, or fix the output row",
             )
     names = _read_labels(labels) if labels else {}
@@ -177,14 +180,30 @@ def read_iot(
         final_demand_columns=tuple(fd_names),
         labels=names,
     )
-    check_productive(result.coefficients, file=table.file)
+    with np.errstate(over="ignore"):
+        coefficients = result.coefficients
+    if not np.isfinite(coefficients.data).all():
+        j = int(np.flatnonzero(~np.isfinite(coefficients.toarray()).all(axis=0))[0])
+        raise InputError(
+            f"the flows into {codes[j]!r} per unit of its output are beyond a float's range",
+            file=table.file,
+            line=rows[output_row].line if output_row in rows else None,
+            column=codes[j],
+            hint="check the units of this column and of the output row",
+        )
+    check_productive(coefficients, file=table.file)
     return result
 
 
 def _read_labels(path: Path) -> dict[str, str]:
     """``code,label`` pairs (a header row first), such as the ONS ``products.csv``."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
+    except csv.Error as exc:
+        raise InputError(f"not a CSV file: {exc}", file=str(path)) from None
     names: dict[str, str] = {}
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

@@ -8,6 +8,7 @@ the same economy.
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,13 @@ from rada.planning.errors import InputError
 
 FORMAT = "rada-economy/1"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+# tomllib gives no positions, so a bad value's line is found afterwards by looking for its
+# literal outside strings and comments (only when there is an error to report).
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#.*')
+_NUMBER = re.compile(
+    r"(?<![\w.+-])[+-]?(?:inf|nan|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?[\d_]+)?)(?![\w.])"
+)
+_MISSING = object()
 
 
 def _key(name: str) -> str:
@@ -102,14 +110,70 @@ def write_economy(economy: Economy, path: Path) -> None:
     path.write_text(dumps(economy), encoding="utf-8")
 
 
+def _literal(token: str) -> float | int | None:
+    digits = token.replace("_", "")
+    try:
+        return int(digits) if digits.lstrip("+-").isdigit() else float(digits)
+    except ValueError:  # not a number after all, or an int of more than 4,300 digits
+        return None
+
+
+def _line_of(text: str, value: object, key: str | None) -> tuple[int, str] | None:
+    """The line holding ``value`` as a TOML number, preferring one that also names ``key``,
+    and the number as written there (``1e400`` for what tomllib read as ``inf``)."""
+    first = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for token in _NUMBER.findall(_STRING_OR_COMMENT.sub(" ", raw)):
+            found = _literal(token)
+            if found is None or not (found == value or (found != found and value != value)):
+                continue
+            if key is None or key in raw:
+                return number, token
+            first = first or (number, token)
+    return first
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} digits)"
+
+
 class _Reader:
     """Pulls typed fields out of parsed TOML, naming the place of any fault."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.source = text
 
-    def fail(self, where: str, message: str) -> InputError:
-        return InputError(f"{where}: {message}", file=self.file)
+    def fail(
+        self, where: str, message: str, *, value: object = _MISSING, key: str | None = None
+    ) -> InputError:
+        """An error at ``where``; with ``value``, on the line that holds it."""
+        found = None if value is _MISSING else _line_of(self.source, value, key)
+        line, written = found or (None, "")
+        message = message.replace("{written}", written if written else _show(value))
+        return InputError(f"{where}: {message}", file=self.file, line=line)
+
+    def number(
+        self, value: object, where: str, *, key: str | None, allow_negative: bool = False
+    ) -> float:
+        """A finite float (not a bool, an int beyond float's range, NaN or infinity)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, f"{value!r} is not a number")
+        try:
+            result = float(value)
+        except OverflowError:
+            result = math.inf
+        if not math.isfinite(result):
+            raise self.fail(where, "{written} is not a finite number", value=value, key=key)
+        if result < 0 and not allow_negative:
+            raise self.fail(
+                where,
+                f"{value!r} is negative; coefficients and amounts are >= 0",
+                value=value,
+                key=key,
+            )
+        return result
 
     def table(self, parent: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
         value = parent.get(key, {})
@@ -128,20 +192,18 @@ class _Reader:
         return value
 
     def numbers(self, table: Mapping[str, Any], where: str) -> dict[str, float]:
-        result = {}
-        for key, value in table.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(f"{where}.{key}", f"{value!r} is not a number")
-            result[key] = float(value)
-        return result
+        return {key: self.number(value, f"{where}.{key}", key=key) for key, value in table.items()}
 
-    def series(self, table: Mapping[str, Any], where: str) -> dict[str, tuple[float, ...]]:
+    def series(
+        self, table: Mapping[str, Any], where: str, *, allow_negative: bool = False
+    ) -> dict[str, tuple[float, ...]]:
         result = {}
         for key, values in table.items():
             if not isinstance(values, list):
                 raise self.fail(f"{where}.{key}", "must be a list with one number per year")
             result[key] = tuple(
-                self.numbers({str(i): v for i, v in enumerate(values)}, f"{where}.{key}").values()
+                self.number(v, f"{where}.{key}[{i}]", key=key, allow_negative=allow_negative)
+                for i, v in enumerate(values)
             )
         return result
 
@@ -157,8 +219,14 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=file) from None
-    r = _Reader(file)
+        at = re.search(r"at line (\d+)", str(exc))
+        line = int(at.group(1)) if at else None
+        raise InputError(f"not valid TOML: {exc}", file=file, line=line) from None
+    except ValueError:  # tomllib's int() refuses more than 4,300 digits
+        long = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise InputError("a number has more than 4,300 digits", file=file, line=line) from None
+    r = _Reader(file, text)
     if doc.get("format") != FORMAT:
         raise r.fail("format", f"expected {FORMAT!r}, found {doc.get('format')!r}")
     known = {
@@ -169,8 +237,10 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
     if unknown:
         raise r.fail(unknown[0], "unknown key")
     years = doc.get("years")
-    if not isinstance(years, int) or isinstance(years, bool):
-        raise r.fail("years", f"{years!r} is not a whole number")
+    if not isinstance(years, int) or isinstance(years, bool) or years < 1:
+        raise r.fail(
+            "years", f"{_show(years)} is not a whole number >= 1", value=years, key="years"
+        )
     products = tuple(
         Product(
             id=r.text(p, "id", f"products[{i}]", required=True),
@@ -197,10 +267,8 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
         if extra:
             raise r.fail(f"{where}.{extra[0]}", "unknown key")
         capacity = t.get("capacity")
-        if capacity is not None and (
-            isinstance(capacity, bool) or not isinstance(capacity, int | float)
-        ):
-            raise r.fail(f"{where}.capacity", f"{capacity!r} is not a number")
+        if capacity is not None:
+            capacity = r.number(capacity, f"{where}.capacity", key="capacity")
         stocks = t.get("capital", [])
         if not isinstance(stocks, list):
             raise r.fail(f"{where}.capital", "must be a list of tables")
@@ -214,6 +282,14 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
                 raise r.fail(place, f"unknown key {sorted(set(fields))[0]!r}")
             if "per_unit" not in fields:
                 raise r.fail(place, "'per_unit' is missing")
+            if fields.get("depreciation", 0.0) > 1:
+                raise r.fail(
+                    f"{place}.depreciation",
+                    f"{fields['depreciation']!r} is more than the whole stock "
+                    "(it is a yearly fraction, 0..1)",
+                    value=stock["depreciation"],
+                    key="depreciation",
+                )
             capital.append(CapitalStock(good=r.text(stock, "good", place, required=True), **fields))
         techniques.append(
             Technique(
@@ -222,7 +298,7 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
                 outputs=r.numbers(r.table(t, "outputs", where), f"{where}.outputs"),
                 inputs=r.numbers(r.table(t, "inputs", where), f"{where}.inputs"),
                 resources=r.numbers(r.table(t, "resources", where), f"{where}.resources"),
-                capacity=None if capacity is None else float(capacity),
+                capacity=capacity,
                 capital=tuple(capital),
             )
         )
@@ -236,7 +312,9 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
             resources=resources,
             techniques=tuple(techniques),
             targets=r.series(r.table(doc, "targets", "economy"), "targets"),
-            committed=r.series(r.table(doc, "committed", "economy"), "committed"),
+            committed=r.series(
+                r.table(doc, "committed", "economy"), "committed", allow_negative=True
+            ),
             supply=r.series(r.table(doc, "supply", "economy"), "supply"),
         )
     except InputError as exc:
