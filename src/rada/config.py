@@ -6,8 +6,10 @@ libraries take what they need as arguments.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Literal
@@ -58,6 +60,13 @@ class Settings(BaseSettings):
     #: The server signs a checkpoint of the record at most this often, when it has grown
     #: (0: never; sign with ``rada record checkpoint`` instead).
     checkpoint_interval_seconds: float = Field(default=10.0, ge=0)
+    #: The reverse proxies whose X-Forwarded-For / X-Forwarded-Proto headers are believed
+    #: (addresses or networks, separated by commas); none by default, so that no client can
+    #: pass itself off as another address (and so around the sign-in limits).
+    trusted_proxies: str = ""
+    #: How many password hashings (sign-up, sign-in) one server process runs at once; more
+    #: wait up to 2 s, then get 503 with Retry-After. Each takes a core for some 50 ms.
+    hashing_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 2, ge=1, le=256)
     #: The largest request body the web server reads, in bytes (1 MiB); larger ones get 413.
     max_body_bytes: int = Field(default=1 << 20, ge=1 << 10, le=1 << 30)
     #: The server compares its tables with the record at start-up and then this often
@@ -107,6 +116,29 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         check_production(self)
         return self
+
+    @model_validator(mode="after")
+    def _proxies_are_addresses(self) -> Settings:
+        for proxy in self.proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"RADA_TRUSTED_PROXIES: {proxy!r} is not an IP address or network"
+                ) from exc
+        return self
+
+    @property
+    def proxies(self) -> list[str]:
+        """The trusted proxies, as configured (empty: trust none)."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    def proxy_options(self) -> dict[str, object]:
+        """uvicorn's options for the trusted proxies: none unless some are named (uvicorn
+        itself would believe 127.0.0.1)."""
+        if not self.proxies:
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": self.proxies}
 
     @property
     def production(self) -> bool:

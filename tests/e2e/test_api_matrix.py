@@ -231,6 +231,14 @@ ROWS = [
     ),
     Row("POST", "/auth/sign-out", fixed("/auth/sign-out"), signed_in(200)),
     Row("GET", "/me", fixed("/me"), signed_in(200)),
+    Row(
+        "POST",
+        "/me/password",
+        fixed("/me/password"),
+        signed_in(403),
+        lambda _w: {"current": "not the password", "new": "another long password"},
+        note="(a wrong current password: nobody changes a password without it)",
+    ),
     Row("POST", "/me/tokens", fixed("/me/tokens"), signed_in(201), lambda _w: {"name": "x"}),
     Row("GET", "/me/tokens", fixed("/me/tokens"), signed_in(200)),
     Row(

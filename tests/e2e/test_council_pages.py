@@ -176,10 +176,22 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def form_token(client: TestClient, path: str) -> str:
+    """The token of a signed-out form, as its page gives it (with its cookie)."""
+    return csrf_of(client.get(path).text)
+
+
+def post_form(client: TestClient, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """Post a signed-out form (sign-in, sign-up) as a browser does: after loading its page."""
+    token = form_token(client, path)
+    return client.post(path, data={**(data or {}), "csrf_token": token}, **kw)
+
+
 def signed_in(world: World, who: str) -> tuple[TestClient, str]:
     """A client signed in as ``who``, and its CSRF token."""
     client = world.client()
-    response = client.post(
+    response = post_form(
+        client,
         "/sign-in",
         data={"email": f"{who}@bakery.example", "password": PASSWORD},
         follow_redirects=False,
@@ -202,7 +214,8 @@ def test_sign_in_redirects_to_my_councils_which_lists_roles(world: World) -> Non
     client = world.client()
     page = html(client.get("/sign-in"))
     assert 'name="password"' in page
-    response = client.post(
+    response = post_form(
+        client,
         "/sign-in",
         data={"email": "ana@bakery.example", "password": PASSWORD},
         follow_redirects=False,
@@ -219,12 +232,12 @@ def test_sign_in_redirects_to_my_councils_which_lists_roles(world: World) -> Non
 def test_sign_in_goes_on_to_a_local_next_page_only(world: World) -> None:
     client = world.client()
     data = {"email": "bo@bakery.example", "password": PASSWORD}
-    response = client.post(
-        "/sign-in", data={**data, "next": "/councils/bakery-north"}, follow_redirects=False
+    response = post_form(
+        client, "/sign-in", data={**data, "next": "/councils/bakery-north"}, follow_redirects=False
     )
     assert response.headers["location"] == "/councils/bakery-north"
-    other = world.client().post(
-        "/sign-in", data={**data, "next": "//evil.example/"}, follow_redirects=False
+    other = post_form(
+        world.client(), "/sign-in", data={**data, "next": "//evil.example/"}, follow_redirects=False
     )
     assert other.headers["location"] == "/me/councils"
 
@@ -232,20 +245,20 @@ def test_sign_in_goes_on_to_a_local_next_page_only(world: World) -> None:
 def test_wrong_password_is_shown_next_to_the_field_then_rate_limited(world: World) -> None:
     client = world.client()
     data = {"email": "ana@bakery.example", "password": "not the password"}
-    page = html(client.post("/sign-in", data=data), 401)
+    page = html(post_form(client, "/sign-in", data=data), 401)
     assert 'id="password-error"' in page
     assert 'aria-invalid="true"' in page
     assert 'value="ana@bakery.example"' in page
     for _ in range(2):
-        client.post("/sign-in", data=data)
-    limited = client.post("/sign-in", data={**data, "password": PASSWORD})
+        post_form(client, "/sign-in", data=data)
+    limited = post_form(client, "/sign-in", data={**data, "password": PASSWORD})
     assert limited.status_code == 429
     assert "Retry-After" in limited.headers
     assert "Too many failed sign-ins" in limited.text
 
 
 def test_missing_fields_are_named(world: World) -> None:
-    page = html(world.client().post("/sign-in", data={"email": "", "password": ""}), 400)
+    page = html(post_form(world.client(), "/sign-in", data={"email": "", "password": ""}), 400)
     assert 'id="email-error"' in page
     assert 'id="password-error"' in page
 
@@ -271,7 +284,8 @@ def test_sign_up_with_an_invitation_joins_the_council(world: World) -> None:
     client = world.client()
     form = html(client.get(f"/sign-up?invitation={issued.code}"))
     assert f'value="{issued.code}"' in form
-    response = client.post(
+    response = post_form(
+        client,
         "/sign-up",
         data={
             "name": "Eva",
@@ -290,22 +304,25 @@ def test_sign_up_with_an_invitation_joins_the_council(world: World) -> None:
 def test_sign_up_errors_are_shown_next_to_their_fields(world: World) -> None:
     client = world.client()
     short = html(
-        client.post(
-            "/sign-up", data={"name": "Fay", "email": "fay@x.example", "password": "short"}
+        post_form(
+            client, "/sign-up", data={"name": "Fay", "email": "fay@x.example", "password": "short"}
         ),
         400,
     )
     assert 'id="password-error"' in short
     assert "at least 10 characters" in short
     taken = html(
-        client.post(
-            "/sign-up", data={"name": "Bo", "email": "bo@bakery.example", "password": PASSWORD}
+        post_form(
+            client,
+            "/sign-up",
+            data={"name": "Bo", "email": "bo@bakery.example", "password": PASSWORD},
         ),
         400,
     )
     assert 'id="email-error"' in taken
     bad_code = html(
-        client.post(
+        post_form(
+            client,
             "/sign-up",
             data={
                 "name": "Gus",
@@ -320,7 +337,7 @@ def test_sign_up_errors_are_shown_next_to_their_fields(world: World) -> None:
 
 
 def test_sign_up_without_an_account_form_field_is_refused(world: World) -> None:
-    page = html(world.client().post("/sign-up", data={}), 400)
+    page = html(post_form(world.client(), "/sign-up", data={}), 400)
     assert 'id="name-error"' in page
     assert 'id="email-error"' in page
 
@@ -1096,7 +1113,8 @@ def test_member_invites_and_sees_the_code_once(world: World) -> None:
     assert code is not None
     assert f"/sign-up?invitation={code.group(1)}" in page
     assert code.group(1) not in html(client.get("/councils/bakery-north"))
-    joined = world.client().post(
+    joined = post_form(
+        world.client(),
         "/sign-up",
         data={
             "name": "Eva",
@@ -1130,3 +1148,57 @@ def test_replies_are_indented_and_every_page_knows_the_viewer(world: World) -> N
     assert "Sign out" in record
     assert ">Bo</span>" in record
     assert "Sign out" not in html(world.client().get("/record"))
+
+
+def test_signed_out_forms_need_their_token_and_this_sites_origin(world: World) -> None:
+    """Login CSRF: another site must not sign a visitor in to an account of its choosing."""
+    data = {"email": "ana@bakery.example", "password": PASSWORD}
+    client = world.client()
+    no_token = client.post("/sign-in", data=data, headers={"accept": "text/html"})
+    assert no_token.status_code == 403
+    token = form_token(client, "/sign-in")
+    foreign = client.post(
+        "/sign-in",
+        data={**data, "csrf_token": token},
+        headers={"origin": "https://evil.example", "accept": "text/html"},
+    )
+    assert foreign.status_code == 403
+    referred = client.post(
+        "/sign-up",
+        data={"name": "Mal", "email": "m@x.example", "password": PASSWORD, "csrf_token": token},
+        headers={"referer": "https://evil.example/page"},
+    )
+    assert referred.status_code == 403
+    other_browser = world.client()  # a token from someone else's page is not this browser's
+    stolen = other_browser.post("/sign-in", data={**data, "csrf_token": token})
+    assert stolen.status_code == 403
+    ok = client.post(
+        "/sign-in",
+        data={**data, "csrf_token": token},
+        headers={"origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+
+
+def test_a_member_changes_their_password_and_their_other_sessions_end(world: World) -> None:
+    here, csrf = signed_in(world, "cy")
+    elsewhere, _ = signed_in(world, "cy")
+    form = html(here.get("/me/password"))
+    assert 'autocomplete="new-password"' in form
+    wrong = here.post(
+        "/me/password", data={"current": "not the one", "new": "a new long one", "csrf_token": csrf}
+    )
+    assert wrong.status_code == 403
+    assert 'id="current-error"' in wrong.text
+    done = html(
+        here.post(
+            "/me/password",
+            data={"current": PASSWORD, "new": "a new long one", "csrf_token": csrf},
+        )
+    )
+    assert "Your password is changed" in done
+    assert here.get("/me/councils", follow_redirects=False).status_code == 200
+    assert elsewhere.get("/me/councils", follow_redirects=False).status_code == 303
+    signed_out = world.client()
+    assert signed_out.get("/me/password", follow_redirects=False).status_code == 303

@@ -96,9 +96,11 @@ def world(tmp_path: Path, base: Economy) -> Iterator[World]:
 
 def _signed_in(world: World, who: str) -> tuple[TestClient, str]:
     client = TestClient(world.app)
+    form = re.search(r'name="csrf_token" value="([^"]*)"', client.get("/sign-in").text)
+    assert form is not None
     answer = client.post(
         "/sign-in",
-        data={"email": f"{who}@plan.example", "password": PASSWORD},
+        data={"email": f"{who}@plan.example", "password": PASSWORD, "csrf_token": form.group(1)},
         follow_redirects=False,
     )
     assert answer.status_code == 303, answer.text

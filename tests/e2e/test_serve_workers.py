@@ -69,3 +69,61 @@ def test_workers_end_when_their_master_is_killed(tmp_path: Path) -> None:
             master.kill()
         for worker in _children(master.pid):
             os.kill(worker, signal.SIGKILL)
+
+
+def _serve(tmp_path: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "RADA_DATA_DIR": str(tmp_path),
+        "RADA_AUDIT_INTERVAL_SECONDS": "0",
+        "RADA_SIGNIN_ATTEMPTS": "3",
+        **settings,
+    }
+    env.pop("RADA_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [*RADA, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not _listening(port):
+        assert time.monotonic() < deadline, "the server did not start"
+        assert server.poll() is None, "the server exited"
+        time.sleep(0.2)
+    return server
+
+
+def _sign_in_statuses(port: int, count: int) -> list[int]:
+    import httpx
+
+    statuses = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+        for n in range(count):
+            answer = client.post(
+                "/api/v1/auth/sign-in",
+                json={"email": f"nobody{n}@x.example", "password": "wrong password"},
+                headers={"X-Forwarded-For": f"203.0.113.{n + 1}"},
+            )
+            statuses.append(answer.status_code)
+    return statuses
+
+
+def test_a_client_cannot_pass_for_another_address_unless_its_proxy_is_trusted(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    server = _serve(tmp_path / "untrusted", port)
+    try:
+        # Each attempt claims another address: believed, none would reach the limit of 3.
+        assert _sign_in_statuses(port, 4) == [401, 401, 401, 429]
+    finally:
+        server.terminate()
+        server.wait()
+    port = _free_port()
+    server = _serve(tmp_path / "trusted", port, RADA_TRUSTED_PROXIES="127.0.0.1")
+    try:
+        assert _sign_in_statuses(port, 4) == [401, 401, 401, 401]  # the proxy's word counts
+    finally:
+        server.terminate()
+        server.wait()

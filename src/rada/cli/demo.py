@@ -68,7 +68,12 @@ def demo(
 
         _demo_witness(settings, host, port)
         uvicorn.run(
-            "rada.web.app:create_app", factory=True, host=host, port=port, log_level="warning"
+            "rada.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="warning",
+            **settings.proxy_options(),  # type: ignore[arg-type]
         )
 
 

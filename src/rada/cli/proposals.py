@@ -282,7 +282,8 @@ def serve(
     from rada.bootstrap import open_database
     from rada.config import load_settings
 
-    open_database(load_settings())
+    settings = load_settings()
+    open_database(settings)
     message(f"Rada is at http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)")
     uvicorn.run(
         "rada.web.app:create_app",
@@ -293,4 +294,5 @@ def serve(
         log_level="warning",
         # Nagle's algorithm off on every connection (uvicorn leaves it on with --workers).
         http="rada.web.serving:NoDelayHttpProtocol",
+        **settings.proxy_options(),  # type: ignore[arg-type]
     )

@@ -105,6 +105,18 @@ def authenticate(uow: UnitOfWork, *, email: str, password: str) -> Person:
     return person
 
 
+def change_password(uow: UnitOfWork, *, person_id: int, current: str, new: str) -> None:
+    """A person changes their own password, proving the current one first (a stolen session
+    alone cannot lock its owner out). The caller ends the person's other sessions."""
+    person = uow.people.get(person_id)
+    if person is None:
+        raise NotFound(msg("there is no person %(person)s", person=person_id))
+    authenticate(uow, email=person.email, password=current)
+    if new == current:
+        raise CouncilError(msg("the new password is the same as the current one"))
+    uow.credentials.set_password(person_id, hash_password(new))
+
+
 def token_hash(token: str) -> str:
     """API tokens are long random strings, so a fast hash suffices to store them."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -61,7 +61,9 @@ __all__ = [
     "proposals",
     "record_audits",
     "secret_ballots",
+    "signin_failures",
     "votes",
+    "web_sessions",
 ]
 
 #: Every table of Rada: the record's and the councils'. One Alembic history creates them all.
@@ -323,6 +325,32 @@ participations = Table(
     Column("cast_at", UtcDateTime, nullable=False),
     _record_index(),
     PrimaryKeyConstraint("proposal_id", "voter_id", name="uq_participations_one_per_voter"),
+)
+
+#: Browser sessions, by the SHA-256 of their id (rada.store.web_sessions): a signed-out or
+#: revoked session is refused by every process, across restarts. Not part of the record.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    # No foreign key: like a credential, a session names its person without being part of
+    # the councils' data (and a test instance may keep its people elsewhere).
+    Column("person_id", Integer, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_web_sessions_person_id", "person_id"),
+)
+
+#: Failed sign-ins, counted against a client address or an e-mail address, for limits that
+#: hold across processes.
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(320), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_signin_failures_key_at", "key", "at"),
 )
 
 #: When the server last compared its tables with the record, and what it found (not part of

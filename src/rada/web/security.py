@@ -25,19 +25,23 @@ import base64
 import hashlib
 import hmac
 import json
-import math
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from rada.config import Settings, check_production
 from rada.councils.text import Message, msg
+from rada.store.web_sessions import SessionStore
+
+T = TypeVar("T")
 
 __all__ = [
     "CSRF_FIELD",
@@ -131,97 +135,91 @@ class SessionCodec:
 
 class SignInLimiter:
     """Counts failed sign-ins per key (a client address, an e-mail address) in a sliding
-    window, in this process's memory.
-
-    With several server processes each counts its own failures, so the effective limit is
-    the per-process limit times the number of processes; run one process, or put a limit at
-    the proxy, where that matters.
-    """
-
-    #: Beyond this many tracked keys, keys whose failures have all expired are swept.
-    SWEEP_AT = 10_000
+    window, in the database (:class:`rada.store.web_sessions.SessionStore`): one limit for
+    the whole instance, whatever the number of server processes, across restarts."""
 
     def __init__(
-        self, *, attempts: int, window: float, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        attempts: int,
+        window: float,
+        store: Callable[[], SessionStore],
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.attempts = attempts
         self.window = window
+        self._store = store
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
 
     def retry_after(self, *keys: str) -> int | None:
         """Seconds until any of ``keys`` may try again, or None when all may try now."""
-        now = self._clock()
-        waits = []
-        with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
-                if len(failures) >= self.attempts:
-                    waits.append(failures[-self.attempts] + self.window - now)
-        return max(1, math.ceil(max(waits))) if waits else None
+        return self._store().retry_after(
+            keys, now=self._now(), attempts=self.attempts, window=self.window
+        )
 
     def failed(self, *keys: str) -> None:
         """Count a failed attempt against each of ``keys``."""
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) > self.SWEEP_AT:
-                for key in list(self._failures):
-                    if not self._recent(key, now):
-                        del self._failures[key]
-            for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
+        self._store().failed(keys, now=self._now(), window=self.window)
 
     def succeeded(self, key: str) -> None:
         """Forget ``key``'s failures (a correct password for that e-mail address)."""
-        with self._lock:
-            self._failures.pop(key, None)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+        self._store().succeeded(key)
 
 
-class RevokedSessions:
-    """Session ids signed out before their cookie expired, in this process's memory."""
+class HashingBusy(Exception):
+    """Every password-hashing slot stayed taken: the caller answers 503 with Retry-After."""
 
-    def __init__(self) -> None:
-        self._until: dict[str, float] = {}
-        self._lock = threading.Lock()
+    retry_after = 2
 
-    def revoke(self, session: Session, *, lifetime: int) -> None:
-        """Refuse ``session`` from now on, until its cookie would have expired anyway."""
-        with self._lock:
-            now = time.time()
-            self._until = {s: t for s, t in self._until.items() if t > now}
-            self._until[session.session_id] = session.issued_at + lifetime
 
-    def __contains__(self, session_id: object) -> bool:
-        with self._lock:
-            return session_id in self._until
+class HashingGate:
+    """Bounds how many password hashings (argon2id: some 50 ms of a core and 64 MiB each) run
+    at once in this process, so that a burst of sign-ups or sign-ins cannot starve every
+    other request: beyond the bound a request waits up to ``wait`` seconds for a slot, then
+    is refused (:class:`HashingBusy`)."""
+
+    def __init__(self, slots: int, *, wait: float = 2.0) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self.wait = wait
+
+    def call(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which hashes) in a slot; call it from a worker thread."""
+        if not self._slots.acquire(timeout=self.wait):
+            raise HashingBusy
+        try:
+            return work()
+        finally:
+            self._slots.release()
 
 
 @dataclass
 class Security:
-    """The app's session codec, sign-in limiter and settings (on ``app.state.security``)."""
+    """The app's session codec, sign-in limiter and settings (on ``app.state.security``);
+    sessions are kept in the database (``sessions``), so a sign-out holds in every process."""
 
     codec: SessionCodec
     limiter: SignInLimiter
     secure_cookies: bool
-    revoked: RevokedSessions = field(default_factory=RevokedSessions)
+    sessions: Callable[[], SessionStore]
+    hashing: HashingGate
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Security:
-        """Build it, refusing production settings with a default or short secret key."""
+    def from_settings(cls, settings: Settings, *, store: Callable[[], SessionStore]) -> Security:
+        """Build it, refusing production settings with a default or weak secret key."""
         check_production(settings)
         return cls(
             codec=SessionCodec(settings.secret_key.get_secret_value()),
             limiter=SignInLimiter(
-                attempts=settings.signin_attempts, window=settings.signin_window_seconds
+                attempts=settings.signin_attempts,
+                window=settings.signin_window_seconds,
+                store=store,
             ),
             secure_cookies=settings.production,
+            sessions=store,
+            hashing=HashingGate(settings.hashing_concurrency),
         )
 
 
@@ -239,18 +237,85 @@ def request_session(request: Request) -> Session | None:
         return cached
     security = security_of(request)
     value = request.cookies.get(SESSION_COOKIE)
-    session = None if not value else security.codec.decode(value, now=time.time())
-    if session is not None and session.session_id in security.revoked:
-        session = None
+    now = time.time()
+    session = None if not value else security.codec.decode(value, now=now)
+    if session is not None and not security.sessions().live(
+        session.session_id, person_id=session.person_id, now=datetime.fromtimestamp(now, UTC)
+    ):
+        session = None  # signed out, revoked, or never started by this instance
     request.scope["rada.session"] = session
     return session
 
 
+#: The cookie that ties a signed-out visitor's forms (sign-in, sign-up) to their browser.
+PRESESSION_COOKIE = "rada_form"
+
+
+def _presession(request: Request) -> str:
+    """The signed-out browser's form secret: from its cookie, or new (then set by
+    :func:`remember_presession` on the page that shows the form)."""
+    value = request.scope.get("rada.presession") or request.cookies.get(PRESESSION_COOKIE)
+    if not value or len(value) > 64:
+        value = secrets.token_urlsafe(18)
+        request.scope["rada.presession.new"] = True
+    request.scope["rada.presession"] = value
+    return str(value)
+
+
 def csrf_token(request: Request) -> str:
-    """The CSRF token to put in forms and the ``X-CSRF-Token`` header ("" when signed out:
-    a request without a session cookie is not authenticated by one, so needs no token)."""
+    """The CSRF token to put in forms and the ``X-CSRF-Token`` header. Signed out, it is tied
+    to a cookie of the browser's own (so that another site cannot sign someone in to an
+    account of its choosing: login CSRF)."""
     session = request_session(request)
-    return "" if session is None else security_of(request).codec.csrf_for(session)
+    codec = security_of(request).codec
+    if session is None:
+        return codec.csrf_for(Session(0, "form:" + _presession(request), 0))
+    return codec.csrf_for(session)
+
+
+def remember_presession(request: Request, response: Response) -> None:
+    """Set the signed-out browser's form cookie on a page that made one."""
+    if request.scope.get("rada.presession.new"):
+        response.set_cookie(
+            PRESESSION_COOKIE,
+            str(request.scope["rada.presession"]),
+            max_age=24 * 3600,
+            path="/",
+            secure=security_of(request).secure_cookies,
+            httponly=True,
+            samesite="lax",
+        )
+
+
+def from_another_site(request: Request) -> bool:
+    """Whether the browser says the request comes from another site's page (its ``Origin``,
+    or without one its ``Referer``, names another host)."""
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source or source == "null":
+        return source == "null"
+    return urlsplit(source).netloc != request.headers.get("host", request.url.netloc)
+
+
+async def check_form(request: Request) -> None:
+    """A page's form post: refused (CsrfError) when it comes from another site, or without
+    the token of the session (signed in) or of the browser's form cookie (signed out)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    if from_another_site(request):
+        raise CsrfError(msg("this form was sent from another site"))
+    if request_session(request) is not None:
+        await check_csrf(request)
+        return
+    form = await request.form()
+    given = form.get(CSRF_FIELD)
+    cookie = request.cookies.get(PRESESSION_COOKIE)
+    expected = security_of(request).codec.csrf_for(Session(0, "form:" + (cookie or ""), 0))
+    if (
+        not cookie
+        or not isinstance(given, str)
+        or not hmac.compare_digest(given.encode(), expected.encode())
+    ):
+        raise CsrfError(msg("this form has no valid token: load it again"))
 
 
 def start_session(request: Request, response: Response, person_id: int) -> str:
@@ -259,6 +324,13 @@ def start_session(request: Request, response: Response, person_id: int) -> str:
     token."""
     security = security_of(request)
     session = Session(person_id, secrets.token_urlsafe(18), int(time.time()))
+    issued = datetime.fromtimestamp(session.issued_at, UTC)
+    security.sessions().start(
+        session.session_id,
+        person_id=person_id,
+        issued=issued,
+        expires=issued + timedelta(seconds=security.codec.lifetime),
+    )
     response.set_cookie(
         SESSION_COOKIE,
         security.codec.encode(session),
@@ -277,7 +349,7 @@ def end_session(request: Request, response: Response) -> None:
     security = security_of(request)
     session = request_session(request)
     if session is not None:
-        security.revoked.revoke(session, lifetime=security.codec.lifetime)
+        security.sessions().revoke(session.session_id, now=datetime.now(UTC))
     response.delete_cookie(
         SESSION_COOKIE,
         path="/",

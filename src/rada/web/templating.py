@@ -186,6 +186,10 @@ def render(
         render_string(request, template, context), status_code=status_code, headers=headers
     )
     response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
+    if context.get("csrf"):
+        from rada.web.security import remember_presession
+
+        remember_presession(request, response)
     picked = request.query_params.get("lang")
     if picked in LANGUAGES:
         response.set_cookie(COOKIE, picked, max_age=_COOKIE_AGE, samesite="lax", httponly=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from rada.config import Settings
+from rada.store.web_sessions import SessionStore
 from rada.web.api.deps import ApiContext, Clock, UowFactory, utc_now
 from rada.web.api.errors import ERROR_RESPONSES, ApiRoute
 from rada.web.security import Security
@@ -31,6 +32,14 @@ def api_router() -> APIRouter:
     return router
 
 
+def _sessions(app: FastAPI) -> SessionStore:
+    """The instance's session store, on the database of its public record (built once)."""
+    store: SessionStore | None = getattr(app.state, "sessions", None)
+    if store is None:
+        store = app.state.sessions = SessionStore(app.state.rada.record().engine)
+    return store
+
+
 def install_api(
     app: FastAPI,
     settings: Settings,
@@ -45,6 +54,6 @@ def install_api(
     short secret key. Without ``uow_factory`` the database named by the settings is opened
     when the app starts (or on first use, where the app is not started).
     """
-    app.state.security = Security.from_settings(settings)
+    app.state.security = Security.from_settings(settings, store=lambda: _sessions(app))
     app.state.api = ApiContext(settings, factory=uow_factory, clock=clock or utc_now)
     app.include_router(api_router())

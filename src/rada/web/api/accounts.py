@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from starlette.requests import Request
 from starlette.responses import Response
 
+from rada.councils.model import Person
 from rada.councils.text import msg, nmsg
 from rada.services import accounts
 from rada.services.councils import accept_invitation
@@ -19,6 +21,7 @@ from rada.web.api.schemas import (
     AccountCreate,
     Me,
     MembershipPublic,
+    PasswordChange,
     PersonPublic,
     SessionPublic,
     SignedOut,
@@ -27,7 +30,14 @@ from rada.web.api.schemas import (
     TokenIssued,
     TokenPublic,
 )
-from rada.web.security import csrf_token, end_session, security_of, start_session
+from rada.web.security import (
+    HashingBusy,
+    csrf_token,
+    end_session,
+    request_session,
+    security_of,
+    start_session,
+)
 
 router = APIRouter(tags=["accounts"], route_class=ApiRoute)
 
@@ -58,15 +68,33 @@ def sign_up(
             hint=msg("ask a member of a council for an invitation code"),
         )
     now = api.now()
-    with api.uow() as uow:
-        person = accounts.register(
-            uow, name=body.name, email=body.email, password=body.password, now=now
-        )
-        if body.invitation:
-            accept_invitation(uow, code=body.invitation, person_id=person.id, now=now)
-        uow.commit()
+
+    def register() -> Person:
+        with api.uow() as uow:
+            person = accounts.register(
+                uow, name=body.name, email=body.email, password=body.password, now=now
+            )
+            if body.invitation:
+                accept_invitation(uow, code=body.invitation, person_id=person.id, now=now)
+            uow.commit()
+            return person
+
+    person = _hashing(request, register)
     token = start_session(request, response, person.id)
     return SessionPublic(person=PersonPublic.of(person), csrf_token=token)
+
+
+def _hashing(request: Request, work: Callable[[], Person]) -> Person:
+    """Run work that hashes a password in one of the process's hashing slots (503 when they
+    stay taken)."""
+    try:
+        return security_of(request).hashing.call(work)
+    except HashingBusy as busy:
+        raise ApiError(
+            503,
+            msg("the server is checking many passwords at once; try again in a moment"),
+            headers={"Retry-After": str(busy.retry_after)},
+        ) from busy
 
 
 def _client(request: Request) -> str:
@@ -96,10 +124,15 @@ def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> 
             hint=msg("if you have forgotten your password, ask your council's convenor"),
             headers={"Retry-After": str(wait)},
         )
-    try:
+
+    def authenticate() -> Person:
         with api.uow() as uow:
             person = accounts.authenticate(uow, email=body.email, password=body.password)
             uow.commit()  # a password hashed with outdated parameters is rehashed
+            return person
+
+    try:
+        person = _hashing(request, authenticate)
     except accounts.BadCredentials as error:
         limiter.failed(*keys)
         raise ApiError(401, error.message) from error
@@ -138,6 +171,41 @@ def me(request: Request, api: ApiDep, caller: ParticipantDep) -> Me:
         memberships=memberships,
         csrf_token=csrf_token(request) if caller.via == "cookie" else None,
     )
+
+
+@router.post("/me/password", status_code=204, summary="Change one's password")
+def change_password(
+    body: PasswordChange, request: Request, api: ApiDep, caller: ParticipantDep
+) -> Response:
+    """Change the caller's password, given the current one. Every other browser session of
+    the caller ends (this one stays signed in); API tokens are kept (revoke them apart).
+    A wrong current password is 403, and counts against the sign-in limits."""
+    limiter = security_of(request).limiter
+    keys = (_client(request), "email:" + caller.person.email)
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        raise ApiError(
+            429,
+            msg("too many failed attempts; try again later"),
+            headers={"Retry-After": str(wait)},
+        )
+
+    def change() -> Person:
+        with api.uow() as uow:
+            accounts.change_password(uow, person_id=caller.id, current=body.current, new=body.new)
+            uow.commit()
+            return caller.person
+
+    try:
+        _hashing(request, change)
+    except accounts.BadCredentials as error:
+        limiter.failed(*keys)
+        raise ApiError(403, msg("the current password is wrong")) from error
+    session = request_session(request)
+    security_of(request).sessions().revoke_person(
+        caller.id, now=api.now(), keep=None if session is None else session.session_id
+    )
+    return Response(status_code=204)
 
 
 @router.post("/me/tokens", status_code=201, summary="Create an API token")

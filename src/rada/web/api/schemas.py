@@ -62,6 +62,11 @@ class Body(BaseModel):
 # Accounts -------------------------------------------------------------------------------
 
 
+class PasswordChange(Body):
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024)
+
+
 class AccountCreate(Body):
     name: str = Field(min_length=1, max_length=500, examples=["Ana Novak"])
     email: str = Field(min_length=3, max_length=320, examples=["ana@bakery.example"])

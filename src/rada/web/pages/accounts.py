@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -22,7 +23,8 @@ from rada.services.councils import accept_invitation
 from rada.web.api.deps import api_context
 from rada.web.security import (
     CsrfError,
-    check_csrf,
+    HashingBusy,
+    check_form,
     csrf_token,
     end_session,
     request_session,
@@ -48,7 +50,7 @@ def signed_in(request: Request) -> Person | None:
 async def verified_form(request: Request) -> FormData:
     """The posted form, once its CSRF token is checked (403 without it)."""
     try:
-        await check_csrf(request)
+        await check_form(request)
     except CsrfError as error:
         _ = gettext_for(request)
         raise HTTPException(
@@ -144,10 +146,18 @@ async def sign_in(request: Request) -> Response:
             headers={"Retry-After": str(wait)},
         )
     api = api_context(request)
-    try:
+
+    def authenticate() -> Person:
         with api.uow() as uow:
             person = accounts.authenticate(uow, email=email, password=password)
             uow.commit()
+            return person
+
+    try:
+        # In a worker thread and a hashing slot: argon2id must not hold up the event loop.
+        person = await run_in_threadpool(security_of(request).hashing.call, authenticate)
+    except HashingBusy as busy:
+        return _busy_page(request, email, next_path, busy)
     except accounts.BadCredentials:
         limiter.failed(*keys)
         return _sign_in_page(
@@ -167,6 +177,18 @@ async def sign_in(request: Request) -> Response:
     return response
 
 
+def _busy_page(request: Request, email: str, next_path: str, busy: HashingBusy) -> Response:
+    _ = gettext_for(request)
+    return _sign_in_page(
+        request,
+        status_code=503,
+        email=email,
+        next_path=next_path,
+        notice=_("The server is busy checking passwords: try again in a moment."),
+        headers={"Retry-After": str(busy.retry_after)},
+    )
+
+
 @router.post("/sign-out", name="sign_out")
 async def sign_out(request: Request) -> Response:
     """End the session and go to the front page."""
@@ -182,12 +204,14 @@ def _sign_up_page(
     status_code: int = 200,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     api = api_context(request)
     return render(
         request,
         "accounts/sign_up.html",
         status_code=status_code,
+        headers=headers,
         section="sign_up",
         csrf=csrf_token(request),
         values=values or {},
@@ -237,14 +261,27 @@ async def sign_up(request: Request) -> Response:
         errors["invitation"] = _("This instance admits new accounts by invitation only.")
     if not errors:
         now = api.now()
-        try:
+
+        def register() -> Person:
             with api.uow() as uow:
-                person = accounts.register(
+                made = accounts.register(
                     uow, name=values["name"], email=values["email"], password=password, now=now
                 )
                 if values["invitation"]:
-                    accept_invitation(uow, code=values["invitation"], person_id=person.id, now=now)
+                    accept_invitation(uow, code=values["invitation"], person_id=made.id, now=now)
                 uow.commit()
+                return made
+
+        try:
+            person = await run_in_threadpool(security_of(request).hashing.call, register)
+        except HashingBusy as busy:
+            return _sign_up_page(
+                request,
+                status_code=503,
+                values=values,
+                errors={"password": _("The server is busy checking passwords: try again.")},
+                headers={"Retry-After": str(busy.retry_after)},
+            )
         except CouncilError as error:
             errors[_field_of(error)] = error_text(request, error)
     if errors:
@@ -281,3 +318,81 @@ def my_councils(request: Request) -> Response:
         viewer=person,
         csrf=csrf_token(request),
     )
+
+
+def _password_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    notice: str = "",
+    done: bool = False,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "accounts/password.html",
+        status_code=status_code,
+        headers=headers,
+        errors=errors or {},
+        notice=notice,
+        done=done,
+    )
+
+
+@router.get("/me/password", name="password")
+def password_form(request: Request) -> Response:
+    """The form to change one's password (signed in only)."""
+    if signed_in(request) is None:
+        return RedirectResponse(f"/sign-in?next={quote('/me/password')}", status_code=303)
+    return _password_page(request)
+
+
+@router.post("/me/password", name="password_post")
+async def change_password(request: Request) -> Response:
+    """Change the password, given the current one; the person's other sessions end."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    person = signed_in(request)
+    if person is None:
+        return RedirectResponse(f"/sign-in?next={quote('/me/password')}", status_code=303)
+    current, new = form_text(form, "current", 1024), form_text(form, "new", 1024)
+    security = security_of(request)
+    keys = (_client(request), "email:" + person.email)
+    wait = security.limiter.retry_after(*keys)
+    if wait is not None:
+        return _password_page(
+            request,
+            status_code=429,
+            notice=_("Too many failed attempts. Try again in %(seconds)s seconds.")
+            % {"seconds": wait},
+            headers={"Retry-After": str(wait)},
+        )
+    api = api_context(request)
+
+    def change() -> None:
+        with api.uow() as uow:
+            accounts.change_password(uow, person_id=person.id, current=current, new=new)
+            uow.commit()
+
+    try:
+        await run_in_threadpool(security.hashing.call, change)
+    except HashingBusy as busy:
+        return _password_page(
+            request,
+            status_code=503,
+            notice=_("The server is busy checking passwords: try again in a moment."),
+            headers={"Retry-After": str(busy.retry_after)},
+        )
+    except accounts.BadCredentials:
+        security.limiter.failed(*keys)
+        return _password_page(
+            request, status_code=403, errors={"current": _("The current password is wrong.")}
+        )
+    except CouncilError as error:
+        return _password_page(request, status_code=400, errors={"new": error_text(request, error)})
+    session = request_session(request)
+    security.sessions().revoke_person(
+        person.id, now=api.now(), keep=None if session is None else session.session_id
+    )
+    return _password_page(request, done=True)
