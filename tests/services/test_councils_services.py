@@ -743,3 +743,71 @@ def test_ballots_slipped_into_the_table_stop_the_count(world: World) -> None:
         with pytest.raises(RecordMismatch, match="3 secret ballots but the record shows 2"):
             ps.close_vote(uow, proposal_id=motion, by=None, now=at + timedelta(hours=100))
         assert ps.get_proposal(uow, motion).stage is Stage.VOTING
+
+
+def test_a_delegates_vote_is_a_roll_call_their_council_can_read(world: World) -> None:
+    """The imperative mandate: in a federation a delegate's vote names them, even on an
+    election the standing orders would hold by secret ballot; members' own stay secret."""
+    from rada.councils.errors import InvalidStandingOrders
+    from rada.councils.orders import default_orders
+
+    with world() as uow:
+        with pytest.raises(InvalidStandingOrders, match="vote by roll call"):
+            cs.create_council(
+                uow, name="Secretive", slug="secretive", kind=CouncilKind.FEDERATION,
+                founder_id=world.dan, now=T0, orders=default_orders(CouncilKind.WORKPLACE),
+            )  # fmt: skip
+        fed = cs.create_council(
+            uow, name="Food Federation", slug="food", kind=CouncilKind.FEDERATION,
+            founder_id=world.dan, now=T0,
+        )  # fmt: skip
+        cs.affiliate(uow, federation=fed.id, member=world.bakery, by=world.dan, now=T0, weight=3)
+        ours = ps.open_proposal(
+            uow, council=world.bakery, kind=ProposalKind.APPOINTMENT, title="Our delegate",
+            text="Who speaks for us?", by=world.ana, now=T0,
+            details={"post": "delegate", "to_council": fed.id}, candidates=[world.bo],
+        )  # fmt: skip
+        assert ours.rule.secret  # the bakery's members vote in secret
+        at = _vote_open(world, uow, ours.id)
+        for person in (world.ana, world.bo, world.cy):
+            ps.cast_vote(
+                uow, proposal_id=ours.id, by=person, choice={"ranking": [f"p{world.bo}"]}, now=at
+            )
+        ps.close_vote(uow, proposal_id=ours.id, by=None, now=at)
+        theirs = ps.open_proposal(
+            uow, council=fed.id, kind=ProposalKind.APPOINTMENT, title="Federation secretary",
+            text="Elect one.", by=world.bo, now=T0,
+            details={"post": "manager"}, candidates=[world.bo, world.dan],
+        )  # fmt: skip
+        assert not theirs.rule.secret
+        assert theirs.rule.method.value == "stv"
+        voting = T0 + timedelta(hours=48)
+        ps.open_voting(uow, proposal_id=theirs.id, by=world.dan, now=voting)
+        ps.cast_vote(
+            uow, proposal_id=theirs.id, by=world.bo, choice={"ranking": [f"p{world.dan}"]},
+            now=voting,
+        )  # fmt: skip
+        (vote,) = uow.votes.for_proposal(theirs.id)
+        assert (vote.voter_id, vote.weight) == (world.bo, 3)
+        assert uow.ballots.for_proposal(theirs.id) == []
+        cast = uow.record.read(vote.record_index or 0)
+        assert cast is not None
+        assert cast.author == f"person/{world.bo}"
+        assert len(cast.body["commitment"]) == 64  # how, published at the count
+        ps.close_vote(uow, proposal_id=theirs.id, by=None, now=voting + timedelta(hours=100))
+        revealed = [
+            e
+            for i in range(400)
+            if (e := uow.record.read(i)) is not None and e.body.get("event") == "revealed"
+        ]
+        assert [(e.author, e.body["choice"], e.body["weight"]) for e in revealed] == [
+            (f"person/{world.bo}", {"ranking": [f"p{world.dan}"]}, 3)
+        ]
+
+
+@pytest.mark.parametrize(
+    "password", ["password123", "qwertyuiop12", "iloveyou2024", "aaaaaaaaaaaa"]
+)
+def test_a_common_password_is_refused_at_sign_up(world: World, password: str) -> None:
+    with world() as uow, pytest.raises(CouncilError, match="tried first when guessing"):
+        accounts.register(uow, name="Eve", email="eve@b.coop", password=password, now=T0)

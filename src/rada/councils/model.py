@@ -11,12 +11,19 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from rada.councils.errors import CouncilError, InvalidStandingOrders, NotAllowed
-from rada.councils.orders import ROLE_NAMES, CouncilKind, ProposalKind, Role, StandingOrders
+from rada.councils.orders import (
+    ROLE_NAMES,
+    CouncilKind,
+    DecisionRule,
+    ProposalKind,
+    Role,
+    StandingOrders,
+)
 from rada.councils.text import Message, msg
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -167,6 +174,39 @@ class Council:
         self.name = check_name(self.name, msg("a council's name"))
         self.slug = check_slug(self.slug)
         self.description = self.description.strip()
+
+    def check_roll_call(self) -> None:
+        """Refuse standing orders that would give delegates a secret ballot (a new federation's
+        or congress's; older ones are read as :meth:`rule_for` says)."""
+        if not self.delegates_vote:
+            return
+        secret = sorted(k.value for k, rule in self.orders.rules.items() if rule.secret)
+        if secret:
+            raise InvalidStandingOrders(
+                msg(
+                    "in a federation or the congress delegates vote by roll call, so %(kinds)s "
+                    "cannot be decided by secret ballot",
+                    kinds=", ".join(secret),
+                ),
+                hint=msg("the members who send a delegate must see how they voted"),
+            )
+
+    @property
+    def delegates_vote(self) -> bool:
+        """Whether its voting members are delegates of other councils (a federation or the
+        congress), who vote by roll call: see :meth:`rule_for`."""
+        return self.kind in (CouncilKind.FEDERATION, CouncilKind.CONGRESS)
+
+    def rule_for(self, kind: ProposalKind) -> DecisionRule:
+        """The rule a new proposal of ``kind`` is decided by. In a federation or the congress
+        every vote is a roll call, whatever the standing orders say: a delegate votes under the
+        mandate of the council that sent them, whose members must see how they voted (and may
+        recall them for it). A secret ballot of weighted delegates would not be secret anyway:
+        a weight-tagged ballot names a delegate whose weight is theirs alone."""
+        rule = self.orders.rule_for(kind)
+        if self.delegates_vote and rule.secret:
+            return replace(rule, secret=False, live_tally=False)
+        return rule
 
     def may_hold(self, kind: ProposalKind) -> bool:
         """Whether proposals of ``kind`` belong in this kind of council."""

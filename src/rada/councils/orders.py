@@ -286,13 +286,15 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
     'stv'
     """
     third, half = Fraction(1, 3), Fraction(1, 2)
+    # Delegates vote by roll call (the imperative mandate); members' own ballots are secret.
+    secret = kind not in (CouncilKind.FEDERATION, CouncilKind.CONGRESS)
     motion = DecisionRule(Method.SIMPLE_MAJORITY, quorum=third, discussion_hours=24)
     rules = {
         ProposalKind.MOTION: motion,
         ProposalKind.INVESTMENT: motion,
         ProposalKind.TARGET_REVIEW: DecisionRule(Method.SIMPLE_MAJORITY, quorum=third),
         ProposalKind.APPOINTMENT: DecisionRule(
-            Method.STV, quorum=third, discussion_hours=48, secret=True, live_tally=False
+            Method.STV, quorum=third, discussion_hours=48, secret=secret, live_tally=False
         ),
         ProposalKind.RECALL: DecisionRule(Method.RECALL, discussion_hours=48),
         ProposalKind.PLAN_ADOPTION: DecisionRule(
@@ -301,6 +303,8 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
             discussion_hours=48,
         ),
         ProposalKind.REDACTION: DecisionRule(Method.TWO_THIRDS, quorum=half, discussion_hours=48),
-        ProposalKind.BUDGET: DecisionRule(Method.EQUAL_SHARES, discussion_hours=48, secret=True),
+        ProposalKind.BUDGET: DecisionRule(
+            Method.EQUAL_SHARES, discussion_hours=48, secret=secret, live_tally=secret
+        ),
     }
     return StandingOrders(rules=rules)

@@ -65,7 +65,27 @@ def hash_password(password: str) -> str:
                 MIN_PASSWORD,
             )
         )
+    if too_common(password):
+        raise CouncilError(
+            msg("this password is among those tried first when guessing: choose another"),
+            hint=msg("a few unrelated words make a password both long and easy to remember"),
+        )
     return _HASHER.hash(password)
+
+
+#: Fewer guesses than this, by zxcvbn's estimate, and a password is refused.
+MIN_GUESSES = 10**6
+
+
+def too_common(password: str) -> bool:
+    """Whether a password is among the common or easily guessed ones (NIST SP 800-63B: check
+    new passwords against a list of commonly used ones): zxcvbn matches it against its lists
+    of the most used passwords, words, names, keyboard patterns, dates and repeats, and
+    estimates the guesses an attacker needs. Only the first 100 characters are looked at
+    (zxcvbn's time grows with the length; a longer password is not common)."""
+    from zxcvbn import zxcvbn
+
+    return float(zxcvbn(password[:100])["guesses"]) < MIN_GUESSES
 
 
 def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: datetime) -> Person:

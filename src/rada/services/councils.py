@@ -100,6 +100,7 @@ def create_council(
         created_at=now,
         description=description,
     )
+    council.check_roll_call()
     uow.councils.add(council)
     roles = {Role.CONVENOR}
     if kind in (CouncilKind.WORKPLACE, CouncilKind.UNION):

@@ -488,7 +488,7 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
             kind=ProposalKind.TARGET_REVIEW,
             title=f"Our target in round {new.number} of {cycle.title}",
             author_id=by,
-            rule=council.orders.rule_for(ProposalKind.TARGET_REVIEW),
+            rule=council.rule_for(ProposalKind.TARGET_REVIEW),
             created_at=now,
             details={
                 "product": w.group,
@@ -602,7 +602,7 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
             kind=ProposalKind.PLAN_ADOPTION,
             title=f"Adopt the plan of {cycle.title}",
             author_id=by,
-            rule=congress.orders.rule_for(ProposalKind.PLAN_ADOPTION),
+            rule=congress.rule_for(ProposalKind.PLAN_ADOPTION),
             created_at=now,
             details={
                 "plan": digest(current.targets, current.fulfilment),

@@ -170,7 +170,7 @@ def open_proposal(
         kind=kind,
         title=title,
         author_id=by,
-        rule=target.orders.rule_for(kind),
+        rule=target.rule_for(kind),
         created_at=now,
         details=dict(details or {}),
         options=_candidates(uow, target, candidates)

@@ -20,7 +20,11 @@ def test_a_motion_is_discussed_voted_and_a_post_redacted(
     with sql_uow_factory() as uow:
         ids = [
             accounts.register(
-                uow, name=name, email=f"{name.lower()}@example.org", password="x" * 12, now=NOW
+                uow,
+                name=name,
+                email=f"{name.lower()}@example.org",
+                password="a long enough password",
+                now=NOW,
             ).id
             for name in ("Ana", "Bob", "Cyril")
         ]

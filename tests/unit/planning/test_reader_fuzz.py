@@ -24,7 +24,10 @@ DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 TOY = DATA / "cockshott-toy" / "v2019"
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "toy.toml"
 
+# Derandomized: the same examples on every run, so CI is not at the mercy of a draw (run with
+# --hypothesis-seed=random, or raise max_examples, to explore further).
 FUZZ = settings(
+    derandomize=True,
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

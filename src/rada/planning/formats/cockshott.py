@@ -134,6 +134,17 @@ def read_cockshott(folder: Path) -> Economy:
     cap, dep = _square(cap_t, goods), _square(dep_t, goods)
     for table, rows in ((cap_t, cap), (dep_t, dep)):
         _negative(table, rows, goods)
+    for i in goods:
+        for j, good in enumerate(goods):
+            if dep[i][j] > 1:
+                dep_row = dep_t.row(i)
+                raise InputError(
+                    f"depreciation {dep[i][j]!r} is more than the whole stock "
+                    "(it is a yearly fraction, 0..1)",
+                    file=dep_t.file,
+                    line=dep_row.line if dep_row else None,
+                    column=good,
+                )
     targ_goods = _goods(targ_t, goods)
     if targ_goods[len(goods) :] != ["labour"]:
         raise InputError(

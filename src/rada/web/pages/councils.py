@@ -192,7 +192,7 @@ def _council_page(
         key=lambda p: (p.closes_at, p.id),
     )
     rules = [
-        (kind, rule_in_words(council.orders.rule_for(kind), _))
+        (kind, rule_in_words(council.rule_for(kind), _))
         for kind in ProposalKind
         if council.may_hold(kind)
     ]

@@ -106,7 +106,7 @@ def form_page(
         csrf=csrf_token(request),
         allowed=allowed,
         proposers=sorted(council.orders.proposers),
-        kinds=[(k, rule_in_words(council.orders.rule_for(k), _)) for k in kinds],
+        kinds=[(k, rule_in_words(council.rule_for(k), _)) for k in kinds],
         kind=chosen,
         labels=names,
         members=members,
