@@ -68,16 +68,21 @@ def test_the_limiter_lets_people_try_again_once_the_window_moves_on(tmp_path: Pa
 
 
 def test_a_signed_out_session_stays_out_in_every_process_and_after_a_restart(
-    tmp_path: Path,
+    tmp_path: Path, store_url: str
 ) -> None:
     """Two apps on one database stand for two workers, or one worker before and after a
-    restart: a cookie signed out in one is refused by the other."""
+    restart: a cookie signed out in one is refused by the other (SQLite and PostgreSQL)."""
     from fastapi.testclient import TestClient
 
     from rada.config import Settings
     from rada.web.app import create_app
 
-    settings = Settings(data_dir=tmp_path, audit_interval_seconds=0, checkpoint_interval_seconds=0)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=store_url,
+        audit_interval_seconds=0,
+        checkpoint_interval_seconds=0,
+    )
     body = {"name": "Ana", "email": "ana@b.coop", "password": "long enough password"}
     with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
         made = first.post("/api/v1/accounts", json=body)
@@ -149,13 +154,20 @@ def test_password_hashing_is_bounded_and_a_busy_server_says_when_to_come_back(
         assert client.post("/api/v1/accounts", json=body).status_code == 201
 
 
-def test_a_person_changes_their_password_and_their_other_sessions_end(tmp_path: Path) -> None:
+def test_a_person_changes_their_password_and_their_other_sessions_end(
+    tmp_path: Path, store_url: str
+) -> None:
     from fastapi.testclient import TestClient
 
     from rada.config import Settings
     from rada.web.app import create_app
 
-    settings = Settings(data_dir=tmp_path, audit_interval_seconds=0, checkpoint_interval_seconds=0)
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=store_url,
+        audit_interval_seconds=0,
+        checkpoint_interval_seconds=0,
+    )
     old, new = "long enough password", "another long password"
     app = create_app(settings)
     with TestClient(app) as here, TestClient(app) as elsewhere:
