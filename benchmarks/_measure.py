@@ -8,6 +8,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -40,3 +41,24 @@ def timed(work: Callable[[], T]) -> tuple[float, T]:
 def median(values: list[float]) -> float:
     """The median."""
     return statistics.median(values)
+
+
+def fill_record(data_dir: Path, entries: int, *, origin: str) -> None:
+    """A SQLite record of ``entries`` posts in ``data_dir``, appended 10,000 at a time, with a
+    checkpoint signed by the log ``origin`` over all of them."""
+    from datetime import UTC, datetime
+
+    from rada.record import Entry, EntryKind
+    from rada.store.keys import load_or_create_signing_key
+    from rada.store.record_repository import RecordRepository, record_engine
+
+    repository = RecordRepository(record_engine(f"sqlite:///{data_dir / 'rada.db'}"))
+    repository.create_schema()
+    when = datetime(2024, 5, 1, tzinfo=UTC)
+    for start in range(0, entries, 10_000):
+        batch = range(start, min(start + 10_000, entries))
+        repository.append(
+            [Entry(EntryKind.POST, when, {"text": f"post {i}"}, author="ana") for i in batch]
+        )
+    repository.add_checkpoint(load_or_create_signing_key(data_dir, origin=origin))
+    repository.engine.dispose()

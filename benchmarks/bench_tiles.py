@@ -28,29 +28,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import machine, median
+from _measure import fill_record, machine, median
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-
-
-def _build(data_dir: Path, entries: int) -> None:
-    from rada.record import Entry, EntryKind
-    from rada.store.keys import load_or_create_signing_key
-    from rada.store.record_repository import RecordRepository, record_engine
-
-    repository = RecordRepository(record_engine(f"sqlite:///{data_dir / 'rada.db'}"))
-    repository.create_schema()
-    when = datetime(2024, 5, 1, tzinfo=UTC)
-    for start in range(0, entries, 10_000):
-        batch = range(start, min(start + 10_000, entries))
-        repository.append(
-            [Entry(EntryKind.POST, when, {"text": f"post {i}"}, author="ana") for i in batch]
-        )
-    repository.add_checkpoint(load_or_create_signing_key(data_dir, origin="bench.example/log"))
-    repository.engine.dispose()
 
 
 def _paths(entries: int) -> list[str]:
@@ -79,6 +61,8 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "RADA_DATA_DIR": str(data_dir),
+        # Measure serving alone: no self-audit of the (untyped, synthetic) record meanwhile.
+        "RADA_AUDIT_INTERVAL_SECONDS": "0",
         "RADA_DATABASE_URL": "",
         "RADA_CHECKPOINT_INTERVAL_SECONDS": "0",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
@@ -165,7 +149,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="rada-bench-tiles-") as tmp:
         data_dir = Path(tmp)
         began = time.perf_counter()
-        _build(data_dir, args.entries)
+        fill_record(data_dir, args.entries, origin="bench.example/log")
         paths = _paths(args.entries)
         print(
             f"built {args.entries} entries ({len(paths)} full tiles and bundles) in "

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import base64
 import shutil
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from tests.threaded_server import serving
 
 from rada.config import Settings
 from rada.record import Entry, EntryKind, TamperError, verify_export, write_export
@@ -34,27 +32,6 @@ from rada.web.state import AppState
 from rada.web.witness import create_witness_app
 
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on an ephemeral loopback port; its base URL."""
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "the server stopped"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _get_bytes(url: str) -> tuple[int, bytes]:

@@ -15,15 +15,13 @@ import base64
 import os
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from tests.threaded_server import serving
 
 from rada.config import Settings
 from rada.record import Entry, EntryKind
@@ -87,25 +85,13 @@ def served_log(tmp_path: Path) -> Iterator[dict[str, Any]]:
         head.size, read_cosignatures(answer, checkpoint=head, witness_key=witness.verifier)
     )
     settings = Settings(data_dir=tmp_path, database_url="", checkpoint_interval_seconds=0)
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "the server stopped"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield {
-        "base": f"http://127.0.0.1:{port}",
-        "key": signer.verifier.vkey(),
-        "size": head.size,
-        "root": head.root,
-    }
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(settings)) as base:
+        yield {
+            "base": base,
+            "key": signer.verifier.vkey(),
+            "size": head.size,
+            "root": head.root,
+        }
     repository.engine.dispose()
 
 

@@ -37,7 +37,7 @@ from rada.councils.model import Membership
 from rada.councils.proposals import Proposal
 from rada.councils.text import msg
 from rada.services.ports import UnitOfWork
-from rada.services.recording import record
+from rada.services.recording import links_to, record
 
 __all__ = ["Cast", "VoteRequest", "cast_vote", "cast_votes"]
 
@@ -214,7 +214,7 @@ def _hidden(a: _Accepted) -> bool:
 
 def _event(a: _Accepted, salt: str | None) -> Event:
     proposal, r = a.proposal, a.request
-    links = () if proposal.record_index is None else (proposal.record_index,)
+    links = links_to(proposal.record_index)
     if proposal.rule.secret:
         return TookPart(
             council=proposal.council_id, at=r.at, by=r.by, links=links, proposal=proposal.id

@@ -16,7 +16,7 @@ from rada.councils.text import msg
 from rada.services.councils import get_council
 from rada.services.ports import UnitOfWork
 from rada.services.proposals import get_proposal
-from rada.services.recording import record_one
+from rada.services.recording import links_to, record_one
 
 
 def write_post(
@@ -45,13 +45,13 @@ def write_post(
                 stage=STAGE_NAMES[proposal.stage],
             )
         )
-    links: list[int] = [] if proposal.record_index is None else [proposal.record_index]
+    answered = None
     if reply_to is not None:
         parent = uow.posts.get(reply_to)
         if parent is None or parent.proposal_id != proposal.id:
             raise NotFound(msg("there is no post %(post)s in this discussion", post=reply_to))
-        if parent.versions[0].record_index is not None:
-            links.append(parent.versions[0].record_index)
+        answered = parent.versions[0].record_index
+    links = links_to(proposal.record_index, answered)
     post = Post(
         proposal.id, by, now, [Version(1, check_text(text, msg("a post")), now)], parent_id=reply_to
     )
@@ -62,7 +62,7 @@ def write_post(
             council=council.id,
             at=now,
             by=by,
-            links=tuple(links),
+            links=links,
             proposal=proposal.id,
             post=post.id,
             reply_to=reply_to,
@@ -82,14 +82,14 @@ def edit_post(uow: UnitOfWork, *, post_id: int, text: str, by: int, now: datetim
         raise NotFound(msg("there is no post %(post)s", post=post_id))
     proposal = get_proposal(uow, post.proposal_id)
     version = post.write(text, by=by, now=now)
-    links = [v.record_index for v in post.versions[:1] if v.record_index is not None]
+    links = links_to(post.versions[0].record_index)
     index = record_one(
         uow,
         PostEdited(
             council=proposal.council_id,
             at=now,
             by=by,
-            links=tuple(links),
+            links=links,
             proposal=proposal.id,
             post=post.id,
             version=version.number,

@@ -40,7 +40,7 @@ from rada.record.encoding import Entry, EntryKind
 from rada.services.councils import get_council, require_convenor
 from rada.services.ports import UnitOfWork
 from rada.services.proposals import record_opened
-from rada.services.recording import record_one
+from rada.services.recording import links_to, record_one
 
 #: The good that investment builds: construction (CPA 41-43 in national tables).
 CONSTRUCTION = "41-43"
@@ -123,8 +123,19 @@ def get_cycle(uow: UnitOfWork, cycle_id: int, *, for_update: bool = False) -> Cy
     return cycle
 
 
-def _base_links(cycle: Cycle, links: tuple[int, ...] = ()) -> tuple[int, ...]:
-    return (() if cycle.record_index is None else (cycle.record_index,)) + links
+def _step(
+    cycle: Cycle, *, by: int | None, now: datetime, links: tuple[int | None, ...] = ()
+) -> dict[str, Any]:
+    """What every event of the cycle carries: the congress, when, by whom, the link to the
+    cycle's opening, the cycle and its whole state after the change."""
+    return {
+        "council": cycle.congress_id,
+        "at": now,
+        "by": by,
+        "links": links_to(cycle.record_index, *links),
+        "cycle": cycle.id,
+        "state": cycle.to_dict(),
+    }
 
 
 def start_cycle(
@@ -191,11 +202,7 @@ def start_cycle(
     cycle.record_index = record_one(
         uow,
         CycleOpened(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             title=cycle.title,
             economy=cycle.economy,
             years=cycle.years,
@@ -221,12 +228,7 @@ def give_points(
     record_one(
         uow,
         PrioritiesGiven(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            links=_base_links(cycle),
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             points=dict(clean),
         ),
     )
@@ -244,12 +246,7 @@ def close_priorities(
     record_one(
         uow,
         PrioritiesClosed(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            links=_base_links(cycle),
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             participants=len(cycle.points),
             rule="mean of each participant's share of points",
             weights=dict(cycle.weights),
@@ -509,12 +506,7 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
     new.record_index = record_one(
         uow,
         RoundPlanned(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            links=_base_links(cycle),
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             round=new.number,
             inputs=inputs,
             fulfilment=fulfilment,
@@ -583,12 +575,7 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
     record_one(
         uow,
         RoundReviewed(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            links=_base_links(cycle),
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             round=cycle.current.number,
             answers=answers,
             counters={str(k): v for k, v in cycle.current.counters.items()},
@@ -622,16 +609,10 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
         uow.proposals.add(adoption)
         record_opened(uow, adoption)
         cycle.to_adoption(adoption.id)
-        assert adoption.record_index is not None
         record_one(
             uow,
             AdoptionProposed(
-                council=cycle.congress_id,
-                at=now,
-                by=by,
-                links=_base_links(cycle, (adoption.record_index,)),
-                cycle=cycle.id,
-                state=cycle.to_dict(),
+                **_step(cycle, by=by, now=now, links=(adoption.record_index,)),
                 round=current.number,
                 proposal=adoption.id,
             ),
@@ -659,12 +640,7 @@ def conclude(uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime) -> Cycle
     record_one(
         uow,
         concluded(
-            council=cycle.congress_id,
-            at=now,
-            by=by,
-            links=_base_links(cycle),
-            cycle=cycle.id,
-            state=cycle.to_dict(),
+            **_step(cycle, by=by, now=now),
             round=current.number,
             digest=digest(current.targets, current.fulfilment),
             proposal=proposal.id,

@@ -53,7 +53,15 @@ from rada.record.encoding import EntryKind
 from rada.services.ballot_box import cast_vote
 from rada.services.councils import admit, get_council, get_person, require_convenor
 from rada.services.ports import UnitOfWork
-from rada.services.recording import author, event_of, kept_of, plain, record, record_one
+from rada.services.recording import (
+    author,
+    event_of,
+    kept_of,
+    links_to,
+    plain,
+    record,
+    record_one,
+)
 
 
 def get_proposal(uow: UnitOfWork, proposal_id: int, *, for_update: bool = False) -> Proposal:
@@ -215,10 +223,6 @@ def record_opened(uow: UnitOfWork, proposal: Proposal) -> int:
     return index
 
 
-def _links(proposal: Proposal) -> tuple[int, ...]:
-    return () if proposal.record_index is None else (proposal.record_index,)
-
-
 def revise_proposal(
     uow: UnitOfWork, *, proposal_id: int, text: str, by: int, now: datetime
 ) -> Proposal:
@@ -231,7 +235,7 @@ def revise_proposal(
             council=proposal.council_id,
             at=now,
             by=by,
-            links=_links(proposal),
+            links=links_to(proposal.record_index),
             proposal=proposal.id,
             version=version.number,
             text=version.text,
@@ -252,7 +256,11 @@ def open_discussion(uow: UnitOfWork, *, proposal_id: int, by: int, now: datetime
     record_one(
         uow,
         DiscussionOpened(
-            council=proposal.council_id, at=now, by=by, links=_links(proposal), proposal=proposal.id
+            council=proposal.council_id,
+            at=now,
+            by=by,
+            links=links_to(proposal.record_index),
+            proposal=proposal.id,
         ),
     )
     uow.proposals.save(proposal)
@@ -272,7 +280,7 @@ def open_voting(uow: UnitOfWork, *, proposal_id: int, by: int, now: datetime) ->
             council=proposal.council_id,
             at=now,
             by=by,
-            links=_links(proposal),
+            links=links_to(proposal.record_index),
             proposal=proposal.id,
             closes_at=proposal.closes_at,
         ),
@@ -353,7 +361,7 @@ def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: dateti
         check_ballots_recorded(uow, proposal, ballots)
     decision = _as_recorded(count(proposal, choices, voters, voters=names))
     proposal.decide(decision, now=now)
-    links = _links(proposal)
+    links = links_to(proposal.record_index)
     published: list[Event] = []
     if proposal.rule.secret:
         # The ballots are published only now, in receipt-hash order, so that neither their
@@ -377,7 +385,7 @@ def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: dateti
                 council=council.id,
                 at=now,
                 by=v.voter_id,
-                links=() if v.record_index is None else (v.record_index,),
+                links=links_to(v.record_index),
                 proposal=proposal.id,
                 choice=dict(v.choice),
                 weight=v.weight,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
@@ -32,6 +32,7 @@ __all__ = [
     "author",
     "event_of",
     "kept_of",
+    "links_to",
     "person_of",
     "plain",
     "record",
@@ -45,19 +46,18 @@ _BASE = frozenset({"council", "at", "by", "links"})
 
 
 def _event_types() -> dict[tuple[str, str], type[ev.Event]]:
+    """Every concrete event class (one with both a kind and a name, whose entry is written
+    here), by (entry kind, event name)."""
     found: dict[tuple[str, str], type[ev.Event]] = {}
     pending: list[type[ev.Event]] = [ev.Event]
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if "event_name" in vars(cls) or any("event_name" in vars(b) for b in cls.__mro__[:-1]):
-            name = getattr(cls, "event_name", None)
-            kind = getattr(cls, "entry_kind", None)
-            if name is not None and kind is not None and not cls.own_form:
-                key = (kind, name)
-                if key in found and found[key] is not cls:
-                    raise TypeError(f"two event classes record as {key}")
-                found[key] = cls
+        kind, name = getattr(cls, "entry_kind", None), getattr(cls, "event_name", None)
+        if kind is None or name is None or cls.own_form:
+            continue
+        if found.setdefault((kind, name), cls) is not cls:
+            raise TypeError(f"two event classes record as {(kind, name)}")
     return found
 
 
@@ -72,6 +72,15 @@ class UnknownEvent(CouncilError):
 def author(person_id: int) -> str:
     """The record's name for a person."""
     return f"person/{person_id}"
+
+
+def links_to(*indexes: int | None) -> tuple[int, ...]:
+    """The links of an entry to earlier ones, leaving out those not recorded (None).
+
+    >>> links_to(4, None, 2)
+    (4, 2)
+    """
+    return tuple(i for i in indexes if i is not None)
 
 
 def person_of(name: str | None) -> int | None:
@@ -178,8 +187,8 @@ def _build(
         if f.name in _BASE:
             continue
         if f.name not in body:
-            if f.default is not f.default_factory:  # has a default
-                continue
+            if f.default is not MISSING or f.default_factory is not MISSING:
+                continue  # an optional field, absent: its default
             raise UnknownEvent(
                 msg("%(where)s: the %(field)s field is missing", where=where, field=f.name)
             )

@@ -17,39 +17,54 @@ from pathlib import Path
 from rada.record.errors import NoteError, SigningKeyError
 from rada.record.note import Signer
 
-__all__ = ["PRIVATE_KEY_FILE", "PUBLIC_KEY_FILE", "load_or_create_signing_key", "public_key"]
+__all__ = [
+    "PRIVATE_KEY_FILE",
+    "PUBLIC_KEY_FILE",
+    "default_name",
+    "load_or_create_signing_key",
+    "public_key",
+    "read_private_key",
+    "write_private_key",
+]
 
 PRIVATE_KEY_FILE = "record-signing.key"
 PUBLIC_KEY_FILE = "record-signing.pub"
 
 
-def _default_origin() -> str:
+def default_name(kind: str) -> str:
+    """A key name for this machine: its host name and ``kind`` with a random suffix."""
     host = "".join(c for c in socket.gethostname() if c.isalnum() or c in ".-") or "localhost"
-    return f"{host}/rada-{secrets.token_hex(4)}"
+    return f"{host}/{kind}-{secrets.token_hex(4)}"
 
 
-def _read(path: Path) -> Signer:
+def read_private_key(path: Path, *, what: str = "signing key") -> Signer:
+    """A private key file, refused (as ssh refuses one) when others may read it."""
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SigningKeyError(
-            f"the signing key {path} is accessible to other users (mode {stat.filemode(mode)})",
+            f"the {what} {path} is accessible to other users (mode {stat.filemode(mode)})",
             hint=f"run `chmod 600 {path}`, and replace the key if others may have read it",
         )
     try:
         return Signer.from_private_key(path.read_text("ascii"))
     except (NoteError, UnicodeDecodeError) as exc:
-        raise SigningKeyError(f"the signing key {path} is malformed: {exc}") from exc
+        raise SigningKeyError(f"the {what} {path} is malformed: {exc}") from exc
 
 
-def _create(path: Path, origin: str | None) -> Signer:
-    signer = Signer.generate(origin or _default_origin())
-    # O_EXCL: if two processes start at once, only one key is ever written.
+def write_private_key(path: Path, signer: Signer) -> None:
+    """Write a new private key file, mode 0600, durably. Raises FileExistsError when one is
+    there already (O_EXCL: if two processes start at once, only one key is ever written)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
         os.fchmod(out.fileno(), 0o600)
         out.write(signer.private_key() + "\n")
         out.flush()
         os.fsync(out.fileno())
+
+
+def _create(path: Path, origin: str | None) -> Signer:
+    signer = Signer.generate(origin or default_name("rada"))
+    write_private_key(path, signer)
     return signer
 
 
@@ -83,7 +98,7 @@ def load_or_create_signing_key(data_dir: Path, *, origin: str | None = None) -> 
     try:
         signer = _create(path, origin)
     except FileExistsError:
-        signer = _read(path)
+        signer = read_private_key(path)
     if origin is not None and signer.name != origin:
         raise SigningKeyError(
             f"the log's key is for origin {signer.name!r}, not {origin!r}",

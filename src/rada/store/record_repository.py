@@ -9,7 +9,7 @@ same transaction that appends the redaction entry.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -221,6 +221,19 @@ def _postgres_insert(
         f"INSERT INTO record_entries (idx, content) VALUES {entries}",
         tuple(v for row in (*node_rows, *entry_rows) for v in row),
     )
+
+
+def _in_batches(
+    fetch: Callable[[int], list[StoredEntry]], start: int, batch: int
+) -> Iterator[StoredEntry]:
+    """Entries from ``start`` on, ``batch`` at a time, as ``fetch(position)`` reads them."""
+    position = start
+    while True:
+        rows = fetch(position)
+        yield from rows
+        if len(rows) < batch:
+            return
+        position = rows[-1].index + 1
 
 
 class RecordRepository:
@@ -487,26 +500,18 @@ class RecordRepository:
     def entries(self, start: int = 0, *, batch: int = 10_000) -> Iterator[StoredEntry]:
         """Every stored entry from ``start``, in index order, read in batches (each batch in a
         connection of its own, so a long read holds no snapshot open)."""
-        position = start
-        while True:
+
+        def fetch(position: int) -> list[StoredEntry]:
             with self.engine.connect() as conn:
-                rows = self._entry_rows(conn, position, batch)
-            yield from rows
-            if len(rows) < batch:
-                return
-            position = rows[-1].index + 1
+                return self._entry_rows(conn, position, batch)
+
+        return _in_batches(fetch, start, batch)
 
     def entries_in(
         self, conn: Connection, start: int = 0, *, batch: int = 10_000
     ) -> Iterator[StoredEntry]:
         """:meth:`entries` as the transaction on ``conn`` sees them (one snapshot)."""
-        position = start
-        while True:
-            rows = self._entry_rows(conn, position, batch)
-            yield from rows
-            if len(rows) < batch:
-                return
-            position = rows[-1].index + 1
+        return _in_batches(lambda position: self._entry_rows(conn, position, batch), start, batch)
 
     def entry_in(self, conn: Connection, index: int) -> StoredEntry:
         """One stored entry, as the transaction on ``conn`` sees it."""

@@ -8,14 +8,11 @@ others can read is refused.
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import stat
 from pathlib import Path
 
-from rada.record.errors import NoteError, SigningKeyError
+from rada.record.errors import SigningKeyError
 from rada.record.note import COSIGNATURE_TYPE, Signer
+from rada.store.keys import default_name, read_private_key, write_private_key
 
 __all__ = [
     "WITNESS_KEY_FILE",
@@ -27,11 +24,6 @@ __all__ = [
 
 WITNESS_KEY_FILE = "witness-signing.key"
 WITNESS_PUBLIC_FILE = "witness-signing.pub"
-
-
-def _default_name() -> str:
-    host = "".join(c for c in socket.gethostname() if c.isalnum() or c in ".-") or "localhost"
-    return f"{host}/witness-{secrets.token_hex(4)}"
 
 
 def create_witness_key(data_dir: Path, *, name: str | None = None) -> Signer:
@@ -46,20 +38,15 @@ def create_witness_key(data_dir: Path, *, name: str | None = None) -> Signer:
     True
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    signer = Signer.generate(name or _default_name(), key_type=COSIGNATURE_TYPE)
+    signer = Signer.generate(name or default_name("witness"), key_type=COSIGNATURE_TYPE)
     path = data_dir / WITNESS_KEY_FILE
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private_key(path, signer)
     except FileExistsError as exc:
         raise SigningKeyError(
             f"a witness key already exists at {path}",
             hint="`rada witness pubkey` prints it; a witness keeps its key for life",
         ) from exc
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        os.fchmod(out.fileno(), 0o600)
-        out.write(signer.private_key() + "\n")
-        out.flush()
-        os.fsync(out.fileno())
     public = data_dir / WITNESS_PUBLIC_FILE
     public.write_text(signer.verifier.vkey() + "\n", "ascii")
     public.chmod(0o644)
@@ -73,16 +60,7 @@ def load_witness_key(data_dir: Path) -> Signer:
         raise SigningKeyError(
             f"no witness key at {path}", hint="create one with `rada witness init`"
         )
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SigningKeyError(
-            f"the witness key {path} is accessible to other users (mode {stat.filemode(mode)})",
-            hint=f"run `chmod 600 {path}`, and replace the key if others may have read it",
-        )
-    try:
-        signer = Signer.from_private_key(path.read_text("ascii"))
-    except (NoteError, UnicodeDecodeError) as exc:
-        raise SigningKeyError(f"the witness key {path} is malformed: {exc}") from exc
+    signer = read_private_key(path, what="witness key")
     if signer.key_type != COSIGNATURE_TYPE:
         raise SigningKeyError(f"the witness key {path} is not a cosignature (0x04) key")
     return signer

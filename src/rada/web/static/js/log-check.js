@@ -159,22 +159,7 @@
   }
 
   function show(box, state, verdict, lines) {
-    box.className = "verify-result " + (state === "failed" ? "failed" : "ok");
-    box.dataset.outcome = state;
-    box.replaceChildren();
-    var head = document.createElement("p");
-    head.className = "verdict";
-    head.textContent = verdict;
-    box.appendChild(head);
-    if (lines.length) {
-      var list = document.createElement("ul");
-      lines.forEach(function (text) {
-        var item = document.createElement("li");
-        item.textContent = text;
-        list.appendChild(item);
-      });
-      box.appendChild(list);
-    }
+    rv.showResult(box, state, state === "failed", verdict, lines);
   }
 
   async function run(box, witnesses) {

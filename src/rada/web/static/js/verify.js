@@ -161,14 +161,16 @@
     return { checked: checked, complete: true };
   }
 
-  function show(output, ok, verdict, lines) {
-    output.className = "verify-result " + (ok ? "ok" : "failed");
-    output.dataset.outcome = ok ? "verified" : "failed";
-    output.replaceChildren();
+  // The result in a box: a verdict, then what was checked, one line each. ``outcome`` goes
+  // to data-outcome (tests read it); ``failed`` picks the styling.
+  function showResult(box, outcome, failed, verdict, lines) {
+    box.className = "verify-result " + (failed ? "failed" : "ok");
+    box.dataset.outcome = outcome;
+    box.replaceChildren();
     var head = document.createElement("p");
     head.className = "verdict";
     head.textContent = verdict;
-    output.appendChild(head);
+    box.appendChild(head);
     if (lines.length) {
       var list = document.createElement("ul");
       lines.forEach(function (text) {
@@ -176,8 +178,12 @@
         item.textContent = text;
         list.appendChild(item);
       });
-      output.appendChild(list);
+      box.appendChild(list);
     }
+  }
+
+  function show(output, ok, verdict, lines) {
+    showResult(output, ok ? "verified" : "failed", !ok, verdict, lines);
   }
 
   async function onClick(event) {
@@ -227,6 +233,7 @@
     parseNote: parseNote,
     ed25519Verifies: ed25519Verifies,
     format: format,
+    showResult: showResult,
   };
 
   if (document.readyState === "loading") {
