@@ -1202,3 +1202,11 @@ def test_a_member_changes_their_password_and_their_other_sessions_end(world: Wor
     assert elsewhere.get("/me/councils", follow_redirects=False).status_code == 303
     signed_out = world.client()
     assert signed_out.get("/me/password", follow_redirects=False).status_code == 303
+
+
+def test_only_a_signed_out_form_sets_the_form_cookie(world: World) -> None:
+    """A reader who never signs in gets no cookie: only the sign-in and sign-up pages set one."""
+    reader = world.client()
+    for path in ("/", "/councils", "/record"):
+        assert "rada_form" not in reader.get(path).headers.get("set-cookie", ""), path
+    assert "rada_form" in reader.get("/sign-in").headers.get("set-cookie", "")

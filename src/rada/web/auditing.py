@@ -4,12 +4,14 @@ public record (``rada.store.projection``) and keeps the result for the record pa
 An audit replays the whole record, whatever was audited before: a row can be edited at any
 time, so the comparison that matters is the one made now. Under ``--workers`` each worker
 runs the schedule, but a worker skips its turn while another audits (a PostgreSQL advisory
-lock) or when another audited within half an interval.
+lock, or a file lock beside a SQLite database) or when another audited within half an
+interval.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,20 +36,35 @@ _AUDIT_LOCK = 0x52414443
 
 @contextmanager
 def one_auditor(engine: Engine) -> Iterator[bool]:
-    """Whether this process may audit now: on PostgreSQL, only the holder of a session lock
-    (the other workers skip their turn rather than repeat the work); on SQLite, always (one
-    database file is served by one process, or by workers that take turns)."""
-    if engine.dialect.name != "postgresql":
+    """Whether this process may audit now: only the holder of a lock may (the other workers
+    of ``rada serve --workers N`` skip their turn rather than repeat the work): a session
+    advisory lock on PostgreSQL, a lock on a file beside the database on SQLite."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            held = bool(
+                conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({_AUDIT_LOCK})").scalar()
+            )
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_AUDIT_LOCK})")
+                conn.rollback()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
         yield True
         return
-    with engine.connect() as conn:
-        held = bool(conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({_AUDIT_LOCK})").scalar())
+    with open(f"{database}.audit-lock", "a") as lock:
         try:
-            yield held
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
-            if held:
-                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({_AUDIT_LOCK})")
-            conn.rollback()
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Auditor:
@@ -77,7 +94,9 @@ class Auditor:
         except ProjectionError as exc:
             # The tables cannot be checked at all: say so where members look, not only here.
             log.error("the record cannot be replayed: %s", exc)
-            unreadable = Difference("record", (repository.size(),), "replay", None, str(exc))
+            unreadable = Difference(
+                "record", (repository.size(),), "replay", "entries Rada can replay", str(exc)
+            )
             report = AuditReport(repository.size(), [unreadable], datetime.now(UTC), 0.0)
         save_audit(repository.engine, report)
         if report.ok:

@@ -263,14 +263,21 @@ def _presession(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The CSRF token to put in forms and the ``X-CSRF-Token`` header. Signed out, it is tied
-    to a cookie of the browser's own (so that another site cannot sign someone in to an
-    account of its choosing: login CSRF)."""
+    """The CSRF token to put in forms and the ``X-CSRF-Token`` header ("" when signed out:
+    a request without a session cookie is not authenticated by one; a signed-out form takes
+    :func:`form_token`)."""
     session = request_session(request)
-    codec = security_of(request).codec
-    if session is None:
-        return codec.csrf_for(Session(0, "form:" + _presession(request), 0))
-    return codec.csrf_for(session)
+    return "" if session is None else security_of(request).codec.csrf_for(session)
+
+
+def form_token(request: Request) -> str:
+    """The token of a form that a signed-out visitor sends (sign-in, sign-up), tied to a
+    cookie of the browser's own, so that another site cannot sign someone in to an account
+    of its choosing (login CSRF). Only the pages of such forms set that cookie; signed in,
+    it is the session's token."""
+    if request_session(request) is not None:
+        return csrf_token(request)
+    return security_of(request).codec.csrf_for(Session(0, "form:" + _presession(request), 0))
 
 
 def remember_presession(request: Request, response: Response) -> None:
