@@ -811,3 +811,25 @@ def test_a_delegates_vote_is_a_roll_call_their_council_can_read(world: World) ->
 def test_a_common_password_is_refused_at_sign_up(world: World, password: str) -> None:
     with world() as uow, pytest.raises(CouncilError, match="tried first when guessing"):
         accounts.register(uow, name="Eve", email="eve@b.coop", password=password, now=T0)
+
+
+def test_an_event_over_the_records_limit_is_refused_and_nothing_is_kept(world: World) -> None:
+    from rada.councils.errors import TooLarge
+    from rada.councils.events import PostWritten
+    from rada.record.encoding import MAX_ENTRY_BYTES
+    from rada.services.recording import record
+
+    with world() as uow:
+        proposal = _motion(world, uow)
+        before = _kinds(uow)
+        huge = PostWritten(
+            council=world.bakery, at=T0, by=world.bo, post=1, proposal=proposal,
+            reply_to=None, version=1, text="x" * (MAX_ENTRY_BYTES + 1),
+        )  # fmt: skip
+        small = PostWritten(
+            council=world.bakery, at=T0, by=world.bo, post=2, proposal=proposal,
+            reply_to=None, version=1, text="fine",
+        )  # fmt: skip
+        with pytest.raises(TooLarge, match="an entry holds at most 8388608"):
+            record(uow, [small, huge])
+        assert _kinds(uow) == before  # not even the small one that came first

@@ -44,9 +44,11 @@ __all__ = [
 ]
 
 ENCODING_VERSION = 1
-#: The largest entry a log takes, in bytes: the most a tlog-tiles entry bundle can carry
-#: (a 16-bit length), so every entry can be served as a tile.
-MAX_ENTRY_BYTES = 65_535
+#: The largest entry a log takes, in bytes (8 MiB). What people write is bounded far below it
+#: (a request body is at most 1 MiB); a planning round of a national economy is not, and its
+#: ``planned`` entry holds every target. Entries over 65,535 bytes cannot go in a tlog-tiles
+#: entry bundle (a 16-bit length): they are served with their proof instead (docs/record.md).
+MAX_ENTRY_BYTES = 8 << 20
 MAX_SAFE_INTEGER = 2**53 - 1
 NONCE_SIZE = 16
 
