@@ -61,6 +61,8 @@ class Profile:
         if len(set(self.candidates)) != len(self.candidates):
             raise RuleError("candidate names must be distinct")
         n = len(self.candidates)
+        if _all_valid(self.rankings, self.weights, n):
+            return
         for ranking, weight in zip(self.rankings, self.weights, strict=True):
             if weight <= 0:
                 raise RuleError(f"ballot weights must be positive integers, not {weight}")
@@ -135,6 +137,24 @@ class Profile:
     def renamed(self, names: Sequence[str]) -> Profile:
         """The same ballots with the candidates given new names (for neutrality checks)."""
         return Profile(tuple(names), self.rankings, self.weights, self.problems)
+
+
+def _all_valid(rankings: Sequence[Ranking], weights: Sequence[int], n: int) -> bool:
+    """True when every weight is positive and every ranking strict over ``range(n)``.
+
+    The checks run over all rankings at once (a profile read from a file has hundreds of
+    thousands); when one fails, the caller looks ranking by ranking to say which.
+    """
+    if weights and min(weights) <= 0:
+        return False
+    filled = [r for r in rankings if r]
+    if not filled:
+        return True
+    return (
+        sum(map(len, map(set, filled))) == sum(map(len, filled))
+        and min(map(min, filled)) >= 0
+        and max(map(max, filled)) < n
+    )
 
 
 def clean_ranking(

@@ -136,21 +136,15 @@ class _ScottishCount:
         self.rounds: list[StvRound] = []
         self.ties: list[TieBreak] = []
         self.quota = profile.total // (seats + 1) + 1  # rule 46
-        for i in range(len(profile.rankings)):
-            entry = [i, -1, profile.weights[i], UNIT]
-            target = self._advance(entry)
-            if target is not None:
-                self.piles[target].append(entry)
-                self.votes[target] += entry[2] * UNIT
-
-    def _advance(self, entry: _Entry) -> int | None:
-        """Move the entry to its next preference for a continuing candidate, or None."""
-        ranking = self.profile.rankings[entry[0]]
-        pos = entry[1] + 1
-        while pos < len(ranking) and not self.continuing[ranking[pos]]:
-            pos += 1
-        entry[1] = pos
-        return ranking[pos] if pos < len(ranking) else None
+        continuing, piles, votes = self.continuing, self.piles, self.votes
+        for i, (ranking, weight) in enumerate(zip(profile.rankings, profile.weights, strict=True)):
+            pos, end = 0, len(ranking)
+            while pos < end and not continuing[ranking[pos]]:
+                pos += 1
+            if pos < end:
+                target = ranking[pos]
+                piles[target].append([i, pos, weight, UNIT])
+                votes[target] += weight * UNIT
 
     def _break(self, tied: list[int], *, purpose: str, prefer: Literal["highest", "lowest"]) -> int:
         if len(tied) == 1:
@@ -216,16 +210,23 @@ class _ScottishCount:
         non_transferable = 0
         values: set[int] = set()
         total = self.votes[source]
-        for entry in self.piles[source]:
+        rankings, continuing, piles = self.profile.rankings, self.continuing, self.piles
+        # Each parcel moves to its next preference for a continuing candidate, if any.
+        for entry in piles[source]:
             if surplus is not None:
                 entry[3] = surplus * entry[3] // total  # rule 48(3): truncate to 5 places
             values.add(entry[3])
-            target = self._advance(entry)
+            ranking = rankings[entry[0]]
+            pos, end = entry[1] + 1, len(ranking)
+            while pos < end and not continuing[ranking[pos]]:
+                pos += 1
+            entry[1] = pos
             amount = entry[2] * entry[3]
-            if target is None:
+            if pos == end:
                 non_transferable += amount
             else:
-                self.piles[target].append(entry)
+                target = ranking[pos]
+                piles[target].append(entry)
                 gains[target] += amount
         self.piles[source] = []
         moved = surplus if surplus is not None else total

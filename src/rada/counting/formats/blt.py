@@ -12,6 +12,7 @@ Layout, one item per line::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,82 @@ def _ballot(
     return weight, ranking, fault
 
 
+#: A ballot block in the plain form every real file uses: a positive weight, at least one
+#: preference and the closing 0, ASCII digits without leading zeros, one space apart.
+_PLAIN = re.compile(r"(?:[1-9][0-9]{0,17}(?: [1-9][0-9]{0,8})+ 0\n)*")
+
+
+def _plain_ballots(
+    lines: list[tuple[int, str]], at: int, n: int
+) -> tuple[dict[tuple[int, ...], int], int] | None:
+    """The ballots from ``lines[at]`` to the closing ``0`` merged, and where the names begin.
+
+    None unless every line is plain (see ``_PLAIN``) and names each of its candidates, all
+    known, once: then :func:`_ballots` reads the file line by line and says what is wrong.
+    The checks run over the whole block at once, so a line costs a split and a look-up.
+    """
+    rows = [row for _, row in lines]
+    try:
+        end = rows.index("0", at)
+    except ValueError:
+        return None
+    block = rows[at:end]
+    if not _PLAIN.fullmatch("\n".join(block) + "\n" if block else ""):
+        return None
+    lookup = {str(c + 1): c for c in range(n)}.__getitem__
+    merged: dict[tuple[int, ...], int] = {}
+    get = merged.get
+    try:
+        for row in block:
+            tokens = row.split(" ")
+            ranking = tuple(map(lookup, tokens[1:-1]))
+            merged[ranking] = get(ranking, 0) + int(tokens[0])
+    except KeyError:  # a candidate beyond n
+        return None
+    if sum(map(len, map(set, merged))) != sum(map(len, merged)):
+        return None  # a candidate ranked twice somewhere
+    return merged, end + 1
+
+
+def _ballots(
+    lines: list[tuple[int, str]], at: int, n: int, *, file: str, invalid: InvalidPolicy
+) -> tuple[dict[tuple[int, ...], int], list[BallotProblem], int]:
+    """Read the ballot lines from ``lines[at]`` to the closing ``0``, merging equal rankings.
+
+    Returns the merged rankings with their weights, the problems and where the names begin.
+    """
+    plain = _plain_ballots(lines, at, n)
+    if plain is not None:
+        return plain[0], [], plain[1]
+    merged: dict[tuple[int, ...], int] = {}
+    problems: list[BallotProblem] = []
+    # Many ballot lines repeat, so each distinct line is parsed once and then only counted.
+    parsed: dict[str, tuple[int, tuple[int, ...], str | None] | None] = {}
+    index = 0
+    while True:
+        if at >= len(lines):
+            raise BallotFileError(
+                "the ballots never end", file=file, hint="a line holding only 0 ends the ballots"
+            )
+        lineno, row = lines[at]
+        at += 1
+        if row in parsed:
+            ballot = parsed[row]
+        else:
+            ballot = parsed[row] = _ballot(row, n, file=file, line=lineno)
+        if ballot is None:
+            return merged, problems, at
+        weight, ranking, fault = ballot
+        if fault is not None:
+            if invalid == "reject":
+                raise BallotFileError(f"invalid ballot: {fault}", file=file, line=lineno)
+            action = "void" if not ranking else f"counted up to preference {len(ranking)}"
+            problems.append(BallotProblem(index, fault, action, weight, lineno))
+        if ranking:
+            merged[ranking] = merged.get(ranking, 0) + weight
+        index += 1
+
+
 def parse_blt(
     text: str, *, file: str = "<input>", invalid: InvalidPolicy = "truncate"
 ) -> BltElection:
@@ -137,33 +214,7 @@ def parse_blt(
         if any(not 0 <= c < n for c in withdrawn):
             raise BallotFileError("a withdrawn candidate does not exist", file=file, line=lineno)
         at += 1
-    merged: dict[tuple[int, ...], int] = {}
-    problems: list[BallotProblem] = []
-    # Many ballot lines repeat, so each distinct line is parsed once and then only counted.
-    parsed: dict[str, tuple[int, tuple[int, ...], str | None] | None] = {}
-    index = 0
-    while True:
-        if at >= len(lines):
-            raise BallotFileError(
-                "the ballots never end", file=file, hint="a line holding only 0 ends the ballots"
-            )
-        lineno, row = lines[at]
-        at += 1
-        if row in parsed:
-            ballot = parsed[row]
-        else:
-            ballot = parsed[row] = _ballot(row, n, file=file, line=lineno)
-        if ballot is None:
-            break
-        weight, ranking, fault = ballot
-        if fault is not None:
-            if invalid == "reject":
-                raise BallotFileError(f"invalid ballot: {fault}", file=file, line=lineno)
-            action = "void" if not ranking else f"counted up to preference {len(ranking)}"
-            problems.append(BallotProblem(index, fault, action, weight, lineno))
-        if ranking:
-            merged[ranking] = merged.get(ranking, 0) + weight
-        index += 1
+    merged, problems, at = _ballots(lines, at, n, file=file, invalid=invalid)
     if len(lines) - at < n:
         raise BallotFileError(
             f"expected {n} candidate names after the ballots, found {len(lines) - at}",
