@@ -1,0 +1,251 @@
+"""A certificate of how close a plan is to the best one, from any solver's output.
+
+A solver's plan and prices are claims. The certificate checks them against the economy alone
+and turns them into two bounds on the best summed fulfilment that hold whatever the solver
+did:
+
+* **the lower bound**: a plan that meets every constraint. It keeps the solver's fulfilment
+  and investments, recomputes the activities that deliver them exactly (a Leontief solve per
+  year over the techniques the solver runs) and the stocks the investments build, then lowers
+  each year's fulfilment until every row holds. Its summed fulfilment is reached by a plan
+  anyone can check.
+* **the upper bound**: prices that are feasible for the dual of the plan's linear programme
+  (see :mod:`rada.planning.feasibility`). The solver's prices of labour, resources, stocks and
+  capacities are clipped to their signs; product prices are recomputed from the Leontief price
+  system (each running technique's outputs are worth what it uses plus the rents of the
+  labour, stocks and capacity it takes); the price of labour is topped up until each year's
+  targets are worth one unit of fulfilment and every investment pays for the stock it builds;
+  the prices of stocks carried from year to year are chained back from the last year. No plan
+  can do better than what these prices say the economy's supplies, capacities and initial
+  stocks are worth.
+
+The relative gap between the two says how far from the best the plan can be; an exact solver
+gives about 1e-12. The code shares nothing with the solvers beyond the economy's arrays
+(:class:`~rada.planning.structure.Structure`), so an error in formulating or reading back the
+linear programme shows up here, as a gap or a violation.
+
+Where a product can be made by several techniques, or a technique makes several products, the
+price system is built from the techniques the solver runs, and a technique left out that
+would make a profit is made to pay through the rent of its capacity or stock or the price of
+what it uses: the bound is still valid but may be looser, and the certificate says so
+(``looser``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from rada.planning.errors import PlanningError
+from rada.planning.feasibility import (
+    Candidate,
+    CertifiedPlan,
+    Prices,
+    dual_objective,
+    minimal_carry,
+    plan_violation,
+    price_violation,
+)
+from rada.planning.repair import YearSystem, choose_techniques, repair_plan, repair_prices
+from rada.planning.structure import Structure
+from rada.planning.tolerances import CLAIM_RTOL
+
+__all__ = [
+    "Candidate",
+    "Certificate",
+    "CertifiedPlan",
+    "Prices",
+    "certify",
+    "dual_objective",
+    "plan_violation",
+    "price_violation",
+]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Bounds on the best summed fulfilment, and how far the solver's own output is off.
+
+    ``lower_bound`` is the summed fulfilment of ``plan``, which meets every constraint;
+    ``upper_bound`` is the worth of the economy at ``prices``, which are dual-feasible, so no
+    plan can reach more. ``gap`` is their difference relative to the upper bound;
+    ``max_violation`` the largest relative violation of any constraint by ``plan`` (zero up to
+    rounding). ``plan_violation`` and ``price_violation`` are the same measures for what the
+    solver itself returned, before any repair, and ``claimed`` its objective.
+    """
+
+    lower_bound: float
+    upper_bound: float
+    gap: float
+    max_violation: float
+    claimed: float
+    plan_violation: float
+    price_violation: float
+    looser: bool
+    plan: CertifiedPlan
+    prices: Prices
+    notes: tuple[str, ...] = field(default=())
+
+    def problems(self, *, rtol: float = CLAIM_RTOL) -> list[str]:
+        """Why the solver's output is not what it claims, in words; empty when it is.
+
+        The plan must meet every constraint and the prices must be dual-feasible, both within
+        ``rtol``, and the claimed objective must lie between the bounds.
+        """
+        found = []
+        if not self.plan_violation <= rtol:
+            found.append(f"the plan breaks a constraint by {self.plan_violation:.3g} (relative)")
+        if not self.price_violation <= rtol:
+            found.append(
+                f"the prices are not dual-feasible: off by {self.price_violation:.3g} (relative)"
+            )
+        scale = max(1.0, abs(self.upper_bound)) if np.isfinite(self.upper_bound) else 1.0
+        if self.claimed > self.upper_bound + rtol * scale:
+            found.append(
+                f"the claimed objective {self.claimed:.10g} exceeds what any plan can reach "
+                f"({self.upper_bound:.10g})"
+            )
+        if self.claimed < self.lower_bound - rtol * scale:
+            found.append(
+                f"the claimed objective {self.claimed:.10g} is below what the plan reaches "
+                f"({self.lower_bound:.10g})"
+            )
+        return found
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the solver's output is what it claims (see :meth:`problems`)."""
+        return not self.problems()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form: the bounds, the gap, the largest violation and the caveat."""
+        return {
+            "lower_bound": self.lower_bound,
+            "upper_bound": self.upper_bound,
+            "gap": self.gap,
+            "max_violation": self.max_violation,
+            "looser": self.looser,
+            "accepted": self.accepted,
+            "notes": list(self.notes),
+        }
+
+
+def _relative_gap(lower: float, upper: float) -> float:
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        return float("inf")
+    scale = max(abs(lower), abs(upper))
+    return 0.0 if scale == 0.0 else max(0.0, upper - lower) / scale
+
+
+def _raw_prices(s: Structure, candidate: Candidate) -> Prices:
+    """The solver's prices as they are; stock-carrying prices, which a plan does not keep,
+    are the least its stock prices allow (any larger ones would only break more)."""
+    return Prices(
+        product=candidate.product_prices,
+        resource=candidate.resource_prices,
+        stock=candidate.stock_prices,
+        capacity=candidate.capacity_prices,
+        carry=minimal_carry(s, np.maximum(candidate.stock_prices, 0.0)),
+    )
+
+
+def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
+    """Certify a solver's output: a feasible plan, dual-feasible prices and the gap between.
+
+    Parameters
+    ----------
+    s : Structure
+        The economy's arrays (:func:`~rada.planning.structure.compile_economy`).
+    candidate : Candidate
+        The solver's plan and prices; any values (a rough or a doctored plan only gives
+        looser bounds and shows in ``plan_violation`` and ``price_violation``).
+    labour : int
+        The position of labour among the resources: its price is the one topped up.
+
+    Returns
+    -------
+    Certificate
+        ``lower_bound <= best summed fulfilment <= upper_bound``.
+
+    >>> from pathlib import Path
+    >>> from rada.planning.formats.cockshott import read_cockshott
+    >>> from rada.planning.optimal import solve_plan
+    >>> plan = solve_plan(read_cockshott(
+    ...     Path(__file__).parents[4] / "shared/data/cockshott-toy/v2019"))
+    >>> c = plan.certificate
+    >>> f"{c.lower_bound:.8f} {c.upper_bound:.8f}", c.gap < 1e-9, c.accepted
+    ('8.79729913 8.79729913', True, True)
+    """
+    notes: list[str] = []
+    looser = _has_choice(s)
+    if looser:
+        notes.append(
+            "the economy has alternative techniques or joint production: the bounds are "
+            "valid but may be looser than for an economy with one technique per product"
+        )
+    try:
+        systems = [
+            YearSystem(s, choose_techniques(s, candidate.activity[y])) for y in range(s.years)
+        ]
+    except PlanningError as error:
+        notes.append(str(error))
+        plan, prices = None, _raw_prices(s, candidate)
+    else:
+        plan = repair_plan(s, systems, candidate, notes)
+        prices = repair_prices(s, systems, candidate, labour, notes)
+    lower = float(plan.fulfilment.sum()) if plan is not None else float("-inf")
+    repaired_violation = price_violation(s, prices)
+    upper = dual_objective(s, prices) if repaired_violation == 0.0 else float("inf")
+    if repaired_violation:
+        notes.append(
+            f"the prices could not be made dual-feasible (off by {repaired_violation:.3g}), "
+            "so no upper bound is given"
+        )
+    if plan is None:
+        notes.append("no feasible plan was found from the solver's fulfilment and investment")
+        empty = np.zeros_like
+        plan = CertifiedPlan(
+            empty(candidate.fulfilment),
+            empty(candidate.activity),
+            empty(candidate.stocks),
+            empty(candidate.investment),
+        )
+        max_violation = float("inf")
+    else:
+        max_violation = plan_violation(
+            s,
+            fulfilment=plan.fulfilment,
+            activity=plan.activity,
+            stocks=plan.stocks,
+            investment=plan.investment,
+        )
+    return Certificate(
+        lower_bound=lower,
+        upper_bound=upper,
+        gap=_relative_gap(lower, upper),
+        max_violation=max_violation,
+        claimed=float(candidate.objective),
+        plan_violation=plan_violation(
+            s,
+            fulfilment=candidate.fulfilment,
+            activity=candidate.activity,
+            stocks=candidate.stocks,
+            investment=candidate.investment,
+        ),
+        price_violation=price_violation(s, _raw_prices(s, candidate)),
+        looser=looser,
+        plan=plan,
+        prices=prices,
+        notes=tuple(notes),
+    )
+
+
+def _has_choice(s: Structure) -> bool:
+    """Whether some product has several techniques or some technique several products."""
+    makes = sp.csr_array(s.out)
+    makers = np.diff(makes.indptr)
+    products_made = np.diff(sp.csc_array(s.out).indptr)
+    return bool((makers > 1).any() or (products_made > 1).any())

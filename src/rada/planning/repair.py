@@ -1,0 +1,397 @@
+"""Repairs that turn any solver's plan into a feasible one and its prices into dual-feasible
+ones, reading nothing but the economy's arrays (see :mod:`rada.planning.certificate`).
+
+Each year the techniques the solver runs give a square system, one technique per product:
+activities are recomputed from it (the Leontief quantity system) and product prices too (the
+Leontief price system). Small systems are factorised; large ones are solved by Jacobi
+iteration, which converges because a productive economy's inputs per unit are worth less than
+its output (the method of labour values, see :mod:`rada.planning.leontief`), and costs a few
+dozen sparse products where a factorisation of a random sparse ``I - A`` fills in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from rada.planning.errors import PlanningError
+from rada.planning.feasibility import (
+    ROUND_UP,
+    Candidate,
+    CertifiedPlan,
+    Prices,
+    accumulation,
+    per_technique,
+    worth_of_targets,
+)
+from rada.planning.structure import FloatArray, IntArray, Structure
+from rada.planning.tolerances import CERTIFICATE_MARGIN
+
+#: Up to this many products a year's system is factorised; beyond, it is iterated.
+FACTORISE_UP_TO = 300
+#: Jacobi iteration gives up (and factorises) after this many steps.
+MAX_ITERATIONS = 3000
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
+    """For each product, the technique that stands for it in the year's square system.
+
+    The running technique that makes most of it, if one is free; a product made only by a
+    technique already standing for another (joint production) gets none (-1) and keeps the
+    solver's price. A product nobody makes this year gets the technique with the largest
+    output of it, if there is one.
+    """
+    out = sp.csr_array(s.out)
+    rows = np.repeat(np.arange(s.n_products), np.diff(out.indptr))
+    made = out.data * np.maximum(activity[out.indices], 0.0)
+    order = np.lexsort((-out.data, -made, rows))
+    chosen = np.full(s.n_products, -1, dtype=np.int64)
+    if order.size == 0:
+        return chosen
+    first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+    if not (np.diff(sp.csc_array(s.out).indptr) > 1).any():
+        chosen[rows[first]] = out.indices[first]
+        return chosen
+    taken: set[int] = set()
+    starts = np.flatnonzero(np.r_[True, rows[order][1:] != rows[order][:-1]])
+    for entries in np.split(order, starts[1:]):
+        running = entries[made[entries] > 0]
+        for entry in running if running.size else entries:
+            t = int(out.indices[entry])
+            if t not in taken:
+                chosen[rows[entries[0]]] = t
+                taken.add(t)
+                break
+    return chosen
+
+
+class YearSystem:
+    """One year's square system: the products that have a technique standing for them."""
+
+    def __init__(self, s: Structure, chosen: IntArray) -> None:
+        self.chosen = chosen
+        self.made = np.flatnonzero(chosen >= 0)
+        self.unmade = np.flatnonzero(chosen < 0)
+        self.techs = chosen[self.made]
+        net = sp.csc_array(s.out - s.inp)
+        matrix = sp.csc_array(net[:, self.techs][self.made, :])
+        self.matrix = matrix
+        self.diagonal = matrix.diagonal()
+        self._factor: spla.SuperLU | None = None
+        self._off: sp.csr_array | None = None
+        self._off_t: sp.csr_array | None = None
+        if self.made.size <= FACTORISE_UP_TO or not (self.diagonal > 0).all():
+            self._factorise()
+        else:
+            off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
+            self._off = sp.csr_array(off)
+            self._off_t = sp.csr_array(off.T)
+
+    def _factorise(self) -> None:
+        try:
+            self._factor = spla.splu(sp.csc_array(self.matrix))
+        except RuntimeError as error:
+            raise PlanningError(
+                f"the techniques the plan runs do not determine its quantities ({error})"
+            ) from error
+
+    def _iterate(self, rhs: FloatArray, off: sp.csr_array) -> FloatArray | None:
+        diagonal = self.diagonal.reshape((-1,) + (1,) * (rhs.ndim - 1))
+        value = rhs / diagonal
+        for _ in range(MAX_ITERATIONS):
+            following = (rhs + off @ value) / diagonal
+            change = float(np.abs(following - value).max(initial=0.0))
+            value = following
+            if change <= 4 * _EPS * float(np.abs(value).max(initial=0.0)):
+                return np.asarray(value, dtype=np.float64)
+        return None
+
+    def solve(self, rhs: FloatArray, *, transposed: bool = False) -> FloatArray:
+        """``M z = rhs``, or ``M^T z = rhs`` when ``transposed`` (columns of rhs at once)."""
+        if self.made.size == 0:
+            return np.zeros_like(rhs)
+        if self._factor is None:
+            off = self._off_t if transposed else self._off
+            assert off is not None
+            value = self._iterate(rhs, off)
+            if value is not None:
+                return value
+            self._factorise()
+        assert self._factor is not None
+        # SuperLU solves with the transpose of its factors; scipy-stubs omit ``trans``.
+        solved = self._factor.solve(rhs, trans="T" if transposed else "N")  # type: ignore[call-overload]
+        return np.asarray(solved, dtype=np.float64)
+
+
+def _stocks(s: Structure, investment: FloatArray) -> FloatArray:
+    """The largest stocks the initial ones and the investments allow."""
+    stocks = np.zeros((s.years, s.n_pairs))
+    if s.years:
+        stocks[0] = s.initial
+    for y in range(1, s.years):
+        stocks[y] = (1.0 - s.depreciation) * stocks[y - 1] + investment[y - 1]
+    return stocks
+
+
+def _own_limit(s: Structure, activity: FloatArray, stocks: FloatArray) -> FloatArray:
+    """Activities cut to what each technique's own capacity and stocks allow."""
+    limit = s.capacity.copy()
+    if s.n_pairs:
+        # Rounded down, so that per_unit * activity never passes the stock by an ulp.
+        np.minimum.at(limit, s.pair_tech, stocks / s.per_unit * (1.0 - 4 * _EPS))
+    return np.clip(activity, 0.0, limit)
+
+
+def _year_plan(
+    s: Structure,
+    system: YearSystem,
+    y: int,
+    *,
+    fulfilment: float,
+    activity: FloatArray,
+    taken: FloatArray,
+    stocks: FloatArray,
+) -> tuple[float, FloatArray] | None:
+    """The year's fulfilment, as high as the solver's but no higher than every row allows, and
+    the activities that deliver it; None when no fulfilment can be delivered.
+
+    Techniques outside the year's system keep the solver's activity per unit of fulfilment
+    (they scale with it); those in the system deliver the rest, solved exactly.
+    """
+    net = sp.csc_array(s.out - s.inp)
+    outside = _own_limit(s, activity, stocks)
+    outside[system.techs] = 0.0
+    if fulfilment > 0:
+        outside /= fulfilment
+    else:
+        outside[:] = 0.0
+    need = s.committed[y] + taken
+    # Produce a hair more than needed, so that rounding never leaves a balance short.
+    margin = CERTIFICATE_MARGIN * (1.0 + np.abs(need) + (s.out + s.inp) @ np.maximum(activity, 0))
+    rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
+    solved = system.solve(rhs)
+    rate, base = outside, np.zeros(s.n_techniques)
+    rate[system.techs], base[system.techs] = solved[:, 0], solved[:, 1]
+    finite = np.isfinite(s.capacity)
+    # Every row as slope * fulfilment + level <= limit.
+    slope = np.concatenate(
+        [
+            s.targets[y] - net @ rate,
+            s.res @ rate,
+            s.per_unit * rate[s.pair_tech],
+            rate[finite],
+            -rate,
+        ]
+    )
+    level = np.concatenate(
+        [-(net @ base), s.res @ base, s.per_unit * base[s.pair_tech], base[finite], -base]
+    )
+    limit = np.concatenate(
+        [-need, s.supply[y], stocks, s.capacity[finite], np.zeros(s.n_techniques)]
+    )
+    if (level > limit).any():
+        return None
+    rising = slope > 0
+    highest = float(((limit - level)[rising] / slope[rising]).min(initial=np.inf))
+    # Just below the highest, so that rounding cannot push a binding row over.
+    best = max(0.0, min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN))
+    return best, best * rate + base
+
+
+def repair_plan(
+    s: Structure, systems: list[YearSystem], candidate: Candidate, notes: list[str]
+) -> CertifiedPlan | None:
+    """A plan that meets every constraint: the solver's investments with the activities and
+    stocks recomputed, each year's fulfilment lowered until every row holds (or, if that is
+    not enough, the same with no investment at all). None when neither works."""
+    T = s.years
+    wanted = np.maximum(candidate.fulfilment, 0.0)
+    given = np.maximum(candidate.investment, 0.0)
+    for investment in (given, np.zeros_like(given)):
+        stocks = _stocks(s, investment)
+        taken = accumulation(s, investment, T)
+        fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
+        for y in range(T):
+            found = _year_plan(
+                s,
+                systems[y],
+                y,
+                fulfilment=float(wanted[y]),
+                activity=candidate.activity[y],
+                taken=taken[y],
+                stocks=stocks[y],
+            )
+            if found is None:
+                break
+            fulfilment[y], activity[y] = found
+        else:
+            if investment is not given:
+                notes.append(
+                    "the solver's investments could not be carried out; the lower bound is "
+                    "that of the plan without investment"
+                )
+            return CertifiedPlan(fulfilment, activity, stocks, investment)
+        if not given.any():
+            break
+    return None
+
+
+def _top_up(
+    s: Structure,
+    system: YearSystem,
+    values: FloatArray,
+    prices: FloatArray,
+    *,
+    y: int,
+    following: FloatArray,
+    supply: FloatArray,
+    labour: int,
+    outside: float,
+) -> tuple[int, float] | None:
+    """Which resource's price to raise, and by how much, so that the year's targets are worth
+    at least one and every investment pays; None when no resource can do it."""
+    targets = s.targets[y, system.made]
+    worth = worth_of_targets(prices, targets) + outside
+    position = np.full(s.n_products, -1)
+    position[system.made] = np.arange(system.made.size)
+    at = position[s.pair_good] if s.n_pairs else np.zeros(0, dtype=np.int64)
+    owed = following * (1.0 + CERTIFICATE_MARGIN)
+    short = (at >= 0) & (owed > 0)
+    raises = values.T @ targets
+    order = [labour] + [
+        int(r) for r in np.argsort(supply / np.maximum(raises, 1e-300)) if r != labour
+    ]
+    for r in order:
+        if raises[r] <= 0:
+            continue
+        need = max(0.0, (1.0 + 1e-11 - worth) / raises[r])
+        if short.any():
+            per = values[at[short], r]
+            gap = owed[short] - prices[at[short]]
+            if ((gap > 0) & (per <= 0)).any():
+                continue
+            with np.errstate(divide="ignore", invalid="ignore"):
+                need = max(need, float(np.where(gap > 0, gap / per, 0.0).max(initial=0.0)))
+        return r, need * (1.0 + 1e-12)
+    return None
+
+
+def _year_prices(
+    s: Structure,
+    system: YearSystem,
+    candidate: Candidate,
+    y: int,
+    *,
+    resource: FloatArray,
+    stock: FloatArray,
+    following: FloatArray,
+    labour: int,
+) -> FloatArray | None:
+    """Product prices of year ``y`` from the price system; raises ``resource`` in place (the
+    top-up). None when no top-up makes the targets worth one."""
+    fixed = np.maximum(candidate.product_prices[y], 0.0)
+    if s.n_pairs and y + 1 < s.years:
+        # A product outside the system is priced at least at what a stock of it will be worth.
+        unmade = system.chosen[s.pair_good] < 0
+        np.maximum.at(fixed, s.pair_good[unmade], following[unmade] * (1 + CERTIFICATE_MARGIN))
+    fixed[system.made] = 0.0
+    capacity = np.maximum(candidate.capacity_prices[y], 0.0) * np.isfinite(s.capacity)
+    net = sp.csc_array(s.out - s.inp)
+    techs = system.techs
+    cost = (s.res.T @ resource + per_technique(s, stock) + capacity - net.T @ fixed)[techs]
+    resources = s.res[:, techs].T.toarray()
+    solved = system.solve(np.column_stack([cost, resources]), transposed=True)
+    prices, values = solved[:, 0], solved[:, 1:]
+    # Set prices a hair below cost, so that rounding never shows a running technique a profit.
+    size = abs(system.matrix).T @ np.abs(prices) + np.abs(cost) + resources @ resource
+    prices = prices - system.solve(CERTIFICATE_MARGIN * size, transposed=True)
+    for _ in range(4):
+        raised = _top_up(
+            s,
+            system,
+            values,
+            prices,
+            y=y,
+            following=following,
+            supply=s.supply[y],
+            labour=labour,
+            outside=worth_of_targets(fixed, s.targets[y]),
+        )
+        if raised is None:
+            return None
+        r, amount = raised
+        if amount == 0.0:
+            break
+        resource[r] += amount
+        prices = prices + amount * values[:, r]
+    fixed[system.made] = np.maximum(prices, 0.0)
+    return np.asarray(fixed, dtype=np.float64)
+
+
+def _make_unprofitable(
+    s: Structure, y: int, prices: FloatArray, resource: FloatArray, stock: FloatArray
+) -> FloatArray:
+    """Let every technique that would make a profit at ``prices`` pay for it: a finite
+    capacity takes it as rent; else the stock it needs most, else the scarcest resource it
+    uses, is priced up. Returns the capacity rents."""
+
+    def profit() -> tuple[FloatArray, FloatArray]:
+        gain = s.out.T @ prices
+        paid = s.inp.T @ prices + s.res.T @ resource + per_technique(s, stock)
+        return np.asarray(gain - paid), np.asarray(gain + paid)
+
+    surplus, size = profit()
+    finite = np.isfinite(s.capacity)
+    for t in np.flatnonzero((surplus > 0) & ~finite):
+        pairs = np.flatnonzero(s.pair_tech == t)
+        amount = surplus[t] * ROUND_UP + 4 * _EPS * size[t]
+        if pairs.size:
+            k = pairs[np.argmax(s.per_unit[pairs])]
+            stock[k] += amount / s.per_unit[k]
+            continue
+        column = s.res[:, [t]].toarray()[:, 0]
+        used = np.flatnonzero(column > 0)
+        if used.size:
+            r = used[np.argmin(s.supply[y, used] / column[used])]
+            resource[r] = max(resource[r], 0.0) + amount / column[r]
+    surplus, size = profit()
+    return np.where(finite & (surplus > 0), surplus * ROUND_UP + 4 * _EPS * size, 0.0)
+
+
+def repair_prices(
+    s: Structure,
+    systems: list[YearSystem],
+    candidate: Candidate,
+    labour: int,
+    notes: list[str],
+) -> Prices:
+    """Dual-feasible prices from the solver's, year by year from the last (see
+    :mod:`rada.planning.certificate`)."""
+    T, K = s.years, s.n_pairs
+    product = np.zeros((T, s.n_products))
+    resource = np.maximum(candidate.resource_prices, 0.0)
+    stock = np.maximum(candidate.stock_prices, 0.0)
+    capacity = np.zeros((T, s.n_techniques))
+    carry = np.zeros((T, K))
+    following = np.zeros(K)
+    for y in range(T - 1, -1, -1):
+        prices = _year_prices(
+            s,
+            systems[y],
+            candidate,
+            y,
+            resource=resource[y],
+            stock=stock[y],
+            following=following,
+            labour=labour,
+        )
+        if prices is None:
+            notes.append(f"in year {y + 1} no price of a resource makes the targets worth anything")
+            prices = np.maximum(candidate.product_prices[y], 0.0)
+        product[y] = prices
+        capacity[y] = _make_unprofitable(s, y, prices, resource[y], stock[y])
+        following = (stock[y] + (1.0 - s.depreciation) * following) * ROUND_UP
+        carry[y] = following
+    return Prices(product, resource, stock, capacity, carry)
