@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from numpy.typing import NDArray
 
 from rada.planning.errors import PlanningError
 from rada.planning.feasibility import (
@@ -191,12 +192,16 @@ def _year_plan(
     limit = np.concatenate(
         [-need, s.supply[y], stocks, s.capacity[finite], np.zeros(s.n_techniques)]
     )
-    if (level > limit).any():
+    room = limit - level
+    rising, falling = slope > 0, slope < 0
+    if (room[~(rising | falling)] < 0).any():
         return None
-    rising = slope > 0
-    highest = float(((limit - level)[rising] / slope[rising]).min(initial=np.inf))
-    # Just below the highest, so that rounding cannot push a binding row over.
-    best = max(0.0, min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN))
+    highest = float((room[rising] / slope[rising]).min(initial=np.inf))
+    lowest = float((room[falling] / slope[falling]).max(initial=0.0))
+    # Strictly inside the interval, so that rounding cannot push a binding row over.
+    best = min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN)
+    if not best >= lowest * (1.0 + CERTIFICATE_MARGIN):
+        return None
     return best, best * rate + base
 
 
@@ -251,14 +256,14 @@ def _top_up(
     outside: float,
 ) -> tuple[int, float] | None:
     """Which resource's price to raise, and by how much, so that the year's targets are worth
-    at least one and every investment pays; None when no resource can do it."""
+    at least one and every investment in a good whose maker has no stock or capacity to charge
+    (see :func:`_pay_investments`) pays; None when no resource can do it."""
     targets = s.targets[y, system.made]
     worth = worth_of_targets(prices, targets) + outside
-    position = np.full(s.n_products, -1)
-    position[system.made] = np.arange(system.made.size)
-    at = position[s.pair_good] if s.n_pairs else np.zeros(0, dtype=np.int64)
-    owed = following * (1.0 + CERTIFICATE_MARGIN)
+    at, owed = _owed(s, system, following)
+    chargeable = _chargeable(s)[system.techs]
     short = (at >= 0) & (owed > 0)
+    short[short] = ~chargeable[at[short]]
     raises = values.T @ targets
     order = [labour] + [
         int(r) for r in np.argsort(supply / np.maximum(raises, 1e-300)) if r != labour
@@ -276,6 +281,35 @@ def _top_up(
                 need = max(need, float(np.where(gap > 0, gap / per, 0.0).max(initial=0.0)))
         return r, need * (1.0 + 1e-12)
     return None
+
+
+def _owed(s: Structure, system: YearSystem, following: FloatArray) -> tuple[IntArray, FloatArray]:
+    """For each stock pair, its good's place in the system (-1: outside) and the least price
+    the good must have for investing in the stock not to pay."""
+    position = np.full(s.n_products, -1)
+    position[system.made] = np.arange(system.made.size)
+    at = position[s.pair_good] if s.n_pairs else np.zeros(0, dtype=np.int64)
+    return at, following * (1.0 + CERTIFICATE_MARGIN)
+
+
+def _chargeable(s: Structure) -> NDArray[np.bool_]:
+    """Techniques that can be charged a rent: those with a stock or a finite capacity."""
+    held = np.bincount(s.pair_tech, minlength=s.n_techniques) > 0
+    return np.asarray(held | np.isfinite(s.capacity), dtype=np.bool_)
+
+
+def _pay_investments(
+    s: Structure, system: YearSystem, prices: FloatArray, following: FloatArray
+) -> FloatArray:
+    """Raise the price of each good below what a stock of it will be worth next year to that
+    worth. Its maker then makes a profit, which :func:`_make_unprofitable` charges as a rent
+    on its stock or capacity: the bound grows by the (small) shortfall, where topping up the
+    price of labour to cover it would cost the shortfall times all the labour there is."""
+    at, owed = _owed(s, system, following)
+    inside = at >= 0
+    raised = prices.copy()
+    np.maximum.at(raised, at[inside], owed[inside])
+    return raised
 
 
 def _year_prices(
@@ -326,7 +360,8 @@ def _year_prices(
             break
         resource[r] += amount
         prices = prices + amount * values[:, r]
-    fixed[system.made] = np.maximum(prices, 0.0)
+    prices = _pay_investments(s, system, np.maximum(prices, 0.0), following)
+    fixed[system.made] = prices
     return np.asarray(fixed, dtype=np.float64)
 
 

@@ -95,3 +95,13 @@ def test_plan_for_the_tables_own_net_output_fulfils_exactly_and_prices_are_labou
     ratio = plan.product_prices[0] / values
     assert np.max(ratio) - np.min(ratio) < 1e-9 * np.mean(ratio)
     assert np.mean(ratio) == pytest.approx(plan.resource_prices[0, 0], rel=1e-9)
+
+
+def test_the_five_year_plan_of_the_table_is_certified_to_1e_9(uk: IOTable) -> None:
+    economy = iot_economy(uk, years=5, target_growth=0.025, supply_growth=0.01)
+    plan = solve_plan(economy)
+    c = plan.certificate
+    assert c.lower_bound <= plan.objective * (1 + 1e-12) <= c.upper_bound * (1 + 2e-12)
+    assert c.gap <= 1e-9
+    assert c.max_violation == 0.0
+    assert c.accepted, c.problems()

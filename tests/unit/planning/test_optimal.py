@@ -16,30 +16,8 @@ from rada.planning.optimal import solve_plan
 TOY = Path(__file__).resolve().parents[4] / "shared" / "data" / "cockshott-toy" / "v2019"
 
 
-def kantorovich_1939() -> Economy:
-    """Three machine groups, each with one unit of time, make parts A, B and C; a complete
-    set needs one of each part (Kantorovich, 1939, the machine-tool problem)."""
-    rates = {"milling": (105, 56, 56), "turret": (107, 66, 83), "automatic": (64, 38, 53)}
-    techniques = [
-        Technique(id=f"{group}-{part}", outputs={part: float(rate)}, resources={group: 1.0})
-        for group, group_rates in rates.items()
-        for part, rate in zip("ABC", group_rates, strict=True)
-    ]
-    techniques.append(
-        Technique(id="assembly", outputs={"set": 1.0}, inputs={"A": 1.0, "B": 1.0, "C": 1.0})
-    )
-    return Economy(
-        products=tuple(Product(id=p) for p in ("A", "B", "C", "set")),
-        resources=(Resource(id=LABOUR), *(Resource(id=g) for g in rates)),
-        techniques=tuple(techniques),
-        years=1,
-        targets={"set": (1.0,)},
-        supply={LABOUR: (0.0,), **dict.fromkeys(rates, (1.0,))},
-    )
-
-
-def test_kantorovich_machine_tool_problem_makes_70_4933_sets() -> None:
-    plan = solve_plan(kantorovich_1939())
+def test_kantorovich_machine_tool_problem_makes_70_4933_sets(kantorovich: Economy) -> None:
+    plan = solve_plan(kantorovich)
     assert plan.objective == pytest.approx(70.4933, abs=5e-5)
     # Every machine group is fully used.
     assert list(plan.resource_used[0, 1:]) == pytest.approx([1.0, 1.0, 1.0])

@@ -1,0 +1,257 @@
+"""The certificate of a plan: bounds that bracket the optimum whatever the solver returned."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rada.planning.certificate import Candidate, Certificate, certify, price_violation
+from rada.planning.economy import Economy
+from rada.planning.formats.cockshott import read_cockshott
+from rada.planning.generate import generate_economy
+from rada.planning.optimal import solve_plan
+from rada.planning.plan import Plan
+from rada.planning.structure import compile_economy
+from rada.planning.tolerances import EXACT_GAP
+
+TOYS = Path(__file__).resolve().parents[4] / "shared" / "data" / "cockshott-toy"
+#: The published optima are rounded to 8 decimals.
+ROUNDING = 5e-9
+
+
+def candidate_of(plan: Plan, **changes: object) -> Candidate:
+    """What the solver returned for ``plan`` (its prices as certified), with ``changes``."""
+    fields = {
+        "fulfilment": plan.fulfilment,
+        "activity": plan.activity,
+        "stocks": plan.stocks,
+        "investment": plan.investment,
+        "product_prices": plan.product_prices,
+        "resource_prices": plan.resource_prices,
+        "stock_prices": plan.stock_prices,
+        "capacity_prices": plan.capacity_prices,
+        "objective": plan.objective,
+    }
+    fields.update(changes)
+    return Candidate(**fields)  # type: ignore[arg-type]
+
+
+def recertify(plan: Plan, **changes: object) -> Certificate:
+    e = plan.economy
+    return certify(
+        plan.structure,
+        candidate_of(plan, **changes),
+        labour=e.resource_index[e.labour],
+    )
+
+
+def assert_brackets(certificate: Certificate, optimum: float, *, slack: float = 1e-12) -> None:
+    assert certificate.lower_bound <= optimum + slack * max(1.0, abs(optimum))
+    assert certificate.upper_bound >= optimum - slack * max(1.0, abs(optimum))
+
+
+@pytest.mark.parametrize(("variant", "optimum"), [("v2019", 8.79729913), ("v-doc", 7.33645309)])
+def test_the_toys_known_optima_are_certified_to_1e_9(variant: str, optimum: float) -> None:
+    plan = solve_plan(read_cockshott(TOYS / variant))
+    c = plan.certificate
+    assert_brackets(c, optimum, slack=ROUNDING / optimum)
+    assert c.lower_bound == pytest.approx(optimum, abs=ROUNDING)
+    assert c.upper_bound == pytest.approx(optimum, abs=ROUNDING)
+    assert c.gap <= EXACT_GAP
+    assert c.max_violation == 0.0
+    assert c.accepted, c.problems()
+    assert not c.looser
+
+
+def test_kantorovichs_problem_is_certified_and_says_its_bound_may_be_looser(
+    kantorovich: Economy,
+) -> None:
+    plan = solve_plan(kantorovich)
+    c = plan.certificate
+    assert c.lower_bound <= plan.objective <= c.upper_bound
+    assert c.lower_bound == pytest.approx(70.4933, abs=5e-5)
+    assert c.gap <= EXACT_GAP
+    # Three machine groups can each make every part: a choice of techniques.
+    assert c.looser
+    assert "alternative techniques" in c.notes[0]
+
+
+@pytest.mark.parametrize(("products", "years"), [(30, 4), (300, 3)])
+def test_generated_economies_are_certified_to_1e_9(products: int, years: int) -> None:
+    plan = solve_plan(generate_economy(products=products, years=years, seed=2))
+    c = plan.certificate
+    assert c.lower_bound <= plan.objective * (1 + 1e-12) <= c.upper_bound * (1 + 2e-12)
+    assert c.gap <= EXACT_GAP
+    assert c.max_violation == 0.0
+    assert c.accepted, c.problems()
+
+
+@pytest.mark.slow
+def test_a_generated_economy_of_1000_products_is_certified_to_1e_9() -> None:
+    plan = solve_plan(generate_economy(products=1000, years=2, seed=1))
+    c = plan.certificate
+    assert c.lower_bound <= plan.objective * (1 + 1e-12) <= c.upper_bound * (1 + 2e-12)
+    assert c.gap <= EXACT_GAP
+    assert c.accepted, c.problems()
+
+
+def test_the_shown_shadow_prices_are_the_certified_dual_feasible_ones() -> None:
+    plan = solve_plan(read_cockshott(TOYS / "v2019"))
+    prices = plan.certificate.prices
+    assert plan.product_prices is prices.product
+    assert plan.resource_prices is prices.resource
+    assert price_violation(plan.structure, prices) == 0.0
+    assert (plan.product_prices >= 0).all()
+
+
+def test_a_plan_that_claims_more_than_the_economy_allows_is_rejected() -> None:
+    plan = solve_plan(read_cockshott(TOYS / "v2019"))
+    doctored = plan.fulfilment.copy()
+    doctored[1] *= 1.01
+    c = recertify(plan, fulfilment=doctored, objective=float(doctored.sum()))
+    assert not c.accepted
+    problems = " | ".join(c.problems())
+    assert "breaks a constraint" in problems
+    assert "exceeds what any plan can reach" in problems
+    # The bounds still hold: the repaired plan gives up the extra fulfilment.
+    assert_brackets(c, plan.objective, slack=1e-9)
+    assert c.max_violation == 0.0
+
+
+def test_activities_that_do_not_deliver_the_targets_are_rejected() -> None:
+    plan = solve_plan(read_cockshott(TOYS / "v-doc"))
+    c = recertify(plan, activity=plan.activity * 0.9)
+    assert c.plan_violation > 1e-3
+    assert not c.accepted
+    # The activities are recomputed, not believed: the lower bound is still the optimum.
+    assert c.lower_bound == pytest.approx(plan.objective, rel=1e-9)
+
+
+def test_prices_that_undervalue_labour_are_rejected_and_repaired() -> None:
+    plan = solve_plan(read_cockshott(TOYS / "v2019"))
+    cheap = plan.resource_prices * 0.5
+    c = recertify(plan, resource_prices=cheap)
+    assert c.price_violation > 1e-3
+    assert any("not dual-feasible" in p for p in c.problems())
+    assert_brackets(c, plan.objective)
+    assert price_violation(plan.structure, c.prices) == 0.0
+
+
+def test_prices_that_undervalue_the_targets_are_rejected() -> None:
+    plan = solve_plan(generate_economy(products=30, years=3, seed=4))
+    c = recertify(plan, product_prices=plan.product_prices * 0.8)
+    assert c.price_violation > 0.1
+    assert not c.accepted
+    assert_brackets(c, plan.objective)
+
+
+def test_stock_prices_set_to_zero_are_rejected_and_the_bound_stays_valid() -> None:
+    plan = solve_plan(generate_economy(products=30, years=3, seed=4))
+    assert plan.stock_prices.max() > 0
+    c = recertify(plan, stock_prices=np.zeros_like(plan.stock_prices))
+    assert not c.accepted
+    assert_brackets(c, plan.objective)
+
+
+def test_nothing_at_all_still_gives_valid_bounds() -> None:
+    plan = solve_plan(generate_economy(products=30, years=3, seed=5))
+    zero = {
+        name: np.zeros_like(getattr(plan, name))
+        for name in (
+            "fulfilment",
+            "activity",
+            "stocks",
+            "investment",
+            "product_prices",
+            "resource_prices",
+            "stock_prices",
+            "capacity_prices",
+        )
+    }
+    c = recertify(plan, objective=0.0, **zero)
+    assert_brackets(c, plan.objective)
+    assert c.lower_bound == 0.0
+    assert np.isfinite(c.upper_bound)
+    assert not c.accepted
+
+
+def test_the_certificate_in_json_has_the_stable_keys() -> None:
+    plan = solve_plan(read_cockshott(TOYS / "v2019"))
+    data = plan.certificate.to_dict()
+    assert {"lower_bound", "upper_bound", "gap", "max_violation"} <= set(data)
+    assert data["accepted"] is True
+    assert data["looser"] is False
+
+
+def test_a_capacity_rent_enters_the_bound() -> None:
+    economy = read_cockshott(TOYS / "v2019")
+    capped = replace(
+        economy,
+        techniques=tuple(
+            replace(t, capacity=0.2) if t.id == "coal" else t for t in economy.techniques
+        ),
+    )
+    plan = solve_plan(capped)
+    c = plan.certificate
+    assert c.prices.capacity.max() > 0
+    assert c.gap <= EXACT_GAP
+    assert c.lower_bound <= plan.objective <= c.upper_bound * (1 + 1e-12)
+
+
+PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def economies(draw: st.DrawFn) -> Economy:
+    return generate_economy(
+        products=draw(st.integers(2, 25)),
+        years=draw(st.integers(1, 4)),
+        seed=draw(st.integers(0, 10_000)),
+        alternatives=draw(st.sampled_from([0.0, 0.3, 1.0])),
+    )
+
+
+@PROPERTY
+@given(economies())
+def test_an_exact_solve_is_certified_with_a_feasible_plan_and_dual_feasible_prices(
+    economy: Economy,
+) -> None:
+    plan = solve_plan(economy)
+    c = plan.certificate
+    assert c.lower_bound <= plan.objective * (1 + 1e-12)
+    assert plan.objective <= c.upper_bound * (1 + 1e-12)
+    assert c.gap <= EXACT_GAP
+    assert c.max_violation == 0.0
+    assert price_violation(compile_economy(economy), c.prices) == 0.0
+    assert c.accepted, c.problems()
+    assert c.looser == any(t.id.endswith("-alt") for t in economy.techniques)
+
+
+@PROPERTY
+@given(economies(), st.integers(0, 2**32 - 1), st.floats(0.01, 0.5))
+def test_bounds_bracket_the_optimum_whatever_the_solver_returned(
+    economy: Economy, seed: int, noise: float
+) -> None:
+    plan = solve_plan(economy)
+    rng = np.random.default_rng(seed)
+
+    def shaken(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values * rng.uniform(1 - noise, 1 + noise, size=values.shape))
+
+    c = recertify(
+        plan,
+        fulfilment=shaken(plan.fulfilment),
+        activity=shaken(plan.activity),
+        investment=shaken(plan.investment),
+        product_prices=shaken(plan.product_prices),
+        resource_prices=shaken(plan.resource_prices),
+        stock_prices=shaken(plan.stock_prices),
+    )
+    assert_brackets(c, plan.objective, slack=1e-12)
+    assert c.max_violation == 0.0 or c.lower_bound == -np.inf
+    assert price_violation(plan.structure, c.prices) == 0.0 or c.upper_bound == np.inf
