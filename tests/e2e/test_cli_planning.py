@@ -32,6 +32,21 @@ def test_plan_solve_json_has_the_stable_keys_and_a_clean_stdout(shared_data: Pat
     assert len(data["fulfilment"]) == 5
     assert len(data["labour_used"]) == 5
     assert result.stderr == ""  # no progress when stderr is not a terminal
+    certificate = data["certificate"]
+    assert certificate["lower_bound"] <= data["objective"] <= certificate["upper_bound"]
+    assert certificate["lower_bound"] == pytest.approx(7.33645309, abs=5e-9)
+    assert certificate["upper_bound"] == pytest.approx(7.33645309, abs=5e-9)
+    assert 0 <= certificate["gap"] <= 1e-9
+    assert certificate["max_violation"] == 0.0
+
+
+def test_plan_solve_and_explain_print_the_certificate(shared_data: Path) -> None:
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    for command in ("solve", "explain"):
+        result = run("plan", command, toy)
+        assert result.returncode == 0, result.stderr
+        assert "Certificate: no plan can do better than 8.79729913" in result.stdout
+        assert "gap " in result.stdout
 
 
 def test_plan_solve_reads_a_national_table(

@@ -41,7 +41,23 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
         "products": len(e.products),
         "techniques": len(e.techniques),
         "solve_seconds": plan.seconds,
+        "certificate": plan.certificate.to_dict(),
     }
+
+
+def certificate_line(plan: Plan) -> str:
+    """The certificate in one line of words: the bounds, the gap and the caveat."""
+    c = plan.certificate
+    line = (
+        f"Certificate: no plan can do better than {c.upper_bound:.10g}; a checked plan "
+        f"reaches {c.lower_bound:.10g} (gap {c.gap:.2g}, largest violation {c.max_violation:.2g})"
+    )
+    if c.looser:
+        line += "; alternative techniques: the bound may be looser"
+    problems = c.problems()
+    if problems:
+        line += "; the solver's output was repaired: " + "; ".join(problems)
+    return line + "."
 
 
 def print_plan(plan: Plan, *, top: int) -> None:
@@ -64,6 +80,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
             f"{plan.resource_prices[y, labour]:.4g}",
         )
     stdout.print(table)
+    stdout.print(certificate_line(plan), markup=False)
     if top:
         prices = Table(title=f"Products with the highest shadow prices in year 1 (top {top})")
         for heading in ("product", "target", "gross output", "final use", "shadow price"):
@@ -189,6 +206,7 @@ def explain(
         f"[bold]Objective[/bold] {plan.objective:.8g}; fulfilment by year: "
         + ", ".join(f"{v:.4g}" for v in plan.fulfilment)
     )
+    stdout.print(certificate_line(plan), markup=False)
     stdout.print("\n[bold]Binding constraints[/bold], by shadow price:")
     for c in explanation.binding[: max(limit, 1) * 3 if limit else None]:
         stdout.print(f"  {c.shadow_price:10.4g}  {c.text}")
