@@ -104,6 +104,21 @@ def test_plan_page_shows_each_years_fulfilment_and_labour(client: TestClient) ->
     assert plan.fulfilment[-1] < 0.95
 
 
+def test_plan_page_shows_the_certificate_of_the_plan(client: TestClient) -> None:
+    certificate = client.app.state.rada.planned().plan.certificate  # type: ignore[attr-defined]
+    page = client.get("/plan", headers=HTML).text
+    section = page[page.index('id="certificate"') : page.index('id="products-heading"')]
+    cells = re.findall(r"<td>([^<]*)</td>", section)
+    assert cells[0] == f"{certificate.upper_bound:,.9f}".rstrip("0")
+    assert cells[1] == f"{certificate.lower_bound:,.9f}".rstrip("0")
+    assert float(cells[2].replace("E", "e")) == pytest.approx(certificate.gap, rel=1e-3)
+    assert certificate.gap <= 1e-9
+    assert "No plan can reach a summed fulfilment above" in section
+    czech = client.get("/plan?lang=cs", headers=HTML).text
+    client.get("/plan?lang=en", headers=HTML)  # the client is shared: choose English again
+    assert "Žádný plán nemůže dosáhnout součtu plnění nad" in czech
+
+
 def test_plan_chart_data_is_the_solved_plan(client: TestClient) -> None:
     page = client.get("/plan", headers=HTML).text
     raw = re.search(r'<script type="application/json" id="plan-chart-data">(.*?)</script>', page)

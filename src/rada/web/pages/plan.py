@@ -9,9 +9,11 @@ target back.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Literal
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -38,6 +40,18 @@ class YearFigures:
     labour_used: float
     labour_supply: float
     labour_price: float
+
+
+@dataclass(frozen=True)
+class CertificateView:
+    """How close the plan is to the best one, with the bounds written out to ten digits."""
+
+    lower_bound: str
+    upper_bound: str
+    gap: float
+    max_violation: float
+    looser: bool
+    repaired: bool
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,26 @@ def years_of(planned: PlannedEconomy) -> list[YearFigures]:
         )
         for y in range(plan.years)
     ]
+
+
+def certificate_of(planned: PlannedEconomy, language: str) -> CertificateView:
+    """The plan's certificate for the page: bounds to ten significant digits, so that they
+    differ where they differ."""
+    c = planned.plan.certificate
+
+    def bound(value: float) -> str:
+        if not math.isfinite(value):
+            return "∞" if value > 0 else "−∞"
+        return str(format_decimal(value, format="#,##0.#########", locale=language))
+
+    return CertificateView(
+        lower_bound=bound(c.lower_bound),
+        upper_bound=bound(c.upper_bound),
+        gap=c.gap,
+        max_violation=c.max_violation,
+        looser=c.looser,
+        repaired=not c.accepted,
+    )
 
 
 def matching_products(planned: PlannedEconomy, query: str) -> list[ProductRow]:
@@ -209,6 +243,7 @@ def plan_page(request: Request, state: StateDep, q: str = Search) -> HTMLRespons
         planned=planned,
         years=years,
         chart_data=_chart_data(request, planned, years),
+        certificate=certificate_of(planned, chosen_language(request)),
         products=matching_products(planned, q),
         total=len(planned.economy.products),
         query=q,
