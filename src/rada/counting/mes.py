@@ -30,9 +30,9 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from rada.counting.budget import PbProfile, PbResult, PbStep, is_exhaustive, total_cost
 from rada.counting.errors import RuleError
-from rada.counting.formats.pabulib import PbInstance
-from rada.counting.pb import PbResult, PbStep, is_exhaustive, total_cost
+from rada.counting.formats.pabulib import PbInstance, as_profile
 from rada.counting.ties import TieBreak
 
 Satisfaction = Literal["cost", "cardinality"]
@@ -42,20 +42,20 @@ Progress = Callable[[int, str], None]
 class _Groups:
     """Voters grouped by identical approval ballot."""
 
-    def __init__(self, instance: PbInstance) -> None:
-        if instance.vote_type not in ("approval", "choose-1"):
+    def __init__(self, election: PbInstance | PbProfile) -> None:
+        profile = as_profile(election)
+        if profile.vote_type not in ("approval", "choose-1"):
             raise RuleError(
-                f"Equal Shares is implemented for approval ballots, not {instance.vote_type}",
+                f"Equal Shares is implemented for approval ballots, not {profile.vote_type}",
                 hint="count this file with --rule greedy",
             )
-        self.ids = [p.id for p in instance.projects]
-        index = {pid: i for i, pid in enumerate(self.ids)}
-        self.costs = [p.cost for p in instance.projects]
+        self.ids = [p.id for p in profile.projects]
+        self.costs = [p.cost for p in profile.projects]
         merged: dict[frozenset[int], int] = {}
-        for vote in instance.votes:
-            key = frozenset(index[pid] for pid in vote.projects)
-            merged[key] = merged.get(key, 0) + 1
-        self.voters = len(instance.votes)
+        for chosen, weight in zip(profile.ballots, profile.weights, strict=True):
+            key = frozenset(chosen)
+            merged[key] = merged.get(key, 0) + weight
+        self.voters = profile.voters
         self.weights = np.array(list(merged.values()), dtype=np.int64)
         members: list[list[int]] = [[] for _ in self.ids]
         for g, ballot in enumerate(merged):
@@ -433,7 +433,7 @@ def _mes_fast(
 
 
 def equal_shares(
-    instance: PbInstance,
+    instance: PbInstance | PbProfile,
     *,
     satisfaction: Satisfaction = "cost",
     completion: Literal["add1", "none"] = "add1",
@@ -444,7 +444,7 @@ def equal_shares(
 
     Parameters
     ----------
-    instance : PbInstance
+    instance : PbInstance or PbProfile
         An approval (or choose-1) election.
     satisfaction : {"cost", "cardinality"}
         How a voter values a funded project: by its cost (pabulib's ``equalshares``) or as 1.
@@ -473,8 +473,9 @@ def equal_shares(
     >>> equal_shares(pb).selected
     ('a', 'c')
     """
-    groups = _Groups(instance)
-    budget = instance.budget
+    profile = as_profile(instance)
+    groups = _Groups(profile)
+    budget = profile.budget
     n = max(groups.voters, 1)
     ties: list[TieBreak] = []
     kept = _mes_fast(groups, budget / n, satisfaction, ties)
@@ -485,14 +486,14 @@ def equal_shares(
         # everything the outcome can no longer change: both end the search.
         everything = sum(1 for s in groups.approvals if s > 0)
         ceiling = sum(groups.costs, Fraction(0))
-        while not (stop_when_exhaustive and is_exhaustive(instance, _ids(groups, kept[0]), budget)):
+        while not (stop_when_exhaustive and is_exhaustive(profile, _ids(groups, kept[0]), budget)):
             if len(kept[0]) == everything or budget / n + tries > ceiling:
                 break
             trial_ties: list[TieBreak] = []
             trial = _mes_fast(
                 groups, budget / n + tries + 1, satisfaction, trial_ties, stop_above=budget
             )
-            if total_cost(instance, _ids(groups, trial[0])) > budget:
+            if total_cost(profile, _ids(groups, trial[0])) > budget:
                 break
             tries += 1
             kept, ties = trial, trial_ties
@@ -524,7 +525,7 @@ def equal_shares(
         "equal-shares",
         budget,
         selected,
-        total_cost(instance, selected),
+        total_cost(profile, selected),
         tuple(steps),
         tuple(ties),
         tuple(notes),

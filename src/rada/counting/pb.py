@@ -17,15 +17,26 @@ Rules, named as pabulib's META ``rule`` names them:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from fractions import Fraction
 
-from rada.counting._json import json_number
+from rada.counting.budget import PbProfile, PbResult, PbStep, is_exhaustive, total_cost
 from rada.counting.errors import RuleError
-from rada.counting.formats.pabulib import PbInstance
+from rada.counting.formats.pabulib import PbInstance, as_profile
+from rada.counting.mes import equal_shares
 from rada.counting.ties import TieBreak
+
+__all__ = [
+    "GREEDY_RULES",
+    "RULES",
+    "PbResult",
+    "PbStep",
+    "count_pb",
+    "greedy",
+    "is_exhaustive",
+    "scores",
+    "total_cost",
+]
 
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold")
 RULES = (*GREEDY_RULES, "equal-shares")
@@ -41,59 +52,7 @@ RULE_ALIASES = {
 Progress = Callable[[int, str], None]
 
 
-@dataclass(frozen=True)
-class PbStep:
-    """One step of a PB count: a project considered, and what happened to it."""
-
-    number: int
-    project: str
-    score: Fraction
-    cost: Fraction
-    decision: str  # "funded", "skipped: does not fit", "stop: does not fit", "below threshold"
-    remaining: Fraction
-    price: Fraction | None = None  # Equal Shares: each supporter's payment (the max share)
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready mapping."""
-        out: dict[str, object] = {
-            "number": self.number,
-            "project": self.project,
-            "score": json_number(self.score),
-            "cost": json_number(self.cost),
-            "decision": self.decision,
-            "remaining": json_number(self.remaining),
-        }
-        if self.price is not None:
-            out["price"] = json_number(self.price)
-        return out
-
-
-@dataclass(frozen=True)
-class PbResult:
-    """The outcome of a PB count: the selected projects, their cost, and every step."""
-
-    rule: str
-    budget: Fraction
-    selected: tuple[str, ...]
-    cost: Fraction
-    rounds: tuple[PbStep, ...]
-    ties: tuple[TieBreak, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready mapping with the stable keys ``selected`` and ``cost``."""
-        return {
-            "rule": self.rule,
-            "budget": json_number(self.budget),
-            "selected": list(self.selected),
-            "cost": json_number(self.cost),
-            "rounds": [s.to_dict() for s in self.rounds],
-            "ties": [t.to_dict() for t in self.ties],
-            "notes": list(self.notes),
-        }
-
-
-def scores(instance: PbInstance) -> dict[str, Fraction]:
+def scores(instance: PbInstance | PbProfile) -> dict[str, Fraction]:
     """Each project's score from the ballots (see the module docstring for the rule).
 
     Examples
@@ -104,33 +63,38 @@ def scores(instance: PbInstance) -> dict[str, Fraction]:
     >>> {k: int(v) for k, v in scores(pb).items()}
     {'a': 2, 'b': 3}
     """
+    profile = as_profile(instance)
     # Points are whole numbers: sum them as ints and make exact Fractions once at the end.
-    totals = {p.id: 0 for p in instance.projects}
-    kind = instance.vote_type
+    totals = [0] * len(profile.projects)
+    ballots, weights = profile.ballots, profile.weights
+    kind = profile.vote_type
     if kind == "ordinal":
-        longest = max((len(v.projects) for v in instance.votes), default=0)
-        k = int(instance.meta.get("max_length", longest) or longest)
+        longest = max(map(len, ballots), default=0)
+        k = int(profile.meta.get("max_length", longest) or longest)
         k = max(k, longest)
-        for v in instance.votes:
-            for position, pid in enumerate(v.projects):
-                totals[pid] += k - position
+        for ballot, weight in zip(ballots, weights, strict=True):
+            for position, j in enumerate(ballot):
+                totals[j] += (k - position) * weight
     elif kind in ("cumulative", "scoring"):
-        for v in instance.votes:
-            if v.points is None:
-                raise RuleError(f"a {kind} ballot of voter {v.voter_id} has no points")
-            for pid, pts in zip(v.projects, v.points, strict=True):
-                totals[pid] += pts
+        points = profile.points
+        if points is None or any(len(p) != len(b) for p, b in zip(points, ballots, strict=True)):
+            raise RuleError(
+                f"{kind} ballots need points", hint="the VOTES section needs a points column"
+            )
+        for ballot, pts, weight in zip(ballots, points, weights, strict=True):
+            for j, p in zip(ballot, pts, strict=True):
+                totals[j] += p * weight
     else:
-        counted = Counter(pid for v in instance.votes for pid in v.projects)
-        for pid, n in counted.items():
-            totals[pid] += n
-    return {pid: Fraction(n) for pid, n in totals.items()}
+        for ballot, weight in zip(ballots, weights, strict=True):
+            for j in ballot:
+                totals[j] += weight
+    return {p.id: Fraction(n) for p, n in zip(profile.projects, totals, strict=True)}
 
 
-def _order(instance: PbInstance, score: dict[str, Fraction]) -> tuple[list[str], list[TieBreak]]:
+def _order(profile: PbProfile, score: dict[str, Fraction]) -> tuple[list[str], list[TieBreak]]:
     """Projects by score, highest first; equal scores by lower cost, then file order."""
-    position = {p.id: i for i, p in enumerate(instance.projects)}
-    cost = {p.id: p.cost for p in instance.projects}
+    position = {p.id: i for i, p in enumerate(profile.projects)}
+    cost = {p.id: p.cost for p in profile.projects}
     ordered = sorted(position, key=lambda pid: (-score[pid], cost[pid], position[pid]))
     ties: list[TieBreak] = []
     groups: dict[Fraction, list[str]] = {}
@@ -145,7 +109,7 @@ def _order(instance: PbInstance, score: dict[str, Fraction]) -> tuple[list[str],
 
 
 def greedy(
-    instance: PbInstance,
+    instance: PbInstance | PbProfile,
     *,
     rule: str = "greedy",
     threshold: Fraction | int | None = None,
@@ -155,7 +119,7 @@ def greedy(
 
     Parameters
     ----------
-    instance : PbInstance
+    instance : PbInstance or PbProfile
         The election.
     rule : {"greedy", "greedy-no-skip", "greedy-threshold"}
         Skip a project that does not fit, stop at it, or skip projects below ``threshold``.
@@ -185,18 +149,19 @@ def greedy(
         raise RuleError(
             f"unknown greedy rule {rule!r}", hint=f"use one of {', '.join(GREEDY_RULES)}"
         )
+    profile = as_profile(instance)
     if rule == "greedy-threshold" and threshold is None:
-        raw = instance.meta.get("min_project_score_threshold")
+        raw = profile.meta.get("min_project_score_threshold")
         if raw is None:
             raise RuleError(
                 "greedy-threshold needs a minimum score",
                 hint="give --threshold, or add min_project_score_threshold to META",
             )
         threshold = Fraction(raw)
-    funds = instance.budget if budget is None else Fraction(budget)
-    score = scores(instance)
-    cost = {p.id: p.cost for p in instance.projects}
-    ordered, ties = _order(instance, score)
+    funds = profile.budget if budget is None else Fraction(budget)
+    score = scores(profile)
+    cost = {p.id: p.cost for p in profile.projects}
+    ordered, ties = _order(profile, score)
     remaining = funds
     selected: list[str] = []
     steps: list[PbStep] = []
@@ -219,7 +184,7 @@ def greedy(
 
 
 def count_pb(
-    instance: PbInstance,
+    instance: PbInstance | PbProfile,
     *,
     rule: str | None = None,
     threshold: Fraction | int | None = None,
@@ -240,8 +205,6 @@ def count_pb(
     >>> count_pb(pb).selected
     ('a',)
     """
-    from rada.counting.mes import equal_shares
-
     named = rule if rule is not None else instance.rule
     if named is None:
         raise RuleError("the file names no rule", hint=f"choose one: {', '.join(RULES)}")
@@ -254,16 +217,3 @@ def count_pb(
     if canonical == "equal-shares":
         return equal_shares(instance, progress=progress)
     return greedy(instance, rule=canonical, threshold=threshold)
-
-
-def total_cost(instance: PbInstance, selected: Iterable[str]) -> Fraction:
-    """The summed cost of ``selected``."""
-    cost = {p.id: p.cost for p in instance.projects}
-    return sum((cost[pid] for pid in selected), Fraction(0))
-
-
-def is_exhaustive(instance: PbInstance, selected: Sequence[str], budget: Fraction) -> bool:
-    """True when no unselected project fits in what is left of ``budget``."""
-    left = budget - total_cost(instance, selected)
-    chosen = set(selected)
-    return all(p.cost > left for p in instance.projects if p.id not in chosen)

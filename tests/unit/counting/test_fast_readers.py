@@ -13,10 +13,16 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.unit.counting.test_reader_fuzz import FUZZ, blt_texts, mutated, one_token_swapped
+from tests.unit.counting.test_reader_fuzz import (
+    FUZZ,
+    blt_texts,
+    mutated,
+    one_token_swapped,
+    pb_texts,
+)
 
 from rada.counting.errors import BallotFileError
-from rada.counting.formats import blt
+from rada.counting.formats import blt, pabulib
 
 
 def _outcome(parse: Callable[[], object]) -> object:
@@ -68,3 +74,63 @@ def test_blt_fast_path_agrees_on_plain_and_odd_lines(
 def test_blt_fast_path_is_taken_for_a_plain_file() -> None:
     lines = [(1, "3 1"), (2, "3 1 2 0"), (3, "2 2 0"), (4, "3 1 2 0"), (5, "0")]
     assert blt._plain_ballots(lines, 1, 3) == ({(0, 1): 6, (1,): 2}, 5)
+
+
+# --- pabulib -------------------------------------------------------------------------------
+
+
+def _pb_both_ways(text: str) -> None:
+    """parse_pb_profile (fast path) reads as parse_pb(...).profile(): same profile or error."""
+    for invalid in ("truncate", "reject"):
+        fast = _outcome(lambda: pabulib.parse_pb_profile(text, file="f.pb", invalid=invalid))  # noqa: B023
+        slow = _outcome(lambda: pabulib.parse_pb(text, file="f.pb", invalid=invalid).profile())  # noqa: B023
+        assert fast == slow
+
+
+@FUZZ
+@given(st.one_of(pb_texts(), mutated(pb_texts()), one_token_swapped(pb_texts())))
+def test_pabulib_fast_path_reads_as_the_line_by_line_reader(text: str) -> None:
+    _pb_both_ways(text)
+    _pb_both_ways(text.replace("\n", "\r\n"))
+
+
+HEAD = "META\nkey;value\nbudget;10\nvote_type;{kind}\nPROJECTS\nproject_id;cost\na;6\nb;5\nc;1\n"
+
+
+@pytest.mark.parametrize(
+    ("kind", "votes"),
+    [
+        ("approval", "voter_id;vote\n1;a,b\n2;b\n3;a,b\n"),  # plain: merged while read
+        ("approval", "voter_id;vote;age\n1; a , b ;30\n2;a,b;40\n"),  # spaces merge with none
+        ("approval", "voter_id;vote\n1;a,b\n\n2;b\n\n"),  # blank lines
+        ("approval", 'voter_id;vote\n1;"a,b"\n2;b\n'),  # quoted
+        ("approval", "voter_id;vote\n1;a,a\n2;b\n"),  # a project twice
+        ("approval", "voter_id;vote\n1;a,z\n"),  # an unknown project
+        ("approval", "voter_id;vote\n1;a\n1;b\n"),  # a voter twice
+        ("approval", "voter_id;vote\n 1;a\n1 ;b\n"),  # a voter twice, spaced
+        ("approval", "voter_id;vote\n1;a;x\n"),  # too wide
+        ("approval", "voter_id;vote\n1;\n2;c\n"),  # an empty vote
+        ("ordinal", "voter_id;vote\n1;c,a,c,b\n2;a,c\n"),  # ordinal, cut at the repeat
+        ("cumulative", "voter_id;vote;points\n1;a,b;3,2\n2;a,b;3, 2\n3;c;5\n"),
+        ("cumulative", "voter_id;vote;points\n1;a,b;3\n"),  # points do not match
+        ("cumulative", "voter_id;vote;points\n1;a,b;3,x\n"),  # points not whole
+        ("approval", "voter_id;vote;vote\n1;a;b\n"),  # a column twice
+    ],
+)
+def test_pabulib_fast_path_agrees_on_plain_and_odd_files(kind: str, votes: str) -> None:
+    text = HEAD.format(kind=kind) + "VOTES\n" + votes
+    _pb_both_ways(text)
+    _pb_both_ways(text.replace("\n", "\r\n"))
+
+
+def test_pabulib_fast_path_is_taken_for_a_plain_file_and_merges_ballots() -> None:
+    text = HEAD.format(kind="approval") + "VOTES\r\nvoter_id;vote;sex\r\n1;a,b;F\r\n2;b;M\r\n"
+    profile = pabulib._plain_profile(text + "3;a,b;M\r\n", "f.pb")
+    assert profile is not None
+    assert (profile.ballots, profile.weights, profile.points) == (((0, 1), (1,)), (2, 1), None)
+
+
+def test_pabulib_fast_path_steps_aside_for_what_it_does_not_read() -> None:
+    quoted = HEAD.format(kind="approval") + 'VOTES\nvoter_id;vote\n1;"a,b"\n'
+    assert pabulib._plain_profile(quoted, "f.pb") is None
+    assert pabulib.parse_pb_profile(quoted).ballots == ((0, 1),)

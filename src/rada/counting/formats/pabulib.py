@@ -9,27 +9,37 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
 from rada.counting.ballots import BallotProblem
+from rada.counting.budget import PbProfile, PbProject, merge_votes
 from rada.counting.errors import BallotFileError
+
+__all__ = [
+    "PbInstance",
+    "PbProfile",
+    "PbProject",
+    "PbVote",
+    "as_profile",
+    "format_pb",
+    "parse_pb",
+    "parse_pb_profile",
+    "read_pb",
+    "read_pb_profile",
+    "write_pb",
+]
 
 SECTIONS = ("META", "PROJECTS", "VOTES")
 VOTE_TYPES = ("approval", "cumulative", "ordinal", "choose-1", "scoring")
-
-
-@dataclass(frozen=True)
-class PbProject:
-    """A project: its id, exact cost, and every column of its row as written."""
-
-    id: str
-    cost: Fraction
-    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,18 @@ class PbInstance:
             if p.id == project_id:
                 return p
         raise KeyError(project_id)
+
+    def profile(self) -> PbProfile:
+        """The same election with identical ballots merged (what the rules count)."""
+        ballots, points, weights = merge_votes(
+            self.projects, ((v.projects, v.points) for v in self.votes)
+        )
+        return PbProfile(self.meta, self.projects, ballots, points, weights, self.problems)
+
+
+def as_profile(election: PbInstance | PbProfile) -> PbProfile:
+    """``election`` with identical ballots merged (a profile is returned as it is)."""
+    return election if isinstance(election, PbProfile) else election.profile()
 
 
 #: The largest amount a file may hold (a cost, a budget) and the most decimal places, as for
@@ -143,7 +165,9 @@ def _whole(text: str, *, what: str, file: str, line: int) -> int:
     return int(text)
 
 
-def _split_sections(text: str, file: str) -> dict[str, list[tuple[int, list[str]]]]:
+def _split_sections(
+    text: str, file: str, *, required: tuple[str, ...] = SECTIONS
+) -> dict[str, list[tuple[int, list[str]]]]:
     sections: dict[str, list[tuple[int, list[str]]]] = {}
     current: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -171,7 +195,7 @@ def _split_sections(text: str, file: str) -> dict[str, list[tuple[int, list[str]
         else:
             row = raw.split(";")
         sections[current].append((number, [cell.strip() for cell in row]))
-    for name in SECTIONS:
+    for name in required:
         if name not in sections or not sections[name]:
             raise BallotFileError(f"the {name} section is missing or has no header", file=file)
     return sections
@@ -251,6 +275,40 @@ def _check_voters(rows: list[tuple[int, dict[str, str]]], *, file: str) -> None:
         first[voter] = number
 
 
+def _head(
+    sections: dict[str, list[tuple[int, list[str]]]], file: str
+) -> tuple[dict[str, str], list[PbProject], list[str]]:
+    """META (its numbers checked) and the projects, with the PROJECTS header."""
+    meta: dict[str, str] = {}
+    for number, cells in sections["META"][1:]:
+        if len(cells) < 2:
+            raise BallotFileError("a META row must be 'key;value'", file=file, line=number)
+        meta[cells[0]] = ";".join(cells[1:])
+    if "budget" not in meta:
+        raise BallotFileError("META has no budget", file=file, hint="add a 'budget;<amount>' row")
+    for number, cells in sections["META"][1:]:
+        key, value = cells[0], ";".join(cells[1:])
+        if value == "" and key != "budget":
+            continue  # an optional number left blank
+        if key in META_AMOUNTS:
+            _number(value, what=key, file=file, line=number, positive=key == "budget")
+        elif key in META_WHOLE:
+            _whole(value, what=key, file=file, line=number)
+    project_header, project_rows = _table(
+        sections["PROJECTS"], needed=("project_id", "cost"), section="PROJECTS", file=file
+    )
+    projects: list[PbProject] = []
+    ids: set[str] = set()
+    for number, row in project_rows:
+        pid = row["project_id"]
+        if pid in ids:
+            raise BallotFileError(f"project id {pid!r} appears twice", file=file, line=number)
+        ids.add(pid)
+        cost = _number(row["cost"], what="cost", file=file, line=number)
+        projects.append(PbProject(pid, cost, row))
+    return meta, projects, project_header
+
+
 def parse_pb(
     text: str, *, file: str = "<input>", invalid: Literal["truncate", "reject"] = "truncate"
 ) -> PbInstance:
@@ -289,33 +347,8 @@ def parse_pb(
     (Fraction(10, 1), ['a', 'b'], ('a', 'b'))
     """
     sections = _split_sections(text, file)
-    meta: dict[str, str] = {}
-    for number, cells in sections["META"][1:]:
-        if len(cells) < 2:
-            raise BallotFileError("a META row must be 'key;value'", file=file, line=number)
-        meta[cells[0]] = ";".join(cells[1:])
-    if "budget" not in meta:
-        raise BallotFileError("META has no budget", file=file, hint="add a 'budget;<amount>' row")
-    for number, cells in sections["META"][1:]:
-        key, value = cells[0], ";".join(cells[1:])
-        if value == "" and key != "budget":
-            continue  # an optional number left blank
-        if key in META_AMOUNTS:
-            _number(value, what=key, file=file, line=number, positive=key == "budget")
-        elif key in META_WHOLE:
-            _whole(value, what=key, file=file, line=number)
-    project_header, project_rows = _table(
-        sections["PROJECTS"], needed=("project_id", "cost"), section="PROJECTS", file=file
-    )
-    projects: list[PbProject] = []
-    ids: set[str] = set()
-    for number, row in project_rows:
-        pid = row["project_id"]
-        if pid in ids:
-            raise BallotFileError(f"project id {pid!r} appears twice", file=file, line=number)
-        ids.add(pid)
-        cost = _number(row["cost"], what="cost", file=file, line=number)
-        projects.append(PbProject(pid, cost, row))
+    meta, projects, project_header = _head(sections, file)
+    ids = {p.id for p in projects}
     vote_header, vote_rows = _table(
         sections["VOTES"], needed=("voter_id", "vote"), section="VOTES", file=file
     )
@@ -367,11 +400,174 @@ def parse_pb(
 def read_pb(path: str | Path, *, invalid: Literal["truncate", "reject"] = "truncate") -> PbInstance:
     """Read a pabulib ``.pb`` file (see :func:`parse_pb`)."""
     p = Path(path)
+    return parse_pb(_read_text(p), file=str(p), invalid=invalid)
+
+
+#: The VOTES section's heading as nearly every file writes it: alone on its line.
+_VOTES_LINE = re.compile(r"^VOTES\r?$", re.MULTILINE)
+
+
+def _plain_profile(text: str, file: str) -> PbProfile | None:
+    """The election in ``text`` with identical ballots merged, read in one sweep; or None.
+
+    A plain file (a VOTES heading alone on its line, no quotes among the votes, every row as
+    wide as the header, distinct voter ids, every vote naming known projects once and points
+    that match) is read keeping only what the rules need: each row is split and its vote
+    counted, and each distinct vote is checked once. Anything else returns None and
+    :func:`parse_pb` reads the file line by line and says what is wrong where.
+    """
+    found = _VOTES_LINE.search(text)
+    if found is None:
+        return None
+    body = text[found.end() :]
+    if '"' in body:
+        return None
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        sections = _split_sections(text[: found.start()], file, required=SECTIONS[:2])
+        if "VOTES" in sections:
+            return None
+        meta, projects, _ = _head(sections, file)
+    except BallotFileError:
+        return None  # parse_pb finds it, or an error that comes before it
+    counted = _count_votes(body)
+    if counted is None:
+        return None
+    header, counts, voters = counted
+    ids = list(map(str.strip, voters))
+    if len(set(ids)) != len(ids):
+        return None
+    merged = _merge_counted(
+        counts,
+        projects,
+        ordinal=meta.get("vote_type") == "ordinal",
+        with_points="points" in header,
+    )
+    if merged is None:
+        return None
+    ballots = tuple(b for b, _ in merged)
+    points = tuple(p or () for _, p in merged) if "points" in header else None
+    return PbProfile(meta, tuple(projects), ballots, points, tuple(merged.values()))
+
+
+#: Line breaks that str.splitlines() knows besides "\n" (after "\r\n" became "\n").
+_OTHER_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _count_votes(
+    body: str,
+) -> tuple[list[str], Counter[str], list[str]] | None:
+    """The VOTES header, how many rows cast each vote (and points) text, and the voter ids.
+
+    One regular expression takes every row apart, so no Python code runs per row; None when a
+    row is blank or not as wide as the header.
+    """
+    body = body.replace("\r\n", "\n").rstrip("\n")
+    if _OTHER_BREAKS.search(body) or "\n\n" in body or not body.startswith("\n"):
+        return None
+    header_line, _, rows = body[1:].partition("\n")
+    header = [cell.strip() for cell in header_line.split(";")]
+    if len(set(header)) != len(header) or not {"voter_id", "vote"} <= set(header):
+        return None
+    wanted = ("voter_id", "vote", "points")
+    pattern = ";".join("([^;\n]*)" if name in wanted else "[^;\n]*" for name in header)
+    found = re.findall(f"^{pattern}$", rows, re.MULTILINE) if rows else []
+    if len(found) != rows.count("\n") + bool(rows):
+        return None
+    kept = [name for name in header if name in wanted]
+
+    def column(name: str) -> list[str]:
+        return list(map(itemgetter(kept.index(name)), found))
+
+    votes = column("vote")
+    if "points" in kept:
+        votes = list(map("\n".join, zip(votes, column("points"), strict=True)))
+    return header, Counter(votes), column("voter_id")
+
+
+def _merge_counted(
+    counts: Counter[str],
+    projects: list[PbProject],
+    *,
+    ordinal: bool,
+    with_points: bool,
+) -> dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] | None:
+    """Distinct votes as project indices (and points) with their voters; None at the first
+    vote with a fault, unknown project or bad points.
+
+    A key of ``counts`` is a vote's text, followed by a newline and its points' text when the
+    file has points.
+    """
+    index = {p.id: i for i, p in enumerate(projects)}
+    if not with_points and "" not in index:
+        # Votes of exact ids ("12,7,30") are looked up in one go; distinct texts of exact ids
+        # are distinct ballots, so nothing needs merging again.
+        lookup = index.__getitem__
+        try:
+            ballots = [tuple(map(lookup, vote.split(","))) for vote in counts]
+        except KeyError:  # spaces, an empty part or an unknown id: read each vote in full
+            pass
+        else:
+            if sum(map(len, map(set, ballots))) != sum(map(len, ballots)):
+                return None  # a vote names a project twice: parse_pb reports it
+            return dict(zip(zip(ballots, repeat(None)), counts.values(), strict=True))
+    ids = set(index)
+    merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
+    for key, count in counts.items():
+        vote, _, raw_points = key.partition("\n")
+        try:
+            chosen, _, fault, _ = _check_vote(vote, ids, ordinal=ordinal, file="", line=0)
+        except BallotFileError:
+            return None
+        if fault is not None:
+            return None
+        points: tuple[int, ...] | None = None
+        if with_points:
+            try:
+                points = tuple(int(v) for v in raw_points.split(",") if v.strip())
+            except ValueError:
+                return None
+            if len(points) != len(chosen):
+                return None
+        ballot = tuple(index[pid] for pid in chosen)
+        merged[ballot, points] = merged.get((ballot, points), 0) + count
+    return merged
+
+
+def parse_pb_profile(
+    text: str, *, file: str = "<input>", invalid: Literal["truncate", "reject"] = "truncate"
+) -> PbProfile:
+    """Parse a pabulib file straight into a :class:`PbProfile` (identical ballots merged).
+
+    Reads as :func:`parse_pb` followed by :meth:`PbInstance.profile`, with the same errors,
+    but without an object per voter: a plain file is read in one sweep, counting each
+    distinct vote as it goes, and any other file by :func:`parse_pb`.
+
+    Examples
+    --------
+    >>> p = parse_pb_profile("META\\nkey;value\\nbudget;10\\nPROJECTS\\nproject_id;cost\\n"
+    ...                      "a;6\\nb;5\\nVOTES\\nvoter_id;vote\\n1;a,b\\n2;b\\n3;a,b")
+    >>> p.ballots, p.weights
+    (((0, 1), (1,)), (2, 1))
+    """
+    plain = _plain_profile(text, file)
+    if plain is not None:
+        return plain
+    return parse_pb(text, file=file, invalid=invalid).profile()
+
+
+def read_pb_profile(
+    path: str | Path, *, invalid: Literal["truncate", "reject"] = "truncate"
+) -> PbProfile:
+    """Read a pabulib ``.pb`` file into a :class:`PbProfile` (see :func:`parse_pb_profile`)."""
+    p = Path(path)
+    return parse_pb_profile(_read_text(p), file=str(p), invalid=invalid)
+
+
+def _read_text(p: Path) -> str:
+    try:
+        return p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BallotFileError(f"not UTF-8 text ({exc.reason})", file=str(p)) from exc
-    return parse_pb(text, file=str(p), invalid=invalid)
 
 
 def format_pb(instance: PbInstance) -> str:
