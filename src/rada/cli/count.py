@@ -4,20 +4,33 @@ Results go to stdout: a table for people, or ``--json`` for programs (one JSON o
 when several files are counted). Errors are raised as :class:`rada.counting.CountingError` and
 reported by the ``rada`` error boundary; a malformed file is a
 :class:`rada.counting.BallotFileError`.
+
+``stv`` and ``pb`` count whole archives: given several files, a file that cannot be read or
+counted is reported on its own line (``rada: error: FILE, line N: ...`` on stderr and, with
+``--json``, ``{"file": ..., "error": ..., "line": ...}`` in its place on stdout), the other
+files are still counted, and the command then fails with exit code 3 saying how many failed.
+``--jobs N`` counts N files at a time in worker processes; the output is the same.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from rich.console import Console
 
+    from rada.counting.budget import PbResult
     from rada.counting.stv import StvResult
 
 app = typer.Typer(
@@ -51,7 +64,87 @@ def _console() -> Console:
 
 
 def _emit(obj: dict[str, Any]) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False))
+    typer.echo(_line(obj))
+
+
+def _line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+JobsOption = Annotated[
+    int,
+    typer.Option("--jobs", min=1, help="Count this many files at a time (worker processes)."),
+]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """Why one file of several could not be counted."""
+
+    message: str
+    hint: str | None
+    line: int | None
+
+
+def _attempt(work: Callable[[Path], Any], path: Path) -> Any:
+    """``work(path)``, or the :class:`_Failure` that a bad file or a rule it breaks caused."""
+    from rada.counting.errors import BallotFileError, CountingError
+
+    try:
+        return work(path)
+    except CountingError as exc:
+        line = exc.line if isinstance(exc, BallotFileError) else None
+        return _Failure(str(exc), exc.hint, line)
+    except OSError as exc:
+        return _Failure(f"{exc.strerror}: {exc.filename}", "check the path", None)
+
+
+def _each(
+    files: list[Path], work: Callable[[Path], Any], *, jobs: int
+) -> Iterator[tuple[Path, Any]]:
+    """Each file with ``work`` applied to it, in the order given; ``jobs`` files at a time.
+
+    One file is counted as it always was (its error ends the command). Of several, a file that
+    fails yields a :class:`_Failure`, and once every file is done the command fails naming
+    how many did.
+    """
+    if len(files) == 1:
+        yield files[0], work(files[0])
+        return
+    attempt = partial(_attempt, work)
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(jobs, len(files))) as pool:
+            results: Iterator[Any] = pool.map(attempt, files, chunksize=4)
+            failed = yield from _reported(files, results)
+    else:
+        failed = yield from _reported(files, map(attempt, files))
+    if failed:
+        from rada.counting.errors import CountingError
+
+        raise CountingError(
+            f"{failed} of {len(files)} files could not be counted",
+            hint="each is named above with what is wrong",
+        )
+
+
+def _reported(files: list[Path], results: Iterator[Any]) -> Generator[tuple[Path, Any], None, int]:
+    """Pass results on; report each failure on stderr too. Returns how many failed."""
+    failed = 0
+    for path, result in zip(files, results, strict=True):
+        if isinstance(result, _Failure):
+            failed += 1
+            sys.stdout.flush()
+            sys.stderr.write(f"rada: error: {result.message}\n")
+            if result.hint:
+                sys.stderr.write(f"hint: {result.hint}\n")
+        yield path, result
+    return failed
+
+
+def _failure_line(path: Path, failure: _Failure) -> str:
+    return _line({"file": str(path), "error": failure.message, "line": failure.line})
 
 
 def _fmt(value: object) -> str:
@@ -110,28 +203,41 @@ def stv(
     rule: Annotated[StvRule, typer.Option("--rule", help="Counting rules.")] = StvRule.scottish,
     as_json: JsonOption = False,
     seed: SeedOption = 0,
+    jobs: JobsOption = 1,
 ) -> None:
     """Count STV elections from BLT files, stage by stage.
 
     With --json prints {"file", "elected", "quota", "rounds", ...}, one object per line per file.
     """
+    work = partial(_count_stv, seats=seats, rule=rule, seed=seed, as_json=as_json)
+    for path, counted in _each(files, work, jobs=jobs):
+        if isinstance(counted, _Failure):
+            if as_json:
+                typer.echo(_failure_line(path, counted))
+        elif as_json:
+            typer.echo(counted)
+        else:
+            title, result = counted
+            _stv_table(result, title=f"{title or path.name} ({path})")
+
+
+def _count_stv(
+    path: Path, *, seats: int | None, rule: StvRule, seed: int, as_json: bool
+) -> str | tuple[str, StvResult]:
+    """One BLT file counted: its JSON line, or its title and result for the table."""
     from rada.counting.formats.blt import read_blt
     from rada.counting.meek import meek_stv
     from rada.counting.stv import scottish_stv
 
-    for path in files:
-        election = read_blt(path)
-        n_seats = seats if seats is not None else election.seats
-        if rule is StvRule.scottish:
-            result = scottish_stv(
-                election.profile, n_seats, withdrawn=election.withdrawn, seed=seed
-            )
-        else:
-            result = meek_stv(election.profile, n_seats, withdrawn=election.withdrawn, seed=seed)
-        if as_json:
-            _emit({"file": str(path), "title": election.title, **result.to_dict()})
-        else:
-            _stv_table(result, title=f"{election.title or path.name} ({path})")
+    election = read_blt(path)
+    n_seats = seats if seats is not None else election.seats
+    if rule is StvRule.scottish:
+        result = scottish_stv(election.profile, n_seats, withdrawn=election.withdrawn, seed=seed)
+    else:
+        result = meek_stv(election.profile, n_seats, withdrawn=election.withdrawn, seed=seed)
+    if as_json:
+        return _line({"file": str(path), "title": election.title, **result.to_dict()})
+    return election.title, result
 
 
 @app.command("pb")
@@ -149,6 +255,7 @@ def pb(
         str | None, typer.Option("--threshold", help="Minimum score for greedy-threshold.")
     ] = None,
     as_json: JsonOption = False,
+    jobs: JobsOption = 1,
 ) -> None:
     """Count participatory budgets from pabulib files.
 
@@ -157,43 +264,56 @@ def pb(
     from fractions import Fraction
 
     from rada.counting.errors import RuleError
-    from rada.counting.formats.pabulib import read_pb
-    from rada.counting.pb import count_pb
 
     try:
         minimum = Fraction(threshold) if threshold is not None else None
     except ValueError:
         raise RuleError(f"--threshold {threshold!r} is not a number") from None
-    for path in files:
-        instance = read_pb(path)
-        result = count_pb(instance, rule=rule, threshold=minimum)
-        if as_json:
-            _emit({"file": str(path), **result.to_dict()})
-            continue
-        from rich.table import Table
+    work = partial(_count_pb, rule=rule, threshold=minimum, as_json=as_json)
+    for path, counted in _each(files, work, jobs=jobs):
+        if isinstance(counted, _Failure):
+            if as_json:
+                typer.echo(_failure_line(path, counted))
+        elif as_json:
+            typer.echo(counted)
+        else:
+            _pb_table(path, counted)
 
-        table = Table(title=f"{path.name}: {result.rule}", title_justify="left")
-        for column in ("#", "Project", "Score", "Cost", "Decision", "Left"):
-            table.add_column(
-                column, justify="left" if column in ("Project", "Decision") else "right"
-            )
-        for step in result.rounds:
-            table.add_row(
-                str(step.number),
-                step.project,
-                _money(step.score),
-                _money(step.cost),
-                step.decision,
-                _money(step.remaining),
-            )
-        console = _console()
-        console.print(table)
-        console.print(
-            f"Selected {len(result.selected)} projects costing {_money(result.cost)} "
-            f"of {_money(result.budget)}: {', '.join(result.selected)}"
+
+def _count_pb(
+    path: Path, *, rule: str | None, threshold: Fraction | None, as_json: bool
+) -> str | PbResult:
+    """One pabulib file counted: its JSON line, or its result for the table."""
+    from rada.counting.formats.pabulib import read_pb_profile
+    from rada.counting.pb import count_pb
+
+    result = count_pb(read_pb_profile(path), rule=rule, threshold=threshold)
+    return _line({"file": str(path), **result.to_dict()}) if as_json else result
+
+
+def _pb_table(path: Path, result: PbResult) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{path.name}: {result.rule}", title_justify="left")
+    for column in ("#", "Project", "Score", "Cost", "Decision", "Left"):
+        table.add_column(column, justify="left" if column in ("Project", "Decision") else "right")
+    for step in result.rounds:
+        table.add_row(
+            str(step.number),
+            step.project,
+            _money(step.score),
+            _money(step.cost),
+            step.decision,
+            _money(step.remaining),
         )
-        for note in result.notes:
-            console.print(f"Note: {note}")
+    console = _console()
+    console.print(table)
+    console.print(
+        f"Selected {len(result.selected)} projects costing {_money(result.cost)} "
+        f"of {_money(result.budget)}: {', '.join(result.selected)}"
+    )
+    for note in result.notes:
+        console.print(f"Note: {note}")
 
 
 class CommitteeRule(StrEnum):

@@ -134,3 +134,98 @@ def test_motion_tally_json() -> None:
     data = json.loads(runner.invoke(app, args).output)
     assert data["adopted"] is True
     assert data["needed"] == "20"
+
+
+# --- whole archives: one line per file, failures reported in place ---------------------------
+
+
+def _rada(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the whole ``rada`` command (with its error boundary): exit code, stdout, stderr."""
+    from rada.cli.main import main
+
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> list[Path]:
+    """Three budgets; the second names a project PROJECTS does not list (line 13)."""
+    paths = []
+    for name, text in (
+        ("one.pb", PB),
+        ("bad.pb", PB.replace("2;a,b\n", "2;a,z\n")),
+        ("three.pb", PB.replace("budget;10", "budget;13")),
+    ):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(text, encoding="utf-8")
+    return paths
+
+
+def test_pb_archive_reports_a_bad_file_on_its_own_line_and_counts_the_rest(
+    archive: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _rada(["count", "pb", *map(str, archive), "--json"], capsys)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["file"] for line in lines] == [str(p) for p in archive]
+    assert lines[0]["selected"] == ["a", "c"]
+    assert lines[2]["selected"] == ["a", "b"]
+    assert lines[1] == {
+        "file": str(archive[1]),
+        "error": f"{archive[1]}, line 13: the vote names project 'z', which PROJECTS does not list",
+        "line": 13,
+    }
+    assert f"rada: error: {archive[1]}, line 13:" in err
+    assert "rada: error: 1 of 3 files could not be counted" in err
+    assert code == 3
+
+
+def test_pb_archive_table_names_the_bad_file_and_fails(
+    archive: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _rada(["count", "pb", *map(str, archive)], capsys)
+    assert out.count("Selected") == 2
+    assert f"{archive[1]}, line 13" in err
+    assert code == 3
+
+
+def test_stv_archive_reports_a_missing_and_a_malformed_file(
+    blt: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.blt"
+    bad.write_text("3 2\n4 1 2\n0\n", encoding="utf-8")
+    missing = tmp_path / "missing.blt"
+    code, out, err = _rada(["count", "stv", str(bad), str(blt), str(missing), "--json"], capsys)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["file"] for line in lines] == [str(bad), str(blt), str(missing)]
+    assert lines[0]["line"] == 2
+    assert "line 2" in lines[0]["error"]
+    assert lines[1]["elected"] == ["Ann", "Cat"]
+    assert "No such file" in lines[2]["error"]
+    assert lines[2]["line"] is None
+    assert "2 of 3 files could not be counted" in err
+    assert code == 3
+
+
+def test_a_single_bad_file_fails_as_it_always_did(
+    archive: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _rada(["count", "pb", str(archive[1]), "--json"], capsys)
+    assert (code, out) == (3, "")
+    assert err.startswith(f"rada: error: {archive[1]}, line 13:")
+    assert "could not be counted" not in err
+
+
+def test_jobs_print_the_same_lines_in_the_same_order(
+    archive: list[Path], blt: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [*map(str, archive), *map(str, archive)]
+    one = _rada(["count", "pb", *files, "--json"], capsys)
+    two = _rada(["count", "pb", *files, "--json", "--jobs", "2"], capsys)
+    assert one == two
+    assert one[0] == 3
+    assert len(one[1].splitlines()) == 6
+    wards = [str(blt)] * 3
+    assert _rada(["count", "stv", *wards, "--json", "--jobs", "2"], capsys) == _rada(
+        ["count", "stv", *wards, "--json"], capsys
+    )
