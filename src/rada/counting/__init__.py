@@ -1,10 +1,15 @@
 """Counting: turn ballots into decisions, with a round-by-round record anyone can check.
 
-A pure library: it imports only the standard library. Rules live in their own modules
-(:mod:`~rada.counting.motions`, :mod:`~rada.counting.single`, :mod:`~rada.counting.stv`,
-:mod:`~rada.counting.committee`, :mod:`~rada.counting.pb`) and ballot files in
+A pure library: it imports nothing else of Rada and no framework; besides the standard
+library it uses only NumPy, in the two kernels that need vector arithmetic over voter groups
+(:mod:`~rada.counting.mes`, Equal Shares, and :mod:`~rada.counting.committee`, PAV and
+committee Equal Shares), where floats only screen and every decision is exact. Rules live in
+their own modules (:mod:`~rada.counting.motions`, :mod:`~rada.counting.single`,
+:mod:`~rada.counting.stv`, :mod:`~rada.counting.meek`, :mod:`~rada.counting.committee`,
+:mod:`~rada.counting.pb`, :mod:`~rada.counting.mes`), the types they read and return beside
+them (:mod:`~rada.counting.ballots`, :mod:`~rada.counting.budget`), and ballot files in
 :mod:`~rada.counting.formats`. Every result carries its rounds and notes where a tie was
-broken and how.
+broken and how (one tie-break for every rule, :func:`~rada.counting.ties.break_tie`).
 """
 
 from rada.counting.errors import (

@@ -21,7 +21,7 @@ from decimal import Decimal
 from rada.counting.ballots import Profile
 from rada.counting.errors import RuleError
 from rada.counting.stv import Progress, StvResult, StvRound, to_decimal
-from rada.counting.ties import TieBreak, by_lot, look_back
+from rada.counting.ties import TieBreak, break_tie
 
 PLACES = 9
 SCALE = 10**PLACES
@@ -183,20 +183,18 @@ def meek_stv(
         tied = [c for c in remaining if votes[c] == low]
         loser = tied[0]
         if len(tied) > 1:
-            survivors, stage = look_back(tied, history[:-1], prefer="lowest")
-            if len(survivors) == 1:
-                loser, method = survivors[0], f"lowest votes at round {stage}"
-            else:
-                loser, method = by_lot(survivors, seed=seed + len(rounds)), f"lot (seed {seed})"
-            ties.append(
-                TieBreak(
-                    len(rounds) + 1,
-                    "exclusion",
-                    tuple(names[c] for c in tied),
-                    names[loser],
-                    method,
-                )
+            loser, tie = break_tie(
+                tied,
+                history[:-1],
+                prefer="lowest",
+                seed=seed,
+                draw=len(rounds),
+                names=names,
+                round=len(rounds) + 1,
+                purpose="exclusion",
+                stage_words="lowest votes at round",
             )
+            ties.append(tie)
         hopeful[loser] = False
         keep[loser] = 0
         action, subject, gone = "exclusion", loser, [loser]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rada.counting.ballots import Profile
 from rada.counting.errors import RuleError
-from rada.counting.ties import TieBreak, by_lot, look_back
+from rada.counting.ties import TieBreak, break_tie
 
 METHODS = ("plurality", "approval", "irv", "schulze", "ranked-pairs", "borda")
 
@@ -64,17 +64,19 @@ def _top(
     tied = [c for c, s in enumerate(scores) if s == best]
     if len(tied) == 1:
         return tied[0]
-    chosen = by_lot(tied, seed=seed)
-    names = profile.candidates
-    ties.append(
-        TieBreak(
-            rnd,
-            f"{method} winner",
-            tuple(names[c] for c in tied),
-            names[chosen],
-            f"lot (seed {seed})",
-        )
+    # No earlier stage to look back to: the lot decides.
+    chosen, record = break_tie(
+        tied,
+        [],
+        prefer="highest",
+        seed=seed,
+        draw=0,
+        names=profile.candidates,
+        round=rnd,
+        purpose=f"{method} winner",
+        stage_words="",
     )
+    ties.append(record)
     return chosen
 
 
@@ -163,16 +165,18 @@ def instant_runoff(profile: Profile, *, seed: int = 0) -> SingleResult:
         tied = [c for c in sorted(live) if scores[c] == low]
         loser = tied[0]
         if len(tied) > 1:
-            survivors, decided = look_back(tied, history, prefer="lowest")
-            if len(survivors) == 1:
-                loser, how = survivors[0], f"fewest votes in round {decided}"
-            else:
-                loser, how = by_lot(survivors, seed=seed + len(rounds)), f"lot (seed {seed})"
-            ties.append(
-                TieBreak(
-                    len(rounds) + 1, "elimination", tuple(names[c] for c in tied), names[loser], how
-                )
+            loser, record = break_tie(
+                tied,
+                history,
+                prefer="lowest",
+                seed=seed,
+                draw=len(rounds),
+                names=names,
+                round=len(rounds) + 1,
+                purpose="elimination",
+                stage_words="fewest votes in round",
             )
+            ties.append(record)
         rounds.append(
             SingleRound(len(rounds) + 1, {names[c]: scores[c] for c in sorted(live)}, names[loser])
         )

@@ -28,7 +28,7 @@ from typing import Literal
 
 from rada.counting.ballots import Profile
 from rada.counting.errors import RuleError
-from rada.counting.ties import TieBreak, by_lot, look_back
+from rada.counting.ties import TieBreak, break_tie
 
 UNIT = 100_000  # 10**5 units per vote: "to five decimal places" (rule 48(3))
 Progress = Callable[[int, str], None]
@@ -149,22 +149,18 @@ class _ScottishCount:
     def _break(self, tied: list[int], *, purpose: str, prefer: Literal["highest", "lowest"]) -> int:
         if len(tied) == 1:
             return tied[0]
-        survivors, stage = look_back(tied, self.history, prefer=prefer)
-        if len(survivors) == 1:
-            method = f"{prefer} votes at stage {stage}"
-            chosen = survivors[0]
-        else:
-            chosen = by_lot(survivors, seed=self.seed + len(self.history))
-            method = f"lot (seed {self.seed})"
-        self.ties.append(
-            TieBreak(
-                len(self.history) + 1,
-                purpose,
-                tuple(self.names[c] for c in sorted(tied)),
-                self.names[chosen],
-                method,
-            )
+        chosen, record = break_tie(
+            tied,
+            self.history,
+            prefer=prefer,
+            seed=self.seed,
+            draw=len(self.history),
+            names=self.names,
+            round=len(self.history) + 1,
+            purpose=purpose,
+            stage_words=f"{prefer} votes at stage",
         )
+        self.ties.append(record)
         return chosen
 
     def _order(self, group: list[int], *, purpose: str) -> list[int]:
