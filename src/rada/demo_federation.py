@@ -1,7 +1,8 @@
 """The demo federation: a whole economy's councils, built from the UK 2010 table.
 
 A workplace council per product group with generated members; two federations (industry and
-services) of delegates elected by the workplaces; a congress of delegates elected by the
+services), which invited the workplaces (each agreed by its own vote), of delegates elected by
+the workplaces; a congress of delegates elected by the
 federations; a manager elected by STV; a union's participatory budget decided by Equal Shares;
 a few discussions; and a planning cycle part-way through its first round of review. Everything
 is made through the use cases, with times in the past, so the record holds it all.
@@ -70,6 +71,34 @@ def _vote_all(
         ps.cast_vote(uow, proposal_id=proposal, by=person, choice=choice, now=at)
     if close:
         ps.close_vote(uow, proposal_id=proposal, by=convenor, now=at)
+
+
+def join_by_consent(
+    uow: UnitOfWork,
+    *,
+    federation: int,
+    member: int,
+    by: int,
+    voters: Sequence[int],
+    convenor: int,
+    at: datetime,
+    delegates: int = 1,
+) -> datetime:
+    """A federation's convenor (``by``) invites a council, whose ``voters`` all say yes once
+    its standing orders allow the vote (opened and closed by its ``convenor``). Returns when
+    the council joined."""
+    proposal = ps.propose_affiliation(
+        uow, federation=federation, member=member, by=by, now=at, delegates=delegates
+    )
+    decided = at + timedelta(hours=proposal.rule.discussion_hours)
+    _vote_all(
+        uow,
+        proposal.id,
+        {person: {"position": "yes"} for person in voters},
+        convenor=convenor,
+        at=decided,
+    )
+    return decided
 
 
 def _elect(
@@ -163,12 +192,18 @@ def build(
             issued = cs.invite(uow, council=council.id, email=email, by=people[0], now=t0)
             cs.accept_invitation(uow, code=issued.code, person_id=person, now=t0)
         fed = feds["industry" if group in INDUSTRY else "services"]
-        cs.affiliate(uow, federation=fed, member=council.id, by=founder, now=t0)
+        joined = join_by_consent(
+            uow,
+            federation=fed,
+            member=council.id,
+            by=founder,
+            voters=people,
+            convenor=people[0],
+            at=t0,
+        )
         demo.councils[group], demo.people[group] = council.id, people
-    for fed in feds.values():
-        cs.affiliate(uow, federation=congress.id, member=fed, by=founder, now=t0, delegates=2)
     say("elections")
-    t1 = t0 + timedelta(days=1)
+    t1 = joined
     for group, council_id in demo.councils.items():
         people = demo.people[group]
         fed = feds["industry" if group in INDUSTRY else "services"]
@@ -184,6 +219,19 @@ def build(
             rng=rng,
         )
     t2 = t1 + timedelta(days=3)
+    for fed in feds.values():
+        # The federations' delegates, seated two days after t1, accept the congress's invitation.
+        delegates = [m.person_id for m in uow.memberships.for_council(fed) if m.votes]
+        join_by_consent(
+            uow,
+            federation=congress.id,
+            member=fed,
+            by=founder,
+            voters=delegates,
+            convenor=founder,
+            at=t1 + timedelta(days=2),
+            delegates=2,
+        )
     for fed in feds.values():
         delegates = [m.person_id for m in uow.memberships.for_council(fed) if m.votes]
         _elect(

@@ -18,6 +18,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from rada.councils.cycle import CycleStage
 from rada.councils.orders import CouncilKind, ProposalKind
+from rada.demo_federation import join_by_consent
 from rada.planning.economy import Economy
 from rada.services import accounts
 from rada.services import councils as cs
@@ -117,7 +118,15 @@ def simulate(
             for p in crew[1:]:
                 issued = cs.invite(uow, council=council.id, email=emails[p], by=crew[0], now=now)
                 cs.accept_invitation(uow, code=issued.code, person_id=p, now=now)
-            cs.affiliate(uow, federation=congress.id, member=council.id, by=convenor, now=now)
+            joined = join_by_consent(
+                uow,
+                federation=congress.id,
+                member=council.id,
+                by=convenor,
+                voters=crew,
+                convenor=crew[0],
+                at=now,
+            )
             election = ps.open_proposal(
                 uow,
                 council=council.id,
@@ -125,11 +134,11 @@ def simulate(
                 title="Delegate",
                 text="To the congress.",
                 by=crew[0],
-                now=now,
+                now=joined,
                 details={"post": "delegate", "to_council": congress.id},
                 candidates=[crew[0]],
             )
-            at = now + timedelta(hours=48)
+            at = joined + timedelta(hours=48)
             ps.open_voting(uow, proposal_id=election.id, by=crew[0], now=at)
             for p in crew:
                 ps.cast_vote(

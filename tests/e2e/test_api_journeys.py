@@ -335,23 +335,86 @@ def test_a_secret_stv_election_is_checked_by_receipt_after_the_count(instance: I
     assert ok(unknown, 404)["hint"]
 
 
-def test_a_federation_counts_its_delegates_votes(memory_instance: Instance) -> None:
-    instance = memory_instance
-    ana, bo, _cy = found_bakery(instance)
-    ok(
-        ana.post("/councils", {"name": "Bakers", "slug": "bakers", "kind": "federation"}),
-        201,
+def test_a_council_joins_a_federation_only_by_its_own_decision(instance: Instance) -> None:
+    """Federations by consent: the federation invites, the invited council decides by its own
+    standing orders, the weight comes from the members it represents; leaving likewise."""
+    ana, bo, cy = found_bakery(instance)
+    ok(ana.post("/councils", {"name": "Bakers", "slug": "bakers", "kind": "federation"}), 201)
+    # Nobody gives the weight, and only the federation's convenor invites.
+    refused = ok(
+        ana.post("/councils/bakers/affiliations", {"member": "bakery", "weight": 1000}), 422
     )
-    affiliation = ok(ana.post("/councils/bakers/affiliations", {"member": "bakery"}), 201)
-    assert affiliation == {"federation": "bakers", "member": "bakery", "delegates": 1, "weight": 1}
-    assert ok(bo.post("/councils/bakers/affiliations", {"member": "bakery"}), 403)
-    shown = ok(instance.client().get(f"{API}/councils/bakery"))
-    assert [a["federation"] for a in shown["affiliated_to"]] == ["bakers"]
+    assert refused["detail"][0]["loc"] == ["body", "weight"]
+    assert ok(bo.post("/councils/bakers/affiliations", {"member": "bakery"}), 403)["detail"]
+    # Nor can a member of the bakery open an affiliation itself, nor the congress be invited.
+    own = bo.post(
+        "/councils/bakery/proposals",
+        {"kind": "affiliation", "title": "Join", "text": "x", "details": {"federation": 1}},
+    )
+    assert "federation invites" in ok(own, 403)["detail"]
+    invitation = ok(
+        ana.post("/councils/bakers/affiliations", {"member": "bakery", "delegates": 2}), 201
+    )
+    assert invitation["kind"] == "affiliation"
+    assert invitation["council_id"] == joined_id(instance, "bakery")
+    assert invitation["title"] == "Join Bakers"
+    assert invitation["details"]["delegates"] == 2
+    again = ana.post("/councils/bakers/affiliations", {"member": "bakery"})
+    assert "already puts this" in ok(again, 409)["detail"]
+    # Until the bakery decides, it belongs to nothing, and cannot elect delegates there.
+    assert ok(instance.client().get(f"{API}/councils/bakery"))["affiliated_to"] == []
+    pid = invitation["id"]
+    instance.clock.advance(25)
+    ok(ana.post(f"/proposals/{pid}/voting"))
+    for person, position in ((ana, "yes"), (bo, "yes"), (cy, "no")):
+        ok(person.post(f"/proposals/{pid}/votes", {"choice": {"position": position}}), 201)
+    decided = ok(ana.post(f"/proposals/{pid}/close"))
+    assert decided["decision"]["outcome"] == "adopted"
+    joined = ok(instance.client().get(f"{API}/councils/bakery"))["affiliated_to"]
+    # Three members represented, shared between two delegate seats: 2 each (rounded up).
+    assert joined == [{"federation": "bakers", "member": "bakery", "delegates": 2, "weight": 2}]
+
     # Bo is not a delegate: the federation's proposals are not his to open.
     refused = bo.post(
         "/councils/bakers/proposals", {"kind": "motion", "title": "Flour", "text": "Buy flour."}
     )
     assert ok(refused, 403)["detail"].startswith("in Bakers only these may propose")
+
+    # Leaving: Cy, a member, puts it to the bakery; the bakery rejects it, and stays.
+    leave = ok(
+        cy.post(
+            "/councils/bakery/proposals",
+            {
+                "kind": "disaffiliation",
+                "title": "Leave Bakers",
+                "text": "We decide alone.",
+                "details": {"federation": joined_id(instance, "bakers")},
+            },
+        ),
+        201,
+    )
+    instance.clock.advance(25)
+    ok(ana.post(f"/proposals/{leave['id']}/voting"))
+    for person, position in ((ana, "no"), (bo, "no"), (cy, "yes")):
+        ok(person.post(f"/proposals/{leave['id']}/votes", {"choice": {"position": position}}), 201)
+    assert ok(ana.post(f"/proposals/{leave['id']}/close"))["decision"]["outcome"] == "rejected"
+    assert len(ok(instance.client().get(f"{API}/councils/bakery"))["affiliated_to"]) == 1
+    # The federation's convenor asks again; this time the bakery agrees and leaves.
+    parting = ok(ana.post("/councils/bakers/disaffiliations", {"member": "bakery"}), 201)
+    assert parting["kind"] == "disaffiliation"
+    instance.clock.advance(25)
+    ok(ana.post(f"/proposals/{parting['id']}/voting"))
+    for person in (ana, bo, cy):
+        ok(person.post(f"/proposals/{parting['id']}/votes", {"choice": {"position": "yes"}}), 201)
+    assert ok(ana.post(f"/proposals/{parting['id']}/close"))["decision"]["outcome"] == "adopted"
+    assert ok(instance.client().get(f"{API}/councils/bakery"))["affiliated_to"] == []
+    gone = ana.post("/councils/bakers/disaffiliations", {"member": "bakery"})
+    assert "not affiliated" in ok(gone, 422)["detail"]
+
+
+def joined_id(instance: Instance, slug: str) -> int:
+    """A council's id, as the API shows it."""
+    return int(ok(instance.client().get(f"{API}/councils/{slug}"))["id"])
 
 
 def test_stored_script_and_sql_come_back_as_inert_data(instance: Instance) -> None:

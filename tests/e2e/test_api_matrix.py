@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from rada.config import Settings
 from rada.councils.orders import CouncilKind, ProposalKind, Role
+from rada.demo_federation import join_by_consent
 from rada.services import accounts, discussion
 from rada.services import councils as cs
 from rada.services import proposals as ps
@@ -88,7 +89,15 @@ def build_world() -> World:
                 uow, council="bakery", email=people_email(people, person), by=ana, now=T0
             )
             cs.accept_invitation(uow, code=issued.code, person_id=person, now=T0)
-        cs.affiliate(uow, federation="bakers", member="bakery", by=ana, now=T0)
+        join_by_consent(
+            uow,
+            federation=federation.id,
+            member=bakery.id,
+            by=ana,
+            voters=(ana, bo, dee),
+            convenor=ana,
+            at=T0 - timedelta(days=1),
+        )
         cs.admit(
             uow,
             council=federation,
@@ -263,6 +272,13 @@ ROWS = [
         fixed("/councils/bakers/affiliations"),
         only({"convenor": 201}),
         lambda _w: {"member": "brewery"},
+    ),
+    Row(
+        "POST",
+        "/councils/{slug}/disaffiliations",
+        fixed("/councils/bakers/disaffiliations"),
+        only({"convenor": 201, "member": 201, "delegate": 201}),
+        lambda _w: {"member": "bakery"},
     ),
     Row(
         "POST",

@@ -1210,3 +1210,78 @@ def test_only_a_signed_out_form_sets_the_form_cookie(world: World) -> None:
     for path in ("/", "/councils", "/record"):
         assert "rada_form" not in reader.get(path).headers.get("set-cookie", ""), path
     assert "rada_form" in reader.get("/sign-in").headers.get("set-cookie", "")
+
+
+def test_a_federation_invites_from_its_page_and_the_council_decides(world: World) -> None:
+    """Federations by consent, in the pages: Dan founds a federation and invites the bakery
+    from its page; the invitation is a proposal in the bakery that says what joining means;
+    once joined, a member may put leaving to the bakery from the proposal form."""
+    with world.app.state.api.uow() as uow:
+        cs.create_council(
+            uow, name="Food Federation", slug="food", kind=CouncilKind.FEDERATION,
+            founder_id=world.ids["dan"], now=_ago(10),
+        )  # fmt: skip
+        uow.commit()
+    # Only the federation's convenor sees the form; nobody else may invite.
+    bo, bo_csrf = signed_in(world, "bo")
+    assert 'id="affiliate-form"' not in html(bo.get("/councils/food"))
+    refused = bo.post(
+        "/councils/food/affiliate", data={"csrf_token": bo_csrf, "member": "bakery-north"}
+    )
+    assert 'id="affiliate-error"' in html(refused, 403)
+    dan, csrf = signed_in(world, "dan")
+    page = html(dan.get("/councils/food"))
+    assert 'id="affiliate-form"' in page
+    assert 'value="bakery-north"' in page
+    wrong = dan.post(
+        "/councils/food/affiliate",
+        data={"csrf_token": csrf, "member": "bakery-north", "delegates": "1000"},
+    )
+    assert 'id="affiliate-delegates-error"' in html(wrong, 400)
+    done = dan.post(
+        "/councils/food/affiliate",
+        data={"csrf_token": csrf, "member": "bakery-north", "delegates": "2"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    invitation = html(bo.get(done.headers["location"]))
+    assert "Join Food Federation" in invitation
+    assert "joining a federation" in invitation
+    # Three members, two seats: each delegate's vote would weigh 2.
+    assert "2: the 3 members this council represents today" in invitation
+    assert "Bakery North joins Food Federation" in invitation
+    czech = html(bo.get(done.headers["location"] + "?lang=cs"))
+    assert "vstup do federace" in czech
+    # The bakery has not decided, so it belongs to nothing, and leaving is not offered.
+    kinds = html(bo.get("/councils/bakery-north/propose"))
+    assert "?kind=affiliation" not in kinds
+    assert "?kind=disaffiliation" not in kinds
+    proposal_id = int(done.headers["location"].rsplit("/", 1)[1])
+    with world.app.state.api.uow() as uow:
+        later = NOW + timedelta(days=1)
+        ps.open_voting(uow, proposal_id=proposal_id, by=world.ids["ana"], now=later)
+        for name in ("ana", "bo", "cy"):
+            ps.cast_vote(
+                uow, proposal_id=proposal_id, by=world.ids[name],
+                choice={"position": "yes"}, now=later,
+            )  # fmt: skip
+        ps.close_vote(uow, proposal_id=proposal_id, by=world.ids["ana"], now=later)
+        uow.commit()
+    assert "Bakery North" in html(dan.get("/councils/food"))
+    assert 'value="bakery-north"' not in html(dan.get("/councils/food"))
+    form = html(bo.get("/councils/bakery-north/propose?kind=disaffiliation"))
+    assert 'name="federation"' in form
+    food = re.search(r'<option value="(\d+)"[^>]*>Food Federation</option>', form)
+    assert food is not None
+    left = bo.post(
+        "/councils/bakery-north/propose",
+        data={
+            "csrf_token": bo_csrf, "kind": "disaffiliation", "title": "Leave Food",
+            "text": "We decide alone.", "federation": food.group(1),
+        },
+        follow_redirects=False,
+    )  # fmt: skip
+    assert left.status_code == 303
+    assert "vystoupí z Food Federation" in html(
+        bo.get(left.headers["location"])
+    )  # Czech, as chosen

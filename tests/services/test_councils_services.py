@@ -21,6 +21,7 @@ from rada.councils.errors import (
 )
 from rada.councils.orders import CouncilKind, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
+from rada.demo_federation import join_by_consent
 from rada.record.encoding import EntryKind
 from rada.services import accounts, discussion
 from rada.services import councils as cs
@@ -374,8 +375,14 @@ def test_delegates_are_elected_into_the_federation_and_recalled(world: World) ->
             founder_id=world.dan,
             now=T0,
         )
-        cs.affiliate(
-            uow, federation=fed.id, member=world.bakery, by=world.dan, now=T0, delegates=1, weight=3
+        join_by_consent(
+            uow,
+            federation=fed.id,
+            member=world.bakery,
+            by=world.dan,
+            voters=(world.ana, world.bo, world.cy),
+            convenor=world.ana,
+            at=T0 - timedelta(days=1),
         )
         election = ps.open_proposal(
             uow,
@@ -761,7 +768,10 @@ def test_a_delegates_vote_is_a_roll_call_their_council_can_read(world: World) ->
             uow, name="Food Federation", slug="food", kind=CouncilKind.FEDERATION,
             founder_id=world.dan, now=T0,
         )  # fmt: skip
-        cs.affiliate(uow, federation=fed.id, member=world.bakery, by=world.dan, now=T0, weight=3)
+        join_by_consent(
+            uow, federation=fed.id, member=world.bakery, by=world.dan,
+            voters=(world.ana, world.bo, world.cy), convenor=world.ana, at=T0 - timedelta(days=1),
+        )  # fmt: skip
         ours = ps.open_proposal(
             uow, council=world.bakery, kind=ProposalKind.APPOINTMENT, title="Our delegate",
             text="Who speaks for us?", by=world.ana, now=T0,

@@ -133,6 +133,73 @@ def proposal_open(
         stdout.print(f"proposal {opened.id} opened ({opened.stage.value})")
 
 
+@proposal.command("affiliate")
+def proposal_affiliate(
+    federation: Annotated[str, typer.Argument(help="The inviting federation or congress.")],
+    member: Annotated[str, typer.Argument(help="The council invited to join it.")],
+    delegates: Annotated[int, typer.Option(help="How many delegates it would send.")] = 1,
+    title: Annotated[str, typer.Option(help="A short title (default: 'Join ...').")] = "",
+    text: Annotated[str, typer.Option(help="The invitation (default: a sentence).")] = "",
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Invite a council to join a federation (a convenor of the federation): opens an
+    affiliation proposal in the invited council, which decides it by its own standing orders.
+    The weight of its delegates comes from the members it represents."""
+    from rada.services.proposals import propose_affiliation
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        opened = propose_affiliation(
+            uow,
+            federation=_council_ref(federation),
+            member=_council_ref(member),
+            by=person.id,
+            now=now(),
+            delegates=delegates,
+            title=title,
+            text=text,
+        )
+        uow.commit()
+        data = proposal_dict(uow, opened)
+    if as_json:
+        print_json(data)
+    else:
+        stdout.print(f"proposal {opened.id} opened in council {opened.council_id}: it decides")
+
+
+@proposal.command("disaffiliate")
+def proposal_disaffiliate(
+    federation: Annotated[str, typer.Argument(help="The federation to leave.")],
+    member: Annotated[str, typer.Argument(help="The member council that would leave it.")],
+    title: Annotated[str, typer.Option(help="A short title (default: 'Leave ...').")] = "",
+    text: Annotated[str, typer.Option(help="Why (default: a sentence).")] = "",
+    who: AsOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put it to a member council that it leave a federation (a member of that council, or a
+    convenor of the federation); the member council decides."""
+    from rada.services.proposals import propose_disaffiliation
+
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        opened = propose_disaffiliation(
+            uow,
+            federation=_council_ref(federation),
+            member=_council_ref(member),
+            by=person.id,
+            now=now(),
+            title=title,
+            text=text,
+        )
+        uow.commit()
+        data = proposal_dict(uow, opened)
+    if as_json:
+        print_json(data)
+    else:
+        stdout.print(f"proposal {opened.id} opened in council {opened.council_id}: it decides")
+
+
 @proposal.command("list")
 def proposal_list(
     which: Annotated[str, typer.Argument(help="The council's id or short name.")],

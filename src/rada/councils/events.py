@@ -24,8 +24,10 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AdoptionProposed",
+    "AffiliationReweighed",
     "BallotCounted",
     "CouncilAffiliated",
+    "CouncilDisaffiliated",
     "CouncilFounded",
     "CycleOpened",
     "DelegateRecalled",
@@ -107,7 +109,9 @@ class CouncilFounded(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class CouncilAffiliated(Event):
-    """A council joined a federation (``council``) with its delegates' count and weight."""
+    """A council joined a federation (``council``) with its delegates' count and weight: by
+    its own decision on ``proposal`` (None in records written before joining needed
+    consent), when it ``represented`` that many members."""
 
     entry_kind = "council"
     event_name = "affiliated"
@@ -115,6 +119,32 @@ class CouncilAffiliated(Event):
     member: dict[str, Any]
     delegates: int
     weight: int
+    proposal: int | None = None
+    represented: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CouncilDisaffiliated(Event):
+    """A council left a federation (``council``) by its own decision on ``proposal``."""
+
+    entry_kind = "council"
+    event_name = "disaffiliated"
+
+    member: dict[str, Any]
+    proposal: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AffiliationReweighed(Event):
+    """The weight of a member council's delegates in a federation (``council``) was taken
+    again, from the members it represents, when it elected them."""
+
+    entry_kind = "council"
+    event_name = "reweighed"
+
+    member: dict[str, Any]
+    weight: int
+    represented: int
 
 
 # -- memberships and offices -----------------------------------------------------------------
@@ -453,6 +483,9 @@ class RoundPlanned(_CycleEvent):
     digest: str
     effects: Any
     reviews: dict[str, Any]
+    #: The plan's certificate of optimality (bounds, gap, largest violation as exact decimal
+    #: text; None in rounds recorded before plans carried one).
+    certificate: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -214,12 +214,33 @@ class Council:
             return self.kind is CouncilKind.WORKPLACE
         if kind is ProposalKind.PLAN_ADOPTION:
             return self.kind in (CouncilKind.CONGRESS, CouncilKind.FEDERATION)
+        if kind in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
+            return self.kind is not CouncilKind.CONGRESS  # the congress belongs to no one
         return True
+
+
+#: The most delegates one council may send to a federation or the congress.
+MAX_DELEGATES = 100
+
+
+def delegate_weight(represented: int, delegates: int) -> int:
+    """The weight of each of a council's delegates: the members the council represents,
+    shared among its delegate seats and rounded up (at least 1), so that together its
+    delegates carry at least the members they speak for and never more than one vote per
+    seat beyond that.
+
+    Examples
+    --------
+    >>> delegate_weight(5, 1), delegate_weight(5, 2), delegate_weight(0, 3)
+    (5, 3, 1)
+    """
+    return max(1, -(-represented // delegates))
 
 
 @dataclass(frozen=True)
 class Affiliation:
-    """A council that sends delegates to a federation or congress, and their votes' weight."""
+    """A council that sends delegates to a federation or congress, and their votes' weight
+    (:func:`delegate_weight` of the members it represents; never chosen by whoever asks)."""
 
     federation_id: int
     member_id: int
@@ -229,8 +250,13 @@ class Affiliation:
     def __post_init__(self) -> None:
         if self.federation_id == self.member_id:
             raise InvalidStandingOrders(msg("a council cannot be affiliated to itself"))
-        if self.delegates < 1:
-            raise InvalidStandingOrders(msg("an affiliated council sends at least one delegate"))
+        if not 1 <= self.delegates <= MAX_DELEGATES:
+            raise InvalidStandingOrders(
+                msg(
+                    "an affiliated council sends from 1 to %(limit)s delegates",
+                    limit=MAX_DELEGATES,
+                )
+            )
         if self.weight < 1:
             raise InvalidStandingOrders(msg("a delegate's vote weighs at least 1"))
 

@@ -41,6 +41,13 @@ class ProposalKind(StrEnum):
     PLAN_ADOPTION = "plan-adoption"
     REDACTION = "redaction"
     BUDGET = "budget"
+    AFFILIATION = "affiliation"
+    DISAFFILIATION = "disaffiliation"
+
+
+#: Kinds added after councils were first founded: standing orders written before them read
+#: them with :func:`consent_rule` (stored orders and the record keep no rule for them).
+LATER_KINDS = (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION)
 
 
 class Method(StrEnum):
@@ -103,6 +110,8 @@ PROPOSAL_KIND_NAMES: Mapping[ProposalKind, Message] = {
     ProposalKind.PLAN_ADOPTION: msg("plan-adoption"),
     ProposalKind.REDACTION: msg("redaction"),
     ProposalKind.BUDGET: msg("budget"),
+    ProposalKind.AFFILIATION: msg("affiliation"),
+    ProposalKind.DISAFFILIATION: msg("disaffiliation"),
 }
 ROLE_NAMES: Mapping[Role, Message] = {
     Role.MEMBER: msg("member"),
@@ -264,6 +273,8 @@ class StandingOrders:
         """Read :meth:`to_dict`'s mapping back."""
         try:
             rules = {ProposalKind(k): DecisionRule.from_dict(v) for k, v in data["rules"].items()}
+            for kind in LATER_KINDS:
+                rules.setdefault(kind, consent_rule())
             proposers = frozenset(Role(r) for r in data.get("proposers", ["member", "delegate"]))
         except (KeyError, ValueError, TypeError, AttributeError) as error:
             raise InvalidStandingOrders(
@@ -278,7 +289,8 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
     Motions pass by simple majority with a quorum of a third; recalls need more than half of
     all members; elections are secret STV; participatory budgets are counted by the Method of
     Equal Shares on secret approval ballots; redactions need two thirds with a half quorum, so
-    that removing speech is never easy. A congress adopts a plan by two thirds.
+    that removing speech is never easy. A congress adopts a plan by two thirds. Joining or
+    leaving a federation is decided by :func:`consent_rule`.
 
     Examples
     --------
@@ -306,5 +318,16 @@ def default_orders(kind: CouncilKind) -> StandingOrders:
         ProposalKind.BUDGET: DecisionRule(
             Method.EQUAL_SHARES, discussion_hours=48, secret=secret, live_tally=secret
         ),
+        ProposalKind.AFFILIATION: consent_rule(),
+        ProposalKind.DISAFFILIATION: consent_rule(),
     }
     return StandingOrders(rules=rules)
+
+
+def consent_rule() -> DecisionRule:
+    """How a council decides by default to join a federation or to leave one: a simple
+    majority of the votes cast, half of the members taking part, after a day's discussion, by
+    open vote (who bound the council to a federation is no secret)."""
+    return DecisionRule(
+        Method.SIMPLE_MAJORITY, quorum=Fraction(1, 2), discussion_hours=24, voting_hours=72
+    )

@@ -15,7 +15,13 @@ from enum import StrEnum
 from typing import Any
 
 from rada.councils.errors import CouncilError, NotAllowed, WrongStage
-from rada.councils.model import MAX_INT, check_characters, check_json, check_name
+from rada.councils.model import (
+    MAX_DELEGATES,
+    MAX_INT,
+    check_characters,
+    check_json,
+    check_name,
+)
 from rada.councils.orders import HOUR, METHOD_NAMES, PROPOSAL_KIND_NAMES, DecisionRule, ProposalKind
 from rada.councils.text import Message, msg, nmsg
 
@@ -148,7 +154,11 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
     - recall: ``person`` and ``post`` (and ``to_council`` for a delegate);
     - plan-adoption: ``plan``;
     - redaction: ``entry`` (the record index) and ``reason``;
-    - budget: ``budget`` (the money to share out over the projects).
+    - budget: ``budget`` (the money to share out over the projects);
+    - affiliation: ``federation`` (the council that invites) and ``delegates`` (how many the
+      council will send); the weight of their votes is never part of the proposal, it comes
+      from the members the council represents;
+    - disaffiliation: ``federation`` (the council to leave).
     """
     out = dict(check_json(details, msg("a proposal's details")))
     if kind is ProposalKind.INVESTMENT:
@@ -176,6 +186,24 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
             raise CouncilError(msg("a plan-adoption proposal names the plan it adopts"))
     elif kind is ProposalKind.BUDGET:
         out["budget"] = _positive_amount(details.get("budget"), msg("the budget"))
+    elif kind in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
+        _int_field(details, "federation", kind)
+        if "weight" in details:
+            raise CouncilError(
+                msg(
+                    "the weight of a council's delegates is not proposed: it comes from the "
+                    "members the council represents"
+                )
+            )
+        if kind is ProposalKind.AFFILIATION:
+            delegates = _int_field(details, "delegates", kind)
+            if not 1 <= delegates <= MAX_DELEGATES:
+                raise CouncilError(
+                    msg(
+                        "an affiliated council sends from 1 to %(limit)s delegates",
+                        limit=MAX_DELEGATES,
+                    )
+                )
     elif kind is ProposalKind.REDACTION:
         _int_field(details, "entry", kind)
         reason = details.get("reason")

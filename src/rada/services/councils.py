@@ -1,4 +1,4 @@
-"""Use cases for councils: found one, affiliate it, invite and admit members, name convenors."""
+"""Use cases for councils: found one, invite and admit members, name convenors, end seats."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
 from rada.councils.events import (
-    CouncilAffiliated,
     CouncilFounded,
+    DelegateRecalled,
     DelegateSeated,
     MemberJoined,
+    MembershipEnded,
     RoleGranted,
 )
 from rada.councils.model import (
-    Affiliation,
     Council,
     Invitation,
     Membership,
@@ -128,50 +128,32 @@ def create_council(
     return council
 
 
-def affiliate(
+def end_seat(
     uow: UnitOfWork,
-    *,
-    federation: int | str,
-    member: int | str,
-    by: int,
+    seat: Membership,
+    reason: str,
     now: datetime,
-    delegates: int = 1,
-    weight: int = 1,
-) -> Affiliation:
-    """Affiliate a council to a federation or congress: done by a convenor of the federation,
-    it lets the member council elect ``delegates`` delegates whose votes weigh ``weight``."""
-    fed, mem = get_council(uow, federation), get_council(uow, member)
-    if fed.kind not in (CouncilKind.FEDERATION, CouncilKind.CONGRESS):
-        raise CouncilError(
-            msg(
-                "%(council)s is a %(kind)s; only federations take members",
-                council=fed.name,
-                kind=COUNCIL_KIND_NAMES[fed.kind],
-            )
-        )
-    require_convenor(uow, fed, by)
-    if any(a.member_id == mem.id for a in uow.councils.affiliations(fed.id)):
-        raise Conflict(
-            msg(
-                "%(member)s is already affiliated to %(federation)s",
-                member=mem.name,
-                federation=fed.name,
-            )
-        )
-    affiliation = Affiliation(fed.id, mem.id, delegates=delegates, weight=weight)
-    uow.councils.add_affiliation(affiliation)
+    decision_index: int,
+    *,
+    recalled: bool = False,
+) -> None:
+    """End a membership (a delegate's seat, mostly) by a decision, and record why."""
+    seat.end(at=now, reason=reason)
+    uow.memberships.save(seat)
+    ended = DelegateRecalled if recalled else MembershipEnded
     record_one(
         uow,
-        CouncilAffiliated(
-            council=fed.id,
+        ended(
+            council=seat.council_id,
             at=now,
-            by=by,
-            member={"id": mem.id, "name": mem.name},
-            delegates=delegates,
-            weight=weight,
+            by=None,
+            links=(decision_index,),
+            membership=seat.id,
+            person=seat.person_id,
+            reason=reason,
+            delegate_of=seat.delegate_of,
         ),
     )
-    return affiliation
 
 
 def _code_hash(code: str) -> str:

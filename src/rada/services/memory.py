@@ -176,6 +176,19 @@ class _Councils(_Repo):
     def add_affiliation(self, affiliation: Affiliation) -> None:
         self.s.affiliations.append(affiliation)
 
+    def save_affiliation(self, affiliation: Affiliation) -> None:
+        key = (affiliation.federation_id, affiliation.member_id)
+        self.s.affiliations = [
+            affiliation if (a.federation_id, a.member_id) == key else a for a in self.s.affiliations
+        ]
+
+    def remove_affiliation(self, federation_id: int, member_id: int) -> None:
+        self.s.affiliations = [
+            a
+            for a in self.s.affiliations
+            if (a.federation_id, a.member_id) != (federation_id, member_id)
+        ]
+
     def affiliations(self, federation_id: int) -> list[Affiliation]:
         return [a for a in self.s.affiliations if a.federation_id == federation_id]
 

@@ -22,10 +22,8 @@ from rada.councils.errors import (
 )
 from rada.councils.events import (
     BallotCounted,
-    DelegateRecalled,
     DiscussionOpened,
     Event,
-    MembershipEnded,
     OfficeEnded,
     OfficeFilled,
     PostEdited,
@@ -38,7 +36,7 @@ from rada.councils.events import (
     VoteRevealed,
     VotingOpened,
 )
-from rada.councils.model import Council, Electorate, Membership, Office
+from rada.councils.model import Council, Electorate, Office
 from rada.councils.orders import (
     COUNCIL_KIND_NAMES,
     PROPOSAL_KIND_NAMES,
@@ -50,8 +48,9 @@ from rada.councils.orders import (
 from rada.councils.proposals import Decision, Option, Outcome, Proposal, Stage
 from rada.councils.text import Message, joined, msg
 from rada.record.encoding import EntryKind
+from rada.services import affiliations
 from rada.services.ballot_box import cast_vote
-from rada.services.councils import admit, get_council, get_person, require_convenor
+from rada.services.councils import admit, end_seat, get_council, get_person, require_convenor
 from rada.services.ports import UnitOfWork
 from rada.services.recording import (
     author,
@@ -131,6 +130,26 @@ def _check_target(
                 )
     if kind is ProposalKind.REDACTION:
         check_redactable(uow, council, details["entry"])
+    if kind in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
+        federation = get_council(uow, details["federation"])
+        if kind is ProposalKind.AFFILIATION:
+            affiliations.check_may_join(uow, federation, council)
+        else:
+            affiliations.check_may_leave(uow, federation, council)
+        for pending in uow.proposals.for_council(council.id):
+            if (
+                pending.kind is kind
+                and pending.stage is not Stage.DECIDED
+                and pending.details.get("federation") == federation.id
+            ):
+                raise Conflict(
+                    msg(
+                        "proposal %(proposal)s already puts this to %(council)s",
+                        proposal=pending.id,
+                        council=council.name,
+                    ),
+                    hint=msg("it is decided first"),
+                )
 
 
 def open_proposal(
@@ -152,7 +171,8 @@ def open_proposal(
     unless ``discuss`` is false (then it stays a draft its author may still revise).
 
     An election names its ``candidates`` (person ids); a budget its ``projects``, each a
-    mapping with ``key``, ``label`` and ``cost``.
+    mapping with ``key``, ``label`` and ``cost``. An affiliation is never opened here: the
+    federation proposes it (:func:`propose_affiliation`).
     """
     target = get_council(uow, council)
     membership = uow.memberships.of(target.id, by)
@@ -165,6 +185,43 @@ def open_proposal(
                 roles=allowed,
             )
         )
+    if kind is ProposalKind.AFFILIATION:
+        raise NotAllowed(
+            msg("a council joins a federation when the federation invites it"),
+            hint=msg("a convenor of the federation proposes the affiliation"),
+        )
+    return _open(
+        uow,
+        target,
+        kind=kind,
+        title=title,
+        text=text,
+        by=by,
+        now=now,
+        details=details,
+        candidates=candidates,
+        projects=projects,
+        seats=seats,
+        discuss=discuss,
+    )
+
+
+def _open(
+    uow: UnitOfWork,
+    target: Council,
+    *,
+    kind: ProposalKind,
+    title: str,
+    text: str,
+    by: int,
+    now: datetime,
+    details: Mapping[str, Any] | None = None,
+    candidates: Sequence[int | str] = (),
+    projects: Sequence[Mapping[str, str]] = (),
+    seats: int = 1,
+    discuss: bool = True,
+) -> Proposal:
+    """Open a proposal in ``target`` for someone already allowed to."""
     if not target.may_hold(kind):
         raise CouncilError(
             msg(
@@ -192,6 +249,69 @@ def open_proposal(
     uow.proposals.add(proposal)
     record_opened(uow, proposal)
     return proposal
+
+
+def propose_affiliation(
+    uow: UnitOfWork,
+    *,
+    federation: int | str,
+    member: int | str,
+    by: int,
+    now: datetime,
+    delegates: int = 1,
+    title: str = "",
+    text: str = "",
+) -> Proposal:
+    """A convenor of a federation (or of the congress) invites a council to join it, sending
+    ``delegates`` delegates. The invitation is a proposal of kind ``affiliation`` in the
+    invited council, which decides it by its own standing orders; if adopted, the council
+    joins (:func:`rada.services.affiliations.join`)."""
+    fed, mem = get_council(uow, federation), get_council(uow, member)
+    require_convenor(uow, fed, by)
+    affiliations.check_may_join(uow, fed, mem)
+    return _open(
+        uow,
+        mem,
+        kind=ProposalKind.AFFILIATION,
+        title=title or f"Join {fed.name}",
+        text=text
+        or (
+            f"{fed.name} invites {mem.name} to join it, sending {delegates} "
+            f"delegate{'s' if delegates != 1 else ''}."
+        ),
+        by=by,
+        now=now,
+        details={"federation": fed.id, "delegates": delegates},
+    )
+
+
+def propose_disaffiliation(
+    uow: UnitOfWork,
+    *,
+    federation: int | str,
+    member: int | str,
+    by: int,
+    now: datetime,
+    title: str = "",
+    text: str = "",
+) -> Proposal:
+    """Put to a council that it leave a federation: a proposal of kind ``disaffiliation`` in
+    the member council, opened by one of its own proposers or by a convenor of the
+    federation, and decided by the member council's standing orders."""
+    fed, mem = get_council(uow, federation), get_council(uow, member)
+    membership = uow.memberships.of(mem.id, by)
+    if membership is None or not membership.roles & mem.orders.proposers:
+        require_convenor(uow, fed, by)
+    return _open(
+        uow,
+        mem,
+        kind=ProposalKind.DISAFFILIATION,
+        title=title or f"Leave {fed.name}",
+        text=text or f"That {mem.name} leave {fed.name}.",
+        by=by,
+        now=now,
+        details={"federation": fed.id},
+    )
 
 
 def record_opened(uow: UnitOfWork, proposal: Proposal) -> int:
@@ -437,7 +557,7 @@ def _carry_out(
         else:
             seat = uow.memberships.of(details["to_council"], person)
             if seat is not None and seat.delegate_of == council.id:
-                _end_seat(
+                end_seat(
                     uow,
                     seat,
                     f"recalled by {council.name} (proposal {proposal.id})",
@@ -445,6 +565,8 @@ def _carry_out(
                     decision_index,
                     recalled=True,
                 )
+    elif proposal.kind in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
+        _change_affiliation(uow, council, proposal, decision_index, now=now)
     elif proposal.kind is ProposalKind.REDACTION:
         redact_entry(
             uow,
@@ -455,6 +577,37 @@ def _carry_out(
             decision_index=decision_index,
             now=now,
         )
+
+
+def _change_affiliation(
+    uow: UnitOfWork, council: Council, proposal: Proposal, decision_index: int, *, now: datetime
+) -> None:
+    """Join or leave the federation an adopted proposal names. When that can no longer be
+    done (another decision made the council join or leave first, or joining would now make
+    a council its own member), the decision stands and changes nothing."""
+    federation = get_council(uow, proposal.details["federation"])
+    try:
+        if proposal.kind is ProposalKind.AFFILIATION:
+            affiliations.join(
+                uow,
+                federation=federation,
+                member=council,
+                delegates=int(proposal.details["delegates"]),
+                proposal=proposal.id,
+                now=now,
+                decision_index=decision_index,
+            )
+        else:
+            affiliations.leave(
+                uow,
+                federation=federation,
+                member=council,
+                proposal=proposal.id,
+                now=now,
+                decision_index=decision_index,
+            )
+    except CouncilError:
+        return
 
 
 def _appoint_managers(
@@ -504,33 +657,6 @@ def _end_office(
             person=office.person_id,
             post=office.post,
             proposal=proposal_id,
-        ),
-    )
-
-
-def _end_seat(
-    uow: UnitOfWork,
-    seat: Membership,
-    reason: str,
-    now: datetime,
-    decision_index: int,
-    *,
-    recalled: bool = False,
-) -> None:
-    seat.end(at=now, reason=reason)
-    uow.memberships.save(seat)
-    ended = DelegateRecalled if recalled else MembershipEnded
-    record_one(
-        uow,
-        ended(
-            council=seat.council_id,
-            at=now,
-            by=None,
-            links=(decision_index,),
-            membership=seat.id,
-            person=seat.person_id,
-            reason=reason,
-            delegate_of=seat.delegate_of,
         ),
     )
 
@@ -677,9 +803,10 @@ def _seat_delegates(
     affiliation = next(
         a for a in uow.councils.affiliated_to(council.id) if a.federation_id == federation.id
     )
+    affiliation = affiliations.reweigh(uow, affiliation, now=now, links=(decision_index,))
     for seat in uow.memberships.for_council(federation.id):
         if seat.delegate_of == council.id:
-            _end_seat(
+            end_seat(
                 uow,
                 seat,
                 f"replaced by election in {council.name} (proposal {proposal_id})",
@@ -691,12 +818,12 @@ def _seat_delegates(
             continue
         person = get_person(uow, option.person_id)
         existing = uow.memberships.of(federation.id, person.id)
+        convened = existing is not None and existing.convenor
         if existing is not None:
-            # A convenor without a vote who is now elected: the seat replaces that role.
-            _end_seat(uow, existing, "seated as a delegate", now, decision_index)
-        roles = {Role.DELEGATE} | (
-            {Role.CONVENOR} if existing is not None and existing.convenor else set()
-        )
+            # A convenor without a vote who is now elected: the seat replaces that role, and
+            # keeps the convening.
+            end_seat(uow, existing, "seated as a delegate", now, decision_index)
+        roles = {Role.DELEGATE} | ({Role.CONVENOR} if convened else set())
         admit(
             uow,
             council=federation,
@@ -720,5 +847,7 @@ __all__ = [
     "open_discussion",
     "open_proposal",
     "open_voting",
+    "propose_affiliation",
+    "propose_disaffiliation",
     "revise_proposal",
 ]

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, select, update
+from sqlalchemy import Row, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rada.councils.errors import Conflict
@@ -233,6 +233,24 @@ class SqlCouncils(SqlRepository):
             if not any(a.member_id == affiliation.member_id for a in existing):
                 raise
             raise Conflict(msg("the council is already affiliated")) from error
+
+    def save_affiliation(self, affiliation: Affiliation) -> None:
+        self.conn.execute(
+            update(affiliations)
+            .where(
+                affiliations.c.federation_id == affiliation.federation_id,
+                affiliations.c.member_id == affiliation.member_id,
+            )
+            .values(delegates=affiliation.delegates, weight=affiliation.weight)
+        )
+
+    def remove_affiliation(self, federation_id: int, member_id: int) -> None:
+        self.conn.execute(
+            delete(affiliations).where(
+                affiliations.c.federation_id == federation_id,
+                affiliations.c.member_id == member_id,
+            )
+        )
 
     def affiliations(self, federation_id: int) -> list[Affiliation]:
         rows = self.conn.execute(

@@ -147,6 +147,8 @@ class Projector:
             ev.PersonRegistered: self._person,
             ev.CouncilFounded: self._founded,
             ev.CouncilAffiliated: self._affiliated,
+            ev.CouncilDisaffiliated: self._disaffiliated,
+            ev.AffiliationReweighed: self._reweighed,
             ev.MemberJoined: self._joined,
             ev.DelegateSeated: self._joined,
             ev.RoleGranted: self._role,
@@ -294,6 +296,12 @@ class Projector:
             "delegates": e.delegates,
             "weight": e.weight,
         }
+
+    def _disaffiliated(self, e: ev.CouncilDisaffiliated, i: int, r: int | None) -> None:
+        self._t["affiliations"].pop((e.council, int(e.member["id"])), None)
+
+    def _reweighed(self, e: ev.AffiliationReweighed, i: int, r: int | None) -> None:
+        self._t["affiliations"][(e.council, int(e.member["id"]))]["weight"] = e.weight
 
     def _joined(self, e: ev.MemberJoined, i: int, r: int | None) -> None:
         assert e.council is not None

@@ -290,3 +290,30 @@ def test_kind_details_are_checked(
 ) -> None:
     with pytest.raises(CouncilError, match=error):
         Proposal(1, kind, "t", 7, DecisionRule(Method.SIMPLE_MAJORITY), T0, details=details)
+
+
+def test_orders_written_before_federations_by_consent_read_the_consent_rule() -> None:
+    from rada.councils.orders import LATER_KINDS, consent_rule
+
+    written = default_orders(CouncilKind.WORKPLACE).to_dict()
+    for kind in LATER_KINDS:
+        del written["rules"][kind.value]
+    read = StandingOrders.from_dict(written)
+    assert read.rule_for(ProposalKind.AFFILIATION) == consent_rule()
+    assert read.rule_for(ProposalKind.DISAFFILIATION).quorum == Fraction(1, 2)
+    assert not consent_rule().secret
+
+
+def test_an_affiliation_names_its_federation_and_delegates_and_no_weight() -> None:
+    from rada.councils.proposals import check_details
+
+    assert check_details(ProposalKind.AFFILIATION, {"federation": 3, "delegates": 2}) == {
+        "federation": 3,
+        "delegates": 2,
+    }
+    with pytest.raises(CouncilError, match="weight"):
+        check_details(ProposalKind.AFFILIATION, {"federation": 3, "delegates": 1, "weight": 50})
+    with pytest.raises(CouncilError, match="from 1 to 100"):
+        check_details(ProposalKind.AFFILIATION, {"federation": 3, "delegates": 101})
+    with pytest.raises(CouncilError, match="'federation'"):
+        check_details(ProposalKind.DISAFFILIATION, {"federation": "food"})

@@ -1,4 +1,4 @@
-"""Councils: list, found, show; affiliations, convenors and invitations."""
+"""Councils: list, found, show; convenors and invitations (affiliations: api/proposals)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from rada.councils.orders import CouncilKind, DecisionRule, StandingOrders, defa
 from rada.services import councils as service
 from rada.web.api.deps import ApiDep, ParticipantDep
 from rada.web.api.errors import ApiRoute
+from rada.web.api.links import COUNCIL_LINKS, INVITATION_LINKS, answer
 from rada.web.api.lookup import council_detail
 from rada.web.api.schemas import (
-    AffiliationCreate,
-    AffiliationPublic,
     ConvenorCreate,
     CouncilCreate,
     CouncilDetail,
@@ -51,7 +50,12 @@ def list_councils(api: ApiDep) -> list[CouncilPublic]:
     return [CouncilPublic.of(c) for c in found]
 
 
-@router.post("/councils", status_code=201, summary="Found a council")
+@router.post(
+    "/councils",
+    status_code=201,
+    summary="Found a council",
+    responses={201: answer("The council founded", COUNCIL_LINKS)},
+)
 def create_council(body: CouncilCreate, api: ApiDep, caller: ParticipantDep) -> CouncilDetail:
     """Found a council; the founder becomes its convenor (and, in a workplace council or a
     union, its first member). Standing orders not given are the defaults for its kind."""
@@ -79,27 +83,6 @@ def show_council(slug: Slug, api: ApiDep) -> CouncilDetail:
         return council_detail(uow, service.get_council(uow, slug))
 
 
-@router.post("/councils/{slug}/affiliations", status_code=201, summary="Affiliate a council")
-def affiliate(
-    slug: Slug, body: AffiliationCreate, api: ApiDep, caller: ParticipantDep
-) -> AffiliationPublic:
-    """Affiliate a council to this federation or congress (by one of its convenors)."""
-    with api.uow() as uow:
-        affiliation = service.affiliate(
-            uow,
-            federation=slug,
-            member=body.member,
-            by=caller.id,
-            now=api.now(),
-            delegates=body.delegates,
-            weight=body.weight,
-        )
-        federation = service.get_council(uow, affiliation.federation_id)
-        member = service.get_council(uow, affiliation.member_id)
-        uow.commit()
-    return AffiliationPublic.of(affiliation, federation, member)
-
-
 @router.post("/councils/{slug}/convenors", summary="Make a member a convenor too")
 def make_convenor(
     slug: Slug, body: ConvenorCreate, api: ApiDep, caller: ParticipantDep
@@ -115,7 +98,12 @@ def make_convenor(
     return MembershipPublic.of(membership, person, council)
 
 
-@router.post("/councils/{slug}/invitations", status_code=201, summary="Invite someone")
+@router.post(
+    "/councils/{slug}/invitations",
+    status_code=201,
+    summary="Invite someone",
+    responses={201: answer("The invitation, with its code", INVITATION_LINKS)},
+)
 def invite(
     slug: Slug, body: InvitationCreate, api: ApiDep, caller: ParticipantDep
 ) -> InvitationIssued:

@@ -15,9 +15,12 @@ from rada.services.ports import UnitOfWork
 from rada.web.api.councils import Slug
 from rada.web.api.deps import ApiDep, ParticipantDep
 from rada.web.api.errors import ApiRoute
+from rada.web.api.links import PROPOSAL_LINKS, VOTING_LINKS, answer
 from rada.web.api.lookup import People
 from rada.web.api.schemas import (
     MAX_ID,
+    AffiliationCreate,
+    DisaffiliationCreate,
     ProposalCreate,
     ProposalPublic,
     ProposalSummary,
@@ -46,7 +49,12 @@ def list_proposals(
         return [proposal_summary(p, people(p.author_id)) for p in found]
 
 
-@router.post("/councils/{slug}/proposals", status_code=201, summary="Open a proposal")
+@router.post(
+    "/councils/{slug}/proposals",
+    status_code=201,
+    summary="Open a proposal",
+    responses={201: answer("The proposal opened", PROPOSAL_LINKS)},
+)
 def open_proposal(
     slug: Slug, body: ProposalCreate, api: ApiDep, caller: ParticipantDep
 ) -> ProposalPublic:
@@ -71,6 +79,62 @@ def open_proposal(
     return view
 
 
+@router.post(
+    "/councils/{slug}/affiliations",
+    status_code=201,
+    summary="Invite a council to join this federation",
+    responses={201: answer("The affiliation proposal, in the invited council", PROPOSAL_LINKS)},
+)
+def propose_affiliation(
+    slug: Slug, body: AffiliationCreate, api: ApiDep, caller: ParticipantDep
+) -> ProposalPublic:
+    """A convenor of this federation (or congress) invites a council. The answer is the
+    ``affiliation`` proposal opened in the invited council, which decides it by its own
+    standing orders; the council joins only if it adopts it. Its delegates' weight is not
+    asked: it comes from the members the council represents."""
+    with api.uow() as uow:
+        proposal = service.propose_affiliation(
+            uow,
+            federation=slug,
+            member=body.member,
+            by=caller.id,
+            now=api.now(),
+            delegates=body.delegates,
+            title=body.title,
+            text=body.text,
+        )
+        view = _view(uow, proposal)
+        uow.commit()
+    return view
+
+
+@router.post(
+    "/councils/{slug}/disaffiliations",
+    status_code=201,
+    summary="Put to a member council that it leave this federation",
+    responses={201: answer("The disaffiliation proposal, in the member council", PROPOSAL_LINKS)},
+)
+def propose_disaffiliation(
+    slug: Slug, body: DisaffiliationCreate, api: ApiDep, caller: ParticipantDep
+) -> ProposalPublic:
+    """A convenor of this federation, or a member of the member council, puts it to the
+    member council that it leave; the answer is the ``disaffiliation`` proposal, decided by
+    the member council's standing orders."""
+    with api.uow() as uow:
+        proposal = service.propose_disaffiliation(
+            uow,
+            federation=slug,
+            member=body.member,
+            by=caller.id,
+            now=api.now(),
+            title=body.title,
+            text=body.text,
+        )
+        view = _view(uow, proposal)
+        uow.commit()
+    return view
+
+
 @router.get("/proposals/{proposal_id}", summary="A proposal, every version and its decision")
 def show_proposal(proposal_id: ProposalId, api: ApiDep) -> ProposalPublic:
     """A proposal with every version of its text, its rule and, once decided, the decision
@@ -83,7 +147,11 @@ def _view(uow: UnitOfWork, proposal: Proposal) -> ProposalPublic:
     return proposal_public(proposal, People(uow)(proposal.author_id))
 
 
-@router.post("/proposals/{proposal_id}/versions", summary="Revise a proposal's text")
+@router.post(
+    "/proposals/{proposal_id}/versions",
+    summary="Revise a proposal's text",
+    responses={200: answer("The proposal with its new version", PROPOSAL_LINKS)},
+)
 def revise_proposal(
     proposal_id: ProposalId, body: RevisionCreate, api: ApiDep, caller: ParticipantDep
 ) -> ProposalPublic:
@@ -97,7 +165,11 @@ def revise_proposal(
     return view
 
 
-@router.post("/proposals/{proposal_id}/discussion", summary="Put a draft to discussion")
+@router.post(
+    "/proposals/{proposal_id}/discussion",
+    summary="Put a draft to discussion",
+    responses={200: answer("The proposal, in discussion", PROPOSAL_LINKS)},
+)
 def open_discussion(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
     """Move a draft into discussion (its author or a convenor)."""
     with api.uow() as uow:
@@ -109,7 +181,11 @@ def open_discussion(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep
     return view
 
 
-@router.post("/proposals/{proposal_id}/voting", summary="Open the vote")
+@router.post(
+    "/proposals/{proposal_id}/voting",
+    summary="Open the vote",
+    responses={200: answer("The proposal, its vote open", VOTING_LINKS)},
+)
 def open_voting(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
     """Open the vote once the discussion has lasted as long as the standing orders say
     (a convenor)."""
@@ -120,7 +196,11 @@ def open_voting(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) ->
     return view
 
 
-@router.post("/proposals/{proposal_id}/close", summary="Close the vote and count it")
+@router.post(
+    "/proposals/{proposal_id}/close",
+    summary="Close the vote and count it",
+    responses={200: answer("The proposal, decided", VOTING_LINKS)},
+)
 def close_vote(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
     """Close the vote once its period is over, or once everyone entitled has voted, and
     count it; the decision is recorded and carried out. Any member of the council may ask:

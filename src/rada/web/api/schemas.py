@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rada.councils.model import (
     API_TOKEN_ID_PATTERN,
+    MAX_DELEGATES,
     Affiliation,
     ApiToken,
     Council,
@@ -292,9 +293,23 @@ class CouncilDetail(CouncilPublic):
 
 
 class AffiliationCreate(Body):
+    """A federation's invitation to a council. There is no weight to give: the weight of the
+    council's delegates comes from the members it represents (docs/councils.md)."""
+
+    member: str = Field(min_length=1, max_length=64, description="The invited council's slug.")
+    delegates: int = Field(
+        default=1, ge=1, le=MAX_DELEGATES, description="How many delegates it will send."
+    )
+    title: str = Field(default="", max_length=500, description="Default: 'Join <federation>'.")
+    text: str = Field(default="", max_length=60_000, description="Default: a sentence.")
+
+
+class DisaffiliationCreate(Body):
+    """That a council leave a federation: put to the council itself."""
+
     member: str = Field(min_length=1, max_length=64, description="The member council's slug.")
-    delegates: int = Field(default=1, ge=1, le=10_000)
-    weight: int = Field(default=1, ge=1, le=1_000_000)
+    title: str = Field(default="", max_length=500, description="Default: 'Leave <federation>'.")
+    text: str = Field(default="", max_length=60_000, description="Default: a sentence.")
 
 
 class ConvenorCreate(Body):
@@ -379,7 +394,8 @@ class ProposalCreate(Body):
         default_factory=dict,
         description="Kind-specific: investment {cost}, appointment {post}, recall {person, "
         "post}, redaction {entry, reason}, target-review {product, target}, "
-        "plan-adoption {plan}.",
+        "plan-adoption {plan}, disaffiliation {federation}. An affiliation is proposed by the "
+        "federation: POST /councils/{federation}/affiliations.",
     )
     candidates: list[Candidate] = Field(
         default_factory=list,

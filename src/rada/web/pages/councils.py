@@ -11,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from rada.councils.errors import CouncilError, NotAllowed
-from rada.councils.model import Person
+from rada.councils.model import MAX_DELEGATES, Person
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
 from rada.services.councils import Issued, invite
+from rada.services.proposals import propose_affiliation
 from rada.web.api.deps import api_context
-from rada.web.pages.accounts import form_text, signed_in, verified_form
+from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, render
 
@@ -54,6 +55,8 @@ def labels(_: Gettext) -> dict[str, dict[str, str]]:
             ProposalKind.PLAN_ADOPTION: _("adoption of the plan"),
             ProposalKind.REDACTION: _("redaction"),
             ProposalKind.BUDGET: _("participatory budget"),
+            ProposalKind.AFFILIATION: _("joining a federation"),
+            ProposalKind.DISAFFILIATION: _("leaving a federation"),
         },
         "stage": {
             Stage.DRAFT: _("draft"),
@@ -184,6 +187,21 @@ def _council_page(
             (a, uow.councils.get(a.federation_id)) for a in uow.councils.affiliated_to(council.id)
         ]
         mine = None if viewer is None else uow.memberships.of(council.id, viewer.id)
+        inviting = (
+            mine is not None
+            and mine.convenor
+            and council.kind in (CouncilKind.FEDERATION, CouncilKind.CONGRESS)
+        )
+        joined = {a.member_id for a, _other in affiliates}
+        invitable = (
+            [
+                c
+                for c in uow.councils.all()
+                if c.id != council.id and c.id not in joined and c.kind is not CouncilKind.CONGRESS
+            ]
+            if inviting
+            else []
+        )
     open_ = [p for p in proposals if p.stage in (Stage.DISCUSSION, Stage.VOTING)]
     drafts = [p for p in proposals if p.stage is Stage.DRAFT]
     decided = [p for p in proposals if p.stage is Stage.DECIDED]
@@ -205,6 +223,7 @@ def _council_page(
         section="councils",
         may_propose=may_propose,
         may_invite=mine is not None and council.kind in INVITING,
+        invitable=invitable,
         invitation=invitation,
         errors=errors or {},
         values=values or {},
@@ -225,6 +244,50 @@ def _council_page(
         membership=mine,
         csrf=csrf_token(request),
     )
+
+
+@router.post("/councils/{slug}/affiliate", name="council_affiliate")
+async def invite_council(request: Request, slug: str = Slug) -> Response:
+    """Invite a council to join this federation (its convenor): opens the affiliation
+    proposal in that council, which decides; the answer goes to that proposal."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    viewer = signed_in(request)
+    if viewer is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    member = form_text(form, "member", 64).strip()
+    raw = form_text(form, "delegates", 10).strip() or "1"
+    values = {"member": member, "delegates": raw}
+    errors = {}
+    if not member:
+        errors["affiliate-member"] = _("Choose the council to invite.")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DELEGATES:
+        errors["affiliate-delegates"] = _(
+            "The number of delegates is a whole number from 1 to %(limit)s."
+        ) % {"limit": MAX_DELEGATES}
+    if errors:
+        return _council_page(request, slug, status_code=400, errors=errors, values=values)
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            proposal = propose_affiliation(
+                uow,
+                federation=slug,
+                member=member,
+                by=viewer.id,
+                now=api.now(),
+                delegates=int(raw),
+            )
+            uow.commit()
+    except CouncilError as error:
+        return _council_page(
+            request,
+            slug,
+            status_code=403 if isinstance(error, NotAllowed) else 400,
+            errors={"affiliate": error_text(request, error)},
+            values=values,
+        )
+    return redirect(request, "proposal", proposal_id=proposal.id)
 
 
 @router.post("/councils/{slug}/invite", name="council_invite")

@@ -18,15 +18,17 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rada.councils.ballots import receipt_hash, running_tally
 from rada.councils.errors import CouncilError, NotAllowed
-from rada.councils.model import Person
+from rada.councils.model import Person, delegate_weight
 from rada.councils.orders import BallotForm, Method, ProposalKind, Role
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.services import discussion
 from rada.services import proposals as service
+from rada.services.affiliations import represented
+from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
 from rada.web.pages.accounts import form_text, signed_in, verified_form
-from rada.web.pages.councils import labels, rule_in_words
+from rada.web.pages.councils import Gettext, labels, rule_in_words
 from rada.web.pages.results import (
     amount,
     budget_ballot,
@@ -119,6 +121,7 @@ def _page(
         )
         proposal_author = person(proposal.author_id)
         candidates = {o.key: o.label for o in proposal.options}
+        substance = _substance(uow, proposal, _)
     decided = proposal.stage is Stage.DECIDED
     tally_shown = decided or (proposal.stage is Stage.VOTING and proposal.rule.shows_live_tally)
     tally = running_tally(proposal, choices) if tally_shown else None
@@ -179,6 +182,7 @@ def _page(
         tally=tally,
         tally_shown=tally_shown,
         rule_words=rule_in_words(proposal.rule, _),
+        substance=substance,
         rounds=rounds,
         labels=labels(_),
         errors=errors or {},
@@ -188,6 +192,50 @@ def _page(
         receipt_check=receipt_check,
         csrf=csrf_token(request),
     )
+
+
+def _substance(uow: UnitOfWork, proposal: Proposal, _: Gettext) -> list[tuple[str, str]]:
+    """What the proposal would change, as (heading, words) rows for the page's facts."""
+    if proposal.kind not in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
+        return []
+    council = uow.councils.get(proposal.council_id)
+    federation = uow.councils.get(int(proposal.details["federation"]))
+    if council is None or federation is None:
+        return []
+    rows = [(_("Federation"), federation.name)]
+    if proposal.kind is ProposalKind.DISAFFILIATION:
+        rows.append(
+            (
+                _("If adopted"),
+                _("%(council)s leaves %(federation)s, and the seats of its delegates there end.")
+                % {"council": council.name, "federation": federation.name},
+            )
+        )
+        return rows
+    delegates = int(proposal.details["delegates"])
+    members = represented(uow, council)
+    rows += [
+        (_("Delegates it would send"), str(delegates)),
+        (
+            _("Weight of each delegate's vote"),
+            _(
+                "%(weight)s: the %(members)s members this council represents today, shared "
+                "among %(delegates)s seats and rounded up. It is taken again at each election "
+                "of the delegates."
+            )
+            % {
+                "weight": delegate_weight(members, delegates),
+                "members": members,
+                "delegates": delegates,
+            },
+        ),
+        (
+            _("If adopted"),
+            _("%(council)s joins %(federation)s and may elect its delegates there.")
+            % {"council": council.name, "federation": federation.name},
+        ),
+    ]
+    return rows
 
 
 def _thread(posts: list[Post]) -> list[tuple[Post, int]]:

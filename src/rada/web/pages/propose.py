@@ -90,7 +90,15 @@ def form_page(
             for person in [uow.people.get(m.person_id)]
             if person is not None
         ]
-    kinds = [k for k in ProposalKind if council.may_hold(k)]
+    # An affiliation is the federation's invitation (from its page); leaving needs a
+    # federation to leave.
+    kinds = [
+        k
+        for k in ProposalKind
+        if council.may_hold(k)
+        and k is not ProposalKind.AFFILIATION
+        and (k is not ProposalKind.DISAFFILIATION or federations)
+    ]
     allowed = membership is not None and bool(membership.roles & council.orders.proposers)
     chosen = ProposalKind(kind) if kind in {k.value for k in kinds} else None
     names = labels(_)
@@ -204,6 +212,8 @@ def _read(
             details["person"] = whole("person", _("Choose whom to recall."))
     elif kind is ProposalKind.PLAN_ADOPTION:
         details["plan"] = need("plan", _("Name the plan to adopt."))
+    elif kind is ProposalKind.DISAFFILIATION:
+        details["federation"] = whole("federation", _("Choose the federation to leave."))
     elif kind is ProposalKind.REDACTION:
         details["entry"] = whole("entry", _("Give the number of the record entry."))
         details["reason"] = need("reason", _("Give the reason for the redaction."))
