@@ -16,6 +16,7 @@ from rada.bootstrap import demo_economy
 from rada.councils.cycle import CycleStage, Review
 from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongStage
 from rada.councils.orders import CouncilKind, ProposalKind
+from rada.demo_federation import join_by_consent
 from rada.planning.economy import Economy
 from rada.record.encoding import Entry
 from rada.services import accounts
@@ -104,7 +105,15 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
             for g in groups
         }
         for council in councils.values():
-            cs.affiliate(uow, federation=congress.id, member=council, by=conv, now=T0)
+            join_by_consent(
+                uow,
+                federation=congress.id,
+                member=council,
+                by=conv,
+                voters=(w,),
+                convenor=w,
+                at=T0 - timedelta(days=1),
+            )
         issued = cs.invite(uow, council=councils["energy"], email="xavier@plan.coop", by=w, now=T0)
         cs.accept_invitation(uow, code=issued.code, person_id=x, now=T0)
         # Each of two councils elects its delegate to the congress.
@@ -234,6 +243,11 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
         entries = _entries(uow)
         planned = [e for e in entries if e.body.get("event") == "planned"]
         assert [e.body["round"] for e in planned] == [1, 2]
+        for entry in planned:  # each round's plan is on the record with its certificate
+            certificate = entry.body["certificate"]
+            assert certificate["accepted"] is True
+            assert float(certificate["gap"]) <= 1e-9
+            assert float(certificate["lower_bound"]) <= float(certificate["upper_bound"])
         effect = planned[1].body["effects"][str(manufacturing)]
         assert len(effect["fulfilment_after"]) == 3
         replayed = pc.replay(entries, base, cycle_id=cycle.id)

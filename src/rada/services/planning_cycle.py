@@ -514,10 +514,23 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
             digest=digest(targets, fulfilment),
             effects=effects,
             reviews={str(k): v for k, v in new.reviews.items()},
+            certificate=_certificate(plan),
         ),
     )
     uow.cycles.save(cycle)
     return new
+
+
+def _certificate(plan: Plan) -> dict[str, Any]:
+    """What the record keeps of a plan's certificate: the bounds, the gap and the largest
+    violation as ``repr`` text (exact, and an infinite bound stays readable), whether its
+    bound may be looser (competing techniques) and whether it was accepted."""
+    found = plan.certificate.to_dict()
+    kept: dict[str, Any] = {
+        k: repr(float(found[k])) for k in ("lower_bound", "upper_bound", "gap", "max_violation")
+    }
+    kept.update(looser=bool(found["looser"]), accepted=bool(found["accepted"]))
+    return kept
 
 
 def _collect_answers(uow: UnitOfWork, cycle: Cycle) -> None:
