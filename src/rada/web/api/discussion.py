@@ -16,6 +16,7 @@ from rada.services import discussion as service
 from rada.services.proposals import get_proposal
 from rada.web.api.deps import ApiDep, ParticipantDep
 from rada.web.api.errors import ApiRoute
+from rada.web.api.links import POST_LINKS, answer
 from rada.web.api.lookup import People
 from rada.web.api.proposals import ProposalId
 from rada.web.api.schemas import MAX_ID, PostCreate, PostEdit, PostPublic
@@ -35,7 +36,12 @@ def list_posts(proposal_id: ProposalId, api: ApiDep) -> list[PostPublic]:
         return [PostPublic.of(p, people(p.author_id)) for p in posts]
 
 
-@router.post("/proposals/{proposal_id}/posts", status_code=201, summary="Write a post or reply")
+@router.post(
+    "/proposals/{proposal_id}/posts",
+    status_code=201,
+    summary="Write a post or reply",
+    responses={201: answer("The post written", POST_LINKS)},
+)
 def write_post(
     proposal_id: ProposalId, body: PostCreate, api: ApiDep, caller: ParticipantDep
 ) -> PostPublic:

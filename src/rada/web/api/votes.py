@@ -22,6 +22,7 @@ from rada.services import proposals as service
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import ApiContext, ApiDep, ClaimDep, api_context
 from rada.web.api.errors import ApiRoute
+from rada.web.api.links import VOTE_LINKS, answer
 from rada.web.api.lookup import People
 from rada.web.api.proposals import ProposalId
 from rada.web.api.schemas import (
@@ -48,7 +49,12 @@ async def _api(request: Request) -> ApiContext:
 AsyncApiDep = Annotated[ApiContext, Depends(_api)]
 
 
-@router.post("/proposals/{proposal_id}/votes", status_code=201, summary="Cast a vote")
+@router.post(
+    "/proposals/{proposal_id}/votes",
+    status_code=201,
+    summary="Cast a vote",
+    responses={201: answer("The vote, counted when the vote closes", VOTE_LINKS)},
+)
 async def cast_vote(
     proposal_id: ProposalId, body: VoteCreate, api: AsyncApiDep, caller: ClaimDep
 ) -> VoteCast:
