@@ -65,7 +65,40 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         403: "Not allowed, or a CSRF token is missing",
         404: "No such council, proposal, post or receipt, or no such API token of yours",
         409: "The proposal is at the wrong stage, already voted, or the name is taken",
+        413: "The request body, a text or a record entry is over its limit",
     }.items()
+}
+#: A body that is not well-formed JSON is refused by FastAPI before the route runs.
+ERROR_RESPONSES[400] = {
+    "description": "The body is not well-formed JSON",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            }
+        }
+    },
+}
+#: A 422 is either a rule of the domain refusing the request (the API's own body) or a body
+#: that does not fit the schema (FastAPI's list of the fields at fault, see ``web/limits.py``).
+ERROR_RESPONSES[422] = {
+    "description": "Refused by the rules in this form, or a body that does not fit the schema",
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    _ERROR_SCHEMA["content"]["application/json"]["schema"],
+                    {
+                        "type": "object",
+                        "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
+                        "required": ["detail"],
+                    },
+                ]
+            }
+        }
+    },
 }
 
 
