@@ -77,6 +77,31 @@ class Profile:
         return sum(self.weights)
 
     @classmethod
+    def checked(
+        cls,
+        candidates: tuple[str, ...],
+        rankings: tuple[Ranking, ...],
+        weights: tuple[int, ...],
+        problems: tuple[BallotProblem, ...] = (),
+    ) -> Profile:
+        """A profile from a reader that has already checked what ``__post_init__`` checks.
+
+        For readers that check a whole file at once (distinct names, one positive weight per
+        ranking, each ranking strict over the candidates): checking hundreds of thousands of
+        rankings a second time would cost as much as reading them. Anyone else builds a
+        :class:`Profile` directly.
+        """
+        profile = object.__new__(cls)
+        for name, value in (
+            ("candidates", candidates),
+            ("rankings", rankings),
+            ("weights", weights),
+            ("problems", problems),
+        ):
+            object.__setattr__(profile, name, value)
+        return profile
+
+    @classmethod
     def from_rankings(
         cls,
         candidates: Sequence[str],

@@ -51,6 +51,7 @@ class _Groups:
             )
         self.ids = [p.id for p in profile.projects]
         self.costs = [p.cost for p in profile.projects]
+        self.costs_f = [float(c) for c in self.costs]  # for the float screening only
         merged: dict[frozenset[int], int] = {}
         for chosen, weight in zip(profile.ballots, profile.weights, strict=True):
             key = frozenset(chosen)
@@ -235,8 +236,7 @@ class _Run:
         ``_SLACK * price``, if larger) is the margin.
         """
         idx, wf = self.supporters(j)
-        cost = self.g.costs[j]
-        c = float(cost)
+        cost, c = self.g.costs[j], self.g.costs_f[j]
         m = self.money[idx]
         total = _dot(m, wf)
         weight = float(wf.sum())
@@ -383,8 +383,8 @@ def _mes_fast(
         return (-groups.approvals[j], groups.costs[j], j)
 
     def per_unit(p: float, j: int) -> float:
-        cost = groups.costs[j]
-        return p if satisfaction == "cardinality" or cost == 0 else p / float(cost)
+        cost = groups.costs_f[j]
+        return p if satisfaction == "cardinality" or cost == 0 else p / cost
 
     def exact_per_unit(p: Fraction, j: int) -> Fraction:
         cost = groups.costs[j]

@@ -115,6 +115,9 @@ HEAD = "META\nkey;value\nbudget;10\nvote_type;{kind}\nPROJECTS\nproject_id;cost\
         ("cumulative", "voter_id;vote;points\n1;a,b;3\n"),  # points do not match
         ("cumulative", "voter_id;vote;points\n1;a,b;3,x\n"),  # points not whole
         ("approval", "voter_id;vote;vote\n1;a;b\n"),  # a column twice
+        ("approval", "voter_id;vote\n1;a\u2028b\n"),  # a line break str.splitlines() knows
+        ("approval", "voter_id;vote\n1;a\x0c2;b\n"),  # and an ASCII one
+        ("approval", "voter_id;vote\n1;a\r2;b\n"),  # a lone carriage return
     ],
 )
 def test_pabulib_fast_path_agrees_on_plain_and_odd_files(kind: str, votes: str) -> None:

@@ -123,9 +123,6 @@ def _ballots(
 
     Returns the merged rankings with their weights, the problems and where the names begin.
     """
-    plain = _plain_ballots(lines, at, n)
-    if plain is not None:
-        return plain[0], [], plain[1]
     merged: dict[tuple[int, ...], int] = {}
     problems: list[BallotProblem] = []
     # Many ballot lines repeat, so each distinct line is parsed once and then only counted.
@@ -214,7 +211,12 @@ def parse_blt(
         if any(not 0 <= c < n for c in withdrawn):
             raise BallotFileError("a withdrawn candidate does not exist", file=file, line=lineno)
         at += 1
-    merged, problems, at = _ballots(lines, at, n, file=file, invalid=invalid)
+    plain = _plain_ballots(lines, at, n)
+    if plain is not None:
+        merged, at = plain
+        problems: list[BallotProblem] = []
+    else:
+        merged, problems, at = _ballots(lines, at, n, file=file, invalid=invalid)
     if len(lines) - at < n:
         raise BallotFileError(
             f"expected {n} candidate names after the ballots, found {len(lines) - at}",
@@ -225,6 +227,9 @@ def parse_blt(
     title = _unquote(lines[at + n][1]) if len(lines) > at + n else ""
     if len(set(names)) != n:
         raise BallotFileError("two candidates have the same name", file=file, line=lines[at][0])
+    if plain is not None:  # every ranking strict and every weight positive, checked in bulk
+        profile = Profile.checked(tuple(names), tuple(merged), tuple(merged.values()))
+        return BltElection(profile, seats, title, tuple(withdrawn))
     try:
         profile = Profile(tuple(names), tuple(merged), tuple(merged.values()), tuple(problems))
     except InvalidBallotError as exc:  # pragma: no cover - clean_ranking already validated
