@@ -390,7 +390,7 @@ def test_posts_are_escaped_and_their_versions_shown(world: World) -> None:
     page = html(world.client().get(f"/proposals/{world.ids['talk']}"))
     assert "<script>alert" not in page
     assert "onerror=alert(1)>" not in page
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert '&lt;script&gt;alert("x")&lt;/script&gt;' in page
     assert "Every version of this post (2)" in page
     assert "replying to" in page
 

@@ -24,10 +24,13 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+import nh3
 from babel import Locale
 from babel.numbers import format_decimal, format_percent, format_scientific
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markdown_it import MarkdownIt
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -41,6 +44,7 @@ __all__ = [
     "format_number",
     "format_percent_of",
     "gettext_for",
+    "markdown",
     "render",
     "render_string",
     "say",
@@ -93,6 +97,48 @@ def format_percent_of(value: float, language: str) -> str:
     return format_percent(value, format=_percent_pattern(language), locale=language)
 
 
+#: CommonMark without raw HTML (``html=False`` writes it out as text), and the tags a text
+#: may keep once rendered: paragraphs, lists, emphasis, quotes, code, headings, tables, links.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_TAGS = {
+    "p", "br", "hr", "ul", "ol", "li", "em", "strong", "code", "pre", "blockquote", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def markdown(text: str) -> Markup:
+    r"""A text written in CommonMark as safe HTML: raw HTML stays text, only plain tags and
+    http(s)/mailto links survive, and links get ``rel="nofollow ugc"`` (the author's, not
+    the instance's, recommendation). Headings start at level 3, under the page's own.
+
+    The record keeps the source as written; this is only how a page shows it.
+
+    Examples
+    --------
+    >>> print(markdown("Two things:\n\n- a *new* oven\n- [more](https://example.org)"))
+    <p>Two things:</p>
+    <ul>
+    <li>a <em>new</em> oven</li>
+    <li><a href="https://example.org" rel="nofollow ugc">more</a></li>
+    </ul>
+    <BLANKLINE>
+    >>> print(markdown("<script>alert(1)</script> [x](javascript:alert(1))"))
+    <p>&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1))</p>
+    <BLANKLINE>
+    """
+    html = _MARKDOWN.render(text)
+    for level in (2, 1):  # a text's headings sit under the page's h1 and h2
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    cleaned = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes={"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc",
+    )
+    return Markup(cleaned)  # safe: cleaned by nh3 just above
+
+
 @pass_context
 def _url(context: Context, name: str, /, **params: Any) -> str:
     """The path of a named route, below the app's root path."""
@@ -124,6 +170,7 @@ def environment(language: str) -> Environment:
     env.filters["number"] = lambda value: format_number(float(value), language)
     env.filters["percent"] = lambda value: format_percent_of(float(value), language)
     env.filters["say"] = lambda text: translate(text, translations(language))
+    env.filters["markdown"] = markdown
     env.globals.update(
         url=_url,
         with_language=_with_language,
