@@ -151,7 +151,7 @@ def build(
     t0 = now - timedelta(days=12)
     say("accounts")
     (founder,) = _people(uow, demo, 1, t0, 0)
-    demo.accounts.append((demo.emails[founder], "convenor of the congress"))
+    demo.accounts.append((demo.emails[founder], "convenor of the congress: a vote to open"))
     congress = cs.create_council(
         uow,
         name="Congress of Councils",
@@ -258,16 +258,114 @@ def build(
         at=t2,
         rng=rng,
     )
-    demo.accounts.append((demo.emails[m[0]], "convenor, manufacturing council"))
     say("a participatory budget")
     _budget(uow, demo, founder=founder, at=t2, rng=rng)
     say("discussions")
     _discussions(uow, demo, at=t2 + timedelta(days=1), rng=rng)
     say("the planning cycle")
     _cycle(uow, demo, economy, congress=congress.id, founder=founder, now=now, rng=rng)
-    seated = [ms.person_id for ms in uow.memberships.for_council(congress.id) if ms.votes]
-    demo.accounts.append((demo.emails[seated[0]], "delegate to the congress"))
+    say("what waits for the demo accounts")
+    _waiting(uow, demo, congress=congress.id, founder=founder, now=now, rng=rng)
     return demo
+
+
+def _waiting(
+    uow: UnitOfWork,
+    demo: Demo,
+    *,
+    congress: int,
+    founder: int,
+    now: datetime,
+    rng: random.Random,
+) -> None:
+    """Give every account the demo names something to do at once, with items at every stage:
+    a draft, discussions (one whose vote may open now), votes open now that the account has
+    not cast (a motion, a secret election, a budget), and a rejected decision beside the
+    adopted ones."""
+    hour = timedelta(hours=1)
+    seated = [ms.person_id for ms in uow.memberships.for_council(congress) if ms.votes]
+    # The congress: a motion whose vote its convenor may open now, and one open to the vote
+    # that the first delegate has not cast yet.
+    ps.open_proposal(
+        uow, council=congress, kind=ProposalKind.MOTION, by=seated[1], now=now - 30 * hour,
+        title="Publish every round's plan in full",
+        text="Each round's plan, with its certificate, goes to every workplace council.",
+    )  # fmt: skip
+    open_vote = ps.open_proposal(
+        uow, council=congress, kind=ProposalKind.MOTION, by=seated[1], now=now - 72 * hour,
+        title="A second round of priorities next year",
+        text="The congress gives its priorities twice a year instead of once.",
+    )  # fmt: skip
+    _vote_all(
+        uow, open_vote.id, {d: {"position": rng.choice(["yes", "no"])} for d in seated[1:3]},
+        convenor=founder, at=now - 2 * hour, close=False,
+    )  # fmt: skip
+    demo.accounts.append((demo.emails[seated[0]], "delegate to the congress: a vote to cast"))
+    # Manufacturing: a vote open now, a secret election of its delegate, and a draft.
+    m = demo.people["manufacturing"]
+    council = demo.councils["manufacturing"]
+    motion = ps.open_proposal(
+        uow, council=council, kind=ProposalKind.MOTION, by=m[1], now=now - 48 * hour,
+        title="Safety training every spring",
+        text="Every member takes a day of safety training each spring, paid.",
+    )  # fmt: skip
+    _vote_all(
+        uow, motion.id, {p: {"position": "yes"} for p in m[1:3]}, convenor=m[0],
+        at=now - 3 * hour, close=False,
+    )  # fmt: skip
+    fed = next(a.federation_id for a in uow.councils.affiliated_to(council))
+    election = ps.open_proposal(
+        uow, council=council, kind=ProposalKind.APPOINTMENT, by=m[0], now=now - 72 * hour,
+        title="Our delegate to the federation for next year",
+        text="Stand, state your platform, and rank.",
+        details={"post": "delegate", "to_council": fed}, candidates=[m[1], m[3]],
+    )  # fmt: skip
+    _vote_all(
+        uow, election.id, {m[2]: {"ranking": [f"p{m[3]}", f"p{m[1]}"]}}, convenor=m[0],
+        at=now - hour, close=False,
+    )  # fmt: skip
+    ps.open_proposal(
+        uow, council=council, kind=ProposalKind.MOTION, by=m[0], now=now - 2 * hour,
+        title="Canteen open on the night shift", discuss=False,
+        text="A draft: the canteen stays open until two in the morning.",
+    )  # fmt: skip
+    demo.accounts.append(
+        (demo.emails[m[0]], "convenor, manufacturing council: votes, an election, the cycle")
+    )
+    # The public services union: next year's budget, open to the vote.
+    public = ("education", "health-and-care", "public-administration", "arts-and-recreation")
+    members = [p for g in public for p in demo.people[g]]
+    projects = [
+        {"key": "pool", "label": "Reopen the public swimming pool", "cost": "350"},
+        {"key": "clinic-hours", "label": "Evening hours at the clinic", "cost": "150"},
+        {"key": "trees", "label": "Trees along the hospital road", "cost": "90"},
+        {"key": "translation", "label": "Interpreters for the town hall", "cost": "120"},
+    ]
+    budget = ps.open_proposal(
+        uow, council=demo.councils["public-union"], kind=ProposalKind.BUDGET, by=members[0],
+        now=now - 72 * hour, title="Our investment budget for 2028",
+        text="Share out 500 over the projects we put forward.", details={"budget": "500"},
+        projects=projects,
+    )  # fmt: skip
+    keys = [p["key"] for p in projects]
+    _vote_all(
+        uow, budget.id, {p: {"approve": rng.sample(keys, k=2)} for p in members[2:6]},
+        convenor=members[0], at=now - 4 * hour, close=False,
+    )  # fmt: skip
+    demo.accounts.append(
+        (demo.emails[members[1]], "member of the public services union: a budget to fill in")
+    )
+    # Energy: a motion the council rejected, beside the adopted ones.
+    e = demo.people["energy"]
+    rejected = ps.open_proposal(
+        uow, council=demo.councils["energy"], kind=ProposalKind.MOTION, by=e[1],
+        now=now - 5 * 24 * hour, title="Close the old gas plant a year early",
+        text="Close it before the wind farm is ready.",
+    )  # fmt: skip
+    _vote_all(
+        uow, rejected.id, {p: {"position": "no" if i else "yes"} for i, p in enumerate(e)},
+        convenor=e[0], at=now - 4 * 24 * hour,
+    )  # fmt: skip
 
 
 def _budget(uow: UnitOfWork, demo: Demo, *, founder: int, at: datetime, rng: random.Random) -> None:

@@ -131,13 +131,12 @@ def _ballot_numbers(conn: Connection, projection: Projection) -> list[Difference
     """Secret ballots not yet published: as many per proposal as participations recorded."""
     if not projection.uncounted:
         return []
-    counts: dict[int, int] = dict(
-        conn.execute(
-            select(secret_ballots.c.proposal_id, func.count())
-            .where(secret_ballots.c.proposal_id.in_(list(projection.uncounted)))
-            .group_by(secret_ballots.c.proposal_id)
-        ).tuples()
+    rows = conn.execute(
+        select(secret_ballots.c.proposal_id, func.count())
+        .where(secret_ballots.c.proposal_id.in_(list(projection.uncounted)))
+        .group_by(secret_ballots.c.proposal_id)
     )
+    counts = {int(proposal): int(number) for proposal, number in rows}
     return [
         Difference("secret_ballots", (proposal,), "count", recorded, int(counts.get(proposal, 0)))
         for proposal, recorded in sorted(projection.uncounted.items())

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -30,14 +31,17 @@ from rada.store.projection import AUDITED_TABLES, Projection, project_repository
 from rada.store.rebuild import rebuild
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+#: The accounts the demo names, as (e-mail, what they are), from the last build.
+ACCOUNTS: list[tuple[str, str]] = []
 
 
 def _build(url: str) -> Database:
     database = Database(url)
     database.upgrade()
     with database.unit_of_work() as uow:
-        build(uow, demo_economy(), now=NOW)
+        demo = build(uow, demo_economy(), now=NOW)
         uow.commit()
+    ACCOUNTS[:] = demo.accounts
     return database
 
 
@@ -84,6 +88,29 @@ def _execute(conn: Connection, statements: str) -> None:
             conn.execute(text(statement))
 
 
+def test_every_account_the_demo_names_has_something_to_do_at_once(demo_copy: Database) -> None:
+    from rada.councils.orders import ProposalKind
+    from rada.services.waiting import waiting_for
+
+    assert len(ACCOUNTS) == 4
+    kinds = set()
+    with demo_copy.unit_of_work() as uow:
+        for email, what in ACCOUNTS:
+            person = uow.people.by_email(email)
+            assert person is not None, email
+            waiting = waiting_for(uow, person.id, now=NOW)
+            assert waiting.to_vote or waiting.to_open, what
+            kinds |= {i.proposal.kind for i in waiting.to_vote + waiting.to_open}
+            kinds |= {i.proposal.kind for i in waiting.discussions}
+    # A vote, an election, a budget and the cycle's target review, all waiting now.
+    assert {
+        ProposalKind.MOTION,
+        ProposalKind.APPOINTMENT,
+        ProposalKind.BUDGET,
+        ProposalKind.TARGET_REVIEW,
+    } <= kinds
+
+
 def test_the_live_demo_is_exactly_what_its_record_says(demo_copy: Database) -> None:
     report = audit_database(demo_copy.engine, demo_copy.record)
     assert report.size > 100
@@ -112,7 +139,13 @@ def test_a_database_rebuilt_from_the_record_alone_equals_the_live_one(
     assert written["votes"] > 0
     # The rebuilt record has the same tree, and its tables audit clean against it...
     assert target.record.root() == repository.root()
-    assert audit_database(target.engine, target.record).differences == []
+    # Only the secret ballots of votes still open are missing: they are on no record until
+    # the count, and the audit of the rebuilt database says how many (docs/record.md).
+    found = audit_database(target.engine, target.record).differences
+    open_secret = {p.id for p in _open_secret_votes(demo_copy)}
+    assert open_secret
+    assert {d.key for d in found} == {(p,) for p in open_secret}
+    assert all((d.table, d.column, d.found) == ("secret_ballots", "count", 0) for d in found)
     # ...and hold, row for row, what the live tables hold (addresses aside).
     for name, (table, key) in AUDITED_TABLES.items():
         columns = [c for c in table.c if not (name == "people" and c.name == "email")]
@@ -120,8 +153,22 @@ def test_a_database_rebuilt_from_the_record_alone_equals_the_live_one(
         with demo_copy.engine.connect() as live, target.engine.connect() as rebuilt:
             want = live.execute(table.select().with_only_columns(*columns).order_by(*order)).all()
             got = rebuilt.execute(table.select().with_only_columns(*columns).order_by(*order)).all()
+        if name == "secret_ballots":  # those of the votes still open, as said above
+            want = [row for row in want if row.proposal_id not in open_secret]
         assert got == want, name
     target.dispose()
+
+
+def _open_secret_votes(database: Database) -> list[Any]:
+    from rada.councils.proposals import Stage
+
+    with database.unit_of_work() as uow:
+        return [
+            p
+            for c in uow.councils.all()
+            for p in uow.proposals.for_council(c.id, stage=Stage.VOTING)
+            if p.rule.secret and uow.ballots.for_proposal(p.id)
+        ]
 
 
 def test_rebuilding_into_a_database_that_is_not_empty_is_refused(demo_copy: Database) -> None:

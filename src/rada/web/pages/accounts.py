@@ -294,14 +294,27 @@ async def sign_up(request: Request) -> Response:
 
 @router.get("/me/councils", name="my_councils")
 def my_councils(request: Request) -> Response:
-    """The councils the signed-in person belongs to, with their roles."""
-    from rada.web.pages.councils import labels
-
+    """The councils the signed-in person belongs to, with their roles, and a form to join one
+    with an invitation code (the sign-up page says a code may be given later: here)."""
     person = signed_in(request)
     if person is None:
         path = str(request.app.url_path_for("sign_in"))
         target = quote(request.url.path, safe="/")
         return RedirectResponse(f"{path}?next={target}", status_code=303)
+    return _my_councils_page(request, person)
+
+
+def _my_councils_page(
+    request: Request,
+    person: Person,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    joined: str = "",
+) -> HTMLResponse:
+    from rada.web.pages.councils import labels
+
     with api_context(request).uow() as uow:
         rows = []
         for membership in uow.memberships.for_person(person.id):
@@ -312,13 +325,51 @@ def my_councils(request: Request) -> Response:
     return render(
         request,
         "accounts/my_councils.html",
+        status_code=status_code,
         section="my_councils",
         person=person,
         rows=rows,
         labels=labels(gettext_for(request)),
         viewer=person,
         csrf=csrf_token(request),
+        errors=errors or {},
+        values=values or {},
+        joined=joined,
     )
+
+
+@router.post("/me/councils", name="join_with_code")
+async def join_with_code(request: Request) -> Response:
+    """Join the council of an invitation code, signed in (the code works once, for the
+    address it was made for, until it expires)."""
+    form = await verified_form(request)
+    _ = gettext_for(request)
+    person = signed_in(request)
+    if person is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    code = form_text(form, "invitation", 200).strip()
+    if not code:
+        return _my_councils_page(
+            request,
+            person,
+            status_code=400,
+            errors={"invitation": _("Enter the invitation code.")},
+        )
+    api = api_context(request)
+    try:
+        with api.uow() as uow:
+            membership = accept_invitation(uow, code=code, person_id=person.id, now=api.now())
+            council = uow.councils.get(membership.council_id)
+            uow.commit()
+    except CouncilError as error:
+        return _my_councils_page(
+            request,
+            person,
+            status_code=400,
+            errors={"invitation": error_text(request, error)},
+            values={"invitation": code},
+        )
+    return _my_councils_page(request, person, joined=council.name if council else "")
 
 
 def _password_page(

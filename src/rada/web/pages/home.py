@@ -1,4 +1,4 @@
-"""The front page: what Rada is and where to go."""
+"""The front page: signed out, what Rada is and where to go; signed in, what waits for you."""
 
 from __future__ import annotations
 
@@ -6,12 +6,31 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from rada.web.templating import render
+from rada.services.waiting import waiting_for
+from rada.web.api.deps import api_context
+from rada.web.pages.accounts import signed_in
+from rada.web.templating import gettext_for, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", name="home")
 def home(request: Request) -> HTMLResponse:
-    """The front page."""
-    return render(request, "home.html")
+    """The front page: the votes, discussions and scheduling that wait for the signed-in
+    person (soonest first), or, signed out, what Rada is and its public parts."""
+    from rada.web.pages.councils import labels  # the model's names in words
+
+    viewer = signed_in(request)
+    waiting = None
+    if viewer is not None:
+        api = api_context(request)
+        with api.uow() as uow:
+            waiting = waiting_for(uow, viewer.id, now=api.now())
+    return render(
+        request,
+        "home.html",
+        section="home",
+        viewer=viewer,
+        waiting=waiting,
+        labels=labels(gettext_for(request)),
+    )
