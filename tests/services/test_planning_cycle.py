@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rada.bootstrap import demo_economy
-from rada.councils.cycle import CycleStage, Review
+from rada.councils.cycle import Cycle, CycleStage, Review, Workplace
 from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongStage
 from rada.councils.orders import CouncilKind, ProposalKind
 from rada.demo_federation import join_by_consent
@@ -301,3 +301,123 @@ def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) ->
     result = pc.replay(doctored, base, cycle_id=cycle.id)
     assert not result.ok
     assert result.mismatches == ("round 1 recomputes to another plan",)
+
+
+def _small_cycle(uow: UnitOfWork, base: Economy) -> tuple[int, int, dict[str, int], int]:
+    """A cycle in review, round 1 planned; (convenor, member, councils, cycle)."""
+    conv, member = (
+        accounts.register(uow, name=n, email=f"{n}@p.coop", password="long enough pw", now=T0).id
+        for n in ("conv", "mona")
+    )
+    congress = cs.create_council(
+        uow, name="Congress", slug="congress", kind=CouncilKind.CONGRESS, founder_id=conv, now=T0
+    )
+    councils = {
+        g: cs.create_council(
+            uow, name=g, slug=g, kind=CouncilKind.WORKPLACE, founder_id=member, now=T0
+        ).id
+        for g in pc.product_groups(base)
+    }
+    cycle = pc.start_cycle(
+        uow, congress=congress.id, economy=base, title="P", workplaces=councils, by=conv, now=T0
+    )
+    state = pc.get_cycle(uow, cycle.id)
+    state.points[conv] = {g: (100 if g == "water-and-waste" else 0) for g in state.groups}
+    uow.cycles.save(state)
+    pc.close_priorities(uow, cycle_id=cycle.id, by=conv, now=T0)
+    pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=T0)
+    return conv, member, councils, cycle.id
+
+
+def test_a_council_decision_shows_in_the_cycle_at_once(uow_factory: Factory, base: Economy) -> None:
+    later = T0 + timedelta(hours=1)
+    with uow_factory() as uow:
+        _conv, member, councils, cycle_id = _small_cycle(uow, base)
+        cycle = pc.get_cycle(uow, cycle_id)
+        assert set(cycle.current.answers.values()) == {Review.PENDING}
+        steps = pc.convenor_steps(uow, cycle)
+        assert steps.replan is not None
+        assert "20 councils" in str(steps.replan)
+        # Energy adopts its review: the cycle reads "accepted" before anyone advances.
+        _decide(uow, cycle.current.reviews[councils["energy"]], convenor=member,
+                voters={member: "yes"}, at=later)  # fmt: skip
+        manufacturing = councils["manufacturing"]
+        technique = sorted(cycle.workplace(manufacturing).capacity)[0]
+        counter = ps.open_proposal(
+            uow,
+            council=manufacturing,
+            kind=ProposalKind.TARGET_REVIEW,
+            title="We contest",
+            text="0.9 at most.",
+            by=member,
+            now=later,
+            details={
+                "product": "manufacturing",
+                "target": "1",
+                "cycle": cycle_id,
+                "round": 1,
+                "counter": {"capacity": {technique: "0.9"}},
+            },
+        )
+        assert [p.id for p in pc.open_counters(uow, cycle, manufacturing)] == [counter.id]
+        assert pc.get_cycle(uow, cycle_id).current.answers[manufacturing] is Review.PENDING
+        # Manufacturing adopts its contest (its review still open): contested, at once.
+        _decide(uow, counter.id, convenor=member, voters={member: "yes"}, at=later)
+        uow.commit()
+    with uow_factory() as uow:
+        current = pc.get_cycle(uow, cycle_id).current
+        assert current.answers[councils["energy"]] is Review.ACCEPTED
+        assert current.answers[manufacturing] is Review.CONTESTED
+        assert current.counters[manufacturing] == {technique: "0.9"}
+        pending = [c for c, a in current.answers.items() if a is Review.PENDING]
+        assert len(pending) == 18
+
+
+def test_the_convenor_steps_say_why_not(uow_factory: Factory, base: Economy) -> None:
+    later = T0 + timedelta(hours=1)
+    with uow_factory() as uow:
+        conv, member, councils, cycle_id = _small_cycle(uow, base)
+        cycle = pc.get_cycle(uow, cycle_id)
+        for council, review in cycle.current.reviews.items():
+            position = "no" if council == councils["trade"] else "yes"
+            _decide(uow, review, convenor=member, voters={member: position}, at=later)
+        cycle = pc.get_cycle(uow, cycle_id)
+        assert cycle.current.answers[councils["trade"]] is Review.CONTESTED
+        steps = pc.convenor_steps(uow, cycle)
+        assert steps.replan is None
+        assert str(steps.put_to_vote) == "1 council contested its target: replan first"
+        assert steps.close_priorities is not None
+        assert steps.conclude is not None
+        advanced = pc.advance(uow, cycle_id=cycle_id, base=base, by=conv, now=later)
+        assert advanced.current.number == 2
+        steps = pc.convenor_steps(uow, advanced)
+        assert str(steps.replan) == "20 councils have not decided on their targets"
+
+
+def test_what_holds_the_cycle_back_is_the_favoured_groups_capacity(base: Economy) -> None:
+    """The congress gives all the growth to water and waste (about 1 % of final demand):
+    its targets outgrow the 1.05 its council declared, and since every target is met in the
+    same share, the whole plan falls behind the plan page's, though neither change alone
+    lowers it."""
+    groups = pc.product_groups(base)
+    weights = {g: ("1" if g == "water-and-waste" else "0") for g in groups}
+    workplaces = [
+        Workplace(i, g, dict.fromkeys(pc._group_techniques(base, ps_), "1.05"))
+        for i, (g, ps_) in enumerate(groups.items(), start=1)
+    ]
+    cycle = Cycle(
+        congress_id=99, title="P", economy=base.name, years=base.years, round_limit=3,
+        groups=groups, workplaces=workplaces, created_at=T0, convenor_id=1, weights=weights,
+    )  # fmt: skip
+    inputs = pc._inputs(cycle, [])
+    found = pc.compare_round(base, cycle, inputs)
+    assert found.capacities_only == pytest.approx(found.base, abs=1e-9)
+    assert found.targets_only[-1] >= found.base[-1] - 1e-6
+    assert found.cycle[-1] < found.base[-1] - 0.1
+    last = [b for b in found.bottlenecks if b.year == base.years]
+    assert last[0].kind == "capacity"
+    assert last[0].group == "water-and-waste"
+    assert last[0].limit == pytest.approx(1.05)
+    assert last[0].target_growth is not None
+    assert last[0].target_growth > 1.05
+    assert found.labour_price[-1] < 1e-9  # labour is idle: it is not what binds

@@ -18,7 +18,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from rada.councils.cycle import CYCLE_STAGE_NAMES, Cycle, CycleStage, Review, Round, Workplace
+from rada.councils.cycle import (
+    CYCLE_STAGE_NAMES,
+    Cycle,
+    CycleStage,
+    Review,
+    Round,
+    Workplace,
+    check_capacity,
+)
 from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
 from rada.councils.events import (
     AdoptionProposed,
@@ -34,6 +42,7 @@ from rada.councils.orders import COUNCIL_KIND_NAMES, CouncilKind, ProposalKind
 from rada.councils.proposals import Outcome, Proposal, Stage
 from rada.councils.text import Message, msg, nmsg
 from rada.planning.economy import CapitalStock, Economy
+from rada.planning.explain import Constraint, explain_plan
 from rada.planning.optimal import solve_plan
 from rada.planning.plan import Plan
 from rada.record.encoding import Entry, EntryKind
@@ -120,7 +129,25 @@ def get_cycle(uow: UnitOfWork, cycle_id: int, *, for_update: bool = False) -> Cy
     cycle = uow.cycles.get(cycle_id, for_update=for_update)
     if cycle is None:
         raise NotFound(msg("there is no planning cycle %(cycle)s", cycle=cycle_id))
+    if cycle.stage is CycleStage.REVIEW and cycle.rounds:
+        # The answers are the councils' own decisions: read them now, so that whoever looks
+        # (a page, the API, the convenor advancing) sees each decision as soon as it is taken.
+        collect_answers(uow, cycle)
     return cycle
+
+
+def cycles_of(uow: UnitOfWork, council_id: int) -> list[Cycle]:
+    """The planning cycles a council takes part in: a congress's own, and those in which a
+    workplace council reviews its targets."""
+    found = list(uow.cycles.for_congress(council_id))
+    for council in uow.councils.all():
+        if council.kind is CouncilKind.CONGRESS and council.id != council_id:
+            found += [
+                c
+                for c in uow.cycles.for_congress(council.id)
+                if any(w.council_id == council_id for w in c.workplaces)
+            ]
+    return found
 
 
 def _step(
@@ -415,28 +442,42 @@ def _effects(
 
 
 def _review_text(
-    cycle: Cycle, council_id: int, targets: Mapping[str, list[str]], fulfilment: list[str]
+    cycle: Cycle,
+    council_id: int,
+    targets: Mapping[str, list[str]],
+    fulfilment: list[str],
+    economy: Economy,
 ) -> str:
+    """The review proposal's text (CommonMark, kept in the record as written): what the plan
+    asks, each technique named by what it makes in the table's own words and its code, the
+    levels rounded for reading (the proposal's page shows them as a table, and the round on
+    the record keeps them exact)."""
     w = cycle.workplace(council_id)
+    labels = {t.id: ", ".join(economy.label(p) for p in t.outputs) for t in economy.techniques}
     lines = [
         f"The plan of round {len(cycle.rounds) + 1} asks this workplace ({w.group}) to run "
-        "its techniques at these levels (1 = the base year's level):"
+        "its techniques at these levels, year by year (1 = the base year's level):",
+        "",
     ]
     for tech, levels in targets.items():
+        base, _sep, investment = tech.partition("+inv")
+        name = labels.get(base, base)
+        if investment:
+            name += f", the capacity added by investment proposal {investment}"
         lines.append(
-            f"- {tech}: "
+            f"- {name} ({base}): "
             + ", ".join(f"{float(v):.3f}" for v in levels)
-            + f" (declared capacity {w.capacity.get(tech.split('+inv')[0], '-')})"
+            + f"; declared capacity {w.capacity.get(base, '-')}"
         )
-    lines.append(
+    lines += [
+        "",
         "Fulfilment of the plan ray by year: "
         + ", ".join(f"{float(f):.4f}" for f in fulfilment)
-        + "."
-    )
-    lines.append(
+        + ".",
+        "",
         "Vote yes to accept. To contest, open a target review with a counter-proposal "
-        "(revised capacities) and adopt it."
-    )
+        "(revised capacities) and adopt it.",
+    ]
     return "\n".join(lines)
 
 
@@ -495,7 +536,9 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
             },
         )
         proposal.write(
-            _review_text(cycle, council.id, targets[w.council_id], fulfilment), by=by, now=now
+            _review_text(cycle, council.id, targets[w.council_id], fulfilment, base),
+            by=by,
+            now=now,
         )
         proposal.open_discussion(now=now)
         uow.proposals.add(proposal)
@@ -533,34 +576,71 @@ def _certificate(plan: Plan) -> dict[str, Any]:
     return kept
 
 
-def _collect_answers(uow: UnitOfWork, cycle: Cycle) -> None:
-    """Read each council's answer from its decided proposals: an adopted counter-proposal
-    contests (with revised capacities); else an adopted review accepts; a rejected review with
-    no counter contests without changing anything."""
+def _counters(uow: UnitOfWork, cycle: Cycle, council_id: int) -> list[Proposal]:
+    """The council's counter-proposals in the current round that name only its own
+    techniques (another is no counter to this cycle's targets), oldest first."""
     current = cycle.current
-    for council_id, review_id in current.reviews.items():
-        counters = [
-            p
-            for p in uow.proposals.for_council(council_id)
-            if p.kind is ProposalKind.TARGET_REVIEW
+    techniques = set(cycle.workplace(council_id).capacity)
+    found = []
+    for p in uow.proposals.for_council(council_id):
+        counter = p.details.get("counter")
+        if (
+            p.kind is ProposalKind.TARGET_REVIEW
             and p.details.get("cycle") == cycle.id
             and p.details.get("round") == current.number
-            and "counter" in p.details
-        ]
-        if any(p.stage is not Stage.DECIDED for p in counters):
-            current.answers[council_id] = Review.PENDING
-            continue
-        adopted = [p for p in counters if p.outcome is Outcome.ADOPTED]
-        if adopted:
-            capacity = adopted[-1].details["counter"].get("capacity", {})
-            cycle.answer(council_id, Review.CONTESTED, capacity)
-            continue
+            and isinstance(counter, dict)
+            and _valid_counter(counter.get("capacity", {}), techniques)
+        ):
+            found.append(p)
+    return sorted(found, key=lambda p: p.id)
+
+
+def open_counters(uow: UnitOfWork, cycle: Cycle, council_id: int) -> list[Proposal]:
+    """The council's counter-proposals in the current round not yet decided."""
+    return [p for p in _counters(uow, cycle, council_id) if p.stage is not Stage.DECIDED]
+
+
+def _valid_counter(capacity: object, techniques: set[str]) -> bool:
+    if not isinstance(capacity, dict) or not set(capacity) <= techniques:
+        return False
+    try:
+        for technique, value in capacity.items():
+            check_capacity(value, technique)
+    except CouncilError:
+        return False
+    return True
+
+
+def collect_answers(uow: UnitOfWork, cycle: Cycle) -> None:
+    """Read each council's answer in the current round from its decisions.
+
+    The council's latest adopted decision on its target is its answer: an adopted
+    counter-proposal contests (with its revised capacities), an adopted review accepts. A
+    council that rejected its review and has no counter-proposal left to decide contests
+    without changing anything. Otherwise the answer is pending.
+    """
+    current = cycle.current
+    for council_id, review_id in current.reviews.items():
+        counters = _counters(uow, cycle, council_id)
         review = uow.proposals.get(review_id)
-        if review is None or review.stage is not Stage.DECIDED:
-            current.answers[council_id] = Review.PENDING
+        decided = [p for p in (review, *counters) if p is not None and p.stage is Stage.DECIDED]
+        adopted = [p for p in decided if p.outcome is Outcome.ADOPTED]
+        current.counters.pop(council_id, None)
+        if adopted:
+            latest = max(adopted, key=lambda p: (p.decided_at or p.created_at, p.id))
+            if latest.id == review_id:
+                cycle.answer(council_id, Review.ACCEPTED, None)
+            else:
+                capacity = latest.details["counter"].get("capacity", {})
+                cycle.answer(council_id, Review.CONTESTED, capacity)
+        elif (
+            review is not None
+            and review.stage is Stage.DECIDED
+            and all(p.stage is Stage.DECIDED for p in counters)
+        ):
+            cycle.answer(council_id, Review.CONTESTED, None)
         else:
-            accepted = review.outcome is Outcome.ADOPTED
-            cycle.answer(council_id, Review.ACCEPTED if accepted else Review.CONTESTED, None)
+            current.answers[council_id] = Review.PENDING
 
 
 def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: datetime) -> Cycle:
@@ -573,7 +653,7 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
         raise WrongStage(
             msg("the cycle is in %(stage)s, not review", stage=CYCLE_STAGE_NAMES[cycle.stage])
         )
-    _collect_answers(uow, cycle)
+    collect_answers(uow, cycle)
     pending = [c for c, a in cycle.current.answers.items() if a is Review.PENDING]
     if pending:
         raise WrongStage(
@@ -730,3 +810,201 @@ def replay(entries: Iterable[Entry], base: Economy, *, cycle_id: int) -> Replaye
             if adopted not in digests:
                 mismatches.append("the adopted plan is none of the recomputed rounds")
     return Replayed(rounds, matching, adopted, tuple(mismatches))
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What the congress's convenor can do next in a cycle: for each step, None when it can
+    be taken now, else the reason why not."""
+
+    close_priorities: Message | None
+    replan: Message | None
+    put_to_vote: Message | None
+    conclude: Message | None
+
+
+def convenor_steps(uow: UnitOfWork, cycle: Cycle) -> Steps:
+    """Which of the convenor's steps are possible now, and why the others are not (the
+    cycle's answers as read by :func:`get_cycle`)."""
+    put: Message | None = msg("the plan has been put to the congress")
+    conclude: Message | None = msg("the plan has not been put to the congress yet")
+    if cycle.stage is CycleStage.PRIORITIES:
+        closing = None if cycle.points else msg("nobody has given points yet")
+        waiting = msg("the delegates are still setting the priorities")
+        return Steps(closing, waiting, waiting, conclude)
+    closed = msg("the priorities are closed")
+    if cycle.stage is not CycleStage.REVIEW:
+        if cycle.stage is CycleStage.ADOPTION:
+            proposal = uow.proposals.get(cycle.adoption) if cycle.adoption else None
+            decided = proposal is not None and proposal.stage is Stage.DECIDED
+            conclude = None if decided else msg("the congress has not decided on the plan yet")
+        else:
+            conclude = msg("the cycle is concluded")
+        return Steps(closed, put, put, conclude)
+    if not cycle.rounds:
+        return Steps(closed, None, msg("no plan has been computed in this cycle yet"), conclude)
+    answers = cycle.current.answers.values()
+    pending = sum(a is Review.PENDING for a in answers)
+    if pending:
+        waiting = nmsg(
+            "%(n)s council has not decided on its target",
+            "%(n)s councils have not decided on their targets",
+            pending,
+        )
+        return Steps(closed, waiting, waiting, conclude)
+    contested = sum(a is Review.CONTESTED for a in answers)
+    at_limit = len(cycle.rounds) >= cycle.round_limit
+    replan: Message | None = None
+    put = None
+    if not contested:
+        replan = msg("every target was accepted: put the plan to the congress")
+    elif at_limit:
+        replan = nmsg(
+            "the congress allowed %(n)s round",
+            "the congress allowed %(n)s rounds",
+            cycle.round_limit,
+        )
+    else:
+        put = nmsg(
+            "%(n)s council contested its target: replan first",
+            "%(n)s councils contested their targets: replan first",
+            contested,
+        )
+    return Steps(closed, replan, put, conclude)
+
+
+def round_entry(uow: UnitOfWork, round_: Round) -> Mapping[str, Any] | None:
+    """The ``planned`` entry of a round as the record holds it (its inputs, its certificate),
+    or None when it is not readable (redacted)."""
+    if round_.record_index is None:
+        return None
+    entry = uow.record.read(round_.record_index)
+    if entry is None or entry.body.get("event") != "planned":
+        return None
+    return entry.body
+
+
+def horizon(economy: Economy, years: int) -> Economy:
+    """``economy`` over its first ``years`` years (targets, commitments and supplies cut)."""
+    if years == economy.years:
+        return economy
+    if years > economy.years:
+        raise CouncilError(
+            msg(
+                "the economy covers %(economy)s years, the cycle %(cycle)s",
+                economy=economy.years,
+                cycle=years,
+            )
+        )
+    return replace(
+        economy,
+        years=years,
+        targets={p: v[:years] for p, v in economy.targets.items()},
+        committed={p: v[:years] for p, v in economy.committed.items()},
+        supply={r: v[:years] for r, v in economy.supply.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Bottleneck:
+    """A binding constraint of a round's plan in one year, with its part in holding the
+    targets back (its contributions to the binding targets' shadow prices, summed)."""
+
+    year: int
+    kind: str
+    name: str
+    label: str
+    used: float
+    limit: float
+    weight: float
+    council: int | None = None
+    group: str | None = None
+    #: For a capacity: the target of the technique's products this year, as a multiple of
+    #: their base year's final demand.
+    target_growth: float | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A round's plan next to the plan of the base economy alone (the plan page's), and the
+    plans with one of the two differences each, so that each difference's part shows."""
+
+    base: list[float]
+    cycle: list[float]
+    targets_only: list[float]
+    capacities_only: list[float]
+    labour_used: list[float]
+    labour_supply: list[float]
+    labour_price: list[float]
+    #: Each product group's weight and its share of the base year's final demand.
+    groups: dict[str, tuple[float, float]]
+    bottlenecks: list[Bottleneck]
+
+
+def compare_round(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Comparison:
+    """Plan a round from its recorded inputs and compare it with the base economy's plan.
+
+    The cycle changes two things: the targets (the congress's weights share out the growth)
+    and the limits (the declared capacities and adopted investments). Planning with each
+    change alone says which of them holds fulfilment back; :func:`rada.planning.explain`'s
+    causes say which constraint.
+    """
+    no_weights: dict[str, str] = {}
+    plan = _solve(base, cycle, inputs)
+    alone = solve_plan(base)
+    targets_only = _solve(base, cycle, {**inputs, "capacity": {}, "investments": []})
+    capacities_only = _solve(base, cycle, {**inputs, "weights": no_weights})
+    economy = plan.economy
+    first = {p: v[0] for p, v in base.targets.items()}
+    total = sum(first.values()) or 1.0
+    groups = {
+        g: (
+            float(Fraction(cycle.weights.get(g, "0"))),
+            sum(first.get(p, 0.0) for p in products) / total,
+        )
+        for g, products in cycle.groups.items()
+    }
+    owner = {t: w for w in cycle.workplaces for t in w.capacity}
+    weight: dict[tuple[int, str, str], float] = {}
+    found: dict[tuple[int, str, str], Constraint] = {}
+    for item in explain_plan(plan).products:
+        for cause in item.causes:
+            c = cause.constraint
+            key: tuple[int, str, str] = (c.year, c.kind, c.name)
+            weight[key] = weight.get(key, 0.0) + cause.contribution
+            found[key] = c
+    bottlenecks = []
+    for key, c in found.items():
+        year, kind, name = key
+        label, council, group, growth = name, None, None, None
+        if kind == "capacity":
+            tech = economy.techniques[economy.technique_index[name]]
+            label = tech.workplace or tech.id
+            home = owner.get(name.split("+inv")[0])
+            council, group = (home.council_id, home.group) if home else (None, None)
+            made = [p for p in tech.outputs if first.get(p)]
+            if made:
+                growth = sum(economy.targets[p][year - 1] for p in made) / sum(
+                    first[p] for p in made
+                )
+        elif kind == "resource":
+            label = economy.resources[economy.resource_index[name]].name or name
+        bottlenecks.append(
+            Bottleneck(
+                year, kind, name, label, c.used, c.limit, weight[key], council, group, growth
+            )
+        )
+    bottlenecks.sort(key=lambda b: (b.year, -b.weight))
+    return Comparison(
+        base=[float(f) for f in alone.fulfilment],
+        cycle=[float(f) for f in plan.fulfilment],
+        targets_only=[float(f) for f in targets_only.fulfilment],
+        capacities_only=[float(f) for f in capacities_only.fulfilment],
+        labour_used=[float(v) for v in plan.labour_used],
+        labour_supply=[float(v) for v in plan.labour_supply],
+        labour_price=[
+            float(v) for v in plan.resource_prices[:, economy.resource_index[economy.labour]]
+        ],
+        groups=groups,
+        bottlenecks=bottlenecks,
+    )
