@@ -187,3 +187,120 @@ def test_a_member_contests_and_the_council_adopts_it(world: World) -> None:
     page = TestClient(world.app).get(f"/cycles/{world.cycle}")
     assert "Round 2" in page.text
     assert f"{technique}: 0.9" in page.text
+
+
+def _decide_all(
+    world: World,
+    *,
+    except_council: int | None = None,
+    only: int | None = None,
+    position: str = "yes",
+) -> None:
+    with world.app.state.api.uow() as uow:
+        for council, review in pc.get_cycle(uow, world.cycle).current.reviews.items():
+            if council == except_council or only not in (None, council):
+                continue
+            ps.open_voting(uow, proposal_id=review, by=world.wanda, now=NOW)
+            ps.cast_vote(
+                uow, proposal_id=review, by=world.wanda, choice={"position": position}, now=NOW
+            )
+            ps.close_vote(uow, proposal_id=review, by=world.wanda, now=NOW)
+        uow.commit()
+
+
+def test_the_cycle_is_linked_from_the_navigation_and_the_councils(world: World) -> None:
+    client = TestClient(world.app)
+    home = client.get("/")
+    assert 'href="/cycles"' in home.text
+    for slug in ("congress", "manufacturing"):
+        page = client.get(f"/councils/{slug}")
+        assert f'href="/cycles/{world.cycle}"' in page.text, slug
+
+
+def test_an_adopted_review_shows_at_once_and_the_form_goes(world: World) -> None:
+    client, _csrf = _signed_in(world, "wanda")
+    page = client.get(f"/cycles/{world.cycle}")
+    assert f'id="answer-{world.manufacturing}">pending<' in page.text
+    _decide_all(world)
+    page = client.get(f"/cycles/{world.cycle}")
+    assert f'id="answer-{world.manufacturing}">accepted<' in page.text
+    assert "Contest with these capacities" not in page.text
+    assert "Your council has accepted this round" in page.text
+    api = client.get(f"/api/v1/cycles/{world.cycle}").json()
+    assert set(api["rounds"][0]["answers"].values()) == {"accepted"}
+    refused = client.post(
+        f"/cycles/{world.cycle}/contest",
+        data={
+            "csrf_token": _csrf,
+            "council": str(world.manufacturing),
+            "reason": "Too late.",
+            "capacity-10-1": "0.9",
+        },
+    )
+    assert refused.status_code == 409
+
+
+def test_the_convenor_replans_and_puts_the_plan_to_the_vote(world: World) -> None:
+    wanda, _ = _signed_in(world, "wanda")
+    assert 'id="controls"' not in wanda.get(f"/cycles/{world.cycle}").text
+    client, csrf = _signed_in(world, "conv")
+    page = client.get(f"/cycles/{world.cycle}")
+    assert 'id="controls"' in page.text
+    # Nothing decided yet: both steps are shown disabled, with the reason.
+    assert re.search(r'id="step-replan-why">Not yet: 20 councils have not decided', page.text)
+    assert re.search(
+        r'<button type="submit" disabled aria-describedby="step-replan-why">', page.text
+    )
+    early = client.post(f"/cycles/{world.cycle}/replan", data={"csrf_token": csrf})
+    assert early.status_code == 409
+    assert "20 councils have not decided on their targets" in early.text
+    assert client.post(f"/cycles/{world.cycle}/replan", data={}).status_code == 403
+    # Every council but manufacturing accepts; manufacturing rejects: replan.
+    _decide_all(world, except_council=world.manufacturing)
+    _decide_all(world, only=world.manufacturing, position="no")
+    page = client.get(f"/cycles/{world.cycle}")
+    assert "1 council contested its target: replan first" in page.text
+    made = client.post(
+        f"/cycles/{world.cycle}/replan", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert made.status_code == 303, made.text
+    page = client.get(f"/cycles/{world.cycle}")
+    assert "Round 2" in page.text
+    assert 'id="certificate-2"' in page.text
+    # Everyone accepts round 2: the plan goes to the congress's vote.
+    _decide_all(world)
+    page = client.get(f"/cycles/{world.cycle}")
+    assert "every target was accepted: put the plan to the congress" in page.text
+    unconfirmed = client.post(f"/cycles/{world.cycle}/put-to-vote", data={"csrf_token": csrf})
+    assert unconfirmed.status_code == 400
+    put = client.post(
+        f"/cycles/{world.cycle}/put-to-vote",
+        data={"csrf_token": csrf, "confirm": "yes"},
+        follow_redirects=False,
+    )
+    assert put.status_code == 303, put.text
+    page = client.get(f"/cycles/{world.cycle}")
+    assert "adoption" in page.text
+    assert "vote on adopting the plan" in page.text
+    assert "the congress has not decided on the plan yet" in page.text
+
+
+def test_the_cycle_page_sets_its_plan_beside_the_plan_pages(world: World) -> None:
+    page = TestClient(world.app).get(f"/cycles/{world.cycle}")
+    assert 'id="compare-table"' in page.text
+    assert 'id="certificate-1"' in page.text
+    with world.app.state.api.uow() as uow:
+        cycle = pc.get_cycle(uow, world.cycle)
+        body = pc.round_entry(uow, cycle.current)
+    assert body is not None
+    found = pc.compare_round(world.base, cycle, body["inputs"])
+    assert found.cycle == pytest.approx([float(f) for f in cycle.current.fulfilment])
+    rows = re.findall(
+        r"<tr><th scope=\"row\">(\d)</th><td>([\d.]+)%</td><td>([\d.]+)%</td>", page.text
+    )
+    assert [int(r[0]) for r in rows] == [1, 2]
+    for (_, shown_base, shown_cycle), b, c in zip(rows, found.base, found.cycle, strict=True):
+        assert float(shown_base) == pytest.approx(100 * b, abs=0.06)
+        assert float(shown_cycle) == pytest.approx(100 * c, abs=0.06)
+    czech = TestClient(world.app).get(f"/cycles/{world.cycle}?lang=cs")
+    assert "Tento plán vedle plánu ze stránky Plán" in czech.text

@@ -14,6 +14,7 @@ from rada.councils.errors import CouncilError, NotAllowed
 from rada.councils.model import MAX_DELEGATES, Person
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
+from rada.services import planning_cycle
 from rada.services.councils import Issued, invite
 from rada.services.proposals import propose_affiliation
 from rada.web.api.deps import api_context
@@ -187,6 +188,7 @@ def _council_page(
             (a, uow.councils.get(a.federation_id)) for a in uow.councils.affiliated_to(council.id)
         ]
         mine = None if viewer is None else uow.memberships.of(council.id, viewer.id)
+        cycles = planning_cycle.cycles_of(uow, council.id)
         inviting = (
             mine is not None
             and mine.convenor
@@ -238,6 +240,7 @@ def _council_page(
         rules=rules,
         proposers=sorted(council.orders.proposers),
         affiliates=affiliates,
+        cycles=cycles,
         affiliated_to=affiliated_to,
         labels=labels(_),
         viewer=viewer,

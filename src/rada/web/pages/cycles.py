@@ -7,6 +7,7 @@ council believes in); the council adopts or rejects it by its own vote on the pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -16,12 +17,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rada.councils.cycle import CYCLE_STAGE_NAMES, REVIEW_NAMES, Cycle, CycleStage, Review
-from rada.councils.errors import CouncilError, NotAllowed, NotFound
+from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
 from rada.councils.orders import ProposalKind
 from rada.councils.proposals import Proposal
 from rada.services import planning_cycle as service
 from rada.services import proposals as proposals_service
+from rada.services.councils import get_council, require_convenor
+from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
+from rada.web.pages import cycles_comparison as comparisons
 from rada.web.pages.accounts import form_text, signed_in, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, render
@@ -41,7 +45,13 @@ def cycles_page(request: Request) -> HTMLResponse:
             for council in uow.councils.all()
             for cycle in uow.cycles.for_congress(council.id)
         ]
-    return render(request, "cycles/index.html", cycles=found, stage_names=CYCLE_STAGE_NAMES)
+    return render(
+        request,
+        "cycles/index.html",
+        section="cycles",
+        cycles=found,
+        stage_names=CYCLE_STAGE_NAMES,
+    )
 
 
 def _view(
@@ -61,15 +71,30 @@ def _view(
         councils = {w.council_id: uow.councils.get(w.council_id) for w in cycle.workplaces}
         congress = uow.councils.get(cycle.congress_id)
         mine = []
+        convenes = False
         if viewer is not None:
             mine = [
                 w
                 for w in cycle.workplaces
                 if (m := uow.memberships.of(w.council_id, viewer.id)) is not None and m.votes
             ]
+            held = uow.memberships.of(cycle.congress_id, viewer.id)
+            convenes = held is not None and held.convenor
         reviews: dict[int, Proposal | None] = {}
+        open_counters: dict[int, list[Proposal]] = {}
         if cycle.rounds:
             reviews = {c: uow.proposals.get(p) for c, p in cycle.current.reviews.items()}
+            open_counters = {
+                w.council_id: service.open_counters(uow, cycle, w.council_id) for w in mine
+            }
+        steps = service.convenor_steps(uow, cycle) if convenes else None
+        base = comparisons.base_economy(request, cycle)
+        compared = (
+            comparisons.comparison(request, uow, cycle, cycle.current, base)
+            if cycle.rounds
+            else None
+        )
+        certificates = comparisons.certificates(uow, cycle)
     weights = sorted(
         ((g, float(Fraction(w))) for g, w in cycle.weights.items()), key=lambda x: -x[1]
     )
@@ -78,6 +103,7 @@ def _view(
         request,
         "cycles/cycle.html",
         status_code=status_code,
+        section="cycles",
         cycle=cycle,
         congress=congress,
         councils=councils,
@@ -85,6 +111,7 @@ def _view(
         years=years,
         mine=mine,
         reviews=reviews,
+        open_counters=open_counters,
         viewer=viewer,
         errors=errors or {},
         values=values or {},
@@ -95,6 +122,11 @@ def _view(
         group_names=service.GROUP_NAMES,
         csrf=csrf_token(request) if viewer else "",
         effects=_effects(cycle),
+        steps=steps,
+        can_replan=base is not None,
+        compared=compared,
+        certificates=certificates,
+        label=comparisons.label,
     )
 
 
@@ -163,6 +195,9 @@ def _open_contest(
         workplace = cycle.workplace(council_id)
     except (NotFound, CouncilError) as error:
         return (400, {"contest": error_text(request, error)}), 0
+    answer = cycle.current.answers.get(council_id) if cycle.rounds else None
+    if cycle.stage is not CycleStage.REVIEW or answer is not Review.PENDING:
+        return (409, {"contest": _("Your council has already decided on this round's target.")}), 0
     capacity: dict[str, str] = {}
     errors: dict[str, str] = {}
     for technique, declared in workplace.capacity.items():
@@ -205,3 +240,106 @@ def _open_contest(
         status = 403 if isinstance(error, NotAllowed) else 409
         return (status, {"contest": error_text(request, error)}), 0
     return None, opened.id
+
+
+def _step(
+    request: Request, cycle_id: int, step: str, act: Callable[[UnitOfWork, int], object]
+) -> Response:
+    """Take one of the convenor's steps if it is possible now; else show the page with the
+    reason next to the controls."""
+    viewer = signed_in(request)
+    _ = gettext_for(request)
+    if viewer is None:
+        raise HTTPException(401, _("Sign in to take part."))
+    failure: tuple[int, str] | None = None
+    with api_context(request).uow() as uow:
+        try:
+            cycle = service.get_cycle(uow, cycle_id, for_update=True)
+            require_convenor(uow, get_council(uow, cycle.congress_id), viewer.id)
+            reason = getattr(service.convenor_steps(uow, cycle), step)
+            if reason is not None:
+                raise WrongStage(reason)
+            act(uow, viewer.id)
+            uow.commit()
+        except NotFound as error:
+            raise HTTPException(404, error_text(request, error)) from error
+        except CouncilError as error:
+            failure = (403 if isinstance(error, NotAllowed) else 409, error_text(request, error))
+    if failure is not None:
+        return _view(request, cycle_id, status_code=failure[0], errors={"steps": failure[1]})
+    path = str(request.app.url_path_for("cycle", cycle_id=str(cycle_id)))
+    return RedirectResponse(f"{request.scope.get('root_path', '')}{path}#controls", status_code=303)
+
+
+@router.post("/cycles/{cycle_id}/close-priorities", name="cycle_close_priorities")
+async def close_priorities(request: Request, cycle_id: int = CycleId) -> Response:
+    """Close the priorities (the congress's convenor)."""
+    await verified_form(request)
+    now = api_context(request).now()
+    return _step(
+        request,
+        cycle_id,
+        "close_priorities",
+        lambda uow, by: service.close_priorities(uow, cycle_id=cycle_id, by=by, now=now),
+    )
+
+
+@router.post("/cycles/{cycle_id}/replan", name="cycle_replan")
+async def replan(request: Request, cycle_id: int = CycleId) -> Response:
+    """Plan the next round with the councils' contests (the congress's convenor)."""
+    await verified_form(request)
+    return _advance(request, cycle_id, "replan")
+
+
+@router.post("/cycles/{cycle_id}/put-to-vote", name="cycle_put_to_vote")
+async def put_to_vote(request: Request, cycle_id: int = CycleId) -> Response:
+    """Put the plan to the congress's vote (the congress's convenor), once confirmed."""
+    form = await verified_form(request)
+    if form_text(form, "confirm", 10) != "yes":
+        _ = gettext_for(request)
+        return _view(
+            request,
+            cycle_id,
+            status_code=400,
+            errors={"steps": _("Tick the box to confirm: this cannot be undone.")},
+        )
+    return _advance(request, cycle_id, "put_to_vote")
+
+
+def _advance(request: Request, cycle_id: int, step: str) -> Response:
+    with api_context(request).uow() as uow:
+        try:
+            cycle = service.get_cycle(uow, cycle_id)
+        except NotFound as error:
+            raise HTTPException(404, error_text(request, error)) from error
+    base = comparisons.base_economy(request, cycle)
+    if base is None:
+        _ = gettext_for(request)
+        return _view(
+            request,
+            cycle_id,
+            status_code=409,
+            errors={"steps": _("This server does not hold the economy the cycle plans.")},
+        )
+    now = api_context(request).now()
+    first = not cycle.rounds
+
+    def act(uow: UnitOfWork, by: int) -> object:
+        if first:
+            return service.plan_round(uow, cycle_id=cycle_id, base=base, by=by, now=now)
+        return service.advance(uow, cycle_id=cycle_id, base=base, by=by, now=now)
+
+    return _step(request, cycle_id, step, act)
+
+
+@router.post("/cycles/{cycle_id}/conclude", name="cycle_conclude")
+async def conclude(request: Request, cycle_id: int = CycleId) -> Response:
+    """Conclude the cycle once the congress has decided on the plan (its convenor)."""
+    await verified_form(request)
+    now = api_context(request).now()
+    return _step(
+        request,
+        cycle_id,
+        "conclude",
+        lambda uow, by: service.conclude(uow, cycle_id=cycle_id, by=by, now=now),
+    )
