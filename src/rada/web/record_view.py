@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from rada.record.checkpoint import Checkpoint
 from rada.record.encoding import EntryKind, decode_entry
@@ -76,6 +77,8 @@ class EntryView:
     body: str
     tombstone: Tombstone | None
     damaged: bool
+    #: The body as read (empty for a tombstone or damaged content), for the entry's sentence.
+    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def view_entry(stored: StoredEntry) -> EntryView:
         body,
         None,
         False,
+        dict(entry.body),
     )
 
 

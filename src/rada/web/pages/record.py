@@ -21,7 +21,9 @@ from starlette.responses import HTMLResponse
 from rada.record.encoding import EntryKind
 from rada.record.errors import EntryNotFoundError
 from rada.store.audit_log import last_audit
+from rada.web.api.deps import api_context
 from rada.web.record_view import Filters, find_entries, latest_checkpoint
+from rada.web.record_words import Names, sentence
 from rada.web.state import StateDep
 from rada.web.templating import gettext_for, render
 
@@ -173,10 +175,18 @@ def record_page(
         "logNotKept": _("This checkpoint was not remembered: the one seen before is kept."),
         "logForget": _("Forget the remembered checkpoint"),
     }
+    with api_context(request).uow() as uow:
+        names = Names(uow, _)
+        sentences = {
+            e.index: sentence(e.kind, e.author, e.fields, names, _)
+            for e in page.entries
+            if e.fields
+        }
     return render(
         request,
         "record/index.html",
         page=page,
+        sentences=sentences,
         kinds=kinds,
         kind_names=_kind_names(_),
         kind=kind,
