@@ -518,7 +518,12 @@ def test_secret_ballot_shows_its_receipt_once_and_hides_the_count(world: World) 
     cast = html(
         client.post(
             f"/proposals/{vote.id}/vote",
-            data={"csrf_token": csrf, f"rank-{keys[0]}": "2", f"rank-{keys[1]}": "1"},
+            data={
+                "csrf_token": csrf,
+                f"rank-{keys[0]}": "2",
+                f"rank-{keys[1]}": "1",
+                "confirm": "yes",
+            },
         )
     )
     code = re.search(r'id="receipt-code">([^<]+)<', cast)
@@ -720,7 +725,7 @@ def test_budget_ballot_lists_projects_with_costs_and_a_meter(world: World) -> No
     cast = html(
         client.post(
             f"/proposals/{budget}/vote",
-            data={"csrf_token": csrf, "approve": ["bench", "trees"]},
+            data={"csrf_token": csrf, "approve": ["bench", "trees"], "confirm": "yes"},
         )
     )
     assert 'id="receipt-code"' in cast  # budgets are secret ballots by default
@@ -1010,7 +1015,9 @@ def test_author_edits_their_post_and_nobody_else_can(world: World) -> None:
     assert missing.status_code == 404
 
 
-def test_convenor_opens_and_closes_votes_members_only_after_the_period(world: World) -> None:
+def test_convenor_opens_and_closes_votes_when_the_domain_allows(world: World) -> None:
+    """The buttons say when they can be used; one not yet possible is disabled with the
+    reason, and a refusal says the same in words and times for people, never a timestamp."""
     ids = world.ids
     with world.app.state.api.uow() as uow:
         early = ps.open_proposal(
@@ -1026,12 +1033,19 @@ def test_convenor_opens_and_closes_votes_members_only_after_the_period(world: Wo
     convenor, csrf = signed_in(world, "ana")
     page = html(convenor.get(f"/proposals/{world.ids['talk']}"))
     assert "Open the vote" in page
+    waiting = html(convenor.get(f"/proposals/{early.id}"))
+    button = re.search(r'<form[^>]*id="action-voting".*?</form>', waiting, re.S)
+    assert button is not None
+    assert " disabled>" in button.group(0)
+    assert "Voting opens at" in button.group(0)
+    assert "at the earliest" in button.group(0)
     too_soon = html(
         convenor.post(f"/proposals/{early.id}/stage", data={"csrf_token": csrf, "step": "voting"}),
         409,
     )
     assert 'id="stage-error"' in too_soon
-    assert "the discussion must last 24 hours" in too_soon
+    assert "at the earliest: the discussion lasts at least 24 hours" in too_soon
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", too_soon.split('id="stage-error"')[1][:300])
     member, member_csrf = signed_in(world, "bo")
     assert "Open the vote" not in html(member.get(f"/proposals/{world.ids['talk']}"))
     refused = html(
@@ -1042,27 +1056,38 @@ def test_convenor_opens_and_closes_votes_members_only_after_the_period(world: Wo
         403,
     )
     assert 'id="stage-error"' in refused
-    # The oven's vote is open until 70 hours from now: a member may not close it yet ...
+    # The oven's vote is open until 70 hours from now: nobody may close it before everyone
+    # entitled has voted (Proposal.check_may_close), and the button says so beforehand.
     oven = ids["oven"]
-    assert "Close the vote and count" not in html(member.get(f"/proposals/{oven}"))
-    early_close = html(
-        member.post(f"/proposals/{oven}/stage", data={"csrf_token": member_csrf, "step": "close"}),
-        403,
-    )
-    assert "only a convenor may close" in early_close
-    # ... and the convenor only once everyone has voted.
-    assert "Close the vote and count" in html(convenor.get(f"/proposals/{oven}"))
+    for client in (member, convenor):
+        shown = html(client.get(f"/proposals/{oven}"))
+        form = re.search(r'<form[^>]*id="action-close".*?</form>', shown, re.S)
+        assert form is not None
+        assert " disabled>" in form.group(0)
+        assert "or as soon as every member entitled has voted" in form.group(0)
     not_all = html(
-        convenor.post(f"/proposals/{oven}/stage", data={"csrf_token": csrf, "step": "close"}), 409
+        convenor.post(
+            f"/proposals/{oven}/stage", data={"csrf_token": csrf, "step": "close", "confirm": "y"}
+        ),
+        409,
     )
-    assert "voting is open until" in not_all
+    assert "The vote closes at" in not_all
+    assert "voting is open until" not in not_all
     for voter in ("ana", "bo"):
         with world.app.state.api.uow() as uow:
             ps.cast_vote(uow, proposal_id=oven, by=ids[voter], choice={"position": "yes"}, now=NOW)
             uow.commit()
+    ready = html(convenor.get(f"/proposals/{oven}"))
+    assert 'id="confirm-close"' in ready
+    assert "required" in ready
+    unconfirmed = html(
+        convenor.post(f"/proposals/{oven}/stage", data={"csrf_token": csrf, "step": "close"}),
+        400,
+    )
+    assert "Tick the box to confirm" in unconfirmed
     closed = convenor.post(
         f"/proposals/{oven}/stage",
-        data={"csrf_token": csrf, "step": "close"},
+        data={"csrf_token": csrf, "step": "close", "confirm": "yes"},
         follow_redirects=False,
     )
     assert closed.status_code == 303
@@ -1084,7 +1109,7 @@ def test_member_closes_a_vote_whose_period_is_over(tmp_path: Path) -> None:
         assert "Close the vote and count" in html(member.get(f"/proposals/{oven}"))
         done = member.post(
             f"/proposals/{oven}/stage",
-            data={"csrf_token": csrf, "step": "close"},
+            data={"csrf_token": csrf, "step": "close", "confirm": "yes"},
             follow_redirects=False,
         )
         assert done.status_code == 303
@@ -1285,3 +1310,145 @@ def test_a_federation_invites_from_its_page_and_the_council_decides(world: World
     assert "vystoupí z Food Federation" in html(
         bo.get(left.headers["location"])
     )  # Czech, as chosen
+
+
+# What is being decided must be visible; act knowing what will happen (issue 15) -------------
+
+
+def _decide(world: World, proposal_id: int, position: str = "yes") -> None:
+    """Everyone entitled votes ``position`` and the convenor closes the vote."""
+    with world.app.state.api.uow() as uow:
+        for voter in ps.electorate(uow, ps.get_proposal(uow, proposal_id).council_id).weights:
+            ps.cast_vote(
+                uow, proposal_id=proposal_id, by=voter, choice={"position": position}, now=NOW
+            )
+        ps.close_vote(uow, proposal_id=proposal_id, by=world.ids["ana"], now=NOW)
+        uow.commit()
+
+
+def test_a_recall_names_who_from_which_office_and_warns_once_they_no_longer_hold_it(
+    world: World,
+) -> None:
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        manager = next(o.person_id for o in uow.offices.for_council(1))
+        name = uow.people.get(manager).name  # type: ignore[union-attr]
+        recalls = []
+        for title in ("Recall the manager", "Recall the manager again"):
+            recall = ps.open_proposal(
+                uow,
+                council="bakery-north",
+                kind=ProposalKind.RECALL,
+                title=title,
+                text="The oven was never ordered.",
+                by=ids["bo"],
+                now=_ago(120),
+                details={"post": "manager", "person": manager},
+            )
+            ps.open_voting(uow, proposal_id=recall.id, by=ids["ana"], now=_ago(60))
+            recalls.append(recall.id)
+        uow.commit()
+    page = html(world.client().get(f"/proposals/{recalls[1]}"))
+    assert f"<dt>Who is recalled</dt><dd>{name}</dd>" in page
+    assert "<dt>From which office</dt><dd>Manager of Bakery North</dd>" in page
+    assert "no longer holds this office" not in page
+    _decide(world, recalls[0])
+    page = html(world.client().get(f"/proposals/{recalls[1]}"))
+    assert f"{name} no longer holds this office" in page
+    czech = html(world.client().get(f"/proposals/{recalls[1]}?lang=cs"))
+    assert "už tuto funkci nezastává" in czech
+    api = world.client().get(f"/api/v1/proposals/{recalls[1]}").json()
+    assert {"heading": "Who is recalled", "text": name, "href": None} in api["substance"]
+    assert api["substance_warnings"]
+    assert name in api["substance_warnings"][0]
+    assert api["details"]["person"] == manager  # the existing fields stay
+
+
+def test_an_investment_names_its_product_by_the_tables_label_never_its_code(
+    world: World,
+) -> None:
+    client, csrf = signed_in(world, "ana")
+    form = html(client.get("/councils/bakery-north/propose?kind=investment"))
+    assert '<datalist id="products">' in form
+    opened = client.post(
+        "/councils/bakery-north/propose",
+        data={
+            "csrf_token": csrf,
+            "kind": "investment",
+            "title": "A second oven",
+            "text": "Why:\n\n- bread runs out by noon\n- the old oven is *tired*",
+            "cost": "12 500,5",
+            "product": "products of agriculture, hunting and related services",
+            "capacity": "0.2",
+            "from_year": "2",
+        },
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303, opened.text[:3000]
+    page = html(client.get(opened.headers["location"]))
+    assert "<dt>Product</dt><dd>Products of agriculture, hunting and related services</dd>" in page
+    assert "<dt>Cost</dt><dd>12,500.5</dd>" in page
+    assert "<dt>When the capacity arrives</dt><dd>From year 2 of the plan</dd>" in page
+    # The text keeps its list; the record keeps the source as written.
+    assert "<li>the old oven is <em>tired</em></li>" in page
+    proposal_id = int(opened.headers["location"].rsplit("/", 1)[1])
+    api = client.get(f"/api/v1/proposals/{proposal_id}").json()
+    assert api["text"].endswith("- the old oven is *tired*")
+    assert api["details"]["product"] == "01"
+    assert {
+        "heading": "Product",
+        "text": "Products of agriculture, hunting and related services",
+        "href": None,
+    } in api["substance"]
+
+
+def test_a_target_review_for_an_unknown_product_is_refused_naming_the_known_ones(
+    world: World,
+) -> None:
+    client, csrf = signed_in(world, "ana")
+    refused = html(
+        client.post(
+            "/councils/bakery-north/propose",
+            data={
+                "csrf_token": csrf,
+                "kind": "target-review",
+                "title": "More unicorns",
+                "text": "We can.",
+                "product": "unicorns",
+                "target": "3",
+            },
+        ),
+        400,
+    )
+    message = re.search(r'<p[^>]*id="product-error" role="alert">([^<]*)</p>', refused)
+    assert message is not None
+    assert "There is no product “unicorns”" in unescape(message.group(1))
+    assert "127 products" in message.group(1)
+    assert "manufacturing" in message.group(1)
+    assert 'aria-invalid="true"' in refused
+    assert "/static/js/focus-alert.js" in refused
+
+
+def test_an_empty_ballot_is_cast_only_as_an_explicit_abstention_and_confirmed(
+    world: World,
+) -> None:
+    budget = _budget(world, decided=False)
+    client, csrf = signed_in(world, "cy")
+    page = html(client.get(f"/proposals/{budget}"))
+    assert 'id="abstain"' in page
+    assert 'id="confirm-ballot"' in page
+    empty = html(client.post(f"/proposals/{budget}/vote", data={"csrf_token": csrf}), 422)
+    assert "tick “I abstain” to cast an empty ballot" in unescape(empty)
+    assert 'id="vote-error" role="alert"' in empty
+    unconfirmed = html(
+        client.post(f"/proposals/{budget}/vote", data={"csrf_token": csrf, "abstain": "yes"}),
+        422,
+    )
+    assert "a secret ballot cannot be changed once it is cast" in unconfirmed
+    cast = html(
+        client.post(
+            f"/proposals/{budget}/vote",
+            data={"csrf_token": csrf, "abstain": "yes", "confirm": "yes"},
+        )
+    )
+    assert 'id="receipt-code"' in cast

@@ -368,6 +368,14 @@ class Proposal:
         self.stage = Stage.DISCUSSION
         self.discussion_at = now
 
+    @property
+    def voting_may_open_at(self) -> datetime | None:
+        """When the discussion will have lasted as long as the standing orders ask, and the
+        vote may open (None before the discussion opens)."""
+        if self.discussion_at is None:
+            return None
+        return self.discussion_at + timedelta(seconds=self.rule.discussion_hours * HOUR)
+
     def open_voting(self, *, now: datetime) -> None:
         """Open the vote, once the discussion has lasted as long as the standing orders say."""
         if self.stage is not Stage.DISCUSSION:
@@ -377,8 +385,8 @@ class Proposal:
                     stage=STAGE_NAMES[self.stage],
                 )
             )
-        assert self.discussion_at is not None
-        earliest = self.discussion_at + timedelta(seconds=self.rule.discussion_hours * HOUR)
+        earliest = self.voting_may_open_at
+        assert earliest is not None
         if now < earliest:
             raise WrongStage(
                 nmsg(

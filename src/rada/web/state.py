@@ -71,16 +71,23 @@ class AppState:
         self._cosignatures: CosignatureRepository | None = None
         self._witness_keys: list[Verifier] | None = None
 
+    def economy(self) -> Economy:
+        """The economy of the plan pages (by default the shipped UK 2010 one), unsolved: what
+        the council pages need to name its products."""
+        if self._economy is None:
+            with self._lock:
+                if self._economy is None:
+                    from rada.bootstrap import demo_economy
+
+                    self._economy = demo_economy()
+        return self._economy
+
     def planned(self) -> PlannedEconomy:
         """The economy shown on the plan pages (by default the shipped UK 2010 one), planned."""
         if self._planned is None:
+            economy = self.economy()
             with self._lock:
                 if self._planned is None:
-                    economy = self._economy
-                    if economy is None:
-                        from rada.bootstrap import demo_economy
-
-                        economy = demo_economy()
                     self._planned = PlannedEconomy.solve(economy)
         return self._planned
 

@@ -28,6 +28,7 @@ from rada.web.api.schemas import (
     proposal_public,
     proposal_summary,
 )
+from rada.web.substance import proposal_substance, shipped_labels
 
 router = APIRouter(tags=["proposals"], route_class=ApiRoute)
 
@@ -144,7 +145,10 @@ def show_proposal(proposal_id: ProposalId, api: ApiDep) -> ProposalPublic:
 
 
 def _view(uow: UnitOfWork, proposal: Proposal) -> ProposalPublic:
-    return proposal_public(proposal, People(uow)(proposal.author_id))
+    """The proposal with its substance in English, products named by the shipped table's
+    labels (the API answers in English; the pages use the app's economy and language)."""
+    substance = proposal_substance(uow, proposal, labels=shipped_labels(), language="en", _=str)
+    return proposal_public(proposal, People(uow)(proposal.author_id), substance)
 
 
 @router.post(

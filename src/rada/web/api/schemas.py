@@ -23,6 +23,7 @@ from rada.councils.model import (
 )
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Decision, Option, Outcome, Post, Proposal, Stage, Version
+from rada.web.substance import Substance
 
 #: The largest id or record index a request may name (ids are 32-bit in the database).
 MAX_ID = 2**31 - 1
@@ -424,8 +425,26 @@ class ProposalSummary(BaseModel):
     closes_at: datetime | None
 
 
+class FactPublic(BaseModel):
+    """One thing a proposal says, in words: what it concerns and what it would change."""
+
+    heading: str
+    text: str
+    href: str | None = None
+
+
+class SubstanceTablePublic(BaseModel):
+    """Figures of a proposal (a target review's products, targets and capacities); the first
+    column names the row."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
 class ProposalPublic(ProposalSummary):
-    """A proposal with every version of its text, its rule, candidates and decision."""
+    """A proposal with every version of its text, its rule, candidates and decision, and its
+    substance: what it would change in words, products named by the economy's labels."""
 
     text: str
     versions: list[VersionPublic]
@@ -438,6 +457,9 @@ class ProposalPublic(ProposalSummary):
     decided_at: datetime | None
     decision: DecisionPublic | None
     record_index: int | None
+    substance: list[FactPublic] = []
+    substance_warnings: list[str] = []
+    substance_table: SubstanceTablePublic | None = None
 
 
 def proposal_summary(proposal: Proposal, author: Person) -> ProposalSummary:
@@ -455,8 +477,11 @@ def proposal_summary(proposal: Proposal, author: Person) -> ProposalSummary:
     )
 
 
-def proposal_public(proposal: Proposal, author: Person) -> ProposalPublic:
-    """The full view of a proposal."""
+def proposal_public(
+    proposal: Proposal, author: Person, substance: Substance | None = None
+) -> ProposalPublic:
+    """The full view of a proposal, with its substance when given."""
+    table = None if substance is None else substance.table
     return ProposalPublic(
         **proposal_summary(proposal, author).model_dump(),
         text=proposal.text,
@@ -470,6 +495,17 @@ def proposal_public(proposal: Proposal, author: Person) -> ProposalPublic:
         decided_at=proposal.decided_at,
         decision=None if proposal.decision is None else DecisionPublic.of(proposal.decision),
         record_index=proposal.record_index,
+        substance=[]
+        if substance is None
+        else [FactPublic(heading=f.heading, text=f.text, href=f.href) for f in substance.facts],
+        substance_warnings=[] if substance is None else list(substance.warnings),
+        substance_table=None
+        if table is None
+        else SubstanceTablePublic(
+            caption=table.caption,
+            columns=list(table.columns),
+            rows=[list(r) for r in table.rows],
+        ),
     )
 
 

@@ -9,21 +9,23 @@ count at ``/proposals/{id}/receipt?code=...``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date, format_time
 from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from rada.councils.ballots import receipt_hash, running_tally
-from rada.councils.errors import CouncilError, NotAllowed
-from rada.councils.model import Person, delegate_weight
-from rada.councils.orders import BallotForm, Method, ProposalKind, Role
+from rada.councils.ballots import everyone_voted, receipt_hash, running_tally
+from rada.councils.errors import CouncilError, NotAllowed, WrongStage
+from rada.councils.model import Membership, Person
+from rada.councils.orders import HOUR, BallotForm, Method, ProposalKind, Role
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.services import discussion
 from rada.services import proposals as service
-from rada.services.affiliations import represented
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
@@ -38,6 +40,7 @@ from rada.web.pages.results import (
     stv_chart,
 )
 from rada.web.security import csrf_token
+from rada.web.substance import labels_for, proposal_substance
 from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["router"]
@@ -121,7 +124,18 @@ def _page(
         )
         proposal_author = person(proposal.author_id)
         candidates = {o.key: o.label for o in proposal.options}
-        substance = _substance(uow, proposal, _)
+        substance = proposal_substance(
+            uow, proposal, labels=labels_for(request), language=language, _=_
+        )
+        actions = _actions(
+            uow,
+            proposal,
+            membership,
+            viewer_id=None if viewer is None else viewer.id,
+            now=now,
+            language=language,
+            _=_,
+        )
     decided = proposal.stage is Stage.DECIDED
     tally_shown = decided or (proposal.stage is Stage.VOTING and proposal.rule.shows_live_tally)
     tally = running_tally(proposal, choices) if tally_shown else None
@@ -129,8 +143,6 @@ def _page(
         proposal.stage is Stage.VOTING and membership is not None and membership.votes and not voted
     )
     is_author = viewer is not None and viewer.id == proposal.author_id
-    convenor = membership is not None and Role.CONVENOR in membership.roles
-    period_over = proposal.closes_at is not None and now >= proposal.closes_at
     is_budget = proposal.kind is ProposalKind.BUDGET or proposal.rule.method is Method.EQUAL_SHARES
     detail: Mapping[str, Any] = (
         proposal.decision.detail if decided and proposal.decision is not None else {}
@@ -161,11 +173,8 @@ def _page(
         may_post=membership is not None and proposal.allows_posts(),
         may_vote=may_vote,
         may_revise=is_author and proposal.stage in (Stage.DRAFT, Stage.DISCUSSION),
-        may_open_discussion=proposal.stage is Stage.DRAFT and (is_author or convenor),
-        may_open_voting=proposal.stage is Stage.DISCUSSION and convenor,
-        may_close=proposal.stage is Stage.VOTING
-        and membership is not None
-        and (convenor or period_over),
+        actions=actions,
+        closes_words=when(proposal.closes_at, language, _) if proposal.closes_at else None,
         voted=voted,
         my_vote=my_vote,
         voter_names=voter_names,
@@ -194,48 +203,108 @@ def _page(
     )
 
 
-def _substance(uow: UnitOfWork, proposal: Proposal, _: Gettext) -> list[tuple[str, str]]:
-    """What the proposal would change, as (heading, words) rows for the page's facts."""
-    if proposal.kind not in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
-        return []
-    council = uow.councils.get(proposal.council_id)
-    federation = uow.councils.get(int(proposal.details["federation"]))
-    if council is None or federation is None:
-        return []
-    rows = [(_("Federation"), federation.name)]
-    if proposal.kind is ProposalKind.DISAFFILIATION:
-        rows.append(
-            (
-                _("If adopted"),
-                _("%(council)s leaves %(federation)s, and the seats of its delegates there end.")
-                % {"council": council.name, "federation": federation.name},
+def when(moment: datetime, language: str, _: Gettext) -> str:
+    """A moment for people: "14:00 UTC on Friday, December 5, 2026" (its date as the language
+    writes it)."""
+    return _("%(time)s UTC on %(date)s") % {
+        "time": format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language),
+        "date": format_date(moment, "full", locale=language),
+    }
+
+
+@dataclass(frozen=True)
+class Action:
+    """A step the viewer may take on the proposal, said before anyone presses it: whether it
+    can be taken now, and when or why not; an irreversible one asks to be confirmed."""
+
+    step: str
+    label: str
+    enabled: bool
+    note: str
+    confirm: str = ""
+
+
+def _actions(
+    uow: UnitOfWork,
+    proposal: Proposal,
+    membership: Membership | None,
+    *,
+    viewer_id: int | None,
+    now: datetime,
+    language: str,
+    _: Gettext,
+) -> list[Action]:
+    """What the viewer may do with the proposal's stage; whether it may be done now is the
+    domain's rule (``Proposal.voting_may_open_at``, ``Proposal.check_may_close``)."""
+    convenor = membership is not None and Role.CONVENOR in membership.roles
+    rule = proposal.rule
+    out = []
+    if proposal.stage is Stage.DRAFT and (convenor or viewer_id == proposal.author_id):
+        out.append(
+            Action(
+                "discussion",
+                _("Open the discussion"),
+                True,
+                _("The discussion lasts at least %(hours)s hours; then a convenor opens the vote.")
+                % {"hours": rule.discussion_hours},
             )
         )
-        return rows
-    delegates = int(proposal.details["delegates"])
-    members = represented(uow, council)
-    rows += [
-        (_("Delegates it would send"), str(delegates)),
-        (
-            _("Weight of each delegate's vote"),
-            _(
-                "%(weight)s: the %(members)s members this council represents today, shared "
-                "among %(delegates)s seats and rounded up. It is taken again at each election "
-                "of the delegates."
+    if proposal.stage is Stage.DISCUSSION and convenor:
+        earliest = proposal.voting_may_open_at
+        assert earliest is not None
+        closes = max(now, earliest) + timedelta(seconds=rule.voting_hours * HOUR)
+        if now < earliest:
+            note = _(
+                "Voting opens at %(when)s at the earliest: the discussion lasts at least "
+                "%(hours)s hours."
+            ) % {"when": when(earliest, language, _), "hours": rule.discussion_hours}
+        else:
+            note = _("The vote will last %(hours)s hours: opened now, it closes at %(when)s.") % {
+                "hours": rule.voting_hours,
+                "when": when(closes, language, _),
+            }
+        out.append(Action("voting", _("Open the vote"), now >= earliest, note))
+    if proposal.stage is Stage.VOTING and membership is not None:
+        assert proposal.closes_at is not None
+        voters = service.electorate(uow, proposal.council_id)
+        if rule.secret:
+            voted = {p.voter_id for p in uow.ballots.participants(proposal.id)}
+        else:
+            voted = {v.voter_id for v in uow.votes.for_proposal(proposal.id)}
+        try:
+            proposal.check_may_close(now=now, everyone_voted=everyone_voted(voters, voted))
+            enabled = True
+        except WrongStage:
+            enabled = False
+        entitled = len(voters.weights)
+        have = len(voted & set(voters.weights))
+        if enabled and now >= proposal.closes_at:
+            note = _("The voting period ended at %(when)s.") % {
+                "when": when(proposal.closes_at, language, _)
+            }
+        elif enabled:
+            note = _("Every member entitled has voted (%(voted)s of %(n)s).") % {
+                "voted": have,
+                "n": entitled,
+            }
+        else:
+            note = _(
+                "The vote closes at %(when)s, or as soon as every member entitled has voted "
+                "(%(voted)s of %(n)s have)."
+            ) % {"when": when(proposal.closes_at, language, _), "voted": have, "n": entitled}
+        out.append(
+            Action(
+                "close",
+                _("Close the vote and count"),
+                enabled,
+                note,
+                _(
+                    "I understand: the count decides, an adopted proposal is carried out at "
+                    "once, and this cannot be undone."
+                ),
             )
-            % {
-                "weight": delegate_weight(members, delegates),
-                "members": members,
-                "delegates": delegates,
-            },
-        ),
-        (
-            _("If adopted"),
-            _("%(council)s joins %(federation)s and may elect its delegates there.")
-            % {"council": council.name, "federation": federation.name},
-        ),
-    ]
-    return rows
+        )
+    return out
 
 
 def _thread(posts: list[Post]) -> list[tuple[Post, int]]:
@@ -327,7 +396,19 @@ def _choice(proposal: Proposal, form: FormData, request: Request) -> dict[str, A
             choice["reason"] = reason
         return choice
     if kind is BallotForm.APPROVAL:
-        return {"approve": [v for v in form.getlist("approve") if isinstance(v, str)]}
+        approve = [v for v in form.getlist("approve") if isinstance(v, str)]
+        abstain = bool(form_text(form, "abstain", 10))
+        if not approve and not abstain:
+            # An empty ballot is cast only on purpose: one click must not throw a vote away.
+            raise BallotError(
+                _("Tick what you support, or tick “I abstain” to cast an empty ballot."),
+                ("abstain",),
+            )
+        if approve and abstain:
+            raise BallotError(
+                _("You ticked choices and “I abstain”: untick one of them."), ("abstain",)
+            )
+        return {"approve": approve}
     ranks: list[tuple[int, str]] = []
     most = len(proposal.options)
     for option in proposal.options:
@@ -372,6 +453,15 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
                 _ = gettext_for(request)
                 raise HTTPException(404, _("There is no proposal %(id)s.") % {"id": proposal_id})
             choice = _choice(proposal, form, request)
+            if proposal.rule.secret and not form_text(form, "confirm", 10):
+                _ = gettext_for(request)
+                raise BallotError(
+                    _(
+                        "Tick the box to confirm: a secret ballot cannot be changed once it "
+                        "is cast."
+                    ),
+                    ("confirm",),
+                )
             receipt = service.cast_vote(
                 uow, proposal_id=proposal_id, by=viewer.id, choice=choice, now=api.now()
             )
@@ -473,12 +563,24 @@ async def revise(request: Request, proposal_id: int = ProposalId) -> Response:
 @router.post("/proposals/{proposal_id}/stage", name="proposal_stage")
 async def change_stage(request: Request, proposal_id: int = ProposalId) -> Response:
     """Move the proposal on: open its discussion (author or convenor), open its vote
-    (convenor), or close the vote and count it (convenor; any member once the period is
-    over)."""
+    (convenor), or close the vote and count it (once the period is over, or everyone entitled
+    has voted; confirmed, as it cannot be undone). Who may and when is the domain's rule; a
+    refusal says it as the buttons do, in the reader's words and times."""
     form = await verified_form(request)
     viewer = _require_viewer(request)
     _ = gettext_for(request)
     step = form_text(form, "step", 20)
+    if step == "close" and not form_text(form, "confirm", 10):
+        return _page(
+            request,
+            proposal_id,
+            status_code=400,
+            errors={
+                "stage": _(
+                    "Tick the box to confirm: closing counts the vote, and that cannot be undone."
+                )
+            },
+        )
     api = api_context(request)
     now = api.now()
     try:
@@ -488,15 +590,6 @@ async def change_stage(request: Request, proposal_id: int = ProposalId) -> Respo
             elif step == "voting":
                 service.open_voting(uow, proposal_id=proposal_id, by=viewer.id, now=now)
             elif step == "close":
-                proposal = service.get_proposal(uow, proposal_id)
-                membership = uow.memberships.of(proposal.council_id, viewer.id)
-                if membership is None:
-                    raise NotAllowed(_("Only members of this council may close its votes."))
-                early = proposal.closes_at is not None and now < proposal.closes_at
-                if early and Role.CONVENOR not in membership.roles:
-                    raise NotAllowed(
-                        _("Before the voting period ends only a convenor may close the vote.")
-                    )
                 service.close_vote(uow, proposal_id=proposal_id, by=viewer.id, now=now)
             else:
                 raise CouncilError(_("Choose what to do with the proposal."))
@@ -506,9 +599,39 @@ async def change_stage(request: Request, proposal_id: int = ProposalId) -> Respo
             request,
             proposal_id,
             status_code=_status_of(error),
-            errors={"stage": error_text(request, error)},
+            errors={"stage": _refusal(request, proposal_id, step, error)},
         )
     return _back(request, proposal_id, "decision" if step == "close" else "stage")
+
+
+def _refusal(request: Request, proposal_id: int, step: str, error: CouncilError) -> str:
+    """Why a step was refused: for one that is not possible yet, what its button says (when
+    it will be), so that no raw timestamp reaches a person; else the domain's words."""
+    if not isinstance(error, WrongStage):
+        return error_text(request, error)
+    _ = gettext_for(request)
+    viewer = signed_in(request)
+    api = api_context(request)
+    with api.uow() as uow:
+        proposal = uow.proposals.get(proposal_id)
+        if proposal is None or viewer is None:
+            return error_text(request, error)
+        membership = uow.memberships.of(proposal.council_id, viewer.id)
+        # A non-member is told the same times as a member would be.
+        membership = membership or Membership(
+            proposal.council_id, viewer.id, frozenset({Role.CONVENOR}), proposal.created_at
+        )
+        actions = _actions(
+            uow,
+            proposal,
+            membership,
+            viewer_id=viewer.id,
+            now=api.now(),
+            language=chosen_language(request),
+            _=_,
+        )
+    found = next((a for a in actions if a.step == step and not a.enabled), None)
+    return found.note if found is not None else error_text(request, error)
 
 
 @router.post("/proposals/{proposal_id}/posts/{post_id}/edit", name="post_edit")

@@ -23,18 +23,56 @@ from rada.councils.errors import CouncilError, NotAllowed
 from rada.councils.model import Council, Membership, Person
 from rada.councils.orders import ProposalKind, Role
 from rada.services import proposals as service
+from rada.services.planning_cycle import product_groups
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
 from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
 from rada.web.pages.councils import labels, rule_in_words
 from rada.web.security import csrf_token
+from rada.web.state import app_state
+from rada.web.substance import product_labels
 from rada.web.templating import error_text, gettext_for, render
 
 __all__ = ["form_page", "submit"]
 
 ROWS = 8
+#: The kinds whose form names a product of the economy.
+_NAMES_PRODUCT = (ProposalKind.INVESTMENT, ProposalKind.TARGET_REVIEW)
 MORE_ROWS = 4
 MAX_ROWS = 60
+
+
+def _products(request: Request) -> tuple[dict[str, str], list[str]]:
+    """The products of the app's economy (code: name) and its product groups, which a target
+    review or an investment must name."""
+    economy = app_state(request).economy()
+    return product_labels(economy)[0], list(product_groups(economy))
+
+
+def _product(typed: str, request: Request, *, groups_too: bool) -> tuple[str | None, str | None]:
+    """The product a form names, by its code or its name (any case), or a product group when
+    ``groups_too``; else None and the message that names the known products."""
+    _ = gettext_for(request)
+    products, groups = _products(request)
+    if typed in products:
+        return typed, None
+    wanted = typed.casefold()
+    for code, label in products.items():
+        if label.casefold() == wanted or code.casefold() == wanted:
+            return code, None
+    if groups_too:
+        for group in groups:
+            if group.casefold() == wanted:
+                return group, None
+    near = [label for label in products.values() if wanted and wanted in label.casefold()]
+    examples = near[:5] or list(products.values())[:5]
+    message = _(
+        "There is no product “%(product)s” in the economy's table, which has %(n)s products, "
+        "such as: %(examples)s."
+    ) % {"product": typed, "n": len(products), "examples": "; ".join(examples)}
+    if groups_too:
+        message += " " + _("Or name a product group: %(groups)s.") % {"groups": ", ".join(groups)}
+    return None, message
 
 
 def _council(uow: UnitOfWork, slug: str, request: Request) -> Council:
@@ -102,6 +140,7 @@ def form_page(
     allowed = membership is not None and bool(membership.roles & council.orders.proposers)
     chosen = ProposalKind(kind) if kind in {k.value for k in kinds} else None
     names = labels(_)
+    products, groups = _products(request) if chosen in _NAMES_PRODUCT else ({}, [])
     if not allowed:
         status_code = 403
     return render(
@@ -125,6 +164,8 @@ def form_page(
         values=values or {},
         rows=max(ROWS, min(rows, MAX_ROWS)),
         convenor=membership is not None and Role.CONVENOR in membership.roles,
+        products=sorted(products.items(), key=lambda item: item[1].casefold()),
+        groups=groups,
     )
 
 
@@ -179,9 +220,12 @@ def _read(
 
     if kind is ProposalKind.INVESTMENT:
         details["cost"] = _amount(need("cost", _("Give the investment's cost.")))
-        product = form_text(form, "product", 200).strip()
-        if product:
-            details["product"] = product
+        typed = form_text(form, "product", 200).strip()
+        if typed:
+            product, wrong = _product(typed, request, groups_too=False)
+            if wrong:
+                errors["product"] = wrong
+            details["product"] = product or typed
         capacity = form_text(form, "capacity", 40).strip()
         if capacity:
             details["capacity"] = _amount(capacity)
@@ -189,7 +233,12 @@ def _read(
         if year:
             details["from_year"] = whole("from_year", _("The year is a whole number."))
     elif kind is ProposalKind.TARGET_REVIEW:
-        details["product"] = need("product", _("Name the product whose target is reviewed."))
+        typed = need("product", _("Name the product whose target is reviewed."))
+        if typed:
+            product, wrong = _product(typed, request, groups_too=True)
+            if wrong:
+                errors["product"] = wrong
+            details["product"] = product or typed
         details["target"] = _amount(need("target", _("Give the target proposed.")))
     elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
         post = form_text(form, "post", 20)
