@@ -207,11 +207,18 @@ class _ScottishCount:
         values: set[int] = set()
         total = self.votes[source]
         rankings, continuing, piles = self.profile.rankings, self.continuing, self.piles
+        # Parcels arrived at a few distinct values: each new value is worked out once.
+        revalued: dict[int, int] = {}
         # Each parcel moves to its next preference for a continuing candidate, if any.
         for entry in piles[source]:
             if surplus is not None:
-                entry[3] = surplus * entry[3] // total  # rule 48(3): truncate to 5 places
-            values.add(entry[3])
+                value = revalued.get(entry[3])
+                if value is None:
+                    # rule 48(3): truncate to 5 places
+                    value = revalued[entry[3]] = surplus * entry[3] // total
+                entry[3] = value
+            else:
+                values.add(entry[3])
             ranking = rankings[entry[0]]
             pos, end = entry[1] + 1, len(ranking)
             while pos < end and not continuing[ranking[pos]]:
@@ -224,6 +231,8 @@ class _ScottishCount:
                 target = ranking[pos]
                 piles[target].append(entry)
                 gains[target] += amount
+        if surplus is not None:
+            values = set(revalued.values())
         self.piles[source] = []
         moved = surplus if surplus is not None else total
         lost = moved - sum(gains) - non_transferable

@@ -48,7 +48,7 @@ def test_blt_fast_path_reads_as_the_line_by_line_reader(text: str) -> None:
             _both_ways(
                 monkeypatch,
                 lambda: blt.parse_blt(text, file="w.blt", invalid=invalid),  # noqa: B023
-                "rada.counting.formats.blt._plain_ballots",
+                "rada.counting.formats.blt._parse_plain",
             )
 
 
@@ -68,12 +68,15 @@ def test_blt_fast_path_agrees_on_plain_and_odd_lines(
     ballots: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = f'3 1\n{ballots}0\n"A"\n"B"\n"C"\n"T"\n'
-    _both_ways(monkeypatch, lambda: blt.parse_blt(text), "rada.counting.formats.blt._plain_ballots")
+    _both_ways(monkeypatch, lambda: blt.parse_blt(text), "rada.counting.formats.blt._parse_plain")
 
 
 def test_blt_fast_path_is_taken_for_a_plain_file() -> None:
-    lines = [(1, "3 1"), (2, "3 1 2 0"), (3, "2 2 0"), (4, "3 1 2 0"), (5, "0")]
-    assert blt._plain_ballots(lines, 1, 3) == ({(0, 1): 6, (1,): 2}, 5)
+    rows = ["3 1", "3 1 2 0", "2 2 0", "3 1 2 0", "0"]
+    assert blt._plain_ballots(rows, 1, 3) == ({(0, 1): 6, (1,): 2}, 5)
+    election = blt._parse_plain('3 1\n3 1 2 0\n\n2 2 0\n0\nA\n"B"\nC\n')
+    assert election is not None
+    assert (election.profile.weights, election.profile.candidates) == ((3, 2), ("A", "B", "C"))
 
 
 # --- pabulib -------------------------------------------------------------------------------

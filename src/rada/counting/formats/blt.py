@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import methodcaller
 from pathlib import Path
 
 from rada.counting.ballots import BallotProblem, InvalidPolicy, Profile, clean_ranking
@@ -85,15 +86,14 @@ _PLAIN = re.compile(r"(?:[1-9][0-9]{0,17}(?: [1-9][0-9]{0,8})+ 0\n)*")
 
 
 def _plain_ballots(
-    lines: list[tuple[int, str]], at: int, n: int
+    rows: list[str], at: int, n: int
 ) -> tuple[dict[tuple[int, ...], int], int] | None:
-    """The ballots from ``lines[at]`` to the closing ``0`` merged, and where the names begin.
+    """The ballots from ``rows[at]`` to the closing ``0`` merged, and where the names begin.
 
     None unless every line is plain (see ``_PLAIN``) and names each of its candidates, all
-    known, once: then :func:`_ballots` reads the file line by line and says what is wrong.
-    The checks run over the whole block at once, so a line costs a split and a look-up.
+    known, once. The checks run over the whole block at once, so a line costs a split and a
+    look-up.
     """
-    rows = [row for _, row in lines]
     try:
         end = rows.index("0", at)
     except ValueError:
@@ -114,6 +114,41 @@ def _plain_ballots(
     if sum(map(len, map(set, merged))) != sum(map(len, merged)):
         return None  # a candidate ranked twice somewhere
     return merged, end + 1
+
+
+def _parse_plain(text: str) -> BltElection | None:
+    """A plain BLT file read in one sweep, or None for :func:`parse_blt` to read line by line.
+
+    Plain: no comments, a header of two positive whole numbers (at most 1,000 candidates), no
+    withdrawn candidates, plain ballot lines (:func:`_plain_ballots`), then distinct names and
+    perhaps a title. Nothing is raised here: whatever is not plain goes to the line-by-line
+    reader, which says what is wrong and where.
+    """
+    rows = list(map(str.strip, text.splitlines()))
+    if "" in rows:
+        rows = [row for row in rows if row]
+    if not rows or any(map(methodcaller("startswith", "#"), rows)):
+        return None
+    head = rows[0].split(" ")
+    if len(head) != 2 or not all(
+        t.isascii() and t.isdigit() and t[0] != "0" and len(t) <= 6 for t in head
+    ):
+        return None
+    n, seats = int(head[0]), int(head[1])
+    if n > 1_000:
+        return None  # candidates are looked up in a table of n entries
+    plain = _plain_ballots(rows, 1, n)
+    if plain is None:
+        return None
+    merged, at = plain
+    if len(rows) - at < n:
+        return None
+    names = tuple(_unquote(row) for row in rows[at : at + n])
+    if len(set(names)) != n:
+        return None
+    title = _unquote(rows[at + n]) if len(rows) > at + n else ""
+    # Every ranking is strict and every weight positive: checked over the block above.
+    return BltElection(Profile.checked(names, tuple(merged), tuple(merged.values())), seats, title)
 
 
 def _ballots(
@@ -184,6 +219,9 @@ def parse_blt(
     >>> e.profile.candidates, e.profile.weights, e.seats, e.title
     (('Ann', 'Bob'), (3, 2), 1, 'Test')
     """
+    plain = _parse_plain(text)
+    if plain is not None:
+        return plain
     lines = [
         (i, s)
         for i, s in enumerate(map(str.strip, text.splitlines()), start=1)
@@ -211,12 +249,7 @@ def parse_blt(
         if any(not 0 <= c < n for c in withdrawn):
             raise BallotFileError("a withdrawn candidate does not exist", file=file, line=lineno)
         at += 1
-    plain = _plain_ballots(lines, at, n)
-    if plain is not None:
-        merged, at = plain
-        problems: list[BallotProblem] = []
-    else:
-        merged, problems, at = _ballots(lines, at, n, file=file, invalid=invalid)
+    merged, problems, at = _ballots(lines, at, n, file=file, invalid=invalid)
     if len(lines) - at < n:
         raise BallotFileError(
             f"expected {n} candidate names after the ballots, found {len(lines) - at}",
@@ -227,9 +260,6 @@ def parse_blt(
     title = _unquote(lines[at + n][1]) if len(lines) > at + n else ""
     if len(set(names)) != n:
         raise BallotFileError("two candidates have the same name", file=file, line=lines[at][0])
-    if plain is not None:  # every ranking strict and every weight positive, checked in bulk
-        profile = Profile.checked(tuple(names), tuple(merged), tuple(merged.values()))
-        return BltElection(profile, seats, title, tuple(withdrawn))
     try:
         profile = Profile(tuple(names), tuple(merged), tuple(merged.values()), tuple(problems))
     except InvalidBallotError as exc:  # pragma: no cover - clean_ranking already validated
