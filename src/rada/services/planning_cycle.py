@@ -441,29 +441,52 @@ def _effects(
     return effects
 
 
+def _printable(label: str) -> str:
+    """A table's label as text a proposal may hold: the UK table writes a dash as U+001A
+    ("Education \x1aNon-market"), and control characters are never stored."""
+    label = label.replace("\x1a", " – ")
+    return " ".join("".join(c for c in label if c.isprintable()).split())
+
+
 def _review_text(
-    cycle: Cycle, council_id: int, targets: Mapping[str, list[str]], fulfilment: list[str]
+    cycle: Cycle,
+    council_id: int,
+    targets: Mapping[str, list[str]],
+    fulfilment: list[str],
+    economy: Economy,
 ) -> str:
+    """The review proposal's text (CommonMark, kept in the record as written): what the plan
+    asks, each technique named by what it makes in the table's own words and its code, the
+    levels rounded for reading (the proposal's page shows them as a table, and the round on
+    the record keeps them exact)."""
     w = cycle.workplace(council_id)
+    labels = {
+        t.id: ", ".join(_printable(economy.label(p)) for p in t.outputs) for t in economy.techniques
+    }
     lines = [
         f"The plan of round {len(cycle.rounds) + 1} asks this workplace ({w.group}) to run "
-        "its techniques at these levels (1 = the base year's level):"
+        "its techniques at these levels, year by year (1 = the base year's level):",
+        "",
     ]
     for tech, levels in targets.items():
+        base, _sep, investment = tech.partition("+inv")
+        name = labels.get(base, base)
+        if investment:
+            name += f", the capacity added by investment proposal {investment}"
         lines.append(
-            f"- {tech}: "
+            f"- {name} ({base}): "
             + ", ".join(f"{float(v):.3f}" for v in levels)
-            + f" (declared capacity {w.capacity.get(tech.split('+inv')[0], '-')})"
+            + f"; declared capacity {w.capacity.get(base, '-')}"
         )
-    lines.append(
+    lines += [
+        "",
         "Fulfilment of the plan ray by year: "
         + ", ".join(f"{float(f):.4f}" for f in fulfilment)
-        + "."
-    )
-    lines.append(
+        + ".",
+        "",
         "Vote yes to accept. To contest, open a target review with a counter-proposal "
-        "(revised capacities) and adopt it."
-    )
+        "(revised capacities) and adopt it.",
+    ]
     return "\n".join(lines)
 
 
@@ -522,7 +545,9 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
             },
         )
         proposal.write(
-            _review_text(cycle, council.id, targets[w.council_id], fulfilment), by=by, now=now
+            _review_text(cycle, council.id, targets[w.council_id], fulfilment, base),
+            by=by,
+            now=now,
         )
         proposal.open_discussion(now=now)
         uow.proposals.add(proposal)
