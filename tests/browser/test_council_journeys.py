@@ -197,6 +197,7 @@ def test_member_signs_in_posts_and_votes(
     expect(page.locator("#discussion")).to_contain_text("By the window, <b>surely</b>.")
 
     page.get_by_label("Yes").check()
+    _confirm(page, "ballot")  # a secret ballot is final: confirmed first
     page.get_by_role("button", name="Cast my vote").click()
     expect(page.locator("#your-vote")).to_have_text("You voted: Yes")
     expect(page.locator("#tally")).to_contain_text("1 ballot")
@@ -244,11 +245,13 @@ def test_cast_a_budget_ballot_and_see_the_result(
     accessible(page)
     page.get_by_label("Trees").uncheck()
     expect(meter).not_to_have_class(re.compile("over"))
+    _confirm(page, "ballot")  # a secret ballot is final: confirmed first
     page.get_by_role("button", name="Cast my vote").click()
     expect(page.locator("#receipt-code")).to_be_visible()
     receipt = page.locator("#receipt-code").inner_text()
 
     # Everyone has voted, so the convenor may count at once.
+    _confirm(page, "close")  # closing counts the vote: confirmed first
     page.get_by_role("button", name="Close the vote and count").click()
     expect(page).to_have_url(re.compile(rf"/proposals/{budget}#decision$"))
     expect(page.locator("#stage")).to_contain_text("adopted")
@@ -290,8 +293,12 @@ def test_run_an_election_and_read_the_stages(
     page.keyboard.type("2")
     expect(order).to_have_text("Your order: 1. Ana; 2. Cy; 3. Bo")
     accessible(page)
+    _confirm(page, "ballot")  # a secret ballot is final: confirmed first
+    page.get_by_label("Cy", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.locator("#receipt-code")).to_be_visible()
+
+    _confirm(page, "close")  # closing counts the vote: confirmed first
 
     page.get_by_role("button", name="Close the vote and count").click()
     expect(page.locator("#stage")).to_contain_text("adopted")
@@ -355,6 +362,8 @@ def test_rank_candidates_by_touch_on_a_phone(
         screenshot(page, "ranked-by-touch")
         accessible(page)
 
+        _confirm(page, "ballot")  # a secret ballot is final: confirmed first
+
         page.get_by_role("button", name="Cast my vote").tap()
         expect(page.locator("#receipt-code")).to_be_visible()
         expect(page.locator("#your-vote")).to_have_text("You have voted.")
@@ -375,3 +384,10 @@ def test_rank_candidates_by_touch_on_a_phone(
         database.dispose()
     label = {o.key: o.label for o in proposal.options}
     assert [[label[k] for k in b.choice["ranking"]] for b in ballots] == [["Cy", "Ana", "Bo"]]
+
+
+def _confirm(page: Page, what: str) -> None:
+    """Tick the confirmation an irreversible act asks for (a secret ballot, a close)."""
+    box = page.locator(f"#confirm-{what}")
+    if box.count():
+        box.check()

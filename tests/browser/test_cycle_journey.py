@@ -116,9 +116,18 @@ def test_member_reviews_and_contests_a_target(
     expect(page.get_by_role("heading", level=1)).to_contain_text("We contest our target")
     page.get_by_role("button", name="Open the vote").click()
     page.get_by_label("Yes").check()
+    _confirm(page, "ballot")  # a secret ballot is final: confirmed first
     page.get_by_role("button", name="Cast my vote").click()
     expect(page.locator("#your-vote")).to_have_text("You voted: Yes")
+    _confirm(page, "close")  # closing counts the vote: confirmed first
     page.get_by_role("button", name="Close the vote and count").click()
     expect(page.locator("body")).to_contain_text("Adopted")
     screenshot(page, "contest-adopted")
     accessible(page)
+
+
+def _confirm(page: Page, what: str) -> None:
+    """Tick the confirmation an irreversible act asks for (a secret ballot, a close)."""
+    box = page.locator(f"#confirm-{what}")
+    if box.count():
+        box.check()
