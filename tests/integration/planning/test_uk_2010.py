@@ -105,3 +105,14 @@ def test_the_five_year_plan_of_the_table_is_certified_to_1e_9(uk: IOTable) -> No
     assert c.gap <= 1e-9
     assert c.max_violation == 0.0
     assert c.accepted, c.problems()
+
+
+def test_the_tables_labels_carry_no_control_characters() -> None:
+    """The ONS file has U+001A where an en dash was ("Education \\x1aNon-market"); a label
+    goes into proposal texts, which refuse control characters, so it is read as the dash."""
+    from rada.bootstrap import demo_economy
+
+    economy = demo_economy()
+    labels = [economy.label(p.id) for p in economy.products]
+    assert all(c >= " " for label in labels for c in label)
+    assert "Education – Non-market" in labels

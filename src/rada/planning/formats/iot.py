@@ -14,6 +14,7 @@ back gives the same table.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,8 +211,24 @@ def _read_labels(path: Path) -> dict[str, str]:
             continue
         if len(row) < 2:
             raise InputError("expected code,label", file=str(path), line=line)
-        names[row[0].strip()] = row[1].strip()
+        names[row[0].strip()] = _clean_label(row[1])
     return names
+
+
+#: Control characters a label may carry from a conversion (the ONS table's U+001A stands where
+#: an en dash was: "Education \x1aNon-market").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _clean_label(label: str) -> str:
+    """A label for people: a substitute character (U+001A) read as the dash it replaced, any
+    other control character as a space, spaces collapsed.
+
+    >>> _clean_label("Education \x1aNon-market")
+    'Education – Non-market'
+    """
+    label = label.replace("\x1a", " – ")
+    return " ".join(_CONTROL.sub(" ", label).split())
 
 
 def iot_economy(
