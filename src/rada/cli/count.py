@@ -92,9 +92,10 @@ def _attempt(work: Callable[[Path], Any], path: Path) -> Any:
 
     try:
         return work(path)
-    except CountingError as exc:
-        line = exc.line if isinstance(exc, BallotFileError) else None
-        return _Failure(str(exc), exc.hint, line)
+    except BallotFileError as exc:  # its message starts with the file and the line
+        return _Failure(str(exc), exc.hint, exc.line)
+    except CountingError as exc:  # a rule the file's election cannot be counted by
+        return _Failure(f"{path}: {exc}", exc.hint, None)
     except OSError as exc:
         return _Failure(f"{exc.strerror}: {exc.filename}", "check the path", None)
 

@@ -207,6 +207,22 @@ def test_stv_archive_reports_a_missing_and_a_malformed_file(
     assert code == 3
 
 
+def test_a_file_naming_no_rule_is_reported_with_its_name(
+    archive: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive[0].write_text(PB.replace("rule;greedy\n", ""), encoding="utf-8")
+    code, out, err = _rada(["count", "pb", str(archive[0]), str(archive[2]), "--json"], capsys)
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert first == {
+        "file": str(archive[0]),
+        "error": f"{archive[0]}: the file names no rule",
+        "line": None,
+    }
+    assert second["selected"] == ["a", "b"]
+    assert f"rada: error: {archive[0]}: the file names no rule" in err
+    assert code == 3
+
+
 def test_a_single_bad_file_fails_as_it_always_did(
     archive: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

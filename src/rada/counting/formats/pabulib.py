@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Literal
@@ -444,9 +443,8 @@ def _plain_profile(text: str, file: str) -> PbProfile | None:
     )
     if merged is None:
         return None
-    ballots = tuple(b for b, _ in merged)
-    points = tuple(p or () for _, p in merged) if "points" in header else None
-    return PbProfile(meta, tuple(projects), ballots, points, tuple(merged.values()))
+    ballots, points, weights = merged
+    return PbProfile(meta, tuple(projects), ballots, points, weights)
 
 
 #: Line breaks that str.splitlines() knows besides "\n" (after "\r\n" became "\n"), ASCII first.
@@ -490,15 +488,19 @@ def _count_votes(
     return header, Counter(votes), column("voter_id")
 
 
+#: Distinct ballots, their points (or None) and how many voters cast each.
+_Merged = tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...] | None, tuple[int, ...]]
+
+
 def _merge_counted(
     counts: Counter[str],
     projects: list[PbProject],
     *,
     ordinal: bool,
     with_points: bool,
-) -> dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] | None:
-    """Distinct votes as project indices (and points) with their voters; None at the first
-    vote with a fault, unknown project or bad points.
+) -> _Merged | None:
+    """Distinct ballots as project indices, their points (with ``with_points``) and voters;
+    None at the first vote with a fault, unknown project or bad points.
 
     A key of ``counts`` is a vote's text, followed by a newline and its points' text when the
     file has points.
@@ -515,7 +517,7 @@ def _merge_counted(
         else:
             if sum(map(len, map(set, ballots))) != sum(map(len, ballots)):
                 return None  # a vote names a project twice: parse_pb reports it
-            return dict(zip(zip(ballots, repeat(None)), counts.values(), strict=True))
+            return tuple(ballots), None, tuple(counts.values())
     ids = set(index)
     merged: dict[tuple[tuple[int, ...], tuple[int, ...] | None], int] = {}
     for key, count in counts.items():
@@ -536,7 +538,12 @@ def _merge_counted(
                 return None
         ballot = tuple(index[pid] for pid in chosen)
         merged[ballot, points] = merged.get((ballot, points), 0) + count
-    return merged
+    keys = list(merged)
+    return (
+        tuple(map(itemgetter(0), keys)),
+        tuple(p or () for _, p in keys) if with_points else None,
+        tuple(merged.values()),
+    )
 
 
 def parse_pb_profile(
