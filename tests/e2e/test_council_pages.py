@@ -357,8 +357,16 @@ def test_council_page_is_readable_signed_out(world: World) -> None:
     assert "Elect a manager" in page
     assert "adopted" in page
     # The upcoming vote with its closing time (72 hours after voting opened).
-    closes = (_ago(2) + timedelta(hours=72)).strftime("%Y-%m-%d %H:%M")
-    assert closes in page
+    # In UTC until the browser names its zone; then in that zone, named, in the reader's
+    # language.
+    closes = _ago(2) + timedelta(hours=72)
+    assert f'<time datetime="{closes.isoformat()}">Mar 13, 2026 10:00 UTC</time>' in page
+    prague = world.client()
+    prague.cookies.set("rada_tz", "Europe/Prague")
+    assert "Mar 13, 2026 11:00 Europe/Prague" in html(prague.get("/councils/bakery-north"))
+    assert "13. 3. 2026 11:00 SEČ" in html(prague.get("/councils/bakery-north?lang=cs"))
+    prague.cookies.set("rada_tz", "Mars/Olympus")
+    assert "10:00 UTC" in html(prague.get("/councils/bakery-north?lang=en"))
     # The standing orders in words, and the office the election filled.
     assert "the single transferable vote" in page
     assert "Secret ballot" in page

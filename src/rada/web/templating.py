@@ -37,6 +37,7 @@ from starlette.responses import HTMLResponse
 from rada.councils.errors import CouncilError
 from rada.councils.text import Message, translate
 from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
+from rada.web.times import when
 
 __all__ = [
     "environment",
@@ -172,6 +173,7 @@ def environment(language: str) -> Environment:
     env.filters["say"] = lambda text: translate(text, translations(language))
     env.filters["markdown"] = markdown
     env.globals.update(
+        when=when,
         url=_url,
         with_language=_with_language,
         language=language,
