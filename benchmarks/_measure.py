@@ -49,8 +49,9 @@ def fill_record(data_dir: Path, entries: int, *, origin: str) -> None:
     from datetime import UTC, datetime
 
     from rada.record import Entry, EntryKind
+    from rada.store.engine import record_engine
     from rada.store.keys import load_or_create_signing_key
-    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.record_repository import RecordRepository
 
     repository = RecordRepository(record_engine(f"sqlite:///{data_dir / 'rada.db'}"))
     repository.create_schema()

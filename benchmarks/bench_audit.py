@@ -34,9 +34,9 @@ from rada.councils.orders import CouncilKind, ProposalKind, default_orders
 from rada.services.recording import to_entry
 from rada.store.audit import audit_database
 from rada.store.database import Database
+from rada.store.engine import writing
 from rada.store.projection import project_repository
 from rada.store.rebuild import write_projection
-from rada.store.record_repository import writing
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 BATCH = 10_000

@@ -49,7 +49,8 @@ from rada.record import (
     verify_inclusion,
     write_export,
 )
-from rada.store.record_repository import InclusionProofs, RecordRepository, record_engine
+from rada.store.engine import record_engine
+from rada.store.record_repository import InclusionProofs, RecordRepository
 
 ORIGIN = "bench.example.org/rada-log"
 CHECKPOINT_EVERY = 100_000

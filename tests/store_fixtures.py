@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from rada.store.database import Database
-from rada.store.record_repository import record_engine
+from rada.store.engine import record_engine
 from rada.store.unit_of_work import SqlUnitOfWork
 
 POSTGRES_URL = os.environ.get(

@@ -16,7 +16,7 @@ def open_database(settings: Settings) -> Database:
     """Rada's database as the settings name it, migrated to the newest schema.
 
     For a SQLite file the directory is created first (private to its owner); the file itself
-    is made private by :func:`rada.store.record_repository.record_engine`.
+    is made private by :func:`rada.store.engine.record_engine`.
     """
     from sqlalchemy.engine import make_url
 

@@ -25,8 +25,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.server import running_server
 
 from rada.record import Entry, EntryKind, Signer
+from rada.store.engine import record_engine
 from rada.store.keys import PRIVATE_KEY_FILE, load_or_create_signing_key
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import RecordRepository
 
 CHROMIUM = Path("/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent

@@ -21,7 +21,8 @@ from rada.record.checkpoint import Checkpoint, sign_checkpoint
 from rada.record.merkle import root_of
 from rada.record.note import COSIGNATURE_TYPE, parse_note
 from rada.record.witness import AddCheckpoint, read_cosignatures
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.engine import record_engine
+from rada.store.record_repository import RecordRepository
 from rada.store.witness_repository import CosignatureRepository, WitnessRepository
 
 LOG = Signer(ORIGIN, bytes([8]) * 32)  # the key fill_record writes

@@ -16,8 +16,9 @@ from rada.record import Entry, EntryKind, open_checkpoint
 from rada.record.export import StoredEntry
 from rada.record.merkle import leaf_hash, root_of
 from rada.record.tiles import TilePath, parse_entry_bundle, parse_tile, root_from_tiles
+from rada.store.engine import record_engine
 from rada.store.keys import load_or_create_signing_key
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import RecordRepository
 from rada.web.app import create_app
 
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)

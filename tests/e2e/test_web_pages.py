@@ -19,8 +19,9 @@ from rada.config import Settings
 from rada.planning.explain import explain_plan
 from rada.planning.optimal import solve_plan
 from rada.record import Entry, EntryKind, Verifier, open_checkpoint, verify_inclusion
+from rada.store.engine import record_engine
 from rada.store.keys import load_or_create_signing_key
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import RecordRepository
 from rada.web.app import create_app
 
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)

@@ -22,8 +22,9 @@ from rada.record import Entry, EntryKind, TamperError, verify_export, write_expo
 from rada.record.checkpoint import Checkpoint, sign_checkpoint
 from rada.record.note import Verifier, parse_note
 from rada.record.witness import AddCheckpoint, CosignatureQuorumError, verify_cosigned
+from rada.store.engine import record_engine
 from rada.store.keys import load_or_create_signing_key
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import RecordRepository
 from rada.store.witness_keys import create_witness_key
 from rada.store.witness_repository import CosignatureRepository, WitnessRepository
 from rada.web.app import create_app

@@ -28,8 +28,9 @@ from rada.record import Entry, EntryKind
 from rada.record.checkpoint import Checkpoint
 from rada.record.note import COSIGNATURE_TYPE, Note, Signer, format_note, parse_note
 from rada.record.witness import AddCheckpoint, read_cosignatures
+from rada.store.engine import record_engine
 from rada.store.keys import load_or_create_signing_key
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.record_repository import RecordRepository
 from rada.store.witness_repository import CosignatureRepository, WitnessRepository
 from rada.web.app import create_app
 

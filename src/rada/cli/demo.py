@@ -87,8 +87,9 @@ def _demo_witness(settings: Settings, host: str, port: int) -> None:
     """
     import os
 
+    from rada.store.engine import record_engine
     from rada.store.keys import load_or_create_signing_key
-    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.record_repository import RecordRepository
     from rada.store.witness_keys import WITNESS_KEY_FILE, create_witness_key, load_witness_key
 
     log = load_or_create_signing_key(settings.data_dir)

@@ -31,7 +31,8 @@ def _print_json(value: dict[str, Any]) -> None:
 
 def _open() -> tuple[Settings, RecordRepository]:
     from rada.config import load_settings
-    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.engine import record_engine
+    from rada.store.record_repository import RecordRepository
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -85,7 +85,8 @@ def serve(
     from rada.cli._output import message
     from rada.config import load_settings, parse_log_keys
     from rada.record.errors import NoteError
-    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.engine import record_engine
+    from rada.store.record_repository import RecordRepository
     from rada.store.witness_keys import load_witness_key
 
     settings = load_settings()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.engine import record_engine
+from rada.store.record_repository import RecordRepository
 from rada.store.schema import current_revision, head_revision, upgrade
 from rada.store.unit_of_work import SqlUnitOfWork
 

@@ -17,6 +17,7 @@ from rada.record.export import StoredEntry
 from rada.record.merkle import leaf_hash, node_hash
 from rada.record.redaction import Tombstone
 from rada.store.councils_tables import councils
+from rada.store.engine import writing
 from rada.store.projection import (
     AUDITED_TABLES,
     HIDDEN,
@@ -25,7 +26,6 @@ from rada.store.projection import (
     Row,
     project,
 )
-from rada.store.record_repository import writing
 from rada.store.record_tables import record_checkpoints, record_entries, record_nodes
 
 __all__ = [

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 # The witnessing tables join the record's MetaData when imported; migrations compare them.
 import rada.store.witness_tables  # noqa: F401
-from rada.store.record_repository import writing
+from rada.store.engine import writing
 
 __all__ = [
     "MIGRATIONS",

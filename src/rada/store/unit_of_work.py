@@ -28,8 +28,9 @@ from rada.store.council_repositories import (
     SqlPeople,
 )
 from rada.store.cycle_repository import SqlCycles
+from rada.store.engine import SQLITE_BEGIN
 from rada.store.proposal_repositories import SqlBallots, SqlPosts, SqlProposals, SqlVotes
-from rada.store.record_repository import SQLITE_BEGIN, RecordRepository
+from rada.store.record_repository import RecordRepository
 
 __all__ = ["SqlRecord", "SqlUnitOfWork"]
 

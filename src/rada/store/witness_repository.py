@@ -26,7 +26,7 @@ from rada.record.witness import (
     check_add_checkpoint,
     cosign,
 )
-from rada.store.record_repository import writing
+from rada.store.engine import writing
 from rada.store.record_tables import record_checkpoints
 from rada.store.witness_tables import record_cosignatures, witness_logs
 

@@ -96,7 +96,7 @@ class AppState:
         if self._record is None:
             with self._lock:
                 if self._record is None:
-                    from rada.store.record_repository import record_engine
+                    from rada.store.engine import record_engine
 
                     self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
                     repository = RecordRepository(record_engine(self.settings.database_url))

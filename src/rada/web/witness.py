@@ -164,7 +164,8 @@ def create_witness_app(settings: Settings | None = None) -> WitnessApp:
         uvicorn --factory rada.web.witness:create_witness_app
     """
     from rada.config import load_settings, parse_log_keys
-    from rada.store.record_repository import RecordRepository, record_engine
+    from rada.store.engine import record_engine
+    from rada.store.record_repository import RecordRepository
     from rada.store.witness_keys import load_witness_key
 
     settings = settings or load_settings()

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.engine import record_engine
+from rada.store.record_repository import RecordRepository
 
 POSTGRES_URL = os.environ.get(
     "RADA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -13,7 +13,8 @@ from tests.integration.store.world import NOW
 from rada.record import Entry, EntryKind
 from rada.store.councils_tables import metadata
 from rada.store.database import Database
-from rada.store.record_repository import RecordRepository, record_engine
+from rada.store.engine import record_engine
+from rada.store.record_repository import RecordRepository
 from rada.store.record_tables import record_metadata
 from rada.store.schema import head_revision
 
