@@ -81,3 +81,25 @@ def test_an_invitation_code_can_be_given_after_sign_up(site: World) -> None:
         "/me/councils", data={"csrf_token": csrf_of(joined), "invitation": issued.code}
     )
     assert "already" in html(again, 400)
+
+
+def test_a_refusals_moments_are_said_in_the_readers_zone_and_language() -> None:
+    """No raw timestamp reaches a person: a domain message's moments are formatted for the
+    reader (the command line and the record keep the exact ISO form)."""
+    from datetime import UTC, datetime
+
+    from starlette.requests import Request
+
+    from rada.councils.text import msg
+    from rada.web.templating import say
+
+    closed = msg("voting closed at %(closed)s", closed=datetime(2026, 12, 5, 5, 33, tzinfo=UTC))
+    assert str(closed) == "voting closed at 2026-12-05T05:33+00:00"
+
+    def reader(cookie: str, language: str) -> Request:
+        headers = [(b"cookie", cookie.encode()), (b"accept-language", language.encode())]
+        return Request({"type": "http", "headers": headers, "query_string": b"", "path": "/"})
+
+    assert say(reader("", "en"), closed) == "voting closed at Dec 5, 2026 05:33 UTC"
+    prague = say(reader("rada_tz=Europe/Prague", "cs"), closed)
+    assert prague == "hlasování skončilo 5. 12. 2026 6:33 SEČ", prague

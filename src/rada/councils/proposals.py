@@ -393,7 +393,7 @@ class Proposal:
                     "the discussion must last %(n)s hour; voting may open at %(earliest)s",
                     "the discussion must last %(n)s hours; voting may open at %(earliest)s",
                     self.rule.discussion_hours,
-                    earliest=earliest.isoformat(timespec="minutes"),
+                    earliest=earliest,
                 )
             )
         self.stage = Stage.VOTING
@@ -414,7 +414,7 @@ class Proposal:
             raise WrongStage(
                 msg(
                     "voting closed at %(closed)s",
-                    closed=self.closes_at.isoformat(timespec="minutes"),
+                    closed=self.closes_at,
                 )
             )
 
@@ -429,7 +429,7 @@ class Proposal:
             raise WrongStage(
                 msg(
                     "voting is open until %(closes)s",
-                    closes=self.closes_at.isoformat(timespec="minutes"),
+                    closes=self.closes_at,
                 ),
                 hint=msg("a vote closes early only when every member entitled has voted"),
             )

@@ -35,11 +35,21 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["Joined", "Message", "Translator", "joined", "msg", "nmsg", "translate"]
+__all__ = [
+    "Joined",
+    "Message",
+    "Translator",
+    "joined",
+    "msg",
+    "nmsg",
+    "translate",
+    "with_moments",
+]
 
 
 class Translator(Protocol):
@@ -157,10 +167,34 @@ def translate(text: str | Message, translator: Translator | None) -> str:
 def _render(value: Any, translator: Translator | None) -> Any:
     if isinstance(value, Message | Joined):
         return value.translate(translator)
+    if isinstance(value, datetime):
+        # A moment, exact and unambiguous (the web says it in the reader's zone instead).
+        return value.isoformat(timespec="minutes")
+    return value
+
+
+def with_moments(value: Any, say: Callable[[datetime], str]) -> Any:
+    """``value`` (a message, a list of parts or a parameter) with every moment in it said by
+    ``say``: how the pages put a refusal's times in the reader's zone and language.
+
+    >>> from datetime import UTC
+    >>> m = msg("voting closed at %(closed)s", closed=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    >>> str(m), str(with_moments(m, lambda t: t.strftime("%d.%m. %H:%M")))
+    ('voting closed at 2026-01-02T03:04+00:00', 'voting closed at 02.01. 03:04')
+    """
+    if isinstance(value, Message):
+        params = {k: with_moments(v, say) for k, v in value.params.items()}
+        return Message(value.template, params, value.plural)
+    if isinstance(value, Joined):
+        return Joined(tuple(with_moments(p, say) for p in value.parts), value.separator)
+    if isinstance(value, datetime):
+        return say(value)
     return value
 
 
 def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
     if isinstance(value, Message):
         return {"message": value.to_dict()}
     if isinstance(value, Joined):

@@ -35,9 +35,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from rada.councils.errors import CouncilError
-from rada.councils.text import Message, translate
+from rada.councils.text import Message, translate, with_moments
 from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
-from rada.web.times import when
+from rada.web.times import format_when, reader_zone, when
 
 __all__ = [
     "environment",
@@ -189,8 +189,12 @@ def gettext_for(request: Request) -> Callable[[str], str]:
 
 
 def say(request: Request, text: str | Message) -> str:
-    """A message of the domain in the reader's language (plain text as it is)."""
-    return translate(text, translations(chosen_language(request)))
+    """A message of the domain in the reader's language (plain text as it is), its moments
+    in the reader's time zone."""
+    language = chosen_language(request)
+    zone = reader_zone(request)
+    text = with_moments(text, lambda moment: format_when(moment, zone, language))
+    return translate(text, translations(language))
 
 
 def error_text(request: Request, error: CouncilError) -> str:

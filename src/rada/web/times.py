@@ -21,7 +21,7 @@ from starlette.requests import Request
 
 from rada.web.i18n import chosen_language
 
-__all__ = ["TZ_COOKIE", "format_when", "reader_zone", "when"]
+__all__ = ["TZ_COOKIE", "format_when", "reader_zone", "when", "zone_name"]
 
 #: The cookie that carries the reader's IANA time zone name (at most 64 characters).
 TZ_COOKIE = "rada_tz"
@@ -41,7 +41,7 @@ def reader_zone(request: Request) -> tzinfo:
     return UTC
 
 
-def _zone_name(moment: datetime, zone: tzinfo, language: str) -> str:
+def zone_name(moment: datetime, zone: tzinfo, language: str) -> str:
     """The zone as people know it: its short name where the language has one (CET, SEČ,
     EST), else its IANA name."""
     if zone is UTC:
@@ -57,7 +57,7 @@ def format_when(moment: datetime, zone: tzinfo, language: str, *, date_only: boo
     if date_only:
         return day
     clock = format_skeleton("Hm", moment, tzinfo=zone, locale=language)
-    return f"{day} {clock} {_zone_name(moment, zone, language)}"
+    return f"{day} {clock} {zone_name(moment, zone, language)}"
 
 
 @pass_context

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from babel.dates import format_date, format_time
@@ -42,6 +42,7 @@ from rada.web.pages.results import (
 from rada.web.security import csrf_token
 from rada.web.substance import labels_for, proposal_substance
 from rada.web.templating import error_text, gettext_for, render
+from rada.web.times import reader_zone, zone_name
 
 __all__ = ["router"]
 
@@ -88,6 +89,7 @@ def _page(
     """The proposal page, with what the viewer may do."""
     _ = gettext_for(request)
     language = chosen_language(request)
+    zone = reader_zone(request)
     viewer = signed_in(request)
     api = api_context(request)
     now = api.now()
@@ -133,6 +135,7 @@ def _page(
             membership,
             viewer_id=None if viewer is None else viewer.id,
             now=now,
+            zone=zone,
             language=language,
             _=_,
         )
@@ -174,7 +177,7 @@ def _page(
         may_vote=may_vote,
         may_revise=is_author and proposal.stage in (Stage.DRAFT, Stage.DISCUSSION),
         actions=actions,
-        closes_words=when(proposal.closes_at, language, _) if proposal.closes_at else None,
+        closes_words=when(proposal.closes_at, zone, language, _) if proposal.closes_at else None,
         voted=voted,
         my_vote=my_vote,
         voter_names=voter_names,
@@ -203,12 +206,13 @@ def _page(
     )
 
 
-def when(moment: datetime, language: str, _: Gettext) -> str:
-    """A moment for people: "14:00 UTC on Friday, December 5, 2026" (its date as the language
-    writes it)."""
-    return _("%(time)s UTC on %(date)s") % {
-        "time": format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language),
-        "date": format_date(moment, "full", locale=language),
+def when(moment: datetime, zone: tzinfo, language: str, _: Gettext) -> str:
+    """A moment for people, in the reader's zone: "14:00 CET on Friday, December 5, 2026"
+    (its date as the language writes it)."""
+    return _("%(time)s %(zone)s on %(date)s") % {
+        "time": format_time(moment, "HH:mm", tzinfo=zone, locale=language),
+        "zone": zone_name(moment, zone, language),
+        "date": format_date(moment.astimezone(zone), "full", locale=language),
     }
 
 
@@ -231,6 +235,7 @@ def _actions(
     *,
     viewer_id: int | None,
     now: datetime,
+    zone: tzinfo,
     language: str,
     _: Gettext,
 ) -> list[Action]:
@@ -257,11 +262,11 @@ def _actions(
             note = _(
                 "Voting opens at %(when)s at the earliest: the discussion lasts at least "
                 "%(hours)s hours."
-            ) % {"when": when(earliest, language, _), "hours": rule.discussion_hours}
+            ) % {"when": when(earliest, zone, language, _), "hours": rule.discussion_hours}
         else:
             note = _("The vote will last %(hours)s hours: opened now, it closes at %(when)s.") % {
                 "hours": rule.voting_hours,
-                "when": when(closes, language, _),
+                "when": when(closes, zone, language, _),
             }
         out.append(Action("voting", _("Open the vote"), now >= earliest, note))
     if proposal.stage is Stage.VOTING and membership is not None:
@@ -280,7 +285,7 @@ def _actions(
         have = len(voted & set(voters.weights))
         if enabled and now >= proposal.closes_at:
             note = _("The voting period ended at %(when)s.") % {
-                "when": when(proposal.closes_at, language, _)
+                "when": when(proposal.closes_at, zone, language, _)
             }
         elif enabled:
             note = _("Every member entitled has voted (%(voted)s of %(n)s).") % {
@@ -291,7 +296,7 @@ def _actions(
             note = _(
                 "The vote closes at %(when)s, or as soon as every member entitled has voted "
                 "(%(voted)s of %(n)s have)."
-            ) % {"when": when(proposal.closes_at, language, _), "voted": have, "n": entitled}
+            ) % {"when": when(proposal.closes_at, zone, language, _), "voted": have, "n": entitled}
         out.append(
             Action(
                 "close",
@@ -627,6 +632,7 @@ def _refusal(request: Request, proposal_id: int, step: str, error: CouncilError)
             membership,
             viewer_id=viewer.id,
             now=api.now(),
+            zone=reader_zone(request),
             language=chosen_language(request),
             _=_,
         )
