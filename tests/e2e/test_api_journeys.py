@@ -192,7 +192,12 @@ def test_a_motion_from_sign_up_to_decision(instance: Instance) -> None:
         "receipt": None,
     }
     ok(bo.post(f"/proposals/{pid}/votes", {"choice": {"position": "yes"}}), 201)
-    assert ok(bo.post(f"/proposals/{pid}/votes", {"choice": {"position": "no"}}), 409)
+    # Voting again while the vote is open changes the vote: the tally takes the last choice.
+    ok(bo.post(f"/proposals/{pid}/votes", {"choice": {"position": "no"}}), 201)
+    assert ok(cy.get(f"/proposals/{pid}/tally"))["counts"] == {"yes": 1, "no": 1, "abstain": 0}
+    ok(bo.post(f"/proposals/{pid}/votes", {"choice": {"position": "yes"}}), 201)
+    receipt = {"choice": {"position": "no"}, "replace_receipt": "r-anything"}
+    assert "no receipts" in ok(bo.post(f"/proposals/{pid}/votes", receipt), 422)["detail"]
     assert ok(cy.post(f"/proposals/{pid}/votes", {"choice": {"position": "maybe"}}), 422)["detail"]
     live = ok(cy.get(f"/proposals/{pid}/tally"))
     assert live["visible"]
@@ -201,10 +206,10 @@ def test_a_motion_from_sign_up_to_decision(instance: Instance) -> None:
     assert ok(ana.post(f"/proposals/{pid}/close"), 409)["hint"]  # Cy has not voted yet
     ok(cy.post(f"/proposals/{pid}/votes", {"choice": {"position": "no"}}), 201)
     roll_call = ok(instance.client().get(f"{API}/proposals/{pid}/votes"))
-    assert [(v["voter"]["name"], v["choice"]) for v in roll_call["votes"]] == [
-        ("Ana Novak", {"position": "yes"}),
-        ("Bo Berg", {"position": "yes"}),
-        ("Cy Dvorak", {"position": "no"}),
+    assert [(v["voter"]["name"], v["choice"], v["version"]) for v in roll_call["votes"]] == [
+        ("Ana Novak", {"position": "yes"}, 1),
+        ("Bo Berg", {"position": "yes"}, 3),
+        ("Cy Dvorak", {"position": "no"}, 1),
     ]
 
     decided = ok(cy.post(f"/proposals/{pid}/close"))
@@ -212,6 +217,8 @@ def test_a_motion_from_sign_up_to_decision(instance: Instance) -> None:
     assert decided["outcome"] == "adopted"
     assert decided["decision"]["tally"] == {"yes": 2, "no": 1, "abstain": 0}
     assert decided["decision"]["summary"].startswith("Adopted")
+    late = ok(bo.post(f"/proposals/{pid}/votes", {"choice": {"position": "no"}}), 409)
+    assert "votes are not open" in late["detail"]
     public = ok(instance.client().get(f"{API}/proposals/{pid}"))
     assert public["decision"] == decided["decision"]
     final = ok(instance.client().get(f"{API}/proposals/{pid}/tally"))
@@ -306,6 +313,18 @@ def test_a_secret_stv_election_is_checked_by_receipt_after_the_count(instance: I
         f"{API}/proposals/{eid}/votes", json={"choice": {"ranking": [keys[cy.id]]}}, headers=bearer
     )
     receipts["Cy Dvorak"] = ok(cast, 201)["receipt"]
+    # Bo changes their mind: a second ballot is refused; one that names the first's receipt
+    # replaces it, under a new receipt.
+    bos = {"choice": {"ranking": [keys[bo.id], keys[cy.id]]}}
+    again = ok(bo.post(f"/proposals/{eid}/votes", bos), 409)
+    assert "receipt" in again["hint"]
+    wrong = ok(bo.post(f"/proposals/{eid}/votes", {**bos, "replace_receipt": "r-wrong"}), 403)
+    assert wrong["detail"] == "this receipt code does not name a current ballot on this proposal"
+    first = receipts["Bo Berg"]
+    replaced = ok(bo.post(f"/proposals/{eid}/votes", {**bos, "replace_receipt": first}), 201)
+    assert replaced["secret"]
+    assert replaced["receipt"] not in (None, first)
+    receipts["Bo Berg"] = replaced["receipt"]
 
     hidden = ok(instance.client().get(f"{API}/proposals/{eid}/tally"))
     assert not hidden["visible"]
@@ -333,6 +352,10 @@ def test_a_secret_stv_election_is_checked_by_receipt_after_the_count(instance: I
     assert check["ballot"]["receipt_hash"] in {b["receipt_hash"] for b in after["ballots"]}
     unknown = instance.client().get(f"{API}/proposals/{eid}/receipts/not-a-receipt")
     assert ok(unknown, 404)["hint"]
+    # The replaced ballot was neither counted nor published; the new one was.
+    assert ok(instance.client().get(f"{API}/proposals/{eid}/receipts/{first}"), 404)
+    new = ok(instance.client().get(f"{API}/proposals/{eid}/receipts/{receipts['Bo Berg']}"))
+    assert new["ballot"]["choice"] == bos["choice"]
 
 
 def test_a_council_joins_a_federation_only_by_its_own_decision(instance: Instance) -> None:

@@ -13,7 +13,9 @@ Every answer must not be a 5xx, must carry a status the schema documents with a 
 fits the schema, and must agree with every earlier answer about what may not change (the
 checks in :class:`Ledger`): a decided proposal stays decided with the same decision, stages
 only move forward, versions and posts only gain versions, a record index never moves, a
-vote or published ballot once counted never changes, and a final count is final.
+version of a vote once seen never changes (a member's latest vote may be changed, by a later
+version, only while voting is open), a vote or published ballot once counted never changes,
+and a final count is final.
 
 Time moves on by 13 hours with every request, so that discussions (24 to 48 hours) and
 votes (72 hours) end within a few steps. The run is bounded and derandomized: the same
@@ -98,6 +100,8 @@ class Ledger:
     versions: dict[tuple[str, int], list[dict[str, Any]]] = field(default_factory=dict)
     record: dict[tuple[str, int], int] = field(default_factory=dict)
     votes: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    #: Proposals whose roll call was seen once decided: their votes change no more.
+    counted: set[int] = field(default_factory=set)
     ballots: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     tallies: dict[int, dict[str, Any]] = field(default_factory=dict)
     secret: dict[int, bool] = field(default_factory=dict)
@@ -168,15 +172,25 @@ class Ledger:
 
     def _votes(self, item: dict[str, Any]) -> None:
         pid = item["proposal_id"]
+        counted = self.stages.get(pid) == "decided"
         for vote in item["votes"]:
             if vote["choice"] is None:
                 continue
             key = (pid, vote["voter"]["id"])
             before = self.votes.setdefault(key, vote)
+            if vote["version"] != before["version"]:
+                # A change while voting is open: a later version, never once counted.
+                assert vote["version"] > before["version"], f"a vote on proposal {pid} went back"
+                assert pid not in self.counted, f"a vote on proposal {pid} changed after the count"
+                self.votes[key] = vote
+                continue
             if vote["redacted_by"] is not None and before["redacted_by"] is None:
                 self.votes[key] = vote  # an adopted redaction empties a counted choice
                 continue
+            # A version, once seen, never changes.
             assert vote == before, f"a vote on proposal {pid} changed: {before} -> {vote}"
+        if counted:
+            self.counted.add(pid)
         if item["ballots"] is not None:
             ballots = sorted(item["ballots"], key=lambda b: json.dumps(b, sort_keys=True))
             before_ballots = self.ballots.setdefault(pid, ballots)
@@ -554,7 +568,8 @@ class DomainRules(RuleBasedStateMachine):
                 "/proposals/{proposal_id}/votes",
                 by=self.s.person(member),
                 body={"choice": choice},
-                # 409: voted already, or the period ended; 403: joined after it opened
+                # 201 again: an open vote changed; 409: a second secret ballot, or the period
+                # ended; 403: joined after it opened
                 expect=(201, 403, 409),
                 proposal_id=pid,
             )

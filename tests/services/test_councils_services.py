@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from rada.councils.errors import (
-    AlreadyVoted,
     Conflict,
     CouncilError,
     NotAllowed,
@@ -249,14 +248,15 @@ def test_a_motion_from_proposal_to_decision(world: World) -> None:
         ]
 
 
-def test_one_vote_per_member(world: World) -> None:
+def test_a_second_open_vote_changes_the_first_and_counts_once(world: World) -> None:
     with world() as uow:
         proposal = _motion(world, uow)
         at = _vote_open(world, uow, proposal)
         ps.cast_vote(uow, proposal_id=proposal, by=world.bo, choice={"position": "yes"}, now=at)
-        with pytest.raises(AlreadyVoted):
-            ps.cast_vote(uow, proposal_id=proposal, by=world.bo, choice={"position": "no"}, now=at)
-        assert len(uow.votes.for_proposal(proposal)) == 1
+        ps.cast_vote(uow, proposal_id=proposal, by=world.bo, choice={"position": "no"}, now=at)
+        (vote,) = uow.votes.for_proposal(proposal)
+        assert (vote.choice, vote.version) == ({"position": "no"}, 2)
+        assert len(uow.votes.history(proposal)) == 2
 
 
 def test_no_vote_before_voting_or_after_close(world: World) -> None:

@@ -301,10 +301,19 @@ def vote_cast(
     ],
     reason: Annotated[str, typer.Option(help="The reason (required for a block).")] = "",
     approve: Annotated[bool, typer.Option(help="The keys are approvals, not a ranking.")] = False,
+    replace: Annotated[
+        str | None,
+        typer.Option(
+            help="A secret ballot: the receipt code of your current ballot, to replace it "
+            "with this one while voting is open.",
+        ),
+    ] = None,
     who: AsOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Cast your vote; a secret ballot prints the receipt code to check it after the count."""
+    """Cast your vote, or change it while voting is open (an open vote: cast it again; a
+    secret ballot: with --replace and its receipt). A secret ballot prints the receipt code to
+    check it after the count."""
     from rada.councils.orders import BallotForm
     from rada.services.proposals import cast_vote, get_proposal
 
@@ -319,7 +328,14 @@ def vote_cast(
         else:
             keys = [k.strip() for k in choice.split(",") if k.strip()]
             body = {"approve" if approve or form is BallotForm.APPROVAL else "ranking": keys}
-        receipt = cast_vote(uow, proposal_id=proposal_id, by=person.id, choice=body, now=now())
+        receipt = cast_vote(
+            uow,
+            proposal_id=proposal_id,
+            by=person.id,
+            choice=body,
+            now=now(),
+            replace_receipt=replace,
+        )
         uow.commit()
     data = {"proposal": proposal_id, "choice": body, "receipt": receipt}
     if as_json:

@@ -51,6 +51,9 @@ class Vote:
     #: Under a hidden tally, the secret that the record's commitment to the choice is made
     #: with (see :func:`commit_choice`); published with the choice at the count.
     salt: str | None = None
+    #: 1 for the vote first cast; each change while voting is open adds the next version,
+    #: and only a voter's latest version counts. Earlier versions are kept as they were.
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class SecretBallot:
     receipt_hash: str
     choice: Mapping[str, Any]
     weight: int
+    #: Whether its holder replaced it with a new ballot while voting was open (through its
+    #: receipt); a replaced ballot is neither counted nor published.
+    replaced: bool = False
 
 
 @dataclass(frozen=True)

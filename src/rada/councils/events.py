@@ -290,7 +290,11 @@ class VotingOpened(Event):
 class VoteCast(Event):
     """A member (``by``) voted openly. Where the standing orders hide the running count,
     ``choice`` is None and ``hidden`` true until :class:`VoteRevealed` at the count; then
-    ``commitment`` binds the vote to its choice now (``commit_choice``), without saying it."""
+    ``commitment`` binds the vote to its choice now (``commit_choice``), without saying it.
+
+    ``version`` is 1 for the vote first cast; a member who changes their vote while voting is
+    open casts the next version, whose entry links the entry of the one it replaces. Only the
+    latest version counts; the record keeps them all."""
 
     entry_kind = "vote"
     event_name = "cast"
@@ -301,12 +305,14 @@ class VoteCast(Event):
     choice: dict[str, Any] | None
     hidden: bool = False
     commitment: str | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class VoteRevealed(Event):
     """At the count, how a member (``by``) voted under a hidden tally, with the salt that
-    opens the commitment made when the vote was cast."""
+    opens the commitment made when the vote was cast. Every version of a changed vote is
+    revealed, each opening its own commitment; only the latest was counted."""
 
     entry_kind = "vote"
     event_name = "revealed"
@@ -316,6 +322,7 @@ class VoteRevealed(Event):
     choice: dict[str, Any] | None
     weight: int
     salt: str | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,10 +8,19 @@ the web layer uses it to commit together the votes that arrive while the previou
 being written (group commit).
 
 Each vote is checked on its own: a refusal (voting closed, not a member, a choice the rule
-does not take, a second vote) is returned in that vote's place and the others go ahead. The
-proposals voted on are held first (in id order, so that two groups cannot deadlock) in a way
-that lets other votes on them go ahead but makes their close wait: a vote either lands before
-the count and is counted, or finds the proposal decided.
+does not take, a second secret ballot without the first one's receipt) is returned in that
+vote's place and the others go ahead. The proposals voted on are held first (in id order, so
+that two groups cannot deadlock) in a way that lets other votes on them go ahead but makes
+their close wait: a vote either lands before the count and is counted, or finds the proposal
+decided.
+
+A vote can be changed while voting is open. An open vote is changed by casting it again: the
+change is the next version of the vote, a row and a record entry of its own that links the
+version it replaces, and only the latest version counts. A secret ballot is replaced by
+casting again with the receipt code of one's current ballot: that ballot is marked replaced
+and a new one, with a new receipt, is stored in its place. Nothing on the record links the
+voter to either ballot (the participation recorded when the first was cast stays the only
+one), and only ballots not replaced are counted and published.
 """
 
 from __future__ import annotations
@@ -30,8 +39,16 @@ from rada.councils.ballots import (
     commit_choice,
     new_receipt,
     new_salt,
+    receipt_hash,
 )
-from rada.councils.errors import AlreadyVoted, CouncilError, NotAllowed, NotFound
+from rada.councils.errors import (
+    AlreadyVoted,
+    Conflict,
+    CouncilError,
+    InvalidChoice,
+    NotAllowed,
+    NotFound,
+)
 from rada.councils.events import Event, TookPart, VoteCast
 from rada.councils.model import Membership
 from rada.councils.proposals import Proposal
@@ -46,6 +63,7 @@ __all__ = ["Cast", "VoteRequest", "cast_vote", "cast_votes"]
 Cast = str | None | CouncilError
 
 _ALREADY_VOTED = msg("you have already voted on this proposal")
+_REPLACE_HINT = msg("to change your secret ballot, cast it again with its receipt code")
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,9 @@ class VoteRequest:
     by: int
     choice: Mapping[str, Any]
     at: datetime
+    #: For a secret ballot: the receipt code of the voter's current ballot, which the new
+    #: ballot replaces. None casts a first ballot (or, for an open vote, casts or changes it).
+    replace_receipt: str | None = None
 
 
 @dataclass
@@ -65,24 +86,41 @@ class _Accepted:
     proposal: Proposal
     membership: Membership
     choice: dict[str, Any]
+    #: An open vote's latest version stored, which this vote changes (None: a first vote).
+    previous: Vote | None = None
+    #: A secret ballot's replaced ballot, by its receipt hash (None: a first ballot).
+    replaces: str | None = None
 
 
 def cast_vote(
-    uow: UnitOfWork, *, proposal_id: int, by: int, choice: Mapping[str, Any], now: datetime
+    uow: UnitOfWork,
+    *,
+    proposal_id: int,
+    by: int,
+    choice: Mapping[str, Any],
+    now: datetime,
+    replace_receipt: str | None = None,
 ) -> str | None:
-    """Cast one vote. Returns the receipt code of a secret ballot (None for an open vote).
+    """Cast one vote, or change it. Returns the receipt code of a secret ballot (None for an
+    open vote).
 
-    Only members entitled to vote may, only while voting is open, and only once: the store's
-    unique constraint settles a race between two requests of the same member.
+    Only members entitled to vote may, and only while voting is open. A member who has voted
+    openly changes their vote by casting it again (the record keeps every version; the latest
+    counts). A secret ballot is cast once; it is replaced by casting again with
+    ``replace_receipt``, the receipt code of the member's current ballot, and the new ballot's
+    receipt is returned. The store's unique keys settle a race between two requests of the
+    same member.
     """
-    (outcome,) = cast_votes(uow, [VoteRequest(proposal_id, by, choice, now)])
+    request = VoteRequest(proposal_id, by, choice, now, replace_receipt=replace_receipt)
+    (outcome,) = cast_votes(uow, [request])
     if isinstance(outcome, CouncilError):
         raise outcome
     return outcome
 
 
 def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
-    """Cast every vote of ``requests`` that the rules allow, in ``uow``'s transaction.
+    """Cast (or change) every vote of ``requests`` that the rules allow, in ``uow``'s
+    transaction.
 
     Returns, for each request in order, the receipt code of a secret ballot, None for an open
     vote, or the :class:`CouncilError` that refused it. Nothing is committed here.
@@ -90,10 +128,32 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
     Raises
     ------
     AlreadyVoted
-        Only when a vote that was not in the store when checked is there when written: another
-        transaction stored the same member's vote meanwhile. The transaction must then be
-        rolled back (the record entries appended with it go too) and the votes cast again.
+        Only when what was checked changed before it was written: another transaction stored
+        the same member's vote (or change) meanwhile, or replaced the same ballot. The
+        transaction must then be rolled back (the record entries appended with it go too) and
+        the votes cast again.
     """
+    # A member's second request in one group (two quick changes) is written after the first,
+    # in the same transaction, as if it had come in the next group.
+    first: list[int] = []
+    later: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    for slot, request in enumerate(requests):
+        key = (request.proposal_id, request.by)
+        (later if key in seen else first).append(slot)
+        seen.add(key)
+    if later:
+        outcomes: list[Cast] = [None] * len(requests)
+        for slots in (first, later):
+            done = cast_votes(uow, [requests[slot] for slot in slots])
+            for slot, outcome in zip(slots, done, strict=True):
+                outcomes[slot] = outcome
+        return outcomes
+    return _cast_once_each(uow, requests)
+
+
+def _cast_once_each(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
+    """:func:`cast_votes` for requests of distinct (proposal, voter) pairs."""
     outcomes: list[Cast] = [None] * len(requests)
     proposals = _lock_proposals(uow, requests)
     memberships: dict[tuple[int, int], Membership | None] = {}
@@ -102,30 +162,33 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
         for person in people:
             memberships[council_id, person] = found.get(person)
     accepted: list[_Accepted] = []
-    seen: set[tuple[int, int]] = set()
     for slot, request in enumerate(requests):
         try:
-            accepted.append(_check(request, proposals, memberships, seen, slot))
+            accepted.append(_check(request, proposals, memberships, slot))
         except CouncilError as refusal:
             outcomes[slot] = refusal
-    accepted = _not_yet_voted(uow, accepted, outcomes)
+    accepted = _against_stored(uow, accepted, outcomes)
     if not accepted:
         return outcomes
     # Under a hidden tally the record commits to each choice now and opens it at the count.
     salts = {a.slot: new_salt() for a in accepted if _hidden(a)}
-    first = record(uow, [_event(a, salts.get(a.slot)) for a in accepted]).start
+    # A replaced secret ballot gets no entry: nothing on the record may link its voter to it.
+    recorded = [a for a in accepted if a.replaces is None]
+    first = record(uow, [_event(a, salts.get(a.slot)) for a in recorded]).start if recorded else 0
+    index = {a.slot: first + offset for offset, a in enumerate(recorded)}
     votes: list[Vote] = []
     ballots: list[tuple[SecretBallot, Participation]] = []
-    for offset, a in enumerate(accepted):
+    replacements: list[tuple[str, SecretBallot]] = []
+    for a in accepted:
         r = a.request
         if a.proposal.rule.secret:
             code, hashed = new_receipt()
-            ballots.append(
-                (
-                    SecretBallot(r.proposal_id, hashed, a.choice, a.membership.weight),
-                    Participation(r.proposal_id, r.by, r.at, record_index=first + offset),
-                )
-            )
+            ballot = SecretBallot(r.proposal_id, hashed, a.choice, a.membership.weight)
+            if a.replaces is not None:
+                replacements.append((a.replaces, ballot))
+            else:
+                participation = Participation(r.proposal_id, r.by, r.at, record_index=index[a.slot])
+                ballots.append((ballot, participation))
             outcomes[a.slot] = code
         else:
             votes.append(
@@ -135,17 +198,21 @@ def cast_votes(uow: UnitOfWork, requests: Sequence[VoteRequest]) -> list[Cast]:
                     a.choice,
                     a.membership.weight,
                     r.at,
-                    record_index=first + offset,
+                    record_index=index[a.slot],
                     salt=salts.get(a.slot),
+                    version=_version(a),
                 )
             )
     if votes:
         uow.votes.add_many(votes)
+    # The ballots go in an order of their own, so that neither the order of the rows nor
+    # the order of the record's participation entries says whose ballot is whose.
     if ballots:
-        # The ballots go in an order of their own, so that neither the order of the rows nor
-        # the order of the record's participation entries says whose ballot is whose.
         secrets.SystemRandom().shuffle(ballots)
         uow.ballots.add_many(ballots)
+    if replacements:
+        secrets.SystemRandom().shuffle(replacements)
+        uow.ballots.replace_many(replacements)
     return outcomes
 
 
@@ -168,7 +235,6 @@ def _check(
     request: VoteRequest,
     proposals: Mapping[int, Proposal],
     memberships: Mapping[tuple[int, int], Membership | None],
-    seen: set[tuple[int, int]],
     slot: int,
 ) -> _Accepted:
     proposal = proposals.get(request.proposal_id)
@@ -179,29 +245,71 @@ def _check(
     if membership is None or not membership.votes:
         raise NotAllowed(msg("only members of the council may vote on its proposals"))
     choice = check_choice(proposal, request.choice)
-    key = (request.proposal_id, request.by)
-    if key in seen:
-        raise AlreadyVoted(_ALREADY_VOTED)
-    seen.add(key)
+    if request.replace_receipt is not None and not proposal.rule.secret:
+        raise InvalidChoice(
+            msg(
+                "proposal %(proposal)s is an open vote: it has no receipts",
+                proposal=proposal.id,
+            ),
+            hint=msg("to change your vote, cast it again without a receipt"),
+        )
     return _Accepted(slot, request, proposal, membership, choice)
 
 
-def _not_yet_voted(
+def _against_stored(
     uow: UnitOfWork, accepted: list[_Accepted], outcomes: list[Cast]
 ) -> list[_Accepted]:
-    """The accepted votes whose voters have not voted already; the others are refused."""
+    """The accepted votes, each checked against what is stored: an open vote already cast is
+    changed (its latest version noted); a secret ballot is cast once, and replaced only
+    through the receipt of the voter's current ballot. The others are refused."""
     open_keys = [(a.request.proposal_id, a.request.by) for a in accepted if not _secret(a)]
     secret_keys = [(a.request.proposal_id, a.request.by) for a in accepted if _secret(a)]
-    voted = uow.votes.voted(open_keys) if open_keys else set()
-    if secret_keys:
-        voted |= uow.ballots.took_part(secret_keys)
-    kept = []
+    latest = uow.votes.latest(open_keys) if open_keys else {}
+    took_part = uow.ballots.took_part(secret_keys) if secret_keys else set()
+    receipts = [
+        (a.request.proposal_id, receipt_hash(a.request.replace_receipt))
+        for a in accepted
+        if a.request.replace_receipt is not None
+    ]
+    current = uow.ballots.current(receipts) if receipts else set()
+    kept: list[_Accepted] = []
     for a in accepted:
-        if (a.request.proposal_id, a.request.by) in voted:
-            outcomes[a.slot] = AlreadyVoted(_ALREADY_VOTED)
-        else:
-            kept.append(a)
+        key = (a.request.proposal_id, a.request.by)
+        try:
+            if _secret(a):
+                a.replaces = _replaced(a, key in took_part, current)
+            else:
+                a.previous = latest.get(key)
+        except CouncilError as refusal:
+            outcomes[a.slot] = refusal
+            continue
+        kept.append(a)
     return kept
+
+
+def _replaced(a: _Accepted, took_part: bool, current: set[tuple[int, str]]) -> str | None:
+    """The receipt hash of the ballot a secret vote replaces (None for a first ballot), or the
+    refusal. A receipt replaces one ballot once: ``current`` loses it here."""
+    code = a.request.replace_receipt
+    if code is None:
+        if took_part:
+            raise AlreadyVoted(_ALREADY_VOTED, hint=_REPLACE_HINT)
+        return None
+    if not took_part:
+        raise Conflict(
+            msg("you have not voted on this proposal yet, so there is no ballot to replace"),
+            hint=msg("cast your ballot without a receipt code"),
+        )
+    hashed = receipt_hash(code)
+    if (a.request.proposal_id, hashed) not in current:
+        raise NotAllowed(
+            msg("this receipt code does not name a current ballot on this proposal"),
+            hint=msg(
+                "give the receipt code you were given for your latest ballot, exactly as shown"
+            ),
+        )
+    current.discard((a.request.proposal_id, hashed))
+    return hashed
 
 
 def _secret(a: _Accepted) -> bool:
@@ -212,9 +320,15 @@ def _hidden(a: _Accepted) -> bool:
     return not a.proposal.rule.secret and not a.proposal.rule.shows_live_tally
 
 
+def _version(a: _Accepted) -> int:
+    return 1 if a.previous is None else a.previous.version + 1
+
+
 def _event(a: _Accepted, salt: str | None) -> Event:
     proposal, r = a.proposal, a.request
-    links = links_to(proposal.record_index)
+    # A change links the entry of the version it replaces.
+    earlier = None if a.previous is None else a.previous.record_index
+    links = links_to(proposal.record_index, earlier)
     if proposal.rule.secret:
         return TookPart(
             council=proposal.council_id, at=r.at, by=r.by, links=links, proposal=proposal.id
@@ -232,4 +346,5 @@ def _event(a: _Accepted, salt: str | None) -> Event:
         choice=dict(a.choice) if shown else None,
         hidden=not shown,
         commitment=None if salt is None else commit_choice(a.choice, salt),
+        version=_version(a),
     )

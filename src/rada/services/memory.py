@@ -65,7 +65,7 @@ class MemoryState:
     invitations: dict[int, Invitation] = field(default_factory=dict)
     proposals: dict[int, Proposal] = field(default_factory=dict)
     posts: dict[int, Post] = field(default_factory=dict)
-    votes: dict[tuple[int, int], Vote] = field(default_factory=dict)
+    votes: dict[tuple[int, int, int], Vote] = field(default_factory=dict)
     ballots: dict[tuple[int, str], SecretBallot] = field(default_factory=dict)
     participations: dict[tuple[int, int], Participation] = field(default_factory=dict)
     cycles: dict[int, dict[str, object]] = field(default_factory=dict)
@@ -326,29 +326,49 @@ class _Posts(_Repo):
 
 
 class _Votes(_Repo):
+    # Keyed by (proposal, voter, version): every version is kept, as the store keeps it.
     def add(self, vote: Vote) -> None:
         self.add_many([vote])
 
     def add_many(self, votes: Sequence[Vote]) -> None:
-        keys = [(v.proposal_id, v.voter_id) for v in votes]
-        if len(set(keys)) < len(keys) or self.voted(keys):
+        keys = [(v.proposal_id, v.voter_id, v.version) for v in votes]
+        if len(set(keys)) < len(keys) or any(key in self.s.votes for key in keys):
             raise AlreadyVoted(msg("you have already voted on this proposal"))
         for key, vote in zip(keys, votes, strict=True):
             self.s.votes[key] = vote
 
     def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-        return {key for key in keys if key in self.s.votes}
+        return set(self.latest(keys))
 
-    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
-        key = (proposal_id, voter_id)
+    def latest(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Vote]:
+        wanted = set(keys)
+        found: dict[tuple[int, int], Vote] = {}
+        for (p, v, _), vote in sorted(self.s.votes.items()):
+            if (p, v) in wanted:
+                found[p, v] = vote
+        return found
+
+    def set_record_index(
+        self, proposal_id: int, voter_id: int, record_index: int, *, version: int = 1
+    ) -> None:
+        key = (proposal_id, voter_id, version)
         self.s.votes[key] = replace(self.s.votes[key], record_index=record_index)
 
-    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
-        key = (proposal_id, voter_id)
-        self.s.votes[key] = replace(self.s.votes[key], choice={}, redacted_by=by_proposal)
+    def redact(
+        self, proposal_id: int, voter_id: int, *, by_proposal: int, version: int = 1
+    ) -> None:
+        key = (proposal_id, voter_id, version)
+        if key in self.s.votes and self.s.votes[key].redacted_by is None:
+            self.s.votes[key] = replace(self.s.votes[key], choice={}, redacted_by=by_proposal)
 
     def for_proposal(self, proposal_id: int) -> list[Vote]:
-        return [v for (p, _), v in self.s.votes.items() if p == proposal_id]
+        latest: dict[int, Vote] = {}
+        for vote in self.history(proposal_id):
+            latest[vote.voter_id] = vote
+        return sorted(latest.values(), key=lambda v: (v.cast_at, v.voter_id))
+
+    def history(self, proposal_id: int) -> list[Vote]:
+        return [v for (p, _, _), v in sorted(self.s.votes.items()) if p == proposal_id]
 
 
 class _Ballots(_Repo):
@@ -363,11 +383,24 @@ class _Ballots(_Repo):
             self.s.participations[participation.proposal_id, participation.voter_id] = participation
             self.s.ballots[(ballot.proposal_id, ballot.receipt_hash)] = ballot
 
+    def replace_many(self, replacements: Sequence[tuple[str, SecretBallot]]) -> None:
+        olds = [(new.proposal_id, old) for old, new in replacements]
+        if len(set(olds)) < len(olds) or self.current(olds) != set(olds):
+            raise AlreadyVoted(msg("this ballot has been replaced already"))
+        for key, (_, new) in zip(olds, replacements, strict=True):
+            self.s.ballots[key] = replace(self.s.ballots[key], replaced=True)
+            self.s.ballots[(new.proposal_id, new.receipt_hash)] = new
+
+    def current(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        return {k for k in keys if k in self.s.ballots and not self.s.ballots[k].replaced}
+
     def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         return {key for key in keys if key in self.s.participations}
 
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
-        return [b for (p, _), b in sorted(self.s.ballots.items()) if p == proposal_id]
+        return [
+            b for (p, _), b in sorted(self.s.ballots.items()) if p == proposal_id and not b.replaced
+        ]
 
     def participants(self, proposal_id: int) -> list[Participation]:
         return [x for (p, _), x in self.s.participations.items() if p == proposal_id]

@@ -150,23 +150,39 @@ class Posts(Protocol):
 
 
 class Votes(Protocol):
+    """Open votes. A voter's vote has versions: 1 when first cast, the next for each change
+    while voting is open. No version is ever rewritten (but for a redaction's tombstone);
+    only a voter's latest version counts."""
+
     def add(self, vote: Vote) -> None:
-        """Store an open vote. Raises AlreadyVoted when the voter has voted on it already;
-        the database's unique constraint decides, even under concurrency."""
+        """Store an open vote (a version of it). Raises AlreadyVoted when that version is
+        stored already; the database's unique key decides, even under concurrency."""
 
     def add_many(self, votes: Sequence[Vote]) -> None:
-        """Store open votes together. Raises AlreadyVoted, storing none, when any voter has
-        voted on that proposal already."""
+        """Store open votes together. Raises AlreadyVoted, storing none, when any of those
+        versions is stored already."""
 
     def voted(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these (proposal, voter) pairs have an open vote stored."""
 
-    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None: ...
+    def latest(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Vote]:
+        """The latest version of the vote of each of these (proposal, voter) pairs that has
+        voted."""
 
-    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
-        """Empty an open vote's choice, as the adopted redaction ``by_proposal`` ordered."""
+    def set_record_index(
+        self, proposal_id: int, voter_id: int, record_index: int, *, version: int = 1
+    ) -> None: ...
 
-    def for_proposal(self, proposal_id: int) -> list[Vote]: ...
+    def redact(
+        self, proposal_id: int, voter_id: int, *, by_proposal: int, version: int = 1
+    ) -> None:
+        """Empty one version's choice, as the adopted redaction ``by_proposal`` ordered."""
+
+    def for_proposal(self, proposal_id: int) -> list[Vote]:
+        """Each voter's latest version (what counts), in the order cast."""
+
+    def history(self, proposal_id: int) -> list[Vote]:
+        """Every version of every vote, by voter and version."""
 
 
 class Ballots(Protocol):
@@ -177,11 +193,20 @@ class Ballots(Protocol):
         """Store secret ballots and participations together, the ballots in the order given.
         Raises AlreadyVoted, storing none, when any voter has taken part already."""
 
+    def replace_many(self, replacements: Sequence[tuple[str, SecretBallot]]) -> None:
+        """Mark each ballot (the new ballot's proposal, the old receipt hash) replaced and
+        store the new ballot; nothing says whose either is. Raises AlreadyVoted when an old
+        ballot is no longer current (replaced meanwhile)."""
+
+    def current(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Which of these (proposal, receipt hash) pairs name a ballot not replaced."""
+
     def took_part(self, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these (proposal, voter) pairs have taken part in a secret vote."""
 
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
-        """The ballots in receipt-hash order (an order that says nothing of who cast them)."""
+        """The current ballots (not replaced), in receipt-hash order (an order that says
+        nothing of who cast them)."""
 
     def participants(self, proposal_id: int) -> list[Participation]: ...
 

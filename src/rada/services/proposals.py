@@ -510,8 +510,11 @@ def close_vote(uow: UnitOfWork, *, proposal_id: int, by: int | None, now: dateti
                 choice=dict(v.choice),
                 weight=v.weight,
                 salt=v.salt,
+                version=v.version,
             )
-            for v in uow.votes.for_proposal(proposal.id)
+            # Every version, each opening its own commitment (the latest was counted), so
+            # that the record keeps every change of a hidden vote too.
+            for v in uow.votes.history(proposal.id)
         ]
     record(uow, published)
     decision_index = record_one(
@@ -786,7 +789,7 @@ def redact_entry(
         uow.proposals.save(said)
     elif isinstance(event, VoteCast | VoteRevealed):
         assert event.by is not None
-        uow.votes.redact(event.proposal, event.by, by_proposal=proposal.id)
+        uow.votes.redact(event.proposal, event.by, by_proposal=proposal.id, version=event.version)
 
 
 def _seat_delegates(

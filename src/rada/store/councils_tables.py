@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -300,8 +301,13 @@ votes = Table(
     _ref("redacted_by", "proposals.id", nullable=True),
     # Under a hidden tally: the secret the record's commitment to the choice is made with.
     Column("salt", String(32), nullable=True),
-    # One vote per member and proposal: the constraint, not a prior SELECT, settles a race.
-    PrimaryKeyConstraint("proposal_id", "voter_id", name="uq_votes_one_per_voter"),
+    # 1 for the vote first cast; a change while voting is open adds the next version as a
+    # row of its own (migration 0009), so no row is ever rewritten. The latest counts.
+    Column("version", Integer, nullable=False, server_default="1"),
+    # One row per member, proposal and version: the constraint, not a prior SELECT, settles
+    # a race between two votes (or two changes) of one member.
+    PrimaryKeyConstraint("proposal_id", "voter_id", "version", name="pk_votes_one_per_version"),
+    CheckConstraint("version >= 1", name="ck_votes_version"),
 )
 
 secret_ballots = Table(
@@ -311,6 +317,10 @@ secret_ballots = Table(
     Column("receipt_hash", String(64), nullable=False),
     Column("choice", JsonText, nullable=False),
     Column("weight", Integer, nullable=False),
+    # Set (once) when the ballot's holder replaced it through its receipt while voting was
+    # open (migration 0009): a replaced ballot is neither counted nor published. NULL (or
+    # false) is a current ballot; no time, which could link it to its replacement.
+    Column("replaced", Boolean, nullable=True),
     PrimaryKeyConstraint("proposal_id", "receipt_hash"),
     # No voter and no time; on SQLite no rowid either, so that the rows' physical order is
     # the receipt hashes' and says nothing of the order the ballots were cast in.
@@ -392,7 +402,7 @@ _KEPT: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "proposal_versions": (("record_index",), ("text", "redacted_by")),
     "post_versions": (("record_index",), ("text", "redacted_by")),
     "votes": (("record_index",), ("choice", "redacted_by")),
-    "secret_ballots": ((), ()),
+    "secret_ballots": (("replaced",), ()),
     "participations": (("record_index",), ()),
 }
 

@@ -74,7 +74,7 @@ AUDITED_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "offices": (offices, ("id",)),
     "posts": (posts, ("id",)),
     "post_versions": (post_versions, ("post_id", "number")),
-    "votes": (votes, ("proposal_id", "voter_id")),
+    "votes": (votes, ("proposal_id", "voter_id", "version")),
     "participations": (participations, ("proposal_id", "voter_id")),
     "secret_ballots": (secret_ballots, ("proposal_id", "receipt_hash")),
     "planning_cycles": (planning_cycles, ("id",)),
@@ -88,6 +88,7 @@ OUTSIDE_THE_RECORD: dict[str, str] = {
     "invitations": "an invitation's code is a secret and its address personal",
     "votes.choice (hidden tally, before the count)": "the standing orders hide it until then",
     "secret_ballots (before the count)": "published only at the count, apart from who voted",
+    "secret_ballots (replaced)": "a ballot its holder replaced is never counted nor published",
 }
 
 HIDDEN = object()  # a choice the record does not say yet (hidden tally, before the count)
@@ -102,7 +103,7 @@ class Projection:
     )
     #: Secret votes whose ballots are not yet published: proposal -> participations.
     uncounted: dict[int, int] = field(default_factory=dict)
-    #: Hidden votes not yet revealed: (proposal, voter) -> the commitment to the choice.
+    #: Hidden votes not yet revealed: (proposal, voter, version) -> the commitment.
     commitments: dict[Key, str] = field(default_factory=dict)
     #: What the record contradicts itself on: (table, key, column, recorded, found).
     contradictions: list[tuple[str, Key, str, Any, Any]] = field(default_factory=list)
@@ -380,7 +381,7 @@ class Projector:
 
     def _cast(self, e: ev.VoteCast, i: int, r: int | None) -> None:
         choice: Any = {} if r is not None else (HIDDEN if e.hidden else e.choice)
-        key = (e.proposal, e.by)
+        key = (e.proposal, e.by, e.version)
         self._t["votes"][key] = {
             "choice": choice,
             "weight": e.weight,
@@ -390,11 +391,14 @@ class Projector:
             # The salt of a hidden vote is published only at the count.
             "salt": HIDDEN if e.commitment is not None else None,
         }
+        if e.version > 1:
+            # A change: the version it replaces must be on the record already.
+            self._t["votes"][(e.proposal, e.by, e.version - 1)]
         if e.commitment is not None:
             self.projection.commitments[key] = e.commitment
 
     def _revealed(self, e: ev.VoteRevealed, i: int, r: int | None) -> None:
-        key = (e.proposal, e.by)
+        key = (e.proposal, e.by, e.version)
         row = self._t["votes"][key]
         commitment = self.projection.commitments.pop(key, None)
         row["salt"] = e.salt
@@ -412,9 +416,11 @@ class Projector:
         self.projection.uncounted[e.proposal] = self.projection.uncounted.get(e.proposal, 0) + 1
 
     def _ballot(self, e: ev.BallotCounted, i: int, r: int | None) -> None:
+        # Only current ballots are published: a published one was never replaced.
         self._t["secret_ballots"][(e.proposal, e.receipt)] = {
             "choice": e.choice,
             "weight": e.weight,
+            "replaced": None,
         }
         self.projection.uncounted.pop(e.proposal, None)
 

@@ -36,7 +36,7 @@ from rada.store.councils_tables import (
 __all__ = ["SqlBallots", "SqlPosts", "SqlProposals", "SqlVotes"]
 
 _ALREADY_VOTED = msg("you have already voted on this proposal")
-_VOTE_KEY = ("proposal_id", "voter_id")
+_VOTE_KEY = ("proposal_id", "voter_id", "version")
 
 
 def _stored(conn: Any, table: Table, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -326,14 +326,16 @@ class SqlVotes(SqlRepository):
         self.add_many([vote])
 
     def add_many(self, votes_: Sequence[Vote]) -> None:
-        """Store open votes in one statement. Raises AlreadyVoted, storing none (the caller
-        rolls the transaction back), when any voter has voted on that proposal already."""
+        """Store open votes (each a version of its voter's vote) in one statement. Raises
+        AlreadyVoted, storing none (the caller rolls the transaction back), when any of those
+        versions is stored already: another vote or change of that voter came first."""
         if not votes_:
             return
         rows = [
             {
                 "proposal_id": v.proposal_id,
                 "voter_id": v.voter_id,
+                "version": v.version,
                 "choice": dict(v.choice),
                 "weight": v.weight,
                 "cast_at": v.cast_at,
@@ -356,44 +358,74 @@ class SqlVotes(SqlRepository):
         """Which of these (proposal, voter) pairs have an open vote stored."""
         return _stored(self.conn, votes, keys)
 
-    def set_record_index(self, proposal_id: int, voter_id: int, record_index: int) -> None:
-        self.conn.execute(
-            update(votes)
-            .where(votes.c.proposal_id == proposal_id, votes.c.voter_id == voter_id)
-            .values(record_index=record_index)
+    def latest(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Vote]:
+        """The latest version of the vote of each of these (proposal, voter) pairs that has
+        voted (one query, compiled once whatever the number of keys)."""
+        if not keys:
+            return {}
+        key = tuple_(votes.c.proposal_id, votes.c.voter_id)
+        rows = self.conn.execute(
+            select(votes).where(key.in_(sorted(set(keys)))).order_by(votes.c.version)
         )
+        return {(int(r.proposal_id), int(r.voter_id)): _vote(r) for r in rows}
 
-    def redact(self, proposal_id: int, voter_id: int, *, by_proposal: int) -> None:
-        """Empty the vote's choice; the keep-rules allow exactly this, once."""
+    def set_record_index(
+        self, proposal_id: int, voter_id: int, record_index: int, *, version: int = 1
+    ) -> None:
         self.conn.execute(
             update(votes)
             .where(
                 votes.c.proposal_id == proposal_id,
                 votes.c.voter_id == voter_id,
+                votes.c.version == version,
+            )
+            .values(record_index=record_index)
+        )
+
+    def redact(
+        self, proposal_id: int, voter_id: int, *, by_proposal: int, version: int = 1
+    ) -> None:
+        """Empty one version's choice; the keep-rules allow exactly this, once."""
+        self.conn.execute(
+            update(votes)
+            .where(
+                votes.c.proposal_id == proposal_id,
+                votes.c.voter_id == voter_id,
+                votes.c.version == version,
                 votes.c.redacted_by.is_(None),
             )
             .values(choice={}, redacted_by=by_proposal)
         )
 
     def for_proposal(self, proposal_id: int) -> list[Vote]:
+        """Each voter's latest version, in the order they were cast (then by voter)."""
+        latest: dict[int, Vote] = {}
+        for vote in self.history(proposal_id):
+            latest[vote.voter_id] = vote
+        return sorted(latest.values(), key=lambda v: (v.cast_at, v.voter_id))
+
+    def history(self, proposal_id: int) -> list[Vote]:
+        """Every version of every vote, by voter and version."""
         rows = self.conn.execute(
             select(votes)
             .where(votes.c.proposal_id == proposal_id)
-            .order_by(votes.c.cast_at, votes.c.voter_id)
+            .order_by(votes.c.voter_id, votes.c.version)
         )
-        return [
-            Vote(
-                proposal_id=r.proposal_id,
-                voter_id=r.voter_id,
-                choice=r.choice,
-                weight=r.weight,
-                cast_at=r.cast_at,
-                record_index=r.record_index,
-                redacted_by=r.redacted_by,
-                salt=r.salt,
-            )
-            for r in rows
-        ]
+        return [_vote(r) for r in rows]
+
+
+def _vote(r: Row[Any]) -> Vote:
+    return Vote(
+        proposal_id=r.proposal_id,
+        voter_id=r.voter_id,
+        choice=r.choice,
+        weight=r.weight,
+        cast_at=r.cast_at,
+        record_index=r.record_index,
+        redacted_by=r.redacted_by,
+        salt=r.salt,
+        version=r.version,
+    )
 
 
 class SqlBallots(SqlRepository):
@@ -443,11 +475,57 @@ class SqlBallots(SqlRepository):
         """Which of these (proposal, voter) pairs have taken part in a secret vote."""
         return _stored(self.conn, participations, keys)
 
+    def replace_many(self, replacements: Sequence[tuple[str, SecretBallot]]) -> None:
+        """Mark each ballot named (proposal, old receipt hash) replaced and store its new
+        ballot. Raises AlreadyVoted, the caller rolling back, when an old ballot is no longer
+        current (its holder replaced it meanwhile, in another transaction)."""
+        for old_hash, new in replacements:
+            done = self.conn.execute(
+                update(secret_ballots)
+                .where(
+                    secret_ballots.c.proposal_id == new.proposal_id,
+                    secret_ballots.c.receipt_hash == old_hash,
+                    secret_ballots.c.replaced.is_not(True),
+                )
+                .values(replaced=True)
+            )
+            if done.rowcount != 1:
+                raise AlreadyVoted(msg("this ballot has been replaced already"))
+        if replacements:
+            self.conn.execute(
+                insert(secret_ballots),
+                [
+                    {
+                        "proposal_id": b.proposal_id,
+                        "receipt_hash": b.receipt_hash,
+                        "choice": dict(b.choice),
+                        "weight": b.weight,
+                    }
+                    for _, b in replacements
+                ],
+            )
+
+    def current(self, keys: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Which of these (proposal, receipt hash) pairs name a ballot not replaced."""
+        if not keys:
+            return set()
+        key = tuple_(secret_ballots.c.proposal_id, secret_ballots.c.receipt_hash)
+        rows = self.conn.execute(
+            select(secret_ballots.c.proposal_id, secret_ballots.c.receipt_hash).where(
+                key.in_(sorted(set(keys))), secret_ballots.c.replaced.is_not(True)
+            )
+        )
+        return {(int(r.proposal_id), str(r.receipt_hash)) for r in rows}
+
     def for_proposal(self, proposal_id: int) -> list[SecretBallot]:
-        """The ballots in receipt-hash order (an order that says nothing of who cast them)."""
+        """The current ballots (not replaced) in receipt-hash order (an order that says
+        nothing of who cast them)."""
         rows = self.conn.execute(
             select(secret_ballots)
-            .where(secret_ballots.c.proposal_id == proposal_id)
+            .where(
+                secret_ballots.c.proposal_id == proposal_id,
+                secret_ballots.c.replaced.is_not(True),
+            )
             .order_by(secret_ballots.c.receipt_hash)
         )
         return [

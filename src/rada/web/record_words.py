@@ -180,12 +180,22 @@ def _say(
         values = {"person": person, "proposal": about, "council": names.council(council)}
         return Sentence(template % values, _int(proposal))
     if key == ("vote", "cast"):
+        # A later version is a change of the member's vote while voting was open.
+        changed = body.get("version", 1) != 1
         if body.get("hidden") or "choice" not in body:
-            words = _("%(person)s voted on %(proposal)s; how is shown at the count.")
+            words = (
+                _("%(person)s changed their vote on %(proposal)s; how is shown at the count.")
+                if changed
+                else _("%(person)s voted on %(proposal)s; how is shown at the count.")
+            )
             return Sentence(words % {"person": person, "proposal": about}, _int(proposal))
+        words = (
+            _("%(person)s changed their vote on %(proposal)s to %(choice)s.")
+            if changed
+            else _("%(person)s voted %(choice)s on %(proposal)s.")
+        )
         return Sentence(
-            _("%(person)s voted %(choice)s on %(proposal)s.")
-            % {"person": person, "choice": _choice(body["choice"], _), "proposal": about},
+            words % {"person": person, "choice": _choice(body["choice"], _), "proposal": about},
             _int(proposal),
         )
     if key == ("vote", "revealed"):

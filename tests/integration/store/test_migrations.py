@@ -138,3 +138,57 @@ def test_0004_lets_tokens_be_revoked_and_going_back_forgets_the_revoked(store_ur
         assert accounts.token_people_ids(uow, [old, leaked]) == {old: ana[0]}
         assert [t.name for t in accounts.list_tokens(uow, ana[0])] == ["old"]
     database.dispose()
+
+
+def test_0009_keeps_votes_cast_before_it_and_going_back_keeps_the_latest(store_url: str) -> None:
+    """Votes stored before 0009 become version 1 and ballots current; a downgrade keeps each
+    member's latest version and the current ballots only (the record keeps the rest)."""
+    from sqlalchemy import text
+
+    from rada.store.schema import downgrade
+
+    database = Database(store_url)
+    database.upgrade("0008")
+    at = "'2026-01-01 00:00:00+00'" if database.engine.dialect.name == "postgresql" else "'x'"
+    with database.engine.begin() as conn:
+        for statement in (
+            "INSERT INTO people (id, name, email, joined_at) VALUES (1, 'Ana', 'a@b.c', {at})",
+            "INSERT INTO councils (id, name, slug, kind, orders, created_at, description) "
+            "VALUES (1, 'B', 'b', 'workplace', '{{}}', {at}, '')",
+            "INSERT INTO proposals (id, council_id, kind, title, author_id, rule, created_at, "
+            "details, options, seats, stage) VALUES (1, 1, 'motion', 'T', 1, '{{}}', {at}, "
+            "'{{}}', '[]', 1, 'voting')",
+            "INSERT INTO votes (proposal_id, voter_id, choice, weight, cast_at) "
+            'VALUES (1, 1, \'{{"position":"yes"}}\', 1, {at})',
+            "INSERT INTO secret_ballots (proposal_id, receipt_hash, choice, weight) "
+            "VALUES (1, 'aa', '{{}}', 1)",
+        ):
+            conn.execute(text(statement.format(at=at)))
+    database.upgrade()
+    with database.engine.begin() as conn:
+        assert conn.execute(text("SELECT version FROM votes")).scalars().all() == [1]
+        assert conn.execute(text("SELECT replaced FROM secret_ballots")).scalars().all() == [None]
+        conn.execute(
+            text(
+                "INSERT INTO votes (proposal_id, voter_id, choice, weight, cast_at, version) "
+                f'VALUES (1, 1, \'{{"position":"no"}}\', 1, {at}, 2)'
+            )
+        )
+        conn.execute(text("UPDATE secret_ballots SET replaced = TRUE WHERE receipt_hash = 'aa'"))
+        conn.execute(
+            text(
+                "INSERT INTO secret_ballots (proposal_id, receipt_hash, choice, weight) "
+                "VALUES (1, 'bb', '{}', 1)"
+            )
+        )
+    downgrade(database.engine, "0008")
+    with database.engine.connect() as conn:
+        assert conn.execute(text("SELECT choice FROM votes")).scalars().all() == [
+            '{"position":"no"}'
+        ]
+        assert conn.execute(text("SELECT receipt_hash FROM secret_ballots")).scalars().all() == [
+            "bb"
+        ]
+    database.upgrade()
+    assert database.is_current()
+    database.dispose()

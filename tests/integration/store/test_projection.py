@@ -208,7 +208,8 @@ TAMPERS = {
     "an injected secret ballot": (
         "INSERT INTO secret_ballots (proposal_id, receipt_hash, choice, weight) "
         "SELECT proposal_id, 'f' || substr(receipt_hash, 2), choice, weight FROM secret_ballots "
-        "WHERE receipt_hash = (SELECT min(receipt_hash) FROM secret_ballots)",
+        "WHERE receipt_hash = (SELECT min(receipt_hash) FROM secret_ballots WHERE proposal_id IN "
+        "(SELECT id FROM proposals WHERE stage = 'decided'))",
         ("secret_ballots", "*"),
     ),
     "a vote's weight": (
@@ -346,12 +347,12 @@ def test_a_hidden_vote_changed_before_the_count_breaks_its_commitment(database: 
         with database.engine.begin() as conn:
             install_keep_rules(conn)
     (before,) = audit_database(database.engine, database.record).differences
-    assert (before.table, before.key, before.column) == ("votes", (motion, 2), "choice")
+    assert (before.table, before.key, before.column) == ("votes", (motion, 2, 1), "choice")
     assert before.found == {"position": "yes"}
     # Counted anyway, the forged choice is published; the record then contradicts itself.
     _close(database, motion)
     after = audit_database(database.engine, database.record).differences
-    assert [(d.table, d.key, d.column) for d in after] == [("votes", (motion, 2), "choice")]
+    assert [(d.table, d.key, d.column) for d in after] == [("votes", (motion, 2, 1), "choice")]
     assert "committed to at entry" in str(after[0].recorded)
 
 
@@ -423,3 +424,175 @@ def test_the_audit_checks_that_the_record_is_the_one_signed(
     _rewrite_entry(demo_copy, opened, with_leaf=True)
     found = audit_database(demo_copy.engine, repository).differences
     assert [(d.table, d.column) for d in found if d.table == "record"] == [("record", "root")]
+
+
+# -- votes changed while open ---------------------------------------------------------------
+
+
+def _changed_votes(database: Database) -> dict[str, int]:
+    """Bakeries where votes were changed while open: a roll call, a hidden tally and secret
+    ballots replaced through their receipts, all counted, and one secret vote still open."""
+    from datetime import timedelta
+
+    from rada.councils.orders import (
+        CouncilKind,
+        DecisionRule,
+        Method,
+        ProposalKind,
+        Role,
+        default_orders,
+    )
+    from rada.services import accounts
+    from rada.services import councils as cs
+    from rada.services import proposals as ps
+
+    yes, no = {"position": "yes"}, {"position": "no"}
+    rules = {
+        "open": DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24),
+        "hidden": DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, live_tally=False),
+        "secret": DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, secret=True),
+        "still open": DecisionRule(Method.SIMPLE_MAJORITY, discussion_hours=24, secret=True),
+    }
+    motions: dict[str, int] = {}
+    with database.unit_of_work() as uow:
+        ids = [
+            accounts.register(
+                uow, name=n, email=f"{n}@b.coop", password="long enough pw", now=NOW
+            ).id
+            for n in ("ana", "bo", "cy")
+        ]
+        at = NOW + timedelta(hours=25)
+        for number, (name, rule) in enumerate(rules.items()):
+            # A council per rule: standing orders change only by the council's own decision.
+            orders = default_orders(CouncilKind.WORKPLACE).with_rule(ProposalKind.MOTION, rule)
+            bakery = cs.create_council(
+                uow, name=f"Bakery {number}", slug=f"bakery-{number}",
+                kind=CouncilKind.WORKPLACE, founder_id=ids[0], now=NOW, orders=orders,
+            )  # fmt: skip
+            for person in ids[1:]:
+                cs.admit(
+                    uow, council=bakery, person=cs.get_person(uow, person),
+                    roles=frozenset({Role.MEMBER}), now=NOW, by=ids[0],
+                )  # fmt: skip
+            motion = ps.open_proposal(
+                uow, council=bakery.id, kind=ProposalKind.MOTION, title=name,
+                text="Night shifts.", by=ids[1], now=NOW,
+            ).id  # fmt: skip
+            ps.open_voting(uow, proposal_id=motion, by=ids[0], now=at)
+            motions[name] = motion
+            receipts = {
+                p: ps.cast_vote(uow, proposal_id=motion, by=p, choice=yes, now=at) for p in ids
+            }
+            for person in ids[1:]:  # bo and cy change their minds, cy twice
+                for choice in (no, yes) if person == ids[2] else (no,):
+                    receipts[person] = ps.cast_vote(
+                        uow, proposal_id=motion, by=person, choice=choice, now=at,
+                        replace_receipt=receipts[person],
+                    )  # fmt: skip
+            if name != "still open":
+                ps.close_vote(uow, proposal_id=motion, by=None, now=at)
+        uow.commit()
+    return motions
+
+
+def _rebuilt_beside(database: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A new, empty database of the same kind as ``database``, for a rebuild."""
+    from contextlib import nullcontext
+
+    if database.engine.dialect.name == "sqlite":
+        return nullcontext(f"sqlite:///{tmp_path / 'rebuilt.db'}")
+    return postgres_schema(request.getfixturevalue("store_postgres_admin"), "rada_rebuilt")
+
+
+def test_votes_changed_while_open_rebuild_exactly_and_audit_clean(
+    database: Database, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    motions = _changed_votes(database)
+    assert audit_database(database.engine, database.record).differences == []
+    with database.engine.connect() as conn:
+        versions = conn.execute(text("SELECT count(*) FROM votes WHERE version > 1")).scalar()
+        replaced = conn.execute(text("SELECT count(*) FROM secret_ballots WHERE replaced")).scalar()
+    assert versions == 6  # bo once and cy twice, on the open and the hidden motion
+    assert replaced == 6  # likewise on both secret ones
+    with _rebuilt_beside(database, request, tmp_path) as url:
+        target = Database(url)
+        target.upgrade()
+        repository = database.record
+        notes = [(int(n.split("\n")[1]), n) for n in repository.checkpoints()]
+        rebuild(target.engine, lambda: repository.entries(), notes, repository.entry)
+        # Only the ballots of the vote still open are missing, by number, as ever.
+        found = audit_database(target.engine, target.record).differences
+        assert [(d.table, d.key, d.column, d.recorded, d.found) for d in found] == [
+            ("secret_ballots", (motions["still open"],), "count", 3, 0)
+        ]
+        for name, (table, key) in AUDITED_TABLES.items():
+            columns = [c for c in table.c if not (name == "people" and c.name == "email")]
+            order = [table.c[k] for k in key]
+            query = table.select().with_only_columns(*columns).order_by(*order)
+            with database.engine.connect() as live, target.engine.connect() as rebuilt:
+                want, got = live.execute(query).all(), rebuilt.execute(query).all()
+            if name == "secret_ballots":  # published at the count, and only those not replaced
+                want = [
+                    r for r in want if r.proposal_id != motions["still open"] and not r.replaced
+                ]
+            assert got == want, name
+        target.dispose()
+
+
+def test_the_audit_names_a_rewritten_earlier_version_and_a_counted_ballot_marked_replaced(
+    database: Database,
+) -> None:
+    motions = _changed_votes(database)
+    projection = project_repository(database.record)
+    if database.engine.dialect.name == "postgresql":
+        off = "SET LOCAL session_replication_role = replica; "
+    else:
+        off = (
+            "DROP TRIGGER IF EXISTS votes_keep_update; "
+            "DROP TRIGGER IF EXISTS secret_ballots_keep_update; "
+        )
+    earlier = (
+        'UPDATE votes SET choice = \'{"position":"abstain"}\' '
+        f"WHERE proposal_id = {motions['open']} AND voter_id = 3 AND version = 2"
+    )
+    found = _differences(database.engine, projection, off + earlier)
+    assert [(d.table, d.key, d.column) for d in found] == [
+        ("votes", (motions["open"], 3, 2), "choice")
+    ]
+    counted = (
+        "UPDATE secret_ballots SET replaced = TRUE WHERE receipt_hash = (SELECT min(receipt_hash) "
+        f"FROM secret_ballots WHERE proposal_id = {motions['secret']} AND replaced IS NULL)"
+    )
+    found = _differences(database.engine, projection, off + counted)
+    assert [(d.table, d.column, d.found) for d in found] == [("secret_ballots", "replaced", True)]
+    # Before the count, the ballots are checked by number: a current one marked replaced
+    # (with no new ballot in its place) leaves one fewer than the participations recorded.
+    still = (
+        "UPDATE secret_ballots SET replaced = TRUE WHERE receipt_hash = (SELECT min(receipt_hash) "
+        f"FROM secret_ballots WHERE proposal_id = {motions['still open']} AND replaced IS NULL)"
+    )
+    found = _differences(database.engine, projection, off + still)
+    assert [(d.table, d.key, d.column, d.recorded, d.found) for d in found] == [
+        ("secret_ballots", (motions["still open"],), "count", 3, 2)
+    ]
+
+
+def test_the_keep_rules_allow_marking_a_ballot_replaced_once_and_nothing_else(
+    database: Database,
+) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    motions = _changed_votes(database)
+    where = f"proposal_id = {motions['still open']} AND replaced IS NULL"
+    for forbidden in (
+        f"UPDATE secret_ballots SET replaced = NULL WHERE proposal_id = {motions['secret']} "
+        "AND replaced",
+        f"UPDATE secret_ballots SET choice = '{{}}' WHERE {where}",
+        f"UPDATE votes SET choice = '{{}}' WHERE proposal_id = {motions['open']}",
+        f"DELETE FROM votes WHERE proposal_id = {motions['open']} AND version = 1",
+    ):
+        with pytest.raises(DBAPIError, match="deleted or rewritten"), database.engine.begin() as c:
+            c.execute(text(forbidden))
+    with database.engine.begin() as conn:
+        done = conn.execute(text(f"UPDATE secret_ballots SET replaced = TRUE WHERE {where}"))
+        assert done.rowcount == 3

@@ -10,8 +10,9 @@ is committed, so an acknowledged vote is durable, as before.
 
 Within a group each vote is checked on its own (see :func:`rada.services.ballot_box.cast_votes`):
 one member's refusal does not hold up the others. Two processes' groups meet in the database,
-which keeps one vote per member: the rare group that finds a vote stored by the other process
-meanwhile is rolled back and written once more, and that vote is refused as a second one.
+which keeps one row per member and version of a vote (and replaces a secret ballot once): the
+rare group that finds a vote stored (or a ballot replaced) by the other process meanwhile is
+rolled back and written once more, against what is stored then.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class _Ballot:
     proposal_id: int
     choice: Mapping[str, Any]
     at: datetime
+    replace_receipt: str | None = None
     future: Future[Cast] = field(default_factory=Future)
 
 
@@ -64,12 +66,18 @@ class BallotBox:
         self._guard = threading.Lock()
 
     def submit(
-        self, claim: object, proposal_id: int, choice: Mapping[str, Any], at: datetime
+        self,
+        claim: object,
+        proposal_id: int,
+        choice: Mapping[str, Any],
+        at: datetime,
+        *,
+        replace_receipt: str | None = None,
     ) -> Future[Cast]:
-        """Queue a vote; the future gives the receipt code (None for an open vote) once the
-        vote is committed, or raises the refusal (a CouncilError, or an ApiError when the
-        claim is not valid)."""
-        ballot = _Ballot(claim, proposal_id, choice, at)
+        """Queue a vote (or a change of it; ``replace_receipt`` for a secret ballot's); the
+        future gives the receipt code (None for an open vote) once the vote is committed, or
+        raises the refusal (a CouncilError, or an ApiError when the claim is not valid)."""
+        ballot = _Ballot(claim, proposal_id, choice, at, replace_receipt)
         self._start()
         self._queue.put(ballot)
         return ballot.future
@@ -133,7 +141,15 @@ class BallotBox:
                 if isinstance(person, ApiError):
                     outcomes[slot] = person
                     continue
-                requests.append(VoteRequest(ballot.proposal_id, person, ballot.choice, ballot.at))
+                requests.append(
+                    VoteRequest(
+                        ballot.proposal_id,
+                        person,
+                        ballot.choice,
+                        ballot.at,
+                        replace_receipt=ballot.replace_receipt,
+                    )
+                )
                 slots.append(slot)
             for slot, outcome in zip(slots, cast_votes(uow, requests), strict=True):
                 outcomes[slot] = outcome

@@ -561,6 +561,14 @@ class VoteCreate(Body):
         "{approve: [key, ...]}.",
         examples=[{"position": "yes"}],
     )
+    replace_receipt: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Secret ballots only: the receipt code of one's current ballot, to replace "
+        "it with this one while the vote is open. (An open vote is changed by casting it "
+        "again, without this.)",
+    )
 
     @field_validator("choice")
     @classmethod
@@ -574,7 +582,8 @@ class VoteCast(BaseModel):
     secret: bool
     receipt: str | None = Field(
         description="For a secret ballot: the receipt code, shown once. After the count, "
-        "GET /api/v1/proposals/{id}/receipts/{code} shows the ballot it names."
+        "GET /api/v1/proposals/{id}/receipts/{code} shows the ballot it names. It also "
+        "replaces the ballot while the vote is open (replace_receipt)."
     )
 
 
@@ -591,6 +600,11 @@ class VotePublic(BaseModel):
     redacted_by: int | None = Field(
         default=None,
         description="The redaction proposal whose adopted decision emptied the choice, if any.",
+    )
+    version: int = Field(
+        default=1,
+        description="1 for the vote first cast; each change while the vote was open adds one "
+        "(the record keeps every version; this is the latest, which counts).",
     )
 
 

@@ -58,12 +58,19 @@ AsyncApiDep = Annotated[ApiContext, Depends(_api)]
 async def cast_vote(
     proposal_id: ProposalId, body: VoteCreate, api: AsyncApiDep, caller: ClaimDep
 ) -> VoteCast:
-    """Vote while voting is open, once (members entitled to vote). A secret ballot answers
-    with a receipt code, shown once: after the count it finds the ballot among the
-    published ones."""
+    """Vote while voting is open (members entitled to vote), or change one's vote.
+
+    An open vote cast again is changed: the roll call shows the latest choice, the record
+    keeps every one. A secret ballot answers with a receipt code, shown once: after the count
+    it finds the ballot among the published ones. It is replaced by casting again with
+    ``replace_receipt``, the code of one's current ballot; the answer is the new ballot's
+    code, and the old ballot is neither counted nor published. A second secret ballot
+    without it is refused (409)."""
     # The vote goes to the process's ballot box, which writes the votes that arrive together
     # in one transaction (the caller is looked up in it too) and answers once it is committed.
-    cast = api.ballot_box().submit(caller, proposal_id, body.choice, api.now())
+    cast = api.ballot_box().submit(
+        caller, proposal_id, body.choice, api.now(), replace_receipt=body.replace_receipt
+    )
     receipt = await asyncio.wrap_future(cast)
     return VoteCast(proposal_id=proposal_id, secret=receipt is not None, receipt=receipt)
 
@@ -83,8 +90,9 @@ def _choices(uow: UnitOfWork, proposal: Proposal) -> list[tuple[Mapping[str, Any
 
 @router.get("/proposals/{proposal_id}/votes", summary="The votes on a proposal")
 def list_votes(proposal_id: ProposalId, api: ApiDep) -> VoteList:
-    """An open vote's roll call (the choices hidden while the rule hides the running count);
-    a secret ballot's participants, and its ballots once counted (public)."""
+    """An open vote's roll call: each voter's latest vote (the choices hidden while the rule
+    hides the running count); a secret ballot's participants, and its ballots (those not
+    replaced) once counted (public)."""
     with api.uow() as uow:
         proposal = service.get_proposal(uow, proposal_id)
         people = People(uow)
@@ -118,6 +126,7 @@ def list_votes(proposal_id: ProposalId, api: ApiDep) -> VoteList:
                     cast_at=v.cast_at,
                     record_index=v.record_index,
                     redacted_by=v.redacted_by,
+                    version=v.version,
                 )
                 for v in votes
             ],
