@@ -53,7 +53,7 @@ SECURITY_HEADERS = {
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in the order they are matched."""
-    from rada.web.pages import accounts, councils, cycles, home, plan, proposals, record
+    from rada.web.pages import accounts, councils, cycles, home, plan, proposals, propose, record
 
     return [
         home.router,
@@ -61,6 +61,7 @@ def routers() -> list[APIRouter]:
         record.router,
         accounts.router,
         councils.router,
+        propose.router,
         proposals.router,
         cycles.router,
     ]
@@ -136,6 +137,9 @@ def create_app(
     )
     app.state.rada = state
     install_api(app, state.settings, uow_factory=uow_factory, clock=clock)
+    # One database for the whole app: the record pages, the checkpointer and the auditor read
+    # it on the API's engine, not a second one.
+    state.share_database(app.state.api.database)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for router in routers():
         app.include_router(router)

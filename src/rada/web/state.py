@@ -8,6 +8,7 @@ its schema created if missing, as ``rada record`` does.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from rada.planning.explain import Explanation, ProductExplanation
 from rada.planning.plan import Plan
 from rada.record.errors import SigningKeyError
 from rada.record.note import Verifier
+from rada.store.database import Database
 from rada.store.record_repository import RecordRepository
 from rada.store.witness_repository import CosignatureRepository
 
@@ -68,6 +70,10 @@ class AppState:
         self._lock = threading.Lock()
         self._planned: PlannedEconomy | None = None
         self._record: RecordRepository | None = None
+        self._owns_record = False
+        #: The app's one database, when the API opened it from the settings (see
+        #: :meth:`share_database`); the record is then read through it, on the same engine.
+        self._database: Callable[[], Database | None] = lambda: None
         self._cosignatures: CosignatureRepository | None = None
         self._witness_keys: list[Verifier] | None = None
 
@@ -91,17 +97,26 @@ class AppState:
                     self._planned = PlannedEconomy.solve(economy)
         return self._planned
 
+    def share_database(self, database: Callable[[], Database | None]) -> None:
+        """Read the record through the app's one database (opened by the API from the same
+        settings) rather than a second engine of its own."""
+        self._database = database
+
     def record(self) -> RecordRepository:
-        """The instance's public record (its tables created if missing)."""
+        """The instance's public record: the app's database's, or (for an app whose units of
+        work are given, as in tests) one opened on the settings' URL, its tables created."""
         if self._record is None:
+            shared = self._database()
             with self._lock:
-                if self._record is None:
+                if self._record is None and shared is not None:
+                    self._record = shared.record
+                elif self._record is None:
                     from rada.store.engine import record_engine
 
                     self.settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
                     repository = RecordRepository(record_engine(self.settings.database_url))
                     repository.create_schema()
-                    self._record = repository
+                    self._record, self._owns_record = repository, True
         return self._record
 
     def cosignatures(self) -> CosignatureRepository:
@@ -129,7 +144,7 @@ class AppState:
 
     def close(self) -> None:
         """Release the database connections."""
-        if self._record is not None:
+        if self._record is not None and self._owns_record:
             self._record.engine.dispose()
 
 

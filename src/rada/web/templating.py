@@ -37,7 +37,9 @@ from starlette.responses import HTMLResponse
 from rada.councils.errors import CouncilError
 from rada.councils.text import Message, translate, with_moments
 from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
+from rada.web.security import csrf_token, remember_presession
 from rada.web.times import format_when, reader_zone, when
+from rada.web.viewer import signed_in
 
 __all__ = [
     "environment",
@@ -209,10 +211,7 @@ def render_string(request: Request, template: str, context: Mapping[str, Any]) -
 
 
 def _account(request: Request) -> dict[str, Any]:
-    """Who is signed in, and the CSRF token of their session (imported late: the pages
-    import this module)."""
-    from rada.web.pages.accounts import signed_in
-    from rada.web.security import csrf_token
+    """Who is signed in, and the CSRF token of their session."""
 
     try:
         return {"viewer": signed_in(request), "csrf": csrf_token(request)}
@@ -240,8 +239,6 @@ def render(
     )
     response.headers["Vary"] = "Accept-Language, Cookie, HX-Request"
     if context.get("csrf"):
-        from rada.web.security import remember_presession
-
         remember_presession(request, response)
     picked = request.query_params.get("lang")
     if picked in LANGUAGES:

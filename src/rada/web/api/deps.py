@@ -21,6 +21,7 @@ from rada.councils.model import Person
 from rada.councils.text import msg
 from rada.services.accounts import token_people_ids, token_person
 from rada.services.ports import UnitOfWork
+from rada.store.database import Database
 from rada.web.api.ballot_box import BallotBox
 from rada.web.api.errors import ApiError
 from rada.web.security import CsrfError, check_csrf, request_session
@@ -57,6 +58,7 @@ class ApiContext:
     clock: Clock = utc_now
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _close: Callable[[], None] | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
     _box: BallotBox | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
@@ -76,9 +78,17 @@ class ApiContext:
 
             database = open_database(self.settings)
             factory: UowFactory = database.unit_of_work
-            self._close = database.dispose
+            self._close, self._database = database.dispose, database
             self.factory = factory
             return factory
+
+    def database(self) -> Database | None:
+        """The database this context opened from the settings (opening it if need be), which
+        the whole app shares; None when units of work come from a given factory."""
+        if self.factory is not None and self._database is None:
+            return None
+        self.open()
+        return self._database
 
     def ballot_box(self) -> BallotBox:
         """This process's ballot box, which commits the votes that arrive together in one

@@ -7,12 +7,10 @@ with the message next to the field it concerns.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -21,10 +19,9 @@ from rada.councils.model import Person
 from rada.services import accounts
 from rada.services.councils import accept_invitation
 from rada.web.api.deps import api_context
+from rada.web.page_kit import form_text, labels, redirect, safe_next, verified_form
 from rada.web.security import (
-    CsrfError,
     HashingBusy,
-    check_form,
     csrf_token,
     end_session,
     form_token,
@@ -33,50 +30,11 @@ from rada.web.security import (
     start_session,
 )
 from rada.web.templating import error_text, gettext_for, render
+from rada.web.viewer import signed_in
 
-__all__ = ["form_text", "redirect", "router", "safe_next", "signed_in", "verified_form"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def signed_in(request: Request) -> Person | None:
-    """The person whose session cookie the request carries, or None."""
-    session = request_session(request)
-    if session is None:
-        return None
-    with api_context(request).uow() as uow:
-        return uow.people.get(session.person_id)
-
-
-async def verified_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token is checked (403 without it)."""
-    try:
-        await check_form(request)
-    except CsrfError as error:
-        _ = gettext_for(request)
-        raise HTTPException(
-            403, _("This form has expired or did not come from this site: load it again.")
-        ) from error
-    return await request.form()
-
-
-def form_text(form: FormData, name: str, limit: int = 60_000) -> str:
-    """A text field of a posted form ("" when absent), cut at ``limit`` characters."""
-    value = form.get(name)
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def safe_next(value: str) -> str | None:
-    """A local path to go on to after signing in, or None for anything else."""
-    if value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return None
-
-
-def redirect(request: Request, name: str, **params: Any) -> RedirectResponse:
-    """A 303 to a named page (after a form post)."""
-    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
-    return RedirectResponse(str(request.scope.get("root_path", "")) + path, status_code=303)
 
 
 def _client(request: Request) -> str:
@@ -313,8 +271,6 @@ def _my_councils_page(
     values: dict[str, str] | None = None,
     joined: str = "",
 ) -> HTMLResponse:
-    from rada.web.pages.councils import labels
-
     with api_context(request).uow() as uow:
         rows = []
         for membership in uow.memberships.for_person(person.id):

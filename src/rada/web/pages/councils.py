@@ -3,125 +3,31 @@ and proposals (public; no account needed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from fractions import Fraction
+from collections.abc import Mapping
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from rada.councils.errors import CouncilError, NotAllowed
 from rada.councils.model import MAX_DELEGATES, Person
-from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
-from rada.councils.proposals import Outcome, Stage
+from rada.councils.orders import CouncilKind, ProposalKind
+from rada.councils.proposals import Stage
 from rada.services import planning_cycle
 from rada.services.councils import Issued, invite
 from rada.services.proposals import propose_affiliation
 from rada.web.api.deps import api_context
-from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
+from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, render
+from rada.web.viewer import signed_in
 
-__all__ = ["labels", "router", "rule_in_words"]
+__all__ = ["Slug", "router"]
 
 router = APIRouter(include_in_schema=False)
 
-Gettext = Callable[[str], str]
-
 #: The kinds of council that admit members by invitation (the others seat elected delegates).
 INVITING = (CouncilKind.WORKPLACE, CouncilKind.UNION)
-
-
-def labels(_: Gettext) -> dict[str, dict[str, str]]:
-    """The words for the model's names (kinds, roles, stages, outcomes, methods, the stages
-    of an STV count)."""
-    return {
-        "council_kind": {
-            CouncilKind.WORKPLACE: _("workplace council"),
-            CouncilKind.FEDERATION: _("federation"),
-            CouncilKind.UNION: _("union"),
-            CouncilKind.CONGRESS: _("congress"),
-        },
-        "role": {
-            Role.MEMBER: _("member"),
-            Role.DELEGATE: _("delegate"),
-            Role.CONVENOR: _("convenor"),
-        },
-        "kind": {
-            ProposalKind.MOTION: _("motion"),
-            ProposalKind.INVESTMENT: _("investment"),
-            ProposalKind.TARGET_REVIEW: _("review of a target"),
-            ProposalKind.APPOINTMENT: _("appointment"),
-            ProposalKind.RECALL: _("recall"),
-            ProposalKind.PLAN_ADOPTION: _("adoption of the plan"),
-            ProposalKind.REDACTION: _("redaction"),
-            ProposalKind.BUDGET: _("participatory budget"),
-            ProposalKind.AFFILIATION: _("joining a federation"),
-            ProposalKind.DISAFFILIATION: _("leaving a federation"),
-        },
-        "stage": {
-            Stage.DRAFT: _("draft"),
-            Stage.DISCUSSION: _("in discussion"),
-            Stage.VOTING: _("voting open"),
-            Stage.DECIDED: _("decided"),
-        },
-        "outcome": {Outcome.ADOPTED: _("adopted"), Outcome.REJECTED: _("rejected")},
-        # The stages of an STV count, as the counting library names them.
-        "stv_action": {
-            "first preferences": _("first preferences"),
-            "surplus": _("surplus"),
-            "exclusion": _("exclusion"),
-            "iteration": _("iteration"),
-        },
-        "method": {
-            Method.SIMPLE_MAJORITY: _("a simple majority of the votes cast"),
-            Method.ABSOLUTE_MAJORITY: _("a majority of all members"),
-            Method.TWO_THIRDS: _("two thirds of the votes cast"),
-            Method.CONSENSUS: _("consensus (a single block stops it)"),
-            Method.RECALL: _("more than half of all members"),
-            Method.STV: _("the single transferable vote (Scottish STV)"),
-            Method.SCHULZE: _("ranked ballots counted by the Schulze method"),
-            Method.APPROVAL: _("approval voting"),
-            Method.EQUAL_SHARES: _("the Method of Equal Shares"),
-        },
-    }
-
-
-def _share(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else "1"
-
-
-def rule_in_words(rule: DecisionRule, _: Gettext) -> list[str]:
-    """A decision rule as short sentences."""
-    method = labels(_)["method"][rule.method]
-    words = [_("Decided by %(method)s.") % {"method": method}]
-    if rule.fallback is not None:
-        words.append(
-            _("Without consensus, %(share)s of the votes cast decide.")
-            % {"share": _share(rule.fallback)}
-        )
-    if rule.quorum is None:
-        words.append(_("No quorum."))
-    else:
-        words.append(
-            _("Quorum: %(share)s of the members' votes must take part.")
-            % {"share": _share(rule.quorum)}
-        )
-    if rule.discussion_hours:
-        words.append(
-            _("At least %(hours)s hours of discussion before the vote.")
-            % {"hours": rule.discussion_hours}
-        )
-    else:
-        words.append(_("The vote may open without discussion."))
-    words.append(_("The vote lasts %(hours)s hours.") % {"hours": rule.voting_hours})
-    if rule.secret:
-        words.append(_("Secret ballot, with a receipt for each voter."))
-    elif rule.shows_live_tally:
-        words.append(_("Open vote; the count is shown while voting."))
-    else:
-        words.append(_("Open vote; the count is hidden until the vote closes."))
-    return words
 
 
 @router.get("/councils", name="councils")
@@ -321,22 +227,3 @@ async def invite_member(request: Request, slug: str = Slug) -> Response:
             values={"invite": email},
         )
     return _council_page(request, slug, invitation=issued)
-
-
-@router.get("/councils/{slug}/propose", name="council_propose")
-def propose_form(
-    request: Request, slug: str = Slug, kind: str = Query(default="", max_length=40)
-) -> Response:
-    """Open a proposal: choose its kind, then fill in the form for that kind (members whom
-    the standing orders let propose)."""
-    from rada.web.pages.propose import form_page
-
-    return form_page(request, slug, kind)
-
-
-@router.post("/councils/{slug}/propose", name="council_propose_post")
-async def propose(request: Request, slug: str = Slug) -> Response:
-    """Open the proposal and go to it (or show the form with what is wrong)."""
-    from rada.web.pages.propose import submit
-
-    return await submit(request, slug)

@@ -24,11 +24,12 @@ from rada.services import planning_cycle as service
 from rada.services import proposals as proposals_service
 from rada.services.councils import get_council, require_convenor
 from rada.services.ports import UnitOfWork
+from rada.web import cycles_comparison as comparisons
 from rada.web.api.deps import api_context
-from rada.web.pages import cycles_comparison as comparisons
-from rada.web.pages.accounts import form_text, signed_in, verified_form
+from rada.web.page_kit import form_text, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, render
+from rada.web.viewer import signed_in
 
 __all__ = ["router"]
 

@@ -8,19 +8,17 @@ from starlette.responses import HTMLResponse
 
 from rada.services.waiting import waiting_for
 from rada.web.api.deps import api_context
-from rada.web.pages.accounts import signed_in
+from rada.web.page_kit import labels
 from rada.web.templating import gettext_for, render
+from rada.web.viewer import ReaderDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", name="home")
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, viewer: ReaderDep) -> HTMLResponse:
     """The front page: the votes, discussions and scheduling that wait for the signed-in
     person (soonest first), or, signed out, what Rada is and its public parts."""
-    from rada.web.pages.councils import labels  # the model's names in words
-
-    viewer = signed_in(request)
     waiting = None
     if viewer is not None:
         api = api_context(request)

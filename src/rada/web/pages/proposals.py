@@ -3,7 +3,7 @@
 Anyone may read a proposal; members of its council write in the discussion and vote with
 the form of the rule in force (yes/no/abstain, consensus, ranked candidates, approval).
 A secret ballot's receipt code is shown once, after voting, and checks the ballot after the
-count at ``/proposals/{id}/receipt?code=...``.
+count by posting it to ``/proposals/{id}/receipt`` (never in the address).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from babel.dates import format_date, format_time
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -29,9 +29,8 @@ from rada.services import proposals as service
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
-from rada.web.pages.accounts import form_text, signed_in, verified_form
-from rada.web.pages.councils import Gettext, labels, rule_in_words
-from rada.web.pages.results import (
+from rada.web.page_kit import Gettext, form_text, labels, rule_in_words, verified_form
+from rada.web.results import (
     amount,
     budget_ballot,
     budget_chart,
@@ -43,6 +42,7 @@ from rada.web.security import csrf_token
 from rada.web.substance import labels_for, proposal_substance
 from rada.web.templating import error_text, gettext_for, render
 from rada.web.times import reader_zone, zone_name
+from rada.web.viewer import signed_in
 
 __all__ = ["router"]
 
@@ -142,9 +142,17 @@ def _page(
     decided = proposal.stage is Stage.DECIDED
     tally_shown = decided or (proposal.stage is Stage.VOTING and proposal.rule.shows_live_tally)
     tally = running_tally(proposal, choices) if tally_shown else None
+    # A vote may be changed until the vote closes: an open vote by voting again (the roll
+    # call shows the last choice, the record keeps every one), a secret ballot by giving the
+    # receipt code of the one it replaces.
     may_vote = (
-        proposal.stage is Stage.VOTING and membership is not None and membership.votes and not voted
+        proposal.stage is Stage.VOTING
+        and membership is not None
+        and membership.votes
+        and (proposal.closes_at is None or now < proposal.closes_at)
     )
+    if may_vote and voted and my_vote and not values:
+        values = _choice_values(my_vote)
     is_author = viewer is not None and viewer.id == proposal.author_id
     is_budget = proposal.kind is ProposalKind.BUDGET or proposal.rule.method is Method.EQUAL_SHARES
     detail: Mapping[str, Any] = (
@@ -312,6 +320,21 @@ def _actions(
     return out
 
 
+def _choice_values(choice: Mapping[str, Any]) -> dict[str, Any]:
+    """The vote form's fields filled in with a choice already cast (to change it)."""
+    out: dict[str, Any] = {}
+    if "position" in choice:
+        out["position"] = choice["position"]
+        if choice.get("reason"):
+            out["reason"] = choice["reason"]
+    for rank, key in enumerate(choice.get("ranking", []), start=1):
+        out[f"rank-{key}"] = str(rank)
+    out["approve"] = list(choice.get("approve", []))
+    if choice.get("abstain"):
+        out["abstain"] = "yes"
+    return out
+
+
 def _thread(posts: list[Post]) -> list[tuple[Post, int]]:
     """Posts in reading order, each with its depth (replies under what they answer)."""
     children: dict[int | None, list[Post]] = {}
@@ -462,13 +485,19 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
                 _ = gettext_for(request)
                 raise BallotError(
                     _(
-                        "Tick the box to confirm: a secret ballot cannot be changed once it "
-                        "is cast."
+                        "Tick the box to confirm: a secret ballot is changed only with the "
+                        "receipt code it gives you."
                     ),
                     ("confirm",),
                 )
+            replacing = form_text(form, "replace_receipt", 200).strip() or None
             receipt = service.cast_vote(
-                uow, proposal_id=proposal_id, by=viewer.id, choice=choice, now=api.now()
+                uow,
+                proposal_id=proposal_id,
+                by=viewer.id,
+                choice=choice,
+                now=api.now(),
+                replace_receipt=replacing if proposal.rule.secret else None,
             )
             uow.commit()
     except CouncilError as error:
@@ -486,13 +515,13 @@ async def cast_vote(request: Request, proposal_id: int = ProposalId) -> Response
     return _back(request, proposal_id, "vote")
 
 
-@router.get("/proposals/{proposal_id}/receipt", name="proposal_receipt")
-def check_receipt(
-    request: Request,
-    proposal_id: int = ProposalId,
-    code: str = Query(default="", max_length=200),
-) -> HTMLResponse:
-    """Find one's secret ballot among the published ones by its receipt code."""
+@router.post("/proposals/{proposal_id}/receipt", name="proposal_receipt")
+async def check_receipt(request: Request, proposal_id: int = ProposalId) -> HTMLResponse:
+    """Find one's secret ballot among the published ones by its receipt code. A POST, so that
+    the code is in no address (a browser's history, a proxy's log); it changes nothing, so it
+    needs no session: the answer goes only to whoever holds the code."""
+    form = await request.form()
+    code = form_text(form, "code", 200)
     _ = gettext_for(request)
     with api_context(request).uow() as uow:
         proposal = uow.proposals.get(proposal_id)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import HTTPException
+from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -26,14 +26,19 @@ from rada.services import proposals as service
 from rada.services.planning_cycle import product_groups
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
-from rada.web.pages.accounts import form_text, redirect, signed_in, verified_form
-from rada.web.pages.councils import labels, rule_in_words
+from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verified_form
 from rada.web.security import csrf_token
 from rada.web.state import app_state
 from rada.web.substance import product_labels
 from rada.web.templating import error_text, gettext_for, render
+from rada.web.viewer import signed_in
 
-__all__ = ["form_page", "submit"]
+__all__ = ["form_page", "router", "submit"]
+
+router = APIRouter(include_in_schema=False)
+
+#: A council's short name in a path.
+Slug = Path(min_length=1, max_length=64)
 
 ROWS = 8
 #: The kinds whose form names a product of the economy.
@@ -348,3 +353,18 @@ async def submit(request: Request, slug: str) -> Response:
             rows=rows,
         )
     return redirect(request, "proposal", proposal_id=proposal.id)
+
+
+@router.get("/councils/{slug}/propose", name="council_propose")
+def propose_form(
+    request: Request, slug: str = Slug, kind: str = Query(default="", max_length=40)
+) -> Response:
+    """Open a proposal: choose its kind, then fill in the form for that kind (members whom
+    the standing orders let propose)."""
+    return form_page(request, slug, kind)
+
+
+@router.post("/councils/{slug}/propose", name="council_propose_post")
+async def propose(request: Request, slug: str = Slug) -> Response:
+    """Open the proposal and go to it (or show the form with what is wrong)."""
+    return await submit(request, slug)
