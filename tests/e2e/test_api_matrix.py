@@ -404,6 +404,13 @@ ROWS = [
     Row("GET", "/proposals/{proposal_id}/votes", proposal("voting", "/votes"), everyone(200)),
     Row("GET", "/proposals/{proposal_id}/tally", proposal("voting", "/tally"), everyone(200)),
     Row(
+        "POST",
+        "/proposals/{proposal_id}/receipts",
+        lambda w: f"{API}/proposals/{w.ids['election']}/receipts",
+        everyone(200),
+        lambda w: {"code": w.receipt},
+    ),
+    Row(
         "GET",
         "/proposals/{proposal_id}/receipts/{code}",
         lambda w: f"{API}/proposals/{w.ids['election']}/receipts/{w.receipt}",

@@ -495,11 +495,13 @@ def test_decided_stv_election_shows_stages_and_checks_receipts(world: World) -> 
     assert "The count, stage by stage" in page
     assert "Elected: Bo" in page
     assert 'id="receipt-form"' in page
-    good = html(client.get(f"/proposals/{election}/receipt", params={"code": world.receipt}))
+    good = html(client.post(f"/proposals/{election}/receipt", data={"code": world.receipt}))
     assert "Your ballot was counted as cast." in good
     assert "1. Bo; 2. Cy" in good
-    bad = html(client.get(f"/proposals/{election}/receipt", params={"code": "nope"}), 404)
+    bad = html(client.post(f"/proposals/{election}/receipt", data={"code": "nope"}), 404)
     assert "No ballot of this proposal has this receipt." in bad
+    # The code never goes in an address (a history, a proxy's log): no GET with it.
+    assert client.get(f"/proposals/{election}/receipt?code={world.receipt}").status_code == 405
 
 
 def test_secret_ballot_shows_its_receipt_once_and_hides_the_count(world: World) -> None:
@@ -543,7 +545,7 @@ def test_secret_ballot_shows_its_receipt_once_and_hides_the_count(world: World) 
     code = re.search(r'id="receipt-code">([^<]+)<', cast)
     assert code is not None
     assert "You have voted." in cast
-    before = html(client.get(f"/proposals/{vote.id}/receipt", params={"code": code.group(1)}), 409)
+    before = html(client.post(f"/proposals/{vote.id}/receipt", data={"code": code.group(1)}), 409)
     assert "published after the count" in before
 
 
@@ -1459,7 +1461,7 @@ def test_an_empty_ballot_is_cast_only_as_an_explicit_abstention_and_confirmed(
         client.post(f"/proposals/{budget}/vote", data={"csrf_token": csrf, "abstain": "yes"}),
         422,
     )
-    assert "a secret ballot cannot be changed once it is cast" in unconfirmed
+    assert "a secret ballot is changed only with the receipt code" in unconfirmed
     cast = html(
         client.post(
             f"/proposals/{budget}/vote",
@@ -1467,3 +1469,60 @@ def test_an_empty_ballot_is_cast_only_as_an_explicit_abstention_and_confirmed(
         )
     )
     assert 'id="receipt-code"' in cast
+
+
+def test_a_vote_is_changed_from_the_page_until_the_close(tmp_path: Path) -> None:
+    """An open vote is changed by voting again (the form shows the last choice); a secret
+    ballot is replaced by giving its receipt code, and the new receipt replaces the old."""
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'rada.db'}")
+    app = create_app(settings, clock=lambda: NOW)
+    with TestClient(app), app.state.api.uow() as uow:
+        ids, _receipt = seed(uow)
+        secret = ps.open_proposal(
+            uow, council="bakery-north", kind=ProposalKind.APPOINTMENT, title="A treasurer",
+            text="One seat.", by=ids["ana"], now=_ago(60), details={"post": "manager"},
+            candidates=[ids["bo"], ids["cy"]],
+        )  # fmt: skip
+        ps.open_voting(uow, proposal_id=secret.id, by=ids["ana"], now=_ago(1))
+        uow.commit()
+    world = World(app, ids, "")
+    client, csrf = signed_in(world, "bo")
+    oven = f"/proposals/{ids['oven']}"
+    client.post(f"{oven}/vote", data={"csrf_token": csrf, "position": "yes"})
+    page = html(client.get(oven))
+    assert 'id="change-vote"' in page
+    assert re.search(r'id="position-yes" name="position" value="yes" checked', page)
+    assert "Change my vote" in page
+    client.post(f"{oven}/vote", data={"csrf_token": csrf, "position": "no"})
+    assert "You voted: No" in html(client.get(oven))
+    # The secret ballot: cast, then replaced only with its receipt code.
+    ballot = f"/proposals/{secret.id}"
+    first = html(
+        client.post(
+            f"{ballot}/vote",
+            data={"csrf_token": csrf, f"rank-p{ids['bo']}": "1", "confirm": "yes"},
+        )
+    )
+    code = re.search(r'id="receipt-code">([^<]+)<', first)
+    assert code is not None
+    page = html(client.get(ballot))
+    assert 'name="replace_receipt"' in page
+    change = {"csrf_token": csrf, f"rank-p{ids['cy']}": "1", "confirm": "yes"}
+    wrong = client.post(f"{ballot}/vote", data={**change, "replace_receipt": "not-my-code"})
+    assert wrong.status_code == 422
+    replaced = html(
+        client.post(
+            f"{ballot}/vote",
+            data={
+                "csrf_token": csrf,
+                f"rank-p{ids['cy']}": "1",
+                "confirm": "yes",
+                "replace_receipt": code.group(1),
+            },
+        )
+    )
+    new = re.search(r'id="receipt-code">([^<]+)<', replaced)
+    assert new is not None
+    assert new.group(1) != code.group(1)
+    with app.state.api.uow() as uow:
+        assert len(uow.ballots.for_proposal(secret.id)) == 1  # the old one is replaced

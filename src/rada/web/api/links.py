@@ -104,12 +104,14 @@ VOTING_LINKS: dict[str, dict[str, Any]] = {
 
 #: From a vote just cast: the proposal's count, and (for a secret ballot) the receipt.
 VOTE_LINKS: dict[str, dict[str, Any]] = {
-    "CheckReceipt": _link(
-        "check_receipt_api_v1_proposals__proposal_id__receipts__code__get",
-        "After the count, the published ballot the receipt names (secret ballots).",
-        proposal_id="$response.body#/proposal_id",
-        code="$response.body#/receipt",
-    ),
+    "CheckReceipt": {
+        **_link(
+            "check_receipt_api_v1_proposals__proposal_id__receipts_post",
+            "After the count, the published ballot the receipt names (secret ballots).",
+            proposal_id="$response.body#/proposal_id",
+        ),
+        "requestBody": {"code": "$response.body#/receipt"},
+    },
     "Tally": _link(
         "tally_api_v1_proposals__proposal_id__tally_get",
         "The proposal's count.",

@@ -642,6 +642,10 @@ class TallyPublic(BaseModel):
     reason: str | None = Field(description="Why the tally is hidden, when it is.")
 
 
+class ReceiptBody(Body):
+    code: str = Field(min_length=1, max_length=200, description="The receipt code, as given.")
+
+
 class ReceiptCheck(BaseModel):
     proposal_id: int
     receipt_hash: str

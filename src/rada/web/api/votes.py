@@ -28,6 +28,7 @@ from rada.web.api.proposals import ProposalId
 from rada.web.api.schemas import (
     BallotPublic,
     PersonPublic,
+    ReceiptBody,
     ReceiptCheck,
     TallyPublic,
     VoteCast,
@@ -175,12 +176,26 @@ def tally(proposal_id: ProposalId, api: ApiDep) -> TallyPublic:
     )
 
 
-@router.get(
-    "/proposals/{proposal_id}/receipts/{code}", summary="Find one's secret ballot by receipt"
-)
-def check_receipt(proposal_id: ProposalId, code: Receipt, api: ApiDep) -> ReceiptCheck:
+@router.post("/proposals/{proposal_id}/receipts", summary="Find one's secret ballot by receipt")
+def check_receipt(proposal_id: ProposalId, body: ReceiptBody, api: ApiDep) -> ReceiptCheck:
     """After the count, the published ballot a receipt code names: the voter sees their
-    ballot was counted as cast (public; the code itself is known only to the voter)."""
+    ballot was counted as cast (public; the code itself is known only to the voter). The code
+    goes in the body, so that it is in no address a proxy or a history keeps."""
+    return _check_receipt(api, proposal_id, body.code)
+
+
+@router.get(
+    "/proposals/{proposal_id}/receipts/{code}",
+    summary="Find one's secret ballot by receipt (code in the address)",
+    deprecated=True,
+)
+def check_receipt_in_path(proposal_id: ProposalId, code: Receipt, api: ApiDep) -> ReceiptCheck:
+    """As ``POST /proposals/{id}/receipts``, with the code in the address, where logs may
+    keep it: kept for existing clients; prefer the POST."""
+    return _check_receipt(api, proposal_id, code)
+
+
+def _check_receipt(api: ApiContext, proposal_id: int, code: str) -> ReceiptCheck:
     with api.uow() as uow:
         proposal = service.get_proposal(uow, proposal_id)
         if not proposal.rule.secret:
