@@ -17,21 +17,19 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from tests.browser.bakery import PASSWORD, found_bakery
 from tests.browser.server import running_server
 
 from rada.bootstrap import open_database
 from rada.config import Settings
-from rada.councils.orders import CouncilKind, ProposalKind
-from rada.services import accounts, discussion
-from rada.services import councils as cs
+from rada.councils.orders import ProposalKind
+from rada.services import discussion
 from rada.services import proposals as ps
 
 pytestmark = pytest.mark.browser
 
 Screenshot = Callable[[Page, str], Path]
 Accessible = Callable[[Page], None]
-
-PASSWORD = "correct horse battery"
 
 
 def seed(data_dir: Path) -> dict[str, int]:
@@ -42,31 +40,7 @@ def seed(data_dir: Path) -> dict[str, int]:
     now = datetime.now(UTC)
     try:
         with database.unit_of_work() as uow:
-            ana, bo, cy = (
-                accounts.register(
-                    uow,
-                    name=name,
-                    email=f"{name.lower()}@bakery.example",
-                    password=PASSWORD,
-                    now=now - timedelta(days=10),
-                ).id
-                for name in ("Ana", "Bo", "Cy")
-            )
-            bakery = cs.create_council(
-                uow,
-                name="Bakery North",
-                slug="bakery-north",
-                kind=CouncilKind.WORKPLACE,
-                founder_id=ana,
-                now=now - timedelta(days=10),
-            )
-            for person, email in ((bo, "bo@bakery.example"), (cy, "cy@bakery.example")):
-                issued = cs.invite(
-                    uow, council=bakery.id, email=email, by=ana, now=now - timedelta(days=9)
-                )
-                cs.accept_invitation(
-                    uow, code=issued.code, person_id=person, now=now - timedelta(days=9)
-                )
+            ana, bo, cy, bakery = found_bakery(uow, now)
             oven = ps.open_proposal(
                 uow,
                 council=bakery.id,

@@ -180,3 +180,36 @@ def test_an_unknown_option_is_a_usage_error(rada) -> None:  # type: ignore[no-un
     assert result.returncode == ExitCode.USAGE
     assert "No such option: -o" in result.stderr
     assert "bug in Rada" not in result.stderr
+
+
+def test_a_federation_invites_and_the_council_decides_from_the_command_line(  # type: ignore[no-untyped-def]
+    rada,
+) -> None:
+    ok(rada("db", "upgrade", "--json"))
+    for name in ("ana", "dan"):
+        ok(rada("account", "create", "--name", name.title(), "--email", f"{name}@b.coop", "--json"))
+    ok(rada("council", "create", "Bakery", "--slug", "bakery", "--json", "--as", "ana@b.coop"))
+    ok(
+        rada(
+            "council", "create", "Food", "--slug", "food", "--kind", "federation",
+            "--json", "--as", "dan@b.coop",
+        )
+    )  # fmt: skip
+    refused = rada("proposal", "affiliate", "food", "bakery", "--as", "ana@b.coop")
+    assert refused.returncode != 0
+    assert "only a convenor of Food" in refused.stderr
+    invited = ok(
+        rada(
+            "proposal", "affiliate", "food", "bakery", "--delegates", "2", "--json",
+            "--as", "dan@b.coop",
+        )
+    )  # fmt: skip
+    assert isinstance(invited, dict)
+    assert invited["kind"] == "affiliation"
+    assert invited["details"]["delegates"] == 2
+    shown = ok(rada("council", "show", "food", "--json"))
+    assert isinstance(shown, dict)
+    assert shown["affiliates"] == []  # nothing until the bakery decides
+    leave = rada("proposal", "disaffiliate", "food", "bakery", "--as", "ana@b.coop")
+    assert leave.returncode != 0
+    assert "not affiliated" in leave.stderr

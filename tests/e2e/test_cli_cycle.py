@@ -38,8 +38,15 @@ def test_demo_builds_the_federation_once_and_serves_it(tmp_path: Path) -> None:
     report = json.loads(built.stdout)
     assert report["built"] is True
     assert report["password"] == "demo-password"
-    roles = {a["role"] for a in report["accounts"]}
-    assert {"convenor of the congress", "delegate to the congress"} <= roles
+    roles = {a["role"].split(":")[0] for a in report["accounts"]}
+    assert {
+        "convenor of the congress",
+        "delegate to the congress",
+        "convenor, manufacturing council",
+        "member of the public services union",
+    } == roles
+    # Each account is named with what waits for it.
+    assert all(":" in a["role"] for a in report["accounts"])
     again = subprocess.run(
         [*RADA, "demo", "--no-serve", "--json"],
         env=env,

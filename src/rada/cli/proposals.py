@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -133,6 +134,33 @@ def proposal_open(
         stdout.print(f"proposal {opened.id} opened ({opened.stage.value})")
 
 
+def _put_to_member(
+    propose: Callable[..., Proposal],
+    federation: str,
+    member: str,
+    who: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Open an affiliation or disaffiliation proposal in the member council and say so."""
+    with unit_of_work() as uow:
+        person = acting(uow, who)
+        opened = propose(
+            uow,
+            federation=_council_ref(federation),
+            member=_council_ref(member),
+            by=person.id,
+            now=now(),
+            **options,
+        )
+        uow.commit()
+        data = proposal_dict(uow, opened)
+    if as_json:
+        print_json(data)
+    else:
+        stdout.print(f"proposal {opened.id} opened in council {opened.council_id}: it decides")
+
+
 @proposal.command("affiliate")
 def proposal_affiliate(
     federation: Annotated[str, typer.Argument(help="The inviting federation or congress.")],
@@ -148,24 +176,10 @@ def proposal_affiliate(
     The weight of its delegates comes from the members it represents."""
     from rada.services.proposals import propose_affiliation
 
-    with unit_of_work() as uow:
-        person = acting(uow, who)
-        opened = propose_affiliation(
-            uow,
-            federation=_council_ref(federation),
-            member=_council_ref(member),
-            by=person.id,
-            now=now(),
-            delegates=delegates,
-            title=title,
-            text=text,
-        )
-        uow.commit()
-        data = proposal_dict(uow, opened)
-    if as_json:
-        print_json(data)
-    else:
-        stdout.print(f"proposal {opened.id} opened in council {opened.council_id}: it decides")
+    _put_to_member(
+        propose_affiliation, federation, member, who, as_json,
+        delegates=delegates, title=title, text=text,
+    )  # fmt: skip
 
 
 @proposal.command("disaffiliate")
@@ -181,23 +195,7 @@ def proposal_disaffiliate(
     convenor of the federation); the member council decides."""
     from rada.services.proposals import propose_disaffiliation
 
-    with unit_of_work() as uow:
-        person = acting(uow, who)
-        opened = propose_disaffiliation(
-            uow,
-            federation=_council_ref(federation),
-            member=_council_ref(member),
-            by=person.id,
-            now=now(),
-            title=title,
-            text=text,
-        )
-        uow.commit()
-        data = proposal_dict(uow, opened)
-    if as_json:
-        print_json(data)
-    else:
-        stdout.print(f"proposal {opened.id} opened in council {opened.council_id}: it decides")
+    _put_to_member(propose_disaffiliation, federation, member, who, as_json, title=title, text=text)
 
 
 @proposal.command("list")

@@ -32,8 +32,30 @@ class PbProject:
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
+class PbMeta:
+    """What a pabulib file's META section says, read the same way by an instance and by a
+    profile of merged ballots."""
+
+    meta: Mapping[str, str]
+
+    @property
+    def budget(self) -> Fraction:
+        """The total funds (META ``budget``)."""
+        return Fraction(self.meta["budget"])
+
+    @property
+    def vote_type(self) -> str:
+        """``approval``, ``cumulative``, ``ordinal``, ``choose-1`` or ``scoring``."""
+        return self.meta.get("vote_type", "approval")
+
+    @property
+    def rule(self) -> str | None:
+        """The rule that produced the file's ``selected`` column, if named."""
+        return self.meta.get("rule")
+
+
 @dataclass(frozen=True)
-class PbProfile:
+class PbProfile(PbMeta):
     """A participatory-budgeting election with identical ballots merged.
 
     Attributes
@@ -76,21 +98,6 @@ class PbProfile:
     def voters(self) -> int:
         """The number of voters."""
         return sum(self.weights)
-
-    @property
-    def budget(self) -> Fraction:
-        """The total funds (META ``budget``)."""
-        return Fraction(self.meta["budget"])
-
-    @property
-    def vote_type(self) -> str:
-        """``approval``, ``cumulative``, ``ordinal``, ``choose-1`` or ``scoring``."""
-        return self.meta.get("vote_type", "approval")
-
-    @property
-    def rule(self) -> str | None:
-        """The rule that produced the file's ``selected`` column, if named."""
-        return self.meta.get("rule")
 
 
 def merge_votes(

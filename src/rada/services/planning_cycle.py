@@ -441,13 +441,6 @@ def _effects(
     return effects
 
 
-def _printable(label: str) -> str:
-    """A table's label as text a proposal may hold: the UK table writes a dash as U+001A
-    ("Education \x1aNon-market"), and control characters are never stored."""
-    label = label.replace("\x1a", " – ")
-    return " ".join("".join(c for c in label if c.isprintable()).split())
-
-
 def _review_text(
     cycle: Cycle,
     council_id: int,
@@ -460,9 +453,7 @@ def _review_text(
     levels rounded for reading (the proposal's page shows them as a table, and the round on
     the record keeps them exact)."""
     w = cycle.workplace(council_id)
-    labels = {
-        t.id: ", ".join(_printable(economy.label(p)) for p in t.outputs) for t in economy.techniques
-    }
+    labels = {t.id: ", ".join(economy.label(p) for p in t.outputs) for t in economy.techniques}
     lines = [
         f"The plan of round {len(cycle.rounds) + 1} asks this workplace ({w.group}) to run "
         "its techniques at these levels, year by year (1 = the base year's level):",

@@ -91,10 +91,8 @@ class Labels:
 
 def product_labels(economy: Economy) -> tuple[dict[str, str], dict[str, str]]:
     """The economy's product names and, for each technique, the name of what it makes."""
-    # The UK table writes a dash as U+001A ("Education \x1aNon-market").
-    products = {
-        p.id: " ".join(economy.label(p.id).replace("\x1a", " – ").split()) for p in economy.products
-    }
+    # Labels come clean from the table readers (no control characters).
+    products = {p.id: economy.label(p.id) for p in economy.products}
     techniques = {}
     for technique in economy.techniques:
         made = [products.get(p, p) for p in technique.outputs]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from rada.counting.ballots import BallotProblem
-from rada.counting.budget import PbProfile, PbProject, merge_votes
+from rada.counting.budget import PbMeta, PbProfile, PbProject, merge_votes
 from rada.counting.errors import BallotFileError
 
 __all__ = [
@@ -52,7 +52,7 @@ class PbVote:
 
 
 @dataclass(frozen=True)
-class PbInstance:
+class PbInstance(PbMeta):
     """A participatory-budgeting election as a pabulib file describes it."""
 
     meta: Mapping[str, str]
@@ -61,21 +61,6 @@ class PbInstance:
     project_columns: tuple[str, ...] = ("project_id", "cost")
     vote_columns: tuple[str, ...] = ("voter_id", "vote")
     problems: tuple[BallotProblem, ...] = ()
-
-    @property
-    def budget(self) -> Fraction:
-        """The total funds (META ``budget``)."""
-        return Fraction(self.meta["budget"])
-
-    @property
-    def vote_type(self) -> str:
-        """``approval``, ``cumulative``, ``ordinal``, ``choose-1`` or ``scoring``."""
-        return self.meta.get("vote_type", "approval")
-
-    @property
-    def rule(self) -> str | None:
-        """The rule that produced the file's ``selected`` column, if named."""
-        return self.meta.get("rule")
 
     def project(self, project_id: str) -> PbProject:
         """The project with this id."""
