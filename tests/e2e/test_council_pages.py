@@ -1526,3 +1526,29 @@ def test_a_vote_is_changed_from_the_page_until_the_close(tmp_path: Path) -> None
     assert new.group(1) != code.group(1)
     with app.state.api.uow() as uow:
         assert len(uow.ballots.for_proposal(secret.id)) == 1  # the old one is replaced
+
+
+def test_every_error_of_the_propose_form_is_shown_at_once_with_the_right_numbers(
+    world: World,
+) -> None:
+    client, csrf = signed_in(world, "cy")
+    page = html(
+        client.post(
+            "/councils/bakery-north/propose",
+            data={"csrf_token": csrf, "kind": "investment", "title": "x" * 1000, "text": ""},
+        ),
+        400,
+    )
+    title = re.search(r'id="title-error"[^>]*>([^<]+)<', page)
+    assert title is not None
+    assert title.group(1) == "The title is 1,000 characters long; at most 200."
+    assert 'id="text-error"' in page
+    assert 'id="cost-error"' in page  # the investment's cost, missing too: all at once
+    czech = html(
+        client.post(
+            "/councils/bakery-north/propose?lang=cs",
+            data={"csrf_token": csrf, "kind": "motion", "title": "y" * 1000, "text": "z"},
+        ),
+        400,
+    )
+    assert "Název má 1\u00a0000 znaků; nejvýše 200." in czech

@@ -105,7 +105,11 @@ def check_json(value: Any, what: Message, *, limit: int = MAX_DETAILS_BYTES) -> 
     return value
 
 
-def check_name(name: str, what: Message, *, longest: int = 200) -> str:
+#: The most characters a name or a title may have.
+MAX_NAME = 200
+
+
+def check_name(name: str, what: Message, *, longest: int = MAX_NAME) -> str:
     """A stripped, non-empty name of at most ``longest`` characters, in Unicode's composed
     form (NFC, so that "č" typed two ways is one name); ``what`` names it in the error."""
     check_characters(name, what)

@@ -14,18 +14,21 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from rada.councils.errors import CouncilError, NotAllowed
-from rada.councils.model import Council, Membership, Person
+from rada.councils.model import MAX_NAME, Council, Membership, Person
 from rada.councils.orders import ProposalKind, Role
+from rada.councils.proposals import MAX_TEXT
 from rada.services import proposals as service
 from rada.services.planning_cycle import product_groups
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
+from rada.web.i18n import chosen_language
 from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verified_form
 from rada.web.security import csrf_token
 from rada.web.state import app_state
@@ -316,12 +319,25 @@ async def submit(request: Request, slug: str) -> Response:
         _rows, count = _project_rows(form)
         return form_page(request, slug, kind.value, values=values, rows=count + MORE_ROWS)
     args, errors = _read(form, kind, request)
-    title = form_text(form, "title", 500).strip()
+    # Read whole (the request body is bounded) so that a title or text too long is reported
+    # with its real length, next to its field, together with every other error.
+    title = " ".join(form_text(form, "title").split())
     text = form_text(form, "text")
+    language = chosen_language(request)
     if not title:
         errors["title"] = _("Give the proposal a title.")
+    elif len(title) > MAX_NAME:
+        errors["title"] = _("The title is %(n)s characters long; at most %(limit)s.") % {
+            "n": format_decimal(len(title), locale=language),
+            "limit": MAX_NAME,
+        }
     if not text.strip():
         errors["text"] = _("Write the proposal's text.")
+    elif len(text) > MAX_TEXT:
+        errors["text"] = _("The text is %(n)s characters long; at most %(limit)s.") % {
+            "n": format_decimal(len(text), locale=language),
+            "limit": format_decimal(MAX_TEXT, locale=language),
+        }
     rows = _project_rows(form)[1]
     if errors:
         return form_page(
