@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.server import running_server
 
+from rada.demo_federation import Demo
 from rada.record import Entry, EntryKind, Signer
 from rada.store.engine import record_engine
 from rada.store.keys import PRIVATE_KEY_FILE, load_or_create_signing_key
@@ -35,6 +37,10 @@ ARTIFACTS = HERE / "artifacts"
 AXE = HERE / "vendor" / "axe-core" / "axe.min.js"
 ORIGIN = "browser.test/rada"
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)
+#: The journeys' two screen sizes: a laptop and a phone (an iPhone 12-15's CSS pixels).
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+#: The browser's language for each of the pages' languages (sent as Accept-Language).
+LOCALES = {"en": "en-GB", "cs": "cs-CZ"}
 
 
 def _install_chromium() -> str | None:
@@ -163,3 +169,81 @@ def accessible() -> Callable[[Page], None]:
         assert violations == [], f"axe-core on {tab.url}: {violations}"
 
     return check
+
+
+@dataclass(frozen=True)
+class BuiltDemo:
+    """The demo federation as ``rada demo`` builds it, in a data directory to copy from."""
+
+    data_dir: Path
+    demo: Demo
+    password: str
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltDemo:
+    """The demo federation, built once per session (about 15 s) with a signed checkpoint of
+    its record, as ``rada demo`` serves it. Copy it (:func:`copy_demo`) before changing it."""
+    from rada.bootstrap import demo_economy, open_database
+    from rada.config import Settings
+    from rada.demo_federation import PASSWORD, build
+
+    data_dir = tmp_path_factory.mktemp("rada-demo")
+    database = open_database(Settings(data_dir=data_dir))
+    try:
+        with database.unit_of_work() as uow:
+            made = build(uow, demo_economy(), now=datetime.now(UTC))
+            uow.commit()
+    finally:
+        database.dispose()
+    repository = RecordRepository(record_engine(f"sqlite:///{data_dir / 'rada.db'}"))
+    repository.add_checkpoint(load_or_create_signing_key(data_dir))
+    repository.engine.dispose()
+    return BuiltDemo(data_dir, made, PASSWORD)
+
+
+def copy_demo(built: BuiltDemo, into: Path) -> Path:
+    """A copy of the built demo's data directory (database and keys) at ``into``."""
+    shutil.copytree(built.data_dir, into, dirs_exist_ok=True)
+    (into / "server.log").unlink(missing_ok=True)
+    return into
+
+
+@pytest.fixture
+def new_tab(browser: Browser, server: str) -> Iterator[Callable[..., Page]]:
+    """``new_tab(size, language, timezone_id=None)``: a fresh browser (its own cookies) on the
+    server, at one of :data:`SIZES` (a phone is touch and mobile), asking for ``language``
+    (``"en"`` or ``"cs"``) as its Accept-Language; closed after the test."""
+    contexts: list[Any] = []
+
+    def make(size: str, language: str, timezone_id: str | None = None) -> Page:
+        phone = size == "phone"
+        context = browser.new_context(
+            base_url=server,
+            viewport=SIZES[size],  # type: ignore[arg-type]
+            is_mobile=phone,
+            has_touch=phone,
+            locale=LOCALES[language],
+            timezone_id=timezone_id,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(tab: Page, email: str, password: str, then: str = "/") -> None:
+    """Sign in through the form, whatever the page's language, and land on ``then``."""
+    tab.goto(f"/sign-in?next={then}")
+    tab.locator("input[name=email]").fill(email)
+    tab.locator("input[name=password]").fill(password)
+    tab.locator("form:has(input[name=password]) button[type=submit]").click()
+    tab.wait_for_url(re.compile(rf"{re.escape(then)}(\?.*)?$"))
+
+
+def page_overflow(tab: Page) -> int:
+    """By how many CSS pixels the page itself scrolls sideways (0 when it does not)."""
+    return int(tab.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth"))
