@@ -28,6 +28,7 @@ from rada.councils.model import (
     Office,
     Person,
 )
+from rada.councils.notices import AccountSettings, Notice, NoticeKind
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.councils.text import msg
 from rada.record.encoding import (
@@ -39,6 +40,7 @@ from rada.record.encoding import (
 )
 from rada.record.merkle import leaf_hash
 from rada.record.redaction import Tombstone, redaction_entry
+from rada.services.ports import OutgoingMail
 
 
 @dataclass
@@ -72,6 +74,12 @@ class MemoryState:
     entries: list[bytes] = field(default_factory=list)
     leaves: list[bytes] = field(default_factory=list)
     redacted: dict[int, int] = field(default_factory=dict)
+    settings: dict[int, AccountSettings] = field(default_factory=dict)
+    notices: dict[int, Notice] = field(default_factory=dict)
+    digest_waiting: set[int] = field(default_factory=set)  # notice ids
+    outbox: dict[int, OutgoingMail] = field(default_factory=dict)
+    mail_state: dict[int, dict[str, Any]] = field(default_factory=dict)  # sent, given up...
+    account_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -105,6 +113,15 @@ class _People(_Repo):
 
     def all(self) -> list[Person]:
         return [copy.deepcopy(p) for p in self.s.people.values()]
+
+    def of_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        return {i: copy.deepcopy(self.s.people[i]) for i in person_ids if i in self.s.people}
+
+    def save(self, person: Person) -> None:
+        other = self.by_email(person.email)
+        if other is not None and other.id != person.id:
+            raise Conflict(msg("an account for %(email)s exists", email=person.email))
+        self.s.people[person.id] = copy.deepcopy(person)
 
 
 class _Credentials(_Repo):
@@ -478,6 +495,171 @@ class _Record(_Repo):
         return index
 
 
+class _Settings(_Repo):
+    def get(self, person_id: int) -> AccountSettings | None:
+        return copy.deepcopy(self.s.settings.get(person_id))
+
+    def of_people(self, person_ids: Sequence[int]) -> dict[int, AccountSettings]:
+        return {i: copy.deepcopy(self.s.settings[i]) for i in person_ids if i in self.s.settings}
+
+    def save(self, settings: AccountSettings) -> None:
+        for other in self.s.settings.values():
+            if other.person_id != settings.person_id and (
+                other.unsubscribe_key == settings.unsubscribe_key
+            ):
+                raise Conflict(msg("that unsubscribe key is taken"))
+        self.s.settings[settings.person_id] = copy.deepcopy(settings)
+
+    def by_unsubscribe_key(self, key: str) -> AccountSettings | None:
+        return next(
+            (copy.deepcopy(v) for v in self.s.settings.values() if v.unsubscribe_key == key),
+            None,
+        )
+
+
+class _Notices(_Repo):
+    def add_many(
+        self, notices: Sequence[Notice], *, digest: Sequence[tuple[int, NoticeKind]] = ()
+    ) -> list[Notice]:
+        taken = {(n.person_id, n.kind, n.key) for n in self.s.notices.values()}
+        added = []
+        for n in notices:
+            if (n.person_id, n.kind, n.key) in taken or n.id:
+                continue
+            taken.add((n.person_id, n.kind, n.key))
+            n.id = self.s.new_id()
+            self.s.notices[n.id] = copy.deepcopy(n)
+            if (n.person_id, n.kind) in set(digest):
+                self.s.digest_waiting.add(n.id)
+            added.append(n)
+        return added
+
+    def for_person(
+        self, person_id: int, *, limit: int = 50, before: int | None = None, unread: bool = False
+    ) -> list[Notice]:
+        found = [
+            copy.deepcopy(n)
+            for i, n in sorted(self.s.notices.items(), reverse=True)
+            if n.person_id == person_id
+            and (before is None or i < before)
+            and (not unread or n.read_at is None)
+        ]
+        return found[:limit]
+
+    def unread_count(self, person_id: int) -> int:
+        return sum(
+            1 for n in self.s.notices.values() if n.person_id == person_id and n.read_at is None
+        )
+
+    def mark_read(self, person_id: int, *, at: datetime, ids: Sequence[int] | None = None) -> int:
+        wanted = None if ids is None else set(ids)
+        count = 0
+        for n in self.s.notices.values():
+            if (
+                n.person_id == person_id
+                and n.read_at is None
+                and (wanted is None or n.id in wanted)
+            ):
+                n.read_at = at
+                count += 1
+        return count
+
+    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
+        found: dict[int, list[Notice]] = {}
+        for i in sorted(self.s.digest_waiting):
+            n = self.s.notices[i]
+            if n.person_id in found or len(found) < limit:
+                found.setdefault(n.person_id, []).append(copy.deepcopy(n))
+        return dict(sorted(found.items()))
+
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None:
+        self.s.digest_waiting.difference_update(notice_ids)
+
+
+class _Outbox(_Repo):
+    def add_many(self, mails: Sequence[OutgoingMail]) -> None:
+        for m in mails:
+            m.id = self.s.new_id()
+            self.s.outbox[m.id] = copy.deepcopy(m)
+            self.s.mail_state[m.id] = {"sent_at": None, "given_up_at": None, "until": None,
+                                       "error": None}  # fmt: skip
+
+    def _open(self, mail_id: int) -> bool:
+        state = self.s.mail_state[mail_id]
+        return state["sent_at"] is None and state["given_up_at"] is None
+
+    def claim(self, *, now: datetime, until: datetime, limit: int) -> list[OutgoingMail]:
+        due = sorted(
+            (m for i, m in self.s.outbox.items()
+             if self._open(i) and m.due_at <= now
+             and (self.s.mail_state[i]["until"] is None or self.s.mail_state[i]["until"] <= now)),
+            key=lambda m: (m.due_at, m.id),
+        )[:limit]  # fmt: skip
+        for m in due:
+            m.attempts += 1
+            self.s.mail_state[m.id]["until"] = until
+        return [copy.deepcopy(m) for m in due]
+
+    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
+        for i in mail_ids:
+            self.s.mail_state[i].update(sent_at=at, until=None, error=None)
+            self.s.outbox[i].payload = {}
+
+    def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
+        self.s.outbox[mail_id].due_at = at
+        self.s.mail_state[mail_id].update(until=None, error=error[:1000])
+
+    def give_up(self, mail_id: int, *, at: datetime, error: str) -> None:
+        self.s.mail_state[mail_id].update(given_up_at=at, until=None, error=error[:1000])
+        self.s.outbox[mail_id].payload = {}
+
+    def waiting(self) -> int:
+        return sum(1 for i in self.s.outbox if self._open(i))
+
+    def recent(self, *, limit: int) -> list[tuple[OutgoingMail, datetime | None, str | None]]:
+        return [
+            (copy.deepcopy(m), self.s.mail_state[i]["sent_at"], self.s.mail_state[i]["error"])
+            for i, m in sorted(self.s.outbox.items(), reverse=True)[:limit]
+        ]
+
+
+class _AccountTokens(_Repo):
+    def add(
+        self,
+        token_hash: str,
+        *,
+        person_id: int,
+        purpose: str,
+        created_at: datetime,
+        expires_at: datetime,
+        email: str | None = None,
+    ) -> None:
+        if token_hash in self.s.account_tokens:
+            raise Conflict(msg("that token exists"))
+        self.s.account_tokens[token_hash] = {
+            "person_id": person_id, "purpose": purpose, "email": email,
+            "expires_at": expires_at, "used_at": None,
+        }  # fmt: skip
+
+    def use(self, token_hash: str, *, purpose: str, at: datetime) -> tuple[int, str | None] | None:
+        token = self.s.account_tokens.get(token_hash)
+        if (
+            token is None
+            or token["purpose"] != purpose
+            or token["used_at"] is not None
+            or token["expires_at"] <= at
+        ):
+            return None
+        token["used_at"] = at
+        return int(token["person_id"]), token["email"]
+
+    def drop_unused(self, person_id: int, *, purpose: str, at: datetime) -> None:
+        for token in self.s.account_tokens.values():
+            mine = token["person_id"] == person_id and token["purpose"] == purpose
+            if mine and token["used_at"] is None:
+                token["used_at"] = at
+
+
 class MemoryUnitOfWork:
     """A unit of work over a shared :class:`MemoryState` (pass the same state to see
     committed changes in a later unit of work)."""
@@ -497,6 +679,10 @@ class MemoryUnitOfWork:
         self.ballots = _Ballots(self)
         self.cycles = _Cycles(self)
         self.record = _Record(self)
+        self.settings = _Settings(self)
+        self.notices = _Notices(self)
+        self.outbox = _Outbox(self)
+        self.account_tokens = _AccountTokens(self)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self.state = copy.deepcopy(self.committed)

@@ -7,6 +7,7 @@ services import only these, never a concrete adapter.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -22,6 +23,7 @@ from rada.councils.model import (
     Office,
     Person,
 )
+from rada.councils.notices import AccountSettings, Notice, NoticeKind
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.record.encoding import Entry
 
@@ -35,6 +37,12 @@ class People(Protocol):
     def by_email(self, email: str) -> Person | None: ...
 
     def all(self) -> list[Person]: ...
+
+    def of_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """Those of the people with these ids that exist, by id."""
+
+    def save(self, person: Person) -> None:
+        """Store a person's changed name or address. Raises Conflict for a taken e-mail."""
 
 
 class Credentials(Protocol):
@@ -221,6 +229,105 @@ class Cycles(Protocol):
     def for_congress(self, congress_id: int) -> list[Cycle]: ...
 
 
+class Settings(Protocol):
+    """People's own settings (:class:`~rada.councils.notices.AccountSettings`)."""
+
+    def get(self, person_id: int) -> AccountSettings | None: ...
+
+    def of_people(self, person_ids: Sequence[int]) -> dict[int, AccountSettings]:
+        """The settings of those of ``person_ids`` who have any, by person."""
+
+    def save(self, settings: AccountSettings) -> None:
+        """Store the settings and their mail choices (replacing the person's earlier ones)."""
+
+    def by_unsubscribe_key(self, key: str) -> AccountSettings | None: ...
+
+
+class Notices(Protocol):
+    """What each person has been told of; at most one notice per person, kind and key."""
+
+    def add_many(
+        self, notices: Sequence[Notice], *, digest: Sequence[tuple[int, NoticeKind]] = ()
+    ) -> list[Notice]:
+        """Store the notices that are new (a person, kind and key not stored yet), assigning
+        their ids; those already stored are left out, silently. Notices of a (person, kind)
+        in ``digest`` wait for the daily digest. The new ones, in the order given."""
+
+    def for_person(
+        self, person_id: int, *, limit: int = 50, before: int | None = None, unread: bool = False
+    ) -> list[Notice]:
+        """The person's notices, newest first (by id), those with ids below ``before``."""
+
+    def unread_count(self, person_id: int) -> int: ...
+
+    def mark_read(self, person_id: int, *, at: datetime, ids: Sequence[int] | None = None) -> int:
+        """Mark the person's notices read (all of them when ``ids`` is None); how many were
+        unread."""
+
+    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
+        """Notices waiting for a digest, by person (at most ``limit`` people)."""
+
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None: ...
+
+
+@dataclass
+class OutgoingMail:
+    """A mail waiting in the outbox (or taken from it): to whom, what for, and what its words
+    need. ``notice_id`` names the notice it tells of, if it does."""
+
+    address: str
+    purpose: str
+    language: str
+    created_at: datetime
+    due_at: datetime
+    person_id: int | None = None
+    notice_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 0
+    id: int = 0
+
+
+class Outbox(Protocol):
+    """Mail to send, written in the transaction of the change that causes it."""
+
+    def add_many(self, mails: Sequence[OutgoingMail]) -> None: ...
+
+    def claim(self, *, now: datetime, until: datetime, limit: int) -> list[OutgoingMail]:
+        """Take up to ``limit`` mails that are due and not held by another worker, oldest
+        first, holding them until ``until``; their ``attempts`` counts this one."""
+
+    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
+        """Mark mails sent and empty their payloads (which may hold a secret link)."""
+
+    def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
+        """Let the mail be tried again at ``at`` (after a passing failure)."""
+
+    def give_up(self, mail_id: int, *, at: datetime, error: str) -> None:
+        """Stop trying the mail (after a refusal, or too many failures)."""
+
+    def waiting(self) -> int:
+        """How many mails are neither sent nor given up."""
+
+    def recent(self, *, limit: int) -> list[tuple[OutgoingMail, datetime | None, str | None]]:
+        """The latest mails, newest first, with when each was sent and its last error."""
+
+
+class AccountTokens(Protocol):
+    """Single-use tokens sent by mail, kept as hashes."""
+
+    def add(
+        self, token_hash: str, *, person_id: int, purpose: str, created_at: datetime,
+        expires_at: datetime, email: str | None = None,
+    ) -> None: ...  # fmt: skip
+
+    def use(self, token_hash: str, *, purpose: str, at: datetime) -> tuple[int, str | None] | None:
+        """Spend the token: its person and address, when it exists for ``purpose``, has not
+        been used and has not expired at ``at``; None otherwise (and nothing changes)."""
+
+    def drop_unused(self, person_id: int, *, purpose: str, at: datetime) -> None:
+        """Spend the person's unused tokens for ``purpose`` (a new one replaces them)."""
+
+
 class Record(Protocol):
     """The public record, written in the same transaction as the change it records."""
 
@@ -283,6 +390,18 @@ class UnitOfWork(Protocol):
 
     @property
     def record(self) -> Record: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def notices(self) -> Notices: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def account_tokens(self) -> AccountTokens: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -24,6 +24,7 @@ from rada.councils import events as ev
 from rada.councils.errors import CouncilError, TooLarge
 from rada.councils.text import msg
 from rada.record.encoding import MAX_ENTRY_BYTES, Entry, EntryKind, EntryTooLarge
+from rada.services.notifying import notify
 from rada.services.ports import UnitOfWork
 
 __all__ = [
@@ -131,10 +132,12 @@ def to_entry(event: ev.Event) -> Entry:
 
 
 def record(uow: UnitOfWork, events: Iterable[ev.Event]) -> range:
-    """Append the events to the record, in the caller's transaction; their indexes. An event
-    whose entry would be over the record's limit is refused (TooLarge) and nothing is kept."""
+    """Append the events to the record, in the caller's transaction, and tell whom they
+    concern (:func:`rada.services.notifying.notify`); their indexes. An event whose entry
+    would be over the record's limit is refused (TooLarge) and nothing is kept."""
+    listed = list(events)
     try:
-        return uow.record.append([to_entry(e) for e in events])
+        indexes = uow.record.append([to_entry(e) for e in listed])
     except EntryTooLarge as exc:
         raise TooLarge(
             msg(
@@ -145,6 +148,8 @@ def record(uow: UnitOfWork, events: Iterable[ev.Event]) -> range:
             ),
             hint=msg("shorten the text or the details"),
         ) from exc
+    notify(uow, listed, indexes)
+    return indexes
 
 
 def record_one(uow: UnitOfWork, event: ev.Event) -> int:

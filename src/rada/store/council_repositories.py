@@ -49,6 +49,10 @@ __all__ = [
 ]
 
 
+# The most ids one statement names (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+_CHUNK = 5000
+
+
 def _person(row: Row[Any]) -> Person:
     return Person(name=row.name, email=row.email, joined_at=row.joined_at, id=row.id)
 
@@ -76,6 +80,29 @@ class SqlPeople(SqlRepository):
 
     def all(self) -> list[Person]:
         return [_person(r) for r in self.conn.execute(select(people).order_by(people.c.id))]
+
+    def of_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """Those of the people that exist, by id (in chunks, within every database's limit
+        on a statement's parameters)."""
+        ids = sorted(set(person_ids))
+        found: dict[int, Person] = {}
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.conn.execute(
+                select(people).where(people.c.id.in_(ids[start : start + _CHUNK]))
+            )
+            found.update((r.id, _person(r)) for r in rows)
+        return found
+
+    def save(self, person: Person) -> None:
+        try:
+            with self.refusal():
+                self.conn.execute(
+                    update(people)
+                    .where(people.c.id == person.id)
+                    .values(name=person.name, email=person.email)
+                )
+        except IntegrityError as exc:
+            raise Conflict(msg("an account for %(email)s exists", email=person.email)) from exc
 
 
 class SqlCredentials(SqlRepository):

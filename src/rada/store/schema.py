@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 # The witnessing tables join the record's MetaData when imported; migrations compare them.
+import rada.store.notices_tables
 import rada.store.witness_tables  # noqa: F401
 from rada.store.engine import writing
 

@@ -29,6 +29,7 @@ from rada.store.council_repositories import (
 )
 from rada.store.cycle_repository import SqlCycles
 from rada.store.engine import SQLITE_BEGIN
+from rada.store.notice_repositories import SqlAccountTokens, SqlNotices, SqlOutbox, SqlSettings
 from rada.store.proposal_repositories import SqlBallots, SqlPosts, SqlProposals, SqlVotes
 from rada.store.record_repository import RecordRepository
 
@@ -100,6 +101,10 @@ class SqlUnitOfWork:
         self.ballots = SqlBallots(self)
         self.cycles = SqlCycles(self)
         self.record = SqlRecord(self, record_repository)
+        self.settings = SqlSettings(self)
+        self.notices = SqlNotices(self)
+        self.outbox = SqlOutbox(self)
+        self.account_tokens = SqlAccountTokens(self)
 
     @property
     def connection(self) -> Connection:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+# What people hear joins the same MetaData when imported; migrations compare it too.
+import rada.store.notices_tables  # noqa: F401
 from rada.store.councils_tables import metadata
 
 

@@ -1,0 +1,365 @@
+"""Repositories for what people hear: settings, notices, the mail outbox and account tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind
+from rada.services.ports import OutgoingMail
+from rada.store.base import SqlRepository
+from rada.store.notices_tables import (
+    account_settings,
+    account_tokens,
+    mail_choices,
+    mail_outbox,
+    notices,
+)
+
+__all__ = ["SqlAccountTokens", "SqlNotices", "SqlOutbox", "SqlSettings"]
+
+# The longest error text kept with a mail (a server's answer can be long).
+_ERROR_LENGTH = 1000
+# The most ids one statement names (SQLite allows 32,766 parameters, PostgreSQL 65,535).
+_CHUNK = 5000
+
+
+def _settings(row: Row[Any], choices: dict[NoticeKind, Mail]) -> AccountSettings:
+    return AccountSettings(
+        person_id=row.person_id,
+        unsubscribe_key=row.unsubscribe_key,
+        language=row.language,
+        timezone=row.timezone,
+        mail=choices,
+        verified_at=row.verified_at,
+        refused_at=row.refused_at,
+        last_seen_at=row.last_seen_at,
+    )
+
+
+class SqlSettings(SqlRepository):
+    def get(self, person_id: int) -> AccountSettings | None:
+        return self.of_people([person_id]).get(person_id)
+
+    def of_people(self, person_ids: Sequence[int]) -> dict[int, AccountSettings]:
+        """The settings of those of ``person_ids`` who have any, by person (two queries per
+        5,000 people, within every database's limit on a statement's parameters)."""
+        ids = sorted(set(person_ids))
+        found: dict[int, AccountSettings] = {}
+        for start in range(0, len(ids), _CHUNK):
+            found.update(self._of_people(ids[start : start + _CHUNK]))
+        return found
+
+    def _of_people(self, ids: list[int]) -> dict[int, AccountSettings]:
+        choices: dict[int, dict[NoticeKind, Mail]] = {}
+        known = {k.value for k in NoticeKind}
+        for row in self.conn.execute(select(mail_choices).where(mail_choices.c.person_id.in_(ids))):
+            if row.kind in known:
+                choices.setdefault(row.person_id, {})[NoticeKind(row.kind)] = Mail(row.mail)
+        rows = self.conn.execute(
+            select(account_settings).where(account_settings.c.person_id.in_(ids))
+        )
+        return {r.person_id: _settings(r, choices.get(r.person_id, {})) for r in rows}
+
+    def save(self, settings: AccountSettings) -> None:
+        values = {
+            "unsubscribe_key": settings.unsubscribe_key,
+            "language": settings.language,
+            "timezone": settings.timezone,
+            "verified_at": settings.verified_at,
+            "refused_at": settings.refused_at,
+            "last_seen_at": settings.last_seen_at,
+        }
+        done = self.conn.execute(
+            update(account_settings)
+            .where(account_settings.c.person_id == settings.person_id)
+            .values(**values)
+        )
+        if done.rowcount == 0:
+            self.conn.execute(
+                insert(account_settings).values(person_id=settings.person_id, **values)
+            )
+        self.conn.execute(
+            delete(mail_choices).where(mail_choices.c.person_id == settings.person_id)
+        )
+        if settings.mail:
+            self.conn.execute(
+                insert(mail_choices),
+                [
+                    {"person_id": settings.person_id, "kind": k.value, "mail": m.value}
+                    for k, m in sorted(settings.mail.items())
+                ],
+            )
+
+    def by_unsubscribe_key(self, key: str) -> AccountSettings | None:
+        person_id = self.conn.execute(
+            select(account_settings.c.person_id).where(account_settings.c.unsubscribe_key == key)
+        ).scalar()
+        return None if person_id is None else self.get(int(person_id))
+
+
+def _notice(row: Row[Any]) -> Notice:
+    return Notice(
+        person_id=row.person_id,
+        kind=NoticeKind(row.kind),
+        key=row.key,
+        created_at=row.created_at,
+        council_id=row.council_id,
+        proposal_id=row.proposal_id,
+        post_id=row.post_id,
+        record_index=row.record_index,
+        params=dict(row.params),
+        read_at=row.read_at,
+        id=row.id,
+    )
+
+
+class SqlNotices(SqlRepository):
+    def add_many(
+        self, notices_: Sequence[Notice], *, digest: Sequence[tuple[int, NoticeKind]] = ()
+    ) -> list[Notice]:
+        """Store the new notices in one multi-row INSERT, skipping those already stored."""
+        if not notices_:
+            return []
+        waiting = set(digest)
+        rows = [
+            {
+                "person_id": n.person_id,
+                "kind": n.kind.value,
+                "key": n.key,
+                "created_at": n.created_at,
+                "council_id": n.council_id,
+                "proposal_id": n.proposal_id,
+                "post_id": n.post_id,
+                "record_index": n.record_index,
+                "params": n.params,
+                "digest": "waiting" if (n.person_id, n.kind) in waiting else None,
+            }
+            for n in notices_
+        ]
+        make = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
+        statement = make(notices).on_conflict_do_nothing(
+            index_elements=[notices.c.person_id, notices.c.kind, notices.c.key]
+        )
+        stored = self.conn.execute(
+            statement.returning(notices.c.id, notices.c.person_id, notices.c.kind, notices.c.key),
+            rows,
+        ).all()
+        ids = {(r.person_id, r.kind, r.key): int(r.id) for r in stored}
+        added = []
+        for n in notices_:
+            notice_id = ids.get((n.person_id, n.kind.value, n.key))
+            if notice_id is not None and not n.id:
+                n.id = notice_id
+                added.append(n)
+        return added
+
+    def for_person(
+        self, person_id: int, *, limit: int = 50, before: int | None = None, unread: bool = False
+    ) -> list[Notice]:
+        query = select(notices).where(notices.c.person_id == person_id)
+        if before is not None:
+            query = query.where(notices.c.id < before)
+        if unread:
+            query = query.where(notices.c.read_at.is_(None))
+        rows = self.conn.execute(query.order_by(notices.c.id.desc()).limit(limit))
+        return [_notice(r) for r in rows]
+
+    def unread_count(self, person_id: int) -> int:
+        return int(
+            self.conn.execute(
+                select(func.count())
+                .select_from(notices)
+                .where(notices.c.person_id == person_id, notices.c.read_at.is_(None))
+            ).scalar_one()
+        )
+
+    def mark_read(self, person_id: int, *, at: datetime, ids: Sequence[int] | None = None) -> int:
+        query = update(notices).where(notices.c.person_id == person_id, notices.c.read_at.is_(None))
+        if ids is not None:
+            query = query.where(notices.c.id.in_(sorted(set(ids))))
+        return int(self.conn.execute(query.values(read_at=at)).rowcount)
+
+    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
+        people = (
+            select(notices.c.person_id)
+            .where(notices.c.digest == "waiting")
+            .group_by(notices.c.person_id)
+            .order_by(notices.c.person_id)
+            .limit(limit)
+        ).scalar_subquery()
+        rows = self.conn.execute(
+            select(notices)
+            .where(notices.c.digest == "waiting", notices.c.person_id.in_(people))
+            .order_by(notices.c.person_id, notices.c.id)
+        )
+        found: dict[int, list[Notice]] = {}
+        for r in rows:
+            found.setdefault(int(r.person_id), []).append(_notice(r))
+        return found
+
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None:
+        if notice_ids:
+            self.conn.execute(
+                update(notices)
+                .where(notices.c.id.in_(sorted(set(notice_ids))))
+                .values(digest="sent", digested_at=at)
+            )
+
+
+def _mail(row: Row[Any]) -> OutgoingMail:
+    return OutgoingMail(
+        address=row.address,
+        purpose=row.purpose,
+        language=row.language,
+        created_at=row.created_at,
+        due_at=row.due_at,
+        person_id=row.person_id,
+        notice_id=row.notice_id,
+        payload=dict(row.payload),
+        attempts=row.attempts,
+        id=row.id,
+    )
+
+
+class SqlOutbox(SqlRepository):
+    def add_many(self, mails: Sequence[OutgoingMail]) -> None:
+        if not mails:
+            return
+        self.conn.execute(
+            insert(mail_outbox),
+            [
+                {
+                    "person_id": m.person_id,
+                    "address": m.address,
+                    "purpose": m.purpose,
+                    "notice_id": m.notice_id,
+                    "payload": m.payload,
+                    "language": m.language,
+                    "created_at": m.created_at,
+                    "due_at": m.due_at,
+                    "attempts": m.attempts,
+                }
+                for m in mails
+            ],
+        )
+
+    def claim(self, *, now: datetime, until: datetime, limit: int) -> list[OutgoingMail]:
+        """Take due mails not held by another worker: on PostgreSQL rows another worker is
+        taking are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time."""
+        due = (
+            select(mail_outbox.c.id)
+            .where(
+                mail_outbox.c.sent_at.is_(None),
+                mail_outbox.c.given_up_at.is_(None),
+                mail_outbox.c.due_at <= now,
+                or_(mail_outbox.c.claimed_until.is_(None), mail_outbox.c.claimed_until <= now),
+            )
+            .order_by(mail_outbox.c.due_at, mail_outbox.c.id)
+            .limit(limit)
+        )
+        if self.conn.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        ids = [int(i) for i in self.conn.execute(due).scalars()]
+        if not ids:
+            return []
+        self.conn.execute(
+            update(mail_outbox)
+            .where(mail_outbox.c.id.in_(ids))
+            .values(claimed_until=until, attempts=mail_outbox.c.attempts + 1)
+        )
+        rows = self.conn.execute(
+            select(mail_outbox).where(mail_outbox.c.id.in_(ids)).order_by(mail_outbox.c.id)
+        )
+        return [_mail(r) for r in rows]
+
+    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
+        if mail_ids:
+            self.conn.execute(
+                update(mail_outbox)
+                .where(mail_outbox.c.id.in_(sorted(set(mail_ids))))
+                .values(sent_at=at, payload={}, claimed_until=None, last_error=None)
+            )
+
+    def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
+        self.conn.execute(
+            update(mail_outbox)
+            .where(mail_outbox.c.id == mail_id)
+            .values(due_at=at, claimed_until=None, last_error=error[:_ERROR_LENGTH])
+        )
+
+    def give_up(self, mail_id: int, *, at: datetime, error: str) -> None:
+        self.conn.execute(
+            update(mail_outbox)
+            .where(mail_outbox.c.id == mail_id)
+            .values(
+                given_up_at=at, claimed_until=None, payload={}, last_error=error[:_ERROR_LENGTH]
+            )
+        )
+
+    def waiting(self) -> int:
+        return int(
+            self.conn.execute(
+                select(func.count())
+                .select_from(mail_outbox)
+                .where(mail_outbox.c.sent_at.is_(None), mail_outbox.c.given_up_at.is_(None))
+            ).scalar_one()
+        )
+
+    def recent(self, *, limit: int) -> list[tuple[OutgoingMail, datetime | None, str | None]]:
+        rows = self.conn.execute(select(mail_outbox).order_by(mail_outbox.c.id.desc()).limit(limit))
+        return [(_mail(r), r.sent_at, r.last_error) for r in rows]
+
+
+class SqlAccountTokens(SqlRepository):
+    def add(
+        self,
+        token_hash: str,
+        *,
+        person_id: int,
+        purpose: str,
+        created_at: datetime,
+        expires_at: datetime,
+        email: str | None = None,
+    ) -> None:
+        self.conn.execute(
+            insert(account_tokens).values(
+                token_hash=token_hash,
+                person_id=person_id,
+                purpose=purpose,
+                email=email,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+
+    def use(self, token_hash: str, *, purpose: str, at: datetime) -> tuple[int, str | None] | None:
+        """Spend the token in one UPDATE, so that two requests with it cannot both succeed."""
+        row = self.conn.execute(
+            update(account_tokens)
+            .where(
+                account_tokens.c.token_hash == token_hash,
+                account_tokens.c.purpose == purpose,
+                account_tokens.c.used_at.is_(None),
+                account_tokens.c.expires_at > at,
+            )
+            .values(used_at=at)
+            .returning(account_tokens.c.person_id, account_tokens.c.email)
+        ).first()
+        return None if row is None else (int(row.person_id), row.email)
+
+    def drop_unused(self, person_id: int, *, purpose: str, at: datetime) -> None:
+        self.conn.execute(
+            update(account_tokens)
+            .where(
+                account_tokens.c.person_id == person_id,
+                account_tokens.c.purpose == purpose,
+                account_tokens.c.used_at.is_(None),
+            )
+            .values(used_at=at)
+        )
