@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     #: As a witness (``rada witness serve``): the verifier keys of the logs it witnesses,
     #: separated by commas or newlines.
     witness_logs: str = ""
+    #: Where mail goes out: ``smtp://user:password@host:port`` (STARTTLS when the server
+    #: offers it) or ``smtps://...`` (TLS from the start). Empty: mail stays in the outbox,
+    #: which ``rada demo`` shows at ``/outbox``.
+    smtp_url: SecretStr = SecretStr("")
+    #: The sender of Rada's mail (``Rada <rada@example.org>``).
+    mail_from: str = "Rada <rada@localhost>"
+    #: The address people reach this instance at, for links in mail (no trailing slash).
+    public_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
