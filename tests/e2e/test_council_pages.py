@@ -780,6 +780,117 @@ def test_budget_result_explains_each_step_of_equal_shares(world: World) -> None:
     assert chart["budget"] == 1000
 
 
+def _counted_budget(
+    world: World, projects: list[dict[str, str]], votes: dict[str, list[str]]
+) -> int:
+    """A budget of 1,000 over ``projects``, voted as ``votes`` says and counted."""
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        budget = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.BUDGET,
+            title="The hall's budget",
+            text="Share out 1000.",
+            by=ids["bo"],
+            now=_ago(120),
+            details={"budget": "1000"},
+            projects=projects,
+        )
+        ps.open_voting(uow, proposal_id=budget.id, by=ids["ana"], now=_ago(60))
+        for voter, approve in votes.items():
+            choice = {"approve": approve}
+            ps.cast_vote(uow, proposal_id=budget.id, by=ids[voter], choice=choice, now=_ago(59))
+        ps.close_vote(uow, proposal_id=budget.id, by=ids["ana"], now=_ago(58))
+        uow.commit()
+    return budget.id
+
+
+def _paragraph(page: str, id_: str) -> str:
+    found = re.search(rf'<p[^>]* id="{id_}">(.*?)</p>', page, re.S)
+    assert found is not None, id_
+    return unescape(found.group(1))
+
+
+def test_budget_result_says_why_money_was_left_and_the_most_supported_project_lost(
+    world: World,
+) -> None:
+    # Everyone supports the hall (300) and the roof (900); Cy the bench (301) too. Hall and
+    # roof tie (3 supporters each): the cheaper hall goes first, each paying 100. Shares of
+    # 1000/3 leave 700 for the roof (900); the add1 completion raises them by 66 units, to
+    # 1198/3 = 399.33 (one unit more would buy the roof too: 1,200, over the budget), so the
+    # roof's supporters keep 3 x 299.33 = 898, and Cy alone 299.33 for the bench (301).
+    budget = _counted_budget(
+        world,
+        [
+            {"key": "hall", "label": "The hall", "cost": "300"},
+            {"key": "roof", "label": "A new roof", "cost": "900"},
+            {"key": "bench", "label": "A bench", "cost": "301"},
+        ],
+        {"ana": ["hall", "roof"], "bo": ["hall", "roof"], "cy": ["hall", "roof", "bench"]},
+    )
+    page = html(world.client().get(f"/proposals/{budget}"))
+    assert _paragraph(page, "budget-completion") == (
+        "The count used the add1 completion: it raised each voter's share from 333.33 to "
+        "399.33, one unit at a time, and kept the last result whose projects still fitted the "
+        "budget. What supporters had left is counted in these raised shares."
+    )
+    assert _paragraph(page, "budget-unspent") == (
+        "700 of 1,000 was left unspent: no project not yet funded could be paid for by what "
+        "its supporters had left of their shares. Of those that would fit in it, the nearest "
+        "was A bench (301): its 1 supporter had 299.33 left."
+    )
+    assert _paragraph(page, "budget-most-supported-1") == (
+        "A new roof (900) had the most supporters (3) but was not funded: their shares came "
+        "to 1,198 together, and 300 of them went on other projects they also supported (300 "
+        "on The hall), leaving 898, less than its cost."
+    )
+    assert 'id="budget-most-supported-2"' not in page  # the hall, as supported, was funded
+    czech = html(world.client().get(f"/proposals/{budget}", headers=CZECH))
+    assert "z 333,33 na 399,33" in _paragraph(czech, "budget-completion")
+    assert _paragraph(czech, "budget-unspent") == (
+        "Z rozpočtu 1\xa0000 zůstalo 700 neutraceno: žádný dosud nefinancovaný projekt "
+        "nemohli zaplatit jeho podporovatelé z toho, co jim zbylo z jejich podílů. Z projektů, "
+        "které by se do této částky vešly, byl zaplacení nejblíže projekt A bench (301): "
+        "jeho 1 podporovateli zbylo 299,33."
+    )
+    assert _paragraph(czech, "budget-most-supported-1") == (
+        "Projekt A new roof (900) měl nejvíce podporovatelů (3), ale financován nebyl: jejich "
+        "podíly dohromady činily 1\xa0198 a 300 z nich šlo na jiné projekty, které také "
+        "podporovali (300 na The hall), takže jim zbylo 898, méně, než projekt stojí."
+    )
+
+
+def test_budget_result_says_when_nothing_left_would_have_fitted(world: World) -> None:
+    budget = _budget(world, decided=True)
+    page = html(world.client().get(f"/proposals/{budget}"))
+    # Benches, Trees and the sign cost 950: the 50 left would not pay for the lamps (300).
+    assert _paragraph(page, "budget-unspent") == (
+        "50 of 1,000 was left unspent: every project not funded costs more than that."
+    )
+    assert "budget-most-supported" not in page  # the benches and the sign were funded
+    czech = html(world.client().get(f"/proposals/{budget}", headers=CZECH))
+    assert _paragraph(czech, "budget-unspent") == (
+        "Z rozpočtu 1\xa0000 zůstalo 50 neutraceno: každý nefinancovaný projekt stojí víc."
+    )
+
+
+def test_budget_with_nothing_funded_says_why_the_most_supported_project_lost(
+    world: World,
+) -> None:
+    budget = _counted_budget(
+        world,
+        [{"key": "tower", "label": "A tower", "cost": "2000"}],
+        {"ana": ["tower"], "bo": ["tower"], "cy": []},
+    )
+    page = html(world.client().get(f"/proposals/{budget}"))
+    assert "No project was funded." in page
+    assert _paragraph(page, "budget-most-supported-1").startswith(
+        "A tower (2,000) had the most supporters (2) but was not funded: even before anything "
+        "was bought, their shares came to only "
+    )
+
+
 def test_stv_result_has_a_chart_of_each_stage(world: World) -> None:
     page = html(world.client().get(f"/proposals/{world.ids['election']}"))
     data = re.search(r'id="council-chart-data">(.*?)</script>', page, re.S)

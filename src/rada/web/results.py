@@ -1,5 +1,6 @@
 """Counts in words, tables and charts: the steps of a participatory budget counted by the
-Method of Equal Shares, and the stages of a single transferable vote.
+Method of Equal Shares and why the rest was not funded, and the stages of a single
+transferable vote.
 
 The decision's ``detail`` is the counting library's own result (``PbResult.to_dict()``,
 ``StvResult.to_dict()``), stored with the decision; amounts in it are numbers or exact
@@ -17,18 +18,30 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from rada.councils.proposals import Proposal
+from rada.counting.budget import PbProfile, PbProject
+from rada.counting.errors import RuleError
+from rada.counting.mes_explain import (
+    ProjectStanding,
+    SharesExplained,
+    completion_raise,
+    explain_equal_shares,
+)
 
 __all__ = [
     "BudgetBallot",
+    "BudgetReasons",
     "BudgetStep",
     "budget_ballot",
     "budget_chart",
+    "budget_explained",
+    "budget_reasons",
     "budget_steps",
     "money",
     "stv_chart",
 ]
 
 Gettext = Callable[[str], str]
+NGettext = Callable[[str, str, int], str]
 
 
 def amount(value: object) -> Fraction:
@@ -214,3 +227,189 @@ def stv_chart(
         ],
         "names": {"votes": _("Votes"), "quota": _("Quota")},
     }
+
+
+def budget_explained(
+    proposal: Proposal, detail: Mapping[str, Any], choices: Sequence[tuple[Mapping[str, Any], int]]
+) -> SharesExplained | None:
+    """The count of a decided budget replayed from its ballots, project by project
+    (:func:`~rada.counting.mes_explain.explain_equal_shares`); None when the ballots do not
+    reproduce the count as recorded (a ballot emptied by a redaction since, a count by
+    another rule): then nothing is said rather than something untrue."""
+    if detail.get("rule") != "equal-shares" or any(not choice for choice, _ in choices):
+        return None
+    projects = tuple(PbProject(o.key, amount(o.cost or 0)) for o in proposal.options)
+    index = {p.id: j for j, p in enumerate(projects)}
+    ballots = tuple(
+        tuple(index[key] for key in choice.get("approve", ()) if key in index)
+        for choice, _ in choices
+    )
+    budget = amount(proposal.details.get("budget", 0))
+    profile = PbProfile(
+        {"budget": str(budget), "vote_type": "approval"},
+        projects,
+        ballots,
+        None,
+        tuple(weight for _, weight in choices),
+    )
+    rounds = list(detail.get("rounds", []))
+    try:
+        why = explain_equal_shares(
+            profile,
+            [str(r.get("project")) for r in rounds],
+            raised=completion_raise(detail.get("notes", [])) or 0,
+        )
+    except RuleError:
+        return None
+    supporters = {p.project: p.supporters for p in why.projects}
+    for raw, (project, price) in zip(rounds, why.purchases, strict=True):
+        recorded = amount(raw.get("price", 0))
+        # A price is recorded as a float when its decimals end: equal to its last digit.
+        if supporters[project] != amount(raw.get("score", -1)) or abs(recorded - price) > (
+            Fraction(1, 10**9) * max(price, Fraction(1))
+        ):
+            return None
+    return why
+
+
+@dataclass(frozen=True)
+class BudgetReasons:
+    """Why a counted budget came out as it did, in Equal Shares' own terms: the completion
+    that raised the shares (if it did), why money was left unspent, and why the projects
+    with the most supporters were not funded."""
+
+    completion: str | None
+    unspent: str | None
+    most_supported: tuple[str, ...]
+
+
+def budget_reasons(
+    why: SharesExplained,
+    labels: Mapping[str, str],
+    language: str,
+    _: Gettext,
+    ngettext: NGettext,
+) -> BudgetReasons:
+    """The sentences of :class:`BudgetReasons`, every amount exact until written with
+    :func:`money` in ``language``."""
+
+    def name(project: str) -> str:
+        return labels.get(project, project)
+
+    completion = None
+    if why.raised:
+        completion = _(
+            "The count used the add1 completion: it raised each voter's share from %(share)s "
+            "to %(raised)s, one unit at a time, and kept the last result whose projects still "
+            "fitted the budget. What supporters had left is counted in these raised shares."
+        ) % {
+            "share": money(why.initial_share, language),
+            "raised": money(why.share, language),
+        }
+    return BudgetReasons(
+        completion,
+        _unspent_reason(why, name, language, _, ngettext),
+        tuple(
+            words
+            for p in why.most_supported()
+            if (words := _most_supported_reason(p, name, language, _, ngettext))
+        ),
+    )
+
+
+def _unspent_reason(
+    why: SharesExplained,
+    name: Callable[[str], str],
+    language: str,
+    _: Gettext,
+    ngettext: NGettext,
+) -> str | None:
+    """Why money was left unspent; None when none was."""
+    if why.unspent <= 0:
+        return None
+    figures = {"unspent": money(why.unspent, language), "budget": money(why.budget, language)}
+    if not why.unfunded:
+        return _("Every project was funded; %(unspent)s of %(budget)s was left unspent.") % figures
+    nearest = why.nearest()
+    if nearest is None:
+        return (
+            _(
+                "%(unspent)s of %(budget)s was left unspent: every project not funded costs "
+                "more than that."
+            )
+            % figures
+        )
+    if nearest.supporters == 0:  # so neither had any other project that would fit
+        return _(
+            "%(unspent)s of %(budget)s was left unspent: nobody supported the projects not "
+            "funded that would fit in it (%(projects)s)."
+        ) % {
+            **figures,
+            "projects": ", ".join(
+                f"{name(p.project)} ({money(p.cost, language)})" for p in why.within_unspent()
+            ),
+        }
+    because = _(
+        "%(unspent)s of %(budget)s was left unspent: no project not yet funded could be paid "
+        "for by what its supporters had left of their shares."
+    )
+    nearest_words = ngettext(
+        "Of those that would fit in it, the nearest was %(project)s (%(cost)s): its "
+        "%(n)s supporter had %(left)s left.",
+        "Of those that would fit in it, the nearest was %(project)s (%(cost)s): its "
+        "%(n)s supporters had %(left)s left between them.",
+        nearest.supporters,
+    )
+    return f"{because % figures} " + nearest_words % {
+        "project": name(nearest.project),
+        "cost": money(nearest.cost, language),
+        "n": nearest.supporters,
+        "left": money(nearest.left, language),
+    }
+
+
+def _most_supported_reason(
+    p: ProjectStanding,
+    name: Callable[[str], str],
+    language: str,
+    _: Gettext,
+    ngettext: NGettext,
+) -> str | None:
+    """Why a project with the most supporters was not funded; None if the figures do not say
+    so (its supporters could still pay for it)."""
+    figures = {
+        "project": name(p.project),
+        "cost": money(p.cost, language),
+        "n": p.supporters,
+        "shares": money(p.shares, language),
+        "spent": money(p.spent_elsewhere, language),
+        "left": money(p.left, language),
+    }
+    if p.left >= p.cost:
+        return None
+    if p.shares < p.cost:
+        return (
+            ngettext(
+                "%(project)s (%(cost)s) had the most supporters (%(n)s) but was not funded: "
+                "even before anything was bought, its supporter's share came to only "
+                "%(shares)s, less than its cost.",
+                "%(project)s (%(cost)s) had the most supporters (%(n)s) but was not funded: "
+                "even before anything was bought, their shares came to only %(shares)s "
+                "together, less than its cost.",
+                p.supporters,
+            )
+            % figures
+        )
+    spent_on = ", ".join(
+        _("%(amount)s on %(project)s") % {"amount": money(paid, language), "project": name(project)}
+        for project, paid in p.paid
+    )
+    return ngettext(
+        "%(project)s (%(cost)s) had the most supporters (%(n)s) but was not funded: its "
+        "supporter's share came to %(shares)s, and %(spent)s of it went on other projects "
+        "they also supported (%(projects)s), leaving %(left)s, less than its cost.",
+        "%(project)s (%(cost)s) had the most supporters (%(n)s) but was not funded: their "
+        "shares came to %(shares)s together, and %(spent)s of them went on other projects "
+        "they also supported (%(projects)s), leaving %(left)s, less than its cost.",
+        p.supporters,
+    ) % {**figures, "projects": spent_on}

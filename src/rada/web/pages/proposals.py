@@ -28,12 +28,15 @@ from rada.services import discussion
 from rada.services import proposals as service
 from rada.services.ports import UnitOfWork
 from rada.web.api.deps import api_context
-from rada.web.i18n import chosen_language
+from rada.web.i18n import chosen_language, translations
 from rada.web.page_kit import Gettext, form_text, labels, rule_in_words, verified_form
 from rada.web.results import (
+    BudgetReasons,
     amount,
     budget_ballot,
     budget_chart,
+    budget_explained,
+    budget_reasons,
     budget_steps,
     money,
     stv_chart,
@@ -161,10 +164,18 @@ def _page(
     rounds: list[Mapping[str, Any]] = []
     steps = []
     chart: dict[str, Any] | None = None
+    reasons: BudgetReasons | None = None
     if is_budget:
         steps = budget_steps(detail, candidates, language, _)
         if detail.get("rounds") is not None and tally is not None:
             chart = budget_chart(proposal, detail, tally["counts"], language, _)
+        # Said only of the count the decision stands on (not one a missed quorum overruled).
+        decision, selected = proposal.decision, detail.get("selected")
+        if decision is not None and selected is not None and list(decision.elected) == selected:
+            why = budget_explained(proposal, detail, choices)
+            if why is not None:
+                ngettext = translations(language).ngettext
+                reasons = budget_reasons(why, candidates, language, _, ngettext)
     elif detail.get("rounds"):
         rounds = list(detail["rounds"])
         if proposal.rule.method is Method.STV:
@@ -198,6 +209,7 @@ def _page(
         budget_steps=steps,
         budget_selected=list(detail.get("selected", [])),
         budget_spent=money(amount(detail["cost"]), language) if "cost" in detail else None,
+        budget_reasons=reasons,
         chart=chart,
         tally=tally,
         tally_shown=tally_shown,
