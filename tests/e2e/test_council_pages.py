@@ -891,6 +891,74 @@ def test_budget_with_nothing_funded_says_why_the_most_supported_project_lost(
     )
 
 
+def test_stv_result_names_the_quota_each_stage_and_the_elected_once(world: World) -> None:
+    # Two seats, three ballots: the quota is 3 // 3 + 1 = 2. Bo has two first preferences and
+    # is elected at stage 1; Ana, with none, is excluded at stage 2, which leaves Cy as the
+    # only candidate for the last seat: elected with 1 vote, below the quota (rule 52).
+    ids = world.ids
+    with world.app.state.api.uow() as uow:
+        election = ps.open_proposal(
+            uow,
+            council="bakery-north",
+            kind=ProposalKind.APPOINTMENT,
+            title="Elect two managers",
+            text="Two seats.",
+            by=ids["ana"],
+            now=_ago(150),
+            details={"post": "manager"},
+            candidates=[ids["ana"], ids["bo"], ids["cy"]],
+            seats=2,
+        )
+        ps.open_voting(uow, proposal_id=election.id, by=ids["ana"], now=_ago(100))
+        key = {o.person_id: o.key for o in election.options}
+        for voter, ranking in (("ana", ["bo", "cy"]), ("bo", ["bo", "ana"]), ("cy", ["cy", "bo"])):
+            ps.cast_vote(
+                uow,
+                proposal_id=election.id,
+                by=ids[voter],
+                choice={"ranking": [key[ids[name]] for name in ranking]},
+                now=_ago(99),
+            )
+        ps.close_vote(uow, proposal_id=election.id, by=ids["ana"], now=_ago(98))
+        uow.commit()
+    page = html(world.client().get(f"/proposals/{election.id}"))
+    assert _paragraph(page, "stv-elected") == "Elected, in order of election: Bo, Cy."
+    assert _paragraph(page, "stv-quota") == (
+        "The quota is 2: the valid ballots (3) divided by the seats plus one (2 + 1), rounded "
+        "down, plus one. A candidate who reaches it is elected."
+    )
+    table = re.search(r'<table class="numbers" id="stv-result">(.*?)</table>', page, re.S)
+    assert table is not None
+    assert "The result (quota 2)" in table.group(1)
+    rows = re.findall(
+        r'<tr[^>]*><th scope="row" class="text">([^<]*)</th><td class="text">([^<]*)</td>'
+        r"<td>([^<]*)</td><td>([^<]*)</td></tr>",
+        table.group(1),
+    )
+    assert rows == [
+        ("Bo", "Elected", "1", "2"),
+        (
+            "Cy",
+            "Elected without reaching the quota: no more candidates were left than seats to fill",
+            "2",
+            "1",
+        ),
+        ("Ana", "Excluded, with the fewest votes", "2", "0"),
+    ]
+    # The stages say who was elected at each; the first preferences are called that.
+    stages = re.search(r'<table class="numbers" id="stv-rounds">(.*?)</table>', page, re.S)
+    assert stages is not None
+    assert "first preferences; elected: Bo" in stages.group(1)
+    assert "exclusion: Ana; elected: Cy" in stages.group(1)
+    assert re.search(r'id="tally-caption">First preferences — 3 ballots<', page)
+    assert "Final count" not in page
+    czech = html(world.client().get(f"/proposals/{election.id}", headers=CZECH))
+    assert _paragraph(czech, "stv-elected") == "Zvoleni v pořadí zvolení: Bo, Cy."
+    assert "Výsledek (kvóta 2)" in czech
+    assert "Vyřazen(a) s nejmenším počtem hlasů" in czech
+    assert re.search(r'id="tally-caption">První preference — 3 hlasovací lístky<', czech)
+
+
 def test_stv_result_has_a_chart_of_each_stage(world: World) -> None:
     page = html(world.client().get(f"/proposals/{world.ids['election']}"))
     data = re.search(r'id="council-chart-data">(.*?)</script>', page, re.S)

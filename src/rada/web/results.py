@@ -1,6 +1,6 @@
 """Counts in words, tables and charts: the steps of a participatory budget counted by the
-Method of Equal Shares and why the rest was not funded, and the stages of a single
-transferable vote.
+Method of Equal Shares and why the rest was not funded, and the stages and the result of a
+single transferable vote.
 
 The decision's ``detail`` is the counting library's own result (``PbResult.to_dict()``,
 ``StvResult.to_dict()``), stored with the decision; amounts in it are numbers or exact
@@ -31,6 +31,8 @@ __all__ = [
     "BudgetBallot",
     "BudgetReasons",
     "BudgetStep",
+    "StvLine",
+    "StvOutcome",
     "budget_ballot",
     "budget_chart",
     "budget_explained",
@@ -38,6 +40,8 @@ __all__ = [
     "budget_steps",
     "money",
     "stv_chart",
+    "stv_outcome",
+    "votes",
 ]
 
 Gettext = Callable[[str], str]
@@ -413,3 +417,119 @@ def _most_supported_reason(
         "they also supported (%(projects)s), leaving %(left)s, less than its cost.",
         p.supporters,
     ) % {**figures, "projects": spent_on}
+
+
+def votes(value: object, language: str) -> str:
+    """Votes of an STV count for people: exact to the five decimals the statute counts in.
+
+    >>> votes(1.99998, "en"), votes(1250.5, "cs"), votes(3, "en")
+    ('1.99998', '1\\xa0250,5', '3')
+    """
+    try:
+        exact = Decimal(str(value))
+    except InvalidOperation:
+        exact = Decimal(0)
+    return format_decimal(exact, format="#,##0.#####", locale=language)
+
+
+@dataclass(frozen=True)
+class StvLine:
+    """One candidate's line in the result of an STV count."""
+
+    key: str
+    label: str
+    elected: bool
+    result: str
+    stage: int | None
+    votes: str
+
+
+@dataclass(frozen=True)
+class StvOutcome:
+    """The result of an STV count: the quota and how it is reached, every candidate's line
+    (the elected in order of election, then those not elected, then the excluded, the last
+    excluded first), and the elected named once each, in order."""
+
+    quota: str
+    quota_words: str
+    lines: tuple[StvLine, ...]
+    elected: tuple[str, ...]
+
+
+def stv_outcome(
+    detail: Mapping[str, Any], candidates: Mapping[str, str], language: str, _: Gettext
+) -> StvOutcome | None:
+    """The result of a decided STV count (``StvResult.to_dict()``), read from its stages:
+    who was elected at which stage and with how many votes, who was excluded and with how
+    many; None when the detail holds no stages."""
+    rounds: list[Mapping[str, Any]] = list(detail.get("rounds", []))
+    if not rounds or detail.get("quota") is None:
+        return None
+    quota = amount(detail["quota"])
+    quota_text = votes(detail["quota"], language)
+    elected: list[StvLine] = []
+    excluded: list[StvLine] = []
+    settled: set[str] = set()
+    for position, r in enumerate(rounds):
+        stage = int(r.get("number", position + 1))
+        totals = r.get("totals", {})
+        for key in r.get("elected", []):
+            if key in settled:
+                continue
+            settled.add(key)
+            held = totals.get(key, 0)
+            result = (
+                _("Elected")
+                if amount(held) >= quota
+                else _(
+                    "Elected without reaching the quota: no more candidates were left than "
+                    "seats to fill"
+                )
+            )
+            elected.append(
+                StvLine(key, candidates.get(key, key), True, result, stage, votes(held, language))
+            )
+        before = rounds[position - 1].get("totals", {}) if position else totals
+        for key in r.get("excluded", []):
+            if key in settled:
+                continue
+            settled.add(key)
+            line = StvLine(
+                key,
+                candidates.get(key, key),
+                False,
+                _("Excluded, with the fewest votes"),
+                stage,
+                votes(before.get(key, 0), language),
+            )
+            excluded.insert(0, line)
+    final = int(rounds[-1].get("number", len(rounds)))
+    last = rounds[-1].get("totals", {})
+    others = sorted(
+        (key for key in candidates if key not in settled), key=lambda k: -amount(last.get(k, 0))
+    )
+    rest = [
+        StvLine(
+            key, candidates[key], False, _("Not elected"), final, votes(last.get(key, 0), language)
+        )
+        for key in others
+    ]
+    if detail.get("rule") == "scottish":
+        quota_words = _(
+            "The quota is %(quota)s: the valid ballots (%(ballots)s) divided by the seats plus "
+            "one (%(seats)s + 1), rounded down, plus one. A candidate who reaches it is elected."
+        ) % {
+            "quota": quota_text,
+            "ballots": detail.get("valid_votes", "?"),
+            "seats": detail.get("seats", "?"),
+        }
+    else:
+        quota_words = _("The quota is %(quota)s: a candidate who reaches it is elected.") % {
+            "quota": quota_text
+        }
+    return StvOutcome(
+        quota_text,
+        quota_words,
+        (*elected, *rest, *excluded),
+        tuple(line.label for line in elected),
+    )

@@ -1,5 +1,5 @@
 """The words of a counted result: why Equal Shares left money unspent and the most-supported
-project out."""
+project out, and the result of an STV count (quota, stages, the elected once each)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from fractions import Fraction
 from types import SimpleNamespace
 from typing import Any
 
+from rada.counting.ballots import Profile
 from rada.counting.formats.pabulib import PbInstance, PbProject, PbVote
 from rada.counting.mes import equal_shares
 from rada.counting.mes_explain import completion_raise, explain_equal_shares
+from rada.counting.stv import scottish_stv
 from rada.web.i18n import translations
-from rada.web.results import BudgetReasons, budget_explained, budget_reasons
+from rada.web.results import BudgetReasons, budget_explained, budget_reasons, stv_outcome
 
 
 def english(text: str) -> str:
@@ -183,3 +185,42 @@ def test_the_page_says_nothing_when_the_ballots_do_not_reproduce_the_count() -> 
     altered = {**detail, "rounds": [{**detail["rounds"][0], "price": 11}]}
     assert budget_explained(proposal, altered, choices) is None
     assert budget_explained(proposal, {**detail, "rule": "greedy"}, choices) is None
+
+
+def test_stv_result_says_who_was_elected_at_which_stage_and_who_was_excluded() -> None:
+    # Quota 11 // 3 + 1 = 4. A is elected with 6 at stage 1; A's surplus of 2 goes to B at
+    # 0.33333 a paper (1.99998); C, with 3, is excluded at stage 3, and B, the last one
+    # continuing, takes the second seat with 3.99998, short of the quota.
+    profile = Profile.from_rankings(["A", "B", "C"], [(0, 1)] * 6 + [(1,)] * 2 + [(2,)] * 3)
+    detail = scottish_stv(profile, 2).to_dict()
+    outcome = stv_outcome(detail, {"A": "Ana", "B": "Bo", "C": "Cy"}, "cs", english)
+    assert outcome is not None
+    assert outcome.quota == "4"
+    assert outcome.quota_words.startswith(
+        "The quota is 4: the valid ballots (11) divided by the seats plus one (2 + 1)"
+    )
+    assert [(x.label, x.result, x.stage, x.votes) for x in outcome.lines] == [
+        ("Ana", "Elected", 1, "6"),
+        (
+            "Bo",
+            "Elected without reaching the quota: no more candidates were left than seats to fill",
+            3,
+            "3,99998",
+        ),
+        ("Cy", "Excluded, with the fewest votes", 3, "3"),
+    ]
+    assert outcome.elected == ("Ana", "Bo")
+
+
+def test_stv_result_lists_those_not_elected_by_their_last_votes() -> None:
+    profile = Profile.from_rankings(["A", "B", "C"], [(0,)] * 6 + [(1,)] * 2 + [(2,)] * 3)
+    outcome = stv_outcome(
+        scottish_stv(profile, 1).to_dict(), {"A": "A", "B": "B", "C": "C"}, "en", english
+    )
+    assert outcome is not None
+    assert [(x.label, x.result, x.stage) for x in outcome.lines] == [
+        ("A", "Elected", 1),
+        ("C", "Not elected", 1),
+        ("B", "Not elected", 1),
+    ]
+    assert stv_outcome({"rounds": []}, {}, "en", english) is None

@@ -32,6 +32,7 @@ from rada.web.i18n import chosen_language, translations
 from rada.web.page_kit import Gettext, form_text, labels, rule_in_words, verified_form
 from rada.web.results import (
     BudgetReasons,
+    StvOutcome,
     amount,
     budget_ballot,
     budget_chart,
@@ -40,6 +41,7 @@ from rada.web.results import (
     budget_steps,
     money,
     stv_chart,
+    stv_outcome,
 )
 from rada.web.security import csrf_token
 from rada.web.substance import labels_for, proposal_substance
@@ -165,6 +167,7 @@ def _page(
     steps = []
     chart: dict[str, Any] | None = None
     reasons: BudgetReasons | None = None
+    outcome: StvOutcome | None = None
     if is_budget:
         steps = budget_steps(detail, candidates, language, _)
         if detail.get("rounds") is not None and tally is not None:
@@ -180,6 +183,9 @@ def _page(
         rounds = list(detail["rounds"])
         if proposal.rule.method is Method.STV:
             chart = stv_chart(rounds, candidates, language, _)
+            # A count whose decision elected nobody (the quorum not met) has no result to say.
+            if proposal.decision is not None and proposal.decision.elected:
+                outcome = stv_outcome(detail, candidates, language, _)
     return render(
         request,
         "proposals/proposal.html",
@@ -210,6 +216,7 @@ def _page(
         budget_selected=list(detail.get("selected", [])),
         budget_spent=money(amount(detail["cost"]), language) if "cost" in detail else None,
         budget_reasons=reasons,
+        stv_outcome=outcome,
         chart=chart,
         tally=tally,
         tally_shown=tally_shown,
