@@ -24,6 +24,10 @@ def home(request: Request, viewer: ReaderDep) -> HTMLResponse:
         api = api_context(request)
         with api.uow() as uow:
             waiting = waiting_for(uow, viewer.id, now=api.now())
+        # A discussion whose vote the reader may open is listed once, under the votes to
+        # open, not again among the discussions.
+        to_open = {item.proposal.id for item in waiting.to_open}
+        waiting.discussions = [i for i in waiting.discussions if i.proposal.id not in to_open]
     return render(
         request,
         "home.html",

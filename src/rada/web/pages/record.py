@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -30,6 +31,7 @@ from rada.web.templating import gettext_for, render
 router = APIRouter(prefix="/record", tags=["record"])
 
 _TEXT_LIMIT = 200
+_PERSON = re.compile(r"person/[0-9]{1,18}")
 
 
 class InclusionProofPublic(BaseModel):
@@ -182,11 +184,19 @@ def record_page(
             for e in page.entries
             if e.fields
         }
+        # A person by name, as the sentence names them ("person/21" stays in the entry as
+        # stored).
+        authors = {
+            e.index: names.person(e.author.removeprefix("person/"))
+            for e in page.entries
+            if e.author and _PERSON.fullmatch(e.author)
+        }
     return render(
         request,
         "record/index.html",
         page=page,
         sentences=sentences,
+        authors=authors,
         kinds=kinds,
         kind_names=_kind_names(_),
         kind=kind,
