@@ -1,5 +1,6 @@
 """What waits for a person: the votes they may cast, the votes they may open as convenor, and
-the discussions going on in their councils (the home page's "waiting for you")."""
+the discussions going on in their councils (the home page's "waiting for you"); and what
+changed there since their last visit."""
 
 from __future__ import annotations
 
@@ -11,7 +12,15 @@ from rada.councils.orders import HOUR
 from rada.councils.proposals import Proposal, Stage
 from rada.services.ports import UnitOfWork
 
-__all__ = ["Item", "Waiting", "waiting_for"]
+__all__ = [
+    "FIRST_VISIT",
+    "Item",
+    "NewPosts",
+    "SinceLastVisit",
+    "Waiting",
+    "since_last_visit",
+    "waiting_for",
+]
 
 
 @dataclass(frozen=True)
@@ -73,3 +82,61 @@ def waiting_for(uow: UnitOfWork, person_id: int, *, now: datetime) -> Waiting:
     for items in (waiting.to_vote, waiting.to_open, waiting.to_close, waiting.discussions):
         items.sort(key=lambda i: (i.when or far, i.proposal.id))
     return waiting
+
+
+@dataclass(frozen=True)
+class NewPosts:
+    """A discussion with posts by others since a moment: how many, and the latest's time."""
+
+    proposal: Proposal
+    council: Council
+    posts: int
+    latest: datetime
+
+
+@dataclass
+class SinceLastVisit:
+    """What changed in the person's councils since ``since`` (their previous visit; None for
+    a first visit, when the last :data:`FIRST_VISIT` are shown): discussions with new posts
+    by others, and decisions, each newest first."""
+
+    since: datetime | None
+    discussions: list[NewPosts] = field(default_factory=list)
+    decisions: list[Item] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.discussions or self.decisions)
+
+
+#: How far back a first visit looks.
+FIRST_VISIT = timedelta(days=7)
+
+
+def since_last_visit(
+    uow: UnitOfWork, person_id: int, *, since: datetime | None, now: datetime
+) -> SinceLastVisit:
+    """Discussions in the person's councils with posts by others after ``since``, and the
+    proposals decided after it (up to ``now``)."""
+    start = since if since is not None else now - FIRST_VISIT
+    found = SinceLastVisit(since)
+    for membership in uow.memberships.for_person(person_id):
+        council = uow.councils.get(membership.council_id)
+        if council is None:
+            continue
+        for proposal in uow.proposals.for_council(council.id):
+            if proposal.stage is Stage.DRAFT:
+                continue
+            decided = proposal.decided_at
+            if decided is not None and start < decided <= now:
+                found.decisions.append(Item(proposal, council, decided))
+            new = [
+                p.created_at
+                for p in uow.posts.for_proposal(proposal.id)
+                if p.author_id != person_id and start < p.created_at <= now
+            ]
+            if new:
+                found.discussions.append(NewPosts(proposal, council, len(new), max(new)))
+    found.discussions.sort(key=lambda d: (d.latest, d.proposal.id), reverse=True)
+    found.decisions.sort(key=lambda i: (i.when or now, i.proposal.id), reverse=True)
+    return found
