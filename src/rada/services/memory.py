@@ -40,7 +40,14 @@ from rada.record.encoding import (
 )
 from rada.record.merkle import leaf_hash
 from rada.record.redaction import Tombstone, redaction_entry
-from rada.services.ports import OutgoingMail
+from rada.services.ports import (
+    OutgoingMail,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResults,
+)
+from rada.services.searching import fold, matches, snippet
 
 
 @dataclass
@@ -80,6 +87,7 @@ class MemoryState:
     outbox: dict[int, OutgoingMail] = field(default_factory=dict)
     mail_state: dict[int, dict[str, Any]] = field(default_factory=dict)  # sent, given up...
     account_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    search: dict[tuple[str, int], SearchDocument] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -660,6 +668,37 @@ class _AccountTokens(_Repo):
                 token["used_at"] = at
 
 
+class _Search(_Repo):
+    """Search by folded words, ranked by how often they occur (a title's count thrice)."""
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        for d in documents:
+            self.s.search[(d.kind, d.ref)] = d
+
+    def remove(self, kind: str, ref: int) -> None:
+        self.s.search.pop((kind, ref), None)
+
+    def search(
+        self, query: SearchQuery, *, limit: int, offset: int, council: int | None = None
+    ) -> SearchResults:
+        found: list[tuple[float, SearchDocument]] = []
+        for d in self.s.search.values():
+            if council is not None and d.council != council:
+                continue
+            score = matches(f"{d.title}\n{d.body}", query)
+            if score:
+                found.append((score + 2 * matches(fold(d.title), query), d))
+        found.sort(key=lambda pair: (-pair[0], pair[1].kind, pair[1].ref))
+        page = found[offset : offset + limit]
+        hits = []
+        for rank, d in page:
+            owner = self.s.search.get(("proposal", d.proposal)) if d.proposal else None
+            title = owner.title if owner is not None else d.title
+            hits.append(SearchHit(d.kind, d.ref, d.council, d.proposal, title,
+                                  snippet(d.body or d.title, query), rank))  # fmt: skip
+        return SearchResults(tuple(hits), has_more=len(found) > offset + limit)
+
+
 class MemoryUnitOfWork:
     """A unit of work over a shared :class:`MemoryState` (pass the same state to see
     committed changes in a later unit of work)."""
@@ -683,6 +722,7 @@ class MemoryUnitOfWork:
         self.notices = _Notices(self)
         self.outbox = _Outbox(self)
         self.account_tokens = _AccountTokens(self)
+        self.search = _Search(self)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self.state = copy.deepcopy(self.committed)

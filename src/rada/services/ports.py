@@ -352,6 +352,74 @@ class Record(Protocol):
         """The index of the redaction entry that redacted entry ``index``, if any."""
 
 
+@dataclass(frozen=True)
+class SearchDocument:
+    """What the search index holds of one public thing: a proposal (its title and latest
+    text), a post (its latest text), a decision (its summary) or a council (its name and
+    description). ``ref`` is the thing's id (a decision's is its proposal's); ``proposal`` the
+    proposal a post or decision belongs to. Nothing secret is ever a document."""
+
+    kind: str  # "proposal" | "post" | "decision" | "council"
+    ref: int
+    council: int | None
+    title: str
+    body: str
+    proposal: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A reader's query made safe: diacritic-folded, case-folded words (letters and digits
+    only), all of which a document must contain; the last may be the start of a word."""
+
+    terms: tuple[str, ...]
+    prefix: bool = True
+
+
+#: A piece of a snippet: its text, and whether it matched a word of the query. Pages escape
+#: the text themselves and mark the matches; nothing from the database is taken as HTML.
+Segment = tuple[str, bool]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One document found: what it is, where it is, its title (for a post or decision, its
+    proposal's), a snippet of its text around the first match, and its rank (higher first)."""
+
+    kind: str
+    ref: int
+    council: int | None
+    proposal: int | None
+    title: str
+    snippet: tuple[Segment, ...]
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits, best first; ``has_more`` when another page follows."""
+
+    hits: tuple[SearchHit, ...]
+    has_more: bool
+
+
+class Search(Protocol):
+    """The full-text index of what is public (``docs/search.md``), kept in step with the
+    record by :mod:`rada.services.indexing` in the transaction of each change."""
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        """Add the documents, replacing any of the same kind and ref."""
+
+    def remove(self, kind: str, ref: int) -> None:
+        """Forget a document (nothing happens when there is none)."""
+
+    def search(
+        self, query: SearchQuery, *, limit: int, offset: int, council: int | None = None
+    ) -> SearchResults:
+        """The documents that contain every term (of ``council`` only, when given), best
+        first, ``limit`` of them after skipping ``offset``."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit makes all of it durable, or none."""
 
@@ -402,6 +470,9 @@ class UnitOfWork(Protocol):
 
     @property
     def account_tokens(self) -> AccountTokens: ...
+
+    @property
+    def search(self) -> Search: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

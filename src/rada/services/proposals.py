@@ -51,6 +51,7 @@ from rada.record.encoding import EntryKind
 from rada.services import affiliations
 from rada.services.ballot_box import cast_vote
 from rada.services.councils import admit, end_seat, get_council, get_person, require_convenor
+from rada.services.indexing import reindex_redacted
 from rada.services.ports import UnitOfWork
 from rada.services.recording import (
     author,
@@ -790,6 +791,7 @@ def redact_entry(
     elif isinstance(event, VoteCast | VoteRevealed):
         assert event.by is not None
         uow.votes.redact(event.proposal, event.by, by_proposal=proposal.id, version=event.version)
+    reindex_redacted(uow, event)
 
 
 def _seat_delegates(

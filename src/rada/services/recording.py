@@ -24,6 +24,7 @@ from rada.councils import events as ev
 from rada.councils.errors import CouncilError, TooLarge
 from rada.councils.text import msg
 from rada.record.encoding import MAX_ENTRY_BYTES, Entry, EntryKind, EntryTooLarge
+from rada.services.indexing import index_events
 from rada.services.notifying import notify
 from rada.services.ports import UnitOfWork
 
@@ -132,8 +133,9 @@ def to_entry(event: ev.Event) -> Entry:
 
 
 def record(uow: UnitOfWork, events: Iterable[ev.Event]) -> range:
-    """Append the events to the record, in the caller's transaction, and tell whom they
-    concern (:func:`rada.services.notifying.notify`); their indexes. An event whose entry
+    """Append the events to the record, in the caller's transaction, tell whom they concern
+    (:func:`rada.services.notifying.notify`) and keep the search index in step
+    (:func:`rada.services.indexing.index_events`); their indexes. An event whose entry
     would be over the record's limit is refused (TooLarge) and nothing is kept."""
     listed = list(events)
     try:
@@ -149,6 +151,7 @@ def record(uow: UnitOfWork, events: Iterable[ev.Event]) -> range:
             hint=msg("shorten the text or the details"),
         ) from exc
     notify(uow, listed, indexes)
+    index_events(uow, listed, indexes)
     return indexes
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 # The witnessing tables join the record's MetaData when imported; migrations compare them.
 import rada.store.notices_tables
+import rada.store.search_tables
 import rada.store.witness_tables  # noqa: F401
 from rada.store.engine import writing
 

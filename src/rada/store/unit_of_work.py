@@ -32,6 +32,7 @@ from rada.store.engine import SQLITE_BEGIN
 from rada.store.notice_repositories import SqlAccountTokens, SqlNotices, SqlOutbox, SqlSettings
 from rada.store.proposal_repositories import SqlBallots, SqlPosts, SqlProposals, SqlVotes
 from rada.store.record_repository import RecordRepository
+from rada.store.search_repository import SqlSearch
 
 __all__ = ["SqlRecord", "SqlUnitOfWork"]
 
@@ -105,6 +106,7 @@ class SqlUnitOfWork:
         self.notices = SqlNotices(self)
         self.outbox = SqlOutbox(self)
         self.account_tokens = SqlAccountTokens(self)
+        self.search = SqlSearch(self)
 
     @property
     def connection(self) -> Connection:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 # What people hear joins the same MetaData when imported; migrations compare it too.
 import rada.store.notices_tables  # noqa: F401
+import rada.store.search_tables  # noqa: F401
 from rada.store.councils_tables import metadata
 
 
