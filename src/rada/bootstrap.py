@@ -32,13 +32,26 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
+#: The name of the shipped UK 2010 economy (what a planning cycle of it records).
+DEMO_NAME = "UK 2010 (ONS input-output tables, 127 products)"
+#: The unit of the shipped table's products and labour: its values are in millions of pounds.
+DEMO_UNIT = "GBP million"
+#: The shipped economy's yearly growth of consumption targets and of labour, unless told.
+DEMO_TARGET_GROWTH = 0.025
+DEMO_SUPPLY_GROWTH = 0.01
+
+
 def demo_economy(
-    *, years: int = 5, target_growth: float = 0.025, supply_growth: float = 0.01
+    *,
+    years: int = 5,
+    target_growth: float = DEMO_TARGET_GROWTH,
+    supply_growth: float = DEMO_SUPPLY_GROWTH,
 ) -> Economy:
     """The UK 2010 economy shipped with Rada, planned over ``years`` years.
 
     Targets are the table's final demand, growing by ``target_growth`` a year; labour supply
-    is the table's compensation of employees, growing by ``supply_growth``.
+    is the table's compensation of employees, growing by ``supply_growth``. Products and
+    labour are measured in :data:`DEMO_UNIT`.
     """
     from dataclasses import replace
 
@@ -52,9 +65,24 @@ def demo_economy(
     )
     return replace(
         economy,
-        name="UK 2010 (ONS input-output tables, 127 products)",
+        products=tuple(replace(p, unit=DEMO_UNIT) for p in economy.products),
+        resources=tuple(replace(r, unit=DEMO_UNIT) for r in economy.resources),
+        name=DEMO_NAME,
         description=(
             f"A {years}-year plan: consumption targets grow {target_growth:.1%} a year, "
             f"labour {supply_growth:.1%} a year; one workplace per product at 2010 techniques."
         ),
     )
+
+
+def demo_labels(language: str) -> dict[str, str]:
+    """The shipped economy's names of its products (by code) and of labour (``labour``) in
+    ``language``, from ``data/uk-2010/labels.<language>.csv``; empty when there is no such
+    file (English: the table's own labels are English)."""
+    from rada.planning.formats.iot import read_labels
+
+    source = files("rada") / "data" / "uk-2010" / f"labels.{language}.csv"
+    if not source.is_file():
+        return {}
+    with as_file(source) as path:
+        return read_labels(path)

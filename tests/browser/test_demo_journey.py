@@ -103,6 +103,8 @@ def test_signed_out_the_front_page_says_what_rada_is_and_leads_to_the_public_par
     expect(call).to_have_text(words["sign_in"])
     expect(call).to_have_attribute("href", "/sign-in")
     expect(call).to_be_in_viewport()  # the call to act is seen without scrolling
+    background = call.evaluate("a => getComputedStyle(a).backgroundColor")
+    assert background not in ("transparent", "rgba(0, 0, 0, 0)"), "the call looks like a button"
     for part in ("/councils", "/cycles", "/plan", "/record"):
         expect(page.locator(f"main .cards a[href='{part}']")).to_have_count(1)
     _fits(page)
@@ -169,6 +171,8 @@ def test_each_demo_account_finds_something_to_do_and_can_do_it(
     expect(page.locator("#nothing-waits")).to_have_count(0)
     item = page.locator(f"#{section} ul.waiting > li").filter(has_text=title)
     expect(item).to_have_count(1)
+    if section == "to-open":  # listed once: not again among the discussions
+        expect(page.locator("#discussions li").filter(has_text=title)).to_have_count(0)
     expect(page.locator(f"#{section}")).to_be_in_viewport()  # the first thing on the page
     _fits(page)
     screenshot(page, "waiting")

@@ -171,8 +171,11 @@ def test_product_page_says_in_words_what_holds_the_target_back(client: TestClien
     assert f"({expected.fulfilment:.1%}, as for every good in year 3)" in page
     (cause,) = expected.causes
     limit = f"{round(cause.constraint.limit):,}"
-    assert f"Compensation of employees in year 3 is used to the full ({limit} of {limit})." in page
-    assert f"needs {cause.requirement:.4f} of it, directly and through its inputs" in page
+    assert (
+        f"Compensation of employees in year 3 is used to the full ({limit} of {limit} GBP "
+        "million)." in page
+    )
+    assert f"needs {cause.requirement:.4f} GBP million of it, directly and through its" in page
     assert "(100.0% of its shadow price)" in page
 
 
@@ -190,7 +193,7 @@ def test_czech_is_chosen_by_parameter_then_remembered(client: TestClient) -> Non
     assert '<html lang="cs">' in page.text
     text = _text(page.text)
     assert "Proč tento cíl není splněn?" in text
-    assert "V 3. roce je plně vyčerpán zdroj „Compensation of employees“" in text
+    assert "V roce 3 je plně vyčerpán zdroj „Náhrady zaměstnancům“" in text
     assert page.cookies["rada_lang"] == "cs"
     again = client.get("/plan", headers=HTML)
     assert "Zobrazeno 127 produktů z celkových 127." in _text(again.text)

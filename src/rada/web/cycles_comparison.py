@@ -15,9 +15,17 @@ from rada.councils.errors import CouncilError
 from rada.planning.economy import Economy
 from rada.services import planning_cycle as service
 from rada.services.ports import UnitOfWork
+from rada.web.economy_names import EconomyNames
 from rada.web.state import app_state
 
-__all__ = ["CertificateView", "base_economy", "certificates", "comparison", "label"]
+__all__ = [
+    "CertificateView",
+    "base_economy",
+    "certificates",
+    "comparison",
+    "label",
+    "what_binds",
+]
 
 _LOCK = threading.Lock()
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -27,8 +35,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 class CertificateView:
     """A round's certificate as the record holds it, ready for the page."""
 
-    lower_bound: str
-    upper_bound: str
+    lower_bound: float
+    upper_bound: float
     gap: float
     max_violation: float
     looser: bool
@@ -56,8 +64,8 @@ def certificates(uow: UnitOfWork, cycle: Cycle) -> dict[int, CertificateView]:
         if not found:
             continue
         out[r.number] = CertificateView(
-            lower_bound=f"{float(found['lower_bound']):.10g}",
-            upper_bound=f"{float(found['upper_bound']):.10g}",
+            lower_bound=float(found["lower_bound"]),
+            upper_bound=float(found["upper_bound"]),
             gap=float(found["gap"]),
             max_violation=float(found["max_violation"]),
             looser=bool(found["looser"]),
@@ -85,6 +93,19 @@ def comparison(
         kept = getattr(request.app.state, "cycle_comparisons", {})
         request.app.state.cycle_comparisons = {**kept, key: found}
     return found
+
+
+def what_binds(names: EconomyNames, bottleneck: service.Bottleneck) -> str:
+    """What holds a round back, named in the page's language: the workplace whose capacity
+    binds, the resource that runs out, or a stock's good and the workplace that holds it."""
+    if bottleneck.kind == "capacity":
+        return label(names.workplace(bottleneck.name))
+    if bottleneck.kind == "resource" and bottleneck.name in names.economy.resource_index:
+        return label(names.resource(bottleneck.name))
+    technique, _slash, good = bottleneck.name.partition("/")
+    if good in names.economy.product_index:
+        return f"{label(names.product(good))} ({label(names.workplace(technique))})"
+    return label(bottleneck.label)
 
 
 def label(text: str) -> str:

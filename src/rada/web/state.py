@@ -36,7 +36,8 @@ class PlannedEconomy:
     plan: Plan
     explanation: Explanation
     by_product: dict[str, list[ProductExplanation]] = field(default_factory=dict)
-    #: The workplace and the good of each capital stock constraint, by its name ``tech/good``.
+    #: The technique and the good (their ids) of each capital stock constraint, by its name
+    #: ``tech/good``.
     stocks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
@@ -57,7 +58,7 @@ class PlannedEconomy:
         for k in range(len(s.pair_tech)):
             tech = economy.techniques[int(s.pair_tech[k])]
             good = economy.products[int(s.pair_good[k])]
-            stocks[f"{tech.id}/{good.id}"] = (tech.workplace or tech.id, economy.label(good.id))
+            stocks[f"{tech.id}/{good.id}"] = (tech.id, good.id)
         return cls(economy, plan, explanation, by_product, stocks)
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 import nh3
 from babel import Locale
-from babel.numbers import format_decimal, format_percent, format_scientific
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markdown_it import MarkdownIt
@@ -44,10 +45,15 @@ from rada.web.viewer import signed_in
 __all__ = [
     "environment",
     "error_text",
+    "format_bound",
+    "format_exact",
+    "format_fixed",
     "format_number",
     "format_percent_of",
+    "format_quantity",
     "gettext_for",
     "markdown",
+    "ngettext_for",
     "render",
     "render_string",
     "say",
@@ -58,15 +64,18 @@ _COOKIE_AGE = 365 * 24 * 3600
 
 
 def format_number(value: float, language: str) -> str:
-    """A plan quantity for people: whole numbers when large, four significant digits below,
-    scientific notation for the tiny shadow prices.
+    """A plan quantity for people, written as the language writes numbers: whole numbers when
+    large, four significant digits below, down to 15 decimals (never scientific notation,
+    which readers of a plan do not read: a shadow price of 1.25e-6 is 0.00000125).
 
     Examples
     --------
     >>> format_number(801796.00000002, "en"), format_number(801796.0, "cs")
     ('801,796', '801\\xa0796')
-    >>> format_number(0.92214, "en"), format_number(1.15e-06, "cs")
-    ('0.9221', '1,15E-6')
+    >>> format_number(0.92214, "en"), format_number(650.5, "cs")
+    ('0.9221', '650,5')
+    >>> format_number(1.15e-06, "cs"), format_number(-1.2501e-6, "en")
+    ('0,00000115', '-0.00000125')
     """
     if not math.isfinite(value):
         return "∞" if value > 0 else ("−∞" if value < 0 else "–")
@@ -75,11 +84,60 @@ def format_number(value: float, language: str) -> str:
         return format_decimal(0, locale=language)
     if magnitude >= 1000:
         return format_decimal(round(value), format="#,##0", locale=language)
-    if magnitude >= 1e-3:
-        digits = max(0, 3 - math.floor(math.log10(magnitude)))
-        pattern = "#,##0." + "#" * digits if digits else "#,##0"
-        return format_decimal(round(value, digits), format=pattern, locale=language)
-    return format_scientific(value, format="0.##E0", locale=language)
+    # Four significant digits, but no more than 15 decimals: below that a float's own
+    # rounding speaks (1e-17 is written 0).
+    digits = min(3 - math.floor(math.log10(magnitude)), 15)
+    pattern = "#,##0." + "#" * digits if digits > 0 else "#,##0"
+    rounded = round(value, digits)
+    return format_decimal(rounded if rounded else 0, format=pattern, locale=language)
+
+
+def format_quantity(value: float, unit: str, language: str) -> str:
+    """A quantity and its unit, kept on one line ("801 796 mil. GBP"); the number alone when
+    there is no unit.
+
+    >>> format_quantity(801796.0, "mil. GBP", "cs") == "801\u00a0796\u00a0mil. GBP"
+    True
+    """
+    number = format_number(value, language)
+    return f"{number}\u00a0{unit}" if unit else number
+
+
+def format_exact(value: str | float | Decimal, language: str) -> str:
+    """A number as it was given (a declared capacity, ``"0.95"``), every digit kept, in the
+    language's way: ``0,95`` in Czech.
+
+    >>> format_exact("1234.5678", "cs"), format_exact("0.95", "en")
+    ('1\xa0234,5678', '0.95')
+    """
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    return format_decimal(number, locale=language, decimal_quantization=False)
+
+
+def format_fixed(value: float, places: int, language: str) -> str:
+    """A number with exactly ``places`` decimals, in the language's way.
+
+    >>> format_fixed(1.05, 4, "cs"), format_fixed(1.05, 4, "en")
+    ('1,0500', '1.0500')
+    """
+    pattern = "#,##0." + "0" * places if places > 0 else "#,##0"
+    return format_decimal(value, format=pattern, locale=language)
+
+
+def format_bound(value: float, language: str) -> str:
+    """A bound of a plan's certificate, to nine decimals, so that bounds that differ show it.
+
+    >>> format_bound(4.855798014123, "cs"), format_bound(float("inf"), "en")
+    ('4,855798014', '∞')
+    """
+    if not math.isfinite(value):
+        return "∞" if value > 0 else "−∞"
+    return str(format_decimal(value, format="#,##0.#########", locale=language))
 
 
 @cache
@@ -171,6 +229,10 @@ def environment(language: str) -> Environment:
     # Added by the i18n extension at run time, so unknown to the type checker.
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: format_number(float(value), language)
+    env.filters["bound"] = lambda value: format_bound(float(value), language)
+    env.filters["exact"] = lambda value: format_exact(value, language)
+    env.filters["fixed"] = lambda value, places=4: format_fixed(float(value), places, language)
+    env.filters["quantity"] = lambda value, unit="": format_quantity(float(value), unit, language)
     env.filters["percent"] = lambda value: format_percent_of(float(value), language)
     env.filters["say"] = lambda text: translate(text, translations(language))
     env.filters["markdown"] = markdown
@@ -188,6 +250,12 @@ def environment(language: str) -> Environment:
 def gettext_for(request: Request) -> Callable[[str], str]:
     """The gettext of the reader's language, for text that Python code builds."""
     return translations(chosen_language(request)).gettext
+
+
+def ngettext_for(request: Request) -> Callable[[str, str, int], str]:
+    """The ngettext of the reader's language: the form a number needs (Czech has three:
+    1 hodina, 2 hodiny, 5 hodin)."""
+    return translations(chosen_language(request)).ngettext
 
 
 def say(request: Request, text: str | Message) -> str:

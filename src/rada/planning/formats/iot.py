@@ -169,7 +169,7 @@ def read_iot(
                 column=None if summed else code,
                 hint="drop products the table does not produce, or fix the output row",
             )
-    names = _read_labels(labels) if labels else {}
+    names = read_labels(labels) if labels else {}
     result = IOTable(
         file=table.file,
         codes=tuple(codes),
@@ -196,7 +196,7 @@ def read_iot(
     return result
 
 
-def _read_labels(path: Path) -> dict[str, str]:
+def read_labels(path: Path) -> dict[str, str]:
     """``code,label`` pairs (a header row first), such as the ONS ``products.csv``."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:

@@ -26,6 +26,8 @@ from rada.services.councils import get_council, require_convenor
 from rada.services.ports import UnitOfWork
 from rada.web import cycles_comparison as comparisons
 from rada.web.api.deps import api_context
+from rada.web.economy_names import economy_title, names_for
+from rada.web.i18n import chosen_language
 from rada.web.page_kit import form_text, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, render
@@ -96,6 +98,7 @@ def _view(
             else None
         )
         certificates = comparisons.certificates(uow, cycle)
+    names = names_for(base, chosen_language(request)) if base is not None else None
     weights = sorted(
         ((g, float(Fraction(w))) for g, w in cycle.weights.items()), key=lambda x: -x[1]
     )
@@ -128,6 +131,9 @@ def _view(
         compared=compared,
         certificates=certificates,
         label=comparisons.label,
+        economy_name=economy_title(cycle.economy),
+        names=names,
+        what_binds=comparisons.what_binds,
     )
 
 
@@ -206,12 +212,14 @@ def _open_contest(
         if not raw or raw == declared:
             continue
         try:
-            value = Decimal(raw)
+            value = _decimal(raw)
         except InvalidOperation:
             errors[f"capacity-{technique}"] = _("Write a number, such as 0.95.")
             continue
         if not value.is_finite() or value < 0:
             errors[f"capacity-{technique}"] = _("A capacity is a number of at least 0.")
+            continue
+        if value == Decimal(declared):  # the form shows it as the reader's language writes it
             continue
         capacity[technique] = str(value)
     if not capacity and not errors:
@@ -241,6 +249,19 @@ def _open_contest(
         status = 403 if isinstance(error, NotAllowed) else 409
         return (status, {"contest": error_text(request, error)}), 0
     return None, opened.id
+
+
+def _decimal(text: str) -> Decimal:
+    """A number typed in the form, with a decimal point or, as Czech writes it, a comma (and
+    spaces between thousands).
+
+    >>> _decimal("0,95"), _decimal("1 234.5")
+    (Decimal('0.95'), Decimal('1234.5'))
+    """
+    cleaned = "".join(text.split())
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return Decimal(cleaned)
 
 
 def _step(

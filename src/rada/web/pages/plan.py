@@ -9,19 +9,18 @@ target back.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Literal
 
-from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from rada.planning.explain import Cause, ProductExplanation
+from rada.web.economy_names import EconomyNames, demo_terms, economy_title, names_for
 from rada.web.i18n import chosen_language
 from rada.web.state import PlannedEconomy, StateDep
-from rada.web.templating import gettext_for, render
+from rada.web.templating import format_bound, gettext_for, render
 
 router = APIRouter(prefix="/plan", include_in_schema=False)
 
@@ -60,6 +59,7 @@ class ProductRow:
 
     id: str
     label: str
+    unit: str
     targets: list[float]
     gross_output: list[float]
     prices: list[float]
@@ -72,6 +72,8 @@ class CauseView:
     kind: Literal["resource", "capacity", "stock"]
     subject: str
     good: str
+    #: The unit of what runs out (a resource's, a stock's good's), "" when it has none.
+    unit: str
     year: int
     used: float
     limit: float
@@ -114,15 +116,9 @@ def certificate_of(planned: PlannedEconomy, language: str) -> CertificateView:
     """The plan's certificate for the page: bounds to ten significant digits, so that they
     differ where they differ."""
     c = planned.plan.certificate
-
-    def bound(value: float) -> str:
-        if not math.isfinite(value):
-            return "∞" if value > 0 else "−∞"
-        return str(format_decimal(value, format="#,##0.#########", locale=language))
-
     return CertificateView(
-        lower_bound=bound(c.lower_bound),
-        upper_bound=bound(c.upper_bound),
+        lower_bound=format_bound(c.lower_bound, language),
+        upper_bound=format_bound(c.upper_bound, language),
         gap=c.gap,
         max_violation=c.max_violation,
         looser=c.looser,
@@ -130,19 +126,22 @@ def certificate_of(planned: PlannedEconomy, language: str) -> CertificateView:
     )
 
 
-def matching_products(planned: PlannedEconomy, query: str) -> list[ProductRow]:
-    """The products whose name or id contains ``query`` (any case), in the economy's order."""
+def matching_products(planned: PlannedEconomy, query: str, names: EconomyNames) -> list[ProductRow]:
+    """The products whose name (as the page shows it, or as the economy has it) or id
+    contains ``query`` (any case), in the economy's order."""
     plan, economy = planned.plan, planned.economy
     wanted = query.strip().casefold()
     rows: list[ProductRow] = []
     for p, product in enumerate(economy.products):
-        label = economy.label(product.id)
-        if wanted and wanted not in label.casefold() and wanted not in product.id.casefold():
+        label = names.product(product.id)
+        found = (label, economy.label(product.id), product.id)
+        if wanted and not any(wanted in text.casefold() for text in found):
             continue
         rows.append(
             ProductRow(
                 id=product.id,
                 label=label,
+                unit=names.unit(product.id),
                 targets=[float(v) for v in plan.structure.targets[:, p]],
                 gross_output=[float(v) for v in plan.gross_output[:, p]],
                 prices=[float(v) for v in plan.product_prices[:, p]],
@@ -151,21 +150,25 @@ def matching_products(planned: PlannedEconomy, query: str) -> list[ProductRow]:
     return rows
 
 
-def _cause_view(planned: PlannedEconomy, cause: Cause) -> CauseView:
-    c, economy = cause.constraint, planned.economy
-    good = ""
+def _cause_view(planned: PlannedEconomy, cause: Cause, names: EconomyNames) -> CauseView:
+    c = cause.constraint
+    good = unit = ""
     if c.kind == "resource":
-        resource = economy.resources[economy.resource_index[c.name]]
-        subject = resource.name or resource.id
+        subject, unit = names.resource(c.name), names.unit(c.name)
     elif c.kind == "capacity":
-        technique = economy.techniques[economy.technique_index[c.name]]
-        subject = technique.workplace or technique.id
+        subject = names.workplace(c.name)
     else:
-        subject, good = planned.stocks[c.name]
+        technique, product = planned.stocks[c.name]
+        subject, good, unit = (
+            names.workplace(technique),
+            names.product(product),
+            names.unit(product),
+        )
     return CauseView(
         kind=c.kind,
         subject=subject,
         good=good,
+        unit=unit,
         year=c.year,
         used=c.used,
         limit=c.limit,
@@ -174,7 +177,9 @@ def _cause_view(planned: PlannedEconomy, cause: Cause) -> CauseView:
     )
 
 
-def product_years(planned: PlannedEconomy, product_id: str) -> list[ProductYear]:
+def product_years(
+    planned: PlannedEconomy, product_id: str, names: EconomyNames
+) -> list[ProductYear]:
     """Every year of one product, each with its explanation where the target binds."""
     plan = planned.plan
     p = planned.economy.product_index[product_id]
@@ -200,17 +205,23 @@ def product_years(planned: PlannedEconomy, product_id: str) -> list[ProductYear]
                 fulfilment=float(plan.fulfilment[y]),
                 status=status,
                 explanation=explanation,
-                causes=[_cause_view(planned, c) for c in explanation.causes] if explanation else [],
+                causes=(
+                    [_cause_view(planned, c, names) for c in explanation.causes]
+                    if explanation
+                    else []
+                ),
             )
         )
     return years
 
 
-def _chart_data(request: Request, planned: PlannedEconomy, years: list[YearFigures]) -> str:
+def _chart_data(
+    request: Request, planned: PlannedEconomy, years: list[YearFigures], names: EconomyNames
+) -> str:
     """The chart's data and its translated labels, as JSON for ``static/js/plan-chart.js``."""
     _ = gettext_for(request)
-    economy = planned.economy
-    labour = economy.resources[economy.resource_index[economy.labour]]
+    labour = planned.economy.labour
+    unit = names.unit(labour)
     return json.dumps(
         {
             "labels": [_("Year %(year)s") % {"year": y.year} for y in years],
@@ -221,7 +232,9 @@ def _chart_data(request: Request, planned: PlannedEconomy, years: list[YearFigur
                 "fulfilment": _("Fulfilment, per cent of targets"),
                 "labourUsed": _("Labour used"),
                 "labourSupply": _("Labour supply"),
-                "labourAxis": labour.name or labour.id,
+                "labourAxis": f"{names.resource(labour)} ({unit})"
+                if unit
+                else names.resource(labour),
                 "fulfilmentAxis": _("Fulfilment (%)"),
             },
             "locale": chosen_language(request),
@@ -237,14 +250,20 @@ def plan_page(request: Request, state: StateDep, q: str = Search) -> HTMLRespons
     """The plan of the whole economy, with the product table filtered by ``q``."""
     planned = state.planned()
     years = years_of(planned)
+    language = chosen_language(request)
+    names = names_for(planned.economy, language)
     return render(
         request,
         "plan/index.html",
         planned=planned,
+        economy_name=economy_title(planned.economy.name),
+        about=demo_terms(planned.economy),
         years=years,
-        chart_data=_chart_data(request, planned, years),
-        certificate=certificate_of(planned, chosen_language(request)),
-        products=matching_products(planned, q),
+        labour_unit=names.unit(planned.economy.labour),
+        unit=names.common_unit(),
+        chart_data=_chart_data(request, planned, years, names),
+        certificate=certificate_of(planned, language),
+        products=matching_products(planned, q, names),
         total=len(planned.economy.products),
         query=q,
     )
@@ -254,13 +273,15 @@ def plan_page(request: Request, state: StateDep, q: str = Search) -> HTMLRespons
 def product_table(request: Request, state: StateDep, q: str = Search) -> HTMLResponse:
     """The product table alone, filtered by ``q`` (what the search box asks for)."""
     planned = state.planned()
+    names = names_for(planned.economy, chosen_language(request))
     url = request.url_for("plan").include_query_params(q=q) if q else request.url_for("plan")
     return render(
         request,
         "plan/_products.html",
         headers={"HX-Push-Url": f"{url.path}?{url.query}" if url.query else url.path},
         planned=planned,
-        products=matching_products(planned, q),
+        unit=names.common_unit(),
+        products=matching_products(planned, q, names),
         total=len(planned.economy.products),
         query=q,
     )
@@ -276,11 +297,13 @@ def product_page(request: Request, state: StateDep, product_id: str) -> HTMLResp
             status_code=404,
             detail=_("The plan has no product %(id)s.") % {"id": product_id},
         )
+    names = names_for(planned.economy, chosen_language(request))
     return render(
         request,
         "plan/product.html",
         planned=planned,
         product=planned.economy.product(product_id),
-        label=planned.economy.label(product_id),
-        years=product_years(planned, product_id),
+        label=names.product(product_id),
+        unit=names.unit(product_id),
+        years=product_years(planned, product_id, names),
     )
