@@ -141,7 +141,7 @@ def test_witnesses_cosignatures_are_counted_against_the_quorum(
     if "cannot check Ed25519" in text:
         pytest.skip("this Chromium has no Ed25519 in Web Crypto: cosignatures are not checked")
     assert outcome == "verified"
-    assert "Cosigned by 1 of the 2 known witnesses (w1.browser.test/witness); 1 are" in text
+    assert "Cosigned by witnesses: 1 of 2 known (w1.browser.test/witness); the quorum" in text
     note = page.request.get(f"{witnessed_server}/log/checkpoint").text()
     lines = note.splitlines()
     w1 = next(i for i, line in enumerate(lines) if "w1.browser.test" in line)
@@ -159,7 +159,7 @@ def test_witnesses_cosignatures_are_counted_against_the_quorum(
     page.reload()
     outcome, text = _outcome(page)
     assert outcome == "incomplete"
-    assert "Only 0 of the 2 known witnesses cosigned it; 1 are required." in text
+    assert "Too few witnesses cosigned it: 0 of 2 known, and the quorum is 1." in text
     assert "This checkpoint was not remembered" in text
 
 

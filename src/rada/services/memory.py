@@ -646,7 +646,7 @@ class _AccountTokens(_Repo):
             raise Conflict(msg("that token exists"))
         self.s.account_tokens[token_hash] = {
             "person_id": person_id, "purpose": purpose, "email": email,
-            "expires_at": expires_at, "used_at": None,
+            "created_at": created_at, "expires_at": expires_at, "used_at": None,
         }  # fmt: skip
 
     def use(self, token_hash: str, *, purpose: str, at: datetime) -> tuple[int, str | None] | None:
@@ -666,6 +666,14 @@ class _AccountTokens(_Repo):
             mine = token["person_id"] == person_id and token["purpose"] == purpose
             if mine and token["used_at"] is None:
                 token["used_at"] = at
+
+    def last_issued(self, person_id: int, *, purpose: str) -> datetime | None:
+        times = [
+            t["created_at"]
+            for t in self.s.account_tokens.values()
+            if t["person_id"] == person_id and t["purpose"] == purpose
+        ]
+        return max(times, default=None)
 
 
 class _Search(_Repo):

@@ -351,6 +351,10 @@ class Record(Protocol):
     def redaction_of(self, index: int) -> int | None:
         """The index of the redaction entry that redacted entry ``index``, if any."""
 
+    def last_issued(self, person_id: int, *, purpose: str) -> datetime | None:
+        """When the person's latest token for ``purpose`` was made, used or not (None: never);
+        it spaces out the mails a person can have sent."""
+
 
 @dataclass(frozen=True)
 class SearchDocument:

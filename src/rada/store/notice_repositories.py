@@ -363,3 +363,11 @@ class SqlAccountTokens(SqlRepository):
             )
             .values(used_at=at)
         )
+
+    def last_issued(self, person_id: int, *, purpose: str) -> datetime | None:
+        latest: datetime | None = self.conn.execute(
+            select(func.max(account_tokens.c.created_at)).where(
+                account_tokens.c.person_id == person_id, account_tokens.c.purpose == purpose
+            )
+        ).scalar_one()
+        return latest

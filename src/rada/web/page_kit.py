@@ -21,6 +21,7 @@ from rada.web.templating import gettext_for
 
 __all__ = [
     "Gettext",
+    "NGettext",
     "form_text",
     "labels",
     "redirect",
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 Gettext = Callable[[str], str]
+NGettext = Callable[[str, str, int], str]
 
 
 async def verified_form(request: Request) -> FormData:
@@ -122,8 +124,8 @@ def _share(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else "1"
 
 
-def rule_in_words(rule: DecisionRule, _: Gettext) -> list[str]:
-    """A decision rule as short sentences."""
+def rule_in_words(rule: DecisionRule, _: Gettext, ngettext: NGettext) -> list[str]:
+    """A decision rule as short sentences (``ngettext`` gives the hours their form)."""
     method = labels(_)["method"][rule.method]
     words = [_("Decided by %(method)s.") % {"method": method}]
     if rule.fallback is not None:
@@ -140,12 +142,21 @@ def rule_in_words(rule: DecisionRule, _: Gettext) -> list[str]:
         )
     if rule.discussion_hours:
         words.append(
-            _("At least %(hours)s hours of discussion before the vote.")
+            ngettext(
+                "At least %(hours)s hour of discussion before the vote.",
+                "At least %(hours)s hours of discussion before the vote.",
+                rule.discussion_hours,
+            )
             % {"hours": rule.discussion_hours}
         )
     else:
         words.append(_("The vote may open without discussion."))
-    words.append(_("The vote lasts %(hours)s hours.") % {"hours": rule.voting_hours})
+    words.append(
+        ngettext(
+            "The vote lasts %(hours)s hour.", "The vote lasts %(hours)s hours.", rule.voting_hours
+        )
+        % {"hours": rule.voting_hours}
+    )
     if rule.secret:
         words.append(_("Secret ballot, with a receipt for each voter."))
     elif rule.shows_live_tally:

@@ -17,6 +17,7 @@ from rada.services.ports import UnitOfWork
 __all__ = ["Names", "Sentence", "sentence"]
 
 Gettext = Callable[[str], str]
+NGettext = Callable[[str, str, int], str]
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _author(author: str | None) -> int | None:
     return int(number) if number.isdigit() else None
 
 
-def _choice(choice: Mapping[str, Any], _: Gettext) -> str:
+def _choice(choice: Mapping[str, Any], _: Gettext, ngettext: NGettext) -> str:
     """A vote's choice in words, for the sentence (a ranking or approvals as a count)."""
     positions = {
         "yes": _("yes"),
@@ -85,9 +86,13 @@ def _choice(choice: Mapping[str, Any], _: Gettext) -> str:
     if "position" in choice:
         return positions.get(str(choice["position"]), str(choice["position"]))
     if "ranking" in choice:
-        return _("a ranking of %(n)s") % {"n": len(choice["ranking"])}
+        n = len(choice["ranking"])
+        return ngettext("a ranking of %(n)s candidate", "a ranking of %(n)s candidates", n) % {
+            "n": n
+        }
     if "approve" in choice:
-        return _("approving %(n)s") % {"n": len(choice["approve"])}
+        n = len(choice["approve"])
+        return ngettext("approving %(n)s choice", "approving %(n)s choices", n) % {"n": n}
     return _("an empty ballot")
 
 
@@ -97,13 +102,14 @@ def sentence(
     body: Mapping[str, Any],
     names: Names,
     _: Gettext,
+    ngettext: NGettext,
 ) -> Sentence | None:
     """The sentence an entry reads as, or None for an entry no sentence is written for."""
     event = body.get("event")
     council = body.get("council")
     who = _author(author)
     try:
-        said = _say(str(kind), str(event), who, council, body, names, _)
+        said = _say(str(kind), str(event), who, council, body, names, _, ngettext)
     except (KeyError, TypeError, ValueError):
         return None  # a body of another shape: shown as stored
     if said is None or not said.text:
@@ -119,6 +125,7 @@ def _say(
     body: Mapping[str, Any],
     names: Names,
     _: Gettext,
+    ngettext: NGettext,
 ) -> Sentence | None:
     person = names.person(who) if who is not None else ""
     proposal = body.get("proposal")
@@ -195,13 +202,14 @@ def _say(
             else _("%(person)s voted %(choice)s on %(proposal)s.")
         )
         return Sentence(
-            words % {"person": person, "choice": _choice(body["choice"], _), "proposal": about},
+            words
+            % {"person": person, "choice": _choice(body["choice"], _, ngettext), "proposal": about},
             _int(proposal),
         )
     if key == ("vote", "revealed"):
         return Sentence(
             _("At the count: %(person)s had voted %(choice)s on %(proposal)s.")
-            % {"person": person, "choice": _choice(body["choice"], _), "proposal": about},
+            % {"person": person, "choice": _choice(body["choice"], _, ngettext), "proposal": about},
             _int(proposal),
         )
     if key == ("participation", "took-part"):
@@ -213,7 +221,7 @@ def _say(
     if key == ("ballot", "counted"):
         return Sentence(
             _("A secret ballot on %(proposal)s, published at the count: %(choice)s.")
-            % {"proposal": about, "choice": _choice(body["choice"], _)},
+            % {"proposal": about, "choice": _choice(body["choice"], _, ngettext)},
             _int(proposal),
         )
     if key == ("decision", "decided"):

@@ -19,7 +19,7 @@ from rada.services.proposals import propose_affiliation
 from rada.web.api.deps import api_context
 from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verified_form
 from rada.web.security import csrf_token
-from rada.web.templating import error_text, gettext_for, render
+from rada.web.templating import error_text, gettext_for, ngettext_for, render
 from rada.web.viewer import signed_in
 
 __all__ = ["Slug", "router"]
@@ -118,7 +118,7 @@ def _council_page(
         key=lambda p: (p.closes_at, p.id),
     )
     rules = [
-        (kind, rule_in_words(council.rule_for(kind), _))
+        (kind, rule_in_words(council.rule_for(kind), _, ngettext_for(request)))
         for kind in ProposalKind
         if council.may_hold(kind)
     ]

@@ -220,7 +220,7 @@ def _page(
         chart=chart,
         tally=tally,
         tally_shown=tally_shown,
-        rule_words=rule_in_words(proposal.rule, _),
+        rule_words=rule_in_words(proposal.rule, _, translations(language).ngettext),
         substance=substance,
         rounds=rounds,
         labels=labels(_),
@@ -270,6 +270,7 @@ def _actions(
     domain's rule (``Proposal.voting_may_open_at``, ``Proposal.check_may_close``)."""
     convenor = membership is not None and Role.CONVENOR in membership.roles
     rule = proposal.rule
+    ngettext = translations(language).ngettext
     out = []
     if proposal.stage is Stage.DRAFT and (convenor or viewer_id == proposal.author_id):
         out.append(
@@ -277,7 +278,12 @@ def _actions(
                 "discussion",
                 _("Open the discussion"),
                 True,
-                _("The discussion lasts at least %(hours)s hours; then a convenor opens the vote.")
+                ngettext(
+                    "The discussion lasts at least %(hours)s hour; then a convenor opens the vote.",
+                    "The discussion lasts at least %(hours)s hours; then a convenor opens the "
+                    "vote.",
+                    rule.discussion_hours,
+                )
                 % {"hours": rule.discussion_hours},
             )
         )
@@ -286,15 +292,19 @@ def _actions(
         assert earliest is not None
         closes = max(now, earliest) + timedelta(seconds=rule.voting_hours * HOUR)
         if now < earliest:
-            note = _(
+            note = ngettext(
                 "Voting opens at %(when)s at the earliest: the discussion lasts at least "
-                "%(hours)s hours."
+                "%(hours)s hour.",
+                "Voting opens at %(when)s at the earliest: the discussion lasts at least "
+                "%(hours)s hours.",
+                rule.discussion_hours,
             ) % {"when": when(earliest, zone, language, _), "hours": rule.discussion_hours}
         else:
-            note = _("The vote will last %(hours)s hours: opened now, it closes at %(when)s.") % {
-                "hours": rule.voting_hours,
-                "when": when(closes, zone, language, _),
-            }
+            note = ngettext(
+                "The vote will last %(hours)s hour: opened now, it closes at %(when)s.",
+                "The vote will last %(hours)s hours: opened now, it closes at %(when)s.",
+                rule.voting_hours,
+            ) % {"hours": rule.voting_hours, "when": when(closes, zone, language, _)}
         out.append(Action("voting", _("Open the vote"), now >= earliest, note))
     if proposal.stage is Stage.VOTING and membership is not None:
         assert proposal.closes_at is not None

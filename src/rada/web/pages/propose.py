@@ -33,7 +33,7 @@ from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verifi
 from rada.web.security import csrf_token
 from rada.web.state import app_state
 from rada.web.substance import product_labels
-from rada.web.templating import error_text, gettext_for, render
+from rada.web.templating import error_text, gettext_for, ngettext_for, render
 from rada.web.viewer import signed_in
 
 __all__ = ["form_page", "router", "submit"]
@@ -74,9 +74,13 @@ def _product(typed: str, request: Request, *, groups_too: bool) -> tuple[str | N
                 return group, None
     near = [label for label in products.values() if wanted and wanted in label.casefold()]
     examples = near[:5] or list(products.values())[:5]
-    message = _(
+    ngettext = ngettext_for(request)
+    message = ngettext(
+        "There is no product “%(product)s” in the economy's table, which has %(n)s product: "
+        "%(examples)s.",
         "There is no product “%(product)s” in the economy's table, which has %(n)s products, "
-        "such as: %(examples)s."
+        "such as: %(examples)s.",
+        len(products),
     ) % {"product": typed, "n": len(products), "examples": "; ".join(examples)}
     if groups_too:
         message += " " + _("Or name a product group: %(groups)s.") % {"groups": ", ".join(groups)}
@@ -161,7 +165,7 @@ def form_page(
         csrf=csrf_token(request),
         allowed=allowed,
         proposers=sorted(council.orders.proposers),
-        kinds=[(k, rule_in_words(council.rule_for(k), _)) for k in kinds],
+        kinds=[(k, rule_in_words(council.rule_for(k), _, ngettext_for(request))) for k in kinds],
         kind=chosen,
         labels=names,
         members=members,

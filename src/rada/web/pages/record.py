@@ -26,7 +26,7 @@ from rada.web.api.deps import api_context
 from rada.web.record_view import Filters, find_entries, latest_checkpoint
 from rada.web.record_words import Names, sentence
 from rada.web.state import StateDep
-from rada.web.templating import gettext_for, render
+from rada.web.templating import gettext_for, ngettext_for, render
 
 router = APIRouter(prefix="/record", tags=["record"])
 
@@ -160,13 +160,14 @@ def record_page(
             "The checkpoint does not extend the one of size %(old)s this browser saw: the "
             "log's history was rewritten or forked."
         ),
+        # Filled in by the browser, which knows no plural forms: said without agreement.
         "logWitnessed": _(
-            "Cosigned by %(count)s of the %(total)s known witnesses (%(names)s); %(quorum)s "
-            "are required."
+            "Cosigned by witnesses: %(count)s of %(total)s known (%(names)s); the quorum is "
+            "%(quorum)s."
         ),
         "logUnwitnessed": _(
-            "Only %(count)s of the %(total)s known witnesses cosigned it; %(quorum)s are "
-            "required. A checkpoint the witnesses did not see may be shown to you alone."
+            "Too few witnesses cosigned it: %(count)s of %(total)s known, and the quorum is "
+            "%(quorum)s. A checkpoint the witnesses did not see may be shown to you alone."
         ),
         "logBadCosignature": _("The cosignature of the witness %(name)s does not verify."),
         "logNoWitnesses": _("This log names no witnesses, so no cosignature was checked."),
@@ -179,8 +180,9 @@ def record_page(
     }
     with api_context(request).uow() as uow:
         names = Names(uow, _)
+        ngettext = ngettext_for(request)
         sentences = {
-            e.index: sentence(e.kind, e.author, e.fields, names, _)
+            e.index: sentence(e.kind, e.author, e.fields, names, _, ngettext)
             for e in page.entries
             if e.fields
         }
