@@ -594,7 +594,7 @@ def test_a_decision_is_summed_up_in_the_readers_language(world: World) -> None:
         return found.group(1)
 
     assert said(f"/proposals/{election}") == "Elected: Bo (stv, 3 ballots)."
-    assert said(f"/proposals/{election}", **CZECH) == "Zvoleni: Bo (STV, 3 hlasovací lístky)."
+    assert said(f"/proposals/{election}", **CZECH) == "Zvoleno: Bo (STV, 3 hlasovací lístky)."
     assert said(f"/proposals/{redaction}") == (
         "Adopted: 2/3 of votes cast: 3 for, 0 against, 0 abstaining; needs at least 2."
     )
