@@ -1,7 +1,19 @@
-"""Accounts: sign-up, passwords (argon2id) and API tokens.
+"""Accounts: sign-up, passwords (argon2id), API tokens, and what is proven by mail.
 
 Passwords and tokens are kept as hashes only, apart from the domain's people. Rate limits on
 sign-in belong to the entry point that sees the network.
+
+Mail proves that a person holds an address: a new account's address is confirmed by a link
+(``verify``, 48 hours), a forgotten password is replaced through one (``reset``, 1 hour), and
+a new address takes effect only once a link sent to it is followed (``change-email``, 48
+hours, the token carrying the new address). Each link holds ``secrets.token_urlsafe(32)``,
+stored only as its SHA-256; it works once, before it expires, and a newer one of the same
+purpose replaces the older. The mail is queued in the outbox in the transaction of the change
+(the worker sends it later), and at most one mail of a purpose goes to a person every
+:data:`MAIL_EVERY`. The services take the links' base as an argument (:func:`links_to`):
+only the entry points read the settings.
+
+None of this is on the public record: an address or a password is nobody else's business.
 
 A person lists their API tokens and revokes them by id: the first 12 hex digits of the
 token's hash (:data:`~rada.councils.model.API_TOKEN_ID_LENGTH`), which name it without
@@ -13,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -30,7 +43,8 @@ from rada.councils.model import (
     check_name,
 )
 from rada.councils.text import msg, nmsg
-from rada.services.ports import UnitOfWork
+from rada.services.notifying import settings_of
+from rada.services.ports import OutgoingMail, UnitOfWork
 from rada.services.recording import record_one
 
 MIN_PASSWORD = 10
@@ -88,8 +102,18 @@ def too_common(password: str) -> bool:
     return float(zxcvbn(password[:100])["guesses"]) < MIN_GUESSES
 
 
-def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: datetime) -> Person:
-    """Create an account."""
+def register(
+    uow: UnitOfWork,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    now: datetime,
+    links: Links | None = None,
+    language: str | None = None,
+) -> Person:
+    """Create an account, its address not yet confirmed; with ``links`` (the entry points
+    pass them) a mail asks the person to confirm it, in ``language``."""
     if uow.people.by_email(check_email(email)) is not None:
         raise Conflict(
             msg("an account with this e-mail address exists"), hint=msg("sign in instead")
@@ -102,6 +126,9 @@ def register(uow: UnitOfWork, *, name: str, email: str, password: str, now: date
         uow,
         PersonRegistered(council=None, at=now, by=person.id, person=person.id, name=person.name),
     )
+    settings_of(uow, person.id)
+    if links is not None:
+        _mail_token(uow, person, Purpose.VERIFY, now=now, links=links, language=language)
     return person
 
 
@@ -189,3 +216,237 @@ def revoke_token(uow: UnitOfWork, *, person_id: int, token_id: str, now: datetim
             hint=msg("the ids of your tokens are in the list of your tokens"),
         )
     return found
+
+
+# -- what is proven by mail --------------------------------------------------------------------
+
+#: A path on this instance (``/verify/...``) made into the absolute address a mail links to.
+Links = Callable[[str], str]
+
+
+def links_to(public_url: str) -> Links:
+    """Links under ``public_url`` (the instance's address as people reach it)."""
+    base = public_url.rstrip("/")
+    return lambda path: base + path
+
+
+class Purpose(StrEnum):
+    """What a token sent by mail is for (the outbox's mail has the same ``purpose``)."""
+
+    VERIFY = "verify"
+    RESET = "reset"
+    CHANGE_EMAIL = "change-email"
+
+
+#: How long each kind of link works.
+LIFETIMES: dict[Purpose, timedelta] = {
+    Purpose.VERIFY: timedelta(hours=48),
+    Purpose.RESET: timedelta(hours=1),
+    Purpose.CHANGE_EMAIL: timedelta(hours=48),
+}
+
+#: The path of each kind of link (the token follows it).
+PATHS: dict[Purpose, str] = {
+    Purpose.VERIFY: "/verify/",
+    Purpose.RESET: "/reset/",
+    Purpose.CHANGE_EMAIL: "/confirm-email/",
+}
+
+#: At most one mail of a purpose goes to a person in this time (a button pressed twice, or
+#: someone else asking for resets of an address they do not hold, mails nobody twice).
+MAIL_EVERY = timedelta(minutes=5)
+
+
+class TokenRefused(CouncilError):
+    """A link from a mail that is unknown, used already or expired (which, is not said)."""
+
+
+class TooSoon(CouncilError):
+    """A mail of this purpose went to the person less than :data:`MAIL_EVERY` ago."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            nmsg(
+                "a mail was sent a moment ago; you may ask again in %(n)s second",
+                "a mail was sent a moment ago; you may ask again in %(n)s seconds",
+                retry_after,
+            ),
+            hint=msg("look in your spam folder too"),
+        )
+        self.retry_after = retry_after
+
+
+def _refused() -> TokenRefused:
+    return TokenRefused(
+        msg("this link has been used already or has expired"),
+        hint=msg("ask for a new one: each link works once, and only for a while"),
+    )
+
+
+def _mail_token(
+    uow: UnitOfWork,
+    person: Person,
+    purpose: Purpose,
+    *,
+    now: datetime,
+    links: Links,
+    language: str | None,
+    address: str | None = None,
+) -> None:
+    """Make a token for ``purpose`` (replacing the person's unused ones) and queue the mail
+    with its link to ``address`` (the person's own by default)."""
+    token = secrets.token_urlsafe(32)
+    expires = now + LIFETIMES[purpose]
+    uow.account_tokens.drop_unused(person.id, purpose=purpose.value, at=now)
+    uow.account_tokens.add(
+        token_hash(token), person_id=person.id, purpose=purpose.value, created_at=now,
+        expires_at=expires, email=address or person.email,
+    )  # fmt: skip
+    chosen = settings_of(uow, person.id).language
+    uow.outbox.add_many(
+        [
+            OutgoingMail(
+                address=address or person.email,
+                purpose=purpose.value,
+                language=chosen or language or "en",
+                created_at=now,
+                due_at=now,
+                person_id=person.id,
+                # The link holds the token in plain text until the mail is sent: the outbox
+                # empties a mail's payload once it is sent or given up.
+                payload={
+                    "link": links(PATHS[purpose] + token),
+                    "name": person.name,
+                    "email": address or person.email,
+                    "expires_at": expires.isoformat(),
+                },
+            )
+        ]
+    )
+
+
+def _wait(uow: UnitOfWork, person_id: int, purpose: Purpose, now: datetime) -> int | None:
+    """Seconds until another mail of ``purpose`` may go to the person, or None when it may."""
+    last = uow.account_tokens.last_issued(person_id, purpose=purpose.value)
+    if last is None or now >= last + MAIL_EVERY:
+        return None
+    return max(1, int((last + MAIL_EVERY - now).total_seconds() + 0.999))
+
+
+def send_verification(
+    uow: UnitOfWork, *, person_id: int, now: datetime, links: Links, language: str | None = None
+) -> None:
+    """Send the person a new link to confirm their address (the earlier one stops working).
+    TooSoon within :data:`MAIL_EVERY` of the last; refused when it is confirmed already."""
+    person = uow.people.get(person_id)
+    if person is None:
+        raise NotFound(msg("there is no person %(person)s", person=person_id))
+    if settings_of(uow, person_id).verified_at is not None:
+        raise CouncilError(msg("your e-mail address is confirmed already"))
+    wait = _wait(uow, person_id, Purpose.VERIFY, now)
+    if wait is not None:
+        raise TooSoon(wait)
+    _mail_token(uow, person, Purpose.VERIFY, now=now, links=links, language=language)
+
+
+def _confirmed(uow: UnitOfWork, person_id: int, now: datetime) -> None:
+    settings = settings_of(uow, person_id)
+    settings.verified_at, settings.refused_at = now, None
+    uow.settings.save(settings)
+
+
+def confirm_email(uow: UnitOfWork, *, token: str, now: datetime) -> Person:
+    """Confirm a person's address with the link mailed to it; the person. TokenRefused for a
+    link used already, expired, unknown, or sent to an address the person no longer has."""
+    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.VERIFY.value, at=now)
+    person = None if used is None else uow.people.get(used[0])
+    if used is None or person is None or person.email != used[1]:
+        raise _refused()
+    _confirmed(uow, person.id, now)
+    return person
+
+
+def request_reset(
+    uow: UnitOfWork, *, email: str, now: datetime, links: Links, language: str | None = None
+) -> None:
+    """Mail a link to choose a new password to ``email``, if it has an account.
+
+    The caller answers the same either way, and either way no password is hashed, so the
+    answer's time says little more than its words (an account costs two small writes more).
+    A second request within :data:`MAIL_EVERY` sends nothing. Only an address that is not
+    an address at all is refused (CouncilError): that says nothing of any account.
+    """
+    person = uow.people.by_email(check_email(email))
+    if person is None or _wait(uow, person.id, Purpose.RESET, now) is not None:
+        return
+    _mail_token(uow, person, Purpose.RESET, now=now, links=links, language=language)
+
+
+def reset_password(uow: UnitOfWork, *, token: str, new_password: str, now: datetime) -> Person:
+    """Set a new password with a reset link; the person. The new password is checked before
+    the link is spent, so a refused password leaves the link working. The link proves the
+    address too, so it is confirmed. The caller ends the person's browser sessions."""
+    password_hash = hash_password(new_password)
+    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.RESET.value, at=now)
+    person = None if used is None else uow.people.get(used[0])
+    if used is None or person is None or person.email != used[1]:
+        raise _refused()
+    uow.credentials.set_password(person.id, password_hash)
+    if settings_of(uow, person.id).verified_at is None:
+        _confirmed(uow, person.id, now)
+    return person
+
+
+def request_email_change(
+    uow: UnitOfWork,
+    *,
+    person_id: int,
+    new_email: str,
+    password: str,
+    now: datetime,
+    links: Links,
+    language: str | None = None,
+) -> str:
+    """Mail a link to ``new_email``; the address changes when it is followed. The password
+    is asked first (BadCredentials), so a session left open cannot move the account to
+    another address. The new address, normalised."""
+    person = uow.people.get(person_id)
+    if person is None:
+        raise NotFound(msg("there is no person %(person)s", person=person_id))
+    authenticate(uow, email=person.email, password=password)
+    address = check_email(new_email)
+    if address == person.email:
+        raise CouncilError(msg("this is your e-mail address already"))
+    if uow.people.by_email(address) is not None:
+        raise Conflict(msg("an account with this e-mail address exists"))
+    wait = _wait(uow, person_id, Purpose.CHANGE_EMAIL, now)
+    if wait is not None:
+        raise TooSoon(wait)
+    _mail_token(
+        uow, person, Purpose.CHANGE_EMAIL, now=now, links=links, language=language,
+        address=address,
+    )  # fmt: skip
+    return address
+
+
+def confirm_email_change(uow: UnitOfWork, *, token: str, now: datetime) -> Person:
+    """Move the account to the address the link was mailed to, confirmed; the person.
+    TokenRefused for a link used, expired or unknown; Conflict (leaving the link unspent,
+    as the transaction rolls back) when another account took the address meanwhile."""
+    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.CHANGE_EMAIL.value, at=now)
+    person = None if used is None or used[1] is None else uow.people.get(used[0])
+    if used is None or used[1] is None or person is None:
+        raise _refused()
+    person.email = used[1]
+    try:
+        uow.people.save(person)
+    except Conflict:
+        raise Conflict(
+            msg("an account with this e-mail address exists"),
+            hint=msg("the address was taken after you asked for the change"),
+        ) from None
+    # A confirmation or reset link sent to the old address no longer proves anything.
+    for purpose in (Purpose.VERIFY, Purpose.RESET):
+        uow.account_tokens.drop_unused(person.id, purpose=purpose.value, at=now)
+    _confirmed(uow, person.id, now)
+    return person

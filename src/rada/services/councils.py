@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from rada.councils.errors import Conflict, CouncilError, NotAllowed, NotFound
 from rada.councils.events import (
@@ -31,7 +32,9 @@ from rada.councils.orders import (
     default_orders,
 )
 from rada.councils.text import msg
-from rada.services.ports import UnitOfWork
+from rada.services.accounts import Links
+from rada.services.notifying import notify_invitation, settings_of
+from rada.services.ports import OutgoingMail, UnitOfWork
 from rada.services.recording import record_one
 
 INVITATION_DAYS = 14
@@ -168,8 +171,23 @@ class Issued:
     code: str
 
 
-def invite(uow: UnitOfWork, *, council: int | str, email: str, by: int, now: datetime) -> Issued:
-    """Invite someone to a workplace council or union; any member may invite."""
+def invite(
+    uow: UnitOfWork,
+    *,
+    council: int | str,
+    email: str,
+    by: int,
+    now: datetime,
+    links: Links | None = None,
+    language: str | None = None,
+) -> Issued:
+    """Invite someone to a workplace council or union; any member may invite.
+
+    With ``links`` (the entry points pass them) the invitation is sent: a mail to the address
+    with a link to ``/join?code=...``, and a notice to whoever has an account with that
+    address. The code is in the mail's payload, in plain text, until the mail is sent (the
+    outbox then empties the payload); apart from that only its hash is kept. The mail is in
+    the invited person's language if they chose one, else in ``language``."""
     target = get_council(uow, council)
     if target.kind not in (CouncilKind.WORKPLACE, CouncilKind.UNION):
         raise CouncilError(
@@ -191,7 +209,44 @@ def invite(uow: UnitOfWork, *, council: int | str, email: str, by: int, now: dat
         created_at=now,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
-    return Issued(uow.invitations.add(invitation), code)
+    issued = Issued(uow.invitations.add(invitation), code)
+    if links is not None:
+        _send_invitation(uow, issued, target, links=links, language=language)
+    return issued
+
+
+def _send_invitation(
+    uow: UnitOfWork, issued: Issued, council: Council, *, links: Links, language: str | None
+) -> None:
+    """Queue the invitation's mail, and tell the invited person if they have an account."""
+    invitation = issued.invitation
+    inviter = get_person(uow, invitation.invited_by)
+    invited = uow.people.by_email(invitation.email)
+    chosen = None if invited is None else settings_of(uow, invited.id).language
+    uow.outbox.add_many(
+        [
+            OutgoingMail(
+                address=invitation.email,
+                purpose="invitation",
+                language=chosen or language or "en",
+                created_at=invitation.created_at,
+                due_at=invitation.created_at,
+                person_id=None if invited is None else invited.id,
+                payload={
+                    "link": links("/join?" + urlencode({"code": issued.code})),
+                    "code": issued.code,
+                    "council": council.name,
+                    "by": inviter.name,
+                    "expires_at": invitation.expires_at.isoformat(),
+                },
+            )
+        ]
+    )
+    if invited is not None:
+        notify_invitation(
+            uow, person_id=invited.id, council_id=council.id, council_name=council.name,
+            by_name=inviter.name, invitation_id=invitation.id, now=invitation.created_at,
+        )  # fmt: skip
 
 
 def admit(
