@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -572,16 +572,25 @@ class _Notices(_Repo):
                 count += 1
         return count
 
-    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
+    def get(self, notice_id: int) -> Notice | None:
+        return copy.deepcopy(self.s.notices.get(notice_id))
+
+    def waiting_for_digest(
+        self, *, limit: int, before: datetime | None = None
+    ) -> dict[int, list[Notice]]:
         found: dict[int, list[Notice]] = {}
         for i in sorted(self.s.digest_waiting):
             n = self.s.notices[i]
+            if before is not None and n.created_at >= before:
+                continue
             if n.person_id in found or len(found) < limit:
                 found.setdefault(n.person_id, []).append(copy.deepcopy(n))
         return dict(sorted(found.items()))
 
-    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None:
-        self.s.digest_waiting.difference_update(notice_ids)
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
+        waiting = self.s.digest_waiting & set(notice_ids)
+        self.s.digest_waiting.difference_update(waiting)
+        return len(waiting)
 
 
 class _Outbox(_Repo):
@@ -608,10 +617,16 @@ class _Outbox(_Repo):
             self.s.mail_state[m.id]["until"] = until
         return [copy.deepcopy(m) for m in due]
 
-    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
+    def sent(
+        self,
+        mail_ids: Sequence[int],
+        *,
+        at: datetime,
+        kept: Mapping[int, dict[str, Any]] | None = None,
+    ) -> None:
         for i in mail_ids:
             self.s.mail_state[i].update(sent_at=at, until=None, error=None)
-            self.s.outbox[i].payload = {}
+            self.s.outbox[i].payload = copy.deepcopy((kept or {}).get(i, {}))
 
     def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
         self.s.outbox[mail_id].due_at = at

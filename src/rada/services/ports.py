@@ -6,7 +6,7 @@ services import only these, never a concrete adapter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -264,10 +264,16 @@ class Notices(Protocol):
         """Mark the person's notices read (all of them when ``ids`` is None); how many were
         unread."""
 
-    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
-        """Notices waiting for a digest, by person (at most ``limit`` people)."""
+    def get(self, notice_id: int) -> Notice | None: ...
 
-    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None: ...
+    def waiting_for_digest(
+        self, *, limit: int, before: datetime | None = None
+    ) -> dict[int, list[Notice]]:
+        """Notices waiting for a digest, by person (at most ``limit`` people), those created
+        before ``before`` when it is given."""
+
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
+        """Mark the notices sent in a digest; how many of them were still waiting."""
 
 
 @dataclass
@@ -296,8 +302,16 @@ class Outbox(Protocol):
         """Take up to ``limit`` mails that are due and not held by another worker, oldest
         first, holding them until ``until``; their ``attempts`` counts this one."""
 
-    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
-        """Mark mails sent and empty their payloads (which may hold a secret link)."""
+    def sent(
+        self,
+        mail_ids: Sequence[int],
+        *,
+        at: datetime,
+        kept: Mapping[int, dict[str, Any]] | None = None,
+    ) -> None:
+        """Mark mails sent and empty their payloads (which may hold a secret link); a mail in
+        ``kept`` keeps that payload instead (a mail delivered to the local outbox keeps its
+        rendered words, for the outbox page)."""
 
     def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
         """Let the mail be tried again at ``at`` (after a passing failure)."""
@@ -327,6 +341,10 @@ class AccountTokens(Protocol):
     def drop_unused(self, person_id: int, *, purpose: str, at: datetime) -> None:
         """Spend the person's unused tokens for ``purpose`` (a new one replaces them)."""
 
+    def last_issued(self, person_id: int, *, purpose: str) -> datetime | None:
+        """When the person's latest token for ``purpose`` was made, used or not (None: never);
+        it spaces out the mails a person can have sent."""
+
 
 class Record(Protocol):
     """The public record, written in the same transaction as the change it records."""
@@ -350,10 +368,6 @@ class Record(Protocol):
 
     def redaction_of(self, index: int) -> int | None:
         """The index of the redaction entry that redacted entry ``index``, if any."""
-
-    def last_issued(self, person_id: int, *, purpose: str) -> datetime | None:
-        """When the person's latest token for ``purpose`` was made, used or not (None: never);
-        it spaces out the mails a person can have sent."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -185,17 +185,26 @@ class SqlNotices(SqlRepository):
             query = query.where(notices.c.id.in_(sorted(set(ids))))
         return int(self.conn.execute(query.values(read_at=at)).rowcount)
 
-    def waiting_for_digest(self, *, limit: int) -> dict[int, list[Notice]]:
+    def get(self, notice_id: int) -> Notice | None:
+        row = self.conn.execute(select(notices).where(notices.c.id == notice_id)).first()
+        return None if row is None else _notice(row)
+
+    def waiting_for_digest(
+        self, *, limit: int, before: datetime | None = None
+    ) -> dict[int, list[Notice]]:
+        waiting = notices.c.digest == "waiting"
+        if before is not None:
+            waiting = waiting & (notices.c.created_at < before)
         people = (
             select(notices.c.person_id)
-            .where(notices.c.digest == "waiting")
+            .where(waiting)
             .group_by(notices.c.person_id)
             .order_by(notices.c.person_id)
             .limit(limit)
         ).scalar_subquery()
         rows = self.conn.execute(
             select(notices)
-            .where(notices.c.digest == "waiting", notices.c.person_id.in_(people))
+            .where(waiting, notices.c.person_id.in_(people))
             .order_by(notices.c.person_id, notices.c.id)
         )
         found: dict[int, list[Notice]] = {}
@@ -203,13 +212,19 @@ class SqlNotices(SqlRepository):
             found.setdefault(int(r.person_id), []).append(_notice(r))
         return found
 
-    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> None:
-        if notice_ids:
-            self.conn.execute(
+    def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
+        """Mark notices digested in the UPDATE that checks they still wait: a worker that
+        lost the race to another (PostgreSQL re-checks the condition once the other's
+        transaction ends) sees fewer rows changed than it asked for."""
+        ids = sorted(set(notice_ids))
+        changed = 0
+        for start in range(0, len(ids), _CHUNK):
+            changed += self.conn.execute(
                 update(notices)
-                .where(notices.c.id.in_(sorted(set(notice_ids))))
+                .where(notices.c.id.in_(ids[start : start + _CHUNK]), notices.c.digest == "waiting")
                 .values(digest="sent", digested_at=at)
-            )
+            ).rowcount
+        return changed
 
 
 def _mail(row: Row[Any]) -> OutgoingMail:
@@ -278,12 +293,26 @@ class SqlOutbox(SqlRepository):
         )
         return [_mail(r) for r in rows]
 
-    def sent(self, mail_ids: Sequence[int], *, at: datetime) -> None:
-        if mail_ids:
+    def sent(
+        self,
+        mail_ids: Sequence[int],
+        *,
+        at: datetime,
+        kept: Mapping[int, dict[str, Any]] | None = None,
+    ) -> None:
+        kept = kept or {}
+        emptied = sorted(set(mail_ids) - set(kept))
+        for start in range(0, len(emptied), _CHUNK):
             self.conn.execute(
                 update(mail_outbox)
-                .where(mail_outbox.c.id.in_(sorted(set(mail_ids))))
+                .where(mail_outbox.c.id.in_(emptied[start : start + _CHUNK]))
                 .values(sent_at=at, payload={}, claimed_until=None, last_error=None)
+            )
+        for mail_id in sorted(set(mail_ids) & set(kept)):
+            self.conn.execute(
+                update(mail_outbox)
+                .where(mail_outbox.c.id == mail_id)
+                .values(sent_at=at, payload=kept[mail_id], claimed_until=None, last_error=None)
             )
 
     def retry(self, mail_id: int, *, at: datetime, error: str) -> None:
