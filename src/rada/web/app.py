@@ -53,7 +53,17 @@ SECURITY_HEADERS = {
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in the order they are matched."""
-    from rada.web.pages import accounts, councils, cycles, home, plan, proposals, propose, record
+    from rada.web.pages import (
+        accounts,
+        councils,
+        cycles,
+        home,
+        plan,
+        proposals,
+        propose,
+        record,
+        search,
+    )
 
     return [
         home.router,
@@ -64,6 +74,7 @@ def routers() -> list[APIRouter]:
         propose.router,
         proposals.router,
         cycles.router,
+        search.router,
     ]
 
 

@@ -22,12 +22,12 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     """Every API route, under :data:`PREFIX`, with the API's error handling."""
-    from rada.web.api import accounts, councils, cycles, discussion, proposals, votes
+    from rada.web.api import accounts, councils, cycles, discussion, proposals, search, votes
 
     router = APIRouter(prefix=PREFIX, route_class=ApiRoute, responses=ERROR_RESPONSES)
     # No two parts have paths in common, so their order decides only how soon a request
     # finds its route: votes, the busiest, are matched first (FastAPI tries routes in order).
-    for part in (votes, proposals, discussion, councils, accounts, cycles):
+    for part in (votes, proposals, discussion, councils, accounts, cycles, search):
         router.include_router(part.router)
     return router
 

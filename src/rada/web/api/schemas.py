@@ -6,7 +6,7 @@ objects by its ``of`` constructor, and e-mail addresses appear only in the owner
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,6 +23,7 @@ from rada.councils.model import (
 )
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Decision, Option, Outcome, Post, Proposal, Stage, Version
+from rada.web.search_view import HitView
 from rada.web.substance import Substance
 
 #: The largest id or record index a request may name (ids are 32-bit in the database).
@@ -651,3 +652,63 @@ class ReceiptCheck(BaseModel):
     receipt_hash: str
     counted: bool
     ballot: BallotPublic
+
+
+# Search ---------------------------------------------------------------------------------
+
+
+class SnippetPart(BaseModel):
+    """A piece of a hit's snippet: plain text (never HTML), and whether it matched."""
+
+    text: str
+    match: bool
+
+
+class CouncilRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class SearchHitPublic(BaseModel):
+    """One thing found: a proposal, a post, a decision or a council."""
+
+    kind: Literal["proposal", "post", "decision", "council"]
+    id: int = Field(description="The proposal's, post's or council's id (a decision's is its "
+                    "proposal's).")  # fmt: skip
+    proposal_id: int | None = Field(description="The proposal a post or decision belongs to.")
+    council: CouncilRef | None
+    title: str = Field(description="The title (a post's or decision's is its proposal's).")
+    snippet: list[SnippetPart] = Field(
+        description="The text around the first match, in pieces; the matches marked."
+    )
+    rank: float = Field(description="Higher is better; comparable within one search only.")
+    href: str = Field(description="The path of the page that shows it.")
+
+    @classmethod
+    def of(cls, hit: HitView) -> SearchHitPublic:
+        council = hit.council
+        return cls(
+            kind=hit.kind,
+            id=hit.ref,
+            proposal_id=hit.proposal,
+            council=None if council is None else CouncilRef(
+                id=council.id, slug=council.slug, name=council.name
+            ),
+            title=hit.title,
+            snippet=[SnippetPart(text=t, match=m) for t, m in hit.snippet],
+            rank=hit.rank,
+            href=hit.href,
+        )  # fmt: skip
+
+
+class SearchPage(BaseModel):
+    """A page of hits, best first."""
+
+    query: str
+    terms: list[str] = Field(description="The words searched for, as compared (folded).")
+    hits: list[SearchHitPublic]
+    limit: int
+    offset: int
+    has_more: bool
+    next_offset: int | None = Field(description="The offset of the next page, if any.")
