@@ -245,5 +245,42 @@ def sign_in(tab: Page, email: str, password: str, then: str = "/") -> None:
 
 
 def page_overflow(tab: Page) -> int:
-    """By how many CSS pixels the page itself scrolls sideways (0 when it does not)."""
-    return int(tab.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth"))
+    """By how many CSS pixels the page itself is wider than the screen (0 when it is not).
+
+    Measured against the viewport the tab was opened with: on an emulated phone Chromium
+    widens ``window.innerWidth`` to content that overflows (as a phone zooms out), so that
+    comparing with it would hide the overflow."""
+    viewport = tab.viewport_size
+    assert viewport is not None
+    return int(tab.evaluate("() => document.scrollingElement.scrollWidth")) - viewport["width"]
+
+
+def wider_than_the_screen(tab: Page) -> list[str]:
+    """The outermost elements that reach past the screen's right edge, for a failure's
+    message: tag, id and classes, and how far right they reach."""
+    viewport = tab.viewport_size
+    assert viewport is not None
+    found: list[str] = tab.evaluate(
+        """width => {
+            const out = [];
+            for (const e of document.body.querySelectorAll("*")) {
+                const right = e.getBoundingClientRect().right + window.scrollX;
+                if (right <= width + 1) continue;
+                let clipped = false;  // inside a box that scrolls or clips, which fits
+                for (let up = e.parentElement; up && !clipped; up = up.parentElement) {
+                    clipped = getComputedStyle(up).overflowX !== "visible"
+                        && up.getBoundingClientRect().right + window.scrollX <= width + 1;
+                }
+                if (clipped) continue;
+                if (e.parentElement && out.some(o => o.el.contains(e))) continue;
+                out.push({el: e, right});
+            }
+            return out.slice(0, 8).map(({el, right}) =>
+                `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+                `${el.className && typeof el.className === "string"
+                    ? "." + el.className.trim().split(/\\s+/).join(".") : ""} ` +
+                `to ${Math.round(right)}px`);
+        }""",
+        viewport["width"],
+    )
+    return found

@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import BuiltDemo, copy_demo, page_overflow, sign_in
+from tests.browser.conftest import (
+    BuiltDemo,
+    copy_demo,
+    page_overflow,
+    sign_in,
+    wider_than_the_screen,
+)
 from tests.browser.server import running_server
 
 pytestmark = pytest.mark.browser
@@ -69,7 +75,8 @@ def server(built_demo: BuiltDemo, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _fits(page: Page) -> None:
-    assert page_overflow(page) <= 0, f"{page.url} scrolls sideways"
+    overflow = page_overflow(page)
+    assert overflow <= 0, f"{page.url} is {overflow}px too wide: {wider_than_the_screen(page)}"
 
 
 def _open_nav_link(page: Page, href: str) -> None:

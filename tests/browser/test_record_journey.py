@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from tests.browser.conftest import BuiltDemo, copy_demo, page_overflow
+from tests.browser.conftest import BuiltDemo, copy_demo, page_overflow, wider_than_the_screen
 from tests.browser.server import running_server
 
 from rada.bootstrap import open_database
@@ -127,7 +127,8 @@ def server(seeded: Seeded) -> Iterator[str]:
 
 
 def _fits(page: Page) -> None:
-    assert page_overflow(page) <= 0, f"{page.url} scrolls sideways"
+    overflow = page_overflow(page)
+    assert overflow <= 0, f"{page.url} is {overflow}px too wide: {wider_than_the_screen(page)}"
 
 
 def _key_column_stays(table: Locator, size: str) -> None:
