@@ -32,6 +32,7 @@ from rada.web.auditing import Auditor
 from rada.web.checkpointer import Checkpointer
 from rada.web.limits import BodyLimit, server_error, validation_error
 from rada.web.log import LogRoutes, LogServer
+from rada.web.preferences import ReaderPreferences
 from rada.web.serving import die_with_parent
 from rada.web.state import AppState
 from rada.web.templating import render
@@ -58,15 +59,21 @@ def routers() -> list[APIRouter]:
         councils,
         cycles,
         home,
+        notifications,
+        people,
         plan,
         proposals,
         propose,
         record,
         search,
+        settings,
     )
 
     return [
         home.router,
+        notifications.router,
+        settings.router,
+        people.router,
         plan.router,
         record.router,
         accounts.router,
@@ -161,6 +168,8 @@ def create_app(
     if witness is not None:
         app.mount("/witness", witness, name="witness")
 
+    # A signed-in reader's saved language, zone and unread count, read before anything else.
+    app.add_middleware(ReaderPreferences)
     # The log's tiles are answered before routing (the cheapest path for the busiest URLs).
     app.add_middleware(LogRoutes, server=LogServer(state))
     app.state.max_body_bytes = state.settings.max_body_bytes

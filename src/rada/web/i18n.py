@@ -3,7 +3,10 @@
 The Czech catalogue lives as a ``.po`` file in ``locale/cs/LC_MESSAGES/rada.po``; it is compiled
 in memory with Babel when first needed, so running Rada needs no build step and the repository
 holds no compiled ``.mo`` files. A reader's language comes, in this order, from ``?lang=``, the
-``rada_lang`` cookie (set whenever ``?lang=`` picks a language), then ``Accept-Language``.
+``rada_lang`` cookie (set whenever ``?lang=`` picks a language, and when a signed-in person saves
+their settings), the language a signed-in person saved in their settings (which
+``rada.web.preferences`` puts in the request's scope as :data:`SAVED_LANGUAGE`), then
+``Accept-Language``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
     "LANGUAGES",
+    "SAVED_LANGUAGE",
     "chosen_language",
     "language_names",
     "translations",
@@ -33,6 +37,8 @@ LANGUAGES = ("en", "cs")
 DEFAULT_LANGUAGE = "en"
 DOMAIN = "rada"
 COOKIE = "rada_lang"
+#: The request scope's key for the language the signed-in reader saved, if any.
+SAVED_LANGUAGE = "rada.saved_language"
 
 
 @cache
@@ -70,7 +76,11 @@ def _accepted(header: str) -> list[str]:
 
 def chosen_language(request: Request) -> str:
     """The language of the page for this request."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
+    for candidate in (
+        request.query_params.get("lang"),
+        request.cookies.get(COOKIE),
+        request.scope.get(SAVED_LANGUAGE),
+    ):
         if candidate in LANGUAGES:
             return candidate
     for tag in _accepted(request.headers.get("accept-language", "")):

@@ -38,6 +38,7 @@ from starlette.responses import HTMLResponse
 from rada.councils.errors import CouncilError
 from rada.councils.text import Message, translate, with_moments
 from rada.web.i18n import COOKIE, LANGUAGES, chosen_language, language_names, translations
+from rada.web.preferences import unread_of
 from rada.web.security import csrf_token, remember_presession
 from rada.web.times import format_when, reader_zone, when
 from rada.web.viewer import signed_in
@@ -298,10 +299,12 @@ def render(
     """A page or fragment in the reader's language; remembers a language picked by ``?lang=``.
 
     The header's account slot needs ``viewer`` (the signed-in person or None) and ``csrf``
-    (for the sign-out form): a page that does not pass them gets them here.
+    (for the sign-out form): a page that does not pass them gets them here; ``unread`` (the
+    count of unread notices, from :mod:`rada.web.preferences`) likewise.
     """
     if "viewer" not in context or "csrf" not in context:
         context = {**_account(request), **context}
+    context = {"unread": unread_of(request), **context}  # the header's count of notices
     response = HTMLResponse(
         render_string(request, template, context), status_code=status_code, headers=headers
     )

@@ -2,8 +2,10 @@
 
 The browser tells its zone (``static/js/timezone.js`` sets the ``rada_tz`` cookie from
 ``Intl.DateTimeFormat().resolvedOptions().timeZone``); until it has, and for a zone that is not
-a known IANA name, times are in UTC. Templates write ``{{ when(t) }}`` (a ``<time>`` element
-with the exact instant in ``datetime``) or ``{{ when(t, date_only=True) }}``.
+a known IANA name, times are in UTC. A signed-in person's saved zone wins over the cookie
+(``rada.web.preferences`` puts it in the request's scope as :data:`SAVED_ZONE`). Templates
+write ``{{ when(t) }}`` (a ``<time>`` element with the exact instant in ``datetime``) or
+``{{ when(t, date_only=True) }}``.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from starlette.requests import Request
 
 from rada.web.i18n import chosen_language
 
-__all__ = ["TZ_COOKIE", "format_when", "reader_zone", "when", "zone_name"]
+__all__ = ["SAVED_ZONE", "TZ_COOKIE", "format_when", "reader_zone", "when", "zone_name"]
 
 #: The cookie that carries the reader's IANA time zone name (at most 64 characters).
 TZ_COOKIE = "rada_tz"
+#: The request scope's key for the zone the signed-in reader saved, if any.
+SAVED_ZONE = "rada.saved_zone"
 _NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
 
 
@@ -34,8 +38,9 @@ def _known() -> frozenset[str]:
 
 
 def reader_zone(request: Request) -> tzinfo:
-    """The reader's time zone, from the cookie their browser set; UTC until then."""
-    name = request.cookies.get(TZ_COOKIE, "")
+    """The reader's time zone: the one they saved, else the one their browser set in the
+    cookie; UTC until then."""
+    name = request.scope.get(SAVED_ZONE) or request.cookies.get(TZ_COOKIE, "")
     if _NAME.fullmatch(name) and name in _known():
         return ZoneInfo(name)
     return UTC
