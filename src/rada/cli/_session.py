@@ -18,6 +18,7 @@ import typer
 
 if TYPE_CHECKING:
     from rada.councils.model import Person
+    from rada.services.accounts import Links
     from rada.services.ports import UnitOfWork
 
 AsOption = Annotated[
@@ -33,6 +34,15 @@ AsOption = Annotated[
 def now() -> datetime:
     """The time a change is made."""
     return datetime.now(UTC)
+
+
+def links() -> Links:
+    """Links to the instance as people reach it (``RADA_PUBLIC_URL``), for the mail a change
+    queues."""
+    from rada.config import load_settings
+    from rada.services.accounts import links_to
+
+    return links_to(load_settings().public_url)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import typer
 
 from rada.cli._options import JsonOption
 from rada.cli._output import message, print_json, stdout
-from rada.cli._session import AsOption, acting, now, unit_of_work
+from rada.cli._session import AsOption, acting, links, now, unit_of_work
 
 if TYPE_CHECKING:
     from rada.councils.model import ApiToken, Council
@@ -53,7 +53,9 @@ def account_create(
         "Password", hide_input=True, confirmation_prompt=True, err=True
     )
     with unit_of_work() as uow:
-        person = accounts.register(uow, name=name, email=email, password=password, now=now())
+        person = accounts.register(
+            uow, name=name, email=email, password=password, now=now(), links=links()
+        )
         uow.commit()
     result = {"id": person.id, "name": person.name, "email": person.email}
     print_json(result) if as_json else stdout.print(f"account {person.id}: {person.name}")
@@ -271,6 +273,7 @@ def member_invite(
             email=email,
             by=person.id,
             now=now(),
+            links=links(),
         )
         uow.commit()
     data = {

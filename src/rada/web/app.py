@@ -55,6 +55,7 @@ SECURITY_HEADERS = {
 def routers() -> list[APIRouter]:
     """Every router of the app, in the order they are matched."""
     from rada.web.pages import (
+        account_mail,
         accounts,
         councils,
         cycles,
@@ -77,6 +78,7 @@ def routers() -> list[APIRouter]:
         plan.router,
         record.router,
         accounts.router,
+        account_mail.router,
         councils.router,
         propose.router,
         proposals.router,

@@ -18,18 +18,26 @@ from rada.web.api.errors import ApiError, ApiRoute
 from rada.web.api.lookup import Councils, People
 from rada.web.api.schemas import (
     TOKEN_ID,
+    Accepted,
     AccountCreate,
+    EmailChange,
+    EmailChangeRequested,
+    EmailConfirmed,
     Me,
     MembershipPublic,
     PasswordChange,
+    PasswordReset,
     PersonPublic,
+    ResetRequest,
     SessionPublic,
     SignedOut,
     SignIn,
     TokenCreate,
+    TokenFromMail,
     TokenIssued,
     TokenPublic,
 )
+from rada.web.i18n import chosen_language
 from rada.web.security import (
     HashingBusy,
     csrf_token,
@@ -72,8 +80,9 @@ def sign_up(
     def register() -> Person:
         with api.uow() as uow:
             person = accounts.register(
-                uow, name=body.name, email=body.email, password=body.password, now=now
-            )
+                uow, name=body.name, email=body.email, password=body.password, now=now,
+                links=api.links(), language=chosen_language(request),
+            )  # fmt: skip
             if body.invitation:
                 accept_invitation(uow, code=body.invitation, person_id=person.id, now=now)
             uow.commit()
@@ -121,7 +130,7 @@ def sign_in(body: SignIn, request: Request, response: Response, api: ApiDep) -> 
                 "too many failed sign-ins; try again in %(n)s seconds",
                 wait,
             ),
-            hint=msg("if you have forgotten your password, ask your council's convenor"),
+            hint=msg("if you have forgotten your password, ask for a link to choose a new one"),
             headers={"Retry-After": str(wait)},
         )
 
@@ -162,12 +171,14 @@ def me(request: Request, api: ApiDep, caller: ParticipantDep) -> Me:
             MembershipPublic.of(m, people(m.person_id), councils(m.council_id))
             for m in uow.memberships.for_person(caller.id)
         ]
+        settings = uow.settings.get(caller.id)
     person = caller.person
     return Me(
         id=person.id,
         name=person.name,
         email=person.email,
         joined_at=person.joined_at,
+        email_confirmed=settings is not None and settings.verified_at is not None,
         memberships=memberships,
         csrf_token=csrf_token(request) if caller.via == "cookie" else None,
     )
@@ -235,3 +246,152 @@ def revoke_token(token_id: TokenId, api: ApiDep, caller: ParticipantDep) -> Resp
         accounts.revoke_token(uow, person_id=caller.id, token_id=token_id, now=api.now())
         uow.commit()
     return Response(status_code=204)
+
+
+# -- what is proven by mail ------------------------------------------------------------------
+
+
+def _refused(error: accounts.TokenRefused) -> ApiError:
+    return ApiError(410, error.message, hint=error.hint_message)
+
+
+def _too_soon(error: accounts.TooSoon) -> ApiError:
+    return ApiError(
+        429, error.message, hint=error.hint_message,
+        headers={"Retry-After": str(error.retry_after)},
+    )  # fmt: skip
+
+
+@router.post("/accounts/verify", summary="Confirm one's address with the link mailed to it")
+def verify(body: TokenFromMail, api: ApiDep) -> EmailConfirmed:
+    """Confirm the address a new account's mail went to (the token is the end of the
+    mail's link). Only a confirmed address is sent notices. A token works once, for 48 hours;
+    used, expired or unknown, it is 410."""
+    now = api.now()
+    try:
+        with api.uow() as uow:
+            person = accounts.confirm_email(uow, token=body.token, now=now)
+            uow.commit()
+    except accounts.TokenRefused as error:
+        raise _refused(error) from error
+    return EmailConfirmed(email=person.email, verified_at=now)
+
+
+@router.post(
+    "/me/verification", status_code=202, summary="Mail a new link to confirm one's address"
+)
+def send_verification(request: Request, api: ApiDep, caller: ParticipantDep) -> Accepted:
+    """Mail the caller a new link to confirm their address (the earlier link stops working).
+    At most one such mail every 5 minutes (429 with ``Retry-After``); 422 when the address
+    is confirmed already."""
+    try:
+        with api.uow() as uow:
+            accounts.send_verification(
+                uow, person_id=caller.id, now=api.now(), links=api.links(),
+                language=chosen_language(request),
+            )  # fmt: skip
+            uow.commit()
+    except accounts.TooSoon as error:
+        raise _too_soon(error) from error
+    return Accepted(detail="a link to confirm the address is on its way")
+
+
+@router.post(
+    "/accounts/reset-requests", status_code=202, summary="Ask for a link to choose a new password"
+)
+def request_reset(body: ResetRequest, request: Request, api: ApiDep) -> Accepted:
+    """Mail a link to choose a new password, valid for an hour, if the address has an
+    account. The answer is 202 with the same words whether or not it has one (and a second
+    request within 5 minutes sends nothing more); only something that is not an e-mail
+    address at all is refused (422)."""
+    with api.uow() as uow:
+        accounts.request_reset(
+            uow, email=body.email, now=api.now(), links=api.links(),
+            language=chosen_language(request),
+        )  # fmt: skip
+        uow.commit()
+    return Accepted(
+        detail="if an account has this address, a link to choose a new password is on its way"
+    )
+
+
+@router.post("/accounts/reset", status_code=204, summary="Choose a new password with a link")
+def reset_password(body: PasswordReset, request: Request, api: ApiDep) -> Response:
+    """Set a new password with the token of a reset mail. The token works once, for an hour
+    (410 otherwise); a password that is too short or too common is 422 and leaves the token
+    working. Every browser session of the account ends; API tokens are kept."""
+    now = api.now()
+
+    def reset() -> Person:
+        with api.uow() as uow:
+            person = accounts.reset_password(
+                uow, token=body.token, new_password=body.password, now=now
+            )
+            uow.commit()
+            return person
+
+    try:
+        person = _hashing(request, reset)
+    except accounts.TokenRefused as error:
+        raise _refused(error) from error
+    security_of(request).sessions().revoke_person(person.id, now=now)
+    return Response(status_code=204)
+
+
+@router.post("/me/email", status_code=202, summary="Change one's address (confirmed by mail)")
+def change_email(
+    body: EmailChange, request: Request, api: ApiDep, caller: ParticipantDep
+) -> EmailChangeRequested:
+    """Ask to move the account to a new address, given the current password: a link goes to
+    the new address, and the account moves when it is followed (``POST
+    /accounts/email-confirmations``), within 48 hours. Until then the old address stays. A
+    wrong password is 403 and counts against the sign-in limits; an address that has an
+    account is 409; a second request within 5 minutes is 429."""
+    limiter = security_of(request).limiter
+    keys = (_client(request), "email:" + caller.person.email)
+    wait = limiter.retry_after(*keys)
+    if wait is not None:
+        raise ApiError(
+            429,
+            msg("too many failed attempts; try again later"),
+            headers={"Retry-After": str(wait)},
+        )
+    now = api.now()
+
+    def ask() -> Person:
+        with api.uow() as uow:
+            accounts.request_email_change(
+                uow, person_id=caller.id, new_email=body.email, password=body.password,
+                now=now, links=api.links(), language=chosen_language(request),
+            )  # fmt: skip
+            uow.commit()
+            return caller.person
+
+    try:
+        _hashing(request, ask)
+    except accounts.BadCredentials as error:
+        limiter.failed(*keys)
+        raise ApiError(403, msg("the current password is wrong")) from error
+    except accounts.TooSoon as error:
+        raise _too_soon(error) from error
+    return EmailChangeRequested(
+        email=body.email.strip().lower(),
+        expires_at=now + accounts.LIFETIMES[accounts.Purpose.CHANGE_EMAIL],
+    )
+
+
+@router.post(
+    "/accounts/email-confirmations", summary="Move the account to the address a link went to"
+)
+def confirm_email_change(body: TokenFromMail, api: ApiDep) -> EmailConfirmed:
+    """Follow the link mailed to a new address: the account moves to it, confirmed. The token
+    works once, for 48 hours (410 otherwise); 409 when another account took the address
+    meanwhile (the token then still works, should that account let the address go)."""
+    now = api.now()
+    try:
+        with api.uow() as uow:
+            person = accounts.confirm_email_change(uow, token=body.token, now=now)
+            uow.commit()
+    except accounts.TokenRefused as error:
+        raise _refused(error) from error
+    return EmailConfirmed(email=person.email, verified_at=now)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Path
+from starlette.requests import Request
 
 from rada.councils.orders import CouncilKind, DecisionRule, StandingOrders, default_orders
 from rada.services import councils as service
@@ -24,6 +25,7 @@ from rada.web.api.schemas import (
     MembershipPublic,
     OrdersBody,
 )
+from rada.web.i18n import chosen_language
 
 router = APIRouter(tags=["councils"], route_class=ApiRoute)
 
@@ -105,12 +107,17 @@ def make_convenor(
     responses={201: answer("The invitation, with its code", INVITATION_LINKS)},
 )
 def invite(
-    slug: Slug, body: InvitationCreate, api: ApiDep, caller: ParticipantDep
+    slug: Slug, body: InvitationCreate, request: Request, api: ApiDep, caller: ParticipantDep
 ) -> InvitationIssued:
     """Invite someone to a workplace council or union (any member may). The code is shown
-    once, here: pass it on; it works for that e-mail address only, once, for 14 days."""
+    once, here, and mailed to the address with a link to ``/join``; it works for that e-mail
+    address only, once, for 14 days. Someone who has an account with the address is also
+    told in their notices."""
     with api.uow() as uow:
-        issued = service.invite(uow, council=slug, email=body.email, by=caller.id, now=api.now())
+        issued = service.invite(
+            uow, council=slug, email=body.email, by=caller.id, now=api.now(),
+            links=api.links(), language=chosen_language(request),
+        )  # fmt: skip
         council = service.get_council(uow, issued.invitation.council_id)
         uow.commit()
     return InvitationIssued.of(issued.invitation, council, issued.code)

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from rada.config import Settings
 from rada.councils.model import Person
 from rada.councils.text import msg
-from rada.services.accounts import token_people_ids, token_person
+from rada.services.accounts import Links, links_to, token_people_ids, token_person
 from rada.services.ports import UnitOfWork
 from rada.store.database import Database
 from rada.web.api.ballot_box import BallotBox
@@ -107,6 +107,10 @@ class ApiContext:
     def now(self) -> datetime:
         """The time a change is made."""
         return self.clock()
+
+    def links(self) -> Links:
+        """Links to this instance as people reach it (``RADA_PUBLIC_URL``), for mail."""
+        return links_to(self.settings.public_url)
 
 
 def api_context(request: Request) -> ApiContext:

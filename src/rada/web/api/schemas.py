@@ -86,6 +86,52 @@ class SignIn(Body):
     password: str = Field(min_length=1, max_length=1024)
 
 
+#: A token from a mail (``secrets.token_urlsafe(32)``: 43 characters).
+_MAIL_TOKEN = Field(
+    min_length=1, max_length=200, description="The token the mail's link ends with."
+)
+
+
+class TokenFromMail(Body):
+    """The token of a link sent by mail (the part of the link after its last ``/``)."""
+
+    token: str = _MAIL_TOKEN
+
+
+class ResetRequest(Body):
+    email: str = Field(min_length=3, max_length=320, examples=["ana@bakery.example"])
+
+
+class PasswordReset(Body):
+    token: str = _MAIL_TOKEN
+    password: str = Field(min_length=1, max_length=1024, description="The new password.")
+
+
+class EmailChange(Body):
+    email: str = Field(min_length=3, max_length=320, description="The new address.")
+    password: str = Field(min_length=1, max_length=1024, description="The current password.")
+
+
+class Accepted(BaseModel):
+    """A request taken: what happens next, in words (the same words whatever was found)."""
+
+    detail: str
+
+
+class EmailConfirmed(BaseModel):
+    """An address confirmed by the link mailed to it."""
+
+    email: str
+    verified_at: datetime
+
+
+class EmailChangeRequested(BaseModel):
+    """A link is on its way to the new address; the account moves when it is followed."""
+
+    email: str = Field(description="The new address, as it will be kept.")
+    expires_at: datetime = Field(description="When the link stops working.")
+
+
 class TokenCreate(Body):
     name: str = Field(default="token", max_length=120, examples=["nightly export"])
 
@@ -130,6 +176,9 @@ class Me(BaseModel):
     name: str
     email: str
     joined_at: datetime
+    email_confirmed: bool = Field(
+        default=False, description="Whether the address was confirmed by a link mailed to it."
+    )
     memberships: list[MembershipPublic]
     csrf_token: str | None = Field(
         description="For cookie sessions: send it as X-CSRF-Token with every change."

@@ -19,6 +19,7 @@ from rada.councils.model import Person
 from rada.services import accounts
 from rada.services.councils import accept_invitation
 from rada.web.api.deps import api_context
+from rada.web.i18n import chosen_language
 from rada.web.page_kit import form_text, labels, redirect, safe_next, verified_form
 from rada.web.security import (
     HashingBusy,
@@ -224,8 +225,9 @@ async def sign_up(request: Request) -> Response:
         def register() -> Person:
             with api.uow() as uow:
                 made = accounts.register(
-                    uow, name=values["name"], email=values["email"], password=password, now=now
-                )
+                    uow, name=values["name"], email=values["email"], password=password, now=now,
+                    links=api.links(), language=chosen_language(request),
+                )  # fmt: skip
                 if values["invitation"]:
                     accept_invitation(uow, code=values["invitation"], person_id=made.id, now=now)
                 uow.commit()
@@ -277,6 +279,7 @@ def _my_councils_page(
             council = uow.councils.get(membership.council_id)
             if council is not None:
                 rows.append((council, membership))
+        settings = uow.settings.get(person.id)
     rows.sort(key=lambda row: row[0].name.lower())
     return render(
         request,
@@ -291,6 +294,7 @@ def _my_councils_page(
         errors=errors or {},
         values=values or {},
         joined=joined,
+        unconfirmed=settings is None or settings.verified_at is None,
     )
 
 

@@ -17,6 +17,7 @@ from rada.services import planning_cycle
 from rada.services.councils import Issued, invite
 from rada.services.proposals import propose_affiliation
 from rada.web.api.deps import api_context
+from rada.web.i18n import chosen_language
 from rada.web.page_kit import form_text, labels, redirect, rule_in_words, verified_form
 from rada.web.security import csrf_token
 from rada.web.templating import error_text, gettext_for, ngettext_for, render
@@ -216,7 +217,10 @@ async def invite_member(request: Request, slug: str = Slug) -> Response:
     api = api_context(request)
     try:
         with api.uow() as uow:
-            issued = invite(uow, council=slug, email=email, by=viewer.id, now=api.now())
+            issued = invite(
+                uow, council=slug, email=email, by=viewer.id, now=api.now(), links=api.links(),
+                language=chosen_language(request),
+            )  # fmt: skip
             uow.commit()
     except CouncilError as error:
         return _council_page(
