@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.browser.bakery import PASSWORD, found_bakery
+from tests.browser.conftest import page_overflow, sign_in
 from tests.browser.server import running_server
 
 from rada.bootstrap import open_database
@@ -332,7 +333,7 @@ def test_rank_candidates_by_touch_on_a_phone(
             page.keyboard.insert_text(rank)
         expect(order).to_have_text("Your order: 1. Cy; 2. Ana; 3. Bo")
         # The page fits the phone: nothing to scroll sideways to reach a box or the button.
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page_overflow(page) <= 0
         screenshot(page, "ranked-by-touch")
         accessible(page)
 
@@ -365,3 +366,35 @@ def _confirm(page: Page, what: str) -> None:
     box = page.locator(f"#confirm-{what}")
     if box.count():
         box.check()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_vote_forms_speak_czech_and_fit_the_screen(
+    new_tab: Callable[..., Page],
+    proposal_id: tuple[Path, dict[str, int]],
+    screenshot: Screenshot,
+    accessible: Accessible,
+    size: str,
+) -> None:
+    """Ana, who has voted on neither, finds the motion's and the secret election's ballots in
+    Czech, whole on the screen; nothing is cast."""
+    ids = proposal_id[1]
+    page = new_tab(size, "cs")
+    sign_in(page, "ana@bakery.example", PASSWORD, f"/proposals/{ids['oven']}")
+    expect(page.locator("html")).to_have_attribute("lang", "cs")
+    form = page.locator("form.vote-form")
+    expect(form.locator("legend")).to_have_text("Vaše stanovisko")
+    expect(form.locator("input[name=position]")).not_to_have_count(0)
+    expect(form.locator("button[type=submit]")).to_have_text("Odevzdat hlas")
+    assert page_overflow(page) <= 0
+    screenshot(page, "motion")
+    accessible(page)
+
+    page.goto(f"/proposals/{ids['treasurer']}")
+    form = page.locator("form.vote-form")
+    expect(form.locator("legend")).to_have_text("Seřaďte kandidáty")
+    expect(form.locator("input[name^='rank-']")).to_have_count(3)
+    expect(form.locator("#confirm-ballot")).to_be_visible()  # secret: confirmed first
+    assert page_overflow(page) <= 0
+    screenshot(page, "election")
+    accessible(page)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from tests.browser.conftest import page_overflow, sign_in
 from tests.browser.server import running_server
 
 from rada.bootstrap import demo_economy, open_database
@@ -131,3 +132,30 @@ def _confirm(page: Page, what: str) -> None:
     box = page.locator(f"#confirm-{what}")
     if box.count():
         box.check()
+
+
+@pytest.mark.parametrize(
+    ("size", "language"), [("phone", "cs"), ("desktop", "cs"), ("phone", "en")]
+)
+def test_the_cycle_and_the_councils_target_read_at_every_size_and_language(
+    new_tab: Callable[..., Page],
+    cycle: tuple[Path, int],
+    screenshot: Callable[[Page, str], Path],
+    accessible: Callable[[Page], None],
+    size: str,
+    language: str,
+) -> None:
+    """Wanda's council's target on the cycle's page, on a phone and in Czech (whether or not
+    the journey above has contested it yet); nothing is changed."""
+    cycle_id = cycle[1]
+    page = new_tab(size, language)
+    sign_in(page, "wanda@plan.example", PASSWORD, f"/cycles/{cycle_id}")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    target = page.locator("#your-target")
+    expect(target.get_by_role("heading", level=2)).to_have_text(
+        "Cíl vaší rady" if language == "cs" else "Your council's target"
+    )
+    expect(target).to_contain_text("Workers of manufacturing")
+    assert page_overflow(page) <= 0
+    screenshot(page, "cycle")
+    accessible(page)
