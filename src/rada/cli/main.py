@@ -11,7 +11,17 @@ from typing import Annotated, Any
 
 import typer
 
-from rada.cli import councils, count, economy, io, plan, proposals, record, record_projection
+from rada.cli import (
+    councils,
+    count,
+    economy,
+    io,
+    plan,
+    proposals,
+    record,
+    record_projection,
+    search,
+)
 from rada.cli import witness as witness_cli
 from rada.cli.demo import demo, plan_demo, simulate
 
@@ -38,6 +48,7 @@ app.add_typer(councils.council, name="council")
 app.add_typer(councils.member, name="member")
 app.add_typer(proposals.proposal, name="proposal")
 app.add_typer(proposals.vote, name="vote")
+app.add_typer(search.app, name="search")
 app.command()(demo)
 app.command()(simulate)
 app.command()(proposals.serve)

@@ -27,6 +27,7 @@ from rada.store.projection import (
     project,
 )
 from rada.store.record_tables import record_checkpoints, record_entries, record_nodes
+from rada.store.search_repository import reindex
 
 __all__ = [
     "copy_record",
@@ -149,7 +150,8 @@ def rebuild(
     lookup: Callable[[int], StoredEntry],
 ) -> dict[str, int]:
     """Build ``target`` (migrated, and empty) from a record alone: the record itself, then
-    every table the record projects. One transaction: on any error nothing is written."""
+    every table the record projects, then the search index from those tables. One
+    transaction: on any error nothing is written."""
     projection = project(entries() if callable(entries) else entries, lookup)
     with writing(target) as conn:
         if not empty(conn):
@@ -159,6 +161,8 @@ def rebuild(
             )
         size = copy_record(conn, entries() if callable(entries) else entries, checkpoints)
         written = write_projection(conn, projection)
+        # The search index is derived from the tables just written, in the same transaction.
+        written["search_documents"] = reindex(conn)
     written["record_entries"] = size
     return written
 
