@@ -22,6 +22,7 @@ from rada.services import accounts, discussion
 from rada.services import councils as cs
 from rada.services import planning_cycle as pc
 from rada.services import proposals as ps
+from rada.services.notifying import settings_of
 from rada.services.ports import UnitOfWork
 
 PASSWORD = "demo-password"
@@ -52,6 +53,10 @@ def _people(uow: UnitOfWork, demo: Demo, n: int, at: datetime, start: int) -> li
         person = accounts.register(
             uow, name=name, email=f"member{i}@demo.rada", password=PASSWORD, now=at
         )
+        # Confirmed from the start, so that the demo's notices show as mail in its outbox.
+        settings = settings_of(uow, person.id)
+        settings.verified_at = at
+        uow.settings.save(settings)
         demo.emails[person.id] = person.email
         out.append(person.id)
     return out
@@ -188,7 +193,7 @@ def build(
             description=f"The workplaces of the {group.replace('-', ' ')} group.",
         )
         for person in people[1:]:
-            email = f"member{person - 1}@demo.rada"
+            email = demo.emails[person]
             issued = cs.invite(uow, council=council.id, email=email, by=people[0], now=t0)
             cs.accept_invitation(uow, code=issued.code, person_id=person, now=t0)
         fed = feds["industry" if group in INDUSTRY else "services"]
