@@ -34,7 +34,7 @@ def search_page(
     _ = gettext_for(request)
     kinds = {
         "proposal": _("Proposal"),
-        "post": _("Post"),
+        "post": _("Discussion post"),
         "decision": _("Decision"),
         "council": _("Council"),
     }
