@@ -125,6 +125,9 @@ class _People(_Repo):
     def of_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
         return {i: copy.deepcopy(self.s.people[i]) for i in person_ids if i in self.s.people}
 
+    def emails(self, person_ids: Sequence[int]) -> dict[int, str]:
+        return {i: self.s.people[i].email for i in person_ids if i in self.s.people}
+
     def save(self, person: Person) -> None:
         other = self.by_email(person.email)
         if other is not None and other.id != person.id:
@@ -255,6 +258,13 @@ class _Memberships(_Repo):
             copy.deepcopy(m)
             for m in self.s.memberships.values()
             if m.council_id == council_id and (m.active or not active)
+        ]
+
+    def member_ids(self, council_id: int, *, voting: bool = False) -> list[int]:
+        return [
+            m.person_id
+            for _, m in sorted(self.s.memberships.items())
+            if m.council_id == council_id and m.active and (m.votes or not voting)
         ]
 
     def for_person(self, person_id: int, *, active: bool = True) -> list[Membership]:

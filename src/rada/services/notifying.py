@@ -52,7 +52,7 @@ def settings_of(uow: UnitOfWork, person_id: int) -> AccountSettings:
 
 
 def _members(uow: UnitOfWork, council_id: int, *, voting: bool = False) -> list[int]:
-    return [m.person_id for m in uow.memberships.for_council(council_id) if not voting or m.votes]
+    return uow.memberships.member_ids(council_id, voting=voting)
 
 
 def _title(uow: UnitOfWork, proposal_id: int, cache: dict[int, tuple[str, int]]) -> tuple[str, int]:
@@ -225,11 +225,11 @@ def _deliver(uow: UnitOfWork, notices: Sequence[Notice]) -> list[Notice]:
         and settings[n.person_id].mail_for(n.kind) is Mail.NOW
     ]
     if now_wanted:
-        addresses = uow.people.of_ids([n.person_id for n in now_wanted])
+        addresses = uow.people.emails([n.person_id for n in now_wanted])
         uow.outbox.add_many(
             [
                 OutgoingMail(
-                    address=addresses[n.person_id].email,
+                    address=addresses[n.person_id],
                     purpose=f"notice/{n.kind.value}",
                     language=settings[n.person_id].language or "en",
                     created_at=n.created_at,

@@ -38,6 +38,9 @@ class People(Protocol):
 
     def all(self) -> list[Person]: ...
 
+    def emails(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """The addresses of those of the people that exist, by id."""
+
     def of_ids(self, person_ids: Sequence[int]) -> dict[int, Person]:
         """Those of the people with these ids that exist, by id."""
 
@@ -105,6 +108,11 @@ class Memberships(Protocol):
         """The active memberships of the council held by any of ``person_ids``, by person."""
 
     def for_council(self, council_id: int, *, active: bool = True) -> list[Membership]: ...
+
+    def member_ids(self, council_id: int, *, voting: bool = False) -> list[int]:
+        """The people with an active seat in the council (those whose seat carries a vote,
+        when ``voting``), by membership id; cheaper than :meth:`for_council` for ten
+        thousand members."""
 
     def for_person(self, person_id: int, *, active: bool = True) -> list[Membership]: ...
 

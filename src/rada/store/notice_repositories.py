@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Row,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind
 from rada.services.ports import OutgoingMail
 from rada.store.base import SqlRepository
+from rada.store.councils_tables import JsonText, UtcDateTime
 from rada.store.notices_tables import (
     account_settings,
     account_tokens,
@@ -123,34 +140,28 @@ class SqlNotices(SqlRepository):
     def add_many(
         self, notices_: Sequence[Notice], *, digest: Sequence[tuple[int, NoticeKind]] = ()
     ) -> list[Notice]:
-        """Store the new notices in one multi-row INSERT, skipping those already stored."""
+        """Store the new notices, skipping those already stored: the notices of one event
+        differ only by person, so each such group is one ``INSERT ... SELECT`` over the
+        people's ids passed as one array (ten thousand members: one statement, not ten
+        thousand rows of parameters), which returns the ids of the rows it made."""
         if not notices_:
             return []
         waiting = set(digest)
-        rows = [
-            {
-                "person_id": n.person_id,
-                "kind": n.kind.value,
-                "key": n.key,
-                "created_at": n.created_at,
-                "council_id": n.council_id,
-                "proposal_id": n.proposal_id,
-                "post_id": n.post_id,
-                "record_index": n.record_index,
-                "params": n.params,
-                "digest": "waiting" if (n.person_id, n.kind) in waiting else None,
-            }
-            for n in notices_
-        ]
-        make = postgresql_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        statement = make(notices).on_conflict_do_nothing(
-            index_elements=[notices.c.person_id, notices.c.kind, notices.c.key]
-        )
-        stored = self.conn.execute(
-            statement.returning(notices.c.id, notices.c.person_id, notices.c.kind, notices.c.key),
-            rows,
-        ).all()
-        ids = {(r.person_id, r.kind, r.key): int(r.id) for r in stored}
+        groups: dict[tuple[Any, ...], list[Notice]] = {}
+        for n in notices_:
+            if n.id:
+                continue
+            shared = (
+                n.kind.value, n.key, n.created_at, n.council_id, n.proposal_id, n.post_id,
+                n.record_index, json.dumps(n.params, sort_keys=True),
+                (n.person_id, n.kind) in waiting,
+            )  # fmt: skip
+            groups.setdefault(shared, []).append(n)
+        ids: dict[tuple[int, str, str], int] = {}
+        for (kind, key, *_), group in groups.items():
+            for start in range(0, len(group), _CHUNK * 4):
+                made = self._insert_group(group[start : start + _CHUNK * 4], waiting)
+                ids.update(((person, kind, key), notice_id) for person, notice_id in made)
         added = []
         for n in notices_:
             notice_id = ids.get((n.person_id, n.kind.value, n.key))
@@ -158,6 +169,46 @@ class SqlNotices(SqlRepository):
                 n.id = notice_id
                 added.append(n)
         return added
+
+    def _insert_group(self, group: list[Notice], waiting: set[tuple[int, NoticeKind]]) -> list[Any]:
+        first = group[0]
+        people_ids = sorted({n.person_id for n in group})
+        postgres = self.conn.dialect.name == "postgresql"
+        if postgres:
+            source = (
+                func.unnest(bindparam("people", people_ids, type_=postgresql.ARRAY(Integer)))
+                .table_valued("value")
+                .render_derived()
+            )
+        else:
+            source = func.json_each(bindparam("people", json.dumps(people_ids))).table_valued(
+                "value"
+            )
+        person = cast(source.c.value, Integer)
+        values = select(
+            person,
+            literal(first.kind.value),
+            literal(first.key),
+            bindparam("created_at", first.created_at, type_=UtcDateTime),
+            literal(first.council_id, type_=Integer),
+            literal(first.proposal_id, type_=Integer),
+            literal(first.post_id, type_=Integer),
+            literal(first.record_index, type_=BigInteger),
+            bindparam("params", first.params, type_=JsonText),
+            literal("waiting" if (first.person_id, first.kind) in waiting else None, type_=String),
+        ).where(source.c.value.is_not(None))  # a WHERE: SQLite's upsert after a SELECT needs one
+        columns = ["person_id", "kind", "key", "created_at", "council_id", "proposal_id",
+                   "post_id", "record_index", "params", "digest"]  # fmt: skip
+        make = postgresql_insert if postgres else sqlite_insert
+        statement = (
+            make(notices)
+            .from_select(columns, values)
+            .on_conflict_do_nothing(
+                index_elements=[notices.c.person_id, notices.c.kind, notices.c.key]
+            )
+            .returning(notices.c.person_id, notices.c.id)
+        )
+        return [(int(r.person_id), int(r.id)) for r in self.conn.execute(statement)]
 
     def for_person(
         self, person_id: int, *, limit: int = 50, before: int | None = None, unread: bool = False
