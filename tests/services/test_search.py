@@ -203,3 +203,19 @@ def test_a_query_is_words_only() -> None:
     assert cut[-1] == ("…", False)
     assert ("oven", True) in cut
     assert sum(len(t) for t, _ in cut) < 230
+
+
+class _Untouchable:
+    """A unit of work whose every repository refuses to be read: what a vote must not use."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"indexing a vote read uow.{name}")
+
+
+def test_votes_and_ballots_cost_the_index_nothing() -> None:
+    from rada.councils import events as ev
+    from rada.services.indexing import index_events
+
+    cast = ev.VoteCast(council=1, at=T0, by=2, proposal=3, weight=1, choice={"position": "yes"})
+    took = ev.TookPart(council=1, at=T0, by=2, proposal=3)
+    index_events(_Untouchable(), [cast, took] * 100, range(200))  # type: ignore[arg-type]

@@ -201,3 +201,40 @@ def test_0009_keeps_votes_cast_before_it_and_going_back_keeps_the_latest(store_u
     database.upgrade()
     assert database.is_current()
     database.dispose()
+
+
+def test_0011_indexes_what_is_there_and_going_back_drops_the_index(store_url: str) -> None:
+    """Councils, proposals, decisions and posts stored before 0011 are found after it; a
+    downgrade drops the index, and upgrading again makes it again."""
+    from datetime import UTC, datetime
+
+    from rada.councils.orders import CouncilKind, ProposalKind
+    from rada.services import accounts, discussion
+    from rada.services import councils as cs
+    from rada.services import proposals as ps
+    from rada.services.searching import search
+    from rada.store.schema import downgrade
+
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    database = Database(store_url)
+    database.upgrade()
+    with database.unit_of_work() as uow:
+        ana = accounts.register(uow, name="Ana", email="a@b.c", password="long enough pw", now=at)
+        council = cs.create_council(
+            uow, name="Pekárna", slug="pekarna", kind=CouncilKind.WORKPLACE, founder_id=ana.id,
+            now=at,
+        )  # fmt: skip
+        oven = ps.open_proposal(
+            uow, council=council.id, kind=ProposalKind.MOTION, title="Druhá pec",
+            text="Přehled nákladů", by=ana.id, now=at,
+        )  # fmt: skip
+        discussion.write_post(uow, proposal_id=oven.id, text="Souhlasím", by=ana.id, now=at)
+        uow.commit()
+    downgrade(database.engine, "0010")
+    assert "search_documents" not in inspect(database.engine).get_table_names()
+    database.upgrade()
+    with database.unit_of_work() as uow:
+        assert [h.kind for h in search(uow, "prehled").hits] == ["proposal"]
+        assert [h.kind for h in search(uow, "souhlasim").hits] == ["post"]
+        assert [h.kind for h in search(uow, "pekarna").hits] == ["council"]
+    database.dispose()
