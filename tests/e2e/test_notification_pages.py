@@ -164,6 +164,8 @@ def test_a_profile_shows_seats_and_open_votes_never_an_address_or_a_secret_ballo
 
 
 def test_a_councils_activity_lists_what_happened_newest_first(site: World) -> None:
+    council = html(site.client().get("/councils/bakery-north"))
+    assert 'href="/councils/bakery-north/activity" id="activity-link"' in council
     page = html(site.client().get("/councils/bakery-north/activity"))
     lines = page.split('id="activity"')[1].split("</ol>")[0]
     assert lines.index("The vote on") < lines.index("took a seat")

@@ -22,12 +22,22 @@ PREFIX = "/api/v1"
 
 def api_router() -> APIRouter:
     """Every API route, under :data:`PREFIX`, with the API's error handling."""
-    from rada.web.api import accounts, councils, cycles, discussion, proposals, search, votes
+    from rada.web.api import (
+        accounts,
+        councils,
+        cycles,
+        discussion,
+        notices,
+        people,
+        proposals,
+        search,
+        votes,
+    )
 
     router = APIRouter(prefix=PREFIX, route_class=ApiRoute, responses=ERROR_RESPONSES)
     # No two parts have paths in common, so their order decides only how soon a request
     # finds its route: votes, the busiest, are matched first (FastAPI tries routes in order).
-    for part in (votes, proposals, discussion, councils, accounts, cycles, search):
+    for part in (votes, proposals, discussion, councils, accounts, cycles, search, notices, people):
         router.include_router(part.router)
     return router
 
