@@ -71,7 +71,8 @@ def test_sign_up_mails_a_link_that_confirms_the_address_once(uow_factory: Factor
 def test_an_expired_or_unknown_link_is_refused_and_changes_nothing(uow_factory: Factory) -> None:
     ana, token = _sign_up(uow_factory)
     with uow_factory() as uow:
-        for wrong, at in ((token, T0 + timedelta(hours=48)), ("x" * 43, T0)):
+        late = T0 + timedelta(hours=48)
+        for wrong, at in ((token, late), ("x" * 43, T0), ("\ud800", T0), ("x" * 10_000, T0)):
             with pytest.raises(accounts.TokenRefused):
                 accounts.confirm_email(uow, token=wrong, now=at)
         assert settings_of(uow, ana).verified_at is None
@@ -240,3 +241,58 @@ def test_an_invitation_queues_one_mail_with_its_link_and_tells_an_account(
         uow.outbox.sent([mails[0].id], at=T0)
         uow.commit()
         assert _mails(uow)[0].payload == {}  # the code leaves the outbox once sent
+
+
+def test_the_worker_delivers_each_link_once_and_the_link_from_the_inbox_works(
+    uow_factory: Factory,
+) -> None:
+    """Through a real SMTP server (aiosmtpd): the sign-up, reset and invitation mails arrive
+    once each, with links that work, and leave no secret in the outbox."""
+    from tests.smtp_server import SmtpServer
+
+    from rada.mail.compose import Composer
+    from rada.mail.smtp import SmtpSender, parse_smtp_url
+    from rada.mail.worker import Worker
+
+    server = SmtpServer().start()
+    try:
+        ana, _ = _sign_up(uow_factory, language="cs")
+        with uow_factory() as uow:
+            cs.create_council(uow, name="Bakery", slug="bakery", kind=CouncilKind.WORKPLACE,
+                              founder_id=ana, now=T0)  # fmt: skip
+            issued = cs.invite(uow, council="bakery", email="bo@b.coop", by=ana, now=T0,
+                               links=LINKS)  # fmt: skip
+            accounts.request_reset(uow, email="ana@bakery.coop", now=T0, links=LINKS)
+            uow.commit()
+        worker = Worker(
+            uow_factory, Composer(sender="Rada <rada@example.org>", public_url="https://rada.example"),
+            sender=SmtpSender(parse_smtp_url(server.url), timeout=5), clock=lambda: T0,
+        )  # fmt: skip
+        while worker.once().claimed:
+            pass
+        assert worker.once().claimed == 0  # nothing is sent twice
+        bodies: dict[str, list[str]] = {}
+        for message in server.inbox.messages:
+            body = message.get_body(("plain",))
+            assert body is not None
+            bodies.setdefault(str(message["To"]), []).append(body.get_content())
+        assert sorted(server.inbox.recipients) == ["ana@bakery.coop", "ana@bakery.coop",
+                                                    "bo@b.coop"]  # fmt: skip
+        assert f"https://rada.example/join?code={issued.code}" in bodies["bo@b.coop"][0]
+        links = [
+            word.rstrip(".,)")
+            for text in bodies["ana@bakery.coop"]
+            for word in text.split()
+            if word.startswith("https://rada.example/")
+        ]
+        verify = next(link for link in links if "/verify/" in link)
+        reset = next(link for link in links if "/reset/" in link)
+        with uow_factory() as uow:
+            assert all(m.payload.get("link") is None for m in _mails(uow))  # forgotten once sent
+            accounts.confirm_email(uow, token=verify.rsplit("/", 1)[1], now=T0)
+            accounts.reset_password(
+                uow, token=reset.rsplit("/", 1)[1], new_password="a new long passphrase", now=T0
+            )
+            uow.commit()
+    finally:
+        server.stop()

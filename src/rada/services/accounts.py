@@ -283,6 +283,15 @@ def _refused() -> TokenRefused:
     )
 
 
+def _spend(uow: UnitOfWork, token: str, purpose: Purpose, now: datetime) -> tuple[int, str] | None:
+    """Spend a token from a mail: its person and address, or None when it does not work
+    (text that is no token at all, a lone surrogate included, is simply not found)."""
+    if not _encodable(token) or len(token) > 200:
+        return None
+    used = uow.account_tokens.use(token_hash(token), purpose=purpose.value, at=now)
+    return None if used is None or used[1] is None else (used[0], used[1])
+
+
 def _mail_token(
     uow: UnitOfWork,
     person: Person,
@@ -358,7 +367,7 @@ def _confirmed(uow: UnitOfWork, person_id: int, now: datetime) -> None:
 def confirm_email(uow: UnitOfWork, *, token: str, now: datetime) -> Person:
     """Confirm a person's address with the link mailed to it; the person. TokenRefused for a
     link used already, expired, unknown, or sent to an address the person no longer has."""
-    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.VERIFY.value, at=now)
+    used = _spend(uow, token, Purpose.VERIFY, now)
     person = None if used is None else uow.people.get(used[0])
     if used is None or person is None or person.email != used[1]:
         raise _refused()
@@ -387,7 +396,7 @@ def reset_password(uow: UnitOfWork, *, token: str, new_password: str, now: datet
     the link is spent, so a refused password leaves the link working. The link proves the
     address too, so it is confirmed. The caller ends the person's browser sessions."""
     password_hash = hash_password(new_password)
-    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.RESET.value, at=now)
+    used = _spend(uow, token, Purpose.RESET, now)
     person = None if used is None else uow.people.get(used[0])
     if used is None or person is None or person.email != used[1]:
         raise _refused()
@@ -433,9 +442,9 @@ def confirm_email_change(uow: UnitOfWork, *, token: str, now: datetime) -> Perso
     """Move the account to the address the link was mailed to, confirmed; the person.
     TokenRefused for a link used, expired or unknown; Conflict (leaving the link unspent,
     as the transaction rolls back) when another account took the address meanwhile."""
-    used = uow.account_tokens.use(token_hash(token), purpose=Purpose.CHANGE_EMAIL.value, at=now)
-    person = None if used is None or used[1] is None else uow.people.get(used[0])
-    if used is None or used[1] is None or person is None:
+    used = _spend(uow, token, Purpose.CHANGE_EMAIL, now)
+    person = None if used is None else uow.people.get(used[0])
+    if used is None or person is None:
         raise _refused()
     person.email = used[1]
     try:
