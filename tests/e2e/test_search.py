@@ -115,6 +115,8 @@ def test_the_search_page_refuses_clearly_and_pages(world: World) -> None:
     refused = world.client.get("/search", params={"q": "x" * 201})
     assert refused.status_code == 422
     assert "at most 200" in refused.text
+    nowhere = world.client.get("/search", params={"q": "pec", "council": "nowhere"})
+    assert nowhere.status_code == 404
     empty = world.client.get("/search")
     assert empty.status_code == 200
     assert "<ol" not in empty.text

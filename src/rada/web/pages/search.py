@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from rada.councils.errors import CouncilError
+from rada.councils.errors import CouncilError, NotFound
 from rada.services.councils import get_council
 from rada.services.searching import MAX_OFFSET, MAX_QUERY_LENGTH, search
 from rada.web.api.deps import api_context
@@ -54,5 +54,5 @@ def search_page(
                                within=within)  # fmt: skip
         except CouncilError as error:
             context["error"] = error_text(request, error)
-            status = 404 if "no council" in str(error) else 422
+            status = 404 if isinstance(error, NotFound) else 422
     return render(request, "search/index.html", status_code=status, section="search", **context)
