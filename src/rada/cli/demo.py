@@ -8,11 +8,13 @@ and explains a plan of the same economy.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rada.cli._options import JsonOption
+from rada.cli.worker import WorkerOption
 
 if TYPE_CHECKING:
     from rada.config import Settings
@@ -25,8 +27,10 @@ def demo(
         bool, typer.Option(help="Serve the demo once it is built (--no-serve just builds it).")
     ] = True,
     json: JsonOption = False,
+    worker: WorkerOption = True,
 ) -> None:
-    """Set up Rada with a demo federation on the embedded database and serve it."""
+    """Set up Rada with a demo federation on the embedded database and serve it (sending
+    mail, or showing it at /outbox when no RADA_SMTP_URL is set, unless --no-worker)."""
     from datetime import UTC, datetime
 
     from rada.bootstrap import demo_economy, open_database
@@ -67,6 +71,13 @@ def demo(
         import uvicorn
 
         _demo_witness(settings, host, port)
+        if worker:
+            from rada.cli.worker import start_in_background, where_mail_goes
+
+            message(where_mail_goes(settings))
+            # The demo's links point at the address it serves, unless one is set.
+            public = None if "RADA_PUBLIC_URL" in os.environ else address.rstrip("/")
+            _, stop = start_in_background(settings, public_url=public)
         uvicorn.run(
             "rada.web.app:create_app",
             factory=True,
@@ -75,6 +86,8 @@ def demo(
             log_level="warning",
             **settings.proxy_options(),  # type: ignore[arg-type]
         )
+        if worker:
+            stop.set()
 
 
 def _demo_witness(settings: Settings, host: str, port: int) -> None:

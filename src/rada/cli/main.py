@@ -23,6 +23,7 @@ from rada.cli import (
     search,
 )
 from rada.cli import witness as witness_cli
+from rada.cli import worker as worker_cli
 from rada.cli.demo import demo, plan_demo, simulate
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ app.add_typer(search.app, name="search")
 app.command()(demo)
 app.command()(simulate)
 app.command()(proposals.serve)
+app.command()(worker_cli.worker)
 
 
 class ExitCode(IntEnum):

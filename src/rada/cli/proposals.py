@@ -11,6 +11,7 @@ import typer
 from rada.cli._options import JsonOption
 from rada.cli._output import message, print_json, stdout
 from rada.cli._session import AsOption, acting, now, unit_of_work
+from rada.cli.worker import WorkerOption
 
 if TYPE_CHECKING:
     from rada.councils.proposals import Proposal
@@ -356,16 +357,21 @@ def serve(
             "public record still take turns).",
         ),
     ] = 1,
+    worker: WorkerOption = True,
 ) -> None:
-    """Serve Rada's web pages and JSON API."""
+    """Serve Rada's web pages and JSON API (and send mail, unless --no-worker)."""
     import uvicorn
 
     from rada.bootstrap import open_database
+    from rada.cli.worker import start_in_background, where_mail_goes
     from rada.config import load_settings
 
     settings = load_settings()
     open_database(settings)
     message(f"Rada is at http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)")
+    if worker:
+        message(where_mail_goes(settings))
+        _, stop = start_in_background(settings)
     uvicorn.run(
         "rada.web.app:create_app",
         factory=True,
@@ -377,3 +383,5 @@ def serve(
         http="rada.web.serving:NoDelayHttpProtocol",
         **settings.proxy_options(),  # type: ignore[arg-type]
     )
+    if worker:
+        stop.set()

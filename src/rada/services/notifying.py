@@ -36,6 +36,7 @@ __all__ = [
     "notify_invitation",
     "remind",
     "settings_of",
+    "unsubscribe",
 ]
 
 #: A member who has not voted hears this long before the vote closes.
@@ -299,3 +300,32 @@ def remind(uow: UnitOfWork, *, now: datetime) -> list[Notice]:
                 if v not in done
             ]
     return _deliver(uow, found)
+
+
+#: What an unsubscribe link may name besides a kind of notice: the daily digest (every kind
+#: now in it), or all mail of notices.
+UNSUBSCRIBE_ALL = "all"
+UNSUBSCRIBE_DIGEST = "digest"
+
+
+def unsubscribe(uow: UnitOfWork, *, key: str, what: str) -> list[NoticeKind] | None:
+    """Stop mail of ``what`` (a kind of notice, ``digest`` or ``all``) for the person whose
+    unsubscribe key ``key`` is: those kinds become :attr:`Mail.NEVER`. The kinds turned off
+    (none when they were off already); None when no one has that key or ``what`` names
+    nothing (a link that is not known)."""
+    settings = uow.settings.by_unsubscribe_key(key) if key else None
+    if settings is None:
+        return None
+    if what == UNSUBSCRIBE_ALL:
+        kinds = list(NoticeKind)
+    elif what == UNSUBSCRIBE_DIGEST:
+        kinds = [k for k in NoticeKind if settings.mail_for(k) is Mail.DIGEST]
+    elif what in {k.value for k in NoticeKind}:
+        kinds = [NoticeKind(what)]
+    else:
+        return None
+    changed = [k for k in kinds if settings.mail_for(k) is not Mail.NEVER]
+    if changed:
+        settings.mail.update(dict.fromkeys(changed, Mail.NEVER))
+        uow.settings.save(settings)
+    return changed

@@ -60,6 +60,7 @@ def routers() -> list[APIRouter]:
         councils,
         cycles,
         home,
+        mail,
         notifications,
         people,
         plan,
@@ -84,6 +85,7 @@ def routers() -> list[APIRouter]:
         proposals.router,
         cycles.router,
         search.router,
+        mail.router,
     ]
 
 
