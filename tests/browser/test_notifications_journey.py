@@ -67,6 +67,8 @@ def seed(data_dir: Path) -> None:
                 text="From May.", by=bo, now=now - timedelta(days=3),
             )  # fmt: skip
             ps.open_voting(uow, proposal_id=sundays.id, by=ana, now=now - timedelta(hours=2))
+            ps.cast_vote(uow, proposal_id=sundays.id, by=bo, choice={"position": "yes"},
+                         now=now - timedelta(hours=1))  # fmt: skip
             breaks = ps.open_proposal(
                 uow, council=bakery.id, kind=ProposalKind.MOTION, title="Longer breaks",
                 text="Twenty minutes.", by=bo, now=now - timedelta(hours=1),
@@ -141,5 +143,30 @@ def test_a_member_sees_the_count_reads_follows_one_and_changes_a_setting(
     expect(tab.locator("#mail-discussion-never")).to_be_checked()
     expect(tab.locator("html")).to_have_attribute("lang", language)
     screenshot(tab, "settings")
+    accessible(tab)
+    _fits(tab)
+
+
+@pytest.mark.parametrize(("size", "language"), list(VIEWS), ids=lambda v: str(v))
+def test_a_councils_activity_leads_to_a_members_profile_and_open_votes(
+    new_tab: NewTab, screenshot: Screenshot, accessible: Accessible, size: str, language: str
+) -> None:
+    tab = new_tab(size, language, timezone_id="Europe/Prague")
+    tab.goto("/councils/bakery-north")
+    tab.locator("#activity-link").click()
+    tab.wait_for_url(re.compile(r"/councils/bakery-north/activity$"))
+    lines = tab.locator("#activity li")
+    assert lines.count() >= 8  # six seats, two proposals, a vote opened, a post
+    screenshot(tab, "activity")
+    accessible(tab)
+    _fits(tab)
+    tab.locator("#activity a", has_text="Bo").first.click()
+    tab.wait_for_url(re.compile(r"/people/\d+$"))
+    expect(tab.locator("h1")).to_have_text("Bo")
+    votes = tab.locator("#votes tbody tr")
+    expect(votes).to_have_count(1)
+    expect(votes.first).to_contain_text("Open on Sundays")
+    assert "@" not in tab.locator("main").inner_text()  # no address
+    screenshot(tab, "profile")
     accessible(tab)
     _fits(tab)
