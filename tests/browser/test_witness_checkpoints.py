@@ -166,4 +166,4 @@ def test_witnesses_cosignatures_are_counted_against_the_quorum(
 def test_the_czech_page_says_it_in_czech(page: Page) -> None:
     page.goto("/record?lang=cs")
     _, text = _outcome(page)
-    assert "Tento prohlížeč tento záznam dosud neviděl" in text
+    assert "Tento prohlížeč tento rejstřík dosud neviděl" in text
