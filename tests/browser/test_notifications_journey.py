@@ -170,3 +170,23 @@ def test_a_councils_activity_leads_to_a_members_profile_and_open_votes(
     screenshot(tab, "profile")
     accessible(tab)
     _fits(tab)
+
+
+def test_the_header_count_is_fetched_again_while_the_page_stays_open(
+    new_tab: NewTab, accessible: Accessible
+) -> None:
+    """htmx asks for the count every 45 seconds: read elsewhere, the open page follows."""
+    tab = new_tab("desktop", "en")
+    tab.clock.install()
+    sign_in(tab, "ana@bakery.example", PASSWORD)
+    link = tab.locator("#notices-link")
+    expect(link).to_contain_text("unread")
+    other = tab.context.new_page()  # another tab of the same browser, signed in too
+    other.goto("/notifications")
+    other.get_by_role("button", name=WORDS["en"]["mark"]).click()
+    other.wait_for_url(re.compile(r"/notifications$"))
+    expect(link).to_contain_text("unread")  # not yet fetched again
+    tab.clock.fast_forward("00:46")
+    expect(tab.locator("#notices-link")).not_to_contain_text("unread")
+    expect(tab.locator("#notices-link")).to_have_text("Notifications")
+    accessible(tab)
