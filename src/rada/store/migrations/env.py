@@ -9,8 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-# What people hear joins the same MetaData when imported; migrations compare it too.
-import rada.store.notices_tables  # noqa: F401
+# What people hear, and the search index, join the same MetaData when imported; migrations
+# compare them too.
+import rada.store.notices_tables
 import rada.store.search_tables  # noqa: F401
 from rada.store.councils_tables import metadata
 
