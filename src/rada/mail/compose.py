@@ -28,7 +28,12 @@ import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import compat32
 from email.utils import format_datetime as rfc2822_date
 from email.utils import parseaddr
 from functools import cache
@@ -139,10 +144,27 @@ class Composer:
         return self.public_url + path
 
     def compose(
-        self, uow: UnitOfWork, mail: OutgoingMail, *, now: datetime | None = None
-    ) -> EmailMessage:
-        """The mail as an e-mail; raises :class:`Unsendable` when it should not go out."""
-        settings = uow.settings.get(mail.person_id) if mail.person_id is not None else None
+        self,
+        uow: UnitOfWork,
+        mail: OutgoingMail,
+        *,
+        now: datetime | None = None,
+        settings: Mapping[int, AccountSettings] | None = None,
+    ) -> Message:
+        """The mail as an e-mail; raises :class:`Unsendable` when it should not go out.
+        ``settings`` holds the people's settings when the caller read them for a batch."""
+        if settings is None and mail.person_id is not None:
+            settings = uow.settings.of_people([mail.person_id])
+        settings = settings or {}
+        return self._compose(uow, mail, now, settings.get(mail.person_id or 0))
+
+    def _compose(
+        self,
+        uow: UnitOfWork,
+        mail: OutgoingMail,
+        now: datetime | None,
+        settings: AccountSettings | None,
+    ) -> Message:
         language = mail.language if mail.language in LANGUAGES else "en"
         zone = (settings.timezone if settings is not None else None) or "UTC"
         env = _environment(language)
@@ -239,11 +261,13 @@ class Composer:
 
     def _message(
         self, mail: OutgoingMail, words: _Words, *, unsubscribe: str | None, now: datetime | None
-    ) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
+    ) -> Message:
+        # Built with the classic (compat32) classes: the modern policy parses every header
+        # it is given again, which cost more than rendering and sending together.
+        message = MIMEMultipart("alternative", policy=_UNFOLDED)
+        message["From"] = _header(self.sender)
         message["To"] = mail.address
-        message["Subject"] = words.subject
+        message["Subject"] = _header(words.subject)
         message["Date"] = rfc2822_date(now or datetime.now(UTC))
         message["Message-ID"] = self.message_id(mail.id)
         message["Auto-Submitted"] = "auto-generated"
@@ -251,6 +275,21 @@ class Composer:
             # RFC 8058: a mail client may unsubscribe with one POST to this address.
             message["List-Unsubscribe"] = f"<{unsubscribe}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(words.text)
-        message.add_alternative(words.html, subtype="html")
+        for subtype, body in (("plain", words.text), ("html", words.html)):
+            part = MIMENonMultipart("text", subtype, policy=_UNFOLDED)
+            part.set_payload(body, _UTF8)
+            message.attach(part)
         return message
+
+
+# Headers up to SMTP's own limit on one line: a folded List-Unsubscribe can reach a client
+# with a space before its "<".
+_UNFOLDED = compat32.clone(max_line_length=998)
+# Quoted-printable: text that stays readable in the raw mail, as spam filters like it.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def _header(value: str) -> str:
+    """A header's value, encoded (RFC 2047) when it is not ASCII."""
+    return value if value.isascii() else Header(value, "utf-8").encode()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
 
@@ -120,7 +120,7 @@ class SmtpSender:
             smtp.login(server.user, server.password or "")
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send ``message`` to its ``To``; raises :class:`Refused` or :class:`Passing`."""
         try:
             if self._smtp is None:

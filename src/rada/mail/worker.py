@@ -34,7 +34,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import Message
 from typing import Any, Protocol, TypeVar
 
 from rada.mail.compose import Composer, Unsendable, digest_item
@@ -79,7 +80,7 @@ class Sender(Protocol):
     """Sends one message to its ``To`` (raising :class:`~rada.mail.smtp.Refused` or
     :class:`~rada.mail.smtp.Passing`); ``close`` ends its connection, if it keeps one."""
 
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Message) -> None: ...
 
     def close(self) -> None: ...
 
@@ -100,13 +101,15 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _local_copy(message: EmailMessage) -> dict[str, Any]:
+def _local_copy(message: Message) -> dict[str, Any]:
     """What the local outbox keeps of a mail: its headers and both parts, as text."""
     parts: dict[str, str] = {}
     for part in message.walk():
-        if part.get_content_maintype() == "text":
-            parts[part.get_content_subtype()] = str(part.get_content())
-    headers = {k: str(v) for k, v in message.items()}
+        payload = part.get_payload(decode=True)
+        if part.get_content_maintype() == "text" and isinstance(payload, bytes):
+            charset = part.get_content_charset() or "utf-8"
+            parts[part.get_content_subtype()] = payload.decode(charset, "replace")
+    headers = {k: str(make_header(decode_header(str(v)))) for k, v in message.items()}
     return {"headers": headers, "text": parts.get("plain", ""), "html": parts.get("html", "")}
 
 
@@ -158,12 +161,13 @@ class Worker:
         done.claimed = len(mails)
         if not mails:
             return done
-        messages: dict[int, EmailMessage] = {}
+        messages: dict[int, Message] = {}
         unsendable: dict[int, str] = {}
         with self.unit_of_work() as uow:
+            people = uow.settings.of_people([m.person_id for m in mails if m.person_id])
             for mail in mails:
                 try:
-                    messages[mail.id] = self.composer.compose(uow, mail, now=now)
+                    messages[mail.id] = self.composer.compose(uow, mail, now=now, settings=people)
                 except Unsendable as error:
                     unsendable[mail.id] = str(error)
         outcome = self._deliver([m for m in mails if m.id in messages], messages, done)
@@ -171,7 +175,7 @@ class Worker:
         return done
 
     def _deliver(
-        self, mails: list[OutgoingMail], messages: dict[int, EmailMessage], done: Round
+        self, mails: list[OutgoingMail], messages: dict[int, Message], done: Round
     ) -> dict[int, tuple[str, str | dict[str, Any]]]:
         """Send each mail; what became of each: ``("sent", kept payload or "")``,
         ``("retry", error)``, ``("refused", error)`` or ``("give_up", error)``."""
