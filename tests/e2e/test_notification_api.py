@@ -58,6 +58,8 @@ def test_notices_are_paged_counted_and_marked_read_by_their_owner_only(site: Wor
         ("post", "/me/notices/read", {"ids": [1], "all": True}),
         ("post", "/me/notices/read", {"ids": list(range(101))}),
         ("post", "/me/notices/read", {"ids": "all"}),
+        ("post", "/me/notices/read", {"ids": [10**30]}),
+        ("post", "/me/notices/read", {"ids": [-1]}),
         ("put", "/me/settings", {"mail": {"weather": "now"}}),
         ("put", "/me/settings", {"mail": {"voting": "hourly"}}),
         ("put", "/me/settings", {"timezone": "Mars/Olympus"}),

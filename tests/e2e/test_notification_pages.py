@@ -83,7 +83,9 @@ def test_nobody_sees_or_marks_anothers_notice(site: World) -> None:
             [n for n in anas if n.read_at is None]
         )
     assert site.client().get("/notifications", follow_redirects=False).status_code == 303
-    for bad in ("/notifications?before=0", "/notifications?before=x", "/notifications/x"):
+    bad_ones = ("/notifications?before=0", "/notifications?before=x", "/notifications/x",
+                "/notifications/-5", "/notifications/0", f"/notifications/{10**30}")  # fmt: skip
+    for bad in bad_ones:
         assert cy.get(bad).status_code in (400, 404, 422), bad
 
 

@@ -96,8 +96,11 @@ def council_activity(
     opened, posts written, votes opened and decisions; ``limit`` of them from ``offset``."""
     if not 1 <= limit <= MAX_ACTIVITY_PAGE:
         raise CouncilError(
-            msg("a page holds 1 to %(most)s lines, not %(limit)s", most=MAX_ACTIVITY_PAGE,
-                limit=limit)
+            msg(
+                "a page holds 1 to %(most)s lines, not %(limit)s",
+                most=MAX_ACTIVITY_PAGE,
+                limit=limit,
+            )
         )
     if offset < 0:
         raise CouncilError(msg("an offset is 0 or more, not %(offset)s", offset=offset))
@@ -192,8 +195,14 @@ def profile(uow: UnitOfWork, person_id: int) -> Profile:
             if vote is None:
                 continue
             found.votes.append(
-                OpenVote(proposal, here, dict(vote.choice), vote.cast_at, vote.version,
-                         vote.redacted_by is not None)
+                OpenVote(
+                    proposal,
+                    here,
+                    dict(vote.choice),
+                    vote.cast_at,
+                    vote.version,
+                    vote.redacted_by is not None,
+                )
             )
     found.votes.sort(key=lambda v: (v.cast_at, v.proposal.id), reverse=True)
     del found.votes[MAX_VOTES_SHOWN:]

@@ -7,7 +7,7 @@ Everything here is the caller's own: nobody else's notice is ever listed, counte
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -70,7 +70,9 @@ class NoticeCount(BaseModel):
 class MarkRead(BaseModel):
     """Which notices to mark read: ``ids`` (at most 100), or ``all``."""
 
-    ids: list[int] | None = Field(default=None, max_length=service.MAX_PAGE)
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, max_length=service.MAX_PAGE
+    )
     all: bool = False
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -103,7 +103,7 @@ def notification_count(request: Request) -> HTMLResponse:
 
 
 @router.get("/notifications/{notice_id}", name="notification")
-def follow(request: Request, notice_id: int) -> Response:
+def follow(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
     """Mark one's notice read and go where it leads (the notifications page, for a notice
     that leads nowhere)."""
     person = signed_in(request)
