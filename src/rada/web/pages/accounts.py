@@ -100,7 +100,7 @@ async def sign_in(request: Request) -> Response:
             next_path=next_path,
             notice=_(
                 "Too many failed sign-ins. Try again in %(seconds)s seconds; if you have "
-                "forgotten your password, ask your council's convenor."
+                "forgotten your password, ask for a link to choose a new one."
             )
             % {"seconds": wait},
             headers={"Retry-After": str(wait)},
