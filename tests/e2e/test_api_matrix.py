@@ -416,6 +416,27 @@ ROWS = [
         lambda w: f"{API}/proposals/{w.ids['election']}/receipts/{w.receipt}",
         everyone(200),
     ),
+    # One's own notices and settings: everyone signed in has their own, nobody another's.
+    Row("GET", "/me/notices", fixed("/me/notices"), signed_in(200)),
+    Row("GET", "/me/notices/count", fixed("/me/notices/count"), signed_in(200)),
+    Row(
+        "POST",
+        "/me/notices/read",
+        fixed("/me/notices/read"),
+        signed_in(200),
+        lambda _w: {"all": True},
+    ),
+    Row("GET", "/me/settings", fixed("/me/settings"), signed_in(200)),
+    Row(
+        "PUT",
+        "/me/settings",
+        fixed("/me/settings"),
+        signed_in(200),
+        lambda _w: {"language": "cs", "mail": {"voting": "never"}},
+    ),
+    Row("GET", "/me/waiting", fixed("/me/waiting"), signed_in(200)),
+    Row("GET", "/people/{person_id}", lambda w: f"{API}/people/{w.ids['bo']}", everyone(200)),
+    Row("GET", "/councils/{slug}/activity", fixed("/councils/bakery/activity"), everyone(200)),
 ]
 
 #: Methods no route answers: nothing is deleted or replaced wholesale.
@@ -471,8 +492,10 @@ def test_no_route_deletes_what_was_said(harness: tuple[FastAPI, Holder]) -> None
     """The one DELETE revokes one's own API token (a credential, whose row is kept)."""
     app, _ = harness
     endpoints = api_endpoints(app)
-    assert {method for method, _ in endpoints} <= {"GET", "POST", "PATCH", "DELETE"}
+    assert {method for method, _ in endpoints} <= {"GET", "POST", "PATCH", "PUT", "DELETE"}
     assert {path for method, path in endpoints if method == "DELETE"} == {"/me/tokens/{token_id}"}
+    # The one PUT replaces one's own settings, which are nobody's speech.
+    assert {path for method, path in endpoints if method == "PUT"} == {"/me/settings"}
 
 
 CELLS = [
