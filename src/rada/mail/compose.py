@@ -44,7 +44,7 @@ from urllib.parse import quote, urlsplit
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind
 from rada.services.ports import OutgoingMail, UnitOfWork
@@ -71,11 +71,14 @@ class Unsendable(Exception):
 
 
 @cache
-def _environment(language: str) -> Environment:
+def _environment(language: str, *, html: bool) -> Environment:
+    """The templates of one language, for one part. Two environments, because the parts
+    share their sentences (``_words.jinja``): escaped for HTML in one, as written in the
+    other (a macro's output counts as safe markup wherever autoescaping is on at all)."""
     env = Environment(
         # The language's sentences (_words.jinja) first, then the parts every language shares.
         loader=FileSystemLoader([_TEMPLATES / language, _TEMPLATES]),
-        autoescape=select_autoescape(["html"]),
+        autoescape=html,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -167,7 +170,7 @@ class Composer:
     ) -> Message:
         language = mail.language if mail.language in LANGUAGES else "en"
         zone = (settings.timezone if settings is not None else None) or "UTC"
-        env = _environment(language)
+        envs = (_environment(language, html=False), _environment(language, html=True))
         common: dict[str, Any] = {
             "language": language,
             "when": lambda iso: _when(datetime.fromisoformat(iso), zone, language),
@@ -181,7 +184,7 @@ class Composer:
             link = self._notice_link(uow, notice)
             context = {**common, "kind": kind.value, "p": notice.params, "link": link,
                        "unsubscribe_url": unsubscribe}  # fmt: skip
-            words = self._render(env, "notice", context)
+            words = self._render(envs, "notice", context)
         elif mail.purpose == "digest":
             if settings is None or not settings.mailable:
                 raise Unsendable("the address is not confirmed, or was refused")
@@ -193,14 +196,14 @@ class Composer:
             if not items:
                 raise Unsendable("a digest of nothing")
             context = {**common, "items": items, "unsubscribe_url": unsubscribe}
-            words = self._render(env, "digest", context)
+            words = self._render(envs, "digest", context)
         elif mail.purpose in ACCOUNT_PURPOSES:
             payload = mail.payload
             if not isinstance(payload.get("link"), str):
                 raise Unsendable(f"a {mail.purpose} mail without its link")
             p = {"name": "", "council": "", "by": "", "code": "", "expires_at": "", **payload}
             context = {**common, "purpose": mail.purpose, "p": p, "link": payload["link"]}
-            words = self._render(env, "account", context)
+            words = self._render(envs, "account", context)
         else:
             raise Unsendable(f"no words for mail of purpose {mail.purpose!r}")
         return self._message(mail, words, unsubscribe=unsubscribe, now=now)
@@ -240,8 +243,12 @@ class Composer:
         return self.link("/notifications")
 
     @staticmethod
-    def _render(env: Environment, name: str, context: dict[str, Any]) -> _Words:
-        words = env.get_template("_words.jinja").make_module(context)
+    def _render(
+        envs: tuple[Environment, Environment], name: str, context: dict[str, Any]
+    ) -> _Words:
+        text_env, html_env = envs
+        words = text_env.get_template("_words.jinja").make_module(context)
+        html_words = html_env.get_template("_words.jinja").make_module(context)
         context = {**context, "words": words}
         macro: Callable[..., str]
         args: tuple[Any, ...]
@@ -255,8 +262,8 @@ class Composer:
         context["subject"] = " ".join(str(subject).split())[:200]
         return _Words(
             subject=context["subject"],
-            text=env.get_template(f"{name}.txt").render(context),
-            html=env.get_template(f"{name}.html").render(context),
+            text=text_env.get_template(f"{name}.txt").render(context),
+            html=html_env.get_template(f"{name}.html").render({**context, "words": html_words}),
         )
 
     def _message(
