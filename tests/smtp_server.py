@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -51,17 +52,36 @@ class Inbox:
 class SmtpServer:
     """An SMTP server on ``127.0.0.1:port`` that can be stopped and started again there."""
 
-    def __init__(self, inbox: Inbox | None = None, *, port: int | None = None) -> None:
+    def __init__(
+        self,
+        inbox: Inbox | None = None,
+        *,
+        port: int | None = None,
+        login: tuple[str, str] | None = None,
+    ) -> None:
         self.inbox = inbox or Inbox()
         self.port = port or free_port()
+        self.login = login  # the one user and password it accepts, demanding a login
+        self.logins: list[str] = []
         self._controller: Controller | None = None
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                      data: Any) -> AuthResult:  # fmt: skip
+        user = data.login.decode() if isinstance(data.login, bytes) else str(data.login)
+        password = data.password.decode() if isinstance(data.password, bytes) else data.password
+        self.logins.append(user)
+        return AuthResult(success=self.login == (user, password))
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> SmtpServer:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if self.login is not None:  # plain text on loopback, for the test only
+            options = {"authenticator": self._authenticate, "auth_required": True,
+                       "auth_require_tls": False}  # fmt: skip
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
 

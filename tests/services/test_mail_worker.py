@@ -16,7 +16,7 @@ from tests.smtp_server import SmtpServer
 from rada.councils.notices import Mail, NoticeKind
 from rada.councils.orders import CouncilKind, ProposalKind
 from rada.mail.compose import Composer
-from rada.mail.smtp import SmtpSender, parse_smtp_url
+from rada.mail.smtp import Passing, SmtpSender, parse_smtp_url
 from rada.mail.worker import Worker, backoff
 from rada.services import accounts
 from rada.services import councils as cs
@@ -333,3 +333,28 @@ def test_the_worker_loop_sends_does_its_chores_and_stops_when_told(
     # Its chores: the discussion's opening, two days ago, comes in the daily digest.
     subjects = sorted(m["Subject"] for m in server.inbox.messages)
     assert subjects == sorted(["Vote open: Second oven", "Your day on Rada: 1 notice"] * 2)
+
+
+@pytest.mark.parametrize("password", ["right pw", "wrong pw"])
+def test_credentials_in_the_url_log_in_and_a_refused_login_only_delays(password: str) -> None:
+    server = SmtpServer(login=("rada@example.org", "right pw")).start()
+    try:
+        sender = SmtpSender(parse_smtp_url(
+            f"smtp://rada%40example.org:{password.replace(' ', '%20')}@127.0.0.1:{server.port}"
+        ), timeout=5)  # fmt: skip
+        mail = OutgoingMail(
+            address="dana@example.org", purpose="verify", language="en", created_at=T0,
+            due_at=T0, payload={"link": f"{PUBLIC}/verify/x"},
+        )  # fmt: skip
+        message = COMPOSER.compose(MemoryUnitOfWork(), mail)
+        if password == "right pw":
+            sender.send(message)
+            assert server.inbox.recipients == ["dana@example.org"]
+        else:
+            with pytest.raises(Passing):  # a setting to fix: the mail waits, it is not refused
+                sender.send(message)
+            assert server.inbox.recipients == []
+        sender.close()
+        assert server.logins == ["rada@example.org"]
+    finally:
+        server.stop()
