@@ -237,10 +237,6 @@ def test_a_budgets_count_is_in_numbers_for_people(
     accessible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the proposal page does not yet link the record's entries about it (proposal.html)",
-)
 def test_a_proposal_links_back_to_its_entries_in_the_record(
     new_tab: NewTab, seeded: Seeded
 ) -> None:

@@ -329,7 +329,7 @@ def _office(uow: UnitOfWork, council: Council, proposal: Proposal, _: Gettext) -
     if proposal.kind is ProposalKind.APPOINTMENT:
         return Substance(
             [
-                Fact(_("Post"), office),
+                Fact(_("Office"), office),
                 Fact(_("Seats"), str(proposal.seats)),
             ]
         )
