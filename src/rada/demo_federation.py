@@ -30,8 +30,13 @@ INDUSTRY = ("agriculture", "mining", "manufacturing", "energy", "water-and-waste
 _FIRST = ("Alena", "Bohdan", "Cyril", "Dana", "Emil", "Fatima", "Gustav", "Hana", "Ivan",
           "Jana", "Karel", "Lenka", "Milan", "Nora", "Ota", "Petra", "Radek", "Sára", "Tomáš",
           "Věra", "Zdeněk", "Olga", "Ludvík", "Marta")  # fmt: skip
-_LAST = ("Novák", "Svobodová", "Dvořák", "Černá", "Procházka", "Kučerová", "Veselý", "Horáková",
-         "Němec", "Marková", "Pokorný", "Jelínková")  # fmt: skip
+# Each surname in its two forms: Czech surnames agree with the person (Novák, Nováková).
+_LAST = (("Novák", "Nováková"), ("Svoboda", "Svobodová"), ("Dvořák", "Dvořáková"),
+         ("Černý", "Černá"), ("Procházka", "Procházková"), ("Kučera", "Kučerová"),
+         ("Veselý", "Veselá"), ("Horák", "Horáková"), ("Němec", "Němcová"),
+         ("Marek", "Marková"), ("Pokorný", "Pokorná"), ("Jelínek", "Jelínková"))  # fmt: skip
+_WOMEN = frozenset({"Alena", "Dana", "Fatima", "Hana", "Jana", "Lenka", "Nora", "Petra", "Sára",
+                    "Věra", "Olga", "Marta"})  # fmt: skip
 
 
 @dataclass
@@ -49,7 +54,9 @@ class Demo:
 def _people(uow: UnitOfWork, demo: Demo, n: int, at: datetime, start: int) -> list[int]:
     out = []
     for i in range(start, start + n):
-        name = f"{_FIRST[i % len(_FIRST)]} {_LAST[(i * 7 + i // len(_FIRST)) % len(_LAST)]}"
+        first = _FIRST[i % len(_FIRST)]
+        last = _LAST[(i * 7 + i // len(_FIRST)) % len(_LAST)][first in _WOMEN]
+        name = f"{first} {last}"
         person = accounts.register(
             uow, name=name, email=f"member{i}@demo.rada", password=PASSWORD, now=at
         )
