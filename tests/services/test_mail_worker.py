@@ -358,3 +358,25 @@ def test_credentials_in_the_url_log_in_and_a_refused_login_only_delays(password:
         assert server.logins == ["rada@example.org"]
     finally:
         server.stop()
+
+
+def test_members_who_have_not_voted_are_reminded_once_before_the_close(
+    uow_factory: Factory, server: SmtpServer
+) -> None:
+    b = _bakery(uow_factory)
+    proposal = _vote_opened(b)
+    with b.uow() as uow:
+        closes = uow.proposals.get(proposal).closes_at  # type: ignore[union-attr]
+    assert closes is not None
+    clock = Clock(closes - timedelta(hours=1))
+    worker = _worker(b, server, clock)
+    assert worker.remind() == 3  # the founder votes too
+    assert worker.remind() == 0
+    _drain(worker)
+    closing = [m for m in server.inbox.messages if m["Subject"].startswith("Vote closing soon")]
+    assert sorted(m["To"] for m in closing) == [
+        "ana0@bakery.coop", "bo1@bakery.coop", "cy2@bakery.coop",
+    ]  # fmt: skip
+    body = closing[0].get_body(("plain",))
+    assert body is not None
+    assert "(Europe/Prague)" in body.get_content()
