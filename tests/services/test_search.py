@@ -78,6 +78,22 @@ def test_search_finds_proposals_posts_and_councils_without_diacritics(
         assert _found(uow, "pec", council=w["bakery"] + 100) == []
 
 
+def test_every_store_folds_words_alike(uow_factory: Factory) -> None:
+    """Ligatures pasted from a PDF, superscripts and diacritics: found by their plain forms."""
+    w = _world(uow_factory)
+    with uow_factory() as uow:
+        post = discussion.write_post(
+            uow, proposal_id=w["oven"], text="The ﬁnance plan costs 10² crowns; ÚČTY ověřeny",
+            by=w["bo"], now=T0,
+        )  # fmt: skip
+        uow.commit()
+    with uow_factory() as uow:
+        for query in ("finance", "ﬁnance", "102", "ucty overeny", "ÚČTY"):
+            assert _found(uow, query) == [("post", post.id)], query
+        (hit,) = search(uow, "finance").hits
+        assert ("ﬁnance", True) in hit.snippet
+
+
 def test_a_hit_is_highlighted_and_names_its_proposal(uow_factory: Factory) -> None:
     w = _world(uow_factory)
     with uow_factory() as uow:

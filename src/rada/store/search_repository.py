@@ -2,10 +2,11 @@
 
 Both find the documents that hold every word of the query (the last also as a word's start)
 without case or diacritics, and rank them: SQLite by ``bm25()`` over the FTS5 table
-``search_fts`` (its ``unicode61 remove_diacritics 2`` tokenizer folds the text), PostgreSQL
-by ``ts_rank_cd()`` over ``tsv``, which holds the words of the text folded by
-:func:`rada.services.searching.fold` under the ``simple`` configuration (PostgreSQL has no
-Czech dictionary by default, and ``unaccent`` is an extension a server may lack). A title
+``search_fts``, PostgreSQL by ``ts_rank_cd()`` over ``tsv``. Both hold the text folded by
+:func:`rada.services.searching.fold`, as the query's words are, so the two (and the memory
+store) compare words alike: FTS5's own ``unicode61 remove_diacritics 2`` folding leaves
+ligatures and compatibility forms (``ﬁ``, ``²``) as they are, and PostgreSQL has no Czech
+dictionary by default while ``unaccent`` is an extension a server may lack. A title
 weighs more than a body on both. The query's syntax is built here from folded words of
 letters and digits only (:class:`~rada.services.ports.SearchQuery`), never from what a
 reader typed.
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.engine import Connection
 
 from rada.services.ports import SearchDocument, SearchHit, SearchQuery, SearchResults
@@ -46,6 +47,10 @@ _SQLITE_UPSERT = text(
     f"INSERT INTO search_documents ({_COLUMNS}) VALUES ({_VALUES}) "
     f"ON CONFLICT (kind, ref) DO UPDATE SET {_UPDATE}"
 )
+# SQLite's FTS5 table holds the folded words (:func:`fold`, as the query's are), under the
+# document's id; Rada keeps it in step with search_documents in the same transaction.
+_FTS_DELETE = text("DELETE FROM search_fts WHERE rowid = :id")
+_FTS_INSERT = text("INSERT INTO search_fts (rowid, title, body) VALUES (:id, :title, :body)")
 _POSTGRES_UPSERT = text(
     f"INSERT INTO search_documents ({_COLUMNS}, tsv) VALUES ({_VALUES}, "
     "setweight(to_tsvector('simple', :folded_title), 'A') || "
@@ -98,11 +103,31 @@ def _index(conn: Connection, documents: Iterable[SearchDocument]) -> int:
     postgres = conn.dialect.name == "postgresql"
     statement = _POSTGRES_UPSERT if postgres else _SQLITE_UPSERT
     # One row per document: the last of a kind and ref wins (an edit in the same batch).
-    unique = {(d.kind, d.ref): d for d in documents}
-    rows = [_row(d, postgres) for d in unique.values()]
-    for first in range(0, len(rows), _CHUNK):
-        conn.execute(statement, rows[first : first + _CHUNK])
-    return len(rows)
+    unique = list({(d.kind, d.ref): d for d in documents}.values())
+    for first in range(0, len(unique), _CHUNK):
+        chunk = unique[first : first + _CHUNK]
+        conn.execute(statement, [_row(d, postgres) for d in chunk])
+        if not postgres:
+            _fts_replace(conn, chunk)
+    return len(unique)
+
+
+def _ids(conn: Connection, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    c = search_documents.c
+    found = conn.execute(select(c.kind, c.ref, c.id).where(tuple_(c.kind, c.ref).in_(keys)))
+    return {(kind, ref): id_ for kind, ref, id_ in found}
+
+
+def _fts_replace(conn: Connection, documents: Sequence[SearchDocument]) -> None:
+    """Put the documents' folded words in SQLite's FTS5 table, under their rows' ids (what
+    was there for them before goes)."""
+    ids = _ids(conn, [(d.kind, d.ref) for d in documents])
+    conn.execute(_FTS_DELETE, [{"id": i} for i in ids.values()])
+    conn.execute(
+        _FTS_INSERT,
+        [{"id": ids[(d.kind, d.ref)], "title": fold(d.title), "body": fold(d.body)}
+         for d in documents],
+    )  # fmt: skip
 
 
 def _search(
@@ -150,6 +175,10 @@ class SqlSearch(SqlRepository):
         _index(self.conn, documents)
 
     def remove(self, kind: str, ref: int) -> None:
+        if self.conn.dialect.name != "postgresql":
+            self.conn.execute(
+                _FTS_DELETE, [{"id": i} for i in _ids(self.conn, [(kind, ref)]).values()]
+            )
         self.conn.execute(
             delete(search_documents).where(
                 search_documents.c.kind == kind, search_documents.c.ref == ref
@@ -211,5 +240,7 @@ def documents_in(conn: Connection) -> Iterable[SearchDocument]:
 def reindex(conn: Connection) -> int:
     """Make the search index again from the tables (``rada search reindex``, a rebuild and
     migration 0011 run it); how many documents it holds."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(text("DELETE FROM search_fts"))
     conn.execute(delete(search_documents))
     return _index(conn, list(documents_in(conn)))

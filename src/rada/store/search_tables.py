@@ -4,9 +4,10 @@ The rows are derived data, made from the record's events as they are recorded
 (:mod:`rada.services.indexing`) and again from the tables by
 :func:`rada.store.search_repository.reindex`; they are not part of the record and the audit
 does not compare them. What finds them differs by database, and lives outside this table's
-columns (migration 0011 makes it): on SQLite an FTS5 table, ``search_fts``, over ``title``
-and ``body`` (kept in step by triggers); on PostgreSQL a ``tsv`` column, the diacritic-folded
-words of ``title`` (weight A) and ``body`` (weight B), with a GIN index.
+columns (migration 0011 makes it): on SQLite an FTS5 table, ``search_fts``, of the folded
+words of ``title`` and ``body`` under the row's id; on PostgreSQL a ``tsv`` column, the folded
+words of ``title`` (weight A) and ``body`` (weight B), with a GIN index. Both are written with
+the row, by :mod:`rada.store.search_repository` only.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02
 
-One table, ``search_documents``, on both databases; on SQLite an FTS5 table over its title
-and body (``unicode61 remove_diacritics 2``: no case, no diacritics) kept in step by
-triggers, on PostgreSQL a ``tsv`` column of the diacritic-folded words and a GIN index on it.
+One table, ``search_documents``, on both databases; on SQLite an FTS5 table of the folded
+words of its title and body (no case, no diacritics), on PostgreSQL a ``tsv`` column of them
+and a GIN index on it.
 The index is filled from the tables as they are (docs/search.md).
 """
 
@@ -23,17 +23,9 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 _SQLITE = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER search_documents_added AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
-    "CREATE TRIGGER search_documents_removed AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
-    "CREATE TRIGGER search_documents_changed AFTER UPDATE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    # Its own copy of the folded words; Rada writes it beside search_documents.
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, "
+    "tokenize='unicode61 remove_diacritics 2')",
 ]
 
 _POSTGRES = [
@@ -64,7 +56,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the index (it is made again from the tables on the next upgrade)."""
     if op.get_bind().dialect.name != "postgresql":
-        for trigger in ("added", "removed", "changed"):
-            op.execute(f"DROP TRIGGER IF EXISTS search_documents_{trigger}")
         op.execute("DROP TABLE IF EXISTS search_fts")
     op.drop_table("search_documents")
