@@ -96,6 +96,25 @@ def _environment(language: str, *, html: bool) -> Environment:
     return env
 
 
+#: The environments of a language and its sentences, as text and as HTML, for one time zone,
+#: and how that zone's times are said.
+_Sentences = tuple[Environment, Environment, Any, Any, Callable[[str], str]]
+
+
+@cache
+def _sentences(language: str, zone: str) -> _Sentences:
+    """The sentences (``_words.jinja``) made once per language and zone, not per mail: they
+    need no more than the zone (for ``when``), and making them cost as much as the rest."""
+    text_env, html_env = _environment(language, html=False), _environment(language, html=True)
+
+    def when(iso: str) -> str:
+        return _when(datetime.fromisoformat(iso), zone, language)
+
+    words = text_env.get_template("_words.jinja").make_module({"when": when})
+    html_words = html_env.get_template("_words.jinja").make_module({"when": when})
+    return text_env, html_env, words, html_words, when
+
+
 def _when(moment: datetime, zone_name: str, language: str) -> str:
     """A moment as the person's language writes it, in their zone, named: ``3. března 2026
     9:00 (Europe/Prague)``."""
@@ -170,10 +189,10 @@ class Composer:
     ) -> Message:
         language = mail.language if mail.language in LANGUAGES else "en"
         zone = (settings.timezone if settings is not None else None) or "UTC"
-        envs = (_environment(language, html=False), _environment(language, html=True))
+        envs = _sentences(language, zone)
         common: dict[str, Any] = {
             "language": language,
-            "when": lambda iso: _when(datetime.fromisoformat(iso), zone, language),
+            "when": envs[4],
             "notifications_url": self.link("/notifications"),
             "settings_url": self.link("/settings"),
         }
@@ -243,12 +262,8 @@ class Composer:
         return self.link("/notifications")
 
     @staticmethod
-    def _render(
-        envs: tuple[Environment, Environment], name: str, context: dict[str, Any]
-    ) -> _Words:
-        text_env, html_env = envs
-        words = text_env.get_template("_words.jinja").make_module(context)
-        html_words = html_env.get_template("_words.jinja").make_module(context)
+    def _render(envs: _Sentences, name: str, context: dict[str, Any]) -> _Words:
+        text_env, html_env, words, html_words, _ = envs
         context = {**context, "words": words}
         macro: Callable[..., str]
         args: tuple[Any, ...]
