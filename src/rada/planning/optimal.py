@@ -30,7 +30,7 @@ from rada.planning.certificate import Candidate, certify
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanInfeasible, PlanningError, PlanNotOptimal, PlanUnbounded
 from rada.planning.plan import Plan
-from rada.planning.programme import Layout, LinearProgramme, build_programme
+from rada.planning.programme import Layout, LinearProgramme, build_programme, stocks_of
 from rada.planning.structure import FloatArray, Structure, compile_economy
 from rada.planning.tolerances import BINDING, LP_FEASIBILITY
 
@@ -223,8 +223,8 @@ def _unpack(economy: Economy, s: Structure, lay: Layout, solved: _Solved) -> Pla
     P, N, R, K, T = lay.P, lay.N, lay.R, lay.K, lay.T
     col_value, row_dual = solved.col_value, solved.row_dual
     activity = col_value[: N * T].reshape(T, N)
-    stocks = col_value[lay.stock : lay.stock + K * T].reshape(T, K)
     investment = col_value[lay.invest : lay.invest + K * (T - 1)].reshape(T - 1, K)
+    stocks = stocks_of(s, investment)
     fulfilment = col_value[lay.fulfil : lay.fulfil + T].copy()
     # HiGHS reports, for a maximisation, duals as the change of the objective per unit of the
     # row's activity; a ">=" row that binds has a non-positive one. Flip so that every price
@@ -240,7 +240,7 @@ def _unpack(economy: Economy, s: Structure, lay: Layout, solved: _Solved) -> Pla
             investment=investment,
             product_prices=-row_dual[: P * T].reshape(T, P),
             resource_prices=row_dual[lay.resource : lay.stock_use].reshape(T, R),
-            stock_prices=row_dual[lay.stock_use : lay.carry].reshape(T, K),
+            stock_prices=row_dual[lay.stock_use :].reshape(T, K),
             capacity_prices=capacity_prices,
             objective=solved.objective,
         ),
@@ -321,7 +321,7 @@ def _conflicts(economy: Economy, s: Structure, lp: LinearProgramme, *, solver: s
             conflicts.append(
                 f"capacity of technique {techniques[t]!r} in year {y + 1} ({s.capacity[t]:.6g})"
             )
-    for row in range(lay.stock_use, lay.carry):
+    for row in range(lay.stock_use, lay.n_rows):
         if duals[row] > BINDING:
             y, k = divmod(row - lay.stock_use, lay.K)
             conflicts.append(
