@@ -4,9 +4,11 @@ person meets them over HTTP (issue 16), bad input included: a clear refusal, nev
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from tests.e2e.test_council_pages import (  # noqa: F401 (world is the pages' fixture)
+    NOW,
     World,
     csrf_of,
     html,
@@ -196,3 +198,31 @@ def test_the_front_page_says_what_changed_since_the_last_visit(site: World) -> N
     again = html(cy.get("/")).split('id="since-last-visit"')[1].split("</section>")[0]
     assert "Since your last visit" in again
     assert 'id="nothing-new"' in again
+
+
+def test_notifications_come_a_page_at_a_time_newest_first(site: World) -> None:
+    from rada.councils.notices import Notice
+
+    with site.app.state.api.uow() as uow:
+        uow.notices.add_many(
+            [
+                Notice(person_id=site.ids["dan"], kind=NoticeKind.DECIDED, key=f"test/{n}",
+                       created_at=NOW - timedelta(minutes=60 - n), params={"title": f"Motion {n}"})
+                for n in range(25)
+            ]
+        )  # fmt: skip
+        uow.commit()
+    dan, _ = signed_in(site, "dan")
+    first = html(dan.get("/notifications"))
+    items = first.split('id="notices"')[1].split("</ol>")[0]
+    assert items.count("<li") == 20
+    assert items.index("Motion 24") < items.index("Motion 5")
+    assert "Motion 4" not in items
+    older = re.search(r'href="/notifications\?before=(\d+)" rel="next"', first)
+    assert older is not None
+    second = html(dan.get(f"/notifications?before={older.group(1)}"))
+    rest = second.split('id="notices"')[1].split("</ol>")[0]
+    assert rest.count("<li") == 5
+    assert "Motion 4" in rest
+    assert "Motion 0" in rest
+    assert 'rel="next"' not in second
