@@ -53,6 +53,7 @@ __all__ = [
     "ACCOUNT_PURPOSES",
     "LANGUAGES",
     "Composer",
+    "Prepared",
     "Unsendable",
     "digest_item",
 ]
@@ -137,6 +138,17 @@ def digest_item(notice: Notice) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """A mail ready to be put in words: what was read for it, and which template."""
+
+    mail: OutgoingMail
+    zone: str
+    template: str  # notice, digest or account
+    context: dict[str, Any]
+    unsubscribe: str | None
+
+
+@dataclass(frozen=True)
 class _Words:
     """What the templates of one mail are given."""
 
@@ -175,57 +187,65 @@ class Composer:
     ) -> Message:
         """The mail as an e-mail; raises :class:`Unsendable` when it should not go out.
         ``settings`` holds the people's settings when the caller read them for a batch."""
-        if settings is None and mail.person_id is not None:
-            settings = uow.settings.of_people([mail.person_id])
-        settings = settings or {}
-        return self._compose(uow, mail, now, settings.get(mail.person_id or 0))
+        return self.render(self.prepare(uow, mail, settings=settings), now=now)
 
-    def _compose(
+    def prepare(
         self,
         uow: UnitOfWork,
         mail: OutgoingMail,
-        now: datetime | None,
-        settings: AccountSettings | None,
-    ) -> Message:
-        language = mail.language if mail.language in LANGUAGES else "en"
-        zone = (settings.timezone if settings is not None else None) or "UTC"
-        envs = _sentences(language, zone)
-        common: dict[str, Any] = {
-            "language": language,
-            "when": envs[4],
-            "notifications_url": self.link("/notifications"),
-            "settings_url": self.link("/settings"),
-        }
-        unsubscribe: str | None = None
+        *,
+        settings: Mapping[int, AccountSettings] | None = None,
+    ) -> Prepared:
+        """Read what the mail's words need and decide whether it may go out (raising
+        :class:`Unsendable` when not): the part that needs the store. :meth:`render` then
+        needs none, so a worker renders outside its transaction (on SQLite a unit of work
+        holds the database's write lock)."""
+        if settings is None and mail.person_id is not None:
+            settings = uow.settings.of_people([mail.person_id])
+        person = (settings or {}).get(mail.person_id or 0)
+        zone = (person.timezone if person is not None else None) or "UTC"
         if mail.purpose.startswith("notice/"):
-            kind, notice = self._notice(uow, mail, settings)
-            unsubscribe = self._unsubscribe(settings, kind.value)
+            kind, notice = self._notice(uow, mail, person)
+            unsubscribe = self._unsubscribe(person, kind.value)
             link = self._notice_link(uow, notice)
-            context = {**common, "kind": kind.value, "p": notice.params, "link": link,
-                       "unsubscribe_url": unsubscribe}  # fmt: skip
-            words = self._render(envs, "notice", context)
-        elif mail.purpose == "digest":
-            if settings is None or not settings.mailable:
+            context: dict[str, Any] = {"kind": kind.value, "p": notice.params, "link": link,
+                                       "unsubscribe_url": unsubscribe}  # fmt: skip
+            return Prepared(mail, zone, "notice", context, unsubscribe)
+        if mail.purpose == "digest":
+            if person is None or not person.mailable:
                 raise Unsendable("the address is not confirmed, or was refused")
-            unsubscribe = self._unsubscribe(settings, "digest")
+            unsubscribe = self._unsubscribe(person, "digest")
             items = [
                 {**item, "p": item["params"], "link": self._item_link(uow, item)}
                 for item in mail.payload.get("notices", [])
             ]
             if not items:
                 raise Unsendable("a digest of nothing")
-            context = {**common, "items": items, "unsubscribe_url": unsubscribe}
-            words = self._render(envs, "digest", context)
-        elif mail.purpose in ACCOUNT_PURPOSES:
+            context = {"items": items, "unsubscribe_url": unsubscribe}
+            return Prepared(mail, zone, "digest", context, unsubscribe)
+        if mail.purpose in ACCOUNT_PURPOSES:
             payload = mail.payload
             if not isinstance(payload.get("link"), str):
                 raise Unsendable(f"a {mail.purpose} mail without its link")
             p = {"name": "", "council": "", "by": "", "code": "", "expires_at": "", **payload}
-            context = {**common, "purpose": mail.purpose, "p": p, "link": payload["link"]}
-            words = self._render(envs, "account", context)
-        else:
-            raise Unsendable(f"no words for mail of purpose {mail.purpose!r}")
-        return self._message(mail, words, unsubscribe=unsubscribe, now=now)
+            context = {"purpose": mail.purpose, "p": p, "link": payload["link"]}
+            return Prepared(mail, zone, "account", context, None)
+        raise Unsendable(f"no words for mail of purpose {mail.purpose!r}")
+
+    def render(self, prepared: Prepared, *, now: datetime | None = None) -> Message:
+        """The prepared mail in its language's words, as an e-mail (no store needed)."""
+        mail = prepared.mail
+        language = mail.language if mail.language in LANGUAGES else "en"
+        envs = _sentences(language, prepared.zone)
+        context: dict[str, Any] = {
+            "language": language,
+            "when": envs[4],
+            "notifications_url": self.link("/notifications"),
+            "settings_url": self.link("/settings"),
+            **prepared.context,
+        }
+        words = self._render(envs, prepared.template, context)
+        return self._message(mail, words, unsubscribe=prepared.unsubscribe, now=now)
 
     def _notice(
         self, uow: UnitOfWork, mail: OutgoingMail, settings: AccountSettings | None

@@ -38,7 +38,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any, Protocol, TypeVar
 
-from rada.mail.compose import Composer, Unsendable, digest_item
+from rada.mail.compose import Composer, Prepared, Unsendable, digest_item
 from rada.mail.smtp import Passing, Refused
 from rada.services.notifying import remind
 from rada.services.ports import OutgoingMail, UnitOfWork
@@ -155,21 +155,22 @@ class Worker:
         if not self.delivers:
             return done
         now = self.clock()
-        with self.unit_of_work() as uow:
+        prepared: list[Prepared] = []
+        unsendable: dict[int, str] = {}
+        with self.unit_of_work() as uow:  # claim, and read what the words need, at once
             mails = uow.outbox.claim(now=now, until=now + self.lease, limit=self.batch)
+            people = uow.settings.of_people([m.person_id for m in mails if m.person_id])
+            for mail in mails:
+                try:
+                    prepared.append(self.composer.prepare(uow, mail, settings=people))
+                except Unsendable as error:
+                    unsendable[mail.id] = str(error)
             uow.commit()
         done.claimed = len(mails)
         if not mails:
             return done
-        messages: dict[int, Message] = {}
-        unsendable: dict[int, str] = {}
-        with self.unit_of_work() as uow:
-            people = uow.settings.of_people([m.person_id for m in mails if m.person_id])
-            for mail in mails:
-                try:
-                    messages[mail.id] = self.composer.compose(uow, mail, now=now, settings=people)
-                except Unsendable as error:
-                    unsendable[mail.id] = str(error)
+        # Rendered after the unit of work ends: on SQLite it holds the write lock.
+        messages = {p.mail.id: self.composer.render(p, now=now) for p in prepared}
         outcome = self._deliver([m for m in mails if m.id in messages], messages, done)
         self._record(mails, outcome, unsendable, done)
         return done
