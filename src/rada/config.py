@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     mail_from: str = "Rada <rada@localhost>"
     #: The address people reach this instance at, for links in mail (no trailing slash).
     public_url: str = "http://127.0.0.1:8000"
+    #: The Dask scheduler that solves batches of plans (``rada plan scenarios``), as
+    #: ``tcp://HOST:PORT``; empty: a local cluster on this machine's cores.
+    dask_scheduler: str = ""
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:
