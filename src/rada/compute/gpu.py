@@ -1,0 +1,240 @@
+"""The GPU backend: the plan's linear programme solved by cuPDLPx on a CUDA device, the
+certificate computed on the host.
+
+cuPDLPx (``pip install 'rada[gpu]'``) is a first-order (PDHG) solver: it stops at a relative
+tolerance, not at a vertex, so its point is read back as a candidate plan and prices and
+handed to :func:`rada.planning.certificate.certify` like any other solver's output. The
+certificate repairs the plan until it meets every constraint and the prices until they are
+dual-feasible, so the bounds it proves hold whatever the device returned (a wrong sign or a
+loose tolerance only widens the gap). The programme is the library's own
+(:func:`rada.planning.programme.build_programme`, stock-eliminated).
+
+This module was written against cuPDLPx 0.3.0's documented Python API (``cupdlpx.Model``,
+``optimize()``, ``X``, ``Pi``, ``Status``) and has not been run on a GPU here.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rada.planning.certificate import Candidate, certify
+from rada.planning.economy import Economy
+from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
+from rada.planning.plan import Plan
+from rada.planning.programme import LinearProgramme, build_programme, stocks_of
+from rada.planning.structure import FloatArray, Structure, compile_economy
+
+DEVICES = ("auto", "cpu", "gpu")
+
+#: cuPDLPx's termination codes (``cupdlpx.PDLP``), named here so that no import is needed to
+#: read them.
+_OPTIMAL, _PRIMAL_INFEASIBLE, _DUAL_INFEASIBLE, _TIME_LIMIT, _ITERATION_LIMIT = 0, 1, 2, 3, 4
+_FEAS_POLISH_SUCCESS = 6
+
+
+def cupdlpx_available() -> bool:
+    """Whether the ``cupdlpx`` package can be imported."""
+    try:
+        import cupdlpx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cuda_device_count() -> int:
+    """How many CUDA devices the driver sees (0 without a driver), asked of ``libcuda``
+    directly so that no CUDA Python package is needed."""
+    for name in ("libcuda.so.1", "libcuda.so", "nvcuda.dll", "libcuda.dylib"):
+        try:
+            cuda = ctypes.CDLL(name)
+        except OSError:
+            continue
+        count = ctypes.c_int(0)
+        if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+            return 0
+        return int(count.value)
+    return 0
+
+
+def gpu_available() -> bool:
+    """Whether ``--device gpu`` can run: cuPDLPx is installed and a CUDA device is present."""
+    return cupdlpx_available() and cuda_device_count() > 0
+
+
+def choose_device(device: str) -> str:
+    """``"cpu"`` or ``"gpu"`` for ``device`` (``auto``: the GPU when it can run).
+
+    Raises ``PlanningError`` for an unknown name, or for ``gpu`` where it cannot run.
+    """
+    if device not in DEVICES:
+        raise PlanningError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
+    if device == "cpu":
+        return "cpu"
+    if gpu_available():
+        return "gpu"
+    if device == "auto":
+        return "cpu"
+    why = "cupdlpx is not installed" if not cupdlpx_available() else "no CUDA device"
+    raise PlanningError(
+        f"the GPU backend cannot run here: {why}",
+        hint="pip install 'rada[gpu]' on a machine with an NVIDIA GPU, or use --device cpu",
+    )
+
+
+def solve_plan_gpu(
+    economy: Economy,
+    *,
+    time_limit: float | None = None,
+    gap: float = 1e-6,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Solve ``economy``'s plan with cuPDLPx on the GPU and certify it on the host.
+
+    The plan is the certificate's repaired plan, priced by the certified prices; its
+    ``status`` is ``"optimal"`` when the certified gap is at most ``gap``, else
+    ``"time limit"`` (cuPDLPx stopped first). Raises ``PlanUnbounded`` or
+    ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
+    """
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    say("compiling the economy")
+    s = compile_economy(economy)
+    say("formulating the linear programme")
+    lp = build_programme(s)
+    say(f"solving {lp.matrix.shape[0]} x {lp.matrix.shape[1]} with cuPDLPx on the GPU")
+    x, y, status, iterations = _run_cupdlpx(lp, time_limit=time_limit, tolerance=gap / 10)
+    if status == _PRIMAL_INFEASIBLE:
+        raise PlanNotOptimal(
+            "infeasible",
+            "cuPDLPx found no plan that meets every constraint",
+            hint="solve on the CPU (--device cpu) to see which constraints conflict",
+        )
+    if status == _DUAL_INFEASIBLE:
+        raise PlanUnbounded("unbounded", "fulfilment can grow without limit")
+    say("certifying the plan on the host")
+    labour = economy.resource_index[economy.labour]
+    certificate = certify(s, _candidate(s, lp, x, y), labour=labour)
+    c = certificate.plan
+    return _plan(
+        economy,
+        s,
+        certificate,
+        status="optimal" if certificate.gap <= gap else "time limit",
+        fulfilment=c.fulfilment,
+        activity=c.activity,
+        stocks=c.stocks,
+        investment=c.investment,
+        iterations=iterations,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _run_cupdlpx(
+    lp: LinearProgramme, *, time_limit: float | None, tolerance: float
+) -> tuple[FloatArray, FloatArray, int, int]:
+    """Minimise ``-cost x`` (cuPDLPx's default sense) and return x, the row duals, the
+    termination code and the iterations."""
+    try:
+        from cupdlpx import Model
+    except ImportError:
+        raise PlanningError(
+            "the GPU backend needs cupdlpx", hint="pip install 'rada[gpu]'"
+        ) from None
+    model: Any = Model(
+        objective_vector=-lp.cost,
+        constraint_matrix=lp.matrix.tocsr(),
+        constraint_lower_bound=lp.row_lower,
+        constraint_upper_bound=lp.row_upper,
+        variable_lower_bound=lp.col_lower,
+        variable_upper_bound=lp.col_upper,
+    )
+    model.setParams(OutputFlag=False, OptimalityTol=tolerance, FeasibilityTol=tolerance)
+    if time_limit is not None:
+        model.setParam("TimeLimit", float(time_limit))
+    model.optimize()
+    status = int(model.Status) if model.Status is not None else -1
+    if model.X is None or model.Pi is None:
+        raise PlanNotOptimal(
+            str(model.StatusName), f"cuPDLPx returned no solution ({model.StatusName})"
+        )
+    iterations = int(model.IterCount or 0)
+    x = np.asarray(model.X, dtype=np.float64)
+    y = np.asarray(model.Pi, dtype=np.float64)
+    return x, y, status, iterations
+
+
+def _candidate(s: Structure, lp: LinearProgramme, x: FloatArray, y: FloatArray) -> Candidate:
+    """Read a primal-dual point of the minimisation back as a candidate plan.
+
+    For ``min -cost x`` subject to ``row_lower <= A x <= row_upper``, the multipliers ``y``
+    are non-negative on ">=" rows (balances) and non-positive on "<=" rows (resources,
+    stocks), so the prices of the latter are ``-y``; a capacity's price is the part of the
+    reduced cost its upper bound takes. The certificate checks all of it.
+    """
+    lay = lp.layout
+    P, N, R, K, T = lay.P, lay.N, lay.R, lay.K, lay.T
+    investment = x[lay.invest : lay.fulfil].reshape(T - 1, K)
+    reduced = -lp.cost - lp.matrix.T @ y
+    capacity = np.maximum(-reduced[: N * T], 0.0).reshape(T, N)
+    capacity[:, ~np.isfinite(s.capacity)] = 0.0
+    fulfilment = x[lay.fulfil :].copy()
+    return Candidate(
+        fulfilment=fulfilment,
+        activity=x[: N * T].reshape(T, N).copy(),
+        stocks=stocks_of(s, investment),
+        investment=investment.copy(),
+        product_prices=y[: P * T].reshape(T, P).copy(),
+        resource_prices=-y[lay.resource : lay.stock_use].reshape(T, R),
+        stock_prices=-y[lay.stock_use :].reshape(T, K),
+        capacity_prices=capacity,
+        objective=float(fulfilment.sum()),
+    )
+
+
+def _plan(
+    economy: Economy,
+    s: Structure,
+    certificate: Any,
+    *,
+    status: str,
+    fulfilment: FloatArray,
+    activity: FloatArray,
+    stocks: FloatArray,
+    investment: FloatArray,
+    iterations: int,
+    seconds: float,
+) -> Plan:
+    """A plan from its certified activities and investments, priced by its certificate."""
+    T, P = s.years, s.n_products
+    accumulation = np.zeros((T, P))
+    if s.n_pairs and T > 1:
+        np.add.at(accumulation[:-1].T, s.pair_good, investment.T)
+    gross = (s.out @ activity.T).T
+    used = (s.inp @ activity.T).T
+    prices = certificate.prices
+    return Plan(
+        economy=economy,
+        structure=s,
+        status=status,
+        objective=float(certificate.lower_bound),
+        fulfilment=fulfilment,
+        activity=activity,
+        gross_output=gross,
+        final_consumption=gross - used - accumulation,
+        accumulation=accumulation,
+        stocks=stocks,
+        investment=investment,
+        resource_used=(s.res @ activity.T).T,
+        product_prices=prices.product,
+        resource_prices=prices.resource,
+        stock_prices=prices.stock,
+        capacity_prices=prices.capacity,
+        iterations=iterations,
+        seconds=seconds,
+        certificate=certificate,
+    )

@@ -1,0 +1,118 @@
+"""The GPU backend: cuPDLPx's point is read back and certified on the host.
+
+The real device test skips without a CUDA device. The read-back is also tested here on the
+CPU through a stand-in ``cupdlpx`` module with the same API, solved by HiGHS (scipy's
+``linprog``), so the signs of the duals and the layout are checked without a GPU.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from rada.compute.gpu import (
+    choose_device,
+    cuda_device_count,
+    cupdlpx_available,
+    gpu_available,
+    solve_plan_gpu,
+)
+from rada.planning.errors import PlanningError
+from rada.planning.generate import generate_economy
+from rada.planning.optimal import solve_plan
+
+
+class _HighsModel:
+    """``cupdlpx.Model``'s API, minimising with HiGHS and returning its multipliers in the
+    Lagrangian convention cuPDLPx uses (``c - A^T y`` is the reduced cost)."""
+
+    def __init__(self, **problem: Any) -> None:
+        self.problem = problem
+        self.X: Any = None
+        self.Pi: Any = None
+        self.Status: int | None = None
+        self.StatusName = "UNSPECIFIED"
+        self.IterCount = 0
+
+    def setParams(self, **params: Any) -> None:  # noqa: N802 (cupdlpx's name)
+        pass
+
+    def setParam(self, name: str, value: Any) -> None:  # noqa: N802
+        pass
+
+    def optimize(self) -> None:
+        p = self.problem
+        a = sp.csr_array(p["constraint_matrix"])
+        lo, up = p["constraint_lower_bound"], p["constraint_upper_bound"]
+        has_up, has_lo = np.isfinite(up), np.isfinite(lo)
+        res = linprog(
+            p["objective_vector"],
+            A_ub=sp.vstack([a[has_up], -a[has_lo]]).tocsr(),
+            b_ub=np.concatenate([up[has_up], -lo[has_lo]]),
+            bounds=list(zip(p["variable_lower_bound"], p["variable_upper_bound"], strict=True)),
+            method="highs",
+        )
+        assert res.status == 0
+        m = res.ineqlin.marginals
+        y = np.zeros(a.shape[0])
+        y[has_up] += m[: has_up.sum()]
+        y[has_lo] -= m[has_up.sum() :]
+        self.X, self.Pi, self.Status, self.StatusName = res.x, y, 0, "OPTIMAL"
+
+
+def test_the_stand_in_returns_cupdlpx_s_own_duals_on_its_own_example() -> None:
+    """cuPDLPx 0.3.0's test_basic.py: minimise x1 + x2 subject to x1 + 2 x2 = 5, x2 <= 2,
+    3 x1 + 2 x2 <= 8, x >= 0 has x* = (1, 2) and y* = (1, -1, 0)."""
+    model = _HighsModel(
+        objective_vector=np.array([1.0, 1.0]),
+        constraint_matrix=np.array([[1.0, 2.0], [0.0, 1.0], [3.0, 2.0]]),
+        constraint_lower_bound=np.array([5.0, -np.inf, -np.inf]),
+        constraint_upper_bound=np.array([5.0, 2.0, 8.0]),
+        variable_lower_bound=np.zeros(2),
+        variable_upper_bound=np.full(2, np.inf),
+    )
+    model.optimize()
+    np.testing.assert_allclose(model.X, [1.0, 2.0], atol=1e-9)
+    np.testing.assert_allclose(model.Pi, [1.0, -1.0, 0.0], atol=1e-9)
+
+
+def test_the_device_is_chosen_by_what_is_present() -> None:
+    assert choose_device("cpu") == "cpu"
+    assert choose_device("auto") == ("gpu" if gpu_available() else "cpu")
+    with pytest.raises(PlanningError, match="unknown device"):
+        choose_device("tpu")
+
+
+@pytest.mark.skipif(gpu_available(), reason="a CUDA device with cupdlpx is present")
+def test_asking_for_the_gpu_without_one_says_why() -> None:
+    with pytest.raises(PlanningError, match="the GPU backend cannot run here"):
+        choose_device("gpu")
+
+
+def test_cupdlpx_s_point_is_read_back_and_certified_on_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_HighsModel))
+    economy = generate_economy(products=15, years=3, seed=2)
+    plan = solve_plan_gpu(economy)
+    exact = solve_plan(economy)
+    assert plan.status == "optimal"
+    assert plan.certificate.gap < 1e-9
+    assert plan.certificate.accepted
+    assert plan.objective == pytest.approx(exact.objective, rel=1e-9)
+
+
+@pytest.mark.skipif(not cupdlpx_available(), reason="cupdlpx is not installed (rada[gpu])")
+@pytest.mark.skipif(cuda_device_count() == 0, reason="no CUDA device")
+def test_on_a_gpu_the_certified_plan_matches_the_exact_one() -> None:
+    economy = generate_economy(products=200, years=5, seed=1)
+    plan = solve_plan_gpu(economy, gap=1e-6)
+    exact = solve_plan(economy)
+    assert plan.certificate.upper_bound >= exact.objective - 1e-9
+    assert plan.objective == pytest.approx(exact.objective, rel=1e-5)
