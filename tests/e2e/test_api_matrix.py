@@ -437,6 +437,49 @@ ROWS = [
     Row("GET", "/me/waiting", fixed("/me/waiting"), signed_in(200)),
     Row("GET", "/people/{person_id}", lambda w: f"{API}/people/{w.ids['bo']}", everyone(200)),
     Row("GET", "/councils/{slug}/activity", fixed("/councils/bakery/activity"), everyone(200)),
+    # Search: public words, for everyone alike.
+    Row("GET", "/search", fixed("/search?q=bakery"), everyone(200)),
+    # What accounts prove by mail: a link's token works for whoever holds it (a forged one is
+    # 410 for everybody); a reset is asked for alike whether or not the address has an account.
+    Row(
+        "POST",
+        "/accounts/reset-requests",
+        fixed("/accounts/reset-requests"),
+        everyone(202),
+        lambda _w: {"email": "bo@example.org"},
+    ),
+    Row(
+        "POST",
+        "/accounts/reset",
+        fixed("/accounts/reset"),
+        everyone(410),
+        lambda _w: {"token": "A" * 43, "password": "a new long passphrase"},
+        "(a forged token)",
+    ),
+    Row(
+        "POST",
+        "/accounts/verify",
+        fixed("/accounts/verify"),
+        everyone(410),
+        lambda _w: {"token": "A" * 43},
+        "(a forged token)",
+    ),
+    Row(
+        "POST",
+        "/accounts/email-confirmations",
+        fixed("/accounts/email-confirmations"),
+        everyone(410),
+        lambda _w: {"token": "A" * 43},
+        "(a forged token)",
+    ),
+    Row("POST", "/me/verification", fixed("/me/verification"), signed_in(202)),
+    Row(
+        "POST",
+        "/me/email",
+        fixed("/me/email"),
+        signed_in(202),
+        lambda _w: {"email": "new-address@example.org", "password": PASSWORD},
+    ),
 ]
 
 #: Methods no route answers: nothing is deleted or replaced wholesale.
@@ -462,7 +505,11 @@ class Holder:
 def harness(world: World, tmp_path_factory: pytest.TempPathFactory) -> tuple[FastAPI, Holder]:
     holder = Holder(world.state)
     data = Path(tmp_path_factory.mktemp("matrix"))
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'rada.db'}")
+    # The matrix is about who may, not how often: the sign-in limits (which count wrong
+    # passwords of every cell against the one test client) are set out of reach.
+    settings = Settings(
+        data_dir=data, database_url=f"sqlite:///{data / 'rada.db'}", signin_attempts=100_000
+    )
     app = create_app(
         settings, uow_factory=lambda: MemoryUnitOfWork(holder.state), clock=lambda: NOW
     )

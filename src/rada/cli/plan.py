@@ -7,12 +7,28 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rada.cli._options import JsonOption, LabourRowOption, load
+from rada.cli._options import (
+    JsonOption,
+    LabourRowOption,
+    SupplyGrowthOption,
+    TargetGrowthOption,
+    YearsOption,
+    load,
+    primary_input_note,
+)
 
 if TYPE_CHECKING:
     from rada.planning.plan import Plan
 
 app = typer.Typer(help="Compute optimal multi-year plans and explain them.", no_args_is_help=True)
+
+Device = Annotated[
+    str,
+    typer.Option(
+        help="auto (the GPU when cupdlpx and a CUDA device are present, else the CPU), cpu, "
+        "or gpu (cuPDLPx, a first-order method; the certificate is computed on the host)."
+    ),
+]
 
 TimeLimit = Annotated[
     float | None, typer.Option(help="Give up after this many seconds (exit code 4).")
@@ -102,6 +118,10 @@ def solve(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
     fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
     labour_row: LabourRowOption = None,
+    years: YearsOption = None,
+    target_growth: TargetGrowthOption = 0.025,
+    supply_growth: SupplyGrowthOption = 0.01,
+    device: Device = "auto",
     solver: Solver = "primal",
     time_limit: TimeLimit = None,
     top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
@@ -112,22 +132,45 @@ def solve(
     json: JsonOption = False,
 ) -> None:
     """Compute the optimal plan: maximise summed yearly fulfilment of the targets."""
-    from rada.cli._output import message, print_json, progress
+    from rada.cli._output import message, print_json, progress, stdout
+    from rada.compute.gpu import choose_device
     from rada.planning.optimal import solve_plan
 
     with progress("planning") as say:
-        economy = load(path, fmt, labour_row, say)
-        plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
+        economy = load(
+            path,
+            fmt,
+            labour_row,
+            say,
+            years=years,
+            target_growth=target_growth,
+            supply_growth=supply_growth,
+        )
+        if choose_device(device) == "gpu":
+            from rada.compute.gpu import solve_plan_gpu
+
+            plan = solve_plan_gpu(economy, time_limit=time_limit, progress=say)
+        else:
+            plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
         written = []
         if out is not None:
             from rada.planning.report import write_plan_tables
 
             say(f"writing {out}")
             written = write_plan_tables(plan, out)
+    note = primary_input_note(economy)
     if json:
-        print_json({**plan_summary(plan), "files": [str(p) for p in written]})
+        print_json(
+            {
+                **plan_summary(plan),
+                "files": [str(p) for p in written],
+                "primary_input_note": note,
+            }
+        )
     else:
         print_plan(plan, top=top)
+        if note:
+            stdout.print(f"Note: {note}.", markup=False)
         if written:
             message(f"wrote {', '.join(str(p) for p in written)}")
 
@@ -216,3 +259,99 @@ def explain(
             stdout.print(x.text + "\n")
     else:
         stdout.print("\nNo target binds.")
+
+
+@app.command()
+def scenarios(
+    path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
+    variants_file: Annotated[
+        Path, typer.Argument(metavar="VARIANTS.toml", help="The what-if variants (TOML).")
+    ],
+    fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
+    labour_row: LabourRowOption = None,
+    years: YearsOption = None,
+    target_growth: TargetGrowthOption = 0.025,
+    supply_growth: SupplyGrowthOption = 0.01,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes of the local cluster (default: one a core)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="A Dask scheduler, tcp://HOST:PORT (default: RADA_DASK_SCHEDULER, else a "
+            "local cluster)."
+        ),
+    ] = None,
+    time_limit: TimeLimit = None,
+    json: JsonOption = False,
+) -> None:
+    """Solve the economy and each variant in VARIANTS.toml as a batch on Dask."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from rada.cli._output import print_json, progress, stderr, stdout
+    from rada.compute.scenarios import ScenarioResult, solve_batch
+    from rada.config import load_settings
+    from rada.planning.formats.variants_toml import read_variants
+    from rada.planning.variants import Variant
+
+    with progress("reading") as say:
+        economy = load(
+            path,
+            fmt,
+            labour_row,
+            say,
+            years=years,
+            target_growth=target_growth,
+            supply_growth=supply_growth,
+        )
+        say(f"reading {variants_file}")
+        variants = read_variants(variants_file)
+    batch = variants if any(v.name == "base" for v in variants) else (Variant("base"), *variants)
+    address = scheduler if scheduler is not None else load_settings().dask_scheduler
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    )
+    with bar:
+        task = bar.add_task(f"solving on {address or 'a local cluster'}", total=len(batch))
+
+        def advance(done: int, total: int, result: ScenarioResult) -> None:
+            bar.update(task, completed=done, description=f"{result.name}: {result.status}")
+
+        results = solve_batch(
+            economy,
+            batch,
+            scheduler=address,
+            workers=workers,
+            time_limit=time_limit,
+            progress=advance,
+        )
+    note = primary_input_note(economy)
+    if json:
+        print_json({"results": [r.to_dict() for r in results], "primary_input_note": note})
+        return
+    table = Table(title=f"{economy.name or path.name}: {len(results)} variants")
+    for heading in ("variant", "status", "objective", "vs base", "gap", "seconds", "error"):
+        table.add_column(heading, justify="left" if heading in ("variant", "error") else "right")
+    base = results[[v.name for v in batch].index("base")].objective
+    for r in results:
+        change = f"{r.objective / base - 1:+.2%}" if r.objective is not None and base else ""
+        table.add_row(
+            r.name,
+            r.status,
+            f"{r.objective:.8g}" if r.objective is not None else "",
+            change,
+            f"{r.gap:.2g}" if r.gap is not None else "",
+            f"{r.seconds:.2f}",
+            r.error or "",
+        )
+    stdout.print(table)
+    if note:
+        stdout.print(f"Note: {note}.", markup=False)
