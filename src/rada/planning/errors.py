@@ -63,6 +63,10 @@ class NotSquareSystem(PlanningError):
     """Leontief methods need exactly one single-output technique per product."""
 
 
+class SolverUnavailable(PlanningError):
+    """The solver asked for is not in this installation (HiPO needs ``highspy-extras``)."""
+
+
 class PlanNotOptimal(PlanningError):
     """The solver ended without an optimal plan."""
 

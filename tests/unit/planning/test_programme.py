@@ -13,7 +13,8 @@ import scipy.sparse as sp
 from rada.planning.economy import CapitalStock, Economy
 from rada.planning.formats.iot import iot_economy, read_iot
 from rada.planning.generate import generate_economy
-from rada.planning.optimal import _run_highs, solve_plan
+from rada.planning.highs import run_highs
+from rada.planning.optimal import solve_plan
 from rada.planning.programme import LinearProgramme, build_programme, stocks_of
 from rada.planning.structure import Structure, compile_economy
 from rada.planning.tolerances import CLAIM_RTOL, EXACT_GAP
@@ -64,8 +65,8 @@ def stocked_programme(s: Structure) -> LinearProgramme:
 
 def _both_optima(economy: Economy) -> tuple[float, float]:
     s = compile_economy(economy)
-    eliminated = _run_highs(build_programme(s), maximise=True, solver="primal", threads=0)
-    stocked = _run_highs(stocked_programme(s), maximise=True, solver="primal", threads=0)
+    eliminated = run_highs(build_programme(s), maximise=True, solver="primal", threads=0)
+    stocked = run_highs(stocked_programme(s), maximise=True, solver="primal", threads=0)
     assert eliminated.status == stocked.status == "Optimal"
     return eliminated.objective, stocked.objective
 

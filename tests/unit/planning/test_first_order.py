@@ -1,0 +1,150 @@
+"""The first-order solver: its certified bounds bracket the exact optimum, it stops at the gap
+asked for, and at the time limit it returns the best certified plan, never nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rada.planning.errors import SolverUnavailable
+from rada.planning.first_order import (
+    candidate_of,
+    closed_form,
+    point_of,
+    solve_pdhg,
+    tolerances,
+)
+from rada.planning.generate import generate_economy
+from rada.planning.highs import hipo_available
+from rada.planning.optimal import choose_solver, solve_plan
+from rada.planning.programme import build_programme
+from rada.planning.structure import compile_economy
+
+#: Bounds are compared with the exact optimum to this, relative: the exact optimum itself
+#: is only known to HiGHS's tolerances.
+ROUNDING = 1e-9
+
+
+def _brackets(lower: float, exact: float, upper: float) -> bool:
+    scale = max(1.0, abs(exact))
+    return lower <= exact + ROUNDING * scale and exact <= upper + ROUNDING * scale
+
+
+@pytest.mark.parametrize("solver", ["first-order", "pdhg"])
+@pytest.mark.parametrize(
+    ("products", "years", "seed", "alternatives"),
+    [(30, 2, 1, 0.0), (80, 3, 2, 0.0), (60, 4, 3, 0.3)],
+)
+def test_first_order_bounds_bracket_the_exact_optimum(
+    products: int, years: int, seed: int, alternatives: float, solver: str
+) -> None:
+    economy = generate_economy(products=products, years=years, seed=seed, alternatives=alternatives)
+    exact = solve_plan(economy, solver="primal").objective
+    plan = solve_plan(economy, solver=solver, gap=1e-6, time_limit=120)
+    c = plan.certificate
+    assert plan.status == "optimal"
+    assert c.gap <= 1e-6
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+    assert c.max_violation <= 1e-9
+    assert plan.objective == c.lower_bound
+    assert np.allclose(plan.fulfilment, c.plan.fulfilment)
+
+
+def test_the_older_pdlp_is_certified_and_brackets_the_exact_optimum() -> None:
+    economy = generate_economy(products=60, years=3, seed=4)
+    exact = solve_plan(economy, solver="primal").objective
+    plan = solve_plan(economy, solver="pdlp", gap=1e-5, time_limit=120)
+    c = plan.certificate
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+
+
+def test_hipdlp_runs_to_ever_finer_tolerances_from_a_cheap_first_one() -> None:
+    assert tolerances(1e-6) == [1e-6, 1e-9, 1e-10, 1e-11, 1e-12]
+    assert tolerances(1e-4) == [1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
+    assert tolerances(1e-10) == [1e-6, 1e-12]
+
+
+@pytest.mark.parametrize("solver", ["first-order", "pdhg", "pdlp"])
+def test_at_the_time_limit_the_best_certified_plan_is_returned_not_nothing(solver: str) -> None:
+    economy = generate_economy(products=150, years=3, seed=5)
+    plan = solve_plan(economy, solver=solver, gap=1e-12, time_limit=0.0)
+    c = plan.certificate
+    assert plan.status == "time limit"
+    assert 0 < c.lower_bound <= c.upper_bound
+    assert c.max_violation <= 1e-9
+    assert plan.activity.shape == (3, 150)
+
+
+def test_hipdlp_stopped_by_the_time_limit_returns_the_closed_form_plan() -> None:
+    economy = generate_economy(products=150, years=3, seed=6)
+    # Time enough to start HiGHS, not to finish: it returns nothing, the start is kept.
+    plan = solve_plan(economy, solver="first-order", gap=1e-12, time_limit=0.02)
+    assert plan.status == "time limit"
+    assert plan.certificate.lower_bound > 0
+    assert plan.certificate.max_violation <= 1e-9
+
+
+def test_an_iteration_limit_keeps_the_best_certificate_which_only_improves() -> None:
+    s = compile_economy(generate_economy(products=100, years=3, seed=7))
+    lp = build_programme(s)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    first = solve_pdhg(s, lp, labour=0, gap=0.0, iteration_limit=0)
+    longer = solve_pdhg(s, lp, labour=0, gap=0.0, iteration_limit=3000)
+    assert first.stopped == longer.stopped == "iteration limit"
+    assert longer.certificate.gap <= first.certificate.gap
+    assert longer.certificate.lower_bound >= first.certificate.lower_bound - 1e-12
+
+
+def test_the_closed_form_start_is_feasible_and_close_on_generated_economies() -> None:
+    economy = generate_economy(products=200, years=3, seed=8)
+    s = compile_economy(economy)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    exact = solve_plan(economy, solver="primal").objective
+    from rada.planning.certificate import certify
+
+    c = certify(s, start, labour=0)
+    assert c.max_violation <= 1e-9
+    assert exact * 0.99 <= c.lower_bound <= exact
+
+
+def test_economies_with_a_choice_of_technique_have_no_closed_form() -> None:
+    s = compile_economy(generate_economy(products=40, years=2, seed=9, alternatives=0.5))
+    assert closed_form(s, labour=0) is None
+
+
+def test_a_point_of_the_programme_reads_back_as_the_same_candidate() -> None:
+    s = compile_economy(generate_economy(products=40, years=3, seed=10))
+    lp = build_programme(s)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    x, y = point_of(lp, start)
+    again = candidate_of(s, lp, x, y)
+    assert np.allclose(again.activity, start.activity)
+    assert np.allclose(again.fulfilment, start.fulfilment)
+    assert np.allclose(again.product_prices, start.product_prices)
+    assert np.allclose(again.resource_prices, start.resource_prices)
+    assert np.allclose(again.stocks, start.stocks)
+
+
+def test_auto_solves_small_economies_exactly_and_large_ones_by_first_order() -> None:
+    small = compile_economy(generate_economy(products=100, years=5, seed=1))
+    large = compile_economy(generate_economy(products=1000, years=5, seed=1))
+    assert choose_solver(small) == "primal"
+    assert choose_solver(large) == "first-order"
+
+
+@pytest.mark.skipif(hipo_available(), reason="highspy-extras is installed here")
+def test_hipo_without_highspy_extras_says_so_instead_of_running_the_simplex() -> None:
+    economy = generate_economy(products=20, years=2, seed=1)
+    with pytest.raises(SolverUnavailable, match="highspy-extras") as raised:
+        solve_plan(economy, solver="hipo")
+    assert "rada[hipo]" in (raised.value.hint or "")
+
+
+def test_an_unknown_solver_is_refused() -> None:
+    from rada.planning.errors import PlanningError
+
+    with pytest.raises(PlanningError, match="unknown solver"):
+        solve_plan(generate_economy(products=5, years=1, seed=1), solver="simplex")
