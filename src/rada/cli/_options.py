@@ -22,16 +22,71 @@ LabourRowOption = Annotated[
 ]
 
 
+YearsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--years",
+        min=1,
+        help="Input-output tables: plan this many years from the table's one year (targets "
+        "and labour grow by --target-growth and --supply-growth a year).",
+    ),
+]
+TargetGrowthOption = Annotated[
+    float,
+    typer.Option("--target-growth", help="With --years: yearly growth of the consumption targets."),
+]
+SupplyGrowthOption = Annotated[
+    float,
+    typer.Option("--supply-growth", help="With --years: yearly growth of the labour supply."),
+]
+
+#: The growth ``rada plan demo`` plans the UK 2010 table with (``bootstrap.demo_economy``):
+#: consumption targets 2.5 % a year, labour 1 % a year.
+DEFAULT_TARGET_GROWTH = 0.025
+DEFAULT_SUPPLY_GROWTH = 0.01
+
+
 def load(
-    path: Path, fmt: str | None, labour_row: str | None, say: Callable[[str], None]
+    path: Path,
+    fmt: str | None,
+    labour_row: str | None,
+    say: Callable[[str], None],
+    *,
+    years: int | None = None,
+    target_growth: float = DEFAULT_TARGET_GROWTH,
+    supply_growth: float = DEFAULT_SUPPLY_GROWTH,
 ) -> Economy:
-    """Read an economy in the named (or detected) format."""
+    """Read an economy in the named (or detected) format; a table over ``years`` years."""
     from rada.planning.errors import InputError
-    from rada.planning.formats import FORMATS, load_economy
+    from rada.planning.formats import FORMATS, detect_format, load_economy
 
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise InputError("no such file or folder", file=str(path))
+    if years is not None and (fmt or detect_format(path)) != "iot":
+        raise InputError(
+            "--years applies to input-output tables, which hold one year",
+            file=str(path),
+            hint="this economy has its own horizon; leave --years out",
+        )
     say(f"reading {path}")
-    return load_economy(path, format=fmt, labour_row=labour_row)
+    if years is None:
+        return load_economy(path, format=fmt, labour_row=labour_row)
+    return load_economy(
+        path,
+        format=fmt,
+        labour_row=labour_row,
+        years=years,
+        target_growth=target_growth,
+        supply_growth=supply_growth,
+    )
+
+
+def primary_input_note(economy: Economy) -> str | None:
+    """Said wherever an economy's labour figures are shown when its "labour" is value added
+    (judged by the labour resource's name, which a table's reader takes from its row)."""
+    from rada.planning.formats.iot import primary_input_note as note
+
+    labour = economy.resources[economy.resource_index[economy.labour]]
+    return note(labour.name)

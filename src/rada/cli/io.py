@@ -106,6 +106,8 @@ def values(
                 "residual": solution.residual,
                 "values": dict(zip(iot.codes, (float(x) for x in v), strict=True)),
                 "labour_in_final_demand": float(v @ iot.final_demand),
+                "labour_row": iot.labour_row,
+                "primary_input_note": iot.primary_input_note,
             }
         )
         return
@@ -120,6 +122,8 @@ def values(
         )
     stdout.print(shown)
     stdout.print(f"labour embodied in final demand: {float(v @ iot.final_demand):,.6g}")
+    if iot.primary_input_note:
+        stdout.print(f"Note: {iot.primary_input_note}.", markup=False)
 
 
 @app.command()

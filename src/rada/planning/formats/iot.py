@@ -31,6 +31,31 @@ DEFAULT_LABOUR_ROW = "Compensation of employees"
 DEFAULT_OUTPUT_ROW = "Total output"
 FINAL_DEMAND_COLUMN = "Final demand"
 
+#: Row headings that name value added (or output less intermediate inputs, which is value
+#: added and net taxes) rather than labour. A table without labour data (WIOD's 2013 release
+#: as shipped by the R package ``wiod``) may stand such a row in for labour.
+_VALUE_ADDED = re.compile(r"value[ -]added|output less intermediate|\bGVA\b", re.IGNORECASE)
+
+
+def primary_input_note(row: str) -> str | None:
+    """What to say beside labour values or a labour supply when the table's "labour" row
+    ``row`` (its heading, the table's own metadata) is value added; ``None`` when it is not.
+
+    >>> primary_input_note("Compensation of employees") is None
+    True
+    >>> print(primary_input_note("Output less intermediate inputs"))
+    value added ('Output less intermediate inputs') stands in for labour, which the table \
+does not have: 'labour values' are value added per unit (all 1 when it is output less \
+intermediate inputs) and 'labour' is value added in the table's money unit
+    """
+    if not _VALUE_ADDED.search(row):
+        return None
+    return (
+        f"value added ({row!r}) stands in for labour, which the table does not have: "
+        "'labour values' are value added per unit (all 1 when it is output less intermediate "
+        "inputs) and 'labour' is value added in the table's money unit"
+    )
+
 
 @dataclass(frozen=True)
 class IOTable:
@@ -50,6 +75,11 @@ class IOTable:
     def coefficients(self) -> sp.csc_array:
         """Technical coefficients ``A[i, j] = flows[i, j] / output[j]``."""
         return sp.csc_array(self.flows / self.output[np.newaxis, :])
+
+    @property
+    def primary_input_note(self) -> str | None:
+        """Said wherever this table's labour values are shown (see :func:`primary_input_note`)."""
+        return primary_input_note(self.labour_row)
 
     @property
     def labour_coefficients(self) -> FloatArray:

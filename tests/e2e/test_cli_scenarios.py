@@ -1,0 +1,125 @@
+"""``rada plan scenarios`` solves a batch of what-ifs on Dask; ``rada plan solve`` takes
+``--device`` and plans a one-year table over ``--years``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rada.cli.main import ExitCode
+from rada.compute.gpu import gpu_available
+from rada.compute.scenarios import solve_variant
+from rada.planning.formats.cockshott import read_cockshott
+from rada.planning.formats.variants_toml import read_variants
+from rada.planning.variants import Variant
+
+RADA = [sys.executable, "-m", "rada.cli"]
+
+VARIANTS = """
+[[variant]]
+name = "a fifth more of everything"
+scale_targets = [{ factor = 1.2 }]
+
+[[variant]]
+name = "no such technique"
+capacity = [{ technique = "nowhere", capacity = 1.0 }]
+"""
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*RADA, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.mark.slow
+def test_scenarios_json_equals_each_variant_solved_alone(shared_data: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    toy = shared_data / "cockshott-toy" / "v2019"
+    variants = tmp_path / "variants.toml"
+    variants.write_text(VARIANTS, encoding="utf-8")
+    result = run(
+        "plan", "scenarios", str(toy), str(variants), "--json", "--workers", "2",
+        env={"RADA_DASK_SCHEDULER": ""},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no bar when stderr is not a terminal
+    data = json.loads(result.stdout)
+    economy = read_cockshott(toy)
+    alone = [solve_variant(economy, v) for v in (Variant("base"), *read_variants(variants))]
+    got = data["results"]
+    assert [r["name"] for r in got] == [r.name for r in alone]
+    for row, expected in zip(got, alone, strict=True):
+        assert row["status"] == expected.status
+        if expected.objective is None:
+            assert row["objective"] is None
+        else:
+            assert row["objective"] == pytest.approx(expected.objective, rel=1e-12)
+    assert got[0]["objective"] == pytest.approx(8.79729913, abs=5e-9)
+    assert got[2]["status"] == "error"
+    assert "no technique 'nowhere'" in got[2]["error"]
+    assert data["primary_input_note"] is None
+
+
+def test_a_bad_variants_file_is_bad_input_naming_file_line_and_field(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[variant]]\nname = "x"\nscale_targets = [{ factor = "a" }]\n', "utf-8")
+    result = run("plan", "scenarios", str(shared_data / "cockshott-toy" / "v2019"), str(bad))
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert f"{bad}, line 3: variant 1 ('x'), field 'scale_targets.factor'" in result.stderr
+
+
+def test_an_unreachable_scheduler_is_an_error_with_a_hint(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    variants = tmp_path / "variants.toml"
+    variants.write_text(VARIANTS, encoding="utf-8")
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    result = run(
+        "plan", "scenarios", toy, str(variants), env={"RADA_DASK_SCHEDULER": "tcp://127.0.0.1:9"}
+    )
+    assert result.returncode == ExitCode.ERROR
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+    assert "RADA_DASK_SCHEDULER" in result.stderr
+
+
+def test_plan_solve_on_the_cpu_device(shared_data: Path) -> None:
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    result = run("plan", "solve", toy, "--device", "cpu", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["objective"] == pytest.approx(8.79729913, abs=5e-9)
+
+
+@pytest.mark.skipif(gpu_available(), reason="a CUDA device with cupdlpx is present")
+def test_asking_for_the_gpu_without_one_says_why(shared_data: Path) -> None:
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    result = run("plan", "solve", toy, "--device", "gpu")
+    assert result.returncode == ExitCode.ERROR
+    assert "the GPU backend cannot run here" in result.stderr
+
+
+def test_a_one_year_table_is_planned_over_several_years(shared_data: Path) -> None:
+    table = str(shared_data / "io" / "uk-2010" / "iot.csv")
+    result = run("plan", "solve", table, "--years", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["years"] == 3
+    supply = data["labour_supply"]
+    assert supply[1] == pytest.approx(supply[0] * 1.01)
+    assert supply[2] == pytest.approx(supply[0] * 1.01**2)
+    assert data["primary_input_note"] is None  # compensation of employees is labour
+
+
+def test_years_are_refused_for_an_economy_with_its_own_horizon(shared_data: Path) -> None:
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    result = run("plan", "solve", toy, "--years", "3")
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert "--years applies to input-output tables" in result.stderr
