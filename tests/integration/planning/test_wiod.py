@@ -1,0 +1,111 @@
+"""The world economy: WIOD's 2011 table, 41 regions x 35 industries (issue 17 §4).
+
+The table has no labour data; value added ("Output less intermediate inputs") stands in for
+it, so every "labour value" is 1 and the command line says so. It is read from
+``../shared/data/io/wiod-2011`` and never shipped in the package.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rada.planning.formats.iot import primary_input_note, read_iot
+from rada.planning.leontief import labour_values
+
+WIOD = Path(__file__).resolve().parents[4] / "shared" / "data" / "io" / "wiod-2011"
+ROW = "Output less intermediate inputs"
+
+pytestmark = pytest.mark.skipif(
+    not (WIOD / "iot.csv").is_file(), reason=f"the WIOD 2011 table is not at {WIOD}"
+)
+
+#: The region-industries with zero output in 2011, left out of iot.csv (its README).
+DROPPED = [
+    "AUS-c35",
+    "BGR-c35",
+    "BRA-c35",
+    "CHN-c19",
+    "CHN-c35",
+    "CYP-c8",
+    "ESP-c35",
+    "EST-c35",
+    "HUN-c35",
+    "IDN-c19",
+    "IDN-c35",
+    "JPN-c35",
+    "KOR-c35",
+    "LUX-c5",
+    "LUX-c8",
+    "LVA-c8",
+    "LVA-c35",
+    "MLT-c8",
+    "ROM-c35",
+    "RUS-c35",
+    "SVK-c35",
+    "SWE-c5",
+]
+
+
+def test_the_table_has_1413_region_industries_and_22_were_dropped_for_zero_output() -> None:
+    table = read_iot(WIOD / "iot.csv", labour_row=ROW)
+    assert len(table.codes) == 1413
+    assert len({c.split("-")[0] for c in table.codes}) == 41
+    with (WIOD / "final_demand_by_region.csv").open(encoding="utf-8") as handle:
+        every = [row[0] for row in csv.reader(handle)][1:]
+    assert len(every) == 1435
+    assert sorted(set(every) - set(table.codes)) == sorted(DROPPED)
+    assert table.output.sum() == 141_767_904
+
+
+def test_value_added_stands_in_for_labour_so_every_labour_value_is_1() -> None:
+    table = read_iot(WIOD / "iot.csv", labour_row=ROW)
+    assert table.primary_input_note == primary_input_note(ROW)
+    assert table.primary_input_note is not None
+    assert "value added" in table.primary_input_note
+    values = labour_values(table.coefficients, table.labour_coefficients).value
+    np.testing.assert_allclose(values, 1.0, atol=1e-12)
+
+
+def test_the_table_without_a_labour_row_is_refused() -> None:
+    from rada.planning.errors import InputError
+
+    with pytest.raises(InputError, match="no labour row 'Compensation of employees'"):
+        read_iot(WIOD / "iot.csv")
+
+
+def _rada(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rada.cli", *args], capture_output=True, text=True, env=os.environ
+    )
+
+
+def test_labour_values_shown_say_that_value_added_stands_in() -> None:
+    result = _rada("io", "values", str(WIOD / "iot.csv"), "--labour-row", ROW, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["primary_input_note"] == primary_input_note(ROW)
+    text = _rada("io", "values", str(WIOD / "iot.csv"), "--labour-row", ROW)
+    assert "Note: value added ('Output less intermediate inputs') stands in for labour" in (
+        text.stdout.replace("\n", " ")
+    )
+
+
+@pytest.mark.slow
+def test_a_one_year_world_plan_and_its_note() -> None:
+    result = _rada(
+        "plan", "solve", str(WIOD / "iot.csv"), "--labour-row", ROW, "--solver", "primal", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    # (value added 69,327,812 + committed 8,499) / targets 69,277,101, as labour values are 1.
+    assert data["objective"] == pytest.approx(1.0008546835699867, rel=1e-12)
+    assert data["certificate"]["gap"] < 1e-9
+    assert "stands in for labour" in data["primary_input_note"]
