@@ -25,8 +25,9 @@ app = typer.Typer(help="Compute optimal multi-year plans and explain them.", no_
 Device = Annotated[
     str,
     typer.Option(
-        help="auto (the GPU when cupdlpx and a CUDA device are present, else the CPU), cpu, "
-        "or gpu (cuPDLPx, a first-order method; the certificate is computed on the host)."
+        help="auto (the GPU when cupdlpx and a CUDA device are present and --solver is auto or "
+        "first-order, else the CPU), cpu, or gpu (cuPDLPx, a first-order method; the "
+        "certificate is computed on the host)."
     ),
 ]
 
@@ -146,7 +147,7 @@ def solve(
             target_growth=target_growth,
             supply_growth=supply_growth,
         )
-        if choose_device(device) == "gpu":
+        if choose_device(device, solver=solver) == "gpu":
             from rada.compute.gpu import solve_plan_gpu
 
             plan = solve_plan_gpu(economy, time_limit=time_limit, progress=say)

@@ -66,14 +66,21 @@ def gpu_available() -> bool:
     return cupdlpx_available() and cuda_device_count() > 0
 
 
-def choose_device(device: str) -> str:
-    """``"cpu"`` or ``"gpu"`` for ``device`` (``auto``: the GPU when it can run).
+#: Solver names that ask for an approximate, certified plan (or leave the choice to Rada):
+#: only these let ``--device auto`` move the solve to the GPU, whose method is first-order.
+_FIRST_ORDER_OR_AUTO = ("auto", "first-order", "pdhg", "pdlp", "hipdlp")
 
+
+def choose_device(device: str, *, solver: str = "auto") -> str:
+    """``"cpu"`` or ``"gpu"`` for ``device``.
+
+    ``auto`` is the GPU when it can run and ``solver`` is ``auto`` or a first-order method;
+    an exact solver asked for by name (``primal``, ``ipm``...) keeps the solve on the CPU.
     Raises ``PlanningError`` for an unknown name, or for ``gpu`` where it cannot run.
     """
     if device not in DEVICES:
         raise PlanningError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
-    if device == "cpu":
+    if device == "cpu" or (device == "auto" and solver not in _FIRST_ORDER_OR_AUTO):
         return "cpu"
     if gpu_available():
         return "gpu"

@@ -85,6 +85,7 @@ def test_the_stand_in_returns_cupdlpx_s_own_duals_on_its_own_example() -> None:
 def test_the_device_is_chosen_by_what_is_present() -> None:
     assert choose_device("cpu") == "cpu"
     assert choose_device("auto") == ("gpu" if gpu_available() else "cpu")
+    assert choose_device("auto", solver="primal") == "cpu"  # an exact solver asked for
     with pytest.raises(PlanningError, match="unknown device"):
         choose_device("tpu")
 
