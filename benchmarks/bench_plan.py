@@ -5,7 +5,9 @@ and 6 GiB. The time covers compiling the economy, formulating the LP, HiGHS and 
 the plan (not generating the economy). Each run is a fresh process-free call on a new seed.
 
     python benchmarks/bench_plan.py --products 200 --years 5 --runs 5
-    python benchmarks/bench_plan.py --products 1000 --years 5 --runs 1 --solver pdlp
+    python benchmarks/bench_plan.py --products 1000 --years 5 --runs 1 --solver first-order
+
+First-order solvers against exact simplex: benchmarks/bench_first_order.py.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import argparse
 
 from _measure import machine, median, peak_rss_gib, timed
 from rada.planning.generate import generate_economy
-from rada.planning.optimal import SOLVERS, solve_plan
+from rada.planning.optimal import SOLVER_NAMES, solve_plan
 
 
 def main() -> None:
@@ -22,7 +24,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=200)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--solver", choices=sorted(SOLVERS), default="primal")
+    parser.add_argument("--solver", choices=SOLVER_NAMES, default="primal")
     parser.add_argument("--target", type=float, default=None, help="Target seconds to compare.")
     args = parser.parse_args()
     times, objectives, highs = [], [], []
