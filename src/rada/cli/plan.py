@@ -284,6 +284,7 @@ def scenarios(
             "local cluster)."
         ),
     ] = None,
+    solver: Solver = "auto",
     time_limit: TimeLimit = None,
     json: JsonOption = False,
 ) -> None:
@@ -331,6 +332,7 @@ def scenarios(
             batch,
             scheduler=address,
             workers=workers,
+            solver=solver,
             time_limit=time_limit,
             progress=advance,
         )
