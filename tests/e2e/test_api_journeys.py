@@ -634,4 +634,5 @@ def test_no_route_deletes_anything_said(memory_instance: Instance) -> None:
     assert {path for method, path in routes if method == "DELETE"} == {
         f"{API}/me/tokens/{{token_id}}"
     }
-    assert "PUT" not in {method for method, _ in routes}
+    # The one PUT replaces one's own settings (language, zone, mail), nobody's speech.
+    assert {path for method, path in routes if method == "PUT"} == {f"{API}/me/settings"}
