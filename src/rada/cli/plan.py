@@ -32,15 +32,26 @@ Device = Annotated[
 ]
 
 TimeLimit = Annotated[
-    float | None, typer.Option(help="Give up after this many seconds (exit code 4).")
+    float | None,
+    typer.Option(
+        help="Stop after this many seconds: exact solvers give up (exit code 4), first-order "
+        "ones return the best certified plan so far."
+    ),
 ]
 
 Solver = Annotated[
     str,
     typer.Option(
-        help="HiGHS method: primal or dual simplex, ipm, pdlp (first-order, approximate), "
-        "or choose."
+        help="auto (exact primal simplex up to 2,000 techniques x years, first-order beyond), "
+        "primal or dual simplex, ipm, hipo (needs highspy-extras, the hipo extra), choose; "
+        "first-order (HiGHS's hipdlp), pdhg (Rada's own) or pdlp, each stopped when its "
+        "certificate proves --gap."
     ),
+]
+
+Gap = Annotated[
+    float,
+    typer.Option(help="First-order solvers stop when the certified relative gap is this small."),
 ]
 
 
@@ -84,7 +95,8 @@ def print_plan(plan: Plan, *, top: int) -> None:
 
     e = plan.economy
     title = e.name or "plan"
-    table = Table(title=f"{title}: optimal plan (objective {plan.objective:.8g})")
+    kind = "optimal plan" if plan.status == "optimal" else "best plan at the time limit"
+    table = Table(title=f"{title}: {kind} (objective {plan.objective:.8g})")
     for heading in ("year", "fulfilment", "labour used", "labour supply", "labour price"):
         table.add_column(heading, justify="right")
     labour = e.resource_index[e.labour]
@@ -123,8 +135,9 @@ def solve(
     target_growth: TargetGrowthOption = 0.025,
     supply_growth: SupplyGrowthOption = 0.01,
     device: Device = "auto",
-    solver: Solver = "primal",
+    solver: Solver = "auto",
     time_limit: TimeLimit = None,
+    gap: Gap = 1e-6,
     top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
     out: Annotated[
         Path | None,
@@ -150,9 +163,9 @@ def solve(
         if choose_device(device, solver=solver) == "gpu":
             from rada.compute.gpu import solve_plan_gpu
 
-            plan = solve_plan_gpu(economy, time_limit=time_limit, progress=say)
+            plan = solve_plan_gpu(economy, time_limit=time_limit, gap=gap, progress=say)
         else:
-            plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
+            plan = solve_plan(economy, solver=solver, time_limit=time_limit, gap=gap, progress=say)
         written = []
         if out is not None:
             from rada.planning.report import write_plan_tables
@@ -186,8 +199,9 @@ def explain(
     ] = None,
     year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
     limit: Annotated[int, typer.Option(help="At most this many products (0: all).")] = 10,
-    solver: Solver = "primal",
+    solver: Solver = "auto",
     time_limit: TimeLimit = None,
+    gap: Gap = 1e-6,
     json: JsonOption = False,
 ) -> None:
     """Say which constraints bind and why each binding target is not exceeded."""
@@ -202,7 +216,7 @@ def explain(
                 from rada.planning.errors import InputError
 
                 raise InputError(f"there is no product {name!r} in the economy", file=str(path))
-        plan = solve_plan(economy, solver=solver, time_limit=time_limit, progress=say)
+        plan = solve_plan(economy, solver=solver, time_limit=time_limit, gap=gap, progress=say)
         say("explaining")
         explanation = explain_plan(plan, products=product, years=year, limit=limit or None)
     if json:
