@@ -33,6 +33,7 @@ __all__ = [
     "Labels",
     "Substance",
     "Table",
+    "api_labels",
     "labels_for",
     "product_labels",
     "proposal_substance",
@@ -106,6 +107,14 @@ def shipped_labels() -> Labels:
     from rada.bootstrap import demo_economy  # the web may use bootstrap; loaded on first use
 
     return Labels(*product_labels(demo_economy(years=1)))
+
+
+def api_labels(request: Request) -> Labels:
+    """The labels the API names products by: the app's economy's, as on the pages (the
+    shipped table's where the API runs without the pages' state)."""
+    if getattr(request.app.state, "rada", None) is None:
+        return shipped_labels()
+    return labels_for(request)
 
 
 def labels_for(request: Request) -> Labels:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from rada.councils.errors import NotAllowed
 from rada.councils.proposals import Proposal, Stage
@@ -28,7 +28,10 @@ from rada.web.api.schemas import (
     proposal_public,
     proposal_summary,
 )
-from rada.web.substance import proposal_substance, shipped_labels
+from rada.web.substance import Labels, api_labels, proposal_substance
+
+#: The names of the products of the app's economy (the one its plan pages show).
+LabelsDep = Annotated[Labels, Depends(api_labels)]
 
 router = APIRouter(tags=["proposals"], route_class=ApiRoute)
 
@@ -57,7 +60,7 @@ def list_proposals(
     responses={201: answer("The proposal opened", PROPOSAL_LINKS)},
 )
 def open_proposal(
-    slug: Slug, body: ProposalCreate, api: ApiDep, caller: ParticipantDep
+    slug: Slug, body: ProposalCreate, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
 ) -> ProposalPublic:
     """Open a proposal (members whom the standing orders let propose). It goes to discussion
     at once unless ``discuss`` is false."""
@@ -75,7 +78,7 @@ def open_proposal(
             seats=body.seats,
             discuss=body.discuss,
         )
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
@@ -87,7 +90,7 @@ def open_proposal(
     responses={201: answer("The affiliation proposal, in the invited council", PROPOSAL_LINKS)},
 )
 def propose_affiliation(
-    slug: Slug, body: AffiliationCreate, api: ApiDep, caller: ParticipantDep
+    slug: Slug, body: AffiliationCreate, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
 ) -> ProposalPublic:
     """A convenor of this federation (or congress) invites a council. The answer is the
     ``affiliation`` proposal opened in the invited council, which decides it by its own
@@ -104,7 +107,7 @@ def propose_affiliation(
             title=body.title,
             text=body.text,
         )
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
@@ -116,7 +119,7 @@ def propose_affiliation(
     responses={201: answer("The disaffiliation proposal, in the member council", PROPOSAL_LINKS)},
 )
 def propose_disaffiliation(
-    slug: Slug, body: DisaffiliationCreate, api: ApiDep, caller: ParticipantDep
+    slug: Slug, body: DisaffiliationCreate, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
 ) -> ProposalPublic:
     """A convenor of this federation, or a member of the member council, puts it to the
     member council that it leave; the answer is the ``disaffiliation`` proposal, decided by
@@ -131,23 +134,23 @@ def propose_disaffiliation(
             title=body.title,
             text=body.text,
         )
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
 
 @router.get("/proposals/{proposal_id}", summary="A proposal, every version and its decision")
-def show_proposal(proposal_id: ProposalId, api: ApiDep) -> ProposalPublic:
+def show_proposal(proposal_id: ProposalId, api: ApiDep, labels: LabelsDep) -> ProposalPublic:
     """A proposal with every version of its text, its rule and, once decided, the decision
     with its figures (public)."""
     with api.uow() as uow:
-        return _view(uow, service.get_proposal(uow, proposal_id))
+        return _view(uow, service.get_proposal(uow, proposal_id), labels)
 
 
-def _view(uow: UnitOfWork, proposal: Proposal) -> ProposalPublic:
-    """The proposal with its substance in English, products named by the shipped table's
-    labels (the API answers in English; the pages use the app's economy and language)."""
-    substance = proposal_substance(uow, proposal, labels=shipped_labels(), language="en", _=str)
+def _view(uow: UnitOfWork, proposal: Proposal, labels: Labels) -> ProposalPublic:
+    """The proposal with its substance in English, products named by the labels of the app's
+    economy, as the pages name them (the API answers in English)."""
+    substance = proposal_substance(uow, proposal, labels=labels, language="en", _=str)
     return proposal_public(proposal, People(uow)(proposal.author_id), substance)
 
 
@@ -157,14 +160,18 @@ def _view(uow: UnitOfWork, proposal: Proposal) -> ProposalPublic:
     responses={200: answer("The proposal with its new version", PROPOSAL_LINKS)},
 )
 def revise_proposal(
-    proposal_id: ProposalId, body: RevisionCreate, api: ApiDep, caller: ParticipantDep
+    proposal_id: ProposalId,
+    body: RevisionCreate,
+    api: ApiDep,
+    labels: LabelsDep,
+    caller: ParticipantDep,
 ) -> ProposalPublic:
     """A new version of the text, by its author, before voting opens; earlier versions stay."""
     with api.uow() as uow:
         proposal = service.revise_proposal(
             uow, proposal_id=proposal_id, text=body.text, by=caller.id, now=api.now()
         )
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
@@ -174,13 +181,15 @@ def revise_proposal(
     summary="Put a draft to discussion",
     responses={200: answer("The proposal, in discussion", PROPOSAL_LINKS)},
 )
-def open_discussion(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
+def open_discussion(
+    proposal_id: ProposalId, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
+) -> ProposalPublic:
     """Move a draft into discussion (its author or a convenor)."""
     with api.uow() as uow:
         proposal = service.open_discussion(
             uow, proposal_id=proposal_id, by=caller.id, now=api.now()
         )
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
@@ -190,12 +199,14 @@ def open_discussion(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep
     summary="Open the vote",
     responses={200: answer("The proposal, its vote open", VOTING_LINKS)},
 )
-def open_voting(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
+def open_voting(
+    proposal_id: ProposalId, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
+) -> ProposalPublic:
     """Open the vote once the discussion has lasted as long as the standing orders say
     (a convenor)."""
     with api.uow() as uow:
         proposal = service.open_voting(uow, proposal_id=proposal_id, by=caller.id, now=api.now())
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
 
@@ -205,7 +216,9 @@ def open_voting(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) ->
     summary="Close the vote and count it",
     responses={200: answer("The proposal, decided", VOTING_LINKS)},
 )
-def close_vote(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> ProposalPublic:
+def close_vote(
+    proposal_id: ProposalId, api: ApiDep, labels: LabelsDep, caller: ParticipantDep
+) -> ProposalPublic:
     """Close the vote once its period is over, or once everyone entitled has voted, and
     count it; the decision is recorded and carried out. Any member of the council may ask:
     closing decides nothing that the count does not."""
@@ -217,6 +230,6 @@ def close_vote(proposal_id: ProposalId, api: ApiDep, caller: ParticipantDep) -> 
                 msg("only members of %(council)s may close its votes", council=council.name)
             )
         proposal = service.close_vote(uow, proposal_id=proposal_id, by=caller.id, now=api.now())
-        view = _view(uow, proposal)
+        view = _view(uow, proposal, labels)
         uow.commit()
     return view
