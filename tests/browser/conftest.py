@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.server import running_server
 
-from rada.demo_federation import Demo
+from rada.demo.federation import Demo
 from rada.record import Entry, EntryKind, Signer
 from rada.store.engine import record_engine
 from rada.store.keys import PRIVATE_KEY_FILE, load_or_create_signing_key
@@ -186,7 +186,7 @@ def built_demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltDemo:
     its record, as ``rada demo`` serves it. Copy it (:func:`copy_demo`) before changing it."""
     from rada.bootstrap import demo_economy, open_database
     from rada.config import Settings
-    from rada.demo_federation import PASSWORD, build
+    from rada.demo.federation import PASSWORD, build
 
     data_dir = tmp_path_factory.mktemp("rada-demo")
     database = open_database(Settings(data_dir=data_dir))

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from rada.config import DEVELOPMENT_SECRET_KEY, InsecureSettings, Settings
-from rada.services.memory import MemoryState, MemoryUnitOfWork
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 from rada.web.app import create_app
 
 API = "/api/v1"

@@ -26,11 +26,11 @@ from fastapi.testclient import TestClient
 
 from rada.config import Settings
 from rada.councils.orders import CouncilKind, ProposalKind, Role
-from rada.demo_federation import join_by_consent
+from rada.demo.federation import join_by_consent
 from rada.services import accounts, discussion
 from rada.services import councils as cs
 from rada.services import proposals as ps
-from rada.services.memory import MemoryState, MemoryUnitOfWork
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 from rada.web.app import create_app
 
 API = "/api/v1"

@@ -23,8 +23,8 @@ from rada.councils.orders import CouncilKind, ProposalKind
 from rada.services import accounts, discussion
 from rada.services import councils as cs
 from rada.services import proposals as ps
-from rada.services.memory import MemoryState, MemoryUnitOfWork
 from rada.services.ports import UnitOfWork
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 from rada.web.app import create_app
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

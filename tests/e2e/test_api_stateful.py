@@ -58,7 +58,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rada.config import Settings
-from rada.services.memory import MemoryState, MemoryUnitOfWork
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 from rada.web.app import create_app
 
 API = "/api/v1"

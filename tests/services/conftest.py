@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from tests.store_fixtures import postgres_schema
 
-from rada.services.memory import MemoryState, MemoryUnitOfWork
 from rada.services.ports import UnitOfWork
 from rada.store.database import Database
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

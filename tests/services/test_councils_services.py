@@ -20,7 +20,7 @@ from rada.councils.errors import (
 )
 from rada.councils.orders import CouncilKind, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
-from rada.demo_federation import join_by_consent
+from rada.demo.federation import join_by_consent
 from rada.record.encoding import EntryKind
 from rada.services import accounts, discussion
 from rada.services import councils as cs
@@ -716,7 +716,7 @@ def test_decisions_and_memberships_are_not_redactable(world: World) -> None:
 def _slip_ballot(uow: UnitOfWork, proposal: int) -> None:
     """What an operator with database access might do: add a ballot row and nothing else."""
     from rada.councils.ballots import SecretBallot
-    from rada.services.memory import MemoryUnitOfWork
+    from rada.store.memory import MemoryUnitOfWork
 
     forged = SecretBallot(proposal, "0" * 64, {"position": "no"}, 1)
     if isinstance(uow, MemoryUnitOfWork):

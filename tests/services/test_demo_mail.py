@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from rada.bootstrap import demo_economy
-from rada.demo_federation import build
-from rada.services.memory import MemoryUnitOfWork
+from rada.demo.federation import build
+from rada.store.memory import MemoryUnitOfWork
 
 
 def test_the_demo_s_people_are_confirmed_and_hear_of_things_by_mail() -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from rada.councils.notices import AccountSettings
 from rada.mail.compose import Composer, Unsendable
-from rada.services.memory import MemoryUnitOfWork
 from rada.services.ports import OutgoingMail
+from rada.store.memory import MemoryUnitOfWork
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 COMPOSER = Composer(sender="Rada <rada@example.org>", public_url="https://rada.example.org/")

@@ -21,9 +21,9 @@ from rada.mail.worker import Worker, backoff
 from rada.services import accounts
 from rada.services import councils as cs
 from rada.services import proposals as ps
-from rada.services.memory import MemoryUnitOfWork
 from rada.services.notifying import settings_of
 from rada.services.ports import OutgoingMail, UnitOfWork
+from rada.store.memory import MemoryUnitOfWork
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 VOTE = T0 + timedelta(days=2)  # when the vote opens, after the discussion

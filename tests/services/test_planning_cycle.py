@@ -16,7 +16,7 @@ from rada.bootstrap import demo_economy
 from rada.councils.cycle import Cycle, CycleStage, Review, Workplace
 from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongStage
 from rada.councils.orders import CouncilKind, ProposalKind
-from rada.demo_federation import join_by_consent
+from rada.demo.federation import join_by_consent
 from rada.planning.economy import Economy
 from rada.record.encoding import Entry
 from rada.services import accounts

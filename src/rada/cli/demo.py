@@ -36,7 +36,7 @@ def demo(
     from rada.bootstrap import demo_economy, open_database
     from rada.cli._output import message, print_json, progress, stdout
     from rada.config import load_settings
-    from rada.demo_federation import PASSWORD, build
+    from rada.demo.federation import PASSWORD, build
 
     settings = load_settings()
     database = open_database(settings)
@@ -167,7 +167,7 @@ def simulate(
     their target exceeds a capacity they believe in; report how the plan converged."""
     from rada.bootstrap import demo_economy
     from rada.cli._output import print_json, progress, stdout
-    from rada.simulation import simulate as run_simulation
+    from rada.demo.simulation import simulate as run_simulation
 
     with progress("simulating the planning cycle"):
         result = run_simulation(

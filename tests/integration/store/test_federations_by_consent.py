@@ -12,7 +12,7 @@ import pytest
 from rada.councils.errors import Conflict, CouncilError, NotAllowed
 from rada.councils.orders import CouncilKind, ProposalKind, Role
 from rada.councils.proposals import Outcome
-from rada.demo_federation import join_by_consent
+from rada.demo.federation import join_by_consent
 from rada.services import accounts
 from rada.services import councils as cs
 from rada.services import proposals as ps

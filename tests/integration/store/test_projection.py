@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from tests.store_fixtures import postgres_schema
 
 from rada.bootstrap import demo_economy
-from rada.demo_federation import build
+from rada.demo.federation import build
 from rada.record.encoding import decode_entry
 from rada.record.export import StoredEntry
 from rada.record.merkle import leaf_hash

@@ -18,14 +18,14 @@ from decimal import ROUND_DOWN, Decimal
 
 from rada.councils.cycle import CycleStage
 from rada.councils.orders import CouncilKind, ProposalKind
-from rada.demo_federation import join_by_consent
+from rada.demo.federation import join_by_consent
 from rada.planning.economy import Economy
 from rada.services import accounts
 from rada.services import councils as cs
 from rada.services import planning_cycle as pc
 from rada.services import proposals as ps
-from rada.services.memory import MemoryUnitOfWork
 from rada.services.ports import UnitOfWork
+from rada.store.memory import MemoryUnitOfWork
 
 TOLERANCE = 1e-9
 
