@@ -52,6 +52,31 @@ def _distribute(profile: Profile, keep: list[int]) -> tuple[list[int], int]:
     return votes, excess
 
 
+def _settle_keep_factors(
+    profile: Profile, seats: int, keep: list[int], elected: list[int]
+) -> tuple[list[int], int, int]:
+    """Lower the elected candidates' keep factors (in place) until their surpluses vanish.
+
+    Returns the votes, the exhausted excess and the quota of the last distribution.
+    """
+    iterations = 0
+    while True:
+        votes, excess = _distribute(profile, keep)
+        quota = (sum(votes) // (seats + 1)) + 1
+        surplus = sum(votes[c] - quota for c in elected if votes[c] > quota)
+        if surplus < OMEGA or iterations >= MAX_ITERATIONS:
+            break
+        changed = False
+        for c in elected:
+            new = min(SCALE, _ceil_div(keep[c] * quota, votes[c])) if votes[c] else SCALE
+            changed |= new != keep[c]
+            keep[c] = new
+        iterations += 1
+        if not changed:
+            break
+    return votes, excess, quota
+
+
 def meek_stv(
     profile: Profile,
     seats: int,
@@ -146,21 +171,7 @@ def meek_stv(
     subject: int | None = None
     gone: list[int] = []
     while True:
-        iterations = 0
-        while True:
-            votes, excess = _distribute(profile, keep)
-            quota = (sum(votes) // (seats + 1)) + 1
-            surplus = sum(votes[c] - quota for c in elected if votes[c] > quota)
-            if surplus < OMEGA or iterations >= MAX_ITERATIONS:
-                break
-            changed = False
-            for c in elected:
-                new = min(SCALE, _ceil_div(keep[c] * quota, votes[c])) if votes[c] else SCALE
-                changed |= new != keep[c]
-                keep[c] = new
-            iterations += 1
-            if not changed:
-                break
+        votes, excess, quota = _settle_keep_factors(profile, seats, keep, elected)
         newly = order([c for c in range(n) if hopeful[c] and votes[c] >= quota], votes)
         for c in newly:
             hopeful[c] = False
