@@ -144,6 +144,38 @@ def _int_field(details: Mapping[str, Any], name: str, kind: ProposalKind) -> int
     return value
 
 
+def _check_post_details(kind: ProposalKind, details: Mapping[str, Any]) -> None:
+    """Check an appointment's or a recall's details: the post, its council, the person."""
+    post = details.get("post")
+    if post not in ("manager", "delegate"):
+        raise CouncilError(msg("the post must be 'manager' or 'delegate', not %(post)r", post=post))
+    if post == "delegate":
+        _int_field(details, "to_council", kind)
+    if kind is ProposalKind.RECALL:
+        _int_field(details, "person", kind)
+
+
+def _check_federation_details(kind: ProposalKind, details: Mapping[str, Any]) -> None:
+    """Check an affiliation's or a disaffiliation's details: the federation, the delegates."""
+    _int_field(details, "federation", kind)
+    if "weight" in details:
+        raise CouncilError(
+            msg(
+                "the weight of a council's delegates is not proposed: it comes from the "
+                "members the council represents"
+            )
+        )
+    if kind is ProposalKind.AFFILIATION:
+        delegates = _int_field(details, "delegates", kind)
+        if not 1 <= delegates <= MAX_DELEGATES:
+            raise CouncilError(
+                msg(
+                    "an affiliated council sends from 1 to %(limit)s delegates",
+                    limit=MAX_DELEGATES,
+                )
+            )
+
+
 def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the kind-specific details of a proposal and return them normalised.
 
@@ -172,38 +204,14 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
             raise CouncilError(msg("a target review names the product whose target it reviews"))
         out["target"] = _positive_amount(details.get("target"), msg("the target"))
     elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
-        post = details.get("post")
-        if post not in ("manager", "delegate"):
-            raise CouncilError(
-                msg("the post must be 'manager' or 'delegate', not %(post)r", post=post)
-            )
-        if post == "delegate":
-            _int_field(details, "to_council", kind)
-        if kind is ProposalKind.RECALL:
-            _int_field(details, "person", kind)
+        _check_post_details(kind, details)
     elif kind is ProposalKind.PLAN_ADOPTION:
         if not isinstance(details.get("plan"), str | int):
             raise CouncilError(msg("a plan-adoption proposal names the plan it adopts"))
     elif kind is ProposalKind.BUDGET:
         out["budget"] = _positive_amount(details.get("budget"), msg("the budget"))
     elif kind in (ProposalKind.AFFILIATION, ProposalKind.DISAFFILIATION):
-        _int_field(details, "federation", kind)
-        if "weight" in details:
-            raise CouncilError(
-                msg(
-                    "the weight of a council's delegates is not proposed: it comes from the "
-                    "members the council represents"
-                )
-            )
-        if kind is ProposalKind.AFFILIATION:
-            delegates = _int_field(details, "delegates", kind)
-            if not 1 <= delegates <= MAX_DELEGATES:
-                raise CouncilError(
-                    msg(
-                        "an affiliated council sends from 1 to %(limit)s delegates",
-                        limit=MAX_DELEGATES,
-                    )
-                )
+        _check_federation_details(kind, details)
     elif kind is ProposalKind.REDACTION:
         _int_field(details, "entry", kind)
         reason = details.get("reason")
