@@ -8,7 +8,7 @@ the technique chooses (one tonne of output, or "last year's level of this workpl
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeGuard
@@ -182,6 +182,48 @@ def _check_yearly(
             _check_number(value, f"{what} for {key!r}, year {year}", allow_negative=allow_negative)
 
 
+def _check_technique(
+    tech: Technique, products: Mapping[str, int], resources: Mapping[str, int]
+) -> None:
+    """Check one technique: its outputs, inputs, resources, capital stocks and capacity."""
+    where = f"technique {tech.id!r}"
+    if not tech.outputs:
+        raise InputError(f"{where} has no outputs")
+    for kind, table, known in (
+        ("outputs", tech.outputs, products),
+        ("inputs", tech.inputs, products),
+        ("resources", tech.resources, resources),
+    ):
+        for key, value in table.items():
+            if key not in known:
+                what = "resource" if kind == "resources" else "product"
+                raise InputError(f"{where}, {kind}: unknown {what} {key!r}")
+            _check_number(value, f"{where}, {kind}, {key!r}")
+    _check_capital(where, tech.capital, products)
+    if tech.capacity is not None:
+        _check_number(tech.capacity, f"{where}, capacity")
+
+
+def _check_capital(
+    where: str, capital: Sequence[CapitalStock], products: Mapping[str, int]
+) -> None:
+    """Check a technique's capital stocks: known goods, each once, with sound figures."""
+    goods: set[str] = set()
+    for stock in capital:
+        if stock.good not in products:
+            raise InputError(f"{where}, capital: unknown product {stock.good!r}")
+        if stock.good in goods:
+            raise InputError(f"{where}, capital: {stock.good!r} listed twice")
+        goods.add(stock.good)
+        for name in ("per_unit", "depreciation", "initial"):
+            _check_number(getattr(stock, name), f"{where}, capital {stock.good!r}, {name}")
+        if stock.depreciation > 1:
+            raise InputError(
+                f"{where}, capital {stock.good!r}: depreciation {stock.depreciation!r} "
+                "is more than the whole stock (it is a yearly fraction, 0..1)"
+            )
+
+
 def validate(economy: Economy) -> None:
     """Check an economy's consistency; raise ``InputError`` naming the first fault."""
     if not isinstance(economy.years, int) or economy.years < 1:
@@ -200,35 +242,7 @@ def validate(economy: Economy) -> None:
             hint="every economy needs its labour resource and a labour supply per year",
         )
     for tech in economy.techniques:
-        where = f"technique {tech.id!r}"
-        if not tech.outputs:
-            raise InputError(f"{where} has no outputs")
-        for kind, table, known in (
-            ("outputs", tech.outputs, products),
-            ("inputs", tech.inputs, products),
-            ("resources", tech.resources, resources),
-        ):
-            for key, value in table.items():
-                if key not in known:
-                    what = "resource" if kind == "resources" else "product"
-                    raise InputError(f"{where}, {kind}: unknown {what} {key!r}")
-                _check_number(value, f"{where}, {kind}, {key!r}")
-        goods: set[str] = set()
-        for stock in tech.capital:
-            if stock.good not in products:
-                raise InputError(f"{where}, capital: unknown product {stock.good!r}")
-            if stock.good in goods:
-                raise InputError(f"{where}, capital: {stock.good!r} listed twice")
-            goods.add(stock.good)
-            for name in ("per_unit", "depreciation", "initial"):
-                _check_number(getattr(stock, name), f"{where}, capital {stock.good!r}, {name}")
-            if stock.depreciation > 1:
-                raise InputError(
-                    f"{where}, capital {stock.good!r}: depreciation {stock.depreciation!r} "
-                    "is more than the whole stock (it is a yearly fraction, 0..1)"
-                )
-        if tech.capacity is not None:
-            _check_number(tech.capacity, f"{where}, capacity")
+        _check_technique(tech, products, resources)
     _check_yearly(economy.targets, products, what="target", years=economy.years)
     _check_yearly(
         economy.committed, products, what="committed", years=economy.years, allow_negative=True
