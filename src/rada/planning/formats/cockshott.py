@@ -91,21 +91,8 @@ def _finite_coefficients(coefficients: np.ndarray, table: Table, goods: list[str
         )
 
 
-def read_cockshott(folder: Path) -> Economy:
-    """Read the four tables in ``folder`` into an ``Economy``.
-
-    Raises ``InputError`` naming the file, line and column of the first fault.
-    """
-    missing = [name for name in FILES if not (folder / name).is_file()]
-    if missing:
-        raise InputError(f"missing {', '.join(missing)}", file=str(folder))
-    flows_t, cap_t, dep_t, targ_t = (read_table(folder / name) for name in FILES)
-    goods = _goods(flows_t, None)
-    if len(set(goods)) != len(goods):
-        raise InputError("a good is named twice in the headings", file=flows_t.file, line=1)
-    for table in (cap_t, dep_t):
-        _goods(table, goods)
-    flows = _square(flows_t, goods)
+def _check_flow_rows(flows_t: Table, flows: dict[str, list[float]], goods: list[str]) -> None:
+    """The flows table has its 'labour' and 'output' rows, no others, and positive outputs."""
     for required in ("labour", "output"):
         if required not in flows:
             raise InputError(
@@ -126,14 +113,10 @@ def read_cockshott(folder: Path) -> Economy:
                 line=output_row.line if output_row else None,
                 column=good,
             )
-    _negative(flows_t, flows, goods)
-    with np.errstate(over="ignore"):
-        coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
-    _finite_coefficients(coefficients, flows_t, goods)
-    check_productive(sp.csc_array(coefficients), file=flows_t.file)
-    cap, dep = _square(cap_t, goods), _square(dep_t, goods)
-    for table, rows in ((cap_t, cap), (dep_t, dep)):
-        _negative(table, rows, goods)
+
+
+def _check_depreciation(dep_t: Table, dep: dict[str, list[float]], goods: list[str]) -> None:
+    """Every depreciation rate is a yearly fraction of the stock, at most 1."""
     for i in goods:
         for j, good in enumerate(goods):
             if dep[i][j] > 1:
@@ -145,6 +128,12 @@ def read_cockshott(folder: Path) -> Economy:
                     line=dep_row.line if dep_row else None,
                     column=good,
                 )
+
+
+def _read_targets(
+    targ_t: Table, goods: list[str]
+) -> tuple[int, dict[str, list[float]], list[float]]:
+    """Read the targets table: the number of years, each good's targets, the labour supply."""
     targ_goods = _goods(targ_t, goods)
     if targ_goods[len(goods) :] != ["labour"]:
         raise InputError(
@@ -172,6 +161,35 @@ def read_cockshott(folder: Path) -> Economy:
         for good, value in zip(goods, values, strict=False):
             targets[good].append(value)
         labour_supply.append(values[-1])
+    return years, targets, labour_supply
+
+
+def read_cockshott(folder: Path) -> Economy:
+    """Read the four tables in ``folder`` into an ``Economy``.
+
+    Raises ``InputError`` naming the file, line and column of the first fault.
+    """
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)}", file=str(folder))
+    flows_t, cap_t, dep_t, targ_t = (read_table(folder / name) for name in FILES)
+    goods = _goods(flows_t, None)
+    if len(set(goods)) != len(goods):
+        raise InputError("a good is named twice in the headings", file=flows_t.file, line=1)
+    for table in (cap_t, dep_t):
+        _goods(table, goods)
+    flows = _square(flows_t, goods)
+    _check_flow_rows(flows_t, flows, goods)
+    _negative(flows_t, flows, goods)
+    with np.errstate(over="ignore"):
+        coefficients = np.array([flows[i] for i in goods]) / np.array(flows["output"])
+    _finite_coefficients(coefficients, flows_t, goods)
+    check_productive(sp.csc_array(coefficients), file=flows_t.file)
+    cap, dep = _square(cap_t, goods), _square(dep_t, goods)
+    for table, rows in ((cap_t, cap), (dep_t, dep)):
+        _negative(table, rows, goods)
+    _check_depreciation(dep_t, dep, goods)
+    years, targets, labour_supply = _read_targets(targ_t, goods)
     techniques = []
     for j, good in enumerate(goods):
         capital = tuple(
