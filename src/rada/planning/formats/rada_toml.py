@@ -214,6 +214,57 @@ class _Reader:
         return value
 
 
+def _read_technique(r: _Reader, i: int, t: dict[str, Any]) -> Technique:
+    """Read the ``i``-th ``[[techniques]]`` table."""
+    tech_id = r.text(t, "id", f"techniques[{i}]", required=True)
+    where = f"technique {tech_id!r}"
+    extra = sorted(
+        set(t) - {"id", "workplace", "outputs", "inputs", "resources", "capacity", "capital"}
+    )
+    if extra:
+        raise r.fail(f"{where}.{extra[0]}", "unknown key")
+    capacity = t.get("capacity")
+    if capacity is not None:
+        capacity = r.number(capacity, f"{where}.capacity", key="capacity")
+    stocks = t.get("capital", [])
+    if not isinstance(stocks, list):
+        raise r.fail(f"{where}.capital", "must be a list of tables")
+    capital = _read_capital(r, where, stocks)
+    return Technique(
+        id=tech_id,
+        workplace=r.text(t, "workplace", where, required=False),
+        outputs=r.numbers(r.table(t, "outputs", where), f"{where}.outputs"),
+        inputs=r.numbers(r.table(t, "inputs", where), f"{where}.inputs"),
+        resources=r.numbers(r.table(t, "resources", where), f"{where}.resources"),
+        capacity=capacity,
+        capital=capital,
+    )
+
+
+def _read_capital(r: _Reader, where: str, stocks: list[Any]) -> tuple[CapitalStock, ...]:
+    """Read a technique's ``capital`` list of stocks."""
+    capital = []
+    for k, stock in enumerate(stocks):
+        place = f"{where}.capital[{k}]"
+        if not isinstance(stock, dict):
+            raise r.fail(place, "must be a table")
+        fields = r.numbers({k: v for k, v in stock.items() if k != "good"}, place)
+        if set(fields) - {"per_unit", "depreciation", "initial"}:
+            raise r.fail(place, f"unknown key {sorted(set(fields))[0]!r}")
+        if "per_unit" not in fields:
+            raise r.fail(place, "'per_unit' is missing")
+        if fields.get("depreciation", 0.0) > 1:
+            raise r.fail(
+                f"{place}.depreciation",
+                f"{fields['depreciation']!r} is more than the whole stock "
+                "(it is a yearly fraction, 0..1)",
+                value=stock["depreciation"],
+                key="depreciation",
+            )
+        capital.append(CapitalStock(good=r.text(stock, "good", place, required=True), **fields))
+    return tuple(capital)
+
+
 def loads(text: str, *, file: str = "<economy>") -> Economy:
     """Parse the TOML text of an economy."""
     try:
@@ -257,51 +308,7 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
         )
         for i, q in enumerate(r.items(doc, "resources"))
     )
-    techniques = []
-    for i, t in enumerate(r.items(doc, "techniques")):
-        tech_id = r.text(t, "id", f"techniques[{i}]", required=True)
-        where = f"technique {tech_id!r}"
-        extra = sorted(
-            set(t) - {"id", "workplace", "outputs", "inputs", "resources", "capacity", "capital"}
-        )
-        if extra:
-            raise r.fail(f"{where}.{extra[0]}", "unknown key")
-        capacity = t.get("capacity")
-        if capacity is not None:
-            capacity = r.number(capacity, f"{where}.capacity", key="capacity")
-        stocks = t.get("capital", [])
-        if not isinstance(stocks, list):
-            raise r.fail(f"{where}.capital", "must be a list of tables")
-        capital = []
-        for k, stock in enumerate(stocks):
-            place = f"{where}.capital[{k}]"
-            if not isinstance(stock, dict):
-                raise r.fail(place, "must be a table")
-            fields = r.numbers({k: v for k, v in stock.items() if k != "good"}, place)
-            if set(fields) - {"per_unit", "depreciation", "initial"}:
-                raise r.fail(place, f"unknown key {sorted(set(fields))[0]!r}")
-            if "per_unit" not in fields:
-                raise r.fail(place, "'per_unit' is missing")
-            if fields.get("depreciation", 0.0) > 1:
-                raise r.fail(
-                    f"{place}.depreciation",
-                    f"{fields['depreciation']!r} is more than the whole stock "
-                    "(it is a yearly fraction, 0..1)",
-                    value=stock["depreciation"],
-                    key="depreciation",
-                )
-            capital.append(CapitalStock(good=r.text(stock, "good", place, required=True), **fields))
-        techniques.append(
-            Technique(
-                id=tech_id,
-                workplace=r.text(t, "workplace", where, required=False),
-                outputs=r.numbers(r.table(t, "outputs", where), f"{where}.outputs"),
-                inputs=r.numbers(r.table(t, "inputs", where), f"{where}.inputs"),
-                resources=r.numbers(r.table(t, "resources", where), f"{where}.resources"),
-                capacity=capacity,
-                capital=tuple(capital),
-            )
-        )
+    techniques = [_read_technique(r, i, t) for i, t in enumerate(r.items(doc, "techniques"))]
     try:
         return Economy(
             name=r.text(doc, "name", "economy", required=False),
