@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,33 +115,52 @@ def _variant(reader: _Reader, index: int, table: dict[str, Any]) -> Variant:
     return Variant(name=name, changes=tuple(changes))
 
 
-def _change(reader: _Reader, index: int, name: str, kind: str, entry: dict[str, Any]) -> Change:
-    def fail(key: str, message: str) -> InputError:
-        return reader.error(index, name, f"{kind}.{key}" if key else kind, message)
+@dataclass(frozen=True)
+class _Entry:
+    """One change's table in a variant, with the checks that read its fields."""
 
-    def need(key: str) -> Any:
-        if key not in entry:
-            raise fail(key, "is missing")
-        return entry[key]
+    reader: _Reader
+    index: int
+    name: str
+    kind: str
+    entry: dict[str, Any]
 
-    def number(key: str, value: Any) -> float:
+    def fail(self, key: str, message: str) -> InputError:
+        return self.reader.error(
+            self.index, self.name, f"{self.kind}.{key}" if key else self.kind, message
+        )
+
+    def need(self, key: str) -> Any:
+        if key not in self.entry:
+            raise self.fail(key, "is missing")
+        return self.entry[key]
+
+    def number(self, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise fail(key, f"{value!r} is not a number")
+            raise self.fail(key, f"{value!r} is not a number")
         if not math.isfinite(value) or value < 0:
-            raise fail(key, f"{value!r} must be a finite number >= 0")
+            raise self.fail(key, f"{value!r} must be a finite number >= 0")
         return float(value)
 
-    def text(key: str, value: Any) -> str:
+    def text(self, key: str, value: Any) -> str:
         if not isinstance(value, str) or not value:
-            raise fail(key, f"{value!r} is not a non-empty string")
+            raise self.fail(key, f"{value!r} is not a non-empty string")
         return value
 
-    def coefficients(key: str) -> dict[str, float]:
-        table = entry.get(key, {})
+    def coefficients(self, key: str) -> dict[str, float]:
+        table = self.entry.get(key, {})
         if not isinstance(table, dict):
-            raise fail(key, "must be a table of coefficients")
-        return {text(key, k): number(f"{key}.{k}", v) for k, v in table.items()}
+            raise self.fail(key, "must be a table of coefficients")
+        return {self.text(key, k): self.number(f"{key}.{k}", v) for k, v in table.items()}
 
+    def capacity(self, value: Any) -> float | None:
+        if value == "none":
+            return None
+        return self.number("capacity", value)
+
+
+def _change(reader: _Reader, index: int, name: str, kind: str, entry: dict[str, Any]) -> Change:
+    e = _Entry(reader, index, name, kind, entry)
     allowed = {
         "scale_targets": {"factor", "products", "years"},
         "capacity": {"technique", "capacity"},
@@ -148,37 +168,37 @@ def _change(reader: _Reader, index: int, name: str, kind: str, entry: dict[str, 
     }[kind]
     unknown = sorted(set(entry) - allowed)
     if unknown:
-        raise fail(unknown[0], f"unknown field; use {', '.join(sorted(allowed))}")
+        raise e.fail(unknown[0], f"unknown field; use {', '.join(sorted(allowed))}")
     if kind == "scale_targets":
-        products = entry.get("products", [])
-        years = entry.get("years", [])
-        if not isinstance(products, list):
-            raise fail("products", "must be a list of product ids")
-        if not isinstance(years, list) or not all(
-            isinstance(y, int) and not isinstance(y, bool) and y >= 1 for y in years
-        ):
-            raise fail("years", "must be a list of years counted from 1")
-        return ScaleTargets(
-            factor=number("factor", need("factor")),
-            products=tuple(text("products", p) for p in products),
-            years=tuple(years),
-        )
-
-    def capacity(value: Any) -> float | None:
-        if value == "none":
-            return None
-        return number("capacity", value)
-
+        return _scale_targets(e)
     if kind == "capacity":
         return ChangeCapacity(
-            technique=text("technique", need("technique")), capacity=capacity(need("capacity"))
+            technique=e.text("technique", e.need("technique")),
+            capacity=e.capacity(e.need("capacity")),
         )
     return AddTechnique(
-        id=text("id", need("id")),
-        copy_of=text("copy_of", need("copy_of")),
-        outputs=coefficients("outputs"),
-        inputs=coefficients("inputs"),
-        resources=coefficients("resources"),
-        capacity=capacity(entry["capacity"]) if "capacity" in entry else None,
+        id=e.text("id", e.need("id")),
+        copy_of=e.text("copy_of", e.need("copy_of")),
+        outputs=e.coefficients("outputs"),
+        inputs=e.coefficients("inputs"),
+        resources=e.coefficients("resources"),
+        capacity=e.capacity(entry["capacity"]) if "capacity" in entry else None,
         set_capacity="capacity" in entry,
+    )
+
+
+def _scale_targets(e: _Entry) -> ScaleTargets:
+    """Read a ``scale_targets`` change: the factor, and the products and years it scales."""
+    products = e.entry.get("products", [])
+    years = e.entry.get("years", [])
+    if not isinstance(products, list):
+        raise e.fail("products", "must be a list of product ids")
+    if not isinstance(years, list) or not all(
+        isinstance(y, int) and not isinstance(y, bool) and y >= 1 for y in years
+    ):
+        raise e.fail("years", "must be a list of years counted from 1")
+    return ScaleTargets(
+        factor=e.number("factor", e.need("factor")),
+        products=tuple(e.text("products", p) for p in products),
+        years=tuple(years),
     )
