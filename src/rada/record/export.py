@@ -216,6 +216,36 @@ def _content(record: dict[str, Any]) -> bytes:
     return str(record.get("content", "")).encode("utf-8", errors="surrogateescape")
 
 
+def _check_quorum(cosigned: dict[int, list[str]], quorum: int) -> None:
+    """The latest checkpoint carries ``quorum`` of the trusted witnesses' cosignatures."""
+    if quorum > 0:
+        latest = max(cosigned, default=None)
+        have = [] if latest is None else cosigned[latest]
+        if len(have) < quorum:
+            raise CosignatureQuorumError(
+                f"the latest checkpoint (size {latest}) is cosigned by {len(have)} of the "
+                f"trusted witnesses ({', '.join(have) or 'none'}); {quorum} are required",
+                hint="a checkpoint the witnesses did not see may be a split view",
+            )
+
+
+def _check_entry(position: int, record: dict[str, Any], leaf: bytes, checker: EntryChecker) -> None:
+    """The entry sits at its position, and its content or tombstone matches its leaf hash."""
+    if record["index"] != position:
+        what = "is missing" if record["index"] > position else "appears twice or out of order"
+        raise TamperError(
+            f"entry {position} {what} (found entry {record['index']} in its place)",
+            index=position,
+        )
+    try:
+        if "tombstone" in record:
+            checker.tombstone(position, leaf, record["tombstone"])
+        else:
+            checker.content(position, leaf, _content(record))
+    except EncodingError as exc:
+        raise TamperError(f"entry {position}: {exc}", index=position) from exc
+
+
 def verify_export(
     directory: Path,
     *,
@@ -277,15 +307,7 @@ def verify_export(
     except NoteError as exc:
         raise ExportError(f"the log's public key is malformed: {exc}") from exc
     checkpoints, cosigned = _read_checkpoints(directory, log_key, witnesses)
-    if quorum > 0:
-        latest = max(cosigned, default=None)
-        have = [] if latest is None else cosigned[latest]
-        if len(have) < quorum:
-            raise CosignatureQuorumError(
-                f"the latest checkpoint (size {latest}) is cosigned by {len(have)} of the "
-                f"trusted witnesses ({', '.join(have) or 'none'}); {quorum} are required",
-                hint="a checkpoint the witnesses did not see may be a split view",
-            )
+    _check_quorum(cosigned, quorum)
     if known_checkpoint is not None:
         try:
             known = open_checkpoint(known_checkpoint, log_key)
@@ -302,21 +324,7 @@ def verify_export(
         for position, line in enumerate(lines):
             record = _parse_line(position, line)
             leaf = _leaf(position, record)
-            if record["index"] != position:
-                what = (
-                    "is missing" if record["index"] > position else "appears twice or out of order"
-                )
-                raise TamperError(
-                    f"entry {position} {what} (found entry {record['index']} in its place)",
-                    index=position,
-                )
-            try:
-                if "tombstone" in record:
-                    checker.tombstone(position, leaf, record["tombstone"])
-                else:
-                    checker.content(position, leaf, _content(record))
-            except EncodingError as exc:
-                raise TamperError(f"entry {position}: {exc}", index=position) from exc
+            _check_entry(position, record, leaf, checker)
             tree.push(leaf)
             signed = checkpoints.get(tree.size)
             if signed is not None:
