@@ -11,6 +11,7 @@ and "More project rows" posts the form back with four more (nothing is opened th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -209,92 +210,125 @@ def _project_rows(form: FormData) -> tuple[list[tuple[str, str]], int]:
     return out, rows
 
 
+@dataclass
+class _ProposalForm:
+    """A proposal's form as it is read: the service's details and arguments, and the errors."""
+
+    form: FormData
+    request: Request
+    errors: dict[str, str] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def need(self, name: str, message: str) -> str:
+        """The field's text; an error if it is blank."""
+        value = form_text(self.form, name, 500).strip()
+        if not value:
+            self.errors[name] = message
+        return value
+
+    def whole(self, name: str, message: str) -> int | None:
+        """The field as a whole number; an error if it is not one."""
+        value = _whole(form_text(self.form, name, 20))
+        if value is None:
+            self.errors[name] = message
+        return value
+
+    def product(self, typed: str, *, groups_too: bool) -> None:
+        """The product the reader typed, by its id where the economy knows it."""
+        product, wrong = _product(typed, self.request, groups_too=groups_too)
+        if wrong:
+            self.errors["product"] = wrong
+        self.details["product"] = product or typed
+
+
+def _read_investment(f: _ProposalForm) -> None:
+    _ = gettext_for(f.request)
+    f.details["cost"] = _amount(f.need("cost", _("Give the investment's cost.")))
+    typed = form_text(f.form, "product", 200).strip()
+    if typed:
+        f.product(typed, groups_too=False)
+    capacity = form_text(f.form, "capacity", 40).strip()
+    if capacity:
+        f.details["capacity"] = _amount(capacity)
+    year = form_text(f.form, "from_year", 10).strip()
+    if year:
+        f.details["from_year"] = f.whole("from_year", _("The year is a whole number."))
+
+
+def _read_target_review(f: _ProposalForm) -> None:
+    _ = gettext_for(f.request)
+    typed = f.need("product", _("Name the product whose target is reviewed."))
+    if typed:
+        f.product(typed, groups_too=True)
+    f.details["target"] = _amount(f.need("target", _("Give the target proposed.")))
+
+
+def _read_post(f: _ProposalForm, kind: ProposalKind) -> None:
+    """An appointment's or a recall's post, and its candidates and seats or the person."""
+    _ = gettext_for(f.request)
+    post = form_text(f.form, "post", 20)
+    if post not in ("manager", "delegate"):
+        f.errors["post"] = _("Choose the post.")
+    f.details["post"] = post
+    if post == "delegate":
+        f.details["to_council"] = f.whole("to_council", _("Choose the federation."))
+    if kind is ProposalKind.APPOINTMENT:
+        chosen = [_whole(v) for v in f.form.getlist("candidate") if isinstance(v, str)]
+        candidates = [c for c in chosen if c is not None]
+        if not candidates:
+            f.errors["candidate"] = _("Choose at least one candidate.")
+        f.args["candidates"] = candidates
+        seats = _whole(form_text(f.form, "seats", 10) or "1")
+        if seats is None or seats < 1:
+            f.errors["seats"] = _("The number of seats is a whole number, at least 1.")
+        f.args["seats"] = seats or 1
+    else:
+        f.details["person"] = f.whole("person", _("Choose whom to recall."))
+
+
+def _read_budget(f: _ProposalForm) -> None:
+    """A budget and the projects it shares out over."""
+    _ = gettext_for(f.request)
+    f.details["budget"] = _amount(f.need("budget", _("Give the budget to share out.")))
+    rows, _count = _project_rows(f.form)
+    projects = []
+    for n, (name, cost) in enumerate(rows, start=1):
+        if not name and not cost:
+            continue
+        if not name:
+            f.errors[f"project-{n}-name"] = _("Name this project.")
+        if not cost:
+            f.errors[f"project-{n}-cost"] = _("Give this project's cost.")
+        projects.append({"key": f"project-{n}", "label": name, "cost": _amount(cost)})
+    if not projects:
+        f.errors["project-1-name"] = _("A budget needs at least one project.")
+    f.args["projects"] = projects
+
+
 def _read(
     form: FormData, kind: ProposalKind, request: Request
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The service's arguments for ``kind`` from the form, and the fields left wrong."""
     _ = gettext_for(request)
-    errors: dict[str, str] = {}
-    details: dict[str, Any] = {}
-    args: dict[str, Any] = {}
-
-    def need(name: str, message: str) -> str:
-        value = form_text(form, name, 500).strip()
-        if not value:
-            errors[name] = message
-        return value
-
-    def whole(name: str, message: str) -> int | None:
-        value = _whole(form_text(form, name, 20))
-        if value is None:
-            errors[name] = message
-        return value
-
+    f = _ProposalForm(form, request)
     if kind is ProposalKind.INVESTMENT:
-        details["cost"] = _amount(need("cost", _("Give the investment's cost.")))
-        typed = form_text(form, "product", 200).strip()
-        if typed:
-            product, wrong = _product(typed, request, groups_too=False)
-            if wrong:
-                errors["product"] = wrong
-            details["product"] = product or typed
-        capacity = form_text(form, "capacity", 40).strip()
-        if capacity:
-            details["capacity"] = _amount(capacity)
-        year = form_text(form, "from_year", 10).strip()
-        if year:
-            details["from_year"] = whole("from_year", _("The year is a whole number."))
+        _read_investment(f)
     elif kind is ProposalKind.TARGET_REVIEW:
-        typed = need("product", _("Name the product whose target is reviewed."))
-        if typed:
-            product, wrong = _product(typed, request, groups_too=True)
-            if wrong:
-                errors["product"] = wrong
-            details["product"] = product or typed
-        details["target"] = _amount(need("target", _("Give the target proposed.")))
+        _read_target_review(f)
     elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
-        post = form_text(form, "post", 20)
-        if post not in ("manager", "delegate"):
-            errors["post"] = _("Choose the post.")
-        details["post"] = post
-        if post == "delegate":
-            details["to_council"] = whole("to_council", _("Choose the federation."))
-        if kind is ProposalKind.APPOINTMENT:
-            chosen = [_whole(v) for v in form.getlist("candidate") if isinstance(v, str)]
-            candidates = [c for c in chosen if c is not None]
-            if not candidates:
-                errors["candidate"] = _("Choose at least one candidate.")
-            args["candidates"] = candidates
-            seats = _whole(form_text(form, "seats", 10) or "1")
-            if seats is None or seats < 1:
-                errors["seats"] = _("The number of seats is a whole number, at least 1.")
-            args["seats"] = seats or 1
-        else:
-            details["person"] = whole("person", _("Choose whom to recall."))
+        _read_post(f, kind)
     elif kind is ProposalKind.PLAN_ADOPTION:
-        details["plan"] = need("plan", _("Name the plan to adopt."))
+        f.details["plan"] = f.need("plan", _("Name the plan to adopt."))
     elif kind is ProposalKind.DISAFFILIATION:
-        details["federation"] = whole("federation", _("Choose the federation to leave."))
+        f.details["federation"] = f.whole("federation", _("Choose the federation to leave."))
     elif kind is ProposalKind.REDACTION:
-        details["entry"] = whole("entry", _("Give the number of the record entry."))
-        details["reason"] = need("reason", _("Give the reason for the redaction."))
+        f.details["entry"] = f.whole("entry", _("Give the number of the record entry."))
+        f.details["reason"] = f.need("reason", _("Give the reason for the redaction."))
     elif kind is ProposalKind.BUDGET:
-        details["budget"] = _amount(need("budget", _("Give the budget to share out.")))
-        rows, _count = _project_rows(form)
-        projects = []
-        for n, (name, cost) in enumerate(rows, start=1):
-            if not name and not cost:
-                continue
-            if not name:
-                errors[f"project-{n}-name"] = _("Name this project.")
-            if not cost:
-                errors[f"project-{n}-cost"] = _("Give this project's cost.")
-            projects.append({"key": f"project-{n}", "label": name, "cost": _amount(cost)})
-        if not projects:
-            errors["project-1-name"] = _("A budget needs at least one project.")
-        args["projects"] = projects
-    args["details"] = details
-    return args, errors
+        _read_budget(f)
+    f.args["details"] = f.details
+    return f.args, f.errors
 
 
 def _values(form: FormData) -> dict[str, Any]:
