@@ -131,6 +131,32 @@ def _say(
     proposal = body.get("proposal")
     about = names.proposal(proposal) if isinstance(proposal, int) else ""
     key = (kind, event)
+    if kind in ("person", "council"):
+        return _say_council(key, person, proposal, council, body, names, _)
+    if kind == "membership":
+        return _say_membership(event, proposal, council, body, names, _)
+    if kind == "proposal":
+        return _say_proposal(event, person, about, proposal, council, body, names, _)
+    if kind in ("vote", "participation", "ballot", "decision"):
+        return _say_vote(key, person, about, proposal, body, _, ngettext)
+    if kind == "post":
+        return _say_post(event, person, about, proposal, _)
+    if kind == "plan":
+        return _say_plan(event, person, body, _)
+    return None
+
+
+def _say_council(
+    key: tuple[str, str],
+    person: str,
+    proposal: object,
+    council: object,
+    body: Mapping[str, Any],
+    names: Names,
+    _: Gettext,
+) -> Sentence | None:
+    """An account made, or a council founded, affiliated, disaffiliated or reweighed."""
+    event = key[1]
     if key == ("person", "registered"):
         return Sentence(_("%(person)s made an account.") % {"person": body["name"]})
     if key == ("council", "founded"):
@@ -154,38 +180,73 @@ def _say(
                 "weight": body["weight"],
             }
         )
-    if kind == "membership":
-        subject = body["person"]["name"] if isinstance(body["person"], Mapping) else ""
-        subject = subject or names.person(body["person"])
-        where = names.council(council)
-        template = {
-            "joined": _("%(person)s joined %(council)s."),
-            "seated": _("%(person)s took a seat in %(council)s as a delegate."),
-            "ended": _("%(person)s's membership of %(council)s ended."),
-            "recalled": _("%(person)s was recalled from %(council)s."),
-            "role-granted": _("%(person)s became a convenor of %(council)s."),
-            "office-filled": _("%(person)s took office in %(council)s."),
-            "office-ended": _("%(person)s's office in %(council)s ended."),
-        }.get(event)
-        if template is None:
-            return None
-        return Sentence(
-            template % {"person": subject, "council": where},
-            proposal if isinstance(proposal, int) else None,
-        )
-    if kind == "proposal":
-        template = {
-            "opened": _("%(person)s opened %(proposal)s in %(council)s."),
-            "revised": _("%(person)s revised %(proposal)s."),
-            "discussion": _("%(person)s put %(proposal)s to discussion."),
-            "voting": _("%(person)s opened the vote on %(proposal)s."),
-        }.get(event)
-        if template is None:
-            return None
-        if event == "opened":
-            about = names.proposal(proposal) if body.get("title") else about
-        values = {"person": person, "proposal": about, "council": names.council(council)}
-        return Sentence(template % values, _int(proposal))
+    return None
+
+
+def _say_membership(
+    event: str,
+    proposal: object,
+    council: object,
+    body: Mapping[str, Any],
+    names: Names,
+    _: Gettext,
+) -> Sentence | None:
+    """A membership begun, ended or changed."""
+    subject = body["person"]["name"] if isinstance(body["person"], Mapping) else ""
+    subject = subject or names.person(body["person"])
+    where = names.council(council)
+    template = {
+        "joined": _("%(person)s joined %(council)s."),
+        "seated": _("%(person)s took a seat in %(council)s as a delegate."),
+        "ended": _("%(person)s's membership of %(council)s ended."),
+        "recalled": _("%(person)s was recalled from %(council)s."),
+        "role-granted": _("%(person)s became a convenor of %(council)s."),
+        "office-filled": _("%(person)s took office in %(council)s."),
+        "office-ended": _("%(person)s's office in %(council)s ended."),
+    }.get(event)
+    if template is None:
+        return None
+    return Sentence(
+        template % {"person": subject, "council": where},
+        proposal if isinstance(proposal, int) else None,
+    )
+
+
+def _say_proposal(
+    event: str,
+    person: str,
+    about: str,
+    proposal: object,
+    council: object,
+    body: Mapping[str, Any],
+    names: Names,
+    _: Gettext,
+) -> Sentence | None:
+    """A proposal opened, revised, put to discussion or to the vote."""
+    template = {
+        "opened": _("%(person)s opened %(proposal)s in %(council)s."),
+        "revised": _("%(person)s revised %(proposal)s."),
+        "discussion": _("%(person)s put %(proposal)s to discussion."),
+        "voting": _("%(person)s opened the vote on %(proposal)s."),
+    }.get(event)
+    if template is None:
+        return None
+    if event == "opened":
+        about = names.proposal(proposal) if body.get("title") else about
+    values = {"person": person, "proposal": about, "council": names.council(council)}
+    return Sentence(template % values, _int(proposal))
+
+
+def _say_vote(
+    key: tuple[str, str],
+    person: str,
+    about: str,
+    proposal: object,
+    body: Mapping[str, Any],
+    _: Gettext,
+    ngettext: NGettext,
+) -> Sentence | None:
+    """A vote cast or revealed, a part taken in a secret ballot, a ballot counted, a decision."""
     if key == ("vote", "cast"):
         # A later version is a change of the member's vote while voting was open.
         changed = body.get("version", 1) != 1
@@ -232,27 +293,33 @@ def _say(
             else _("%(proposal)s was rejected.")
         )
         return Sentence(words % {"proposal": about}, _int(proposal))
-    if kind == "post":
-        template = {
-            "written": _("%(person)s wrote in the discussion of %(proposal)s."),
-            "edited": _("%(person)s edited their post on %(proposal)s."),
-        }.get(event)
-        if template is None:
-            return None
-        return Sentence(template % {"person": person, "proposal": about}, _int(proposal))
-    if kind == "plan":
-        template = {
-            "cycle-opened": _("The congress opened planning cycle %(cycle)s."),
-            "priorities": _("%(person)s gave priorities in planning cycle %(cycle)s."),
-            "priorities-closed": _("The priorities of planning cycle %(cycle)s were closed."),
-            "planned": _("The engine planned round %(round)s of planning cycle %(cycle)s."),
-            "reviewed": _("Every council answered its target in round %(round)s."),
-            "put-to-congress": _("The plan of cycle %(cycle)s was put to the congress."),
-            "adopted": _("The congress adopted the plan of cycle %(cycle)s."),
-            "not-adopted": _("The congress did not adopt the plan of cycle %(cycle)s."),
-        }.get(event)
-        if template is None:
-            return None
-        values = {"person": person, "cycle": body["cycle"], "round": body.get("round", "")}
-        return Sentence(template % values)
     return None
+
+
+def _say_post(event: str, person: str, about: str, proposal: object, _: Gettext) -> Sentence | None:
+    """A post written or edited in a proposal's discussion."""
+    template = {
+        "written": _("%(person)s wrote in the discussion of %(proposal)s."),
+        "edited": _("%(person)s edited their post on %(proposal)s."),
+    }.get(event)
+    if template is None:
+        return None
+    return Sentence(template % {"person": person, "proposal": about}, _int(proposal))
+
+
+def _say_plan(event: str, person: str, body: Mapping[str, Any], _: Gettext) -> Sentence | None:
+    """A step of a planning cycle."""
+    template = {
+        "cycle-opened": _("The congress opened planning cycle %(cycle)s."),
+        "priorities": _("%(person)s gave priorities in planning cycle %(cycle)s."),
+        "priorities-closed": _("The priorities of planning cycle %(cycle)s were closed."),
+        "planned": _("The engine planned round %(round)s of planning cycle %(cycle)s."),
+        "reviewed": _("Every council answered its target in round %(round)s."),
+        "put-to-congress": _("The plan of cycle %(cycle)s was put to the congress."),
+        "adopted": _("The congress adopted the plan of cycle %(cycle)s."),
+        "not-adopted": _("The congress did not adopt the plan of cycle %(cycle)s."),
+    }.get(event)
+    if template is None:
+        return None
+    values = {"person": person, "cycle": body["cycle"], "round": body.get("round", "")}
+    return Sentence(template % values)
