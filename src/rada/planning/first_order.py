@@ -315,7 +315,7 @@ class _Scaled:
         return float(y @ rows + reduced @ cols)
 
 
-def solve_pdhg(
+def solve_pdhg(  # noqa: C901 - one PDHG loop (steps, restarts, stopping tests); to be split
     s: Structure,
     lp: LinearProgramme,
     *,
