@@ -94,6 +94,22 @@ def test_an_open_vote_changed_counts_its_last_choice_and_the_record_keeps_both(
         assert decided.outcome is Outcome.REJECTED
 
 
+def test_the_same_choice_cast_again_is_stored_once_as_a_retry_after_a_lost_answer_is(
+    world: World,
+) -> None:
+    with world() as uow:
+        motion = _motion(world, uow)
+        at = _vote_open(world, uow, motion)
+        _vote(uow, motion, world.ana, YES, at)
+        entries = len(_entries(uow))
+        _vote(uow, motion, world.ana, YES, at + timedelta(seconds=1))
+        assert len(_entries(uow)) == entries
+        assert [v.version for v in uow.votes.history(motion)] == [1]
+        _vote(uow, motion, world.ana, NO, at + timedelta(seconds=2))
+        assert [v.version for v in uow.votes.history(motion)] == [1, 2]
+        uow.commit()
+
+
 def test_a_vote_cannot_be_changed_once_the_vote_has_closed(world: World) -> None:
     with world() as uow:
         motion = _motion(world, uow)

@@ -260,7 +260,8 @@ def _against_stored(
     uow: UnitOfWork, accepted: list[_Accepted], outcomes: list[Cast]
 ) -> list[_Accepted]:
     """The accepted votes, each checked against what is stored: an open vote already cast is
-    changed (its latest version noted); a secret ballot is cast once, and replaced only
+    changed (its latest version noted), or left as it is when the choice is the same; a
+    secret ballot is cast once, and replaced only
     through the receipt of the voter's current ballot. The others are refused."""
     open_keys = [(a.request.proposal_id, a.request.by) for a in accepted if not _secret(a)]
     secret_keys = [(a.request.proposal_id, a.request.by) for a in accepted if _secret(a)]
@@ -282,6 +283,11 @@ def _against_stored(
                 a.previous = latest.get(key)
         except CouncilError as refusal:
             outcomes[a.slot] = refusal
+            continue
+        if a.previous is not None and dict(a.previous.choice) == dict(a.choice):
+            # The same choice again changes nothing: no new version, no entry. A request
+            # retried after a lost answer (a server killed before it replied) is so
+            # answered as the first was, and the vote is not stored twice.
             continue
         kept.append(a)
     return kept
