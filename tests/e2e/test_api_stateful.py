@@ -742,7 +742,14 @@ def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
     def new_app() -> ASGIApp:
         data = tmp_path / f"scenario-{next(scenarios)}"
         data.mkdir()
-        app_settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'rada.db'}")
+        # No checkpointer or auditor in the background: they share the SQLite file with the
+        # requests under test and only made the runs' timing (and so their paths) vary.
+        app_settings = Settings(
+            data_dir=data,
+            database_url=f"sqlite:///{data / 'rada.db'}",
+            checkpoint_interval_seconds=0,
+            audit_interval_seconds=0,
+        )
         clock = TickingClock()
         if request.param == "memory":
             state = MemoryState()

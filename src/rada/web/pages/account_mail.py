@@ -73,7 +73,7 @@ def _refused(request: Request, error: accounts.TokenRefused, *, retry: str) -> H
 # -- confirming an address ----------------------------------------------------------------
 
 
-@router.get("/verify/{token}", name="verify")
+@router.get("/verify/{token}", name="verify_address")
 def verify_form(request: Request, token: str) -> HTMLResponse:
     """The page a confirmation mail links to: one button confirms the address."""
     return _page(request, "accounts/link.html", step="verify", token=token[:200])
