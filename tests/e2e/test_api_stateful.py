@@ -733,6 +733,30 @@ def link_machine(world: World) -> type:
 # Running it ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def no_constants_from_loaded_modules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make the derandomized walk the same whatever ran before it.
+
+    Hypothesis draws about 5 % of its values from literals it collects in every local module
+    in ``sys.modules``, so the same seed walked differently after other test files (in the
+    whole suite, or another xdist worker) had imported more of Rada: with the pool that
+    ``tests/e2e/test_api_matrix.py`` leaves behind, the link walk never opened a vote. The pool
+    is emptied for these tests (and its cache cleared either side); the globally known
+    constants (0, 1, "", ...) are still drawn. Hypothesis keeps this in a private module, so a
+    version without it leaves the walk as it was.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    if not hasattr(providers, "_get_local_constants"):
+        yield
+        return
+    empty = providers.Constants()
+    providers.CONSTANTS_CACHE.cache.clear()
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: empty)
+    yield
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
 @pytest.fixture(params=["memory", "sqlite"])
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> World:
     """The API's schema, and a fresh app for each scenario on the in-memory unit of work or
@@ -782,20 +806,18 @@ def test_the_domain_rules_through_the_api_keep_every_invariant(world: World) -> 
     assert len(succeeded) >= 18, sorted(succeeded)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect (stop 21): in the whole suite, never alone, the walk reaches only 11 "
-    "of the 15 kinds of request it must see succeed; cause not found yet",
-)
 def test_requests_generated_along_the_links_break_nothing(world: World) -> None:
     # Answers carry random values (tokens, receipts, codes) that schemathesis feeds into
     # later requests, so hypothesis cannot always replay a scenario's prefix exactly and
     # stops early; schemathesis's own runner counts this as a pass. A failed check is never
     # swallowed: it is raised as a FailureGroup, or as a FlakyFailure carrying it.
     with contextlib.suppress(FlakyStrategyDefinition):
-        # More scenarios than the domain machine: the walk along links now passes through
-        # the account-mail and search routes too, and must still reach the deep ones.
-        link_machine(world).run(settings=settings(_SETTINGS, max_examples=25))
+        # More scenarios, and longer ones, than the domain machine: the generated requests
+        # outnumber the domain's rules, which must still be drawn often enough to reach the
+        # deep routes (24 kinds succeed with these settings, on both stores).
+        link_machine(world).run(
+            settings=settings(_SETTINGS, max_examples=25, stateful_step_count=50)
+        )
     succeeded = {label for label, codes in world.statuses.items() if any(c < 300 for c in codes)}
     assert world.scenarios > 2
     assert len(succeeded) >= 15, sorted(set(world.statuses) - succeeded)
