@@ -11,10 +11,8 @@ axe-core (vendored in ``vendor/axe-core``) on each page it visits.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.server import running_server
+from tests.debian import apt_install
 
 from rada.demo.federation import Demo
 from rada.record import Entry, EntryKind, Signer
@@ -43,28 +42,15 @@ SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "hei
 LOCALES = {"en": "en-GB", "cs": "cs-CZ"}
 
 
-def _install_chromium() -> str | None:
-    """Install Debian's Chromium; return why it could not be, or None."""
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return "not root, or no apt-get"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            return f"`{' '.join(command)}` failed: {done.stderr.strip()[-300:]}"
-    return None if CHROMIUM.exists() else "apt-get installed no /usr/bin/chromium"
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """Debian's Chromium, installed first if missing and we may."""
-    if not CHROMIUM.exists():
-        why = _install_chromium()
-        if why is not None:
-            pytest.skip(
-                f"the browser tests drive Debian's Chromium at {CHROMIUM}, which is missing "
-                f"and could not be installed ({why}); run `apt-get install chromium` as root"
-            )
+    why = apt_install(["chromium"], present=CHROMIUM.exists)
+    if why is not None:
+        pytest.skip(
+            f"the browser tests drive Debian's Chromium at {CHROMIUM}, which is missing "
+            f"and could not be installed ({why}); run `apt-get install chromium` as root"
+        )
     return CHROMIUM
 
 

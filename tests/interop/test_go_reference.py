@@ -6,7 +6,8 @@ verifier, rebuilds the tree hash from the tiles with Go's tile reader (which its
 every tile against the checkpoint), and proves every entry of the entry bundles; and it signs
 a note with a Rada private key, which must give Rada's bytes exactly.
 
-Skipped, saying why, where Go or those sources are missing.
+Go and those sources are installed with apt-get where missing and we may (as root);
+otherwise skipped, saying why.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.debian import apt_install
 from tests.threaded_server import serving
 
 from rada.config import Settings
@@ -39,12 +41,18 @@ PROGRAM = Path(__file__).with_name("tlogclient.go")
 WHEN = datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
+def _present() -> bool:
+    return shutil.which("go") is not None and (GOPATH / "src/golang.org/x/mod/sumdb/tlog").is_dir()
+
+
 def _missing() -> str | None:
-    if shutil.which("go") is None:
-        return "Go is not installed (Debian: apt-get install golang-go golang-golang-x-mod-dev)"
-    if not (GOPATH / "src/golang.org/x/mod/sumdb/tlog").is_dir():
-        return f"golang.org/x/mod is not under {GOPATH} (Debian: golang-golang-x-mod-dev)"
-    return None
+    why = apt_install(["golang-go", "golang-golang-x-mod-dev"], present=_present)
+    if why is None:
+        return None
+    return (
+        f"Go and golang.org/x/mod (under {GOPATH}) are missing and could not be installed "
+        f"({why}); as root: apt-get install golang-go golang-golang-x-mod-dev"
+    )
 
 
 @pytest.fixture(scope="module")
