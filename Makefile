@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rada demo
 
+# Whole files go to each worker (module fixtures stay in one process); at most 4 workers, so
+# that the browser, PostgreSQL and SMTP tests do not starve each other on a small machine.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
