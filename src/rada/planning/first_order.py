@@ -315,7 +315,78 @@ class _Scaled:
         return float(y @ rows + reduced @ cols)
 
 
-def solve_pdhg(  # noqa: C901 - one PDHG loop (steps, restarts, stopping tests); to be split
+class _Iterates:
+    """PDHG's iterates on the scaled programme ``q``, their running sums since the last
+    restart, the restart's anchor and the primal weight (PDLP's adaptive restarts)."""
+
+    def __init__(self, q: _Scaled, xs: FloatArray, ys: FloatArray) -> None:
+        self.q = q
+        self.xs, self.ys = xs, ys
+        self.ax, self.aty = q.a @ xs, q.at @ ys
+        self.weight = _initial_weight(q)
+        self._anchor()
+
+    def _anchor(self) -> None:
+        self.anchor_x, self.anchor_y = self.xs.copy(), self.ys.copy()
+        self.anchor_kkt = self.last_kkt = self.q.kkt(
+            self.xs, self.ax, self.ys, self.aty, self.weight
+        )
+        self.sums = [np.zeros_like(part) for part in (self.xs, self.ax, self.ys, self.aty)]
+        self.inner = 0
+
+    def steps(self, count: int) -> None:
+        """``count`` PDHG steps at the current weight, adding each iterate to the sums."""
+        q, eta = self.q, 0.9 / self.q.norm
+        tau, sigma = eta / self.weight, eta * self.weight
+        xs, ys, ax, aty = self.xs, self.ys, self.ax, self.aty
+        for _ in range(count):
+            x_new = np.clip(xs - tau * (q.c - aty), q.lower, q.upper)
+            ax_new = q.a @ x_new
+            t = ys - sigma * (2.0 * ax_new - ax)
+            y_new = t - sigma * np.clip(t / sigma, -q.row_upper, -q.row_lower)
+            xs, ys, ax, aty = x_new, y_new, ax_new, q.at @ y_new
+            for total_, part in zip(self.sums, (xs, ax, ys, aty), strict=True):
+                total_ += part
+            self.inner += 1
+        self.xs, self.ys, self.ax, self.aty = xs, ys, ax, aty
+
+    def candidate(self, total: int) -> tuple[tuple[FloatArray, ...], bool]:
+        """The better of the last iterate and the mean since the restart (by the KKT error),
+        and whether to restart from it."""
+        mean = tuple(part / self.inner for part in self.sums)
+        kkt_now = self.q.kkt(self.xs, self.ax, self.ys, self.aty, self.weight)
+        kkt_mean = self.q.kkt(mean[0], mean[1], mean[2], mean[3], self.weight)
+        if kkt_mean < kkt_now:
+            cand, cand_kkt = mean, kkt_mean
+        else:
+            cand, cand_kkt = (self.xs, self.ax, self.ys, self.aty), kkt_now
+        restart = (
+            cand_kkt <= SUFFICIENT * self.anchor_kkt
+            or (cand_kkt <= NECESSARY * self.anchor_kkt and cand_kkt > self.last_kkt)
+            or self.inner >= ARTIFICIAL * total
+        )
+        self.last_kkt = cand_kkt
+        return cand, restart
+
+    def restart(self, cand: tuple[FloatArray, ...]) -> None:
+        """Restart from ``cand``, moving the primal weight towards the distances travelled."""
+        dx = float(np.linalg.norm(cand[0] - self.anchor_x))
+        dy = float(np.linalg.norm(cand[2] - self.anchor_y))
+        if dx > 1e-10 and dy > 1e-10:
+            self.weight = float(np.exp(0.5 * np.log(dy / dx) + 0.5 * np.log(self.weight)))
+        self.xs, self.ax, self.ys, self.aty = (part.copy() for part in cand)
+        self._anchor()
+
+
+def _initial_weight(q: _Scaled) -> float:
+    """The primal weight to start with: the ratio of the objective's and the bounds' norms."""
+    finite = np.isfinite(q.row_lower) | np.isfinite(q.row_upper)
+    bounds = np.where(np.isfinite(q.row_lower), q.row_lower, q.row_upper)
+    weight = float(np.linalg.norm(q.c) / np.linalg.norm(bounds[finite]))
+    return weight if np.isfinite(weight) and weight > 0 else 1.0
+
+
+def solve_pdhg(
     s: Structure,
     lp: LinearProgramme,
     *,
@@ -373,49 +444,16 @@ def solve_pdhg(  # noqa: C901 - one PDHG loop (steps, restarts, stopping tests);
         return FirstOrderRun(best, 0, time.perf_counter() - started, "gap", certificates)
 
     q = _Scaled(lp)
-    xs, ys = x / q.cols, y / q.rows
-    eta = 0.9 / q.norm
-    finite = np.isfinite(q.row_lower) | np.isfinite(q.row_upper)
-    bounds = np.where(np.isfinite(q.row_lower), q.row_lower, q.row_upper)
-    weight = float(np.linalg.norm(q.c) / np.linalg.norm(bounds[finite]))
-    if not np.isfinite(weight) or weight <= 0:
-        weight = 1.0
-    ax, aty = q.a @ xs, q.at @ ys
-    anchor_x, anchor_y = xs.copy(), ys.copy()
-    anchor_kkt = last_kkt = q.kkt(xs, ax, ys, aty, weight)
-    sums = [np.zeros_like(xs), np.zeros_like(ax), np.zeros_like(ys), np.zeros_like(aty)]
-    inner = 0
+    it = _Iterates(q, x / q.cols, y / q.rows)
     total = 0
     last_certified = time.perf_counter()
     stopped = "time limit"
     while True:
-        tau, sigma = eta / weight, eta * weight
-        for _ in range(CHECK_EVERY):
-            x_new = np.clip(xs - tau * (q.c - aty), q.lower, q.upper)
-            ax_new = q.a @ x_new
-            t = ys - sigma * (2.0 * ax_new - ax)
-            y_new = t - sigma * np.clip(t / sigma, -q.row_upper, -q.row_lower)
-            xs, ys, ax, aty = x_new, y_new, ax_new, q.at @ y_new
-            for total_, part in zip(sums, (xs, ax, ys, aty), strict=True):
-                total_ += part
-            inner += 1
+        it.steps(CHECK_EVERY)
         total += CHECK_EVERY
-        mean = [part / inner for part in sums]
-        kkt_now = q.kkt(xs, ax, ys, aty, weight)
-        kkt_mean = q.kkt(mean[0], mean[1], mean[2], mean[3], weight)
-        if kkt_mean < kkt_now:
-            cand, cand_kkt = (mean[0], mean[1], mean[2], mean[3]), kkt_mean
-        else:
-            cand, cand_kkt = (xs, ax, ys, aty), kkt_now
-        restart = (
-            cand_kkt <= SUFFICIENT * anchor_kkt
-            or (cand_kkt <= NECESSARY * anchor_kkt and cand_kkt > last_kkt)
-            or inner >= ARTIFICIAL * total
-        )
-        last_kkt = cand_kkt
+        cand, restart = it.candidate(total)
         now = time.perf_counter()
-        due = now - last_certified >= cert_seconds / CERTIFY_SHARE
-        if restart or due or now >= deadline:
+        if restart or now - last_certified >= cert_seconds / CERTIFY_SHARE or now >= deadline:
             point = candidate_of(s, lp, cand[0] * q.cols, cand[2] * q.rows)
             cert_started = time.perf_counter()
             certificate = certify(s, point, labour=labour)
@@ -435,14 +473,5 @@ def solve_pdhg(  # noqa: C901 - one PDHG loop (steps, restarts, stopping tests);
             stopped = "iteration limit"
             break
         if restart:
-            dx = float(np.linalg.norm(cand[0] - anchor_x))
-            dy = float(np.linalg.norm(cand[2] - anchor_y))
-            if dx > 1e-10 and dy > 1e-10:
-                weight = float(np.exp(0.5 * np.log(dy / dx) + 0.5 * np.log(weight)))
-            xs, ax, ys, aty = (part.copy() for part in cand)
-            anchor_x, anchor_y = xs.copy(), ys.copy()
-            anchor_kkt = last_kkt = q.kkt(xs, ax, ys, aty, weight)
-            for total_ in sums:
-                total_[:] = 0.0
-            inner = 0
+            it.restart(cand)
     return FirstOrderRun(best, total, time.perf_counter() - started, stopped, certificates)
