@@ -64,6 +64,12 @@ class _Groups:
                 members[j].append(g)
         self.supporters = [np.array(m, dtype=np.int64) for m in members]
         self.approvals = [int(self.weights[m].sum()) for m in self.supporters]
+        # Before anything is bought every voter holds the same share, so a project's price is
+        # its cost over its supporters, whatever the share (or it is unaffordable).
+        self.first_price = [
+            Fraction(c) / w if w else Fraction(0)
+            for c, w in zip(self.costs, self.approvals, strict=True)
+        ]
 
 
 class _Wallets:
@@ -375,7 +381,6 @@ def _mes_fast(
     """
     run = _Run(groups, share)
     spent = Fraction(0)
-    bound: dict[int, float] = dict.fromkeys(range(len(groups.ids)), 0.0)
     bought: list[int] = []
     payments: list[tuple[int, Fraction]] = []
 
@@ -389,6 +394,42 @@ def _mes_fast(
     def exact_per_unit(p: Fraction, j: int) -> Fraction:
         cost = groups.costs[j]
         return p if satisfaction == "cardinality" or cost == 0 else p / cost
+
+    def choose(values: dict[int, Fraction]) -> int:
+        """The project of least value; ties to the rank, and recorded."""
+        low = min(values.values())
+        tied = sorted((j for j in values if values[j] == low), key=rank)
+        if len(tied) > 1:
+            ties.append(
+                TieBreak(
+                    len(bought) + 1,
+                    "equal shares",
+                    tuple(groups.ids[k] for k in sorted(tied)),
+                    groups.ids[tied[0]],
+                    "more supporters, then lower cost, then file order",
+                )
+            )
+        return tied[0]
+
+    # The first purchase, exactly and without pricing: every voter holds ``share``, so project
+    # j costs each supporter ``first_price[j]`` if ``share`` covers it, and is never
+    # affordable otherwise (money only shrinks). Those values are lower bounds ever after.
+    first = {
+        j: exact_per_unit(p, j)
+        for j, p in enumerate(groups.first_price)
+        if share >= p and (groups.approvals[j] or groups.costs[j] == 0)
+    }
+    if not first:
+        return bought, payments
+    pick = choose(first)
+    run.pay(pick, groups.first_price[pick])
+    bought.append(pick)
+    payments.append((pick, groups.first_price[pick]))
+    spent += groups.costs[pick]
+    if stop_above is not None and spent > stop_above:
+        return bought, payments
+    # Floats a hair below the exact values, so that they stay lower bounds.
+    bound = {j: float(v) * (1 - 1e-12) for j, v in first.items() if j != pick}
 
     while bound:
         found: dict[int, tuple[float, float]] = {}
@@ -408,20 +449,7 @@ def _mes_fast(
             break
         close = [j for j in found if bound[j] <= best]
         exact = {j: run.exact_price(j, *found[j]) for j in close}
-        values = {j: exact_per_unit(exact[j], j) for j in close}
-        low = min(values.values())
-        tied = sorted((j for j in close if values[j] == low), key=rank)
-        pick = tied[0]
-        if len(tied) > 1:
-            ties.append(
-                TieBreak(
-                    len(bought) + 1,
-                    "equal shares",
-                    tuple(groups.ids[k] for k in sorted(tied)),
-                    groups.ids[pick],
-                    "more supporters, then lower cost, then file order",
-                )
-            )
+        pick = choose({j: exact_per_unit(exact[j], j) for j in close})
         run.pay(pick, exact[pick])
         del bound[pick]
         bought.append(pick)
