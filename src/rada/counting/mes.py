@@ -18,13 +18,19 @@ group with a weight. Every decision is exact: :func:`_mes` is the all-Fraction r
 in the common case) and settles the purchase, its price and every close call in exact
 arithmetic; the tests check that the two buy the same projects at the same prices. A try of the
 add1 completion that overspends is stopped as soon as it does.
+
+The completion does not run every try: it strides (1, 2, 4, ... units, halving after a
+refusal) wherever a run proves that every share in between buys what the last kept try bought
+(:func:`_mes_fast` with ``same_as``; prices only fall as the share grows), so it lands exactly
+where trying every unit lands, with the same purchases, prices and ties, in a fraction of the
+runs (2,612 tries in about 1,250 runs on the largest benchmark file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from math import gcd
+from math import floor, gcd
 from typing import Literal
 
 import numpy as np
@@ -178,6 +184,7 @@ def _mes(
 
 
 _SLACK = 1e-9  # float results this close to a decision are settled in exact arithmetic
+_INF = float("inf")
 _NEWTON = 8  # price iterations before sorting what is left
 
 
@@ -366,6 +373,45 @@ def _float_price(
     return float(p_k[k]), float(weight - before_w[k])
 
 
+class _Values:
+    """How one run of MES values and ranks projects, and breaks (and records) its ties."""
+
+    def __init__(self, groups: _Groups, satisfaction: Satisfaction, ties: list[TieBreak]) -> None:
+        self.g = groups
+        self.by_cost = satisfaction == "cost"
+        self.ties = ties
+
+    def rank(self, j: int) -> tuple[int, Fraction, int]:
+        return (-self.g.approvals[j], self.g.costs[j], j)
+
+    def per_unit(self, p: float, j: int) -> float:
+        cost = self.g.costs_f[j]
+        return p / cost if self.by_cost and cost != 0 else p
+
+    def exact(self, p: Fraction, j: int) -> Fraction:
+        cost = self.g.costs[j]
+        return p / cost if self.by_cost and cost != 0 else p
+
+    def choose(self, values: dict[int, Fraction], step: int) -> int:
+        """The project of least value; ties to the rank, and recorded."""
+        low = min(values.values())
+        tied = sorted((j for j in values if values[j] == low), key=self.rank)
+        if len(tied) > 1:
+            self.ties.append(
+                TieBreak(
+                    step,
+                    "equal shares",
+                    tuple(self.g.ids[k] for k in sorted(tied)),
+                    self.g.ids[tied[0]],
+                    "more supporters, then lower cost, then file order",
+                )
+            )
+        return tied[0]
+
+
+Purchases = list[tuple[int, Fraction]]
+
+
 def _mes_fast(
     groups: _Groups,
     share: Fraction,
@@ -373,75 +419,74 @@ def _mes_fast(
     ties: list[TieBreak],
     *,
     stop_above: Fraction | None = None,
-) -> tuple[list[int], list[tuple[int, Fraction]]]:
+    same_as: Purchases | None = None,
+) -> tuple[list[int], Purchases] | None:
     """One run of MES, as :func:`_mes` but with float filtering and exact decisions.
 
     With ``stop_above``, the run ends as soon as what it bought costs more than that (an add1
     try that overspends is discarded, so the rest of it does not matter).
+
+    With ``same_as``, the purchases of a run at a lower share, the run answers None unless it
+    proves that every share from that one to ``share`` buys the same projects in the same
+    order. Along one order of purchases more money never raises a price (every group's money
+    grows with the share, so every price falls), so at any share between the two, the project
+    bought at each step is worth at most its value in the lower run, and every other project
+    at least its value in this one: if, at every step, this run buys the same project and
+    values every other project above what the lower run paid, nothing between buys
+    otherwise, nor meets a tie. The run stops as soon as that fails.
     """
+    values = _Values(groups, satisfaction, ties)
     run = _Run(groups, share)
-    spent = Fraction(0)
     bought: list[int] = []
-    payments: list[tuple[int, Fraction]] = []
+    payments: Purchases = []
+    spent = Fraction(0)
 
-    def rank(j: int) -> tuple[int, Fraction, int]:
-        return (-groups.approvals[j], groups.costs[j], j)
-
-    def per_unit(p: float, j: int) -> float:
-        cost = groups.costs_f[j]
-        return p if satisfaction == "cardinality" or cost == 0 else p / cost
-
-    def exact_per_unit(p: Fraction, j: int) -> Fraction:
-        cost = groups.costs[j]
-        return p if satisfaction == "cardinality" or cost == 0 else p / cost
-
-    def choose(values: dict[int, Fraction]) -> int:
-        """The project of least value; ties to the rank, and recorded."""
-        low = min(values.values())
-        tied = sorted((j for j in values if values[j] == low), key=rank)
-        if len(tied) > 1:
-            ties.append(
-                TieBreak(
-                    len(bought) + 1,
-                    "equal shares",
-                    tuple(groups.ids[k] for k in sorted(tied)),
-                    groups.ids[tied[0]],
-                    "more supporters, then lower cost, then file order",
-                )
-            )
-        return tied[0]
+    def limit() -> tuple[int, Fraction] | None:
+        """The lower run's purchase at this step, and its value (None without one)."""
+        if same_as is None or len(bought) >= len(same_as):
+            return None
+        j, price = same_as[len(bought)]
+        return j, values.exact(price, j)
 
     # The first purchase, exactly and without pricing: every voter holds ``share``, so project
     # j costs each supporter ``first_price[j]`` if ``share`` covers it, and is never
     # affordable otherwise (money only shrinks). Those values are lower bounds ever after.
     first = {
-        j: exact_per_unit(p, j)
+        j: values.exact(p, j)
         for j, p in enumerate(groups.first_price)
         if share >= p and (groups.approvals[j] or groups.costs[j] == 0)
     }
-    if not first:
-        return bought, payments
-    pick = choose(first)
-    run.pay(pick, groups.first_price[pick])
-    bought.append(pick)
-    payments.append((pick, groups.first_price[pick]))
-    spent += groups.costs[pick]
-    if stop_above is not None and spent > stop_above:
-        return bought, payments
-    # Floats a hair below the exact values, so that they stay lower bounds.
-    bound = {j: float(v) * (1 - 1e-12) for j, v in first.items() if j != pick}
+    bound: dict[int, float] = {}
+    if first:
+        pick, target = values.choose(first, 1), limit()
+        if same_as is not None and (
+            target is None
+            or pick != target[0]
+            or any(v <= target[1] for j, v in first.items() if j != pick)
+        ):
+            return None
+        run.pay(pick, groups.first_price[pick])
+        bought.append(pick)
+        payments.append((pick, groups.first_price[pick]))
+        spent += groups.costs[pick]
+        # Floats a hair below the exact values, so that they stay lower bounds.
+        bound = {j: float(v) * (1 - 1e-12) for j, v in first.items() if j != pick}
 
-    while bound:
+    while bound and (stop_above is None or spent <= stop_above):
+        target = limit()
+        # Price every project that might come first (and, to compare, every project that
+        # might be worth no more than what the lower run paid).
+        reach = float(target[1]) * (1 + 1e-12) if target is not None else -_INF
         found: dict[int, tuple[float, float]] = {}
-        best = float("inf")  # the least upper end of a found project's value
-        for j in sorted(bound, key=lambda k: (bound[k], rank(k))):
-            if found and bound[j] > best:
+        best = _INF  # the least upper end of a found project's value
+        for j in sorted(bound, key=lambda k: (bound[k], values.rank(k))):
+            if found and bound[j] > max(best, reach):
                 break  # values only rise as money is spent: nothing later can do better
             priced = run.price(j)
             if priced is None:
                 del bound[j]  # the supporters' money only shrinks: never affordable again
                 continue
-            value, margin = per_unit(priced[0], j), per_unit(priced[1], j)
+            value, margin = values.per_unit(priced[0], j), values.per_unit(priced[1], j)
             bound[j] = value - 2 * margin
             found[j] = priced
             best = min(best, value + margin)
@@ -449,15 +494,33 @@ def _mes_fast(
             break
         close = [j for j in found if bound[j] <= best]
         exact = {j: run.exact_price(j, *found[j]) for j in close}
-        pick = choose({j: exact_per_unit(exact[j], j) for j in close})
+        worth = {j: values.exact(exact[j], j) for j in close}
+        pick = values.choose(worth, len(bought) + 1)
+        if same_as is not None and (target is None or not _dominated(pick, target, worth, bound)):
+            return None  # another purchase, or one more than the lower run's
         run.pay(pick, exact[pick])
         del bound[pick]
         bought.append(pick)
         payments.append((pick, exact[pick]))
         spent += groups.costs[pick]
-        if stop_above is not None and spent > stop_above:
-            break
+    if same_as is not None and len(bought) != len(same_as):
+        return None
     return bought, payments
+
+
+def _dominated(
+    pick: int, target: tuple[int, Fraction], worth: dict[int, Fraction], bound: dict[int, float]
+) -> bool:
+    """Whether ``pick`` is the lower run's project and every other is worth more than the
+    lower run paid for it: exactly for the projects priced exactly, by their floats'
+    lower bounds otherwise."""
+    j, value = target
+    reach = float(value) * (1 + 1e-12)
+    return (
+        pick == j
+        and all(v > value for k, v in worth.items() if k != pick)
+        and all(b > reach for k, b in bound.items() if k != pick and k not in worth)
+    )
 
 
 def equal_shares(
@@ -507,6 +570,7 @@ def equal_shares(
     n = max(groups.voters, 1)
     ties: list[TieBreak] = []
     kept = _mes_fast(groups, budget / n, satisfaction, ties)
+    assert kept is not None
     tries = 0
     notes: list[str] = []
     if completion == "add1":
@@ -514,17 +578,32 @@ def equal_shares(
         # everything the outcome can no longer change: both end the search.
         everything = sum(1 for s in groups.approvals if s > 0)
         ceiling = sum(groups.costs, Fraction(0))
+        last_try = floor(ceiling - budget / n)  # the last try that passes that test
+        stride = 1
         while not (stop_when_exhaustive and is_exhaustive(profile, _ids(groups, kept[0]), budget)):
             if len(kept[0]) == everything or budget / n + tries > ceiling:
                 break
+            # A try one unit on is the completion itself. A longer stride is taken only when
+            # the run proves that every try on the way buys what the last one kept (so each
+            # would have cost the same and been kept too); otherwise go back to one unit.
+            step = min(stride, last_try - tries + 1)
             trial_ties: list[TieBreak] = []
             trial = _mes_fast(
-                groups, budget / n + tries + 1, satisfaction, trial_ties, stop_above=budget
+                groups,
+                budget / n + tries + step,
+                satisfaction,
+                trial_ties,
+                stop_above=budget,
+                same_as=kept[1] if step > 1 else None,
             )
-            if total_cost(profile, _ids(groups, trial[0])) > budget:
+            if trial is None:
+                stride = step // 2
+                continue
+            if step == 1 and total_cost(profile, _ids(groups, trial[0])) > budget:
                 break
-            tries += 1
+            tries += step
             kept, ties = trial, trial_ties
+            stride = 2 * step
             if progress is not None:
                 progress(tries, f"share raised by {tries}")
         notes.append(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from typing import Any, Literal
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,3 +78,102 @@ def test_exact_price_stays_exact_when_the_float_estimate_is_off() -> None:
     # For a, those three pay all they have (4), the other three 5/3 each: 4 + 3 * 5/3 == 9.
     assert run.exact_price(0, 1.6667, 1e-3) == Fraction(5, 3)
     assert run.exact_price(0, 1.2, 1e-6) == Fraction(5, 3)  # far off: every wallet is used
+
+
+def _add1_one_unit_at_a_time(
+    instance: PbInstance, satisfaction: Literal["cost", "cardinality"]
+) -> tuple[list[int], list[tuple[int, Fraction]], int, list[Any]]:
+    """The add1 completion as its definition reads, on the exact reference: every try."""
+    groups = _Groups(instance)
+    budget, n = instance.budget, len(instance.votes)
+    ties: list = []
+    kept = _mes(groups, budget / n, satisfaction, ties)
+    everything = sum(1 for a in groups.approvals if a > 0)
+    ceiling = sum(groups.costs, Fraction(0))
+    tries = 0
+    while len(kept[0]) < everything and budget / n + tries <= ceiling:
+        trial_ties: list = []
+        trial = _mes(groups, budget / n + tries + 1, satisfaction, trial_ties)
+        if sum(groups.costs[j] for j in trial[0]) > budget:
+            break
+        tries += 1
+        kept, ties = trial, trial_ties
+    return kept[0], kept[1], tries, ties
+
+
+def test_add1_strides_only_where_every_try_between_buys_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small budgets over few voters take hundreds of add1 tries: the completion strides over
+    # many of them, and must land where trying every unit lands, with the same purchases,
+    # prices and ties.
+    import rada.counting.mes as mes
+
+    strides = 0
+    fast = mes._mes_fast
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal strides
+        done = fast(*args, **kwargs)
+        strides += kwargs.get("same_as") is not None and done is not None
+        return done
+
+    monkeypatch.setattr(mes, "_mes_fast", counting)
+    for seed in range(60):
+        rng = random.Random(seed)
+        k, n = rng.randint(3, 9), rng.randint(3, 30)
+        costs = [rng.randint(1, 60) * rng.choice([1, 3, 10]) for _ in range(k)]
+        budget = rng.randint(max(1, sum(costs) // 5), sum(costs) // 2 + 1)
+        ballots = [sorted(rng.sample(range(k), rng.randint(1, k))) for _ in range(n)]
+        instance = PbInstance(
+            {"budget": str(budget)},
+            tuple(PbProject(str(j), Fraction(c)) for j, c in enumerate(costs)),
+            tuple(PbVote(str(i), tuple(str(j) for j in b)) for i, b in enumerate(ballots)),
+        )
+        for satisfaction in ("cost", "cardinality"):
+            bought, payments, tries, ties = _add1_one_unit_at_a_time(instance, satisfaction)
+            result = mes.equal_shares(instance, satisfaction=satisfaction)
+            where = f"seed {seed}, {satisfaction}"
+            assert result.selected == tuple(str(j) for j in bought), where
+            assert [r.price for r in result.rounds] == [p for _, p in payments], where
+            assert f"raised by {tries} unit(s)" in result.notes[-1], where
+            assert list(result.ties) == ties, where
+    assert strides > 50, "the completion never strode: the test would not see a wrong stride"
+
+
+def test_no_stride_over_shares_that_buy_otherwise_though_both_ends_agree() -> None:
+    # Equal Shares is not monotone in the share: in these elections the shares at both ends
+    # buy the same projects and a share between buys others (found by a search over small
+    # random elections). A stride from one end to the other must be refused.
+    cases = [
+        # costs, budget, ballots, tries at the ends, a try between and what it buys
+        (
+            [54, 69, 12, 190, 530],
+            204,
+            [[0, 1, 3, 4], [0], [0, 1, 2, 4], [1, 4], [0, 1, 3, 4], [1, 4], [0, 2, 3, 4],
+             [0, 1, 2, 4], [0, 3, 4], [3], [0, 2, 3, 4], [0, 1, 2, 3, 4]],
+            (37, 42),
+        ),
+        (
+            [120, 135, 174, 490, 33, 150],
+            452,
+            [[3], [1, 2, 3, 4, 5], [1, 4], [0, 1, 2, 3, 4, 5], [0, 2, 3, 4, 5],
+             [0, 1, 2, 3, 4, 5], [1], [3, 4, 5], [2], [0, 1, 2, 3, 4, 5], [0, 1, 3, 4, 5],
+             [4, 5]],
+            (23, 31),
+        ),
+    ]  # fmt: skip
+    for costs, budget, ballots, (low, high) in cases:
+        instance = PbInstance(
+            {"budget": str(budget)},
+            tuple(PbProject(str(j), Fraction(c)) for j, c in enumerate(costs)),
+            tuple(PbVote(str(i), tuple(str(j) for j in b)) for i, b in enumerate(ballots)),
+        )
+        groups = _Groups(instance)
+        share = instance.budget / len(ballots)
+        at = [_mes(groups, share + t, "cost", [])[0] for t in range(low, high + 1)]
+        assert at[0] == at[-1], "the example no longer holds"
+        assert any(b != at[0] for b in at), "the example no longer holds"
+        lower = _mes_fast(groups, share + low, "cost", [])
+        assert lower is not None
+        assert _mes_fast(groups, share + high, "cost", [], same_as=lower[1]) is None
