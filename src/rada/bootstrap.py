@@ -9,6 +9,7 @@ from rada.planning.economy import Economy
 
 if TYPE_CHECKING:
     from rada.config import Settings
+    from rada.services.ports import PlanSolver
     from rada.store.database import Database
 
 
@@ -30,6 +31,22 @@ def open_database(settings: Settings) -> Database:
     database = Database(settings.database_url)
     database.upgrade()
     return database
+
+
+def plan_solver(settings: Settings) -> PlanSolver:
+    """What solves a planning cycle's plans: the Dask cluster at ``RADA_DASK_SCHEDULER`` when
+    one is set (each round's plans as one batch there), otherwise this process, one plan
+    after another. No local cluster is started for a round: that costs seconds, more than
+    a round's plans of the shipped economy take here."""
+    if not settings.dask_scheduler:
+        from rada.services.planning_cycle import solve_each
+
+        return solve_each
+    from functools import partial
+
+    from rada.compute.scenarios import solve_plans
+
+    return partial(solve_plans, scheduler=settings.dask_scheduler)
 
 
 #: The name of the shipped UK 2010 economy (what a planning cycle of it records).

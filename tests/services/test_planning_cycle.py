@@ -5,7 +5,7 @@ same plan. Runs in memory, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -18,6 +18,7 @@ from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongS
 from rada.councils.orders import CouncilKind, ProposalKind
 from rada.demo.federation import join_by_consent
 from rada.planning.economy import Economy
+from rada.planning.plan import Plan
 from rada.record.encoding import Entry
 from rada.services import accounts
 from rada.services import councils as cs
@@ -74,7 +75,19 @@ def _export_verifies(factory: Factory, directory: Path) -> int:
     return int(verify_export(directory, trusted_key=key).size)
 
 
+class Batches:
+    """A plan solver (the services' PlanSolver port) that solves here and notes each batch."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def __call__(self, economies: Sequence[Economy]) -> list[Plan]:
+        self.sizes.append(len(economies))
+        return pc.solve_each(economies)
+
+
 def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Path) -> None:
+    solve = Batches()
     groups = pc.product_groups(base)
     assert len(groups) == 20
     assert groups["construction"] == ("41-43",)
@@ -170,7 +183,7 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
         assert weights["education"] == Fraction(1, 5)
         assert weights["energy"] == 0
 
-        first = pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=at)
+        first = pc.plan_round(uow, cycle_id=cycle.id, base=base, by=conv, now=at, solve=solve)
         assert set(first.reviews) == set(councils.values())
         assert len(first.fulfilment) == 3
         uow.commit()
@@ -218,7 +231,7 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
             position = "no" if council == manufacturing else "yes"
             voters = {w: position, x: position} if council == councils["energy"] else {w: position}
             _decide(uow, review, convenor=w, voters=voters, at=later)
-        advanced = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later)
+        advanced = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later, solve=solve)
         assert advanced.rounds[0].answers[manufacturing] is Review.CONTESTED
         assert advanced.rounds[0].answers[councils["energy"]] is Review.ACCEPTED
         second = advanced.current
@@ -230,7 +243,7 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
         for council, review in second.reviews.items():
             voters = {w: "yes", x: "yes"} if council == councils["energy"] else {w: "yes"}
             _decide(uow, review, convenor=w, voters=voters, at=later)
-        adopting = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later)
+        adopting = pc.advance(uow, cycle_id=cycle.id, base=base, by=conv, now=later, solve=solve)
         assert adopting.stage is CycleStage.ADOPTION
         assert adopting.adoption is not None
         vote_at = later + timedelta(hours=48)
@@ -250,6 +263,10 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
             assert float(certificate["lower_bound"]) <= float(certificate["upper_bound"])
         effect = planned[1].body["effects"][str(manufacturing)]
         assert len(effect["fulfilment_after"]) == 3
+        # Each round's plans went to the solver as one batch: the first round's plan; then
+        # the first round again, once more with the one contest alone, and the replan. The
+        # replay below solves each round again on its own and must find the same plans.
+        assert solve.sizes == [1, 3]
         replayed = pc.replay(entries, base, cycle_id=cycle.id)
         assert replayed.ok, replayed.mismatches
         assert replayed.rounds == replayed.matching == 2

@@ -18,6 +18,7 @@ from typing import Any
 
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError
+from rada.planning.plan import Plan
 from rada.planning.variants import Variant, apply_variant
 
 #: Called as each variant finishes: (how many are done, how many in all, its result).
@@ -170,6 +171,43 @@ def solve_batch(
         Client(cluster) as local,  # type: ignore[no-untyped-call,unused-ignore]
     ):
         return _run(local, economy, variants, solver, time_limit, progress)
+
+
+def solve_plans(economies: Sequence[Economy], *, scheduler: str) -> list[Plan]:
+    """Solve each economy's plan on the Dask cluster at ``scheduler``; the plans in order.
+
+    What a planning cycle's round solves (the replan and the previous round once per contest)
+    as one batch: a :class:`~rada.services.ports.PlanSolver` when bound to a scheduler
+    (:func:`rada.bootstrap.plan_solver`). A plan that cannot be solved raises its planning
+    error here, as ``solve_plan`` would.
+
+    Raises
+    ------
+    PlanningError
+        ``dask.distributed`` is not installed, or the scheduler cannot be reached.
+    """
+    from rada.planning.optimal import solve_plan
+
+    try:
+        from distributed import Client
+    except ImportError:
+        raise PlanningError(
+            "plans on a Dask cluster need dask.distributed, which is not installed",
+            hint="pip install 'rada[dask]', or leave RADA_DASK_SCHEDULER empty",
+        ) from None
+    try:
+        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call,unused-ignore]
+    except OSError as exc:
+        raise PlanningError(
+            f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+            hint="check RADA_DASK_SCHEDULER, or leave it empty to plan in this process",
+        ) from None
+    with client:
+        futures = [
+            client.submit(solve_plan, economy, key=f"rada-plan-{i}-{time.monotonic_ns()}")
+            for i, economy in enumerate(economies)
+        ]
+        return list(client.gather(futures))  # type: ignore[no-untyped-call,unused-ignore]
 
 
 def _run(

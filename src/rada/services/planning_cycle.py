@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -47,7 +47,7 @@ from rada.planning.optimal import solve_plan
 from rada.planning.plan import Plan
 from rada.record.encoding import Entry, EntryKind
 from rada.services.councils import get_council, require_convenor
-from rada.services.ports import UnitOfWork
+from rada.services.ports import PlanSolver, UnitOfWork
 from rada.services.proposals import record_opened
 from rada.services.recording import links_to, record_one
 
@@ -404,27 +404,35 @@ def digest(targets: Mapping[int, Mapping[str, list[str]]], fulfilment: list[str]
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _solve(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Plan:
-    economy = build_economy(
+def solve_each(economies: Sequence[Economy]) -> list[Plan]:
+    """The default :class:`~rada.services.ports.PlanSolver`: one plan after another, here."""
+    return [solve_plan(economy) for economy in economies]
+
+
+def _economy(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Economy:
+    return build_economy(
         base,
         groups=cycle.groups,
         weights=inputs["weights"],
         capacity=inputs["capacity"],
         investments=inputs["investments"],
     )
-    return solve_plan(economy)
 
 
-def _effects(
-    base: Economy, cycle: Cycle, inputs: Mapping[str, Any], before: Plan, previous: Round
-) -> dict[str, Any]:
-    """What each contest alone changes: replan the previous round with only that council's
-    counter-proposal, and compare fulfilment and the other councils' targets."""
-    effects: dict[str, Any] = {}
+def _alone(cycle: Cycle, inputs: Mapping[str, Any], previous: Round) -> list[dict[str, Any]]:
+    """The previous round's inputs with one contest's counter-proposal each, in order."""
     old_capacity = {t: c for w in cycle.workplaces for t, c in w.capacity.items()}
-    for council_id, counter in previous.counters.items():
-        alone = {**inputs, "capacity": {**old_capacity, **counter}}
-        after = _solve(base, cycle, alone)
+    return [
+        {**inputs, "capacity": {**old_capacity, **counter}}
+        for counter in previous.counters.values()
+    ]
+
+
+def _effects(cycle: Cycle, before: Plan, alone: list[Plan], previous: Round) -> dict[str, Any]:
+    """What each contest alone changes (``alone``: the previous round replanned with only
+    that council's counter-proposal): fulfilment and the other councils' targets."""
+    effects: dict[str, Any] = {}
+    for council_id, after in zip(previous.counters, alone, strict=True):
         changed = {}
         for other, techs in _targets(cycle, after).items():
             if other == council_id:
@@ -481,9 +489,18 @@ def _review_text(
     return "\n".join(lines)
 
 
-def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: datetime) -> Round:
+def plan_round(
+    uow: UnitOfWork,
+    *,
+    cycle_id: int,
+    base: Economy,
+    by: int,
+    now: datetime,
+    solve: PlanSolver = solve_each,
+) -> Round:
     """Compute the plan for the next round (the convenor) and open a target review in every
-    workplace council."""
+    workplace council. The round's plans (the replan, and after a round with contests the
+    previous round again and once per contest) are solved as one batch by ``solve``."""
     cycle = get_cycle(uow, cycle_id, for_update=True)
     require_convenor(uow, get_council(uow, cycle.congress_id), by)
     if cycle.stage is not CycleStage.REVIEW:
@@ -502,19 +519,21 @@ def plan_round(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: d
             )
         )
     previous = cycle.rounds[-1] if cycle.rounds else None
-    effects: dict[str, Any] = {}
+    batch: list[Mapping[str, Any]] = []
     if previous is not None:
         if not cycle.settled():
             raise WrongStage(msg("some councils have not answered their targets yet"))
         if cycle.all_accepted():
             raise WrongStage(msg("every target was accepted: put the plan to the congress"))
         before_inputs = _inputs(cycle, adopted_investments(uow, cycle))
-        before = _solve(base, cycle, before_inputs)
-        effects = _effects(base, cycle, before_inputs, before, previous)
+        batch = [before_inputs, *_alone(cycle, before_inputs, previous)]
         cycle.apply_counters()
     investments = adopted_investments(uow, cycle)
     inputs = _inputs(cycle, investments)
-    plan = _solve(base, cycle, inputs)
+    *earlier, plan = solve([_economy(base, cycle, i) for i in [*batch, inputs]])
+    effects: dict[str, Any] = {}
+    if previous is not None:
+        effects = _effects(cycle, earlier[0], earlier[1:], previous)
     fulfilment = [repr(float(f)) for f in plan.fulfilment]
     targets = _targets(cycle, plan)
     new = Round(len(cycle.rounds) + 1, fulfilment, targets, reviews={})
@@ -643,9 +662,18 @@ def collect_answers(uow: UnitOfWork, cycle: Cycle) -> None:
             current.answers[council_id] = Review.PENDING
 
 
-def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: datetime) -> Cycle:
-    """After a round's reviews are decided (the convenor): replan with the contests, or, when
-    every target is accepted or the round limit is reached, put the plan to the congress."""
+def advance(
+    uow: UnitOfWork,
+    *,
+    cycle_id: int,
+    base: Economy,
+    by: int,
+    now: datetime,
+    solve: PlanSolver = solve_each,
+) -> Cycle:
+    """After a round's reviews are decided (the convenor): replan with the contests (the
+    plans solved by ``solve``, as in :func:`plan_round`), or, when every target is accepted
+    or the round limit is reached, put the plan to the congress."""
     cycle = get_cycle(uow, cycle_id, for_update=True)
     congress = get_council(uow, cycle.congress_id)
     require_convenor(uow, congress, by)
@@ -713,7 +741,7 @@ def advance(uow: UnitOfWork, *, cycle_id: int, base: Economy, by: int, now: date
         uow.cycles.save(cycle)
         return cycle
     uow.cycles.save(cycle)
-    plan_round(uow, cycle_id=cycle.id, base=base, by=by, now=now)
+    plan_round(uow, cycle_id=cycle.id, base=base, by=by, now=now, solve=solve)
     return get_cycle(uow, cycle.id)
 
 
@@ -941,7 +969,9 @@ class Comparison:
     bottlenecks: list[Bottleneck]
 
 
-def compare_round(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Comparison:
+def compare_round(
+    base: Economy, cycle: Cycle, inputs: Mapping[str, Any], *, solve: PlanSolver = solve_each
+) -> Comparison:
     """Plan a round from its recorded inputs and compare it with the base economy's plan.
 
     The cycle changes two things: the targets (the congress's weights share out the growth)
@@ -950,10 +980,14 @@ def compare_round(base: Economy, cycle: Cycle, inputs: Mapping[str, Any]) -> Com
     causes say which constraint.
     """
     no_weights: dict[str, str] = {}
-    plan = _solve(base, cycle, inputs)
-    alone = solve_plan(base)
-    targets_only = _solve(base, cycle, {**inputs, "capacity": {}, "investments": []})
-    capacities_only = _solve(base, cycle, {**inputs, "weights": no_weights})
+    plan, alone, targets_only, capacities_only = solve(
+        [
+            _economy(base, cycle, inputs),
+            base,
+            _economy(base, cycle, {**inputs, "capacity": {}, "investments": []}),
+            _economy(base, cycle, {**inputs, "weights": no_weights}),
+        ]
+    )
     economy = plan.economy
     first = {p: v[0] for p, v in base.targets.items()}
     total = sum(first.values()) or 1.0

@@ -25,6 +25,8 @@ from rada.councils.model import (
 )
 from rada.councils.notices import AccountSettings, Notice, NoticeKind
 from rada.councils.proposals import Post, Proposal, Stage
+from rada.planning.economy import Economy
+from rada.planning.plan import Plan
 from rada.record.encoding import Entry
 
 
@@ -518,3 +520,16 @@ class UnitOfWork(Protocol):
 class Clock(Protocol):
     def __call__(self) -> datetime:
         """The current time, with its time zone."""
+
+
+class PlanSolver(Protocol):
+    """Solves a batch of economies' plans, the plans in the economies' order.
+
+    A round of the planning cycle solves several independent plans at once (the replan, and
+    the previous round once per contest, to say what each contest alone changes). By default
+    they are solved one after another in this process (:func:`rada.services.planning_cycle.
+    solve_each`); :func:`rada.bootstrap.plan_solver` gives a Dask cluster's instead when one
+    is configured. A planning error (an infeasible plan) is raised, as by ``solve_plan``.
+    """
+
+    def __call__(self, economies: Sequence[Economy]) -> list[Plan]: ...

@@ -88,7 +88,9 @@ def comparison(
     body = service.round_entry(uow, round_)
     if body is None:
         return None
-    found = service.compare_round(base, cycle, body["inputs"])
+    found = service.compare_round(
+        base, cycle, body["inputs"], solve=app_state(request).plan_solver()
+    )
     with _LOCK:
         kept = getattr(request.app.state, "cycle_comparisons", {})
         request.app.state.cycle_comparisons = {**kept, key: found}

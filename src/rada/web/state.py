@@ -21,6 +21,7 @@ from rada.planning.explain import Explanation, ProductExplanation
 from rada.planning.plan import Plan
 from rada.record.errors import SigningKeyError
 from rada.record.note import Verifier
+from rada.services.ports import PlanSolver
 from rada.store.database import Database
 from rada.store.record_repository import RecordRepository
 from rada.store.witness_repository import CosignatureRepository
@@ -88,6 +89,12 @@ class AppState:
 
                     self._economy = demo_economy()
         return self._economy
+
+    def plan_solver(self) -> PlanSolver:
+        """What solves the planning cycle's plans (:func:`rada.bootstrap.plan_solver`)."""
+        from rada.bootstrap import plan_solver
+
+        return plan_solver(self.settings)
 
     def planned(self) -> PlannedEconomy:
         """The economy shown on the plan pages (by default the shipped UK 2010 one), planned."""

@@ -9,13 +9,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import numpy as np
 import pytest
 
-from rada.compute.scenarios import ScenarioResult, solve_batch, solve_variant
+from rada.bootstrap import plan_solver
+from rada.compute.scenarios import ScenarioResult, solve_batch, solve_plans, solve_variant
+from rada.config import Settings
 from rada.planning.economy import Economy
 from rada.planning.generate import generate_economy
-from rada.planning.variants import AddTechnique, ChangeCapacity, ScaleTargets, Variant
+from rada.planning.variants import (
+    AddTechnique,
+    ChangeCapacity,
+    ScaleTargets,
+    Variant,
+    apply_variant,
+)
+from rada.services.planning_cycle import solve_each
 
 distributed = pytest.importorskip(
     "distributed", reason="dask.distributed is not installed (pip install 'rada[dask]')"
@@ -136,6 +147,23 @@ def test_a_batch_on_a_separate_scheduler_and_worker_equals_each_variant_solved_a
     _same(batch, alone)
 
 
+@pytest.mark.slow
+def test_the_planning_cycles_plans_on_a_configured_scheduler_equal_those_solved_here(
+    economy: Economy, variants: list[Variant], scheduler_and_worker: str, tmp_path: Path
+) -> None:
+    # What a round of the planning cycle solves goes to RADA_DASK_SCHEDULER when it is set.
+    economies = [economy, *(apply_variant(economy, v) for v in variants if v.name != "broken")]
+    solve = plan_solver(Settings(data_dir=tmp_path, dask_scheduler=scheduler_and_worker))
+    assert solve is not solve_each
+    on_cluster = solve(economies)
+    here = solve_each(economies)
+    assert [p.objective for p in on_cluster] == [p.objective for p in here]
+    for a, b in zip(on_cluster, here, strict=True):
+        assert np.array_equal(a.activity, b.activity)
+        assert a.certificate.gap <= 1e-9
+    assert plan_solver(Settings(data_dir=tmp_path)) is solve_each
+
+
 def test_an_unreachable_scheduler_is_a_planning_error(
     economy: Economy, variants: list[Variant]
 ) -> None:
@@ -143,3 +171,5 @@ def test_an_unreachable_scheduler_is_a_planning_error(
 
     with pytest.raises(PlanningError, match="cannot reach the Dask scheduler"):
         solve_batch(economy, variants[:1], scheduler=f"tcp://127.0.0.1:{_free_port()}")
+    with pytest.raises(PlanningError, match="cannot reach the Dask scheduler"):
+        solve_plans([economy], scheduler=f"tcp://127.0.0.1:{_free_port()}")

@@ -30,6 +30,7 @@ from rada.web.economy_names import economy_title, names_for
 from rada.web.i18n import chosen_language
 from rada.web.page_kit import form_text, verified_form
 from rada.web.security import csrf_token
+from rada.web.state import app_state
 from rada.web.templating import error_text, gettext_for, render
 from rada.web.viewer import signed_in
 
@@ -345,11 +346,14 @@ def _advance(request: Request, cycle_id: int, step: str) -> Response:
         )
     now = api_context(request).now()
     first = not cycle.rounds
+    solve = app_state(request).plan_solver()
 
     def act(uow: UnitOfWork, by: int) -> object:
         if first:
-            return service.plan_round(uow, cycle_id=cycle_id, base=base, by=by, now=now)
-        return service.advance(uow, cycle_id=cycle_id, base=base, by=by, now=now)
+            return service.plan_round(
+                uow, cycle_id=cycle_id, base=base, by=by, now=now, solve=solve
+            )
+        return service.advance(uow, cycle_id=cycle_id, base=base, by=by, now=now, solve=solve)
 
     return _step(request, cycle_id, step, act)
 
