@@ -22,12 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from rada.planning.certificate import Candidate, certify
+from rada.planning.certificate import certify
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
+from rada.planning.first_order import candidate_of
+from rada.planning.optimal import certified_plan
 from rada.planning.plan import Plan
-from rada.planning.programme import LinearProgramme, build_programme, stocks_of
-from rada.planning.structure import FloatArray, Structure, compile_economy
+from rada.planning.programme import LinearProgramme, build_programme
+from rada.planning.structure import FloatArray, compile_economy
 
 DEVICES = ("auto", "cpu", "gpu")
 
@@ -125,17 +127,12 @@ def solve_plan_gpu(
         raise PlanUnbounded("unbounded", "fulfilment can grow without limit")
     say("certifying the plan on the host")
     labour = economy.resource_index[economy.labour]
-    certificate = certify(s, _candidate(s, lp, x, y), labour=labour)
-    c = certificate.plan
-    return _plan(
+    certificate = certify(s, candidate_of(s, lp, x, y), labour=labour)
+    return certified_plan(
         economy,
         s,
         certificate,
-        status="optimal" if certificate.gap <= gap else "time limit",
-        fulfilment=c.fulfilment,
-        activity=c.activity,
-        stocks=c.stocks,
-        investment=c.investment,
+        gap=gap,
         iterations=iterations,
         seconds=time.perf_counter() - started,
     )
@@ -173,75 +170,3 @@ def _run_cupdlpx(
     x = np.asarray(model.X, dtype=np.float64)
     y = np.asarray(model.Pi, dtype=np.float64)
     return x, y, status, iterations
-
-
-def _candidate(s: Structure, lp: LinearProgramme, x: FloatArray, y: FloatArray) -> Candidate:
-    """Read a primal-dual point of the minimisation back as a candidate plan.
-
-    For ``min -cost x`` subject to ``row_lower <= A x <= row_upper``, the multipliers ``y``
-    are non-negative on ">=" rows (balances) and non-positive on "<=" rows (resources,
-    stocks), so the prices of the latter are ``-y``; a capacity's price is the part of the
-    reduced cost its upper bound takes. The certificate checks all of it.
-    """
-    lay = lp.layout
-    P, N, R, K, T = lay.P, lay.N, lay.R, lay.K, lay.T
-    investment = x[lay.invest : lay.fulfil].reshape(T - 1, K)
-    reduced = -lp.cost - lp.matrix.T @ y
-    capacity = np.maximum(-reduced[: N * T], 0.0).reshape(T, N)
-    capacity[:, ~np.isfinite(s.capacity)] = 0.0
-    fulfilment = x[lay.fulfil :].copy()
-    return Candidate(
-        fulfilment=fulfilment,
-        activity=x[: N * T].reshape(T, N).copy(),
-        stocks=stocks_of(s, investment),
-        investment=investment.copy(),
-        product_prices=y[: P * T].reshape(T, P).copy(),
-        resource_prices=-y[lay.resource : lay.stock_use].reshape(T, R),
-        stock_prices=-y[lay.stock_use :].reshape(T, K),
-        capacity_prices=capacity,
-        objective=float(fulfilment.sum()),
-    )
-
-
-def _plan(
-    economy: Economy,
-    s: Structure,
-    certificate: Any,
-    *,
-    status: str,
-    fulfilment: FloatArray,
-    activity: FloatArray,
-    stocks: FloatArray,
-    investment: FloatArray,
-    iterations: int,
-    seconds: float,
-) -> Plan:
-    """A plan from its certified activities and investments, priced by its certificate."""
-    T, P = s.years, s.n_products
-    accumulation = np.zeros((T, P))
-    if s.n_pairs and T > 1:
-        np.add.at(accumulation[:-1].T, s.pair_good, investment.T)
-    gross = (s.out @ activity.T).T
-    used = (s.inp @ activity.T).T
-    prices = certificate.prices
-    return Plan(
-        economy=economy,
-        structure=s,
-        status=status,
-        objective=float(certificate.lower_bound),
-        fulfilment=fulfilment,
-        activity=activity,
-        gross_output=gross,
-        final_consumption=gross - used - accumulation,
-        accumulation=accumulation,
-        stocks=stocks,
-        investment=investment,
-        resource_used=(s.res @ activity.T).T,
-        product_prices=prices.product,
-        resource_prices=prices.resource,
-        stock_prices=prices.stock,
-        capacity_prices=prices.capacity,
-        iterations=iterations,
-        seconds=seconds,
-        certificate=certificate,
-    )

@@ -199,7 +199,25 @@ def _first_order(
 
 def _certified_plan(economy: Economy, s: Structure, run: FirstOrderRun, *, gap: float) -> Plan:
     """The plan a first-order run proves: its certificate's repaired plan and prices."""
-    c = run.certificate
+    return certified_plan(
+        economy, s, run.certificate, gap=gap, iterations=run.iterations, seconds=run.seconds
+    )
+
+
+def certified_plan(
+    economy: Economy,
+    s: Structure,
+    certificate: Certificate,
+    *,
+    gap: float,
+    iterations: int,
+    seconds: float,
+) -> Plan:
+    """The plan a certificate proves, for a solver whose own point is only approximate (a
+    first-order method, on the CPU or a GPU): the certificate's repaired plan, priced by its
+    certified prices, worth its lower bound; ``"optimal"`` when its gap is at most ``gap``,
+    else ``"time limit"``."""
+    c = certificate
     return _plan(
         economy,
         s,
@@ -210,8 +228,8 @@ def _certified_plan(economy: Economy, s: Structure, run: FirstOrderRun, *, gap: 
         activity=c.plan.activity,
         stocks=c.plan.stocks,
         investment=c.plan.investment,
-        iterations=run.iterations,
-        seconds=run.seconds,
+        iterations=iterations,
+        seconds=seconds,
     )
 
 
