@@ -3,16 +3,15 @@ activity and a person's profile, on the in-memory unit of work and on the real d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from tests.services.bakery import T0, Bakery, Factory, found_bakery, open_motion
 
 from rada.councils.errors import CouncilError, NotFound
 from rada.councils.notices import Mail, NoticeKind
-from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind
-from rada.services import accounts, ballot_box, discussion
+from rada.councils.orders import DecisionRule, Method, ProposalKind
+from rada.services import ballot_box, discussion
 from rada.services import councils as cs
 from rada.services import proposals as ps
 from rada.services.activity import Happened, council_activity, profile
@@ -26,55 +25,18 @@ from rada.services.notices import (
 from rada.services.ports import UnitOfWork
 from rada.services.waiting import since_last_visit
 
-T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
-Factory = Callable[[], UnitOfWork]
 DECIDED_AT = T0 + timedelta(hours=48 + 72 + 1)  # a motion's vote lasts 72 hours
-
-
-@dataclass
-class Bakery:
-    uow: Factory
-    ana: int  # convenor
-    bo: int
-    cy: int
-    council: int
-
-    def __call__(self) -> UnitOfWork:
-        return self.uow()
 
 
 @pytest.fixture
 def bakery(uow_factory: Factory) -> Bakery:
-    with uow_factory() as uow:
-        ids = [
-            accounts.register(
-                uow, name=name, email=f"{name.split()[0].lower()}@bakery.coop",
-                password="long enough pw", now=T0,
-            ).id
-            for name in ("Ana Dvořák", "Bo Novák", "Cy Malá")
-        ]  # fmt: skip
-        council = cs.create_council(
-            uow, name="Bakery", slug="bakery", kind=CouncilKind.WORKPLACE, founder_id=ids[0],
-            now=T0,
-        )  # fmt: skip
-        for email, person in (("bo@bakery.coop", ids[1]), ("cy@bakery.coop", ids[2])):
-            issued = cs.invite(uow, council=council.id, email=email, by=ids[0], now=T0)
-            cs.accept_invitation(uow, code=issued.code, person_id=person, now=T0)
-        uow.commit()
-    return Bakery(uow_factory, *ids, council.id)
-
-
-def _motion(b: Bakery, uow: UnitOfWork, title: str = "Second oven") -> int:
-    return ps.open_proposal(
-        uow, council=b.council, kind=ProposalKind.MOTION, title=title,
-        text="Buy a second oven.", by=b.bo, now=T0,
-    ).id  # fmt: skip
+    return found_bakery(uow_factory)
 
 
 def _decided(
     b: Bakery, uow: UnitOfWork, title: str, *, cast: dict[int, str], post_by: int | None = None
 ) -> int:
-    proposal = _motion(b, uow, title)
+    proposal = open_motion(b, uow, title)
     if post_by is not None:
         discussion.write_post(uow, proposal_id=proposal, text="Good", by=post_by,
                               now=T0 + timedelta(hours=1))  # fmt: skip
@@ -91,7 +53,7 @@ def test_a_person_reads_pages_of_their_own_notices_and_marks_only_their_own_read
 ) -> None:
     with bakery() as uow:
         for n in range(3):
-            _motion(bakery, uow, f"Oven {n}")
+            open_motion(bakery, uow, f"Oven {n}")
         uow.commit()
     with bakery() as uow:
         first = list_notices(uow, bakery.cy, limit=2)
@@ -164,7 +126,7 @@ def test_a_visit_is_written_at_most_every_few_minutes_and_gives_the_one_before(
 def test_since_the_last_visit_are_others_posts_and_the_decisions(bakery: Bakery) -> None:
     with bakery() as uow:
         decided = _decided(bakery, uow, "Flour", cast={bakery.ana: "yes", bakery.bo: "yes"})
-        talked = _motion(bakery, uow, "Rye")
+        talked = open_motion(bakery, uow, "Rye")
         later = T0 + timedelta(hours=60)
         discussion.write_post(uow, proposal_id=talked, text="Early", by=bakery.bo, now=T0)
         for at, by in ((later, bakery.bo), (later + timedelta(hours=1), bakery.ana)):
@@ -216,7 +178,7 @@ def test_a_profile_shows_seats_and_open_votes_but_no_secret_or_hidden_choice(
         ):
             council.orders = council.orders.with_rule(ProposalKind.MOTION, rule)
             uow.councils.save(council)
-            hidden = _motion(bakery, uow, "Not shown")
+            hidden = open_motion(bakery, uow, "Not shown")
             ps.open_voting(uow, proposal_id=hidden, by=bakery.ana, now=T0 + timedelta(hours=48))
             yes, at = {"position": "yes"}, T0 + timedelta(hours=49)
             ballot_box.cast_vote(uow, proposal_id=hidden, by=bakery.bo, choice=yes, now=at)

@@ -3,70 +3,32 @@ in-memory unit of work and on the real databases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from tests.services.bakery import T0, Bakery, Factory, found_bakery, open_motion
 
 from rada.councils.notices import Mail, NoticeKind
-from rada.councils.orders import CouncilKind, ProposalKind
-from rada.services import accounts, ballot_box, discussion
-from rada.services import councils as cs
+from rada.services import ballot_box, discussion
 from rada.services import proposals as ps
 from rada.services.notifying import remind, settings_of
 from rada.services.ports import UnitOfWork
 
-T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
-Factory = Callable[[], UnitOfWork]
-
-
-@dataclass
-class Bakery:
-    uow: Factory
-    ana: int  # convenor
-    bo: int
-    cy: int
-    council: int
-
-    def __call__(self) -> UnitOfWork:
-        return self.uow()
-
 
 @pytest.fixture
 def bakery(uow_factory: Factory) -> Bakery:
-    with uow_factory() as uow:
-        ids = [
-            accounts.register(
-                uow, name=name, email=f"{name.split()[0].lower()}@bakery.coop",
-                password="long enough pw", now=T0,
-            ).id
-            for name in ("Ana Dvořák", "Bo Novák", "Cy Malá")
-        ]  # fmt: skip
-        council = cs.create_council(
-            uow, name="Bakery", slug="bakery", kind=CouncilKind.WORKPLACE, founder_id=ids[0],
-            now=T0,
-        )  # fmt: skip
-        for email, person in (("bo@bakery.coop", ids[1]), ("cy@bakery.coop", ids[2])):
-            issued = cs.invite(uow, council=council.id, email=email, by=ids[0], now=T0)
-            cs.accept_invitation(uow, code=issued.code, person_id=person, now=T0)
-        for person in ids:  # addresses confirmed; Bo wants decisions at once, Cy no mail at all
-            settings = settings_of(uow, person)
+    b = found_bakery(uow_factory)
+    with b() as uow:
+        for person in (b.ana, b.bo, b.cy):  # addresses confirmed; Bo wants decisions at once,
+            settings = settings_of(uow, person)  # Cy no mail at all
             settings.verified_at = T0
-            if person == ids[1]:
+            if person == b.bo:
                 settings.mail[NoticeKind.DECIDED] = Mail.NOW
-            if person == ids[2]:
+            if person == b.cy:
                 settings.mail = dict.fromkeys(NoticeKind, Mail.NEVER)
             uow.settings.save(settings)
         uow.commit()
-    return Bakery(uow_factory, *ids, council.id)
-
-
-def _motion(b: Bakery, uow: UnitOfWork) -> int:
-    return ps.open_proposal(
-        uow, council=b.council, kind=ProposalKind.MOTION, title="Second oven",
-        text="Buy a second oven.", by=b.bo, now=T0,
-    ).id  # fmt: skip
+    return b
 
 
 def _kinds(uow: UnitOfWork, person: int) -> list[str]:
@@ -77,7 +39,7 @@ def test_members_hear_of_a_discussion_a_vote_and_a_decision_but_not_of_their_own
     bakery: Bakery,
 ) -> None:
     with bakery() as uow:
-        proposal = _motion(bakery, uow)
+        proposal = open_motion(bakery, uow)
         ps.open_voting(uow, proposal_id=proposal, by=bakery.ana, now=T0 + timedelta(hours=48))
         for voter in (bakery.ana, bakery.bo, bakery.cy):
             at = T0 + timedelta(hours=49)
@@ -107,7 +69,7 @@ def test_mail_follows_each_persons_choice_and_never_goes_to_an_unconfirmed_addre
         settings = settings_of(uow, bakery.ana)
         settings.verified_at = None
         uow.settings.save(settings)
-        proposal = _motion(bakery, uow)
+        proposal = open_motion(bakery, uow)
         ps.open_voting(uow, proposal_id=proposal, by=bakery.ana, now=T0 + timedelta(hours=48))
         ps.close_vote(uow, proposal_id=proposal, by=bakery.ana, now=T0 + timedelta(days=9))
         uow.commit()
@@ -128,7 +90,7 @@ def test_mail_follows_each_persons_choice_and_never_goes_to_an_unconfirmed_addre
 
 def test_a_reply_and_a_mention_reach_whom_they_name_once(bakery: Bakery) -> None:
     with bakery() as uow:
-        proposal = _motion(bakery, uow)
+        proposal = open_motion(bakery, uow)
         first = discussion.write_post(uow, proposal_id=proposal, text="Which oven?",
                                       by=bakery.cy, now=T0)  # fmt: skip
         reply = discussion.write_post(
@@ -151,7 +113,7 @@ def test_a_vote_closing_within_a_day_is_recalled_to_those_who_have_not_voted_onc
     bakery: Bakery,
 ) -> None:
     with bakery() as uow:
-        proposal = _motion(bakery, uow)
+        proposal = open_motion(bakery, uow)
         opened = T0 + timedelta(hours=48)
         ps.open_voting(uow, proposal_id=proposal, by=bakery.ana, now=opened)
         ballot_box.cast_vote(uow, proposal_id=proposal, by=bakery.bo,
