@@ -6,16 +6,23 @@ a rule is kept apart from the types it reads and returns, as pabutools keeps its
 from ``BudgetAllocation``.
 
 A :class:`PbProfile` holds each distinct ballot once with the number of voters who cast it, so
-a count touches a ballot once however many voters cast it, and a file of hundreds of thousands
-of votes is held in a few thousand tuples.
+a count touches a ballot once however many voters cast it. Its ballots may be held as two
+arrays (:class:`Ballots`: every ballot's projects end to end, and each ballot's length), as the
+pabulib reader gives them, so that a count sums them with NumPy and no tuple is made unless one
+is asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Protocol
+from functools import cached_property
+from itertools import chain, islice, repeat
+from typing import Protocol, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from rada.counting._json import json_number
 from rada.counting.ballots import BallotProblem
@@ -30,6 +37,68 @@ class PbProject:
     id: str
     cost: Fraction
     fields: Mapping[str, str] = field(default_factory=dict)
+
+
+class Ballots(Sequence[tuple[int, ...]]):
+    """Distinct ballots held as arrays; read as a sequence of tuples of project indices, which
+    are made (once) only when a ballot is asked for.
+
+    Examples
+    --------
+    >>> b = Ballots(np.array([2, 0, 1]), np.array([2, 0, 1]))
+    >>> len(b), b[0], list(b), b == ((2, 0), (), (1,))
+    (3, (2, 0), [(2, 0), (), (1,)], True)
+    >>> Ballots.of(((1,), (0, 1))).sizes.tolist()
+    [1, 2]
+    """
+
+    __slots__ = ("_tuples", "flat", "sizes")
+
+    def __init__(self, flat: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]) -> None:
+        #: Every ballot's project indices, one ballot after another.
+        self.flat = flat
+        #: How many projects each ballot names.
+        self.sizes = sizes
+        self._tuples: tuple[tuple[int, ...], ...] | None = None
+
+    @classmethod
+    def of(cls, ballots: Sequence[tuple[int, ...]]) -> Ballots:
+        """``ballots`` as arrays (themselves when they already are)."""
+        if isinstance(ballots, Ballots):
+            return ballots
+        sizes = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
+        flat = np.fromiter(chain.from_iterable(ballots), dtype=np.int64, count=int(sizes.sum()))
+        return cls(flat, sizes)
+
+    def _all(self) -> tuple[tuple[int, ...], ...]:
+        if self._tuples is None:
+            rest = iter(self.flat.tolist())
+            self._tuples = tuple(map(tuple, map(islice, repeat(rest), self.sizes.tolist())))
+        return self._tuples
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    @overload
+    def __getitem__(self, i: int) -> tuple[int, ...]: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[tuple[int, ...], ...]: ...
+    def __getitem__(self, i: int | slice) -> tuple[int, ...] | tuple[tuple[int, ...], ...]:
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Ballots | tuple | list):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 class PbMeta:
@@ -64,9 +133,9 @@ class PbProfile(PbMeta):
         The file's META section (``budget``, ``vote_type``, ``rule``, ...).
     projects : tuple of PbProject
         The projects in file order; a ballot refers to them by index.
-    ballots : tuple of tuple of int
+    ballots : sequence of tuple of int
         Distinct ballots, each the chosen projects' indices in the order the voter gave them
-        (a ranking for ordinal ballots).
+        (a ranking for ordinal ballots): a tuple of tuples, or :class:`Ballots`.
     points : tuple of tuple of int, or None
         Each ballot's points (cumulative and scoring files), position by position.
     weights : tuple of int
@@ -83,7 +152,7 @@ class PbProfile(PbMeta):
 
     meta: Mapping[str, str]
     projects: tuple[PbProject, ...]
-    ballots: tuple[tuple[int, ...], ...]
+    ballots: Sequence[tuple[int, ...]]
     points: tuple[tuple[int, ...], ...] | None
     weights: tuple[int, ...]
     problems: tuple[BallotProblem, ...] = ()
@@ -98,6 +167,11 @@ class PbProfile(PbMeta):
     def voters(self) -> int:
         """The number of voters."""
         return sum(self.weights)
+
+    @cached_property
+    def arrays(self) -> Ballots:
+        """The ballots as arrays (made once from tuples when they are tuples)."""
+        return Ballots.of(self.ballots)
 
 
 def merge_votes(

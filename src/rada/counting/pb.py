@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
+import numpy as np
+
 from rada.counting.budget import PbProfile, PbResult, PbStep, is_exhaustive, total_cost
 from rada.counting.errors import RuleError
 from rada.counting.formats.pabulib import PbInstance, as_profile
@@ -64,31 +66,55 @@ def scores(instance: PbInstance | PbProfile) -> dict[str, Fraction]:
     {'a': 2, 'b': 3}
     """
     profile = as_profile(instance)
-    # Points are whole numbers: sum them as ints and make exact Fractions once at the end.
-    totals = [0] * len(profile.projects)
-    ballots, weights = profile.ballots, profile.weights
-    kind = profile.vote_type
-    if kind == "ordinal":
-        longest = max(map(len, ballots), default=0)
-        k = int(profile.meta.get("max_length", longest) or longest)
-        k = max(k, longest)
-        for ballot, weight in zip(ballots, weights, strict=True):
-            for position, j in enumerate(ballot):
-                totals[j] += (k - position) * weight
-    elif kind in ("cumulative", "scoring"):
-        points = profile.points
-        if points is None or any(len(p) != len(b) for p, b in zip(points, ballots, strict=True)):
-            raise RuleError(
-                f"{kind} ballots need points", hint="the VOTES section needs a points column"
-            )
-        for ballot, pts, weight in zip(ballots, points, weights, strict=True):
-            for j, p in zip(ballot, pts, strict=True):
-                totals[j] += p * weight
+    if profile.vote_type in ("cumulative", "scoring"):
+        totals = _points_scores(profile)
     else:
-        for ballot, weight in zip(ballots, weights, strict=True):
-            for j in ballot:
-                totals[j] += weight
+        totals = _ranked_scores(profile, _points_per_rank(profile))
     return {p.id: Fraction(n) for p, n in zip(profile.projects, totals, strict=True)}
+
+
+def _points_per_rank(profile: PbProfile) -> int | None:
+    """k for ordinal ballots (points k, k - 1, ... by rank), None for one point each."""
+    if profile.vote_type != "ordinal":
+        return None
+    longest = int(profile.arrays.sizes.max(initial=0))
+    k = int(profile.meta.get("max_length", longest) or longest)
+    return max(k, longest)
+
+
+def _ranked_scores(profile: PbProfile, k: int | None) -> list[int]:
+    """Each project's points from approval or choose-1 ballots (one each) or ordinal ballots
+    (``k - rank``), summed with NumPy where every sum is exact in floats, else in Python."""
+    arrays = profile.arrays
+    most = (k or 1) * max(profile.weights, default=0) * len(arrays.flat)
+    if most < 2**52:  # every partial sum is a whole number float64 holds exactly
+        weights = np.repeat(np.asarray(profile.weights, dtype=np.int64), arrays.sizes)
+        if k is not None:
+            firsts = np.repeat(np.cumsum(arrays.sizes) - arrays.sizes, arrays.sizes)
+            weights *= k - (np.arange(len(arrays.flat)) - firsts)
+        totals = np.bincount(arrays.flat, weights=weights, minlength=len(profile.projects))
+        return [int(t) for t in totals]
+    exact = [0] * len(profile.projects)
+    for ballot, weight in zip(profile.ballots, profile.weights, strict=True):
+        for rank, j in enumerate(ballot):
+            exact[j] += weight if k is None else (k - rank) * weight
+    return exact
+
+
+def _points_scores(profile: PbProfile) -> list[int]:
+    """Each project's total of cumulative or scoring points."""
+    totals = [0] * len(profile.projects)
+    points = profile.points
+    ballots = profile.ballots
+    if points is None or any(len(p) != len(b) for p, b in zip(points, ballots, strict=True)):
+        raise RuleError(
+            f"{profile.vote_type} ballots need points",
+            hint="the VOTES section needs a points column",
+        )
+    for ballot, pts, weight in zip(ballots, points, profile.weights, strict=True):
+        for j, p in zip(ballot, pts, strict=True):
+            totals[j] += p * weight
+    return totals
 
 
 def _order(profile: PbProfile, score: dict[str, Fraction]) -> tuple[list[str], list[TieBreak]]:

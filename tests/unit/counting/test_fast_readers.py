@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from tests.unit.counting.test_reader_fuzz import (
     pb_texts,
 )
 
+from rada.counting.budget import Ballots
 from rada.counting.errors import BallotFileError
 from rada.counting.formats import blt, pabulib
 
@@ -127,6 +129,63 @@ def test_pabulib_fast_path_agrees_on_plain_and_odd_files(kind: str, votes: str) 
     text = HEAD.format(kind=kind) + "VOTES\n" + votes
     _pb_both_ways(text)
     _pb_both_ways(text.replace("\n", "\r\n"))
+
+
+NUMERIC = (
+    "META\nkey;value\nbudget;10\nvote_type;{kind}\nPROJECTS\nproject_id;cost\n0;6\n7;5\n10;1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "votes"),
+    [
+        ("approval", "voter_id;vote;age\n1;7,10;30\n2;0;40\n3;7,10;50\n4;10,7;20\n"),  # plain
+        ("approval", "voter_id;vote\n1;07\n"),  # a leading zero: no project is called that
+        ("approval", "voter_id;vote\n1;00\n2;0\n"),
+        ("approval", "voter_id;vote\n1;7,10,7\n"),  # a project twice
+        ("approval", "voter_id;vote\n1;7, 10\n2;7,10\n"),  # a space merges with none
+        ("approval", "voter_id;vote\n1;7,,10\n"),  # an empty part
+        ("approval", "voter_id;vote\n1;,7\n2;7,\n"),
+        ("approval", "voter_id;vote\n1;\n2;7\n"),  # an empty vote
+        ("approval", "voter_id;vote\n1;99\n"),  # an unknown project
+        ("approval", "voter_id;vote\n1;+7\n2;-0\n"),  # signs
+        ("approval", "voter_id;vote\n1;18446744073709551623\n"),  # 2**64 + 7: no wrapping
+        ("approval", "voter_id;vote\n1;1000000000000000007\n"),  # 19 digits
+        ("approval", "voter_id;vote;city\n1;7;Łódź\n2;10;Kraków\n3;7;Łódź\n"),  # not ASCII
+        ("approval", "voter_id;vote\nž;7\nž ;10\n"),  # a voter twice, spaced, not ASCII
+        ("ordinal", "voter_id;vote\n1;10,0,7\n2;10,0,7\n3;7\n"),
+        ("cumulative", "voter_id;vote;points\n1;7,10;3,2\n2;7,10;3,2\n3;0;5\n"),
+    ],
+)
+def test_pabulib_fast_path_agrees_on_numbered_projects(kind: str, votes: str) -> None:
+    text = NUMERIC.format(kind=kind) + "VOTES\n" + votes
+    _pb_both_ways(text)
+    _pb_both_ways(text.replace("\n", "\r\n"))
+
+
+def test_pabulib_fast_path_holds_numbered_ballots_as_arrays() -> None:
+    text = NUMERIC.format(kind="approval") + "VOTES\nvoter_id;vote\n1;7,10\n2;0\n3;7,10\n"
+    profile = pabulib._plain_profile(text, "f.pb")
+    assert profile is not None
+    assert isinstance(profile.ballots, Ballots)
+    assert (profile.ballots, profile.weights) == (((1, 2), (0,)), (2, 1))
+    assert profile.arrays.flat.tolist() == [1, 2, 0]
+
+
+def test_pabulib_fast_path_checks_what_shares_a_hash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every hash equal, different votes and voters are told apart byte for byte (or
+    the file is read line by line): the profile is the same."""
+    text = NUMERIC.format(kind="approval") + "VOTES\nvoter_id;vote\n1;7,10\n2;0\n3;7,10\n"
+    expected = pabulib.parse_pb(text).profile()
+    monkeypatch.setattr(pabulib, "_digest", lambda words: np.zeros(len(words), np.uint64))
+    assert pabulib.parse_pb_profile(text) == expected
+    assert pabulib._count_votes(text[text.index("VOTES") + 5 :]) is None  # read line by line
+    # Equal votes share a hash and pass the byte check; different ones share it and fail it.
+    monkeypatch.setattr(pabulib, "_distinct_voters", lambda *_: True)
+    same = pabulib._count_votes("\nvoter_id;vote\n1;7,10\n2;7,10\n")
+    assert same is not None
+    assert same.counts == [2]
+    assert pabulib._count_votes("\nvoter_id;vote\n1;7,10\n2;10,7\n") is None
 
 
 def test_pabulib_fast_path_is_taken_for_a_plain_file_and_merges_ballots() -> None:

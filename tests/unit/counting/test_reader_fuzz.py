@@ -92,11 +92,15 @@ def _tokens(line: str) -> list[str]:
 # --- pabulib -------------------------------------------------------------------------------
 
 ids = st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=5, unique=True)
+#: Project ids as most pabulib files write them, numbers (and one that is not plain).
+numbered = st.lists(
+    st.sampled_from(["0", "1", "7", "10", "12", "345", "007"]), min_size=1, max_size=5, unique=True
+)
 
 
 @st.composite
 def pb_texts(draw: st.DrawFn) -> str:
-    projects = draw(ids)
+    projects = draw(st.one_of(ids, numbered))
     costs = draw(st.lists(st.integers(1, 10**6), min_size=len(projects), max_size=len(projects)))
     vote_type = draw(st.sampled_from(["approval", "ordinal", "cumulative"]))
     votes = []
