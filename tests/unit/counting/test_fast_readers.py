@@ -163,6 +163,26 @@ def test_pabulib_fast_path_agrees_on_numbered_projects(kind: str, votes: str) ->
     _pb_both_ways(text.replace("\n", "\r\n"))
 
 
+MANY = (
+    "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n"
+    + "".join(f"{n};1\n" for n in [*range(1, 70), 5_000_000])
+    + "VOTES\nvoter_id;vote\n"
+)
+
+
+@pytest.mark.parametrize(
+    "votes",
+    [
+        "1;69,1,5000000\n2;5000000,69,1\n3;69,1,5000000\n",  # 70 projects, one numbered high
+        "1;69,1,69\n2;1\n",  # a project twice, among more than 64
+        "1;5000000,5000001\n",  # one past the highest
+        "1;70\n",
+    ],
+)
+def test_pabulib_fast_path_agrees_with_many_projects_and_high_numbers(votes: str) -> None:
+    _pb_both_ways(MANY + votes)
+
+
 def test_pabulib_fast_path_holds_numbered_ballots_as_arrays() -> None:
     text = NUMERIC.format(kind="approval") + "VOTES\nvoter_id;vote\n1;7,10\n2;0\n3;7,10\n"
     profile = pabulib._plain_profile(text, "f.pb")

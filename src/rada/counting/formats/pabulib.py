@@ -683,34 +683,61 @@ def _numeric_ballots(votes: _Votes, projects: list[PbProject]) -> Ballots | None
         return Ballots(np.zeros(0, np.int64), np.zeros(0, np.int64))
     if (ends <= starts).any():
         return None
-    joined = b",".join(map(votes.data.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    # Votes end to end, a semicolon after each but the last, commas between their ids.
+    joined = b";".join(map(votes.data.__getitem__, map(slice, starts.tolist(), ends.tolist())))
     buf = np.frombuffer(joined, dtype=np.uint8)
-    comma = buf == ord(",")
-    if not (comma | ((buf >= ord("0")) & (buf <= ord("9")))).all():
+    ends_vote = buf == _SEMICOLON
+    between = (buf == ord(",")) | ends_vote
+    if not (between | ((buf >= ord("0")) & (buf <= ord("9")))).all():
         return None
-    commas = np.flatnonzero(comma)
-    token_starts = np.concatenate([[0], commas + 1])
-    widths = np.concatenate([commas, [len(buf)]]) - token_starts
+    seps = np.flatnonzero(between)
+    token_starts = np.concatenate([[0], seps + 1])
+    widths = np.concatenate([seps, [len(buf)]]) - token_starts
     if widths.min() < 1 or widths.max() > 18:
         return None
     if ((buf[token_starts] == ord("0")) & (widths > 1)).any():
         return None  # a leading zero: not the same text as the project's id
-    values = np.fromstring(joined, dtype=np.int64, sep=",")
-    numbers = np.array([int(pid) for pid in ids], dtype=np.int64)
-    order = np.argsort(numbers)
-    at = np.minimum(np.searchsorted(numbers[order], values), len(ids) - 1)
-    if len(values) != len(token_starts) or not (numbers[order][at] == values).all():
+    values = np.fromstring(joined.replace(b";", b","), dtype=np.int64, sep=",")
+    if len(values) != len(token_starts):
+        return None
+    flat = _project_index([int(pid) for pid in ids], values)
+    if flat is None:
         return None  # an id PROJECTS does not list: parse_pb names it
-    flat = order[at]
-    offsets = np.cumsum(ends - starts + 1) - (ends - starts + 1)  # each vote's start in joined
-    sizes = np.searchsorted(commas, offsets + ends - starts) - np.searchsorted(commas, offsets) + 1
-    keys = np.repeat(np.arange(len(sizes)), sizes) * len(ids) + flat
-    keys.sort()
-    if (keys[1:] == keys[:-1]).any():
+    last = np.flatnonzero(ends_vote[seps])  # the token each vote but the last ends with
+    sizes = np.diff(np.concatenate([[-1], last, [len(values) - 1]]))
+    if not _once_each(flat, sizes, len(ids)):
         return None  # a vote names a project twice: parse_pb says what was kept
     return Ballots(flat, sizes)
 
 
+def _project_index(numbers: list[int], values: _Index) -> _Index | None:
+    """The position in ``numbers`` (distinct) of each of ``values``; None if one is not there."""
+    if max(numbers) < _TABLE and values.max() < _TABLE:
+        table = np.full(max(numbers) + 1, -1, dtype=np.int64)
+        table[numbers] = np.arange(len(numbers))
+        found = table[np.minimum(values, len(table) - 1)]
+        found[values >= len(table)] = -1
+        return None if (found < 0).any() else found
+    known = np.array(numbers, dtype=np.int64)
+    order = np.argsort(known)
+    at = np.minimum(np.searchsorted(known[order], values), len(numbers) - 1)
+    return order[at] if (known[order][at] == values).all() else None
+
+
+def _once_each(flat: _Index, sizes: _Index, projects: int) -> bool:
+    """Whether no ballot (``sizes[i]`` entries of ``flat`` in turn, none empty) names a
+    project twice."""
+    if projects <= 64:  # one bit per project: a ballot's bits number its projects
+        bits = np.left_shift(np.uint64(1), flat.astype(np.uint64))
+        union = np.bitwise_or.reduceat(bits, np.cumsum(sizes) - sizes)
+        return bool((np.bitwise_count(union) == sizes).all())
+    keys = np.repeat(np.arange(len(sizes)), sizes) * projects + flat
+    keys.sort()
+    return not bool((keys[1:] == keys[:-1]).any())
+
+
+#: Project numbers below this are looked up in a table, others by binary search.
+_TABLE = 1 << 20
 #: A project id that a vote can only write one way: digits, no leading zero, at most 18.
 _PLAIN_NUMBER = re.compile(r"0|[1-9][0-9]{0,17}")
 
