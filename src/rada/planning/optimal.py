@@ -35,7 +35,7 @@ from rada.planning.first_order import (
     solve_highs_first_order,
     solve_pdhg,
 )
-from rada.planning.highs import SOLVERS, Solved, run_highs
+from rada.planning.highs import SOLVERS, Solved, run_highs, run_highs_within
 from rada.planning.plan import Plan
 from rada.planning.programme import Layout, LinearProgramme, build_programme, stocks_of
 from rada.planning.structure import FloatArray, Structure, compile_economy
@@ -133,7 +133,7 @@ def solve_plan(
             economy, structure, lp, solver=solver, gap=gap, time_limit=time_limit, say=say
         )
     say(f"solving {shape} with HiGHS ({solver})")
-    solved = run_highs(
+    solved = run_highs_within(
         lp,
         maximise=True,
         solver=solver,

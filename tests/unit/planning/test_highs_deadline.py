@@ -1,0 +1,59 @@
+"""An exact solve given a time limit keeps it: HiGHS runs in a child process that is stopped
+once the limit and a grace period have passed (HiGHS checks its clock only between steps)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from rada.planning import highs
+from rada.planning.errors import PlanningError
+from rada.planning.generate import generate_economy
+from rada.planning.programme import LinearProgramme, build_programme
+from rada.planning.structure import compile_economy
+
+
+@pytest.fixture(scope="module")
+def lp() -> LinearProgramme:
+    return build_programme(compile_economy(generate_economy(products=60, years=3, seed=1)))
+
+
+def test_within_a_limit_the_child_solves_as_this_process_does(lp: LinearProgramme) -> None:
+    here = highs.run_highs(lp, maximise=True, solver="primal", threads=0)
+    there = highs.run_highs_within(lp, maximise=True, solver="primal", threads=0, time_limit=120)
+    assert here.status == there.status == "Optimal"
+    assert there.objective == pytest.approx(here.objective, rel=1e-12)
+    np.testing.assert_allclose(there.col_value, here.col_value, atol=1e-9)
+    assert there.valid
+
+
+def test_a_solve_past_its_limit_is_stopped_and_says_so(
+    lp: LinearProgramme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No grace: the child is still starting when the limit passes, as a solve stuck in one
+    # long step would still be running.
+    monkeypatch.setattr(highs, "_grace", lambda limit: 0.0)
+    started = time.perf_counter()
+    solved = highs.run_highs_within(lp, maximise=True, solver="primal", threads=0, time_limit=0.05)
+    assert time.perf_counter() - started < 5
+    assert solved.status == "Time limit reached"
+    assert not solved.valid
+    assert len(solved.col_value) == 0
+
+
+def test_an_error_in_the_child_is_raised_here(lp: LinearProgramme) -> None:
+    with pytest.raises(PlanningError, match="unknown solver"):
+        highs.run_highs_within(lp, maximise=True, solver="nonsense", threads=0, time_limit=60)
+
+
+def test_without_a_limit_nothing_is_started(
+    lp: LinearProgramme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no child process without a time limit")
+
+    monkeypatch.setattr(highs.multiprocessing, "get_context", refuse)
+    solved = highs.run_highs_within(lp, maximise=True, solver="primal", threads=0, time_limit=None)
+    assert solved.status == "Optimal"
