@@ -84,7 +84,11 @@ def test_an_unreachable_scheduler_is_an_error_with_a_hint(
     variants.write_text(VARIANTS, encoding="utf-8")
     toy = str(shared_data / "cockshott-toy" / "v2019")
     result = run(
-        "plan", "scenarios", toy, str(variants), env={"RADA_DASK_SCHEDULER": "tcp://127.0.0.1:9"}
+        "plan",
+        "scenarios",
+        toy,
+        str(variants),
+        env={"RADA_DASK_SCHEDULER": "tcp://127.0.0.1:9", "RADA_DASK_CONNECT_TIMEOUT": "1"},
     )
     assert result.returncode == ExitCode.ERROR
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr

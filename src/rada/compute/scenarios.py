@@ -11,6 +11,7 @@ reported with its error and does not fail the batch. Without a scheduler's addre
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -152,7 +153,7 @@ def solve_batch(
         ) from None
     if scheduler:
         try:
-            remote = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call,unused-ignore]
+            remote = Client(scheduler, timeout=connect_timeout())  # type: ignore[no-untyped-call,unused-ignore]
         except OSError as exc:
             raise PlanningError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}",
@@ -171,6 +172,37 @@ def solve_batch(
         Client(cluster) as local,  # type: ignore[no-untyped-call,unused-ignore]
     ):
         return _run(local, economy, variants, solver, time_limit, progress)
+
+
+#: Seconds to wait for a Dask scheduler before saying it cannot be reached (the default of
+#: ``RADA_DASK_CONNECT_TIMEOUT``), and the bounds that variable may take.
+CONNECT_TIMEOUT = 10.0
+CONNECT_TIMEOUT_BOUNDS = (0.1, 600.0)
+
+
+def connect_timeout() -> float:
+    """``RADA_DASK_CONNECT_TIMEOUT`` in seconds (10 when unset).
+
+    >>> import os; os.environ["RADA_DASK_CONNECT_TIMEOUT"] = "2.5"; connect_timeout()
+    2.5
+    >>> del os.environ["RADA_DASK_CONNECT_TIMEOUT"]; connect_timeout()
+    10.0
+    """
+    raw = os.environ.get("RADA_DASK_CONNECT_TIMEOUT", "").strip()
+    if not raw:
+        return CONNECT_TIMEOUT
+    low, high = CONNECT_TIMEOUT_BOUNDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not low <= seconds <= high:
+        raise PlanningError(
+            f"RADA_DASK_CONNECT_TIMEOUT={raw!r} is not a number of seconds from {low:g} to "
+            f"{high:g}",
+            hint="leave it unset for 10 s",
+        )
+    return seconds
 
 
 def solve_plans(economies: Sequence[Economy], *, scheduler: str) -> list[Plan]:
@@ -196,7 +228,7 @@ def solve_plans(economies: Sequence[Economy], *, scheduler: str) -> list[Plan]:
             hint="pip install 'rada[dask]', or leave RADA_DASK_SCHEDULER empty",
         ) from None
     try:
-        client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call,unused-ignore]
+        client = Client(scheduler, timeout=connect_timeout())  # type: ignore[no-untyped-call,unused-ignore]
     except OSError as exc:
         raise PlanningError(
             f"cannot reach the Dask scheduler at {scheduler}: {exc}",

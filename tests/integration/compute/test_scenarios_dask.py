@@ -165,11 +165,24 @@ def test_the_planning_cycles_plans_on_a_configured_scheduler_equal_those_solved_
 
 
 def test_an_unreachable_scheduler_is_a_planning_error(
-    economy: Economy, variants: list[Variant]
+    economy: Economy, variants: list[Variant], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from rada.planning.errors import PlanningError
+
+    monkeypatch.setenv("RADA_DASK_CONNECT_TIMEOUT", "1")  # not the 10 s a real cluster gets
 
     with pytest.raises(PlanningError, match="cannot reach the Dask scheduler"):
         solve_batch(economy, variants[:1], scheduler=f"tcp://127.0.0.1:{_free_port()}")
     with pytest.raises(PlanningError, match="cannot reach the Dask scheduler"):
+        solve_plans([economy], scheduler=f"tcp://127.0.0.1:{_free_port()}")
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "1e9", "nan"])
+def test_a_connect_timeout_out_of_bounds_is_refused_by_name(
+    economy: Economy, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rada.planning.errors import PlanningError
+
+    monkeypatch.setenv("RADA_DASK_CONNECT_TIMEOUT", value)
+    with pytest.raises(PlanningError, match=r"RADA_DASK_CONNECT_TIMEOUT=.* is not a number"):
         solve_plans([economy], scheduler=f"tcp://127.0.0.1:{_free_port()}")
