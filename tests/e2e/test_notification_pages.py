@@ -56,13 +56,25 @@ def test_a_member_reads_follows_and_marks_all_notices_read(site: World) -> None:
     assert 'id="notices"' in page
     assert "A second oven" in page
     assert "was opened for discussion in Bakery North" in page
-    first = re.search(r'href="/notifications/(\d+)"', page)
+    first = re.search(r'<a href="(/proposals/[^"]+)" hx-post="/notifications/(\d+)"', page)
     assert first is not None
+    target, notice = first.group(1), first.group(2)
     before = _unread(page)
-    followed = cy.get(f"/notifications/{first.group(1)}", follow_redirects=False)
-    assert followed.status_code == 303
-    assert followed.headers["location"].startswith("/proposals/")
+    # A GET goes there and changes nothing: prefetchers and link checkers mark nothing read.
+    looked = cy.get(f"/notifications/{notice}", follow_redirects=False)
+    assert (looked.status_code, looked.headers["location"]) == (303, target)
+    assert _unread(html(cy.get("/notifications"))) == before
+    assert cy.post(f"/notifications/{notice}", data={}).status_code == 403  # no CSRF token
+    assert _unread(html(cy.get("/notifications"))) == before
+    followed = cy.post(
+        f"/notifications/{notice}", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert (followed.status_code, followed.headers["location"]) == (303, target)
     assert _unread(html(cy.get("/notifications"))) == before - 1
+    by_htmx = cy.post(
+        f"/notifications/{notice}", data={"csrf_token": csrf}, headers={"HX-Request": "true"}
+    )
+    assert (by_htmx.status_code, by_htmx.headers["hx-redirect"]) == (200, target)
     refused = cy.post("/notifications/read", data={})
     assert refused.status_code == 403  # no CSRF token, nothing marked
     done = cy.post("/notifications/read", data={"csrf_token": csrf}, follow_redirects=False)
@@ -78,8 +90,10 @@ def test_nobody_sees_or_marks_anothers_notice(site: World) -> None:
     with site.app.state.api.uow() as uow:
         anas = uow.notices.for_person(site.ids["ana"])
     assert anas
-    cy, _ = signed_in(site, "cy")
+    cy, csrf = signed_in(site, "cy")
     assert cy.get(f"/notifications/{anas[0].id}").status_code == 404
+    marking = cy.post(f"/notifications/{anas[0].id}", data={"csrf_token": csrf})
+    assert marking.status_code == 404
     with site.app.state.api.uow() as uow:
         assert uow.notices.unread_count(site.ids["ana"]) == len(
             [n for n in anas if n.read_at is None]

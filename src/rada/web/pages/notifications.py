@@ -1,6 +1,7 @@
 """The signed-in person's notifications: the list (newest first, in pages), the header's
-unread count (a fragment htmx fetches again every 45 seconds), following a notice (which
-marks it read), and marking all of them read.
+unread count (a fragment htmx fetches again every 45 seconds), following a notice (by POST,
+which marks it read; a GET of the same address only goes there), and marking all of them
+read.
 
 Only the person's own notices are ever shown or marked: another's notice, named by its id,
 is 404 (as an unknown one), so nobody learns whether it exists.
@@ -102,29 +103,39 @@ def notification_count(request: Request) -> HTMLResponse:
     return response
 
 
-@router.get("/notifications/{notice_id}", name="notification")
-def follow(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
-    """Mark one's notice read and go where it leads (the notifications page, for a notice
-    that leads nowhere)."""
-    person = signed_in(request)
-    if person is None:
-        return _sign_in_first(request)
+def _own_notice(request: Request, person: Person, notice_id: int) -> NoticeView:
+    """The reader's notice ``notice_id`` as shown (404 if it is not theirs, or unknown)."""
     _ = gettext_for(request)
     with api_context(request).uow() as uow:
         # The newest notice with an id below notice_id + 1 is the one, if it is the reader's.
         found = service.list_notices(uow, person.id, before=notice_id + 1, limit=1)
-        if not found or found[0].id != notice_id:
-            raise HTTPException(404, _("You have no such notification."))
-        service.mark_read(uow, person.id, now=api_context(request).now(), ids=[notice_id])
-        uow.commit()
-    view = notice_view(
+    if not found or found[0].id != notice_id:
+        raise HTTPException(404, _("You have no such notification."))
+    return notice_view(
         found[0], council="", _=_, zone=reader_zone(request), language="en",
         proposal_path=lambda p: str(request.url_for("proposal", proposal_id=str(p)).path),
         invitations_path=str(request.url_for("my_councils").path),
     )  # fmt: skip
-    if view.target is None:
-        return redirect(request, "notifications")
-    return RedirectResponse(view.target, status_code=303)
+
+
+def _go_to(request: Request, view: NoticeView) -> Response:
+    target = view.target or str(request.url_for("notifications").path)
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/notifications/{notice_id}", name="notification")
+def follow(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
+    """Go where one's notice leads (the notifications page, for one that leads nowhere).
+
+    A GET changes nothing (a link checker or a prefetching browser must not mark notices
+    read); following a notice from the list POSTs (below), which marks it read.
+    """
+    person = signed_in(request)
+    if person is None:
+        return _sign_in_first(request)
+    return _go_to(request, _own_notice(request, person, notice_id))
 
 
 @router.post("/notifications/read", name="notifications_read")
@@ -143,3 +154,23 @@ async def mark_all_read(request: Request) -> Response:
 
     await run_in_threadpool(mark)
     return redirect(request, "notifications")
+
+
+# After /notifications/read, which the pattern below would otherwise take.
+@router.post("/notifications/{notice_id}", name="notification_read")
+async def follow_and_mark_read(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
+    """Mark one's notice read and go where it leads (by HX-Redirect for htmx, else 303)."""
+    await verified_form(request)
+    person = signed_in(request)
+    if person is None:
+        return _sign_in_first(request)
+    view = await run_in_threadpool(_own_notice, request, person, notice_id)
+    api = api_context(request)
+
+    def mark() -> None:
+        with api.uow() as uow:
+            service.mark_read(uow, person.id, now=api.now(), ids=[notice_id])
+            uow.commit()
+
+    await run_in_threadpool(mark)
+    return _go_to(request, view)
