@@ -189,9 +189,11 @@ def closed_form(s: Structure, *, labour: int) -> Candidate | None:
         fulfilment = np.zeros(T)
         prices = np.zeros((T, P))
         resource_prices = np.zeros((T, s.n_resources))
+        # Every year's targets and committed deliveries in one solve (one factorisation).
+        gross_all = gross_output(a, np.vstack([s.targets, s.committed]).T, method=method).value
         for y in range(T):
-            wanted = gross_output(a, s.targets[y], method=method).value
-            owed = gross_output(a, s.committed[y], method=method).value
+            wanted = gross_all[:, y]
+            owed = gross_all[:, T + y]
             need = float(work @ wanted)
             spare = s.supply[y, labour] - float(work @ owed)
             fulfilment[y] = max(0.0, spare / need) if need > 0 else 0.0

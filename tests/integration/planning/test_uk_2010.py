@@ -107,6 +107,23 @@ def test_the_five_year_plan_of_the_table_is_certified_to_1e_9(uk: IOTable) -> No
     assert c.accepted, c.problems()
 
 
+def test_a_plan_limited_by_labour_alone_is_the_certified_closed_form(uk: IOTable) -> None:
+    # No stocks and no capacities: each year's best plan is its targets scaled to the labour
+    # supply, and auto returns it without solving a linear programme, certified optimal.
+    economy = iot_economy(uk, years=5, target_growth=0.025, supply_growth=0.01)
+    said: list[str] = []
+    plan = solve_plan(economy, progress=said.append)
+    assert plan.iterations == 0
+    assert any("plan with no investment is optimal" in line for line in said)
+    assert plan.status == "optimal"
+    assert plan.certificate.gap <= 1e-9
+    exact = solve_plan(economy, solver="primal")
+    assert exact.iterations > 0
+    assert plan.objective == pytest.approx(exact.objective, rel=1e-9)
+    np.testing.assert_allclose(plan.fulfilment, exact.fulfilment, rtol=1e-9)
+    np.testing.assert_allclose(plan.activity, exact.activity, rtol=1e-8, atol=1e-9)
+
+
 def test_the_tables_labels_carry_no_control_characters() -> None:
     """The ONS file has U+001A where an en dash was ("Education \\x1aNon-market"); a label
     goes into proposal texts, which refuse control characters, so it is read as the dash."""

@@ -109,3 +109,33 @@ def test_a_one_year_world_plan_and_its_note() -> None:
     assert data["objective"] == pytest.approx(1.0008546835699867, rel=1e-12)
     assert data["certificate"]["gap"] < 1e-9
     assert "stands in for labour" in data["primary_input_note"]
+
+
+def test_the_five_year_world_plan_is_certified_optimal_in_closed_form() -> None:
+    # Nothing but value added limits it, so auto proves the plan with no investment optimal
+    # (primal simplex: 4.859952346488048, in about a minute).
+    result = _rada(
+        "plan", "solve", str(WIOD / "iot.csv"), "--labour-row", ROW, "--years", "5", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "optimal"
+    assert data["objective"] == pytest.approx(4.859952346488048, rel=1e-10)
+    assert data["certificate"]["gap"] < 1e-9
+    assert data["certificate"]["max_violation"] == 0.0
+
+
+def test_the_world_inverse_written_by_the_command_line_is_the_inverse(tmp_path: Path) -> None:
+    out = tmp_path / "L.csv"
+    result = _rada("io", "inverse", str(WIOD / "iot.csv"), "--labour-row", ROW, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    table = read_iot(WIOD / "iot.csv", labour_row=ROW)
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["code", *table.codes]
+    assert [row[0] for row in rows[1:]] == list(table.codes)
+    inverse = np.array([[float(v) for v in row[1:]] for row in rows[1:]])
+    # (I - A) L = I, to rounding.
+    np.testing.assert_allclose(
+        inverse - table.coefficients @ inverse, np.eye(len(table.codes)), atol=1e-12
+    )

@@ -151,3 +151,22 @@ def test_a_zero_output_is_refused(toy: Path) -> None:
     _replace_line(toy / "flows.csv", 7, "output,10,0,10,1")
     with pytest.raises(InputError, match=r"line 7, column 'coal': the output of 'coal' is 0\.0"):
         read_cockshott(toy)
+
+
+def test_a_cell_beyond_a_floats_range_is_named_in_flows_and_final_demand(tmp_path: Path) -> None:
+    path = _small_table(tmp_path, [["1", "1e999"], ["3", "1"]], ["1", "1"])
+    with pytest.raises(InputError, match=r"line 2, column 'b': '1e999' is not a finite number"):
+        read_iot(path)
+    path.write_text(path.read_text().replace("b,3,1,5,", "b,3,1,nan,"))
+    path.write_text(path.read_text().replace("1e999", "2"))
+    with pytest.raises(InputError, match=r"line 3, column 'Households': 'nan' is not a finite"):
+        read_iot(path)
+
+
+def test_blank_cells_count_as_zero_in_flows_and_final_demand(tmp_path: Path) -> None:
+    path = _small_table(tmp_path, [["1", ""], ["", "1"]], ["1", ""])
+    path.write_text(path.read_text().replace("b,,1,5,", "b,,1,,"))
+    table = read_iot(path)
+    assert table.flows.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    assert table.labour.tolist() == [1.0, 0.0]
+    assert table.final_demand.tolist() == [5.0, 0.0]

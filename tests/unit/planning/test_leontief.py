@@ -62,3 +62,28 @@ def test_a_dense_inverse_past_the_limit_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(leontief, "DENSE_LIMIT", 5)
     with pytest.raises(PlanningError, match="too large"):
         leontief.leontief_inverse(sp.csc_array(np.zeros((6, 6))))
+
+
+@pytest.mark.parametrize("method", ["direct", "iterative"])
+def test_several_demands_at_once_give_what_each_gives_alone(method: str) -> None:
+    a = _random_productive(50, seed=6)
+    demands = np.random.default_rng(6).uniform(0, 3, (50, 4))
+    together = gross_output(a, demands, method=method).value
+    assert together.shape == (50, 4)
+    for k in range(4):
+        alone = gross_output(a, demands[:, k], method=method).value
+        np.testing.assert_allclose(together[:, k], alone, rtol=1e-12, atol=1e-12)
+
+
+def test_streamed_rows_agree_whether_factorised_dense_or_sparse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rada.planning.leontief as leontief
+
+    a = _random_productive(70, seed=7)
+    reference = np.linalg.inv(np.eye(70) - a.toarray())
+    dense = np.vstack([rows for _, rows in leontief.iter_leontief_rows(a, block=16)])
+    monkeypatch.setattr(leontief, "DENSE_LIMIT", 10)  # SuperLU from here on
+    sparse = np.vstack([rows for _, rows in leontief.iter_leontief_rows(a, block=16)])
+    np.testing.assert_allclose(dense, reference, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(sparse, reference, rtol=1e-12, atol=1e-14)

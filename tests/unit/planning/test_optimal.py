@@ -136,3 +136,12 @@ def test_capital_built_in_one_year_raises_output_the_next() -> None:
     assert plan.fulfilment[0] == pytest.approx(1.0)  # one machine: one unit of bread
     assert plan.investment[0, 0] > 0
     assert plan.fulfilment[1] > 1.0
+
+
+def test_where_stocks_bind_auto_does_not_stop_at_the_closed_form() -> None:
+    said: list[str] = []
+    plan = solve_plan(read_cockshott(TOY), progress=said.append)
+    assert any("plan with no investment is not optimal" in line for line in said)
+    assert "solver: primal" in said
+    assert plan.iterations > 0
+    assert plan.objective == pytest.approx(8.79729913, abs=5e-9)

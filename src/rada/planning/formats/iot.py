@@ -152,6 +152,19 @@ def read_iot(
 
     def values(row_label: str, *, allow_negative: bool) -> FloatArray:
         row = rows[row_label]
+        # The common case at once: every cell a finite number (blank = 0), none negative
+        # where that is refused. Anything else is read cell by cell below, which names the
+        # first cell at fault exactly as before.
+        try:
+            fast = np.array([cell or "0" for cell in row.cells[:n]], dtype=float)
+        except ValueError:
+            fast = None
+        if (
+            fast is not None
+            and np.isfinite(fast).all()
+            and (allow_negative or not (fast < 0).any())
+        ):
+            return fast
         result = np.empty(n)
         for j in range(n):
             result[j] = number(
@@ -178,10 +191,21 @@ def read_iot(
     fd = np.zeros(n)
     for name in fd_names:
         j = heads.index(name)
-        for i, code in enumerate(codes):
-            fd[i] += number(
-                rows[code].cells[j], file=table.file, line=rows[code].line, column=name, blank=0.0
+        cells = [rows[code].cells[j] for code in codes]
+        try:
+            column = np.array([cell or "0" for cell in cells], dtype=float)
+        except ValueError:
+            column = np.array([np.nan])
+        if not np.isfinite(column).all():
+            # Read cell by cell, which names the first cell that is not a finite number.
+            column = np.array(
+                [
+                    number(cell, file=table.file, line=rows[code].line, column=name, blank=0.0)
+                    for code, cell in zip(codes, cells, strict=True)
+                ]
             )
+        with np.errstate(over="ignore"):
+            fd += column
     if output_row in rows:
         output = values(output_row, allow_negative=False)
     else:
