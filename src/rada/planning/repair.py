@@ -205,42 +205,96 @@ def _year_plan(
     return best, best * rate + base
 
 
+def _overdraft(
+    s: Structure,
+    systems: list[YearSystem],
+    candidate: Candidate,
+    investment: FloatArray,
+    y: int,
+) -> FloatArray | None:
+    """How far year ``y``'s activities at the solver's fulfilment (bounded by labour, supplies
+    and capacities only) overdraw each stock, given these investments."""
+    found = _year_plan(
+        s,
+        systems[y],
+        y,
+        fulfilment=float(max(candidate.fulfilment[y], 0.0)),
+        activity=candidate.activity[y],
+        taken=accumulation(s, investment, s.years)[y],
+        stocks=np.full(s.n_pairs, np.inf),
+    )
+    if found is None:
+        return None
+    short = s.per_unit * found[1][s.pair_tech] - _stocks(s, investment)[y]
+    return np.asarray(np.maximum(short, 0.0), dtype=np.float64)
+
+
 def repair_plan(
     s: Structure, systems: list[YearSystem], candidate: Candidate, notes: list[str]
 ) -> CertifiedPlan | None:
     """A plan that meets every constraint: the solver's investments with the activities and
     stocks recomputed, each year's fulfilment lowered until every row holds (or, if that is
-    not enough, the same with no investment at all). None when neither works."""
+    not enough, the same with no investment at all). None when neither works.
+
+    A first-order solver's plan overdraws some stocks by a little. Lowering the year's
+    fulfilment until the stock holds can cost far more than the overdraft (when the technique
+    makes a small share of the targets), while investing the overdraft the year before costs
+    about what the goods are worth there. So, from the last year back, the overdraft of each
+    year is invested the year before wherever that fulfils more in all (it raises the stocks
+    of later years too and never lowers one).
+    """
     T = s.years
     wanted = np.maximum(candidate.fulfilment, 0.0)
     given = np.maximum(candidate.investment, 0.0)
-    for investment in (given, np.zeros_like(given)):
-        stocks = _stocks(s, investment)
-        taken = accumulation(s, investment, T)
-        fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
-        for y in range(T):
-            found = _year_plan(
-                s,
-                systems[y],
-                y,
-                fulfilment=float(wanted[y]),
-                activity=candidate.activity[y],
-                taken=taken[y],
-                stocks=stocks[y],
-            )
-            if found is None:
-                break
-            fulfilment[y], activity[y] = found
-        else:
-            if investment is not given:
-                notes.append(
-                    "the solver's investments could not be carried out; the lower bound is "
-                    "that of the plan without investment"
-                )
-            return CertifiedPlan(fulfilment, activity, stocks, investment)
-        if not given.any():
-            break
-    return None
+    best = _carried_out(s, systems, candidate, wanted, given)
+    if best is not None and s.n_pairs and T > 1:
+        for y in range(T - 1, 0, -1):
+            short = _overdraft(s, systems, candidate, best.investment, y)
+            if short is None or not short.any():
+                continue
+            trial = best.investment.copy()
+            trial[y - 1] += short * (1.0 + 1e-9)
+            plan = _carried_out(s, systems, candidate, wanted, trial)
+            if plan is not None and plan.fulfilment.sum() > best.fulfilment.sum():
+                best = plan
+    if best is not None or not given.any():
+        return best
+    plan = _carried_out(s, systems, candidate, wanted, np.zeros_like(given))
+    if plan is not None:
+        notes.append(
+            "the solver's investments could not be carried out; the lower bound is "
+            "that of the plan without investment"
+        )
+    return plan
+
+
+def _carried_out(
+    s: Structure,
+    systems: list[YearSystem],
+    candidate: Candidate,
+    wanted: FloatArray,
+    investment: FloatArray,
+) -> CertifiedPlan | None:
+    """The plan with these investments, each year's fulfilment as high as the solver's but
+    no higher than every row allows; None when some year cannot be delivered."""
+    T = s.years
+    stocks = _stocks(s, investment)
+    taken = accumulation(s, investment, T)
+    fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
+    for y in range(T):
+        found = _year_plan(
+            s,
+            systems[y],
+            y,
+            fulfilment=float(wanted[y]),
+            activity=candidate.activity[y],
+            taken=taken[y],
+            stocks=stocks[y],
+        )
+        if found is None:
+            return None
+        fulfilment[y], activity[y] = found
+    return CertifiedPlan(fulfilment, activity, stocks, investment)
 
 
 def _top_up(
