@@ -122,6 +122,33 @@ def _product_block(table: Table, *, stop_rows: set[str]) -> int:
     return size
 
 
+def _numbers(
+    cells: list[str], *, file: str, lines: list[int], columns: list[str], sign: bool
+) -> FloatArray:
+    """The cells as numbers, blank as 0; ``sign``: refuse a negative one.
+
+    The common case at once (a real table's 2 million cells in a fraction of a second);
+    otherwise cell by cell, naming the first one at fault by line and column.
+    """
+    try:
+        fast = np.array([cell or "0" for cell in cells], dtype=float)
+    except ValueError:
+        fast = None
+    if fast is not None and np.isfinite(fast).all() and not (sign and (fast < 0).any()):
+        return fast
+    result = np.empty(len(cells))
+    for j, cell in enumerate(cells):
+        result[j] = number(cell, file=file, line=lines[j], column=columns[j], blank=0.0)
+        if sign and result[j] < 0:
+            raise InputError(
+                f"{cell!r} is negative; flows and labour costs must be >= 0",
+                file=file,
+                line=lines[j],
+                column=columns[j],
+            )
+    return result
+
+
 def read_iot(
     path: Path,
     *,
@@ -150,37 +177,14 @@ def read_iot(
     heads = table.header[1:]
     rows = {row.label: row for row in table.rows}
 
-    def values(row_label: str, *, allow_negative: bool) -> FloatArray:
+    def values(row_label: str) -> FloatArray:
         row = rows[row_label]
-        # The common case at once: every cell a finite number (blank = 0), none negative
-        # where that is refused. Anything else is read cell by cell below, which names the
-        # first cell at fault exactly as before.
-        try:
-            fast = np.array([cell or "0" for cell in row.cells[:n]], dtype=float)
-        except ValueError:
-            fast = None
-        if (
-            fast is not None
-            and np.isfinite(fast).all()
-            and (allow_negative or not (fast < 0).any())
-        ):
-            return fast
-        result = np.empty(n)
-        for j in range(n):
-            result[j] = number(
-                row.cells[j], file=table.file, line=row.line, column=heads[j], blank=0.0
-            )
-            if result[j] < 0 and not allow_negative:
-                raise InputError(
-                    f"{row.cells[j]!r} is negative; flows and labour costs must be >= 0",
-                    file=table.file,
-                    line=row.line,
-                    column=heads[j],
-                )
-        return result
+        return _numbers(
+            row.cells[:n], file=table.file, lines=[row.line] * n, columns=heads[:n], sign=True
+        )
 
-    flows = np.vstack([values(code, allow_negative=False) for code in codes])
-    labour = values(labour_row, allow_negative=False)
+    flows = np.vstack([values(code) for code in codes])
+    labour = values(labour_row)
     fd_names = final_demand_columns
     if fd_names is None:
         fd_names = [h for h in heads[n:] if not h.lower().startswith("total")]
@@ -191,23 +195,17 @@ def read_iot(
     fd = np.zeros(n)
     for name in fd_names:
         j = heads.index(name)
-        cells = [rows[code].cells[j] for code in codes]
-        try:
-            column = np.array([cell or "0" for cell in cells], dtype=float)
-        except ValueError:
-            column = np.array([np.nan])
-        if not np.isfinite(column).all():
-            # Read cell by cell, which names the first cell that is not a finite number.
-            column = np.array(
-                [
-                    number(cell, file=table.file, line=rows[code].line, column=name, blank=0.0)
-                    for code, cell in zip(codes, cells, strict=True)
-                ]
-            )
+        column = _numbers(
+            [rows[code].cells[j] for code in codes],
+            file=table.file,
+            lines=[rows[code].line for code in codes],
+            columns=[name] * n,
+            sign=False,
+        )
         with np.errstate(over="ignore"):
             fd += column
     if output_row in rows:
-        output = values(output_row, allow_negative=False)
+        output = values(output_row)
     else:
         with np.errstate(over="ignore"):
             output = flows.sum(axis=1) + fd
