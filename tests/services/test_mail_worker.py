@@ -260,7 +260,7 @@ def test_the_daily_digest_lists_the_days_notices_once(
             ps.open_proposal(uow, council=b.council, kind=ProposalKind.MOTION, title=title,
                              text="Text.", by=b.people["ana"], now=T0)  # fmt: skip
         uow.commit()
-    clock = Clock(T0 + timedelta(hours=1))  # 09:00 UTC, after the 06:00 digest
+    clock = Clock(T0 + timedelta(hours=1))  # 09:00 UTC, after the 06:00 digest in Prague
     worker = _worker(b, server, clock)
     assert worker.digest() == 0  # the notices came after today's digest moment
     clock.now = T0 + timedelta(days=1)
@@ -274,6 +274,33 @@ def test_the_daily_digest_lists_the_days_notices_once(
     body = message.get_body(("plain",))
     assert body is not None
     assert "“Night shift” is open for discussion" in body.get_content()
+
+
+def test_the_digest_comes_at_the_digest_hour_of_each_persons_time_zone(
+    uow_factory: Factory, server: SmtpServer
+) -> None:
+    b = _bakery(uow_factory)
+    with b.uow() as uow:
+        for person, zone in (("bo", "America/Los_Angeles"), ("cy", None)):
+            settings = settings_of(uow, b.people[person])
+            settings.timezone = zone
+            uow.settings.save(settings)
+        ps.open_proposal(uow, council=b.council, kind=ProposalKind.MOTION, title="Rye",
+                         text="Text.", by=b.people["ana"], now=T0)  # fmt: skip
+        uow.commit()
+    # T0 is 08:00 UTC on 2 March: 00:00 in Los Angeles (UTC-8), 09:00 in Prague (UTC+1).
+    clock = Clock(T0 + timedelta(hours=7))  # 15:00 UTC: 07:00 in Los Angeles
+    worker = _worker(b, server, clock)
+    assert worker.digest(people=1) == 1  # Bo's 06:00 has passed; Cy's (UTC) was before T0
+    _drain(worker)
+    assert server.inbox.recipients == ["bo1@bakery.coop"]
+    clock.now = datetime(2026, 3, 3, 5, 59, tzinfo=UTC)
+    assert worker.digest(people=1) == 0  # one minute before Cy's 06:00 UTC
+    clock.now = datetime(2026, 3, 3, 6, 0, tzinfo=UTC)
+    assert worker.digest(people=1) == 1
+    assert worker.digest(people=1) == 0
+    _drain(worker)
+    assert sorted(server.inbox.recipients) == ["bo1@bakery.coop", "cy2@bakery.coop"]
 
 
 def test_two_workers_at_once_send_each_mail_once(uow_factory: Factory, server: SmtpServer) -> None:

@@ -22,8 +22,9 @@ outbox instead: marked sent with its rendered words kept in its payload under ``
 which ``rada demo``'s ``/outbox`` page shows. Without either, mail waits.
 
 Every :attr:`Worker.chores_every` seconds it also tells members of votes closing within a
-day (:func:`rada.services.notifying.remind`) and, once the day's digest hour has passed,
-queues one digest mail per person for the notices waiting for it since before that hour.
+day (:func:`rada.services.notifying.remind`) and, once the day's digest hour has passed in
+each person's own time zone (UTC where they chose none), queues one digest mail per person
+for the notices waiting for it since before that hour.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rada.mail.compose import Composer, Prepared, Unsendable, digest_item
 from rada.mail.smtp import Passing, Refused
@@ -262,25 +264,50 @@ class Worker:
 
     # The chores.
 
-    def digest_cutoff(self, now: datetime) -> datetime:
-        """The latest digest moment at or before ``now`` (the day's digest hour, UTC)."""
-        today = now.astimezone(UTC).replace(hour=self.digest_hour, minute=0, second=0,
-                                            microsecond=0)  # fmt: skip
-        return today if today <= now else today - timedelta(days=1)
+    def digest_cutoff(self, now: datetime, zone: str | None = None) -> datetime:
+        """The latest digest moment at or before ``now``: the digest hour of the day in the
+        IANA time zone ``zone`` (UTC when None or not a zone this machine knows), in UTC.
+
+        >>> worker = Worker(lambda: None, None)  # type: ignore[arg-type,return-value]
+        >>> at = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
+        >>> str(worker.digest_cutoff(at)), str(worker.digest_cutoff(at, "Europe/Prague"))
+        ('2026-06-30 06:00:00+00:00', '2026-07-01 04:00:00+00:00')
+        """
+        try:
+            place = ZoneInfo(zone) if zone else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            place = UTC
+        local = now.astimezone(place)
+        today = local.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
+        if today > local:
+            # Arithmetic on an aware time is on the clock: the hour the day before, with
+            # that day's offset from UTC (across a change of summer time too).
+            today -= timedelta(days=1)
+        return today.astimezone(UTC)
 
     def digest(self, *, people: int = 500) -> int:
-        """Queue one digest mail per person with notices waiting since before the latest
-        digest moment (marking those notices digested, whether the person is mailable or
-        not); how many mails were queued. Run again the same day, it finds nothing new."""
+        """Queue one digest mail per person with notices waiting since before their latest
+        digest moment (:meth:`digest_cutoff` in their time zone), marking those notices
+        digested whether the person is mailable or not; how many mails were queued. Run
+        again the same day, it finds nothing new."""
         now = self.clock()
-        cutoff = self.digest_cutoff(now)
-        queued = 0
+        queued, after = 0, 0
         while True:
             with self.unit_of_work() as uow:
-                waiting = uow.notices.waiting_for_digest(limit=people, before=cutoff)
-                if not waiting:
+                found = uow.notices.waiting_for_digest(limit=people, before=now, after_person=after)
+                if not found:
                     return queued
-                settings = uow.settings.of_people(list(waiting))
+                after = max(found)
+                settings = uow.settings.of_people(list(found))
+                waiting = {}
+                for person, notices in found.items():
+                    zone = settings[person].timezone if person in settings else None
+                    cutoff = self.digest_cutoff(now, zone)
+                    due = [n for n in notices if n.created_at < cutoff]
+                    if due:
+                        waiting[person] = due
+                if not waiting:
+                    continue
                 addresses = uow.people.of_ids(list(waiting))
                 mails = [
                     OutgoingMail(

@@ -277,10 +277,11 @@ class Notices(Protocol):
     def get(self, notice_id: int) -> Notice | None: ...
 
     def waiting_for_digest(
-        self, *, limit: int, before: datetime | None = None
+        self, *, limit: int, before: datetime | None = None, after_person: int = 0
     ) -> dict[int, list[Notice]]:
-        """Notices waiting for a digest, by person (at most ``limit`` people), those created
-        before ``before`` when it is given."""
+        """Notices waiting for a digest, by person in order of id (at most ``limit`` people,
+        each with an id above ``after_person``), those created before ``before`` when it is
+        given."""
 
     def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
         """Mark the notices sent in a digest; how many of them were still waiting."""

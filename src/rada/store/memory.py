@@ -586,16 +586,15 @@ class _Notices(_Repo):
         return copy.deepcopy(self.s.notices.get(notice_id))
 
     def waiting_for_digest(
-        self, *, limit: int, before: datetime | None = None
+        self, *, limit: int, before: datetime | None = None, after_person: int = 0
     ) -> dict[int, list[Notice]]:
         found: dict[int, list[Notice]] = {}
         for i in sorted(self.s.digest_waiting):
             n = self.s.notices[i]
-            if before is not None and n.created_at >= before:
+            if (before is not None and n.created_at >= before) or n.person_id <= after_person:
                 continue
-            if n.person_id in found or len(found) < limit:
-                found.setdefault(n.person_id, []).append(copy.deepcopy(n))
-        return dict(sorted(found.items()))
+            found.setdefault(n.person_id, []).append(copy.deepcopy(n))
+        return dict(sorted(found.items())[:limit])
 
     def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
         waiting = self.s.digest_waiting & set(notice_ids)

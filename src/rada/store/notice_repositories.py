@@ -261,9 +261,9 @@ class SqlNotices(SqlRepository):
         return None if row is None else _notice(row)
 
     def waiting_for_digest(
-        self, *, limit: int, before: datetime | None = None
+        self, *, limit: int, before: datetime | None = None, after_person: int = 0
     ) -> dict[int, list[Notice]]:
-        waiting = notices.c.digest == "waiting"
+        waiting = (notices.c.digest == "waiting") & (notices.c.person_id > after_person)
         if before is not None:
             waiting = waiting & (notices.c.created_at < before)
         people = (
