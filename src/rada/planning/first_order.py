@@ -102,6 +102,7 @@ def solve_highs_first_order(
     method: str = "hipdlp",
     threads: int = 0,
     progress: Progress | None = None,
+    start: Certificate | None = None,
 ) -> FirstOrderRun:
     """Run HiGHS's first-order method (``hipdlp``, or the older ``pdlp``) to ever finer
     tolerances, certifying each result, until the certified gap reaches ``gap``.
@@ -111,7 +112,8 @@ def solve_highs_first_order(
     tolerance (:func:`tolerances`) and starts afresh. The best certificate so far is kept;
     at the time limit it is returned, at worst that of the closed-form plan.
 
-    Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method.
+    Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, and
+    ``start`` is the certificate of the closed-form plan where the caller has made it.
 
     >>> from rada.planning.generate import generate_economy
     >>> from rada.planning.programme import build_programme
@@ -125,7 +127,7 @@ def solve_highs_first_order(
         raise PlanningError(f"HiGHS has no first-order method {method!r}")
     say = progress or (lambda message: None)
     started = time.perf_counter()
-    best = certify(s, _start(s, lp, labour=labour), labour=labour)
+    best = start if start is not None else certify(s, _start(s, lp, labour=labour), labour=labour)
     say(f"closed-form start: gap {best.gap:.3g}")
     iterations, certificates, stopped = 0, 1, "gap"
     for tolerance in tolerances(gap):
@@ -398,6 +400,7 @@ def solve_pdhg(
     iteration_limit: int | None = None,
     start: Candidate | None = None,
     progress: Progress | None = None,
+    certified: Certificate | None = None,
 ) -> FirstOrderRun:
     """Run PDHG on ``lp`` until the certified gap reaches ``gap`` or a limit is hit.
 
@@ -418,6 +421,8 @@ def solve_pdhg(
     start : Candidate, optional
         Where to start (another solver's rough plan and prices); by default the closed-form
         plan, or nothing produced where the economy has none.
+    certified : Certificate, optional
+        The certificate of ``start``, where the caller has made it.
 
     Returns
     -------
@@ -438,7 +443,7 @@ def solve_pdhg(
     if start is None:
         start = _start(s, lp, labour=labour)
     x, y = point_of(lp, start)
-    best = certify(s, start, labour=labour)
+    best = certified if certified is not None else certify(s, start, labour=labour)
     certificates = 1
     cert_seconds = time.perf_counter() - started
     say(f"closed-form start: gap {best.gap:.3g}")

@@ -124,8 +124,9 @@ def solve_plan(
         raise PlanningError(f"unknown solver {solver!r}; use one of {', '.join(SOLVER_NAMES)}")
     say("compiling the economy")
     structure = compile_economy(economy)
+    closed: tuple[Candidate, Certificate] | None = None
     if solver == "auto":
-        settled = _settled_in_closed_form(economy, structure, say=say)
+        settled, closed = _settled_in_closed_form(economy, structure, say=say)
         if settled is not None:
             return settled
         solver = choose_solver(structure)
@@ -135,7 +136,14 @@ def solve_plan(
     shape = f"{lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables"
     if solver in ("first-order", "pdlp", "pdhg"):
         return _first_order(
-            economy, structure, lp, solver=solver, gap=gap, time_limit=time_limit, say=say
+            economy,
+            structure,
+            lp,
+            solver=solver,
+            gap=gap,
+            time_limit=time_limit,
+            say=say,
+            closed=closed,
         )
     say(f"solving {shape} with HiGHS ({solver})")
     solved = run_highs_within(
@@ -172,8 +180,11 @@ def solve_plan(
     return _unpack(economy, structure, lp.layout, solved)
 
 
-def _settled_in_closed_form(economy: Economy, s: Structure, *, say: Progress) -> Plan | None:
-    """The plan with no investment, when its certificate proves it optimal.
+def _settled_in_closed_form(
+    economy: Economy, s: Structure, *, say: Progress
+) -> tuple[Plan | None, tuple[Candidate, Certificate] | None]:
+    """The plan with no investment, when its certificate proves it optimal; and that plan
+    with its certificate, for a first-order solver to start from.
 
     Where nothing binds but labour (no stocks, or stocks and capacities to spare, as in a
     national table planned over years), each year's best plan is the Leontief solve of its
@@ -181,17 +192,17 @@ def _settled_in_closed_form(economy: Economy, s: Structure, *, say: Progress) ->
     proves it to within :data:`EXACT_GAP`: no linear programme needs solving (WIOD 2011 over
     five years: about 2 s, where primal simplex takes about 60 s). Otherwise ``None``, and
     ``auto`` goes on to choose a solver; the attempt costs one Leontief solve per year and one
-    certificate (under a second at 10,000 products).
+    certificate (about a second at 10,000 products, which a first-order solver then reuses).
     """
     started = time.perf_counter()
     labour = economy.resource_index[economy.labour]
     start = closed_form(s, labour=labour)
     if start is None:
-        return None
+        return None, None
     certificate = certify(s, start, labour=labour)
     if not (np.isfinite(certificate.lower_bound) and certificate.gap <= EXACT_GAP):
         say(f"the plan with no investment is not optimal (gap {certificate.gap:.3g})")
-        return None
+        return None, (start, certificate)
     say(f"the plan with no investment is optimal: certified gap {certificate.gap:.3g}")
     return certified_plan(
         economy,
@@ -200,7 +211,7 @@ def _settled_in_closed_form(economy: Economy, s: Structure, *, say: Progress) ->
         gap=EXACT_GAP,
         iterations=0,
         seconds=time.perf_counter() - started,
-    )
+    ), (start, certificate)
 
 
 def _first_order(
@@ -212,17 +223,35 @@ def _first_order(
     gap: float,
     time_limit: float | None,
     say: Progress,
+    closed: tuple[Candidate, Certificate] | None = None,
 ) -> Plan:
-    """Solve by a first-order method and return the best plan it certified."""
+    """Solve by a first-order method and return the best plan it certified (``closed``: the
+    closed-form plan and its certificate, where ``auto`` has made them)."""
     labour = economy.resource_index[economy.labour]
     shape = f"{lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables"
     say(f"solving {shape} by {solver} to a certified gap of {gap:g}")
     if solver == "pdhg":
-        run = solve_pdhg(s, lp, labour=labour, gap=gap, time_limit=time_limit, progress=say)
+        run = solve_pdhg(
+            s,
+            lp,
+            labour=labour,
+            gap=gap,
+            time_limit=time_limit,
+            progress=say,
+            start=closed[0] if closed else None,
+            certified=closed[1] if closed else None,
+        )
     else:
         method = "hipdlp" if solver == "first-order" else solver
         run = solve_highs_first_order(
-            s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method, progress=say
+            s,
+            lp,
+            labour=labour,
+            gap=gap,
+            time_limit=time_limit,
+            method=method,
+            progress=say,
+            start=closed[1] if closed else None,
         )
     if not np.isfinite(run.certificate.lower_bound):
         raise PlanNotOptimal(

@@ -149,3 +149,22 @@ def test_an_unknown_solver_is_refused() -> None:
 
     with pytest.raises(PlanningError, match="unknown solver"):
         solve_plan(generate_economy(products=5, years=1, seed=1), solver="simplex")
+
+
+def test_auto_starts_first_order_from_the_closed_form_it_already_certified(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rada.planning.first_order as first_order
+    import rada.planning.optimal as optimal
+
+    def again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the closed-form plan was made and certified twice")
+
+    monkeypatch.setattr(optimal, "AUTO_EXACT_UP_TO", 0)
+    monkeypatch.setattr(first_order, "_start", again)
+    said: list[str] = []
+    plan = solve_plan(generate_economy(products=30, years=3, seed=2), progress=said.append)
+    assert "solver: first-order" in said
+    assert plan.certificate.gap <= 1e-6
+    exact = solve_plan(generate_economy(products=30, years=3, seed=2), solver="primal")
+    assert plan.certificate.lower_bound <= exact.objective <= plan.certificate.upper_bound
