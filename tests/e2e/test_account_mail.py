@@ -202,6 +202,40 @@ def test_the_pages_confirm_an_address_and_send_the_link_again(
     assert "not confirmed" not in _text(after.text)
 
 
+def test_every_page_about_mail_says_why_none_reaches_the_reader(
+    memory_instance: Instance,
+) -> None:
+    instance = memory_instance
+    client = _sign_up_page(instance, "ana@bakery.example")
+    pages = ("/me/councils", "/settings", "/notifications")
+    for path in pages:
+        text = _text(client.get(path, headers=HTML).text)
+        assert "Your e-mail address is not confirmed" in text, path
+        assert "A link to confirm ana@bakery.example was mailed to it" in text, path
+        assert "Send the link again" in text, path
+    done = _form(
+        instance.client(), f"/verify/{_token(_last(instance, 'verify', 'ana@bakery.example'))}"
+    )
+    assert done.status_code == 200
+    for path in pages:
+        assert "not confirmed" not in _text(client.get(path, headers=HTML).text), path
+    # A mail server refuses the address for good (the worker records it so).
+    with instance.app.state.api.uow() as uow:
+        person = uow.people.by_email("ana@bakery.example")
+        assert person is not None
+        settings = uow.settings.get(person.id)
+        assert settings is not None
+        settings.refused_at = settings.verified_at
+        uow.settings.save(settings)
+        uow.commit()
+    for path in pages:
+        text = _text(client.get(path, headers=HTML).text)
+        assert "Mail to your address is refused" in text, path
+        assert "A mail server refused ana@bakery.example for good" in text, path
+    czech = _text(client.get("/settings?lang=cs", headers=HTML).text)
+    assert "Pošta na vaši adresu je odmítána" in czech
+
+
 def test_the_pages_reset_a_password_saying_the_same_for_any_address(
     memory_instance: Instance,
 ) -> None:

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from rada.councils.notices import AccountSettings
 from rada.councils.orders import CouncilKind, DecisionRule, Method, ProposalKind, Role
 from rada.councils.proposals import Outcome, Stage
 from rada.web.security import CsrfError, check_form
@@ -22,6 +23,7 @@ from rada.web.templating import gettext_for
 __all__ = [
     "Gettext",
     "NGettext",
+    "address_state",
     "form_text",
     "labels",
     "redirect",
@@ -32,6 +34,16 @@ __all__ = [
 
 Gettext = Callable[[str], str]
 NGettext = Callable[[str, str, int], str]
+
+
+def address_state(settings: AccountSettings | None) -> str | None:
+    """Why no mail reaches a person, for ``accounts/_address.html``: ``"unconfirmed"``,
+    ``"refused"`` (a mail server refused the address for good), or None when mail does."""
+    if settings is None or settings.verified_at is None:
+        return "unconfirmed"
+    if settings.refused_at is not None:
+        return "refused"
+    return None
 
 
 async def verified_form(request: Request) -> FormData:

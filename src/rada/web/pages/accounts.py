@@ -20,7 +20,14 @@ from rada.services import accounts
 from rada.services.councils import accept_invitation
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
-from rada.web.page_kit import form_text, labels, redirect, safe_next, verified_form
+from rada.web.page_kit import (
+    address_state,
+    form_text,
+    labels,
+    redirect,
+    safe_next,
+    verified_form,
+)
 from rada.web.security import (
     HashingBusy,
     csrf_token,
@@ -294,7 +301,7 @@ def _my_councils_page(
         errors=errors or {},
         values=values or {},
         joined=joined,
-        unconfirmed=settings is None or settings.verified_at is None,
+        address_state=address_state(settings),
     )
 
 

@@ -21,7 +21,7 @@ from rada.services import notices as service
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
 from rada.web.notice_words import NoticeView, notice_view
-from rada.web.page_kit import redirect, verified_form
+from rada.web.page_kit import address_state, redirect, verified_form
 from rada.web.templating import gettext_for, render
 from rada.web.times import reader_zone
 from rada.web.viewer import signed_in
@@ -40,12 +40,17 @@ def _sign_in_first(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{path}?next={target}", status_code=303)
 
 
-def _views(request: Request, person: Person, before: int | None) -> tuple[list[NoticeView], int]:
+def _views(
+    request: Request, person: Person, before: int | None
+) -> tuple[list[NoticeView], int, str | None]:
+    """A page of the reader's notices as shown, how many are unread, and why no mail reaches
+    them if none does (:func:`~rada.web.page_kit.address_state`)."""
     _ = gettext_for(request)
     zone, language = reader_zone(request), chosen_language(request)
     with api_context(request).uow() as uow:
         found = service.list_notices(uow, person.id, before=before, limit=service.PAGE + 1)
         unread = service.unread_count(uow, person.id)
+        address = address_state(uow.settings.get(person.id))
         names: dict[int, str] = {}
         for notice in found:
             if notice.council_id is not None and notice.council_id not in names:
@@ -63,7 +68,7 @@ def _views(request: Request, person: Person, before: int | None) -> tuple[list[N
         )
         for n in found
     ]
-    return views, unread
+    return views, unread, address
 
 
 @router.get("/notifications", name="notifications")
@@ -75,7 +80,7 @@ def notifications(
     person = signed_in(request)
     if person is None:
         return _sign_in_first(request)
-    views, unread = _views(request, person, before)
+    views, unread, address = _views(request, person, before)
     more = len(views) > service.PAGE
     views = views[: service.PAGE]
     return render(
@@ -85,6 +90,8 @@ def notifications(
         viewer=person,
         views=views,
         unread=unread,
+        address_state=address,
+        email=person.email,
         before=before,
         older=views[-1].notice.id if more and views else None,
     )

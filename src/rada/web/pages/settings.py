@@ -27,7 +27,7 @@ from rada.services.notifying import settings_of
 from rada.web.api.deps import api_context
 from rada.web.i18n import COOKIE, LANGUAGES, language_names
 from rada.web.notice_words import describe_kinds, describe_mail
-from rada.web.page_kit import form_text, redirect, verified_form
+from rada.web.page_kit import address_state, form_text, redirect, verified_form
 from rada.web.templating import error_text, gettext_for, render
 from rada.web.times import TZ_COOKIE
 from rada.web.viewer import signed_in
@@ -77,6 +77,7 @@ def _page(
         ways=describe_mail(_),
         error=error,
         saved=saved,
+        address_state=address_state(settings),
     )
 
 
