@@ -33,7 +33,7 @@ what it uses: the bound is still valid but may be looser, and the certificate sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -62,6 +62,7 @@ __all__ = [
     "dual_objective",
     "plan_violation",
     "price_violation",
+    "tighter",
 ]
 
 
@@ -240,6 +241,45 @@ def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
         plan=plan,
         prices=prices,
         notes=tuple(notes),
+    )
+
+
+def tighter(first: Certificate, second: Certificate) -> Certificate:
+    """The tightest certificate the two prove together: the better plan (the higher lower
+    bound) with the better prices (the lower upper bound).
+
+    A feasible plan bounds the optimum from below and dual-feasible prices bound it from
+    above, whichever runs they come from. A first-order run's early, rough point may have the
+    better prices while the closed-form plan or a later point has the better plan: at 100,000
+    products x 5 years, the closed-form plan proved 4.3193 .. 5.4487 and hipdlp's 1e-3 point
+    4.2073 .. 4.3863, together 4.3193 .. 4.3863 (a gap of 0.015 instead of 0.041). The
+    solver's own output, which ``problems`` judges, is that of the plan's run, with the
+    prices' run's own price violation; the notes of both are kept.
+
+    >>> from dataclasses import replace
+    >>> from pathlib import Path
+    >>> from rada.planning.formats.cockshott import read_cockshott
+    >>> from rada.planning.optimal import solve_plan
+    >>> c = solve_plan(read_cockshott(
+    ...     Path(__file__).parents[4] / "shared/data/cockshott-toy/v2019")).certificate
+    >>> low, high = replace(c, lower_bound=8.0), replace(c, upper_bound=9.0)
+    >>> both = tighter(low, high)
+    >>> f"{both.lower_bound:.8f} {both.upper_bound:.8f}", both.gap < 1e-9
+    ('8.79729913 8.79729913', True)
+    """
+    plan = first if first.lower_bound >= second.lower_bound else second
+    prices = first if first.upper_bound <= second.upper_bound else second
+    if plan is prices:
+        return plan
+    notes = tuple(dict.fromkeys((*plan.notes, *prices.notes)))
+    return replace(
+        plan,
+        upper_bound=prices.upper_bound,
+        gap=_relative_gap(plan.lower_bound, prices.upper_bound),
+        price_violation=prices.price_violation,
+        looser=plan.looser or prices.looser,
+        prices=prices.prices,
+        notes=notes,
     )
 
 

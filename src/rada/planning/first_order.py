@@ -11,8 +11,9 @@ primal weight re-balanced at each restart. Each iteration costs two sparse produ
 It starts from the closed-form plan with no investment (each year's targets by a Leontief
 solve, as far as labour allows, priced by labour values), which is feasible and within about
 0.4 % of the optimum on generated economies. Between slices of iterations the current point
-is certified (:func:`rada.planning.certificate.certify`): the best certificate so far is
-kept, and the run stops when its gap reaches the one asked for, or at the time limit with the
+is certified (:func:`rada.planning.certificate.certify`): the best plan and the best prices
+so far are kept, whichever points they come from (:func:`rada.planning.certificate.tighter`),
+and the run stops when its gap reaches the one asked for, or at the time limit with the
 best certified plan so far, never with nothing.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from rada.planning.certificate import Candidate, Certificate, certify
+from rada.planning.certificate import Candidate, Certificate, certify, tighter
 from rada.planning.errors import PlanningError
 from rada.planning.highs import HIGHS_FIRST_ORDER, run_highs
 from rada.planning.leontief import Method, gross_output, labour_values
@@ -109,8 +110,9 @@ def solve_highs_first_order(
 
     HiGHS's first-order methods return nothing when stopped by a time or iteration limit,
     and ignore a starting point, so they cannot be run in slices: each run goes to a
-    tolerance (:func:`tolerances`) and starts afresh. The best certificate so far is kept;
-    at the time limit it is returned, at worst that of the closed-form plan.
+    tolerance (:func:`tolerances`) and starts afresh. The best plan and the best prices so
+    far are kept (:func:`~rada.planning.certificate.tighter`); at the time limit they are
+    returned, at worst those of the closed-form plan.
 
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, and
     ``start`` is the certificate of the closed-form plan where the caller has made it.
@@ -154,8 +156,7 @@ def solve_highs_first_order(
             point = candidate_of(s, lp, solved.col_value, -solved.row_dual)
             certificate = certify(s, point, labour=labour)
             certificates += 1
-            if certificate.gap < best.gap:
-                best = certificate
+            best = tighter(best, certificate)
             say(f"tolerance {tolerance:g} ({solved.status}): gap {best.gap:.3g}")
         if solved.status == "Time limit reached":
             stopped = "time limit"
@@ -468,8 +469,7 @@ def solve_pdhg(
             cert_seconds = now - cert_started
             last_certified = now
             certificates += 1
-            if certificate.gap < best.gap:
-                best = certificate
+            best = tighter(best, certificate)
             say(f"iteration {total}: gap {best.gap:.3g}")
         if best.gap <= gap:
             stopped = "gap"

@@ -279,3 +279,30 @@ def test_a_stock_overdrawn_by_a_little_is_invested_the_year_before(seed: int) ->
     # The repaired plan invests more in year 2 than the doctored one, and no less anywhere.
     assert (c.plan.investment >= short).all()
     assert c.plan.investment[1].sum() > short[1].sum()
+
+
+def test_the_best_plan_and_the_best_prices_of_two_runs_prove_more_together() -> None:
+    from rada.planning.certificate import tighter
+    from rada.planning.first_order import candidate_of, closed_form
+    from rada.planning.highs import run_highs
+    from rada.planning.programme import build_programme
+
+    economy = generate_economy(products=200, years=4, seed=5)
+    s = compile_economy(economy)
+    lp = build_programme(s)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    closed = certify(s, start, labour=0)
+    rough = run_highs(lp, maximise=True, solver="hipdlp", threads=0, tolerance=1e-2)
+    point = certify(s, candidate_of(s, lp, rough.col_value, -rough.row_dual), labour=0)
+    both = tighter(closed, point)
+    assert both.lower_bound == max(closed.lower_bound, point.lower_bound)
+    assert both.upper_bound == min(closed.upper_bound, point.upper_bound)
+    assert both.gap < min(closed.gap, point.gap)  # here the closed form has the better plan
+    assert tighter(point, closed).gap == both.gap
+    exact = solve_plan(economy, solver="primal").objective
+    assert_brackets(both, exact)
+    assert both.max_violation == 0.0
+    # The prices shown are those that prove the upper bound.
+    best_prices = closed if closed.upper_bound <= point.upper_bound else point
+    assert both.prices is best_prices.prices
