@@ -37,7 +37,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="Seeds 1 to RUNS.")
     parser.add_argument("--solver", choices=("first-order", "pdhg", "pdlp"), default="first-order")
     parser.add_argument("--gap", type=float, default=1e-6)
-    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument(
+        "--time-limit", type=float, default=600.0, help="Seconds (0: none, as the CLI by default)."
+    )
     parser.add_argument(
         "--exact-limit", type=float, default=600.0, help="Time limit of exact simplex (0: skip)."
     )
@@ -48,7 +50,7 @@ def main() -> None:
         before = load()
         seconds, plan = timed(
             lambda e=economy: solve_plan(
-                e, solver=args.solver, gap=args.gap, time_limit=args.time_limit
+                e, solver=args.solver, gap=args.gap, time_limit=args.time_limit or None
             )
         )
         c = plan.certificate

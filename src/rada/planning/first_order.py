@@ -81,14 +81,19 @@ def _start(s: Structure, lp: LinearProgramme, *, labour: int) -> Candidate:
     return start
 
 
-def tolerances(gap: float) -> list[float]:
-    """The tolerances HiGHS's first-order method is run to, one after another, for ``gap``.
+def tolerances(gap: float, *, early: bool = True) -> list[float]:
+    """The tolerances HiGHS's first-order method is run to, one after another, for ``gap``;
+    ``early``: begin with the cheap runs of :data:`FIRST_TOLERANCES`, which only pay under a
+    time limit (each run starts afresh, so without a limit they are time lost: at 10,000 x 5
+    the 1e-3 run alone takes about 190 s).
 
     >>> tolerances(1e-6)
     [0.01, 0.001, 1e-06, 1e-09, 1e-10, 1e-11, 1e-12]
+    >>> tolerances(1e-6, early=False)
+    [1e-09, 1e-10, 1e-11, 1e-12]
     """
     aim = max(gap * TOLERANCE_PER_GAP, FINEST_TOLERANCE)
-    ladder = [first for first in FIRST_TOLERANCES if first > aim * 10]
+    ladder = [first for first in FIRST_TOLERANCES if early and first > aim * 10]
     while aim >= FINEST_TOLERANCE * (1 - 1e-9):
         ladder.append(float(f"{aim:.3g}"))
         aim /= 10
@@ -134,7 +139,7 @@ def solve_highs_first_order(
     best = start if start is not None else certify(s, _start(s, lp, labour=labour), labour=labour)
     say(f"closed-form start: gap {best.gap:.3g}")
     iterations, certificates, stopped = 0, 1, "gap"
-    for tolerance in tolerances(gap):
+    for tolerance in tolerances(gap, early=time_limit is not None):
         if best.gap <= gap:
             break
         left = None if time_limit is None else time_limit - (time.perf_counter() - started)

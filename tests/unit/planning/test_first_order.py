@@ -63,6 +63,8 @@ def test_hipdlp_runs_to_ever_finer_tolerances_from_a_cheap_first_one() -> None:
     assert tolerances(1e-4) == [1e-2, 1e-3, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
     assert tolerances(1e-10) == [1e-2, 1e-3, 1e-6, 1e-12]
     assert tolerances(1e-2) == [1e-2, 1e-3, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
+    # Without a time limit nothing is gained by the early runs.
+    assert tolerances(1e-6, early=False) == [1e-9, 1e-10, 1e-11, 1e-12]
 
 
 @pytest.mark.parametrize("solver", ["first-order", "pdhg", "pdlp"])
