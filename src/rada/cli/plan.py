@@ -95,7 +95,10 @@ def print_plan(plan: Plan, *, top: int) -> None:
 
     e = plan.economy
     title = e.name or "plan"
-    kind = "optimal plan" if plan.status == "optimal" else "best plan at the time limit"
+    kind = {
+        "optimal": "optimal plan",
+        "time limit": "best plan at the time limit",
+    }.get(plan.status, "best plan found; the gap asked for was not reached")
     table = Table(title=f"{title}: {kind} (objective {plan.objective:.8g})")
     for heading in ("year", "fulfilment", "labour used", "labour supply", "labour price"):
         table.add_column(heading, justify="right")

@@ -30,8 +30,9 @@ Progress = Callable[[int, int, "ScenarioResult"], None]
 class ScenarioResult:
     """One variant's plan in plain data (what a worker sends back).
 
-    ``status`` is the plan's (``"optimal"``, ``"time limit"``), or ``"infeasible"``,
-    ``"unbounded"``, ``"not optimal"`` or ``"error"`` with ``error`` saying why.
+    ``status`` is the plan's (``"optimal"``, ``"time limit"``, ``"gap not reached"``), or
+    ``"infeasible"``, ``"unbounded"``, ``"not optimal"`` or ``"error"`` with ``error`` saying
+    why.
     """
 
     name: str

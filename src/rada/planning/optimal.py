@@ -100,7 +100,8 @@ def solve_plan(
     Plan
         Activities, fulfilment, stocks, resource use and every shadow price. From a
         first-order solver, the certified plan (``status`` ``"optimal"`` when its gap is
-        within ``gap``, else ``"time limit"``).
+        within ``gap``, else ``"time limit"``, or ``"gap not reached"`` when the solver could
+        go no further; see :func:`certified_plan`).
 
     Raises
     ------
@@ -265,7 +266,13 @@ def _first_order(
 def _certified_plan(economy: Economy, s: Structure, run: FirstOrderRun, *, gap: float) -> Plan:
     """The plan a first-order run proves: its certificate's repaired plan and prices."""
     return certified_plan(
-        economy, s, run.certificate, gap=gap, iterations=run.iterations, seconds=run.seconds
+        economy,
+        s,
+        run.certificate,
+        gap=gap,
+        iterations=run.iterations,
+        seconds=run.seconds,
+        stopped=run.stopped,
     )
 
 
@@ -277,17 +284,24 @@ def certified_plan(
     gap: float,
     iterations: int,
     seconds: float,
+    stopped: str = "time limit",
 ) -> Plan:
     """The plan a certificate proves, for a solver whose own point is only approximate (a
     first-order method, on the CPU or a GPU): the certificate's repaired plan, priced by its
-    certified prices, worth its lower bound; ``"optimal"`` when its gap is at most ``gap``,
-    else ``"time limit"``."""
+    certified prices, worth its lower bound. Its status is ``"optimal"`` when the gap is at
+    most ``gap``; otherwise ``"time limit"`` when that is why the solver ``stopped``, else
+    ``"gap not reached"`` (the solver could go no further: HiGHS's hipdlp stalls below a
+    tolerance of 1e-10)."""
     c = certificate
     return _plan(
         economy,
         s,
         c,
-        status="optimal" if c.gap <= gap else "time limit",
+        status="optimal"
+        if c.gap <= gap
+        else "time limit"
+        if stopped == "time limit"
+        else "gap not reached",
         objective=c.lower_bound,
         fulfilment=c.plan.fulfilment,
         activity=c.plan.activity,
