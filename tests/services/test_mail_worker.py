@@ -281,7 +281,9 @@ def test_the_digest_comes_at_the_digest_hour_of_each_persons_time_zone(
 ) -> None:
     b = _bakery(uow_factory)
     with b.uow() as uow:
-        for person, zone in (("bo", "America/Los_Angeles"), ("cy", None)):
+        # Cy's zone as a direct edit of the database might leave it: not a zone (a folder of
+        # the zone database, which zoneinfo cannot open); the digest treats it as UTC.
+        for person, zone in (("bo", "America/Los_Angeles"), ("cy", "Europe")):
             settings = settings_of(uow, b.people[person])
             settings.timezone = zone
             uow.settings.save(settings)

@@ -40,6 +40,7 @@ __all__ = [
     "check_timezone",
     "handles",
     "mentioned",
+    "zone_or_utc",
 ]
 
 
@@ -204,6 +205,16 @@ def check_timezone(name: str) -> str:
             hint=msg("use an IANA name such as Europe/Prague or UTC"),
         )
     return name
+
+
+def zone_or_utc(name: str | None) -> str:
+    """``name`` if it is a time zone this machine knows, else ``"UTC"``: for a stored zone,
+    which a direct edit of the database may have made anything (``"Europe"``, a path).
+
+    >>> zone_or_utc("Europe/Prague"), zone_or_utc("Europe"), zone_or_utc(None)
+    ('Europe/Prague', 'UTC', 'UTC')
+    """
+    return name if name and name in _zones() else "UTC"
 
 
 @cache

@@ -46,7 +46,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind
+from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind, zone_or_utc
 from rada.services.ports import OutgoingMail, UnitOfWork
 
 __all__ = [
@@ -203,7 +203,7 @@ class Composer:
         if settings is None and mail.person_id is not None:
             settings = uow.settings.of_people([mail.person_id])
         person = (settings or {}).get(mail.person_id or 0)
-        zone = (person.timezone if person is not None else None) or "UTC"
+        zone = zone_or_utc(person.timezone if person is not None else None)
         if mail.purpose.startswith("notice/"):
             kind, notice = self._notice(uow, mail, person)
             unsubscribe = self._unsubscribe(person, kind.value)

@@ -38,8 +38,9 @@ from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any, Protocol, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from rada.councils.notices import zone_or_utc
 from rada.mail.compose import Composer, Prepared, Unsendable, digest_item
 from rada.mail.smtp import Passing, Refused
 from rada.services.notifying import remind
@@ -266,17 +267,15 @@ class Worker:
 
     def digest_cutoff(self, now: datetime, zone: str | None = None) -> datetime:
         """The latest digest moment at or before ``now``: the digest hour of the day in the
-        IANA time zone ``zone`` (UTC when None or not a zone this machine knows), in UTC.
+        IANA time zone ``zone`` (UTC when None or not a zone this machine knows, however it
+        got into the database), in UTC.
 
         >>> worker = Worker(lambda: None, None)  # type: ignore[arg-type,return-value]
         >>> at = datetime(2026, 7, 1, 4, 30, tzinfo=UTC)
         >>> str(worker.digest_cutoff(at)), str(worker.digest_cutoff(at, "Europe/Prague"))
         ('2026-06-30 06:00:00+00:00', '2026-07-01 04:00:00+00:00')
         """
-        try:
-            place = ZoneInfo(zone) if zone else UTC
-        except (ZoneInfoNotFoundError, ValueError):
-            place = UTC
+        place = ZoneInfo(zone_or_utc(zone))
         local = now.astimezone(place)
         today = local.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
         if today > local:
