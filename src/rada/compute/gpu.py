@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from rada.planning.certificate import certify
+from rada.planning.certificate import certify, tighter
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
-from rada.planning.first_order import candidate_of
+from rada.planning.first_order import candidate_of, closed_form
 from rada.planning.optimal import certified_plan
 from rada.planning.plan import Plan
 from rada.planning.programme import LinearProgramme, build_programme
@@ -106,13 +106,24 @@ def solve_plan_gpu(
 
     The plan is the certificate's repaired plan, priced by the certified prices; its
     ``status`` is ``"optimal"`` when the certified gap is at most ``gap``, else
-    ``"time limit"`` (cuPDLPx stopped first). Raises ``PlanUnbounded`` or
+    ``"time limit"`` (cuPDLPx stopped at it) or ``"gap not reached"``. As on the CPU, the
+    closed-form plan with no investment is certified first and returned when that proves
+    ``gap`` already, and otherwise its plan or prices are kept where they prove more than
+    the device's (:func:`~rada.planning.certificate.tighter`). Raises ``PlanUnbounded`` or
     ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
     """
     say = progress or (lambda message: None)
     started = time.perf_counter()
     say("compiling the economy")
     s = compile_economy(economy)
+    labour = economy.resource_index[economy.labour]
+    start = closed_form(s, labour=labour)
+    closed = certify(s, start, labour=labour) if start is not None else None
+    if closed is not None and closed.gap <= gap:
+        say(f"the plan with no investment is within the gap: {closed.gap:.3g}")
+        return certified_plan(
+            economy, s, closed, gap=gap, iterations=0, seconds=time.perf_counter() - started
+        )
     say("formulating the linear programme")
     lp = build_programme(s)
     say(f"solving {lp.matrix.shape[0]} x {lp.matrix.shape[1]} with cuPDLPx on the GPU")
@@ -126,8 +137,9 @@ def solve_plan_gpu(
     if status == _DUAL_INFEASIBLE:
         raise PlanUnbounded("unbounded", "fulfilment can grow without limit")
     say("certifying the plan on the host")
-    labour = economy.resource_index[economy.labour]
     certificate = certify(s, candidate_of(s, lp, x, y), labour=labour)
+    if closed is not None:
+        certificate = tighter(closed, certificate)
     return certified_plan(
         economy,
         s,
@@ -135,6 +147,7 @@ def solve_plan_gpu(
         gap=gap,
         iterations=iterations,
         seconds=time.perf_counter() - started,
+        stopped="time limit" if status == _TIME_LIMIT else "gap not reached",
     )
 
 

@@ -117,3 +117,65 @@ def test_on_a_gpu_the_certified_plan_matches_the_exact_one() -> None:
     exact = solve_plan(economy)
     assert plan.certificate.upper_bound >= exact.objective - 1e-9
     assert plan.objective == pytest.approx(exact.objective, rel=1e-5)
+
+
+class _NoDevice:
+    """A stand-in that must not be used: the host already proved the plan."""
+
+    def __init__(self, **problem: Any) -> None:
+        raise AssertionError("cuPDLPx was asked to solve what the closed form settles")
+
+
+class _StoppedEarly(_HighsModel):
+    """A stand-in stopped by its time limit at a rough point: nothing made, prices 0."""
+
+    def optimize(self) -> None:
+        n, m = len(self.problem["objective_vector"]), len(self.problem["constraint_lower_bound"])
+        self.X, self.Pi, self.Status, self.StatusName = np.zeros(n), np.zeros(m), 3, "TIME_LIMIT"
+
+
+def test_where_labour_alone_binds_the_host_settles_the_plan_without_the_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rada.planning.economy import LABOUR, Economy, Product, Resource, Technique
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_NoDevice))
+    economy = Economy(
+        products=(Product(id="grain"), Product(id="tools")),
+        resources=(Resource(id=LABOUR),),
+        techniques=(
+            Technique(
+                id="farm", outputs={"grain": 1.0}, inputs={"tools": 0.2}, resources={LABOUR: 1.0}
+            ),
+            Technique(
+                id="smithy", outputs={"tools": 1.0}, inputs={"grain": 0.1}, resources={LABOUR: 0.5}
+            ),
+        ),
+        years=2,
+        targets={"grain": (1.0, 1.1), "tools": (2.0, 2.0)},
+        supply={LABOUR: (10.0, 10.0)},
+    )
+    plan = solve_plan_gpu(economy)
+    assert plan.status == "optimal"
+    assert plan.iterations == 0
+    assert plan.objective == pytest.approx(solve_plan(economy, solver="primal").objective)
+
+
+def test_a_device_stopped_early_keeps_the_host_s_closed_form_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rada.planning.certificate import certify
+    from rada.planning.first_order import closed_form
+    from rada.planning.structure import compile_economy
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_StoppedEarly))
+    economy = generate_economy(products=15, years=3, seed=2)
+    plan = solve_plan_gpu(economy, gap=1e-6)
+    assert plan.status == "time limit"
+    s = compile_economy(economy)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    closed = certify(s, start, labour=0)
+    assert plan.certificate.lower_bound == closed.lower_bound
+    assert plan.certificate.upper_bound <= closed.upper_bound
+    assert plan.certificate.max_violation == 0.0
