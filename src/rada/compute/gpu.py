@@ -25,7 +25,7 @@ import numpy as np
 from rada.planning.certificate import certify, tighter
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
-from rada.planning.first_order import candidate_of, closed_form
+from rada.planning.first_order import candidate_of, certified_closed_form
 from rada.planning.optimal import certified_plan
 from rada.planning.plan import Plan
 from rada.planning.programme import LinearProgramme, build_programme
@@ -117,8 +117,8 @@ def solve_plan_gpu(
     say("compiling the economy")
     s = compile_economy(economy)
     labour = economy.resource_index[economy.labour]
-    start = closed_form(s, labour=labour)
-    closed = certify(s, start, labour=labour) if start is not None else None
+    found = certified_closed_form(s, labour=labour)
+    closed = found[1] if found is not None else None
     if closed is not None and closed.gap <= gap:
         say(f"the plan with no investment is within the gap: {closed.gap:.3g}")
         return certified_plan(

@@ -83,6 +83,13 @@ def _start(s: Structure, lp: LinearProgramme, *, labour: int) -> Candidate:
     return start
 
 
+def certified_closed_form(s: Structure, *, labour: int) -> tuple[Candidate, Certificate] | None:
+    """The closed-form plan (:func:`closed_form`) with its certificate; None where the economy
+    has none."""
+    start = closed_form(s, labour=labour)
+    return None if start is None else (start, certify(s, start, labour=labour))
+
+
 def tolerances(gap: float, *, early: bool = True) -> list[float]:
     """The tolerances HiGHS's first-order method is run to, one after another, for ``gap``;
     ``early``: begin with the cheap runs of :data:`FIRST_TOLERANCES`, which only pay under a
@@ -112,7 +119,7 @@ def solve_highs_first_order(
     method: str = "hipdlp",
     threads: int = 0,
     progress: Progress | None = None,
-    start: Certificate | None = None,
+    certified: Certificate | None = None,
 ) -> FirstOrderRun:
     """Run HiGHS's first-order method (``hipdlp``, or the older ``pdlp``) to ever finer
     tolerances, certifying each result, until the certified gap reaches ``gap``.
@@ -124,7 +131,7 @@ def solve_highs_first_order(
     returned, at worst those of the closed-form plan.
 
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, and
-    ``start`` is the certificate of the closed-form plan where the caller has made it.
+    ``certified`` is the certificate of the closed-form plan where the caller has made it.
 
     >>> from rada.planning.generate import generate_economy
     >>> from rada.planning.programme import build_programme
@@ -138,7 +145,7 @@ def solve_highs_first_order(
         raise PlanningError(f"HiGHS has no first-order method {method!r}")
     say = progress or (lambda message: None)
     started = time.perf_counter()
-    best = start if start is not None else certify(s, _start(s, lp, labour=labour), labour=labour)
+    best = certified or certify(s, _start(s, lp, labour=labour), labour=labour)
     say(f"closed-form start: gap {best.gap:.3g}")
     iterations, certificates, stopped = 0, 1, "gap"
     for tolerance in tolerances(gap, early=time_limit is not None):

@@ -33,7 +33,7 @@ from rada.planning.errors import (
 from rada.planning.first_order import (
     DEFAULT_GAP,
     FirstOrderRun,
-    closed_form,
+    certified_closed_form,
     solve_highs_first_order,
     solve_pdhg,
 )
@@ -196,14 +196,13 @@ def _settled_in_closed_form(
     certificate (about a second at 10,000 products, which a first-order solver then reuses).
     """
     started = time.perf_counter()
-    labour = economy.resource_index[economy.labour]
-    start = closed_form(s, labour=labour)
-    if start is None:
+    closed = certified_closed_form(s, labour=economy.resource_index[economy.labour])
+    if closed is None:
         return None, None
-    certificate = certify(s, start, labour=labour)
+    certificate = closed[1]
     if not (np.isfinite(certificate.lower_bound) and certificate.gap <= EXACT_GAP):
         say(f"the plan with no investment is not optimal (gap {certificate.gap:.3g})")
-        return None, (start, certificate)
+        return None, closed
     say(f"the plan with no investment is optimal: certified gap {certificate.gap:.3g}")
     return certified_plan(
         economy,
@@ -212,7 +211,7 @@ def _settled_in_closed_form(
         gap=EXACT_GAP,
         iterations=0,
         seconds=time.perf_counter() - started,
-    ), (start, certificate)
+    ), closed
 
 
 def _first_order(
@@ -252,7 +251,7 @@ def _first_order(
             time_limit=time_limit,
             method=method,
             progress=say,
-            start=closed[1] if closed else None,
+            certified=closed[1] if closed else None,
         )
     if not np.isfinite(run.certificate.lower_bound):
         raise PlanNotOptimal(

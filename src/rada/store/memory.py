@@ -588,13 +588,17 @@ class _Notices(_Repo):
     def waiting_for_digest(
         self, *, limit: int, before: datetime | None = None, after_person: int = 0
     ) -> dict[int, list[Notice]]:
-        found: dict[int, list[Notice]] = {}
-        for i in sorted(self.s.digest_waiting):
-            n = self.s.notices[i]
-            if (before is not None and n.created_at >= before) or n.person_id <= after_person:
-                continue
-            found.setdefault(n.person_id, []).append(copy.deepcopy(n))
-        return dict(sorted(found.items())[:limit])
+        waiting = [
+            n
+            for n in (self.s.notices[i] for i in sorted(self.s.digest_waiting))
+            if n.person_id > after_person and (before is None or n.created_at < before)
+        ]
+        people = sorted({n.person_id for n in waiting})[:limit]
+        found: dict[int, list[Notice]] = {person: [] for person in people}
+        for n in waiting:
+            if n.person_id in found:
+                found[n.person_id].append(copy.deepcopy(n))
+        return found
 
     def digested(self, notice_ids: Sequence[int], *, at: datetime) -> int:
         waiting = self.s.digest_waiting & set(notice_ids)
