@@ -182,7 +182,10 @@ def test_a_gap_finer_than_hipdlp_can_reach_says_so_and_not_time_limit() -> None:
     )
     assert plan.status == "gap not reached"
     assert plan.certificate.gap > 1e-15
-    # No time limit, so no early cheap runs: straight to the finest tolerances.
+    # No time limit, so no early cheap runs: the point the exact finish starts from (small
+    # enough to factorise), then straight to the finest tolerance.
     assert [line for line in said if line.startswith("HiGHS hipdlp to tolerance")] == [
-        "HiGHS hipdlp to tolerance 1e-10"
+        "HiGHS hipdlp to tolerance 1e-07",
+        "HiGHS hipdlp to tolerance 1e-10",
     ]
+    assert sum(line.startswith("vertex after") for line in said) == 2
