@@ -42,6 +42,7 @@ from rada.planning.plan import Plan
 from rada.planning.programme import Layout, LinearProgramme, build_programme, stocks_of
 from rada.planning.structure import FloatArray, Structure, compile_economy
 from rada.planning.tolerances import BINDING, EXACT_GAP
+from rada.planning.vertex import VERTEX_UP_TO
 
 Progress = Callable[[str], None]
 
@@ -50,18 +51,28 @@ Progress = Callable[[str], None]
 #: first-order kernel (:mod:`rada.planning.first_order`) and ``auto``.
 SOLVER_NAMES = (*SOLVERS, "pdlp", "first-order", "pdhg", "auto")
 
-#: ``auto`` solves exactly (primal simplex) up to this many techniques x years, and by the
-#: first-order method beyond. Measured on generated economies x 5 years (2 shared cores, load
-#: 3-5): 200 products 1.8 s exact against 2.5 s first-order; 300: 7.7 against 6.0 s; 450:
-#: 13.0 against 12.4 s; 1,000: 339 s against about 30 s. Near the crossover exact wins, its
-#: plan being optimal to 1e-11 rather than to the gap.
-AUTO_EXACT_UP_TO = 2000
+#: ``auto`` solves by primal simplex up to this many techniques x years, and by the
+#: first-order method beyond; up to :data:`~rada.planning.vertex.VERTEX_UP_TO` the
+#: first-order plan is finished exactly (:mod:`rada.planning.vertex`) and ``auto`` asks it
+#: for :data:`~rada.planning.tolerances.EXACT_GAP`, so its plans are exact there too.
+#: Measured on generated economies x 5 years, seeds 1 and 2 (2 shared cores, load 1), primal
+#: simplex against first-order with the exact finish, both certified to about 2e-11: 100
+#: products 0.17 against 0.44 s; 200: 0.96 and 1.25 against 0.84 and 2.16 s; 300: 6.0 and
+#: 10.3 against 1.6 and 8.3 s; 400: 12.6 and 16.2 against 4.7 and 8.3 s; 1,000: 339 to 498 s
+#: against 19 s (median of seeds 1-3).
+AUTO_EXACT_UP_TO = 1000
 
 
 def choose_solver(s: Structure) -> str:
     """The solver ``auto`` picks for an economy: exact primal simplex while it is fast,
     the first-order method beyond (see :data:`AUTO_EXACT_UP_TO`)."""
     return "primal" if s.n_techniques * s.years <= AUTO_EXACT_UP_TO else "first-order"
+
+
+def auto_gap(s: Structure, gap: float) -> float:
+    """The gap ``auto`` asks of the first-order method: exact (:data:`EXACT_GAP`) where the
+    exact finish applies, the gap asked for beyond."""
+    return min(gap, EXACT_GAP) if s.n_techniques * s.years <= VERTEX_UP_TO else gap
 
 
 def solve_plan(
@@ -126,12 +137,14 @@ def solve_plan(
     say("compiling the economy")
     structure = compile_economy(economy)
     closed: tuple[Candidate, Certificate] | None = None
+    aim = gap
     if solver == "auto":
         settled, closed = _settled_in_closed_form(economy, structure, say=say)
         if settled is not None:
             return settled
         solver = choose_solver(structure)
         say(f"solver: {solver}")
+        aim = auto_gap(structure, gap) if solver == "first-order" else gap
     say("formulating the linear programme")
     lp = build_programme(structure)
     shape = f"{lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables"
@@ -142,6 +155,7 @@ def solve_plan(
             lp,
             solver=solver,
             gap=gap,
+            aim=aim,
             time_limit=time_limit,
             say=say,
             closed=closed,
@@ -221,21 +235,24 @@ def _first_order(
     *,
     solver: str,
     gap: float,
+    aim: float,
     time_limit: float | None,
     say: Progress,
     closed: tuple[Candidate, Certificate] | None = None,
 ) -> Plan:
     """Solve by a first-order method and return the best plan it certified (``closed``: the
-    closed-form plan and its certificate, where ``auto`` has made them)."""
+    closed-form plan and its certificate, where ``auto`` has made them). The solver runs
+    until ``aim`` (finer than ``gap`` where ``auto`` wants an exact plan); the plan is
+    ``"optimal"`` when it proves ``gap``."""
     labour = economy.resource_index[economy.labour]
     shape = f"{lp.matrix.shape[0]} constraints x {lp.matrix.shape[1]} variables"
-    say(f"solving {shape} by {solver} to a certified gap of {gap:g}")
+    say(f"solving {shape} by {solver} to a certified gap of {aim:g}")
     if solver == "pdhg":
         run = solve_pdhg(
             s,
             lp,
             labour=labour,
-            gap=gap,
+            gap=aim,
             time_limit=time_limit,
             progress=say,
             start=closed[0] if closed else None,
@@ -247,7 +264,7 @@ def _first_order(
             s,
             lp,
             labour=labour,
-            gap=gap,
+            gap=aim,
             time_limit=time_limit,
             method=method,
             progress=say,

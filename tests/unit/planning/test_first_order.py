@@ -138,6 +138,27 @@ def test_auto_solves_small_economies_exactly_and_large_ones_by_first_order() -> 
     assert choose_solver(large) == "first-order"
 
 
+def test_auto_asks_first_order_for_an_exact_plan_where_the_exact_finish_applies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rada.planning.optimal as optimal
+
+    economy = generate_economy(products=250, years=5, seed=3)
+    s = compile_economy(economy)
+    assert choose_solver(s) == "first-order"
+    assert optimal.auto_gap(s, 1e-6) == 1e-9
+    said: list[str] = []
+    plan = solve_plan(economy, progress=said.append)
+    assert plan.status == "optimal"
+    assert plan.certificate.gap <= 1e-9
+    exact = solve_plan(economy, solver="primal").objective
+    assert abs(plan.objective - exact) <= 1e-9 * exact
+    assert any(line.startswith("vertex after") for line in said)
+    # Past the size whose basis can be factorised, auto keeps the gap asked for.
+    monkeypatch.setattr(optimal, "VERTEX_UP_TO", 100)
+    assert optimal.auto_gap(s, 1e-6) == 1e-6
+
+
 @pytest.mark.skipif(hipo_available(), reason="highspy-extras is installed here")
 def test_hipo_without_highspy_extras_says_so_instead_of_running_the_simplex() -> None:
     economy = generate_economy(products=20, years=2, seed=1)
