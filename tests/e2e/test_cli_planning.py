@@ -243,6 +243,8 @@ def test_a_plan_that_does_not_finish_in_time_exits_4(tmp_path: Path) -> None:
     folder = tmp_path / "big"
     args = ["economy", "generate", "--products", "300", "--years", "5", "--seed", "1"]
     assert main([*args, "--out", str(folder)]) == 0
-    result = run("plan", "solve", str(folder / "economy.toml"), "--time-limit", "0.05")
+    result = run(
+        "plan", "solve", str(folder / "economy.toml"), "--time-limit", "0.05", "--solver", "primal"
+    )
     assert result.returncode == ExitCode.NO_OPTIMAL_PLAN
     assert "no optimal plan within the time limit of 0.05 s" in result.stderr

@@ -7,6 +7,7 @@ outbox without sending a mail twice). See docs/mail.md.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
@@ -89,7 +90,29 @@ def worker(
     running = mail_worker(settings, database.unit_of_work)
     running.batch = batch
     message(f"{where_mail_goes(settings)} (Ctrl-C stops the worker)")
+    stop = threading.Event()
+    graceful = threading.current_thread() is threading.main_thread()
+    if graceful:
+        signal.signal(signal.SIGINT, _stop_after_the_round(stop))
     try:
-        running.run(threading.Event())
+        running.run(stop)
     finally:
+        if graceful:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         database.dispose()
+    from rada.cli.main import ExitCode
+
+    message("interrupted: the worker stopped after its round")
+    raise typer.Exit(ExitCode.INTERRUPTED)
+
+
+def _stop_after_the_round(stop: threading.Event) -> Callable[[int, object], None]:
+    """A Ctrl-C handler that lets the worker finish its round and close its connections
+    (a KeyboardInterrupt in the middle of a database call could leave the pool's lock held
+    and the process hanging in ``dispose``); a second Ctrl-C stops it at once."""
+
+    def handler(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        stop.set()
+
+    return handler

@@ -195,23 +195,16 @@ def run_highs_within(
     child process, which is stopped once the limit and a grace period (5 %, at least 2 s) have
     passed; the answer is then "Time limit reached" with no solution, as HiGHS itself would
     say. Without a limit, or where no child can be started (inside a daemon process such as a
-    Dask worker, or from a script read on stdin), it runs here.
+    Dask worker), it runs here.
     """
-    if time_limit is None or not _may_spawn():
+    if time_limit is None or not may_spawn():
         return run_highs(
             lp, maximise=maximise, solver=solver, threads=threads, time_limit=time_limit
         )
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_solve_and_send,
-        args=(send, lp, maximise, solver, threads, time_limit),
-        name="rada-highs",
-        daemon=True,
-    )
     started = time.perf_counter()
-    child.start()
-    send.close()
+    receive, child = start_child(
+        _solve_and_send, (lp, maximise, solver, threads, time_limit), name="rada-highs"
+    )
     try:
         answer: Solved | BaseException | None = None
         if receive.poll(time_limit + _grace(time_limit)):
@@ -236,13 +229,39 @@ def run_highs_within(
     return answer
 
 
-def _may_spawn() -> bool:
-    """Whether a child process can be started: not from a daemon process, and not when the
-    main module is a file that a fresh interpreter cannot read again (a script on stdin)."""
-    if multiprocessing.current_process().daemon:
-        return False
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
-    return main is None or os.path.isfile(main)
+def start_child(target: Any, args: tuple[Any, ...], *, name: str) -> tuple[Any, Any]:
+    """Start ``target(send, *args)`` in a fresh interpreter (a daemon process) and return the
+    end of the pipe it answers on, with the process.
+
+    A fresh interpreter ("spawn": forking a process that holds HiGHS's threads is not safe)
+    would run the main script again before the target, and a script without an
+    ``if __name__ == "__main__":`` guard would then solve its plan a second time in the child,
+    which fails when it starts its own child. The targets live in Rada's modules and need
+    nothing of the script, so the child is started without it.
+    """
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(send, *args), name=name, daemon=True)
+    main = sys.modules.get("__main__")
+    saved: dict[str, Any] = {}
+    if main is not None:
+        # multiprocessing reruns the main module found by its spec's name or its file.
+        saved = {key: main.__dict__[key] for key in ("__file__", "__spec__") if key in vars(main)}
+        main.__dict__.pop("__file__", None)
+        main.__dict__["__spec__"] = None
+    try:
+        child.start()
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+    send.close()
+    return receive, child
+
+
+def may_spawn() -> bool:
+    """Whether a child process can be started: not from a daemon process (a Dask worker)."""
+    return not multiprocessing.current_process().daemon
 
 
 def _solve_and_send(

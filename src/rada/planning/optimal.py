@@ -92,7 +92,8 @@ def solve_plan(
         Products, techniques, stocks, targets and supplies over the horizon.
     solver : str
         ``"auto"`` (the default: primal simplex up to :data:`AUTO_EXACT_UP_TO` techniques x
-        years, the first-order method beyond), ``"primal"`` or ``"dual"`` (simplex),
+        years, the first-order method beyond, asked for an exact plan where it can finish at
+        the optimal vertex, see :func:`auto_gap`), ``"primal"`` or ``"dual"`` (simplex),
         ``"ipm"`` (interior point with crossover), ``"hipo"`` (HiGHS's newer interior point,
         needs ``highspy-extras``), ``"choose"`` (HiGHS decides), ``"first-order"`` (HiGHS's
         hipdlp run to ever finer tolerances until its certified gap is ``gap``), ``"pdhg"``

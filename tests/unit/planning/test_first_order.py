@@ -210,3 +210,36 @@ def test_a_gap_finer_than_hipdlp_can_reach_says_so_and_not_time_limit() -> None:
         "HiGHS hipdlp to tolerance 1e-10",
     ]
     assert sum(line.startswith("vertex after") for line in said) == 2
+
+
+def test_under_a_time_limit_pdhg_runs_alongside_hipdlp_and_the_two_certify_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rada.planning.first_order as first_order
+
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)  # as for a programme too large to finish
+    economy = generate_economy(products=60, years=3, seed=8)
+    said: list[str] = []
+    plan = solve_plan(economy, solver="first-order", gap=1e-6, time_limit=60, progress=said.append)
+    exact = solve_plan(economy, solver="primal").objective
+    assert "Rada's pdhg runs alongside, in a second process" in said
+    assert any(line.startswith("pdhg alongside: gap") for line in said)
+    c = plan.certificate
+    assert plan.status == "optimal"
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+
+
+def test_without_a_time_limit_or_a_second_core_hipdlp_runs_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rada.planning.first_order as first_order
+
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    economy = generate_economy(products=40, years=2, seed=9)
+    said: list[str] = []
+    solve_plan(economy, solver="first-order", gap=1e-6, progress=said.append)
+    assert not any("alongside" in line for line in said)
+    monkeypatch.setattr(first_order.os, "sched_getaffinity", lambda pid: {0})
+    said.clear()
+    solve_plan(economy, solver="first-order", gap=1e-6, time_limit=30, progress=said.append)
+    assert not any("alongside" in line for line in said)

@@ -3,7 +3,10 @@ once the limit and a grace period have passed (HiGHS checks its clock only betwe
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,3 +60,42 @@ def test_without_a_limit_nothing_is_started(
     monkeypatch.setattr(highs.multiprocessing, "get_context", refuse)
     solved = highs.run_highs_within(lp, maximise=True, solver="primal", threads=0, time_limit=None)
     assert solved.status == "Optimal"
+
+
+SCRIPT = """
+import rada.planning.first_order as first_order
+from rada.planning.generate import generate_economy
+from rada.planning.optimal import solve_plan
+
+first_order.VERTEX_UP_TO = 0  # so that pdhg runs alongside hipdlp, in a child process
+economy = generate_economy(products=40, years=3, seed=1)
+said = []
+exact = solve_plan(economy, solver="primal", time_limit=60)
+rough = solve_plan(economy, solver="first-order", time_limit=60, progress=said.append)
+print("solved", round(exact.objective, 9), rough.status)
+print("alongside", [line for line in said if line.startswith("pdhg alongside")])
+"""
+
+
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(
+    tmp_path: Path, how: str
+) -> None:
+    """Children are fresh interpreters; they must not run the calling script again (it would
+    solve its plan a second time and fail to start children of its own)."""
+    script = tmp_path / "plan.py"
+    script.write_text(SCRIPT)
+    command = [sys.executable, str(script)] if how == "file" else [sys.executable, "-"]
+    done = subprocess.run(
+        command,
+        input=None if how == "file" else SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith("solved") for line in lines) == 1
+    assert lines[0].endswith("optimal")
+    assert "pdhg alongside: gap" in lines[1]
