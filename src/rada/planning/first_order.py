@@ -166,12 +166,53 @@ def solve_highs_first_order(
     started = time.perf_counter()
     best = certified or certify(s, _start(s, lp, labour=labour), labour=labour)
     say(f"closed-form start: gap {best.gap:.3g}")
-    iterations, certificates, stopped = 0, 1, "gap"
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
     alongside = None
     if time_limit is not None and not polish and best.gap > gap and _second_core():
         say("Rada's pdhg runs alongside, in a second process")
         alongside = _Alongside(s, lp, labour=labour, gap=gap, deadline=time.time() + time_limit)
+    try:
+        best, iterations, made, stopped = _ladder(
+            s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method,
+            threads=threads, say=say, best=best, polish=polish, started=started,
+        )  # fmt: skip
+        certificates = 1 + made
+    except BaseException:
+        if alongside is not None:
+            alongside.stop()
+        raise
+    if alongside is not None:
+        other = alongside.result()
+        if other is None:
+            say("pdhg alongside gave no answer")
+        else:
+            iterations += other.iterations
+            certificates += other.certificates
+            best = tighter(best, other.certificate)
+            say(f"pdhg alongside: gap {other.certificate.gap:.3g}; together: gap {best.gap:.3g}")
+            if best.gap <= gap:
+                stopped = "gap"
+    return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
+
+
+def _ladder(
+    s: Structure,
+    lp: LinearProgramme,
+    *,
+    labour: int,
+    gap: float,
+    time_limit: float | None,
+    method: str,
+    threads: int,
+    say: Progress,
+    best: Certificate,
+    polish: bool,
+    started: float,
+) -> tuple[Certificate, int, int, str]:
+    """HiGHS's runs to ever finer tolerances, each point certified and, where ``polish``,
+    finished at a vertex (see :func:`solve_highs_first_order`): the best certificate, the
+    iterations, the certificates made and why the ladder stopped."""
+    iterations, certificates, stopped = 0, 0, "gap"
     for tolerance in tolerances(gap, early=time_limit is not None, vertex=polish):
         if best.gap <= gap:
             break
@@ -218,23 +259,16 @@ def solve_highs_first_order(
             break
     else:
         stopped = "gap" if best.gap <= gap else "tolerance"
-    if alongside is not None:
-        other = alongside.result()
-        if other is None:
-            say("pdhg alongside gave no answer")
-        else:
-            iterations += other.iterations
-            certificates += other.certificates
-            best = tighter(best, other.certificate)
-            say(f"pdhg alongside: gap {other.certificate.gap:.3g}; together: gap {best.gap:.3g}")
-            if best.gap <= gap:
-                stopped = "gap"
-    return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
+    return best, iterations, certificates, stopped
 
 
 def _second_core() -> bool:
     """Whether this process may use a second core and start a child process."""
-    return len(os.sched_getaffinity(0)) >= 2 and may_spawn()
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return cores >= 2 and may_spawn()
 
 
 class _Alongside:
@@ -250,6 +284,13 @@ class _Alongside:
         self.receive, self.child = start_child(
             _pdhg_and_send, (s, lp, labour, gap, deadline), name="rada-pdhg"
         )
+
+    def stop(self) -> None:
+        """Stop the child at once (the caller failed or was interrupted)."""
+        if self.child.is_alive():
+            self.child.kill()
+        self.child.join()
+        self.receive.close()
 
     def result(self) -> FirstOrderRun | None:
         """The child's run, or None where it failed or did not answer in time."""

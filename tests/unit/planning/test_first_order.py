@@ -243,3 +243,28 @@ def test_without_a_time_limit_or_a_second_core_hipdlp_runs_alone(
     said.clear()
     solve_plan(economy, solver="first-order", gap=1e-6, time_limit=30, progress=said.append)
     assert not any("alongside" in line for line in said)
+
+
+def test_a_failure_beside_pdhg_stops_its_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rada.planning.first_order as first_order
+
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    started: list[object] = []
+    real = first_order._Alongside
+
+    def recording(*args: object, **kwargs: object) -> object:
+        alongside = real(*args, **kwargs)  # type: ignore[arg-type]
+        started.append(alongside)
+        return alongside
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("HiGHS crashed")
+
+    monkeypatch.setattr(first_order, "_Alongside", recording)
+    monkeypatch.setattr(first_order, "run_highs", broken)
+    with pytest.raises(RuntimeError, match="HiGHS crashed"):
+        solve_plan(
+            generate_economy(products=40, years=2, seed=9), solver="first-order", time_limit=600
+        )
+    (alongside,) = started
+    assert not alongside.child.is_alive()  # type: ignore[attr-defined]
