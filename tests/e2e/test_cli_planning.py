@@ -248,3 +248,25 @@ def test_a_plan_that_does_not_finish_in_time_exits_4(tmp_path: Path) -> None:
     )
     assert result.returncode == ExitCode.NO_OPTIMAL_PLAN
     assert "no optimal plan within the time limit of 0.05 s" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--gap", "0", "a number above 0 and below 1"),
+        ("--gap", "-1", "a number above 0 and below 1"),
+        ("--gap", "nan", "a number above 0 and below 1"),
+        ("--gap", "1", "a number above 0 and below 1"),
+        ("--time-limit", "0", "a number of seconds above 0"),
+        ("--time-limit", "-5", "a number of seconds above 0"),
+        ("--time-limit", "nan", "a number of seconds above 0"),
+    ],
+)
+def test_a_gap_or_time_limit_out_of_bounds_is_a_usage_error(
+    option: str, value: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toy = Path(__file__).parents[3] / "shared/data/cockshott-toy/v2019"
+    assert main(["plan", "solve", str(toy), option, value]) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert f"Invalid value for '{option}'" in err
+    assert says in err

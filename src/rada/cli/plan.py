@@ -31,11 +31,25 @@ Device = Annotated[
     ),
 ]
 
+
+def _seconds(value: float | None) -> float | None:
+    if value is not None and not 0.0 < value < float("inf"):
+        raise typer.BadParameter(f"a number of seconds above 0, such as 60 (got {value!r})")
+    return value
+
+
+def _relative(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise typer.BadParameter(f"a number above 0 and below 1, such as 1e-6 (got {value!r})")
+    return value
+
+
 TimeLimit = Annotated[
     float | None,
     typer.Option(
-        help="Stop after this many seconds: exact solvers give up (exit code 4), first-order "
-        "ones return the best certified plan so far."
+        help="Stop after this many seconds (above 0): exact solvers give up (exit code 4), "
+        "first-order ones return the best certified plan so far.",
+        callback=_seconds,
     ),
 ]
 
@@ -52,7 +66,11 @@ Solver = Annotated[
 
 Gap = Annotated[
     float,
-    typer.Option(help="First-order solvers stop when the certified relative gap is this small."),
+    typer.Option(
+        help="First-order solvers stop when the certified relative gap is this small (above 0, "
+        "below 1).",
+        callback=_relative,
+    ),
 ]
 
 

@@ -26,7 +26,7 @@ from rada.planning.certificate import certify, tighter
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
 from rada.planning.first_order import candidate_of, certified_closed_form
-from rada.planning.optimal import certified_plan
+from rada.planning.optimal import certified_plan, check_limits
 from rada.planning.plan import Plan
 from rada.planning.programme import LinearProgramme, build_programme
 from rada.planning.structure import FloatArray, compile_economy
@@ -113,6 +113,7 @@ def solve_plan_gpu(
     ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
     """
     say = progress or (lambda message: None)
+    check_limits(gap=gap, time_limit=time_limit)
     started = time.perf_counter()
     say("compiling the economy")
     s = compile_economy(economy)

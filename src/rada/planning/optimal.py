@@ -133,6 +133,7 @@ def solve_plan(
     8.797299
     """
     say = progress or (lambda message: None)
+    check_limits(gap=gap, time_limit=time_limit)
     if solver not in SOLVER_NAMES:
         raise PlanningError(f"unknown solver {solver!r}; use one of {', '.join(SOLVER_NAMES)}")
     say("compiling the economy")
@@ -189,6 +190,25 @@ def solve_plan(
         )
     say("certifying the plan")
     return _unpack(economy, structure, lp.layout, solved)
+
+
+def check_limits(*, gap: float, time_limit: float | None) -> None:
+    """Refuse a gap that is not a relative gap (a number above 0 and below 1) and a time
+    limit that is not a positive number of seconds; NaN is neither.
+
+    >>> check_limits(gap=1e-6, time_limit=60.0)
+    >>> check_limits(gap=0.0, time_limit=None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    rada.planning.errors.PlanningError: the gap is relative: ... (got 0.0)
+    """
+    if not 0.0 < gap < 1.0:
+        raise PlanningError(
+            f"the gap is relative: a number above 0 and below 1, such as 1e-6 (got {gap!r})"
+        )
+    if time_limit is not None and not 0.0 < time_limit < float("inf"):
+        raise PlanningError(
+            f"the time limit is a number of seconds above 0, such as 60 (got {time_limit!r})"
+        )
 
 
 #: HiGHS's statuses for a programme whose fulfilment can grow without limit.

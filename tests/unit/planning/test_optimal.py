@@ -145,3 +145,18 @@ def test_where_stocks_bind_auto_does_not_stop_at_the_closed_form() -> None:
     assert "solver: primal" in said
     assert plan.iterations > 0
     assert plan.objective == pytest.approx(8.79729913, abs=5e-9)
+
+
+@pytest.mark.parametrize(
+    ("gap", "time_limit"),
+    [(0.0, None), (-1.0, None), (float("nan"), None), (1.0, None), (1e-6, 0.0),
+     (1e-6, -5.0), (1e-6, float("nan")), (1e-6, float("inf"))],
+)  # fmt: skip
+def test_the_library_refuses_a_gap_or_time_limit_out_of_bounds(
+    gap: float, time_limit: float | None
+) -> None:
+    from rada.planning.errors import PlanningError
+    from rada.planning.generate import generate_economy
+
+    with pytest.raises(PlanningError, match=r"the gap is relative|the time limit is a number"):
+        solve_plan(generate_economy(products=5, years=1, seed=1), gap=gap, time_limit=time_limit)
