@@ -33,15 +33,25 @@ Device = Annotated[
 
 
 def _seconds(value: float | None) -> float | None:
-    if value is not None and not 0.0 < value < float("inf"):
-        raise typer.BadParameter(f"a number of seconds above 0, such as 60 (got {value!r})")
+    """``--time-limit`` within the bounds the planning library keeps (a usage error here)."""
+    _within_limits(gap=1e-6, time_limit=value)
     return value
 
 
 def _relative(value: float) -> float:
-    if not 0.0 < value < 1.0:
-        raise typer.BadParameter(f"a number above 0 and below 1, such as 1e-6 (got {value!r})")
+    """``--gap`` within the bounds the planning library keeps (a usage error here)."""
+    _within_limits(gap=value, time_limit=None)
     return value
+
+
+def _within_limits(*, gap: float, time_limit: float | None) -> None:
+    from rada.planning.errors import PlanningError
+    from rada.planning.optimal import check_limits
+
+    try:
+        check_limits(gap=gap, time_limit=time_limit)
+    except PlanningError as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 TimeLimit = Annotated[

@@ -302,10 +302,7 @@ class _Alongside:
         except (EOFError, OSError):
             answer = None
         finally:
-            if self.child.is_alive():
-                self.child.kill()
-            self.child.join()
-            self.receive.close()
+            self.stop()
         return answer if isinstance(answer, FirstOrderRun) else None
 
 
