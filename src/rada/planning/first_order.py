@@ -34,7 +34,7 @@ from rada.planning.highs import HIGHS_FIRST_ORDER, may_spawn, run_highs, start_c
 from rada.planning.leontief import Method, gross_output, labour_values
 from rada.planning.programme import LinearProgramme, stocks_of
 from rada.planning.structure import FloatArray, Structure
-from rada.planning.vertex import VERTEX_TOLERANCE, VERTEX_UP_TO, find_vertex
+from rada.planning.vertex import VERTEX_TOLERANCE, VERTEX_UP_TO, find_vertex_within
 
 Progress = Callable[[str], None]
 
@@ -240,11 +240,15 @@ def _ladder(
             best = tighter(best, certificate)
             say(f"tolerance {tolerance:g} ({solved.status}): gap {best.gap:.3g}")
             if polish and tolerance <= VERTEX_TOLERANCE and best.gap > gap:
-                deadline = None if time_limit is None else started + time_limit
+                left = None if time_limit is None else started + time_limit - time.perf_counter()
                 say("finishing by simplex from the basis the point suggests")
-                vertex = find_vertex(lp, solved.col_value, -solved.row_dual, deadline=deadline)
+                vertex = (
+                    None
+                    if left is not None and left <= 0
+                    else find_vertex_within(lp, solved.col_value, -solved.row_dual, seconds=left)
+                )
                 if vertex is None:
-                    say("the basis it suggests is singular")
+                    say("no vertex: the basis it suggests is singular, or time ran out")
                 else:
                     iterations += vertex.pivots
                     point = candidate_of(s, lp, vertex.x, vertex.y)

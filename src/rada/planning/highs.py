@@ -173,8 +173,9 @@ def run_highs(
     )
 
 
-#: How long past its time limit an exact solve may run before its process is stopped: HiGHS
-#: normally stops itself at the limit, this is the backstop.
+#: How long past its time limit a solve in a child process may run before the process is
+#: stopped: HiGHS and the exact finish normally stop themselves at the limit, this is the
+#: backstop.
 def _grace(time_limit: float) -> float:
     return max(2.0, 0.05 * time_limit)
 
@@ -202,31 +203,48 @@ def run_highs_within(
             lp, maximise=maximise, solver=solver, threads=threads, time_limit=time_limit
         )
     started = time.perf_counter()
-    receive, child = start_child(
-        _solve_and_send, (lp, maximise, solver, threads, time_limit), name="rada-highs"
+    answer = answer_within(
+        _solve_and_send,
+        (lp, maximise, solver, threads, time_limit),
+        seconds=time_limit,
+        name="rada-highs",
+        what="HiGHS",
     )
-    try:
-        answer: Solved | BaseException | None = None
-        if receive.poll(time_limit + _grace(time_limit)):
-            try:
-                answer = receive.recv()
-            except EOFError:
-                child.join()
-                raise PlanningError(
-                    f"HiGHS stopped without an answer (its process exited with {child.exitcode})"
-                ) from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
     if isinstance(answer, BaseException):
         raise answer
     if answer is None:
         empty = np.zeros(0)
         return Solved("Time limit reached", float("nan"), empty, empty, empty, empty, 0,
                       time.perf_counter() - started)  # fmt: skip
+    if not isinstance(answer, Solved):
+        raise PlanningError(f"HiGHS's process answered {type(answer).__name__}, not a solution")
     return answer
+
+
+def answer_within(
+    target: Any, args: tuple[Any, ...], *, seconds: float, name: str, what: str
+) -> object | None:
+    """Run ``target(send, *args)`` in a child process (:func:`start_child`) and return what it
+    sends, or None where it sends nothing within ``seconds`` and a grace period (5 %, at least
+    2 s); the child is stopped either way. A child that exits without answering (killed, out
+    of memory) raises a :class:`PlanningError` naming ``what`` stopped."""
+    receive, child = start_child(target, args, name=name)
+    try:
+        if not receive.poll(seconds + _grace(seconds)):
+            return None
+        try:
+            answer: object = receive.recv()
+        except EOFError:
+            child.join()
+            raise PlanningError(
+                f"{what} stopped without an answer (its process exited with {child.exitcode})"
+            ) from None
+        return answer
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
 
 
 def start_child(target: Any, args: tuple[Any, ...], *, name: str) -> tuple[Any, Any]:

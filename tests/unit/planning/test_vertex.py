@@ -4,6 +4,7 @@ stop short, and its certificate still brackets the optimum."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rada.planning import vertex as vertex_module
 from rada.planning.certificate import certify
 from rada.planning.economy import Economy
 from rada.planning.first_order import candidate_of, closed_form, point_of, tolerances
@@ -20,7 +22,7 @@ from rada.planning.highs import run_highs
 from rada.planning.optimal import solve_plan
 from rada.planning.programme import LinearProgramme, build_programme
 from rada.planning.structure import Structure, compile_economy
-from rada.planning.vertex import VERTEX_TOLERANCE, find_vertex, guess_basis
+from rada.planning.vertex import VERTEX_TOLERANCE, find_vertex, find_vertex_within, guess_basis
 
 TOY = Path(__file__).parents[4] / "shared/data/cockshott-toy/v2019"
 
@@ -138,6 +140,40 @@ def test_the_first_order_solver_finishes_exactly_where_the_basis_can_be_factoris
     assert [line for line in said if line.startswith("HiGHS hipdlp")] == [
         f"HiGHS hipdlp to tolerance {VERTEX_TOLERANCE:g}"
     ]
+
+
+def test_under_a_limit_a_large_finish_runs_in_a_child_and_finds_the_same_vertex(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, lp, _ = _programme(generate_economy(products=60, years=3, seed=1))
+    rough = run_highs(lp, maximise=True, solver="hipdlp", threads=0, tolerance=1e-6)
+    here = find_vertex(lp, rough.col_value, -rough.row_dual)
+    assert here is not None
+    assert here.optimal
+    # Every programme counts as large, and this process's finish fails: only a child's can
+    # answer (a fresh interpreter imports the module anew).
+    monkeypatch.setattr(vertex_module, "WITHIN_ABOVE", 0)
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the finish ran in this process")
+
+    monkeypatch.setattr(vertex_module, "find_vertex", fails)
+    there = find_vertex_within(lp, rough.col_value, -rough.row_dual, seconds=120)
+    assert there is not None
+    assert there.optimal
+    np.testing.assert_allclose(there.x, here.x, rtol=0, atol=1e-9)
+    assert _near(float(lp.cost @ there.x), float(lp.cost @ here.x))
+
+
+def test_a_finish_past_its_limit_is_stopped_though_its_factorisation_ignores_the_clock() -> None:
+    # At 1,000 products x 5 years the guessed basis alone takes seconds to factorise.
+    _, lp, _ = _programme(generate_economy(products=1000, years=5, seed=1))
+    assert lp.matrix.shape[1] > vertex_module.WITHIN_ABOVE
+    rough = run_highs(lp, maximise=True, solver="hipdlp", threads=0, tolerance=1e-3)
+    started = time.perf_counter()
+    assert find_vertex_within(lp, rough.col_value, -rough.row_dual, seconds=0.5) is None
+    # The limit and the grace period (2 s), not the 7 to 9 s of the factorisation.
+    assert time.perf_counter() - started < 6.0
 
 
 def test_the_ladder_runs_to_the_vertex_tolerance_first_where_it_can_finish() -> None:
