@@ -62,6 +62,10 @@ CHECK_EVERY = 64
 SUFFICIENT, NECESSARY, ARTIFICIAL = 0.2, 0.8, 0.36
 #: Certification may take at most this share of the run.
 CERTIFY_SHARE = 0.2
+#: pdhg tries the exact finish (:mod:`rada.planning.vertex`) from a point that certifies to
+#: this gap or better, where the programme is small enough; hipdlp's 1e-7 points, from which
+#: it takes a few dozen pivots at 1,000 products x 5 years, certify to about 5e-6.
+FINISH_FROM = 1e-5
 #: How long past its deadline the process running pdhg alongside hipdlp may take to answer.
 ALONGSIDE_GRACE = 10.0
 
@@ -608,6 +612,8 @@ def solve_pdhg(
 
     q = _Scaled(lp)
     it = _Iterates(q, x / q.cols, y / q.rows)
+    polish = s.n_techniques * s.years <= VERTEX_UP_TO
+    finish_from = FINISH_FROM
     total = 0
     last_certified = time.perf_counter()
     stopped = "time limit"
@@ -617,7 +623,8 @@ def solve_pdhg(
         cand, restart = it.candidate(total)
         now = time.perf_counter()
         if restart or now - last_certified >= cert_seconds / CERTIFY_SHARE or now >= deadline:
-            point = candidate_of(s, lp, cand[0] * q.cols, cand[2] * q.rows)
+            point_x, point_y = cand[0] * q.cols, cand[2] * q.rows
+            point = candidate_of(s, lp, point_x, point_y)
             cert_started = time.perf_counter()
             certificate = certify(s, point, labour=labour)
             now = time.perf_counter()
@@ -626,6 +633,26 @@ def solve_pdhg(
             certificates += 1
             best = tighter(best, certificate)
             say(f"iteration {total}: gap {best.gap:.3g}")
+            if polish and best.gap > gap and certificate.gap <= finish_from:
+                # The next try only from a point ten times closer: a failed finish costs a
+                # factorisation and up to MAX_PIVOTS pivots.
+                finish_from = certificate.gap / 10
+                say("finishing by simplex from the basis the point suggests")
+                seconds = None if time_limit is None else deadline - time.perf_counter()
+                vertex = (
+                    None
+                    if seconds is not None and seconds <= 0
+                    else find_vertex_within(lp, point_x, point_y, seconds=seconds)
+                )
+                if vertex is None:
+                    say("no vertex: the basis it suggests is singular, or time ran out")
+                else:
+                    total += vertex.pivots
+                    best = tighter(best, certify(s, candidate_of(s, lp, vertex.x, vertex.y),
+                                                 labour=labour))  # fmt: skip
+                    certificates += 1
+                    say(f"vertex after {vertex.pivots} pivots: gap {best.gap:.3g}")
+                now = time.perf_counter()
         if best.gap <= gap:
             stopped = "gap"
             break

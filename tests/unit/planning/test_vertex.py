@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from rada.planning import vertex as vertex_module
 from rada.planning.certificate import certify
 from rada.planning.economy import Economy
-from rada.planning.first_order import candidate_of, closed_form, point_of, tolerances
+from rada.planning.first_order import (
+    candidate_of,
+    closed_form,
+    point_of,
+    solve_pdhg,
+    tolerances,
+)
 from rada.planning.formats.cockshott import read_cockshott
 from rada.planning.generate import generate_economy
 from rada.planning.highs import run_highs
@@ -174,6 +180,17 @@ def test_a_finish_past_its_limit_is_stopped_though_its_factorisation_ignores_the
     assert find_vertex_within(lp, rough.col_value, -rough.row_dual, seconds=0.5) is None
     # The limit and the grace period (2 s), not the 7 to 9 s of the factorisation.
     assert time.perf_counter() - started < 6.0
+
+
+def test_rada_s_pdhg_finishes_exactly_too() -> None:
+    economy = generate_economy(products=300, years=5, seed=1)
+    s, lp, labour = _programme(economy)
+    said: list[str] = []
+    run = solve_pdhg(s, lp, labour=labour, gap=1e-9, progress=said.append)
+    assert run.stopped == "gap"
+    assert run.certificate.gap <= 1e-9
+    assert _near(run.certificate.lower_bound, _exact(lp))
+    assert any(line.startswith("vertex after") for line in said)
 
 
 def test_the_ladder_runs_to_the_vertex_tolerance_first_where_it_can_finish() -> None:
