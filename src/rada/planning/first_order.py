@@ -245,20 +245,14 @@ def _ladder(
             say(f"tolerance {tolerance:g} ({solved.status}): gap {best.gap:.3g}")
             if polish and tolerance <= VERTEX_TOLERANCE and best.gap > gap:
                 left = None if time_limit is None else started + time_limit - time.perf_counter()
-                say("finishing by simplex from the basis the point suggests")
-                vertex = (
-                    None
-                    if left is not None and left <= 0
-                    else find_vertex_within(lp, solved.col_value, -solved.row_dual, seconds=left)
+                finished = _finish(
+                    s, lp, solved.col_value, -solved.row_dual, labour=labour, seconds=left, say=say
                 )
-                if vertex is None:
-                    say("no vertex: the basis it suggests is singular, or time ran out")
-                else:
-                    iterations += vertex.pivots
-                    point = candidate_of(s, lp, vertex.x, vertex.y)
-                    best = tighter(best, certify(s, point, labour=labour))
+                if finished is not None:
+                    best = tighter(best, finished[0])
+                    iterations += finished[1]
                     certificates += 1
-                    say(f"vertex after {vertex.pivots} pivots: gap {best.gap:.3g}")
+                    say(f"vertex after {finished[1]} pivots: gap {best.gap:.3g}")
         if solved.status == "Time limit reached":
             stopped = "time limit"
             break
@@ -268,6 +262,29 @@ def _ladder(
     else:
         stopped = "gap" if best.gap <= gap else "tolerance"
     return best, iterations, certificates, stopped
+
+
+def _finish(
+    s: Structure,
+    lp: LinearProgramme,
+    x: FloatArray,
+    y: FloatArray,
+    *,
+    labour: int,
+    seconds: float | None,
+    say: Progress,
+) -> tuple[Certificate, int] | None:
+    """The exact finish from the point ``(x, y)`` within ``seconds``, certified, and the
+    pivots it took; None where it found no vertex (see
+    :func:`~rada.planning.vertex.find_vertex_within`)."""
+    say("finishing by simplex from the basis the point suggests")
+    vertex = None
+    if seconds is None or seconds > 0:
+        vertex = find_vertex_within(lp, x, y, seconds=seconds)
+    if vertex is None:
+        say("no vertex: the basis it suggests is singular, or time ran out")
+        return None
+    return certify(s, candidate_of(s, lp, vertex.x, vertex.y), labour=labour), vertex.pivots
 
 
 def _second_core() -> bool:
@@ -637,21 +654,13 @@ def solve_pdhg(
                 # The next try only from a point ten times closer: a failed finish costs a
                 # factorisation and up to MAX_PIVOTS pivots.
                 finish_from = certificate.gap / 10
-                say("finishing by simplex from the basis the point suggests")
-                seconds = None if time_limit is None else deadline - time.perf_counter()
-                vertex = (
-                    None
-                    if seconds is not None and seconds <= 0
-                    else find_vertex_within(lp, point_x, point_y, seconds=seconds)
-                )
-                if vertex is None:
-                    say("no vertex: the basis it suggests is singular, or time ran out")
-                else:
-                    total += vertex.pivots
-                    best = tighter(best, certify(s, candidate_of(s, lp, vertex.x, vertex.y),
-                                                 labour=labour))  # fmt: skip
+                left = None if time_limit is None else deadline - time.perf_counter()
+                finished = _finish(s, lp, point_x, point_y, labour=labour, seconds=left, say=say)
+                if finished is not None:
+                    best = tighter(best, finished[0])
+                    total += finished[1]
                     certificates += 1
-                    say(f"vertex after {vertex.pivots} pivots: gap {best.gap:.3g}")
+                    say(f"vertex after {finished[1]} pivots: gap {best.gap:.3g}")
                 now = time.perf_counter()
         if best.gap <= gap:
             stopped = "gap"
