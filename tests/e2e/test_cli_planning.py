@@ -270,3 +270,27 @@ def test_a_gap_or_time_limit_out_of_bounds_is_a_usage_error(
     err = capsys.readouterr().err
     assert f"Invalid value for '{option}'" in err
     assert says in err
+
+
+def test_a_price_zero_but_for_the_certificate_s_margin_is_shown_as_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["economy", "generate", "--products", "40", "--years", "3", "--seed", "1"]
+    assert main([*args, "--out", str(tmp_path / "g")]) == 0
+    capsys.readouterr()
+    assert main(["plan", "solve", str(tmp_path / "g"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    slack = [
+        used < supply * (1 - 1e-6)
+        for used, supply in zip(data["labour_used"], data["labour_supply"], strict=True)
+    ]
+    # Labour is not scarce here: its certified price is the top-up's rounding margin.
+    assert any(slack)
+    prices = data["labour_price"]
+    assert all(0 <= price < 1e-12 for price, free in zip(prices, slack, strict=True) if free)
+    assert main(["plan", "solve", str(tmp_path / "g"), "--top", "0"]) == 0
+    rows = [line.split("│") for line in capsys.readouterr().out.splitlines() if "│" in line]
+    years = {cells[1].strip(): cells[5].strip() for cells in rows if cells[1].strip().isdigit()}
+    for year, free in enumerate(slack, start=1):
+        if free:
+            assert years[str(year)] == "0"

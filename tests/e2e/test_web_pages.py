@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from rada.config import Settings
 from rada.planning.explain import explain_plan
+from rada.planning.generate import generate_economy
 from rada.planning.optimal import solve_plan
 from rada.record import Entry, EntryKind, Verifier, open_checkpoint, verify_inclusion
 from rada.store.engine import record_engine
@@ -397,3 +399,23 @@ def test_a_search_reads_a_bounded_number_of_entries_then_offers_to_go_on(
         assert [int(i) for i in re.findall(r'id="entry-(\d+)-title"', third)] == list(
             range(29, 19, -1)
         )
+
+
+def test_a_labour_price_zero_but_for_the_certificate_s_margin_shows_as_zero(
+    tmp_path: Path,
+) -> None:
+    economy = generate_economy(products=40, years=3, seed=1)
+    with TestClient(create_app(_settings(tmp_path), economy=economy)) as generated:
+        plan = generated.app.state.rada.planned().plan  # type: ignore[attr-defined]
+        page = generated.get("/plan", headers=HTML)
+    assert page.status_code == 200
+    labour = economy.resource_index[economy.labour]
+    free = plan.labour_used < plan.labour_supply * (1 - 1e-6)
+    # Not scarce: the certified price is the top-up's margin, about 1e-15, not zero.
+    assert free.any()
+    assert (plan.resource_prices[free, labour] < 1e-12).all()
+    years = page.text[page.text.index('id="years"') : page.text.index("</table>")]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(\d)</th>(.*?)</tr>", years, re.S)
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for _, row in rows]
+    for y in np.flatnonzero(free):
+        assert cells[y][3] == "0"

@@ -121,6 +121,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
     from rich.table import Table
 
     from rada.cli._output import stdout
+    from rada.planning.certificate import for_people
 
     e = plan.economy
     title = e.name or "plan"
@@ -133,12 +134,13 @@ def print_plan(plan: Plan, *, top: int) -> None:
         table.add_column(heading, justify="right")
     labour = e.resource_index[e.labour]
     for y in range(plan.years):
+        scale = max(float(plan.product_prices[y].max(initial=0.0)), 0.0)
         table.add_row(
             str(y + 1),
             f"{plan.fulfilment[y]:.6g}",
             f"{plan.labour_used[y]:.6g}",
             f"{plan.labour_supply[y]:.6g}",
-            f"{plan.resource_prices[y, labour]:.4g}",
+            f"{for_people(float(plan.resource_prices[y, labour]), scale):.4g}",
         )
     stdout.print(table)
     stdout.print(certificate_line(plan), markup=False)
@@ -147,13 +149,14 @@ def print_plan(plan: Plan, *, top: int) -> None:
         for heading in ("product", "target", "gross output", "final use", "shadow price"):
             prices.add_column(heading, justify="right" if heading != "product" else "left")
         order = plan.product_prices[0].argsort()[::-1][:top]
+        highest = float(plan.product_prices[0].max(initial=0.0))
         for p in order:
             prices.add_row(
                 e.label(e.products[p].id),
                 f"{plan.structure.targets[0, p]:.6g}",
                 f"{plan.gross_output[0, p]:.6g}",
                 f"{plan.final_consumption[0, p]:.6g}",
-                f"{plan.product_prices[0, p]:.4g}",
+                f"{for_people(float(plan.product_prices[0, p]), highest):.4g}",
             )
         stdout.print(prices)
 

@@ -60,6 +60,7 @@ __all__ = [
     "Prices",
     "certify",
     "dual_objective",
+    "for_people",
     "plan_violation",
     "price_violation",
     "tighter",
@@ -132,6 +133,24 @@ class Certificate:
             "accepted": self.accepted,
             "notes": list(self.notes),
         }
+
+
+#: A certified price at most this share of the year's largest product price is shown to people
+#: as 0: the repairs set prices a hair off (about 1e-12 relative) and top them up by about
+#: 1e-11 so that rounding never breaks dual feasibility, so a resource that is not scarce
+#: keeps a price of about 1e-15, which is zero but for that margin.
+ZERO_BUT_FOR_MARGIN = 1e-9
+
+
+def for_people(price: float, scale: float) -> float:
+    """A certified price as people should read it: 0 where it is zero but for the rounding
+    margin (:data:`ZERO_BUT_FOR_MARGIN` of ``scale``, the year's largest product price), else
+    the price itself. Machine-readable output keeps the exact value.
+
+    >>> for_people(2.9e-15, 0.25), for_people(1.247e-06, 1.15e-06), for_people(-0.0, 0.0)
+    (0.0, 1.247e-06, 0.0)
+    """
+    return 0.0 if abs(price) <= ZERO_BUT_FOR_MARGIN * scale else price
 
 
 def _relative_gap(lower: float, upper: float) -> float:

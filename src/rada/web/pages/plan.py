@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from rada.planning.certificate import for_people
 from rada.planning.explain import Cause, ProductExplanation
 from rada.web.economy_names import EconomyNames, demo_terms, economy_title, names_for
 from rada.web.i18n import chosen_language
@@ -106,7 +107,10 @@ def years_of(planned: PlannedEconomy) -> list[YearFigures]:
             fulfilment=float(plan.fulfilment[y]),
             labour_used=float(plan.labour_used[y]),
             labour_supply=float(plan.labour_supply[y]),
-            labour_price=float(plan.resource_prices[y, labour]),
+            labour_price=for_people(
+                float(plan.resource_prices[y, labour]),
+                float(plan.product_prices[y].max(initial=0.0)),
+            ),
         )
         for y in range(plan.years)
     ]
