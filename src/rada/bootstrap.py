@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from rada.planning.economy import Economy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rada.config import Settings
     from rada.services.ports import PlanSolver
     from rada.store.database import Database
@@ -89,6 +91,67 @@ def demo_economy(
             f"A {years}-year plan: consumption targets grow {target_growth:.1%} a year, "
             f"labour {supply_growth:.1%} a year; one workplace per product at 2010 techniques."
         ),
+    )
+
+
+def configured_economy(settings: Settings) -> Economy:
+    """The economy the settings name (``RADA_ECONOMY`` and its ``RADA_ECONOMY_*`` companions,
+    which ``rada serve --economy`` sets), read as ``rada plan solve`` reads it; the shipped UK
+    2010 one (:func:`demo_economy`) when they name none. Raises the reader's
+    :class:`~rada.planning.errors.InputError`, naming the file and line, for bad input."""
+    if settings.economy is None:
+        return demo_economy()
+    economy = read_economy(
+        settings.economy,
+        settings.economy_format,
+        settings.economy_labour_row,
+        years=settings.economy_years,
+        target_growth=settings.economy_target_growth,
+        supply_growth=settings.economy_supply_growth,
+    )
+    if economy.name:
+        return economy
+    # A table has no name of its own: the pages name it by its folder and file.
+    from dataclasses import replace
+
+    path = settings.economy.resolve()
+    name = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+    return replace(economy, name=name)
+
+
+def read_economy(
+    path: Path,
+    fmt: str | None,
+    labour_row: str | None,
+    *,
+    years: int | None = None,
+    target_growth: float = DEMO_TARGET_GROWTH,
+    supply_growth: float = DEMO_SUPPLY_GROWTH,
+) -> Economy:
+    """Read an economy in the named (or detected) format; an input-output table over
+    ``years`` years (not given: its one year), targets and labour growing by the shares."""
+    from rada.planning.errors import InputError
+    from rada.planning.formats import FORMATS, detect_format, load_economy
+
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise InputError("no such file or folder", file=str(path))
+    if years is None:
+        return load_economy(path, format=fmt, labour_row=labour_row)
+    if (fmt or detect_format(path)) != "iot":
+        raise InputError(
+            "--years applies to input-output tables, which hold one year",
+            file=str(path),
+            hint="this economy has its own horizon; leave --years out",
+        )
+    return load_economy(
+        path,
+        format=fmt,
+        labour_row=labour_row,
+        years=years,
+        target_growth=target_growth,
+        supply_growth=supply_growth,
     )
 
 

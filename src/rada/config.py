@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     #: The Dask scheduler that solves batches of plans (``rada plan scenarios``), as
     #: ``tcp://HOST:PORT``; empty: a local cluster on this machine's cores.
     dask_scheduler: str = ""
+    #: The economy the plan pages show and the planning cycle plans, as ``rada plan solve``
+    #: reads it: a Rada ``.toml`` file, a Cockshott folder or an input-output table (``.csv``);
+    #: the UK 2010 table shipped with Rada, over five years, when not set.
+    economy: Path | None = None
+    #: Its format (rada, cockshott or iot) where its name does not say.
+    economy_format: str | None = None
+    #: An input-output table's row that holds labour (default: 'Compensation of employees').
+    economy_labour_row: str | None = None
+    #: An input-output table is planned over this many years from its one (not set: one year),
+    #: its targets and labour growing by these shares a year.
+    economy_years: int | None = Field(default=None, ge=1, le=100)
+    economy_target_growth: float = Field(default=0.025, gt=-1, le=10)
+    economy_supply_growth: float = Field(default=0.01, gt=-1, le=10)
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

@@ -56,27 +56,15 @@ def load(
     target_growth: float = DEFAULT_TARGET_GROWTH,
     supply_growth: float = DEFAULT_SUPPLY_GROWTH,
 ) -> Economy:
-    """Read an economy in the named (or detected) format; a table over ``years`` years."""
-    from rada.planning.errors import InputError
-    from rada.planning.formats import FORMATS, detect_format, load_economy
+    """Read an economy in the named (or detected) format; a table over ``years`` years
+    (:func:`rada.bootstrap.read_economy`), saying so."""
+    from rada.bootstrap import read_economy
 
-    if fmt is not None and fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if not path.exists():
-        raise InputError("no such file or folder", file=str(path))
-    if years is not None and (fmt or detect_format(path)) != "iot":
-        raise InputError(
-            "--years applies to input-output tables, which hold one year",
-            file=str(path),
-            hint="this economy has its own horizon; leave --years out",
-        )
     say(f"reading {path}")
-    if years is None:
-        return load_economy(path, format=fmt, labour_row=labour_row)
-    return load_economy(
+    return read_economy(
         path,
-        format=fmt,
-        labour_row=labour_row,
+        fmt,
+        labour_row,
         years=years,
         target_growth=target_growth,
         supply_growth=supply_growth,

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rada.cli._options import JsonOption
+from rada.cli._options import (
+    DEFAULT_SUPPLY_GROWTH,
+    DEFAULT_TARGET_GROWTH,
+    JsonOption,
+    LabourRowOption,
+    SupplyGrowthOption,
+    TargetGrowthOption,
+    YearsOption,
+)
 from rada.cli._output import message, print_json, stdout
 from rada.cli._session import AsOption, acting, now, unit_of_work
 from rada.cli.worker import WorkerOption
@@ -358,15 +367,55 @@ def serve(
         ),
     ] = 1,
     worker: WorkerOption = True,
+    economy: Annotated[
+        Path | None,
+        typer.Option(
+            "--economy",
+            help="The economy the plan pages show and the planning cycle plans: a .toml, a "
+            "Cockshott folder or a table .csv, as `rada plan solve` reads it (default: the "
+            "UK 2010 table shipped with Rada, over 5 years).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="With --economy: rada, cockshott or iot.")
+    ] = None,
+    labour_row: LabourRowOption = None,
+    years: YearsOption = None,
+    target_growth: TargetGrowthOption = DEFAULT_TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = DEFAULT_SUPPLY_GROWTH,
 ) -> None:
     """Serve Rada's web pages and JSON API (and send mail, unless --no-worker)."""
+    import os
+
     import uvicorn
 
-    from rada.bootstrap import open_database
+    from rada.bootstrap import configured_economy, open_database
     from rada.cli.worker import start_in_background, where_mail_goes
     from rada.config import load_settings
 
+    if economy is not None:
+        # The server's processes build the app from the settings: hand them the economy.
+        chosen = {
+            "RADA_ECONOMY": str(economy.resolve()),
+            "RADA_ECONOMY_FORMAT": fmt,
+            "RADA_ECONOMY_LABOUR_ROW": labour_row,
+            "RADA_ECONOMY_YEARS": None if years is None else str(years),
+            "RADA_ECONOMY_TARGET_GROWTH": repr(target_growth),
+            "RADA_ECONOMY_SUPPLY_GROWTH": repr(supply_growth),
+        }
+        for name, value in chosen.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     settings = load_settings()
+    if settings.economy is not None:
+        # Read it here first, so that bad input stops the start with its file and line.
+        shown = configured_economy(settings)
+        message(
+            f"the plan pages show {shown.name}: {len(shown.products)} products, "
+            f"{shown.years} year(s)"
+        )
     open_database(settings)
     message(f"Rada is at http://{host}:{port}/ (API under /api/v1; Ctrl-C stops it)")
     if worker:

@@ -136,3 +136,12 @@ def demo_terms(economy: Economy) -> DemoTerms | None:
         target_growth=growth(economy.targets, DEMO_TARGET_GROWTH),
         supply_growth=growth(economy.supply, DEMO_SUPPLY_GROWTH),
     )
+
+
+def value_added_for_labour(economy: Economy) -> bool:
+    """Whether the economy's "labour" is a table's value added (WIOD's "Output less
+    intermediate inputs"), which the pages must say wherever labour figures are shown."""
+    from rada.planning.formats.iot import primary_input_note
+
+    labour = economy.resources[economy.resource_index[economy.labour]]
+    return primary_input_note(labour.name) is not None

@@ -80,14 +80,14 @@ class AppState:
         self._witness_keys: list[Verifier] | None = None
 
     def economy(self) -> Economy:
-        """The economy of the plan pages (by default the shipped UK 2010 one), unsolved: what
-        the council pages need to name its products."""
+        """The economy of the plan pages (the settings' ``economy``, by default the shipped UK
+        2010 one), unsolved: what the council pages need to name its products."""
         if self._economy is None:
             with self._lock:
                 if self._economy is None:
-                    from rada.bootstrap import demo_economy
+                    from rada.bootstrap import configured_economy
 
-                    self._economy = demo_economy()
+                    self._economy = configured_economy(self.settings)
         return self._economy
 
     def plan_solver(self) -> PlanSolver:

@@ -139,3 +139,78 @@ def test_the_world_inverse_written_by_the_command_line_is_the_inverse(tmp_path: 
     np.testing.assert_allclose(
         inverse - table.coefficients @ inverse, np.eye(len(table.codes)), atol=1e-12
     )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_rada_serve_shows_the_world_economy_and_says_value_added_stands_in(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "RADA_DATA_DIR": str(tmp_path), "RADA_AUDIT_INTERVAL_SECONDS": "0"}
+    env.pop("RADA_DATABASE_URL", None)
+    args = ["--economy", str(WIOD / "iot.csv"), "--labour-row", ROW, "--years", "2"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rada.cli", "serve", "--port", str(port), "--no-worker", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            while True:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "the server did not start"
+                try:
+                    page = client.get("/plan")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.3)
+            assert page.status_code == 200
+            assert "wiod-2011/iot.csv" in page.text  # a table is named by its folder and file
+            assert 'id="value-added"' in page.text
+            assert "every product's labour value is 1" in page.text
+            years = page.text[page.text.index('id="years"') : page.text.index("</table>")]
+            assert years.count('<th scope="row">') == 2
+            product = client.get("/plan/products/USA-c12", params={"lang": "cs"})
+            assert product.status_code == 200
+            assert "místo práce v ní stojí přidaná hodnota" in product.text
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--labour-row", "No such row"], "No such row"),
+        (["--labour-row", ROW, "--format", "nonsense"], "unknown format 'nonsense'"),
+    ],
+)
+def test_rada_serve_refuses_an_economy_it_cannot_read_before_it_starts(
+    tmp_path: Path, extra: list[str], said: str
+) -> None:
+    env = {**os.environ, "RADA_DATA_DIR": str(tmp_path)}
+    env.pop("RADA_DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "rada.cli", "serve", "--economy", str(WIOD / "iot.csv"), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3, result.stderr
+    assert said in result.stderr
+    assert "Rada is at" not in result.stderr

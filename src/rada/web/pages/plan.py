@@ -18,7 +18,13 @@ from starlette.responses import HTMLResponse
 
 from rada.planning.certificate import for_people
 from rada.planning.explain import Cause, ProductExplanation
-from rada.web.economy_names import EconomyNames, demo_terms, economy_title, names_for
+from rada.web.economy_names import (
+    EconomyNames,
+    demo_terms,
+    economy_title,
+    names_for,
+    value_added_for_labour,
+)
 from rada.web.i18n import chosen_language
 from rada.web.state import PlannedEconomy, StateDep
 from rada.web.templating import format_bound, gettext_for, render
@@ -262,6 +268,7 @@ def plan_page(request: Request, state: StateDep, q: str = Search) -> HTMLRespons
         planned=planned,
         economy_name=economy_title(planned.economy.name),
         about=demo_terms(planned.economy),
+        value_added=value_added_for_labour(planned.economy),
         years=years,
         labour_unit=names.unit(planned.economy.labour),
         unit=names.common_unit(),
@@ -310,4 +317,5 @@ def product_page(request: Request, state: StateDep, product_id: str) -> HTMLResp
         label=names.product(product_id),
         unit=names.unit(product_id),
         years=product_years(planned, product_id, names),
+        value_added=value_added_for_labour(planned.economy),
     )
