@@ -396,9 +396,12 @@ def find_vertex_within(
         return find_vertex(lp, x, y, deadline=time.perf_counter() + seconds)
     try:
         answer = answer_within(
-            _vertex_and_send, (lp, x, y, seconds), seconds=seconds, name="rada-vertex",
+            _vertex_and_send,
+            (lp, x, y, seconds),
+            seconds=seconds,
+            name="rada-vertex",
             what="the exact finish",
-        )  # fmt: skip
+        )
     except PlanningError:
         return None
     return answer if isinstance(answer, Vertex) else None
