@@ -137,6 +137,10 @@ def create_app(
         # connection: a worker that is still starting takes no requests, rather than making
         # its first ones wait (and, under ``--workers``, eat the CPU the others serve with).
         await asyncio.to_thread(_app.state.api.open)
+        # An economy named in the settings is read before the first request, so that a file
+        # that cannot be read stops the start (naming file and line), never a page with 500.
+        if state.settings.economy is not None:
+            await asyncio.to_thread(state.economy)
         # Checkpoints are signed and witnessed in the background, never on a request's path.
         background = []
         if state.settings.checkpoint_interval_seconds > 0:

@@ -214,3 +214,17 @@ def test_rada_serve_refuses_an_economy_it_cannot_read_before_it_starts(
     assert result.returncode == 3, result.stderr
     assert said in result.stderr
     assert "Rada is at" not in result.stderr
+
+
+def test_an_app_whose_settings_name_an_unreadable_economy_does_not_start(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from rada.config import Settings
+    from rada.planning.errors import InputError
+    from rada.web.app import create_app
+
+    settings = Settings(
+        data_dir=tmp_path, database_url="", economy=WIOD / "iot.csv", economy_labour_row="Nope"
+    )
+    with pytest.raises(InputError, match="Nope"), TestClient(create_app(settings)):
+        pass
