@@ -104,8 +104,8 @@ class Settings(BaseSettings):
     #: An input-output table is planned over this many years from its one (not set: one year),
     #: its targets and labour growing by these shares a year.
     economy_years: int | None = Field(default=None, ge=1, le=100)
-    economy_target_growth: float = Field(default=0.025, gt=-1, le=10)
-    economy_supply_growth: float = Field(default=0.01, gt=-1, le=10)
+    economy_target_growth: float = Field(default=0.025, ge=-0.99, le=10)
+    economy_supply_growth: float = Field(default=0.01, ge=-0.99, le=10)
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

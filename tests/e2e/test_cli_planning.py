@@ -294,3 +294,32 @@ def test_a_price_zero_but_for_the_certificate_s_margin_is_shown_as_zero(
     for year, free in enumerate(slack, start=1):
         if free:
             assert years[str(year)] == "0"
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["plan", "solve", "{table}", "--years", "101"], "--years"),
+        (["plan", "solve", "{table}", "--years", "2", "--target-growth", "50"], "--target-growth"),
+        (["plan", "solve", "{table}", "--years", "2", "--supply-growth", "-1"], "--supply-growth"),
+        (["plan", "demo", "--years", "0"], "--years"),
+        (["plan", "demo", "--target-growth", "11"], "--target-growth"),
+        (["economy", "generate", "--products", "0", "--years", "2", "--seed", "1"], "--products"),
+        (["economy", "generate", "--products", "5", "--years", "101", "--seed", "1"], "--years"),
+        (["serve", "--economy", "{table}", "--years", "101"], "--years"),
+    ],
+)
+def test_years_growth_and_products_out_of_bounds_are_usage_errors(
+    args: list[str],
+    option: str,
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    table = str(shared_data / "io" / "uk-2010" / "iot.csv")
+    filled = [table if arg == "{table}" else arg for arg in args]
+    if filled[:2] == ["economy", "generate"]:
+        filled += ["--out", str(tmp_path / "never")]
+    assert main(filled) == ExitCode.USAGE
+    assert f"Invalid value for '{option}'" in capsys.readouterr().err
+    assert not (tmp_path / "never").exists()

@@ -22,22 +22,39 @@ LabourRowOption = Annotated[
 ]
 
 
+#: The longest plan a table is planned over, in years (a plan's size grows with it).
+MOST_YEARS = 100
+#: The most products ``rada economy generate`` makes (the GPU benchmarks go to a million).
+MOST_PRODUCTS = 10_000_000
 YearsOption = Annotated[
     int | None,
     typer.Option(
         "--years",
         min=1,
+        max=MOST_YEARS,
         help="Input-output tables: plan this many years from the table's one year (targets "
         "and labour grow by --target-growth and --supply-growth a year).",
     ),
 ]
+#: Yearly growth is a share between these (-0.99: almost all gone in a year; 10: elevenfold).
+LEAST_GROWTH, MOST_GROWTH = -0.99, 10.0
 TargetGrowthOption = Annotated[
     float,
-    typer.Option("--target-growth", help="With --years: yearly growth of the consumption targets."),
+    typer.Option(
+        "--target-growth",
+        min=LEAST_GROWTH,
+        max=MOST_GROWTH,
+        help="With --years: yearly growth of the consumption targets.",
+    ),
 ]
 SupplyGrowthOption = Annotated[
     float,
-    typer.Option("--supply-growth", help="With --years: yearly growth of the labour supply."),
+    typer.Option(
+        "--supply-growth",
+        min=LEAST_GROWTH,
+        max=MOST_GROWTH,
+        help="With --years: yearly growth of the labour supply.",
+    ),
 ]
 
 #: The growth ``rada plan demo`` plans the UK 2010 table with (``bootstrap.demo_economy``):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rada.cli._options import JsonOption
+from rada.cli._options import LEAST_GROWTH, MOST_GROWTH, MOST_YEARS, JsonOption
 from rada.cli.worker import WorkerOption
 
 if TYPE_CHECKING:
@@ -122,11 +122,18 @@ def _demo_witness(settings: Settings, host: str, port: int) -> None:
 
 
 def plan_demo(
-    years: Annotated[int, typer.Option(help="Length of the plan.")] = 5,
+    years: Annotated[
+        int, typer.Option(min=1, max=MOST_YEARS, help="Length of the plan, in years.")
+    ] = 5,
     target_growth: Annotated[
-        float, typer.Option(help="Yearly growth of the consumption targets.")
+        float,
+        typer.Option(
+            min=LEAST_GROWTH, max=MOST_GROWTH, help="Yearly growth of the consumption targets."
+        ),
     ] = 0.025,
-    supply_growth: Annotated[float, typer.Option(help="Yearly growth of labour.")] = 0.01,
+    supply_growth: Annotated[
+        float, typer.Option(min=LEAST_GROWTH, max=MOST_GROWTH, help="Yearly growth of labour.")
+    ] = 0.01,
     json: JsonOption = False,
 ) -> None:
     """Plan the UK 2010 economy shipped with Rada and explain what binds."""
@@ -160,7 +167,9 @@ def simulate(
     rounds: Annotated[int, typer.Option(help="The most rounds of review the congress allows.")] = 5,
     members: Annotated[int, typer.Option(help="Generated members per workplace council.")] = 3,
     seed: Annotated[int, typer.Option(help="Seed for the councils' beliefs and priorities.")] = 1,
-    years: Annotated[int, typer.Option(help="Length of the plan.")] = 5,
+    years: Annotated[
+        int, typer.Option(min=1, max=MOST_YEARS, help="Length of the plan, in years.")
+    ] = 5,
     json: JsonOption = False,
 ) -> None:
     """Run a planning cycle of the UK 2010 economy with generated councils that contest when

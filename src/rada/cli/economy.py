@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rada.cli._options import JsonOption, LabourRowOption, load
+from rada.cli._options import MOST_PRODUCTS, MOST_YEARS, JsonOption, LabourRowOption, load
 
 app = typer.Typer(help="Generate, convert and describe economies.", no_args_is_help=True)
 
@@ -16,8 +16,10 @@ FormatOption = Annotated[str, typer.Option("--format", help="rada, cockshott or 
 
 @app.command()
 def generate(
-    products: Annotated[int, typer.Option(help="Number of products.")],
-    years: Annotated[int, typer.Option(help="Years in the plan.")],
+    products: Annotated[
+        int, typer.Option(min=1, max=MOST_PRODUCTS, help="Number of products (at most 10 million).")
+    ],
+    years: Annotated[int, typer.Option(min=1, max=MOST_YEARS, help="Years in the plan.")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same economy.")],
     out: Annotated[Path, typer.Option(help="Folder to write into.")],
     fmt: FormatOption = "rada",
