@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
+EconomyFormatOption = Annotated[
+    str | None, typer.Option("--format", help="rada, cockshott or iot.")
+]
+
 LabourRowOption = Annotated[
     str | None,
     typer.Option(
@@ -90,8 +94,7 @@ def load(
 
 def primary_input_note(economy: Economy) -> str | None:
     """Said wherever an economy's labour figures are shown when its "labour" is value added
-    (judged by the labour resource's name, which a table's reader takes from its row)."""
-    from rada.planning.formats.iot import primary_input_note as note
+    (:func:`rada.planning.formats.iot.economy_note`)."""
+    from rada.planning.formats.iot import economy_note
 
-    labour = economy.resources[economy.resource_index[economy.labour]]
-    return note(labour.name)
+    return economy_note(economy)

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from rada.cli._options import MOST_PRODUCTS, MOST_YEARS, JsonOption, LabourRowOption, load
+from rada.cli._options import (
+    MOST_PRODUCTS,
+    MOST_YEARS,
+    EconomyFormatOption,
+    JsonOption,
+    LabourRowOption,
+    load,
+)
 
 app = typer.Typer(help="Generate, convert and describe economies.", no_args_is_help=True)
 
@@ -79,7 +86,7 @@ def convert(
 @app.command()
 def show(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
+    fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rada.cli._options import (
+    EconomyFormatOption,
     JsonOption,
     LabourRowOption,
     SupplyGrowthOption,
@@ -134,7 +135,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
         table.add_column(heading, justify="right")
     labour = e.resource_index[e.labour]
     for y in range(plan.years):
-        scale = max(float(plan.product_prices[y].max(initial=0.0)), 0.0)
+        scale = float(plan.product_prices[y].max(initial=0.0))
         table.add_row(
             str(y + 1),
             f"{plan.fulfilment[y]:.6g}",
@@ -164,7 +165,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
 @app.command()
 def solve(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
+    fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
     target_growth: TargetGrowthOption = 0.025,
@@ -227,7 +228,7 @@ def solve(
 @app.command()
 def explain(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
-    fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
+    fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     product: Annotated[
         list[str] | None, typer.Option(help="Explain only this product (repeatable).")
@@ -317,7 +318,7 @@ def scenarios(
     variants_file: Annotated[
         Path, typer.Argument(metavar="VARIANTS.toml", help="The what-if variants (TOML).")
     ],
-    fmt: Annotated[str | None, typer.Option("--format", help="rada, cockshott or iot.")] = None,
+    fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
     target_growth: TargetGrowthOption = 0.025,

@@ -12,6 +12,7 @@ import typer
 from rada.cli._options import (
     DEFAULT_SUPPLY_GROWTH,
     DEFAULT_TARGET_GROWTH,
+    EconomyFormatOption,
     JsonOption,
     LabourRowOption,
     SupplyGrowthOption,
@@ -376,9 +377,7 @@ def serve(
             "UK 2010 table shipped with Rada, over 5 years).",
         ),
     ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="With --economy: rada, cockshott or iot.")
-    ] = None,
+    fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
     target_growth: TargetGrowthOption = DEFAULT_TARGET_GROWTH,

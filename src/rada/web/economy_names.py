@@ -141,7 +141,6 @@ def demo_terms(economy: Economy) -> DemoTerms | None:
 def value_added_for_labour(economy: Economy) -> bool:
     """Whether the economy's "labour" is a table's value added (WIOD's "Output less
     intermediate inputs"), which the pages must say wherever labour figures are shown."""
-    from rada.planning.formats.iot import primary_input_note
+    from rada.planning.formats.iot import economy_note
 
-    labour = economy.resources[economy.resource_index[economy.labour]]
-    return primary_input_note(labour.name) is not None
+    return economy_note(economy) is not None

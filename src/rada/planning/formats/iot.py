@@ -324,6 +324,14 @@ def iot_economy(
     )
 
 
+def economy_note(economy: Economy) -> str | None:
+    """Said wherever an economy's labour figures are shown when its "labour" is value added
+    (judged by the labour resource's name, which a table's reader takes from its row; see
+    :func:`primary_input_note`)."""
+    labour = economy.resources[economy.resource_index[economy.labour]]
+    return primary_input_note(labour.name)
+
+
 def write_iot(economy: Economy, path: Path) -> list[Path]:
     """Write a one-year, single-technique-per-product economy as a wide table (and, when
     products have names, a ``code,label`` file beside it named ``<stem>.labels.csv``)."""
