@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rada.bootstrap import DEMO_SUPPLY_GROWTH, DEMO_TARGET_GROWTH
+
 if TYPE_CHECKING:
     from rada.planning.economy import Economy
 
@@ -61,11 +63,6 @@ SupplyGrowthOption = Annotated[
     ),
 ]
 
-#: The growth ``rada plan demo`` plans the UK 2010 table with (``bootstrap.demo_economy``):
-#: consumption targets 2.5 % a year, labour 1 % a year.
-DEFAULT_TARGET_GROWTH = 0.025
-DEFAULT_SUPPLY_GROWTH = 0.01
-
 
 def load(
     path: Path,
@@ -74,8 +71,8 @@ def load(
     say: Callable[[str], None],
     *,
     years: int | None = None,
-    target_growth: float = DEFAULT_TARGET_GROWTH,
-    supply_growth: float = DEFAULT_SUPPLY_GROWTH,
+    target_growth: float = DEMO_TARGET_GROWTH,
+    supply_growth: float = DEMO_SUPPLY_GROWTH,
 ) -> Economy:
     """Read an economy in the named (or detected) format; a table over ``years`` years
     (:func:`rada.bootstrap.read_economy`), saying so."""

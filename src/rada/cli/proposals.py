@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rada.bootstrap import DEMO_SUPPLY_GROWTH, DEMO_TARGET_GROWTH
 from rada.cli._options import (
-    DEFAULT_SUPPLY_GROWTH,
-    DEFAULT_TARGET_GROWTH,
     EconomyFormatOption,
     JsonOption,
     LabourRowOption,
@@ -380,8 +379,8 @@ def serve(
     fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
-    target_growth: TargetGrowthOption = DEFAULT_TARGET_GROWTH,
-    supply_growth: SupplyGrowthOption = DEFAULT_SUPPLY_GROWTH,
+    target_growth: TargetGrowthOption = DEMO_TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = DEMO_SUPPLY_GROWTH,
 ) -> None:
     """Serve Rada's web pages and JSON API (and send mail, unless --no-worker)."""
     import os
