@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 pytest_plugins = ["tests.store_fixtures"]
+
+# No per-example deadline for any property test: the suite runs a worker on every core, and
+# one example stalled past hypothesis's default 200 ms would fail a correct run.
+settings.register_profile("rada", deadline=None)
+settings.load_profile("rada")
 
 #: The real data sets beside the checkout (``../shared/data``); CI lays them out the same way.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
