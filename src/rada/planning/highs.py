@@ -30,6 +30,9 @@ class Solved:
     seconds: float
     #: Whether HiGHS returned a primal and dual solution (whatever its status says).
     valid: bool = False
+    #: The simplex basis HiGHS ended at (a ``highspy.HighsBasis``), where it has one and was
+    #: asked for it: it starts the solve of another programme of the same shape.
+    basis: Any = None
 
 
 #: The HiGHS settings behind each exact solver name. Primal simplex is the default: the plan
@@ -106,7 +109,12 @@ def run_highs(
     threads: int,
     time_limit: float | None = None,
     tolerance: float | None = None,
+    basis: Any = None,
+    keep_basis: bool = False,
 ) -> Solved:
+    """Solve ``lp`` with the named HiGHS ``solver``. ``basis`` (a ``highspy.HighsBasis`` of a
+    programme of the same shape) is where simplex starts; with ``keep_basis`` the basis it
+    ends at comes back in :attr:`Solved.basis` (it cannot cross to another process)."""
     import highspy
 
     h: Any = new_highs()
@@ -150,6 +158,8 @@ def run_highs(
     model.a_matrix_.index_ = lp.matrix.indices.astype(np.int32)
     model.a_matrix_.value_ = lp.matrix.data
     h.passModel(model)
+    if basis is not None:
+        h.setBasis(basis)
     started = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - started
@@ -170,6 +180,7 @@ def run_highs(
         ),
         seconds=seconds,
         valid=bool(solution.value_valid and solution.dual_valid),
+        basis=h.getBasis() if keep_basis and h.getBasis().valid else None,
     )
 
 
