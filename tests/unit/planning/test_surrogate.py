@@ -137,3 +137,14 @@ def test_the_ladder_sharpens_a_coarse_point_and_says_so() -> None:
     assert c.lower_bound <= optimum * (1 + ROUNDING)
     assert optimum <= c.upper_bound * (1 + ROUNDING)
     assert c.gap <= 1e-3
+
+
+def test_a_solve_stopped_by_its_time_limit_gives_nothing_and_the_next_one_goes_on() -> None:
+    _, lp, optimum = _programme(300, 5, 1)
+    exact = run_highs(lp, maximise=True, solver="primal", threads=0)
+    surrogate = Surrogate(lp)
+    prices = _prices(lp, -exact.row_dual)
+    assert surrogate.duals(prices, seconds=0.01) is None
+    found = surrogate.duals(prices)
+    assert found is not None
+    assert found.objective == pytest.approx(optimum, rel=ROUNDING)
