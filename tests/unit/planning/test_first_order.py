@@ -63,8 +63,11 @@ def test_hipdlp_runs_to_ever_finer_tolerances_from_a_cheap_first_one() -> None:
     assert tolerances(1e-4) == [1e-2, 1e-3, 1e-7, 1e-8, 1e-9, 1e-10]
     assert tolerances(1e-9) == [1e-2, 1e-3, 1e-6, 1e-10]  # hipdlp stalls below 1e-10
     assert tolerances(1e-2) == [1e-2, 1e-3, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10]
-    # Without a time limit nothing is gained by the early runs.
+    # Without a time limit nothing is gained by the early runs, except a coarse one whose
+    # sharpened point may prove the gap.
     assert tolerances(1e-6, early=False) == [1e-9, 1e-10]
+    assert tolerances(1e-3, early=False) == [1e-3, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10]
+    assert tolerances(5e-4, early=False) == [5e-7, 5e-8, 5e-9, 5e-10]
 
 
 @pytest.mark.parametrize("solver", ["first-order", "pdhg", "pdlp"])

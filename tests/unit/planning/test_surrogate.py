@@ -148,3 +148,15 @@ def test_a_solve_stopped_by_its_time_limit_gives_nothing_and_the_next_one_goes_o
     found = surrogate.duals(prices)
     assert found is not None
     assert found.objective == pytest.approx(optimum, rel=ROUNDING)
+
+
+def test_without_a_time_limit_a_coarse_gap_ends_after_the_sharpened_coarse_run() -> None:
+    s, lp, optimum = _programme(200, 5, 2)
+    said: list[str] = []
+    run = solve_highs_first_order(s, lp, labour=0, gap=1e-3, threads=0, progress=said.append)
+    assert run.stopped == "gap"
+    assert any("tolerance 0.001" in line for line in said)
+    assert any("surrogate" in line for line in said)
+    assert not any("tolerance 1e-06" in line for line in said)
+    assert run.certificate.lower_bound <= optimum * (1 + ROUNDING)
+    assert optimum <= run.certificate.upper_bound * (1 + ROUNDING)
