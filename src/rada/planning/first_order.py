@@ -85,9 +85,9 @@ FINISH_SHARE = 0.5
 #: the optimum, and a third round changed nothing.
 SURROGATE_ROUNDS = 3
 #: The surrogate's rounds after a point may take this share of the time the run has taken so
-#: far (its first solve, from no basis, costs about 1.5 s at 1,000 x 5 and a minute or two at
-#: 10,000 x 5; the rounds after start from its basis and cost little). A solve stopped by
-#: this keeps its basis for the next point.
+#: far (the first solve, from no basis, took 1.5 s at 1,000 x 5 and 3.4 s at 10,000 x 5 from
+#: the 1e-3 points' prices; the rounds after start from its basis and cost little; at 100,000
+#: x 5 it did not finish in 194 s). A solve stopped by this keeps its basis for the next.
 SHARPEN_SHARE = 0.5
 #: How long past its deadline the process running pdhg alongside hipdlp may take to answer.
 ALONGSIDE_GRACE = 10.0
@@ -336,7 +336,7 @@ def _sharpen(
             break
         found = surrogate.duals(prices, seconds=left)
         if found is None:
-            say("the surrogate gave no prices in the time there was")
+            say("the surrogate gave no prices: no optimum in the time there was")
             break
         iterations += found.iterations
         certificate = certify(s, candidate_of(s, lp, x, found.y), labour=labour)
