@@ -721,11 +721,16 @@ def solve_pdhg(
     last_certified = time.perf_counter()
     stopped = "time limit"
     while True:
+        slice_started = time.perf_counter()
         it.steps(CHECK_EVERY)
         total += CHECK_EVERY
         cand, restart = it.candidate(total)
         now = time.perf_counter()
-        if restart or now - last_certified >= cert_seconds / CERTIFY_SHARE or now >= deadline:
+        # End a slice early rather than late: where another slice and its certificate would
+        # pass the deadline, this point is the last (at 100,000 x 5 a slice and a certificate
+        # take about 20 s, past the grace the process alongside hipdlp is given).
+        closing = now + (now - slice_started) + cert_seconds >= deadline
+        if restart or now - last_certified >= cert_seconds / CERTIFY_SHARE or closing:
             point_x, point_y = cand[0] * q.cols, cand[2] * q.rows
             point = candidate_of(s, lp, point_x, point_y)
             cert_started = time.perf_counter()
@@ -752,7 +757,7 @@ def solve_pdhg(
         if best.gap <= gap:
             stopped = "gap"
             break
-        if now >= deadline:
+        if closing or now >= deadline:
             break
         if iteration_limit is not None and total >= iteration_limit:
             stopped = "iteration limit"

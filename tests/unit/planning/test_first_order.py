@@ -3,9 +3,12 @@ asked for, and at the time limit it returns the best certified plan, never nothi
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
+from rada.planning import first_order
 from rada.planning.errors import SolverUnavailable
 from rada.planning.first_order import (
     candidate_of,
@@ -79,6 +82,26 @@ def test_at_the_time_limit_the_best_certified_plan_is_returned_not_nothing(solve
     assert 0 < c.lower_bound <= c.upper_bound
     assert c.max_violation <= 1e-9
     assert plan.activity.shape == (3, 150)
+
+
+def test_pdhg_ends_before_its_deadline_when_its_slices_are_slow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 100,000 x 5 a slice of iterations and a certificate take about 20 s: a run that
+    noticed its deadline only after passing it answered too late for the process waiting on
+    it. Slices slowed to 0.4 s each stand in for that here."""
+    steps = first_order._Iterates.steps
+
+    def slow(self: first_order._Iterates, count: int) -> None:
+        steps(self, count)
+        time.sleep(0.4)
+
+    monkeypatch.setattr(first_order._Iterates, "steps", slow)
+    s = compile_economy(generate_economy(products=60, years=3, seed=8))
+    run = solve_pdhg(s, build_programme(s), labour=0, gap=1e-12, time_limit=2.0)
+    assert run.stopped == "time limit"
+    assert run.seconds < 2.0
+    assert run.iterations >= first_order.CHECK_EVERY
 
 
 def test_hipdlp_stopped_by_the_time_limit_returns_the_closed_form_plan() -> None:
