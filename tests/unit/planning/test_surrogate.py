@@ -120,6 +120,8 @@ def test_prices_that_make_a_years_targets_worthless_or_are_not_numbers_give_noth
     prices[1] = 0.0  # year 2's fulfilment is bounded by nothing in the surrogate
     assert surrogate.duals(prices) is None
     assert surrogate.duals(np.full((lay.T, lay.P), np.nan)) is None
+    assert surrogate.duals(np.full((lay.T, lay.P), -1.0)) is None  # as if all zero
+    assert surrogate.duals(np.full((lay.T, lay.P), 1e300)) is None  # sums past a float
     assert surrogate.duals(np.ones((lay.T + 1, lay.P))) is None
     assert surrogate.duals(np.ones((lay.T, lay.P))) is not None
 
