@@ -54,14 +54,16 @@ def test_at_the_optimal_prices_the_surrogate_is_tight(
     assert certificate.upper_bound >= optimum * (1 - ROUNDING)
 
 
-_RANDOM = _programme(25, 3, 5)
+@pytest.fixture(scope="module")
+def small() -> tuple[Structure, LinearProgramme, float]:
+    return _programme(25, 3, 5)
 
 
 @given(st.integers(min_value=0, max_value=2**32 - 1))
 def test_any_non_negative_prices_give_an_upper_bound_that_the_certificate_confirms(
-    seed: int,
+    small: tuple[Structure, LinearProgramme, float], seed: int
 ) -> None:
-    s, lp, optimum = _RANDOM
+    s, lp, optimum = small
     rng = np.random.default_rng(seed)
     lay = lp.layout
     # Some products priced at zero: their balances drop out of the sum.
