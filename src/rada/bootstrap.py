@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING
 
 from rada.planning.economy import Economy
+from rada.planning.horizon import SUPPLY_GROWTH, TARGET_GROWTH
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -55,16 +57,13 @@ def plan_solver(settings: Settings) -> PlanSolver:
 DEMO_NAME = "UK 2010 (ONS input-output tables, 127 products)"
 #: The unit of the shipped table's products and labour: its values are in millions of pounds.
 DEMO_UNIT = "GBP million"
-#: The shipped economy's yearly growth of consumption targets and of labour, unless told.
-DEMO_TARGET_GROWTH = 0.025
-DEMO_SUPPLY_GROWTH = 0.01
 
 
 def demo_economy(
     *,
     years: int = 5,
-    target_growth: float = DEMO_TARGET_GROWTH,
-    supply_growth: float = DEMO_SUPPLY_GROWTH,
+    target_growth: float = TARGET_GROWTH,
+    supply_growth: float = SUPPLY_GROWTH,
 ) -> Economy:
     """The UK 2010 economy shipped with Rada, planned over ``years`` years.
 
@@ -72,7 +71,6 @@ def demo_economy(
     is the table's compensation of employees, growing by ``supply_growth``. Products and
     labour are measured in :data:`DEMO_UNIT`.
     """
-    from dataclasses import replace
 
     from rada.planning.formats.iot import iot_economy, read_iot
 
@@ -112,8 +110,6 @@ def configured_economy(settings: Settings) -> Economy:
     if economy.name:
         return economy
     # A table has no name of its own: the pages name it by its folder and file.
-    from dataclasses import replace
-
     path = settings.economy.resolve()
     name = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
     return replace(economy, name=name)
@@ -125,8 +121,8 @@ def read_economy(
     labour_row: str | None,
     *,
     years: int | None = None,
-    target_growth: float = DEMO_TARGET_GROWTH,
-    supply_growth: float = DEMO_SUPPLY_GROWTH,
+    target_growth: float = TARGET_GROWTH,
+    supply_growth: float = SUPPLY_GROWTH,
 ) -> Economy:
     """Read an economy in the named (or detected) format; an input-output table over
     ``years`` years (not given: its one year), targets and labour growing by the shares."""

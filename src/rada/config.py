@@ -18,6 +18,14 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rada.planning.horizon import (
+    LEAST_GROWTH,
+    MOST_GROWTH,
+    MOST_YEARS,
+    SUPPLY_GROWTH,
+    TARGET_GROWTH,
+)
+
 #: The secret key a development instance signs its session cookies with. It is public (it is
 #: in the source), so production refuses it.
 DEVELOPMENT_SECRET_KEY = "rada-development-secret-key-do-not-use-in-production"
@@ -103,9 +111,9 @@ class Settings(BaseSettings):
     economy_labour_row: str | None = None
     #: An input-output table is planned over this many years from its one (not set: one year),
     #: its targets and labour growing by these shares a year.
-    economy_years: int | None = Field(default=None, ge=1, le=100)
-    economy_target_growth: float = Field(default=0.025, ge=-0.99, le=10)
-    economy_supply_growth: float = Field(default=0.01, ge=-0.99, le=10)
+    economy_years: int | None = Field(default=None, ge=1, le=MOST_YEARS)
+    economy_target_growth: float = Field(default=TARGET_GROWTH, ge=LEAST_GROWTH, le=MOST_GROWTH)
+    economy_supply_growth: float = Field(default=SUPPLY_GROWTH, ge=LEAST_GROWTH, le=MOST_GROWTH)
 
     @model_validator(mode="after")
     def _default_database_in_data_dir(self) -> Settings:

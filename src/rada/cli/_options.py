@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rada.bootstrap import DEMO_SUPPLY_GROWTH, DEMO_TARGET_GROWTH
+from rada.planning.horizon import (
+    LEAST_GROWTH,
+    MOST_GROWTH,
+    MOST_YEARS,
+    SUPPLY_GROWTH,
+    TARGET_GROWTH,
+)
 
 if TYPE_CHECKING:
     from rada.planning.economy import Economy
@@ -28,8 +34,6 @@ LabourRowOption = Annotated[
 ]
 
 
-#: The longest plan a table is planned over, in years (a plan's size grows with it).
-MOST_YEARS = 100
 #: The most products ``rada economy generate`` makes (the GPU benchmarks go to a million).
 MOST_PRODUCTS = 10_000_000
 YearsOption = Annotated[
@@ -42,8 +46,6 @@ YearsOption = Annotated[
         "and labour grow by --target-growth and --supply-growth a year).",
     ),
 ]
-#: Yearly growth is a share between these (-0.99: almost all gone in a year; 10: elevenfold).
-LEAST_GROWTH, MOST_GROWTH = -0.99, 10.0
 TargetGrowthOption = Annotated[
     float,
     typer.Option(
@@ -71,8 +73,8 @@ def load(
     say: Callable[[str], None],
     *,
     years: int | None = None,
-    target_growth: float = DEMO_TARGET_GROWTH,
-    supply_growth: float = DEMO_SUPPLY_GROWTH,
+    target_growth: float = TARGET_GROWTH,
+    supply_growth: float = SUPPLY_GROWTH,
 ) -> Economy:
     """Read an economy in the named (or detected) format; a table over ``years`` years
     (:func:`rada.bootstrap.read_economy`), saying so."""

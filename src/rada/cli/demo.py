@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rada.cli._options import LEAST_GROWTH, MOST_GROWTH, MOST_YEARS, JsonOption
+from rada.cli._options import JsonOption
 from rada.cli.worker import WorkerOption
+from rada.planning.horizon import (
+    LEAST_GROWTH,
+    MOST_GROWTH,
+    MOST_YEARS,
+    SUPPLY_GROWTH,
+    TARGET_GROWTH,
+)
 
 if TYPE_CHECKING:
     from rada.config import Settings
@@ -130,10 +137,10 @@ def plan_demo(
         typer.Option(
             min=LEAST_GROWTH, max=MOST_GROWTH, help="Yearly growth of the consumption targets."
         ),
-    ] = 0.025,
+    ] = TARGET_GROWTH,
     supply_growth: Annotated[
         float, typer.Option(min=LEAST_GROWTH, max=MOST_GROWTH, help="Yearly growth of labour.")
-    ] = 0.01,
+    ] = SUPPLY_GROWTH,
     json: JsonOption = False,
 ) -> None:
     """Plan the UK 2010 economy shipped with Rada and explain what binds."""

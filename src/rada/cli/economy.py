@@ -7,14 +7,8 @@ from typing import Annotated
 
 import typer
 
-from rada.cli._options import (
-    MOST_PRODUCTS,
-    MOST_YEARS,
-    EconomyFormatOption,
-    JsonOption,
-    LabourRowOption,
-    load,
-)
+from rada.cli._options import MOST_PRODUCTS, EconomyFormatOption, JsonOption, LabourRowOption, load
+from rada.planning.horizon import MOST_YEARS
 
 app = typer.Typer(help="Generate, convert and describe economies.", no_args_is_help=True)
 

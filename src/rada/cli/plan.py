@@ -17,6 +17,7 @@ from rada.cli._options import (
     load,
     primary_input_note,
 )
+from rada.planning.horizon import SUPPLY_GROWTH, TARGET_GROWTH
 
 if TYPE_CHECKING:
     from rada.planning.plan import Plan
@@ -168,8 +169,8 @@ def solve(
     fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
-    target_growth: TargetGrowthOption = 0.025,
-    supply_growth: SupplyGrowthOption = 0.01,
+    target_growth: TargetGrowthOption = TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = SUPPLY_GROWTH,
     device: Device = "auto",
     solver: Solver = "auto",
     time_limit: TimeLimit = None,
@@ -321,8 +322,8 @@ def scenarios(
     fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
-    target_growth: TargetGrowthOption = 0.025,
-    supply_growth: SupplyGrowthOption = 0.01,
+    target_growth: TargetGrowthOption = TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = SUPPLY_GROWTH,
     workers: Annotated[
         int | None,
         typer.Option(min=1, help="Worker processes of the local cluster (default: one a core)."),

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rada.bootstrap import DEMO_SUPPLY_GROWTH, DEMO_TARGET_GROWTH
 from rada.cli._options import (
     EconomyFormatOption,
     JsonOption,
@@ -21,6 +20,7 @@ from rada.cli._options import (
 from rada.cli._output import message, print_json, stdout
 from rada.cli._session import AsOption, acting, now, unit_of_work
 from rada.cli.worker import WorkerOption
+from rada.planning.horizon import SUPPLY_GROWTH, TARGET_GROWTH
 
 if TYPE_CHECKING:
     from rada.councils.proposals import Proposal
@@ -379,8 +379,8 @@ def serve(
     fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
     years: YearsOption = None,
-    target_growth: TargetGrowthOption = DEMO_TARGET_GROWTH,
-    supply_growth: SupplyGrowthOption = DEMO_SUPPLY_GROWTH,
+    target_growth: TargetGrowthOption = TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = SUPPLY_GROWTH,
 ) -> None:
     """Serve Rada's web pages and JSON API (and send mail, unless --no-worker)."""
     import os

@@ -16,15 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from rada.bootstrap import (
-    DEMO_NAME,
-    DEMO_SUPPLY_GROWTH,
-    DEMO_TARGET_GROWTH,
-    DEMO_UNIT,
-    demo_labels,
-)
+from rada.bootstrap import DEMO_NAME, DEMO_UNIT, demo_labels
 from rada.councils.text import Message, msg, translate
 from rada.planning.economy import Economy
+from rada.planning.horizon import SUPPLY_GROWTH, TARGET_GROWTH
 from rada.web.i18n import translations
 
 __all__ = ["DemoTerms", "EconomyNames", "demo_terms", "economy_title", "names_for"]
@@ -133,8 +128,8 @@ def demo_terms(economy: Economy) -> DemoTerms | None:
 
     return DemoTerms(
         years=economy.years,
-        target_growth=growth(economy.targets, DEMO_TARGET_GROWTH),
-        supply_growth=growth(economy.supply, DEMO_SUPPLY_GROWTH),
+        target_growth=growth(economy.targets, TARGET_GROWTH),
+        supply_growth=growth(economy.supply, SUPPLY_GROWTH),
     )
 
 
