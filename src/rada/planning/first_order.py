@@ -98,8 +98,16 @@ SHARPEN_SHARE = 0.5
 #: iterations) and moved the upper bound from 4.5e-3 to 2.0e-3 above the optimum, and a second
 #: round (1.9 s) to 1.6e-3. With a 120-s limit pdhg alone now ends at a gap of 2.1e-3, not
 #: 5.0e-3.
-PDHG_SHARPEN_FROM = 2e-2
-PDHG_SHARPEN_SHARE = 0.3
+PDHG_SHARPEN_FROM = 7e-3
+PDHG_SHARPEN_SHARE = 0.5
+#: Under a time limit pdhg sharpens from this share of it on, whatever its gap: at 100,000 x 5
+#: its gap stays above :data:`PDHG_SHARPEN_FROM` for the whole 15 minutes.
+PDHG_SHARPEN_AFTER = 0.5
+#: About how long a surrogate takes per non-zero of the programme, from good prices: 0.65 s
+#: at 1,000 x 5 (hipdlp's 1e-3 point; 190,000 non-zeros), 7.3 s at 10,000 x 5 (pdhg's 60-s
+#: point, gap 5.5e-3; 2.2 million), and 18.3 s from its 25-s point (gap 9.7e-3). pdhg's first
+#: try waits until it has this much time.
+SURROGATE_SECONDS_PER_NONZERO = 5e-6
 #: How long past its deadline the process running pdhg alongside hipdlp may take to answer.
 ALONGSIDE_GRACE = 10.0
 
@@ -770,8 +778,9 @@ def solve_pdhg(
     finish_from = FINISH_FROM
     surrogate = Surrogate(lp)
     sharpening = 0.0
-    wanted = 0.0  # the time the next try of the surrogate needs
-    sharpened = False  # once a surrogate is solved, the next start from its basis
+    wanted = SURROGATE_SECONDS_PER_NONZERO * lp.matrix.nnz  # what the next try needs
+    span = np.inf if time_limit is None else time_limit
+    sharpened = np.inf  # the upper bound the last surrogate solved left
     total = simplex = 0
     last_certified = time.perf_counter()
     stopped = "time limit"
@@ -809,26 +818,27 @@ def solve_pdhg(
                     certificates += 1
                     say(f"vertex after {finished[1]} pivots: gap {best.gap:.3g}")
                 now = time.perf_counter()
-            # Sharpen the prices of the best upper bound so far (the points' own make a
-            # surrogate too hard to solve in time at 10,000 x 5), and once one surrogate is
-            # solved, those the certificate rebuilt from each new point (from its basis, a
-            # few seconds), within a share of the run so far and a certificate's time short
-            # of the deadline. HiGHS's presolve, which
-            # makes the surrogate three times faster, leaves no basis to go on from when the
-            # time is up; so a try cut short is followed by one only when there is twice its
-            # time, and the time lost is at most that of the solve.
+            # Sharpen the prices of the best upper bound so far (a point's own make a
+            # surrogate too hard to solve in time at 10,000 x 5), whenever a point has proved
+            # a better one than the last surrogate, within a share of the run so far and a
+            # certificate's time short of the deadline. HiGHS's presolve, which makes the
+            # surrogate three times faster, leaves no basis to go on from when the time is up;
+            # so the first try waits for the time a surrogate of this size takes, and a try cut
+            # short is followed by one only when there is twice its time.
             left = min(
                 PDHG_SHARPEN_SHARE * (now - started) - sharpening,
                 deadline - now - 2 * cert_seconds,
             )
-            if PDHG_SHARPEN_FROM >= best.gap > gap and left > 0 and left >= wanted:
-                weights = certificate.prices.product if sharpened else best.prices.product
+            fresh = best.upper_bound < sharpened
+            ready = best.gap <= PDHG_SHARPEN_FROM or now >= started + PDHG_SHARPEN_AFTER * span
+            if ready and best.gap > gap and fresh and left > 0 and left >= wanted:
                 best, used, made = _sharpen(
-                    s, lp, surrogate, point_x, weights,
+                    s, lp, surrogate, point_x, best.prices.product,
                     labour=labour, best=best, seconds=left, say=say,
                 )  # fmt: skip
                 wanted = 0.0 if made else 2 * left
-                sharpened = sharpened or made > 0
+                if made:
+                    sharpened = best.upper_bound
                 simplex += used
                 certificates += made
                 sharpening += time.perf_counter() - now
