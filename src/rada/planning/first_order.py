@@ -91,13 +91,13 @@ SURROGATE_ROUNDS = 3
 #: x 5 it did not finish in 194 s). A solve stopped by this keeps its basis for the next.
 SHARPEN_SHARE = 0.5
 #: pdhg sharpens prices by the surrogate (:func:`_sharpen`) once its best certificate's gap is
-#: this or less, within this share of the time it has run; the first time from the prices of
-#: the best upper bound so far, which the certificate rebuilt, then from each new point's
-#: rebuilt prices. Not from a point's own prices: at 10,000 x 5 they made surrogates that no
-#: 60 s could solve, where the rebuilt prices of the 60-s point took 7.3 s (16,755 simplex
-#: iterations) and moved the upper bound from 4.5e-3 to 2.0e-3 above the optimum, and a second
-#: round (1.9 s) to 1.6e-3. With a 120-s limit pdhg alone now ends at a gap of 2.1e-3, not
-#: 5.0e-3.
+#: this or less, within this share of the time it has run, from the prices of the best upper
+#: bound so far, which the certificate rebuilt. Not from a point's own prices: at 10,000 x 5
+#: they made surrogates that no 60 s could solve, where the rebuilt prices of the 60-s point
+#: (gap 5.5e-3) took 7.3 s (16,755 simplex iterations) and moved the upper bound from 4.5e-3
+#: to 2.0e-3 above the optimum, and a second round (1.9 s) to 1.6e-3; those of the 25-s point
+#: (gap 9.7e-3) took 18.3 s. With a 120-s limit pdhg alone (seed 1) now ends at a gap of
+#: 1.8e-3, not 5.0e-3.
 PDHG_SHARPEN_FROM = 7e-3
 PDHG_SHARPEN_SHARE = 0.5
 #: Under a time limit pdhg sharpens from this share of it on, whatever its gap: at 100,000 x 5
