@@ -569,6 +569,7 @@ class _Scaled:
         self.at = _compact(self.a.T)
         self.c = -lp.cost * cols
         self.lower, self.upper = lp.col_lower / cols, lp.col_upper / cols
+        self.capped = bool(np.isfinite(self.upper).any())  # some column has an upper bound
         self.row_lower, self.row_upper = lp.row_lower * rows, lp.row_upper * rows
         self.norm = self._norm()
 
@@ -648,13 +649,12 @@ class _Iterates:
         xs, ys, ax, aty = self.xs, self.ys, self.ax, self.aty
         sum_x, sum_ax, sum_y, sum_aty = self.sums
         cut = np.empty_like(ys)
-        capped = bool(np.isfinite(q.upper).any())
         for _ in range(count):
             x_new = aty * tau
             x_new += xs
             x_new -= tau_c
             np.maximum(x_new, q.lower, out=x_new)
-            if capped:
+            if q.capped:
                 np.minimum(x_new, q.upper, out=x_new)
             ax_new = q.a @ x_new
             y_new = ax * sigma
@@ -779,7 +779,6 @@ def solve_pdhg(
     surrogate = Surrogate(lp)
     sharpening = 0.0
     wanted = SURROGATE_SECONDS_PER_NONZERO * lp.matrix.nnz  # what the next try needs
-    span = np.inf if time_limit is None else time_limit
     sharpened = np.inf  # the upper bound the last surrogate solved left
     total = simplex = 0
     last_certified = time.perf_counter()
@@ -830,7 +829,9 @@ def solve_pdhg(
                 deadline - now - 2 * cert_seconds,
             )
             fresh = best.upper_bound < sharpened
-            ready = best.gap <= PDHG_SHARPEN_FROM or now >= started + PDHG_SHARPEN_AFTER * span
+            ready = best.gap <= PDHG_SHARPEN_FROM or (
+                time_limit is not None and now - started >= PDHG_SHARPEN_AFTER * time_limit
+            )
             if ready and best.gap > gap and fresh and left > 0 and left >= wanted:
                 best, used, made = _sharpen(
                     s, lp, surrogate, point_x, best.prices.product,
