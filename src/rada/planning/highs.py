@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -270,7 +271,12 @@ def start_child(target: Any, args: tuple[Any, ...], *, name: str) -> tuple[Any, 
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=target, args=(send, *args), name=name, daemon=True)
+    child = context.Process(
+        target=_unless_orphaned,
+        args=(os.getpid(), target, send, *args),
+        name=name,
+        daemon=True,
+    )
     main = sys.modules.get("__main__")
     saved: dict[str, Any] = {}
     if main is not None:
@@ -286,6 +292,27 @@ def start_child(target: Any, args: tuple[Any, ...], *, name: str) -> tuple[Any, 
             main.__dict__.update(saved)
     send.close()
     return receive, child
+
+
+#: How often a child looks whether the process that started it is still there.
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def _unless_orphaned(parent: int, target: Any, send: Any, *args: Any) -> None:
+    """In the child: run ``target(send, *args)``, and end at once if the parent goes.
+
+    A daemon child is stopped when its parent exits normally, not when the parent is killed
+    (SIGKILL, or SIGTERM without cleanup): it then ran on to its deadline, a whole core busy
+    for up to the time limit with nobody to answer (seen with ``rada plan solve --time-limit
+    60`` killed after 15 s). A thread beside the target watches the parent's pid."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="rada-orphan-watch", daemon=True).start()
+    target(send, *args)
 
 
 def may_spawn() -> bool:

@@ -99,3 +99,40 @@ def test_a_script_without_a_main_guard_is_not_run_again_in_the_child(
     assert sum(line.startswith("solved") for line in lines) == 1
     assert lines[0].endswith("optimal")
     assert "pdhg alongside: gap" in lines[1]
+
+
+def test_a_child_ends_when_the_process_that_started_it_is_killed(tmp_path: Path) -> None:
+    """A killed parent runs no cleanup, so its daemon child would run on to its deadline; the
+    child watches for that and ends within a couple of seconds."""
+    (tmp_path / "sleeper.py").write_text(
+        "import os, time\n"
+        "def sleep(send, path):\n"
+        "    open(path, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(60)\n"
+    )
+    written = tmp_path / "child.pid"
+    parent = (
+        "import os, signal, sys, time\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import sleeper\n"
+        "from rada.planning.highs import start_child\n"
+        f"start_child(sleeper.sleep, ({str(written)!r},), name='sleeper')\n"
+        f"while not os.path.exists({str(written)!r}): time.sleep(0.05)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", parent], timeout=60, check=False)
+    assert run.returncode == -9
+    child = int(written.read_text())
+    proc = Path(f"/proc/{child}")
+    deadline = time.monotonic() + 10
+    while proc.exists() and b"Z" not in _state(proc) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not proc.exists() or b"Z" in _state(proc)
+
+
+def _state(proc: Path) -> bytes:
+    """The process's state letter from /proc (``Z``: ended, not yet reaped)."""
+    try:
+        return (proc / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return b"Z"
