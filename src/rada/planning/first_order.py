@@ -19,7 +19,7 @@ best certified plan so far, never with nothing.
 
 from __future__ import annotations
 
-import os
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +31,7 @@ from scipy.linalg.blas import daxpy as _axpy
 
 from rada.planning.certificate import Candidate, Certificate, certify, tighter
 from rada.planning.errors import PlanningError
-from rada.planning.highs import HIGHS_FIRST_ORDER, may_spawn, run_highs, start_child
+from rada.planning.highs import HIGHS_FIRST_ORDER, run_highs
 from rada.planning.leontief import Method, gross_output, labour_values
 from rada.planning.programme import LinearProgramme, stocks_of
 from rada.planning.structure import FloatArray, Structure
@@ -108,8 +108,24 @@ PDHG_SHARPEN_AFTER = 0.5
 #: point, gap 5.5e-3; 2.2 million), and 18.3 s from its 25-s point (gap 9.7e-3). pdhg's first
 #: try waits until it has this much time.
 SURROGATE_SECONDS_PER_NONZERO = 5e-6
-#: How long past its deadline the process running pdhg alongside hipdlp may take to answer.
-ALONGSIDE_GRACE = 10.0
+#: About how many iterations hipdlp takes to tolerance 1e-3, per non-zero of the programme
+#: to a power (measured 2026-12-03, seed 1 unless said): 5,160 at 1,000 products x 5 years
+#: (190,000 non-zeros), 4,120 and 5,800 at 2,000 (seeds 1 and 2), 9,440 at 5,000 and 14,640 at
+#: 10,000 (2.2 million non-zeros; the fit says 15,500). HiGHS's runs cannot be sliced and
+#: return nothing when a time limit stops them, so under a time limit a run that cannot finish
+#: in the time left is not started, and Rada's pdhg, which improves in slices up to the
+#: deadline, takes over (:func:`_hipdlp_seconds`).
+HIPDLP_ITERATIONS = 5160.0
+HIPDLP_NONZEROS = 190_000.0
+HIPDLP_GROWTH = 0.45
+#: Each thousandfold finer tolerance about doubles hipdlp's iterations (1e-3 to 1e-6: 5,160
+#: to 9,760 at 1,000 x 5; 4,120 to 13,800 and 5,800 to 48,840 at 2,000 x 5): a low estimate,
+#: so that a run that may well finish is started.
+HIPDLP_FINER = 2.0
+#: An iteration of hipdlp costs about this many of the programme's pairs of sparse products
+#: (``A x`` and ``A^T y``), timed on the spot: 5.3 ms at 10,000 x 5 against 4.0 ms for the
+#: pair.
+HIPDLP_PRODUCTS = 1.33
 
 
 @dataclass(frozen=True)
@@ -208,6 +224,12 @@ def solve_highs_first_order(
     gap falls from 2.0e-3 to 1.5e-4, so ``gap=1e-3`` ends there instead of after the 1e-6 run.
     Its simplex iterations count among the iterations too.
 
+    Under a time limit, a run that cannot finish in the time left (:func:`_hipdlp_seconds`)
+    is not started: Rada's pdhg (:func:`solve_pdhg`) runs instead, in the same process, from
+    the last point, or from the closed-form plan where no run could finish. One run at a time:
+    at 10,000 x 5 hipdlp's 1e-3 run took 78 s alone and 114 s beside pdhg in a second process
+    (the two share the memory bandwidth), which left no time to sharpen its point.
+
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, and
     ``certified`` is the certificate of the closed-form plan where the caller has made it.
 
@@ -223,35 +245,72 @@ def solve_highs_first_order(
         raise PlanningError(f"HiGHS has no first-order method {method!r}")
     say = progress or (lambda message: None)
     started = time.perf_counter()
-    best = certified or certify(s, _start(s, lp, labour=labour), labour=labour)
-    say(f"closed-form start: gap {best.gap:.3g}")
+    opening = certified or certify(s, _start(s, lp, labour=labour), labour=labour)
+    say(f"closed-form start: gap {opening.gap:.3g}")
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
-    alongside = None
-    if time_limit is not None and not polish and best.gap > gap and _second_core():
-        say("Rada's pdhg runs alongside, in a second process")
-        alongside = _Alongside(s, lp, labour=labour, gap=gap, deadline=time.time() + time_limit)
-    try:
-        best, iterations, made, stopped = _ladder(
-            s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method,
-            threads=threads, say=say, best=best, polish=polish, started=started,
+    end = _ladder(
+        s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method, threads=threads,
+        say=say, best=opening, polish=polish, started=started,
+    )  # fmt: skip
+    best, iterations, certificates = end.best, end.iterations, end.certificates + 1
+    stopped = end.stopped
+    if end.handover and time_limit is not None:
+        point, its = end.last or (None, opening)
+        run = solve_pdhg(
+            s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
+            time_limit=started + time_limit - time.perf_counter(), progress=progress,
         )  # fmt: skip
-        certificates = 1 + made
-    except BaseException:
-        if alongside is not None:
-            alongside.stop()
-        raise
-    if alongside is not None:
-        other = alongside.result()
-        if other is None:
-            say("pdhg alongside gave no answer")
-        else:
-            iterations += other.iterations
-            certificates += other.certificates
-            best = tighter(best, other.certificate)
-            say(f"pdhg alongside: gap {other.certificate.gap:.3g}; together: gap {best.gap:.3g}")
-            if best.gap <= gap:
-                stopped = "gap"
+        best = tighter(best, run.certificate)
+        iterations += run.iterations
+        certificates += run.certificates - 1
+        stopped = run.stopped
+        say(f"pdhg: gap {best.gap:.3g}")
     return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
+
+
+@dataclass(frozen=True)
+class _LadderEnd:
+    """How HiGHS's runs to ever finer tolerances ended (:func:`_ladder`)."""
+
+    best: Certificate
+    iterations: int
+    certificates: int
+    stopped: str
+    #: The time limit left time that no run of HiGHS could use: pdhg is to go on.
+    handover: bool = False
+    #: The last run's point and its certificate, for pdhg to start from.
+    last: tuple[Candidate, Certificate] | None = None
+
+
+def _hipdlp_seconds(
+    lp: LinearProgramme, tolerance: float, *, measured: tuple[float, int, float] | None
+) -> float:
+    """About how long a run of hipdlp to ``tolerance`` (1e-3 or finer) takes: scaled from the
+    ``measured`` (tolerance, iterations, seconds) of an earlier run on the same programme to
+    1e-3 or finer, or else from the programme's size (:data:`HIPDLP_ITERATIONS`) and the time
+    its sparse products take here (:data:`HIPDLP_PRODUCTS`)."""
+    if measured is not None:
+        done, count, seconds = measured
+        each = seconds / max(count, 1)
+    else:
+        done = SHARPENED_ENOUGH
+        count = round(HIPDLP_ITERATIONS * (lp.matrix.nnz / HIPDLP_NONZEROS) ** HIPDLP_GROWTH)
+        each = HIPDLP_PRODUCTS * _product_seconds(lp)
+    finer = max(0.0, math.log10(done / tolerance) / 3)
+    return float(count * HIPDLP_FINER**finer * each)
+
+
+def _product_seconds(lp: LinearProgramme) -> float:
+    """The time of ``A x`` and ``A^T y`` with the programme's matrix, the least of five (the
+    machine may be busy with something else for a moment)."""
+    x, y = np.ones(lp.layout.n_cols), np.ones(lp.layout.n_rows)
+    least = np.inf
+    for _ in range(5):
+        begun = time.perf_counter()
+        lp.matrix @ x
+        lp.matrix.T @ y
+        least = min(least, time.perf_counter() - begun)
+    return float(least)
 
 
 def _ladder(
@@ -267,12 +326,15 @@ def _ladder(
     best: Certificate,
     polish: bool,
     started: float,
-) -> tuple[Certificate, int, int, str]:
+) -> _LadderEnd:
     """HiGHS's runs to ever finer tolerances, each point certified and, where ``polish``,
-    finished at a vertex (see :func:`solve_highs_first_order`): the best certificate, the
-    iterations, the certificates made and why the ladder stopped."""
+    finished at a vertex (see :func:`solve_highs_first_order`), until the gap is reached, the
+    time is up or the next run could not finish in the time left (a coarse run only where the
+    1e-3 run after it could)."""
     iterations, certificates, stopped = 0, 0, "gap"
     surrogate = Surrogate(lp)
+    measured: tuple[float, int, float] | None = None
+    last: tuple[Candidate, Certificate] | None = None
     for tolerance in tolerances(gap, early=time_limit is not None, vertex=polish):
         if best.gap <= gap:
             break
@@ -280,7 +342,17 @@ def _ladder(
         if left is not None and left <= 0:
             stopped = "time limit"
             break
+        if left is not None:
+            needs = _hipdlp_seconds(lp, min(tolerance, SHARPENED_ENOUGH), measured=measured)
+            if needs > left:
+                say(
+                    f"not starting HiGHS {method} to tolerance {min(tolerance, SHARPENED_ENOUGH):g}"
+                    f": it would take about {needs:.0f} s, {left:.0f} s are left; "
+                    "Rada's pdhg goes on"
+                )
+                return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
+        begun = time.perf_counter()
         solved = run_highs(
             lp,
             maximise=True,
@@ -290,6 +362,8 @@ def _ladder(
             tolerance=tolerance,
         )
         iterations += solved.iterations
+        if solved.valid and tolerance <= SHARPENED_ENOUGH:
+            measured = (tolerance, solved.iterations, time.perf_counter() - begun)
         if solved.valid:
             # HiGHS's status may be "Unknown" where its unscaled check misses the tolerance
             # narrowly; the certificate, not the status, says how good the point is. HiGHS's
@@ -297,6 +371,7 @@ def _ladder(
             point = candidate_of(s, lp, solved.col_value, -solved.row_dual)
             certificate = certify(s, point, labour=labour)
             certificates += 1
+            last = point, certificate
             best = tighter(best, certificate)
             say(f"tolerance {tolerance:g} ({solved.status}): gap {best.gap:.3g}")
             if polish and tolerance <= VERTEX_TOLERANCE and best.gap > gap:
@@ -327,7 +402,7 @@ def _ladder(
             break
     else:
         stopped = "gap" if best.gap <= gap else "tolerance"
-    return best, iterations, certificates, stopped
+    return _LadderEnd(best, iterations, certificates, stopped)
 
 
 def _sharpen(
@@ -390,64 +465,6 @@ def _finish(
         say("no vertex: the basis it suggests is singular, or time ran out")
         return None
     return certify(s, candidate_of(s, lp, vertex.x, vertex.y), labour=labour), vertex.pivots
-
-
-def _second_core() -> bool:
-    """Whether this process may use a second core and start a child process."""
-    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may run on
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
-    return cores >= 2 and may_spawn()
-
-
-class _Alongside:
-    """Rada's pdhg (:func:`solve_pdhg`) in a child process, beside HiGHS's hipdlp, which runs
-    on one core: under a time limit the two together certify more than either (at 10,000
-    products x 5 years and 120 s, hipdlp alone proved 2.0e-2 and pdhg alone 5.0e-3). The
-    child is given the same deadline and stopped if it has not answered soon after it."""
-
-    def __init__(
-        self, s: Structure, lp: LinearProgramme, *, labour: int, gap: float, deadline: float
-    ) -> None:
-        self.deadline = deadline
-        self.receive, self.child = start_child(
-            _pdhg_and_send, (s, lp, labour, gap, deadline), name="rada-pdhg"
-        )
-
-    def stop(self) -> None:
-        """Stop the child at once (the caller failed or was interrupted)."""
-        if self.child.is_alive():
-            self.child.kill()
-        self.child.join()
-        self.receive.close()
-
-    def result(self) -> FirstOrderRun | None:
-        """The child's run, or None where it failed or did not answer in time."""
-        answer: object = None
-        try:
-            wait = max(0.0, self.deadline - time.time()) + ALONGSIDE_GRACE
-            if self.receive.poll(wait):
-                answer = self.receive.recv()
-        except (EOFError, OSError):
-            answer = None
-        finally:
-            self.stop()
-        return answer if isinstance(answer, FirstOrderRun) else None
-
-
-def _pdhg_and_send(
-    send: Any, s: Structure, lp: LinearProgramme, labour: int, gap: float, deadline: float
-) -> None:
-    """In the child process: run pdhg until the deadline and send back its run (or nothing,
-    where it failed: the parent goes on with hipdlp's plan)."""
-    answer: FirstOrderRun | None
-    try:
-        answer = solve_pdhg(s, lp, labour=labour, gap=gap, time_limit=deadline - time.time())
-    except Exception:  # the parent keeps hipdlp's plan; nothing of this run is lost
-        answer = None
-    send.send(answer)
-    send.close()
 
 
 def closed_form(s: Structure, *, labour: int) -> Candidate | None:
@@ -739,7 +756,8 @@ def solve_pdhg(
         Where to start (another solver's rough plan and prices); by default the closed-form
         plan, or nothing produced where the economy has none.
     certified : Certificate, optional
-        The certificate of ``start``, where the caller has made it.
+        The certificate of ``start``, where the caller has made it, or the tighter
+        certificate of everything the caller has tried so far (:func:`tighter`).
 
     Once the best certificate's gap is :data:`PDHG_SHARPEN_FROM` or less, its prices are
     sharpened by the surrogate of the yearly balances (:func:`_sharpen`), within
@@ -762,13 +780,14 @@ def solve_pdhg(
     say = progress or (lambda message: None)
     started = time.perf_counter()
     deadline = started + time_limit if time_limit is not None else np.inf
+    whence = "closed-form start" if start is None else "start"
     if start is None:
         start = _start(s, lp, labour=labour)
     x, y = point_of(lp, start)
     best = certified if certified is not None else certify(s, start, labour=labour)
     certificates = 1
     cert_seconds = time.perf_counter() - started
-    say(f"closed-form start: gap {best.gap:.3g}")
+    say(f"{whence}: gap {best.gap:.3g}")
     if best.gap <= gap:
         return FirstOrderRun(best, 0, time.perf_counter() - started, "gap", certificates)
 

@@ -129,9 +129,13 @@ def test_pdhg_sharpens_its_prices_by_the_surrogate(monkeypatch: pytest.MonkeyPat
     assert sharp.upper_bound < plain.upper_bound
 
 
-def test_hipdlp_stopped_by_the_time_limit_returns_the_closed_form_plan() -> None:
+def test_hipdlp_stopped_by_the_time_limit_returns_the_closed_form_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     economy = generate_economy(products=150, years=3, seed=6)
-    # Time enough to start HiGHS, not to finish: it returns nothing, the start is kept.
+    # Its runs judged short enough to start, though they are not: it returns nothing, the
+    # start is kept.
+    monkeypatch.setattr(first_order, "_hipdlp_seconds", lambda *args, **kwargs: 0.0)
     plan = solve_plan(economy, solver="first-order", gap=1e-12, time_limit=0.02)
     assert plan.status == "time limit"
     assert plan.certificate.lower_bound > 0
@@ -263,62 +267,77 @@ def test_a_gap_finer_than_hipdlp_can_reach_says_so_and_not_time_limit() -> None:
     assert sum(line.startswith("vertex after") for line in said) == 2
 
 
-def test_under_a_time_limit_pdhg_runs_alongside_hipdlp_and_the_two_certify_together(
+def test_pdhg_takes_over_where_no_hipdlp_run_could_finish_in_the_time_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rada.planning.first_order as first_order
-
-    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)  # as for a programme too large to finish
+    """HiGHS's runs return nothing when a time limit stops them; one judged too long for the
+    time left is not started, and pdhg, which improves in slices up to the deadline, runs
+    instead. Here every run is made to look too long."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "HIPDLP_ITERATIONS", 1e12)
     economy = generate_economy(products=60, years=3, seed=8)
     said: list[str] = []
-    plan = solve_plan(economy, solver="first-order", gap=1e-6, time_limit=60, progress=said.append)
+    plan = solve_plan(economy, solver="first-order", gap=1e-5, time_limit=60, progress=said.append)
     exact = solve_plan(economy, solver="primal").objective
-    assert "Rada's pdhg runs alongside, in a second process" in said
-    assert any(line.startswith("pdhg alongside: gap") for line in said)
-    c = plan.certificate
+    assert not any(line.startswith("HiGHS hipdlp to tolerance 0.") for line in said)
+    assert any("Rada's pdhg goes on" in line for line in said)
     assert plan.status == "optimal"
+    c = plan.certificate
+    assert c.gap <= 1e-5
     assert _brackets(c.lower_bound, exact, c.upper_bound)
 
 
-def test_without_a_time_limit_or_a_second_core_hipdlp_runs_alone(
+def test_pdhg_goes_on_from_hipdlp_s_last_point_when_the_next_run_could_not_finish(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rada.planning.first_order as first_order
-
+    """The runs judged by the programme's size go; the run after them, judged by the last
+    one's pace, is made to look too long: pdhg starts from the last run's point."""
     monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
-    economy = generate_economy(products=40, years=2, seed=9)
+
+    def judged(lp: object, tolerance: float, *, measured: object) -> float:
+        return 0.0 if measured is None else 1e9
+
+    monkeypatch.setattr(first_order, "_hipdlp_seconds", judged)
+    economy = generate_economy(products=60, years=3, seed=8)
     said: list[str] = []
-    solve_plan(economy, solver="first-order", gap=1e-6, progress=said.append)
-    assert not any("alongside" in line for line in said)
-    monkeypatch.setattr(first_order.os, "sched_getaffinity", lambda pid: {0})
-    said.clear()
-    solve_plan(economy, solver="first-order", gap=1e-6, time_limit=30, progress=said.append)
-    assert not any("alongside" in line for line in said)
+    plan = solve_plan(economy, solver="first-order", gap=1e-9, time_limit=30, progress=said.append)
+    exact = solve_plan(economy, solver="primal").objective
+    runs = [line for line in said if line.startswith("HiGHS hipdlp to tolerance")]
+    assert runs == ["HiGHS hipdlp to tolerance 0.01", "HiGHS hipdlp to tolerance 0.001"]
+    handed = said.index(next(line for line in said if "Rada's pdhg goes on" in line))
+    assert said[handed + 1].startswith("start: gap")  # hipdlp's 1e-3 point, not the closed form
+    c = plan.certificate
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+    assert c.max_violation <= 1e-9
 
 
-def test_a_failure_beside_pdhg_stops_its_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rada.planning.first_order as first_order
-
+def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
-    started: list[object] = []
-    real = first_order._Alongside
+    monkeypatch.setattr(first_order, "HIPDLP_ITERATIONS", 1e12)
+    said: list[str] = []
+    plan = solve_plan(
+        generate_economy(products=40, years=2, seed=9),
+        solver="first-order",
+        gap=1e-6,
+        progress=said.append,
+    )
+    assert plan.certificate.gap <= 1e-6
+    assert not any("pdhg goes on" in line for line in said)
+    assert any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
 
-    def recording(*args: object, **kwargs: object) -> object:
-        alongside = real(*args, **kwargs)  # type: ignore[arg-type]
-        started.append(alongside)
-        return alongside
 
-    def broken(*args: object, **kwargs: object) -> object:
-        raise RuntimeError("HiGHS crashed")
-
-    monkeypatch.setattr(first_order, "_Alongside", recording)
-    monkeypatch.setattr(first_order, "run_highs", broken)
-    with pytest.raises(RuntimeError, match="HiGHS crashed"):
-        solve_plan(
-            generate_economy(products=40, years=2, seed=9), solver="first-order", time_limit=600
-        )
-    (alongside,) = started
-    assert not alongside.child.is_alive()  # type: ignore[attr-defined]
+def test_hipdlp_s_time_is_judged_by_its_last_run_or_else_by_the_programme_s_size() -> None:
+    small = build_programme(compile_economy(generate_economy(products=30, years=2, seed=1)))
+    large = build_programme(compile_economy(generate_economy(products=300, years=3, seed=1)))
+    # A thousandfold finer tolerance doubles the last run's iterations, at its pace.
+    assert first_order._hipdlp_seconds(small, 1e-3, measured=(1e-3, 1000, 2.0)) == 2.0
+    assert first_order._hipdlp_seconds(small, 1e-6, measured=(1e-3, 1000, 2.0)) == 4.0
+    assert first_order._hipdlp_seconds(small, 1e-9, measured=(1e-6, 500, 1.0)) == 2.0
+    # Without a run to go by: more non-zeros, more iterations, each dearer.
+    by_size = [first_order._hipdlp_seconds(lp, 1e-3, measured=None) for lp in (small, large)]
+    assert 0 < by_size[0] < by_size[1]
 
 
 @pytest.mark.parametrize("solver", ["auto", "first-order"])
