@@ -567,22 +567,34 @@ class _Scaled:
     """The programme ``min -cost x`` preconditioned: ``A_s = D_r A D_c``."""
 
     def __init__(self, lp: LinearProgramme) -> None:
-        matrix = sp.csr_array(lp.matrix)
+        # The scalings work on the matrix's entries in place of products with diagonal
+        # matrices, which SciPy multiplies as general sparse products: at 100,000 x 5 (26
+        # million non-zeros) the ten passes took 40 s that way.
+        matrix = _compact(lp.matrix)
+        matrix.eliminate_zeros()
         m, n = matrix.shape
+        size = np.abs(matrix.data)
+        row_of = np.repeat(np.arange(m, dtype=matrix.indices.dtype), np.diff(matrix.indptr))
+        col_of = matrix.indices
+        by_column = np.argsort(col_of, kind="stable")
+        column_ptr = np.concatenate([[0], np.cumsum(np.bincount(col_of, minlength=n))])
         rows, cols = np.ones(m), np.ones(n)
         for _ in range(RUIZ_PASSES):
-            scaled = abs(sp.diags_array(rows) @ matrix @ sp.diags_array(cols))
-            r = np.sqrt(np.asarray(scaled.max(axis=1).todense()).ravel())
-            c = np.sqrt(np.asarray(scaled.max(axis=0).todense()).ravel())
+            scaled = size * rows[row_of] * cols[col_of]
+            r = np.sqrt(_segments(np.maximum, scaled, matrix.indptr))
+            c = np.sqrt(_segments(np.maximum, scaled[by_column], column_ptr))
             rows /= np.where(r > 0, r, 1.0)
             cols /= np.where(c > 0, c, 1.0)
-        scaled = abs(sp.diags_array(rows) @ matrix @ sp.diags_array(cols))
-        r = np.sqrt(np.asarray(scaled.sum(axis=1)).ravel())
-        c = np.sqrt(np.asarray(scaled.sum(axis=0)).ravel())
+        scaled = size * rows[row_of] * cols[col_of]
+        r = np.sqrt(_segments(np.add, scaled, matrix.indptr))
+        c = np.sqrt(_segments(np.add, scaled[by_column], column_ptr))
         rows /= np.where(r > 0, r, 1.0)
         cols /= np.where(c > 0, c, 1.0)
         self.rows, self.cols = rows, cols
-        self.a = _compact(sp.diags_array(rows) @ matrix @ sp.diags_array(cols))
+        self.a: sp.csr_array = sp.csr_array(
+            (matrix.data * rows[row_of] * cols[col_of], matrix.indices, matrix.indptr),
+            shape=matrix.shape,
+        )
         self.at = _compact(self.a.T)
         self.c = -lp.cost * cols
         self.lower, self.upper = lp.col_lower / cols, lp.col_upper / cols
@@ -617,6 +629,15 @@ class _Scaled:
         rows[~np.isfinite(rows)] = 0.0
         cols[~np.isfinite(cols)] = 0.0
         return float(y @ rows + reduced @ cols)
+
+
+def _segments(reduce: np.ufunc, values: FloatArray, pointers: Any) -> FloatArray:
+    """``reduce`` over each segment ``values[pointers[i]:pointers[i + 1]]``; 0 where empty."""
+    out = np.zeros(len(pointers) - 1)
+    filled = np.flatnonzero(np.diff(pointers) > 0)
+    if filled.size:
+        out[filled] = reduce.reduceat(values, np.asarray(pointers)[filled])
+    return out
 
 
 def _compact(matrix: Any) -> sp.csr_array:
