@@ -343,12 +343,12 @@ def _ladder(
             stopped = "time limit"
             break
         if left is not None:
-            needs = _hipdlp_seconds(lp, min(tolerance, SHARPENED_ENOUGH), measured=measured)
+            judged = min(tolerance, SHARPENED_ENOUGH)
+            needs = _hipdlp_seconds(lp, judged, measured=measured)
             if needs > left:
                 say(
-                    f"not starting HiGHS {method} to tolerance {min(tolerance, SHARPENED_ENOUGH):g}"
-                    f": it would take about {needs:.0f} s, {left:.0f} s are left; "
-                    "Rada's pdhg goes on"
+                    f"not starting HiGHS {method}: its run to tolerance {judged:g} would take "
+                    f"about {needs:.0f} s and {left:.0f} s are left; Rada's pdhg goes on"
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
