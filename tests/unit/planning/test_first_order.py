@@ -3,6 +3,7 @@ asked for, and at the time limit it returns the best certified plan, never nothi
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -129,6 +130,40 @@ def test_pdhg_sharpens_its_prices_by_the_surrogate(monkeypatch: pytest.MonkeyPat
     assert sharp.upper_bound < plain.upper_bound
 
 
+def test_pdhg_sharpens_again_from_a_later_point_s_prices_once_its_steps_doubled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Besides whenever a point proves a better upper bound than the last surrogate, pdhg
+    tries a surrogate again from a later point's prices once it has taken twice the steps
+    (:data:`first_order.PDHG_RESHARPEN`); never twice from the same prices."""
+    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+    lp = build_programme(s)
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "PDHG_SHARPEN_FROM", 1.0)
+    monkeypatch.setattr(first_order, "PDHG_SHARPEN_SHARE", 100.0)
+    sharpen = first_order._sharpen
+
+    def tries(resharpen: float) -> list[tuple[int, np.ndarray]]:
+        monkeypatch.setattr(first_order, "PDHG_RESHARPEN", resharpen)
+        calls: list[tuple[int, np.ndarray]] = []
+        said: list[str] = []
+
+        def counting(*args: object, **kwargs: object) -> tuple[object, int, int]:
+            steps = [int(line.split()[1][:-1]) for line in said if line.startswith("iteration")]
+            calls.append((max(steps), np.array(args[4])))
+            return sharpen(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(first_order, "_sharpen", counting)
+        solve_pdhg(s, lp, labour=0, gap=1e-12, iteration_limit=3000, progress=said.append)
+        return calls
+
+    again, only_fresh = tries(2.0), tries(np.inf)
+    assert len(again) > len(only_fresh) >= 1
+    assert any(after >= 2 * before for (before, _), (after, _) in itertools.pairwise(again))
+    for (_, first), (_, second) in itertools.pairwise(again):
+        assert not np.array_equal(first, second)
+
+
 def test_hipdlp_stopped_by_the_time_limit_returns_the_closed_form_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -152,6 +187,48 @@ def test_an_iteration_limit_keeps_the_best_certificate_which_only_improves() -> 
     assert first.stopped == longer.stopped == "iteration limit"
     assert longer.certificate.gap <= first.certificate.gap
     assert longer.certificate.lower_bound >= first.certificate.lower_bound - 1e-12
+
+
+def _iterates(products: int, seed: int) -> first_order._Iterates:
+    """PDHG's iterates on a generated economy's programme, at its closed-form start."""
+    s = compile_economy(generate_economy(products=products, years=3, seed=seed))
+    lp = build_programme(s)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    x, y = point_of(lp, start)
+    q = first_order._Scaled(lp)
+    return first_order._Iterates(q, x / q.cols, y / q.rows)
+
+
+def test_pdhg_takes_a_step_only_within_pdlp_s_bound_and_adapts_its_size() -> None:
+    it = _iterates(120, 11)
+    first = it.eta
+    for _ in range(200):
+        x, y, ax, w = it.xs.copy(), it.ys.copy(), it.ax.copy(), it.weight
+        it._anchor()  # the sums then hold this one step, weighted by its size
+        it.steps(1)
+        taken = it.summed
+        dx, dy = it.xs - x, it.ys - y
+        across = abs(float(dy @ (it.ax - ax)))
+        moved = w * float(dx @ dx) + float(dy @ dy) / w
+        assert across == 0.0 or taken <= moved / (2.0 * across) * (1 + 1e-12)
+    assert it.tried == 200 + it.rejected
+    assert it.eta != first  # the size adapted to the steps taken
+
+
+def test_the_dual_step_of_one_sided_rows_is_the_general_one() -> None:
+    fast, general = _iterates(80, 12), _iterates(80, 12)
+    assert fast.q.split is not None  # balances bounded below first, the rest above
+    general.q.split = None
+    # Rounding apart, the same steps; the step sizes follow the iterates, so the two drift
+    # apart over hundreds of steps (as any rounding would make them).
+    for _ in range(3):
+        fast.steps(8)
+        general.steps(8)
+        for mine, theirs in ((fast.xs, general.xs), (fast.ys, general.ys)):
+            assert np.abs(mine - theirs).max() <= 1e-12 * np.abs(theirs).max()
+    assert (fast.ys[: fast.q.split] >= 0).all()
+    assert (fast.ys[fast.q.split :] <= 0).all()
 
 
 def test_the_closed_form_start_is_feasible_and_close_on_generated_economies() -> None:
