@@ -216,6 +216,15 @@ def test_pdhg_takes_a_step_only_within_pdlp_s_bound_and_adapts_its_size() -> Non
     assert it.eta != first  # the size adapted to the steps taken
 
 
+def test_a_step_that_is_not_a_number_is_taken_not_retried_for_ever() -> None:
+    it = _iterates(40, 13)
+    it.ys[0] = np.nan
+    it.aty = it.q.at @ it.ys
+    it.steps(3)
+    assert it.tried == 3
+    assert np.isnan(it.ys).any()
+
+
 def test_the_dual_step_of_one_sided_rows_is_the_general_one() -> None:
     fast, general = _iterates(80, 12), _iterates(80, 12)
     assert fast.q.split is not None  # balances bounded below first, the rest above
