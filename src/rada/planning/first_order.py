@@ -618,10 +618,10 @@ class _Scaled:
         below = np.isfinite(self.row_lower) & ~np.isfinite(self.row_upper)
         above = np.isfinite(self.row_upper) & ~np.isfinite(self.row_lower)
         split = int(below.sum())
-        self.split: int | None = None
-        if below[:split].all() and above[split:].all():
-            self.split = split
-            self.bound = np.where(below, self.row_lower, self.row_upper)
+        self.split = split if below[:split].all() and above[split:].all() else None
+        self.bound = np.where(below, self.row_lower, self.row_upper)
+        #: The first step size, which PDHG's theory allows whatever the point.
+        self.safe_step = STEP / self.norm
 
     def _norm(self) -> float:
         """The largest singular value of the scaled matrix, by power iteration."""
@@ -684,7 +684,7 @@ class _Iterates:
         self.xs, self.ys = xs, ys
         self.ax, self.aty = q.a @ xs, q.at @ ys
         self.weight = _initial_weight(q)
-        self.eta = STEP / q.norm
+        self.eta = q.safe_step
         self.tried = 0  # steps tried, taken or not
         self.rejected = 0  # steps tried and not taken: each cost a product with the matrix
         self._anchor()
@@ -727,7 +727,7 @@ class _Iterates:
         xs, ys, ax, aty = self.xs, self.ys, self.ax, self.aty
         sum_x, sum_y = self.sums
         cut, spare_x = np.empty_like(ys), np.empty_like(xs)
-        safe = STEP / q.norm
+        safe = q.safe_step
         for _ in range(count):
             refused = 0
             while True:
