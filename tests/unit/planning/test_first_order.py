@@ -397,6 +397,26 @@ def test_pdhg_goes_on_from_hipdlp_s_last_point_when_the_next_run_could_not_finis
     assert c.max_violation <= 1e-9
 
 
+def test_a_hipdlp_run_judged_to_just_fit_is_not_started_without_its_margin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run judged at 90 % of the time left is not started: the judgement is rough, and the
+    point would have no time left for the surrogate that makes it worth having."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "_hipdlp_seconds", lambda *args, **kwargs: 0.9 * 30)
+    said: list[str] = []
+    plan = solve_plan(
+        generate_economy(products=40, years=2, seed=9),
+        solver="first-order",
+        gap=1e-6,
+        time_limit=30,
+        progress=said.append,
+    )
+    assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
+    assert any("with a margin" in line and "Rada's pdhg goes on" in line for line in said)
+    assert plan.certificate.gap <= 1e-6
+
+
 def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
