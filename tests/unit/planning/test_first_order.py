@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from rada.planning import first_order
-from rada.planning.errors import SolverUnavailable
+from rada.planning.errors import PlanningError, SolverUnavailable
 from rada.planning.first_order import (
     candidate_of,
     closed_form,
@@ -91,13 +91,13 @@ def test_pdhg_ends_before_its_deadline_when_its_slices_are_slow(
     """At 100,000 x 5 a slice of iterations and a certificate take about 20 s: a run that
     noticed its deadline only after passing it answered too late for the process waiting on
     it. Slices slowed to 0.4 s each stand in for that here."""
-    steps = first_order._Iterates.steps
+    steps = first_order._Halpern.steps
 
-    def slow(self: first_order._Iterates, count: int) -> None:
+    def slow(self: first_order._Halpern, count: int) -> None:
         steps(self, count)
         time.sleep(0.4)
 
-    monkeypatch.setattr(first_order._Iterates, "steps", slow)
+    monkeypatch.setattr(first_order._Halpern, "steps", slow)
     s = compile_economy(generate_economy(products=60, years=3, seed=8))
     run = solve_pdhg(s, build_programme(s), labour=0, gap=1e-12, time_limit=2.0)
     assert run.stopped == "time limit"
@@ -238,6 +238,133 @@ def test_the_dual_step_of_one_sided_rows_is_the_general_one() -> None:
             assert np.abs(mine - theirs).max() <= 1e-12 * np.abs(theirs).max()
     assert (fast.ys[: fast.q.split] >= 0).all()
     assert (fast.ys[fast.q.split :] <= 0).all()
+
+
+def _halpern(products: int, seed: int) -> first_order._Halpern:
+    """The Halpern kernel's iterates on a generated economy's programme, at its closed-form
+    start."""
+    it = _iterates(products, seed)
+    return first_order._Halpern(it.q, it.xs, it.ys)
+
+
+def _pdhg_image(
+    q: first_order._Scaled, x: np.ndarray, y: np.ndarray, weight: float, eta: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """PDHG's image of ``(x, y)`` in the textbook's form (Chambolle and Pock's step)."""
+    tau, sigma = eta / weight, eta * weight
+    xh = np.clip(x - tau * (q.c - q.at @ y), q.lower, q.upper)
+    t = y / sigma - q.a @ (2 * xh - x)
+    yh = sigma * (t - np.clip(t, -q.row_upper, -q.row_lower))
+    return xh, yh
+
+
+def test_the_halpern_kernel_steps_as_the_textbook_writes_them() -> None:
+    """The kernel keeps its iterates as offsets from the anchor and folds constants into the
+    epoch: the same steps as ``z <- (k+1)/(k+2) (2 T(z) - z) + z0/(k+2)``, rounding apart."""
+    it = _halpern(80, 12)
+    x0, _, y0, _ = it.anchor
+    x, y = x0.copy(), y0.copy()
+    for k in range(12):
+        xh, yh = _pdhg_image(it.q, x, y, it.weight, it.eta)
+        keep = (k + 1) / (k + 2)
+        x = keep * (2 * xh - x) + x0 / (k + 2)
+        y = keep * (2 * yh - y) + y0 / (k + 2)
+        it.steps(1)
+        mine_x, mine_ax, mine_y, mine_aty = (
+            a + u for a, u in zip(it.anchor, it.offsets, strict=True)
+        )
+        for mine, theirs in (
+            (mine_x, x),
+            (mine_y, y),
+            (mine_ax, it.q.a @ x),
+            (mine_aty, it.q.at @ y),
+        ):
+            assert np.abs(mine - theirs).max() <= 1e-9 * max(1.0, np.abs(theirs).max())
+
+
+def test_the_halpern_kernel_s_one_sided_dual_step_is_the_general_one() -> None:
+    fast, general = _halpern(80, 12), _halpern(80, 12)
+    assert fast.q.split is not None
+    general.q.split = None
+    general._begin(*general.anchor)  # the epoch's constants without the rows' bounds
+    for _ in range(3):
+        fast.steps(8)
+        general.steps(8)
+        for mine, theirs in zip(fast.image, general.image, strict=True):
+            assert np.abs(mine - theirs).max() <= 1e-9 * max(1.0, np.abs(theirs).max())
+
+
+def test_the_halpern_kernel_s_fixed_point_error_falls_and_restarts_balance_the_weight() -> None:
+    it = _halpern(120, 11)
+    first = it.fixed_point_error()
+    total = 0
+    for _ in range(20):
+        it.steps(first_order.CHECK_EVERY)
+        total += first_order.CHECK_EVERY
+        cand, restart = it.candidate(total)
+        if restart:
+            it.restart(cand)
+    assert 0 < it.fixed_point_error() < first / 10
+    # A restart that moved the primal e times as far as the dual (in the weight's terms)
+    # lowers the weight by a factor of e (the gains add up to 1 on a first imbalance).
+    it.errors.clear()
+    x0, ax0, y0, aty0 = it.anchor
+    direction_x = np.ones_like(x0) / np.sqrt(x0.size)
+    direction_y = np.ones_like(y0) / np.sqrt(y0.size)
+    weight = it.weight
+    moved = (x0 + np.e / weight * direction_x, ax0, y0 + direction_y, aty0)
+    it.restart(moved)
+    assert it.weight == pytest.approx(weight / np.e, rel=1e-12)
+    assert it.inner == 0
+    assert all(not u.any() for u in it.offsets)
+
+
+def test_a_halpern_point_that_is_not_a_number_restarts_and_ends_its_steps() -> None:
+    it = _halpern(40, 13)
+    it.anchor[2][0] = np.nan
+    it._begin(*it.anchor)
+    it.steps(3)
+    _, restart = it.candidate(3)
+    assert restart
+    assert it.inner == 3
+
+
+@pytest.mark.parametrize("kernel", sorted(first_order.KERNELS))
+def test_each_pdhg_kernel_brackets_the_exact_optimum(kernel: str) -> None:
+    s = compile_economy(generate_economy(products=80, years=3, seed=2))
+    lp = build_programme(s)
+    optimum = run_highs(lp, maximise=True, solver="primal", threads=0).objective
+    run = solve_pdhg(s, lp, labour=0, gap=1e-6, kernel=kernel)
+    c = run.certificate
+    assert run.stopped == "gap"
+    assert c.gap <= 1e-6
+    assert _brackets(c.lower_bound, optimum, c.upper_bound)
+
+
+def test_pdhg_runs_the_halpern_kernel_where_its_steps_have_time_to_pay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a limit, and where the limit leaves HALPERN_FROM_STEPS of its steps at the
+    pace of the programme's products here, the Halpern kernel runs; under a tighter limit,
+    PDLP's, whose prices are the better ones early on."""
+    s = compile_economy(generate_economy(products=40, years=2, seed=3))
+    lp = build_programme(s)
+    monkeypatch.setattr(first_order, "_product_seconds", lambda lp: 1e-3)
+    steps = first_order.HALPERN_FROM_STEPS * first_order.HALPERN_PRODUCTS * 1e-3
+    assert first_order.choose_kernel(lp, None) == "halpern"
+    assert first_order.choose_kernel(lp, steps * 1.01) == "halpern"
+    assert first_order.choose_kernel(lp, steps * 0.99) == "pdlp"
+    said: list[str] = []
+    solve_pdhg(s, lp, labour=0, gap=1e-4, time_limit=steps * 0.5, progress=said.append)
+    assert "pdhg's kernel: pdlp" in said
+
+
+def test_an_unknown_pdhg_kernel_is_refused() -> None:
+    s = compile_economy(generate_economy(products=20, years=2, seed=1))
+    with pytest.raises(
+        PlanningError, match="unknown pdhg kernel 'adam'; use one of auto, halpern, pdlp"
+    ):
+        solve_pdhg(s, build_programme(s), labour=0, kernel="adam")
 
 
 def test_the_closed_form_start_is_feasible_and_close_on_generated_economies() -> None:
