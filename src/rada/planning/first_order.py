@@ -3,11 +3,13 @@
 Simplex and interior-point methods factorise ``I - A`` (or a basis holding it) for every year,
 and a random sparse ``I - A`` fills in: 1,000 products x 5 years takes minutes, 10,000 does
 not finish. This module solves the stock-eliminated programme (:mod:`rada.planning.programme`)
-with the primal-dual hybrid gradient method as PDLP runs it (Applegate et al., 2021; Lu and
-Yang's cuPDLP): Ruiz and Pock-Chambolle diagonal preconditioning, PDLP's adaptive step
-sizes, averaged iterates, adaptive restarts on the KKT error and a primal weight
-re-balanced at each restart. Each iteration costs two sparse products, and a step tried and
-not taken one more.
+with the primal-dual hybrid gradient method, Ruiz and Pock-Chambolle diagonally
+preconditioned, by one of two kernels: restarted reflected Halpern PDHG as cuPDLPx runs it
+(Lu and Yang, 2024: a fixed step, restarts on the fixed-point error, a PID-controlled primal
+weight; :class:`_Halpern`), or PDHG as PDLP runs it (Applegate et al., 2021: adaptive step
+sizes, averaged iterates, restarts on the KKT error; :class:`_Iterates`), for time limits
+too short for the first to pay (:func:`choose_kernel`). Each iteration costs two sparse
+products, and a step PDLP tried and did not take one more.
 
 It starts from the closed-form plan with no investment (each year's targets by a Leontief
 solve, as far as labour allows, priced by labour values), which is feasible and within about
