@@ -150,10 +150,18 @@ SURROGATE_SECONDS_PER_NONZERO = 5e-6
 HIPDLP_ITERATIONS = 5160.0
 HIPDLP_NONZEROS = 190_000.0
 HIPDLP_GROWTH = 0.45
-#: Each thousandfold finer tolerance about doubles hipdlp's iterations (1e-3 to 1e-6: 5,160
-#: to 9,760 at 1,000 x 5; 4,120 to 13,800 and 5,800 to 48,840 at 2,000 x 5): a low estimate,
-#: so that a run that may well finish is started.
+#: Each thousandfold finer tolerance down to 1e-6 about doubles hipdlp's iterations (1e-3 to
+#: 1e-6: 5,160 to 9,760 at 1,000 x 5; 4,120 to 13,800 and 5,800 to 48,840 at 2,000 x 5): a
+#: low estimate, so that a run that may well finish is started.
 HIPDLP_FINER = 2.0
+#: Past 1e-6 each thousandfold multiplies them by about seven (the 1e-9 run took 70,480
+#: iterations at 1,000 x 5, the 1e-6 run 9,760; at 10,000 x 5 the 1e-9 run had not finished
+#: after 26 minutes). Judged by doubling, a 20-minute limit at 10,000 x 5 started the 1e-9 run
+#: with 950 s left, which it could not finish, and HiGHS's run stopped by the limit returns
+#: nothing: the time went to waste where pdhg would have gone on.
+HIPDLP_FINEST = 7.0
+#: The tolerance at which :data:`HIPDLP_FINER` gives way to :data:`HIPDLP_FINEST`.
+HIPDLP_STEEPER_FROM = 1e-6
 #: An iteration of hipdlp costs about this many of the programme's pairs of sparse products
 #: (``A x`` and ``A^T y``), timed on the spot: 5.3 ms at 10,000 x 5 against 4.0 ms for the
 #: pair.
@@ -326,7 +334,9 @@ def _hipdlp_seconds(
     """About how long a run of hipdlp to ``tolerance`` (1e-3 or finer) takes: scaled from the
     ``measured`` (tolerance, iterations, seconds) of an earlier run on the same programme to
     1e-3 or finer, or else from the programme's size (:data:`HIPDLP_ITERATIONS`) and the time
-    its sparse products take here (:data:`HIPDLP_PRODUCTS`)."""
+    its sparse products take here (:data:`HIPDLP_PRODUCTS`); each thousandfold finer tolerance
+    costs :data:`HIPDLP_FINER` times the iterations down to 1e-6, :data:`HIPDLP_FINEST` past
+    it."""
     if measured is not None:
         done, count, seconds = measured
         each = seconds / max(count, 1)
@@ -334,8 +344,10 @@ def _hipdlp_seconds(
         done = SHARPENED_ENOUGH
         count = round(HIPDLP_ITERATIONS * (lp.matrix.nnz / HIPDLP_NONZEROS) ** HIPDLP_GROWTH)
         each = HIPDLP_PRODUCTS * _product_seconds(lp)
-    finer = max(0.0, math.log10(done / tolerance) / 3)
-    return float(count * HIPDLP_FINER**finer * each)
+    turn = HIPDLP_STEEPER_FROM
+    finer = max(0.0, math.log10(done / max(tolerance, turn)) / 3)
+    finest = max(0.0, math.log10(min(done, turn) / tolerance) / 3)
+    return float(count * HIPDLP_FINER**finer * HIPDLP_FINEST**finest * each)
 
 
 def _product_seconds(lp: LinearProgramme) -> float:

@@ -565,10 +565,14 @@ def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
 def test_hipdlp_s_time_is_judged_by_its_last_run_or_else_by_the_programme_s_size() -> None:
     small = build_programme(compile_economy(generate_economy(products=30, years=2, seed=1)))
     large = build_programme(compile_economy(generate_economy(products=300, years=3, seed=1)))
-    # A thousandfold finer tolerance doubles the last run's iterations, at its pace.
+    # A thousandfold finer tolerance doubles the last run's iterations down to 1e-6, at its
+    # pace, and multiplies them by seven past it.
     assert first_order._hipdlp_seconds(small, 1e-3, measured=(1e-3, 1000, 2.0)) == 2.0
     assert first_order._hipdlp_seconds(small, 1e-6, measured=(1e-3, 1000, 2.0)) == 4.0
-    assert first_order._hipdlp_seconds(small, 1e-9, measured=(1e-6, 500, 1.0)) == 2.0
+    assert first_order._hipdlp_seconds(small, 1e-9, measured=(1e-6, 500, 1.0)) == pytest.approx(7.0)
+    assert first_order._hipdlp_seconds(small, 1e-9, measured=(1e-3, 1000, 2.0)) == pytest.approx(
+        28.0
+    )
     # Without a run to go by: more non-zeros, more iterations, each dearer.
     by_size = [first_order._hipdlp_seconds(lp, 1e-3, measured=None) for lp in (small, large)]
     assert 0 < by_size[0] < by_size[1]
