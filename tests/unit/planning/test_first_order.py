@@ -8,10 +8,12 @@ import time
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from rada.planning import first_order
 from rada.planning.errors import PlanningError, SolverUnavailable
 from rada.planning.first_order import (
+    FoldedRows,
     candidate_of,
     closed_form,
     point_of,
@@ -21,7 +23,7 @@ from rada.planning.first_order import (
 from rada.planning.generate import generate_economy
 from rada.planning.highs import hipo_available, run_highs
 from rada.planning.optimal import choose_solver, solve_plan
-from rada.planning.programme import build_programme
+from rada.planning.programme import LinearProgramme, build_programme
 from rada.planning.structure import compile_economy
 
 #: Bounds are compared with the exact optimum to this, relative: the exact optimum itself
@@ -384,6 +386,106 @@ def test_the_closed_form_start_is_feasible_and_close_on_generated_economies() ->
 def test_economies_with_a_choice_of_technique_have_no_closed_form() -> None:
     s = compile_economy(generate_economy(products=40, years=2, seed=9, alternatives=0.5))
     assert closed_form(s, labour=0) is None
+
+
+def _dual_check(lp: LinearProgramme, y: np.ndarray) -> tuple[float, float]:
+    """The largest violation of the dual's signs by prices ``y`` of ``min -cost x``, and their
+    dual objective."""
+    reduced = -lp.cost - lp.matrix.T @ y
+    worst = max(
+        float(np.max(np.where(np.isfinite(lp.row_lower), 0.0, np.maximum(y, 0.0)), initial=0)),
+        float(np.max(np.where(np.isfinite(lp.row_upper), 0.0, np.maximum(-y, 0.0)), initial=0)),
+        float(np.max(np.where(np.isfinite(lp.col_lower), 0.0, np.maximum(reduced, 0.0)))),
+        float(np.max(np.where(np.isfinite(lp.col_upper), 0.0, np.maximum(-reduced, 0.0)))),
+    )
+    # Rounding leaves reduced costs of about 1e-15 on either side of zero; they are worth nothing.
+    y, reduced = np.where(abs(y) > 1e-12, y, 0.0), np.where(abs(reduced) > 1e-12, reduced, 0.0)
+    rows = np.where(y > 0, lp.row_lower, lp.row_upper)
+    cols = np.where(reduced > 0, lp.col_lower, lp.col_upper)
+    value = float(y[y != 0] @ rows[y != 0]) + float(reduced[reduced != 0] @ cols[reduced != 0])
+    return worst, value
+
+
+def _hand_programme() -> LinearProgramme:
+    """max x0 + x1 + x2 with single-entry rows of both signs and senses: ``2 x0 <= 4`` and the
+    parallel ``3 x0 <= 6`` (equally tight), ``-x1 >= -5`` (x1 <= 5), ``x1 >= 1``, ``x2 <= 9``
+    where x2's own bound 3 is tighter, and one row of two entries ``x0 + x1 + x2 <= 9.5``."""
+    matrix = sp.csc_array(
+        np.array(
+            [[2.0, 0, 0], [3.0, 0, 0], [0, -1.0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 1.0, 1.0]]
+        )
+    )
+    inf = np.inf
+    return LinearProgramme(
+        build_programme(compile_economy(generate_economy(products=5, years=1, seed=1))).layout,
+        matrix,
+        np.ones(3),
+        np.zeros(3),
+        np.array([inf, inf, 3.0]),
+        np.array([-inf, -inf, -5.0, 1.0, -inf, -inf]),
+        np.array([4.0, 6.0, inf, inf, 9.0, 9.5]),
+    )
+
+
+@pytest.mark.parametrize("which", ["generated", "hand"])
+def test_rows_of_one_entry_fold_into_bounds_and_their_prices_come_back_exact(which: str) -> None:
+    if which == "generated":
+        lp = build_programme(compile_economy(generate_economy(products=40, years=3, seed=10)))
+    else:
+        lp = _hand_programme()
+    folded = FoldedRows(lp)
+    singles = np.diff(sp.csr_array(lp.matrix).indptr) == 1
+    assert singles.any()
+    assert np.array_equal(folded.kept, ~singles)
+    assert folded.lp.matrix.shape == (int((~singles).sum()), lp.matrix.shape[1])
+    whole = run_highs(lp, maximise=True, solver="dual", threads=0)
+    part = run_highs(folded.lp, maximise=True, solver="dual", threads=0)
+    assert whole.status == part.status == "Optimal"
+    assert part.objective == pytest.approx(whole.objective, rel=1e-9)
+    # The folded programme's optimal prices, read back, are optimal prices of the whole one:
+    # dual-feasible, and worth its optimum.
+    y = folded.unfold(-part.row_dual)
+    worst, value = _dual_check(lp, y)
+    assert worst <= 1e-9
+    assert -value == pytest.approx(whole.objective, rel=1e-9)
+    if which == "hand":
+        assert whole.objective == pytest.approx(2.0 + 4.5 + 3.0)
+        # The row x0 + x1 + x2 <= 9.5 binds (price 1), and nothing else has a price: the
+        # first of the parallel rows x0 <= 2 would hold one had it bound alone.
+        assert y[5] == pytest.approx(-1.0)
+        assert np.allclose(y[:5], 0.0)
+
+
+def test_the_row_price_of_a_bound_that_binds_goes_to_the_first_row_that_sets_it() -> None:
+    lp = _hand_programme()
+    lp = LinearProgramme(
+        lp.layout, lp.matrix, lp.cost, lp.col_lower, lp.col_upper, lp.row_lower,
+        np.array([4.0, 6.0, np.inf, np.inf, 9.0, 100.0]),
+    )  # fmt: skip
+    folded = FoldedRows(lp)
+    part = run_highs(folded.lp, maximise=True, solver="dual", threads=0)
+    assert part.status == "Optimal"
+    assert part.objective == pytest.approx(2.0 + 5.0 + 3.0)
+    y = folded.unfold(-part.row_dual)
+    # x0 <= 2 (2 x0 <= 4, price -1/2 per unit of the row), x1 <= 5 (-x1 >= -5, price 1 on
+    # a >= row); x2's own bound 3 holds it, so its row x2 <= 9 has none.
+    assert y[:5] == pytest.approx([-0.5, 0.0, 1.0, 0.0, 0.0])
+    worst, value = _dual_check(lp, y)
+    assert worst <= 1e-12
+    assert -value == pytest.approx(10.0)
+
+
+def test_rows_of_one_entry_that_leave_a_column_no_room_are_not_folded() -> None:
+    lp = _hand_programme()
+    lp = LinearProgramme(
+        lp.layout, lp.matrix, lp.cost, lp.col_lower, lp.col_upper,
+        np.array([-np.inf, -np.inf, -5.0, 6.0, -np.inf, -np.inf]), lp.row_upper,
+    )  # fmt: skip
+    folded = FoldedRows(lp)
+    assert folded.kept.all()
+    assert folded.lp.matrix.shape == lp.matrix.shape
+    y = np.arange(1.0, 7.0)
+    assert np.array_equal(folded.unfold(y), y)
 
 
 def test_a_point_of_the_programme_reads_back_as_the_same_candidate() -> None:
