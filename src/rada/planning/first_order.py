@@ -653,9 +653,11 @@ class FoldedRows:
         self._single, self._col, self._a = single, col, a
         self._upper = _owners(col, hi, (hi <= col_upper[col]) & (hi < lp.col_upper[col]))
         self._lower = _owners(col, lo, (lo >= col_lower[col]) & (lo > lp.col_lower[col]))
-        self._cost = lp.cost
         matrix = sp.csc_array(rows[self.kept]) if single.size else lp.matrix
-        self._matrix_t = sp.csr_array(matrix.T)
+        # Only the folded rows' columns need their reduced costs (unfold).
+        self._columns, self._column_of = np.unique(col, return_inverse=True)
+        self._cost = lp.cost[self._columns]
+        self._columns_t = sp.csr_array(matrix[:, self._columns].T)
         self.lp = LinearProgramme(
             lp.layout, matrix, lp.cost, col_lower, col_upper,
             lp.row_lower[self.kept], lp.row_upper[self.kept],
@@ -667,7 +669,7 @@ class FoldedRows:
         full = np.zeros(self.kept.size)
         full[self.kept] = y
         if self._single.size:
-            reduced = (-self._cost - self._matrix_t @ y)[self._col]
+            reduced = (-self._cost - self._columns_t @ y)[self._column_of]
             held = np.where(self._upper, np.minimum(reduced, 0.0), 0.0)
             held += np.where(self._lower, np.maximum(reduced, 0.0), 0.0)
             full[self._single] = held / self._a
