@@ -633,7 +633,7 @@ class FoldedRows:
     """
 
     def __init__(self, lp: LinearProgramme) -> None:
-        rows = sp.csr_array(lp.matrix)
+        rows = sp.csr_array(lp.matrix, copy=True)  # the caller's matrix is left as it is
         rows.eliminate_zeros()
         m = rows.shape[0]
         single = np.flatnonzero(np.diff(rows.indptr) == 1)
@@ -651,8 +651,8 @@ class FoldedRows:
         self.kept = np.ones(m, dtype=bool)
         self.kept[single] = False
         self._single, self._col, self._a = single, col, a
-        self._upper = _owners(col, hi, (hi <= col_upper[col]) & (hi < lp.col_upper[col]))
-        self._lower = _owners(col, lo, (lo >= col_lower[col]) & (lo > lp.col_lower[col]))
+        self._upper = _owners(col, (hi <= col_upper[col]) & (hi < lp.col_upper[col]))
+        self._lower = _owners(col, (lo >= col_lower[col]) & (lo > lp.col_lower[col]))
         matrix = sp.csc_array(rows[self.kept]) if single.size else lp.matrix
         # Only the folded rows' columns need their reduced costs (unfold).
         self._columns, self._column_of = np.unique(col, return_inverse=True)
@@ -676,9 +676,9 @@ class FoldedRows:
         return full
 
 
-def _owners(col: Any, bound: FloatArray, tight: Any) -> Any:
-    """Of the folded rows whose ``bound`` is ``tight`` for their column ``col``, the first for
-    each column."""
+def _owners(col: Any, tight: Any) -> Any:
+    """Of the folded rows whose bound is ``tight`` for their column ``col``, the first for each
+    column."""
     owns = np.zeros(col.size, dtype=bool)
     candidates = np.flatnonzero(tight)
     _, first = np.unique(col[candidates], return_index=True)
