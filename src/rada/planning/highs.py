@@ -140,6 +140,11 @@ def run_highs(
                 )
             raise SolverUnavailable(f"HiGHS refused {option}={value!r} for solver {solver!r}")
     if threads:
+        # HiGHS's thread pool belongs to the process and keeps the size it started with: a
+        # run asking for another size ends with status "Not Set" and no solution. So a run
+        # that names its threads starts the pool afresh at that size (never while another
+        # solve runs in this process: Rada's own solves all leave the choice to HiGHS).
+        highspy.Highs.resetGlobalScheduler(True)
         h.setOptionValue("threads", threads)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
@@ -167,7 +172,7 @@ def run_highs(
     status = h.modelStatusToString(h.getModelStatus())
     solution = h.getSolution()
     info = h.getInfo()
-    return Solved(
+    solved = Solved(
         status=status,
         objective=float(info.objective_function_value),
         col_value=np.asarray(solution.col_value),
@@ -183,6 +188,9 @@ def run_highs(
         valid=bool(solution.value_valid and solution.dual_valid),
         basis=h.getBasis() if keep_basis and h.getBasis().valid else None,
     )
+    if threads:
+        highspy.Highs.resetGlobalScheduler(True)  # the next run's pool is HiGHS's choice again
+    return solved
 
 
 #: How long past its time limit a solve in a child process may run before the process is

@@ -160,3 +160,14 @@ def test_the_library_refuses_a_gap_or_time_limit_out_of_bounds(
 
     with pytest.raises(PlanningError, match=r"the gap is relative|the time limit is a number"):
         solve_plan(generate_economy(products=5, years=1, seed=1), gap=gap, time_limit=time_limit)
+
+
+def test_a_solve_that_names_its_threads_after_one_that_did_not_still_solves() -> None:
+    """HiGHS's thread pool belongs to the process and keeps its first size: a later solve that
+    asked for another size ended with status "Not Set" and no plan."""
+    from rada.planning.generate import generate_economy
+
+    economy = generate_economy(products=20, years=2, seed=1)
+    plans = [solve_plan(economy, solver="primal", threads=t) for t in (0, 1, 3, 0)]
+    assert all(p.status == "optimal" for p in plans)
+    assert [p.objective for p in plans] == pytest.approx([plans[0].objective] * 4, rel=1e-12)
