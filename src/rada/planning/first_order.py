@@ -1067,7 +1067,8 @@ def _initial_weight(q: _Scaled) -> float:
     """The primal weight to start with: the ratio of the objective's and the bounds' norms."""
     finite = np.isfinite(q.row_lower) | np.isfinite(q.row_upper)
     bounds = np.where(np.isfinite(q.row_lower), q.row_lower, q.row_upper)
-    weight = float(np.linalg.norm(q.c) / np.linalg.norm(bounds[finite]))
+    size = float(np.linalg.norm(bounds[finite]))  # 0 where every row was folded into bounds
+    weight = float(np.linalg.norm(q.c)) / size if size > 0 else 1.0
     return weight if np.isfinite(weight) and weight > 0 else 1.0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -486,6 +487,27 @@ def test_rows_of_one_entry_that_leave_a_column_no_room_are_not_folded() -> None:
     assert folded.lp.matrix.shape == lp.matrix.shape
     y = np.arange(1.0, 7.0)
     assert np.array_equal(folded.unfold(y), y)
+
+
+@pytest.mark.parametrize("kernel", ["halpern", "pdlp"])
+def test_a_programme_whose_rows_all_fold_is_solved_by_either_kernel(kernel: str) -> None:
+    """max x0 + x1 with x0 <= 3 and 2 x1 <= 4: no row is left once folded, and the prices
+    come back from the bounds alone (1 and 1/2, as rows bounded above read them: -1, -1/2)."""
+    lp = _hand_programme()
+    lp = LinearProgramme(
+        lp.layout, sp.csc_array(np.array([[1.0, 0.0], [0.0, 2.0]])), np.ones(2), np.zeros(2),
+        np.full(2, np.inf), np.full(2, -np.inf), np.array([3.0, 4.0]),
+    )  # fmt: skip
+    folded = FoldedRows(lp)
+    assert folded.lp.matrix.shape == (0, 2)
+    q = first_order._Scaled(folded.lp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by the norm of no bounds
+        it = first_order.KERNELS[kernel](q, np.zeros(2), np.zeros(0))
+        it.steps(64)
+    point, _ = it.candidate(64)
+    assert point[0] * q.cols == pytest.approx([3.0, 2.0])
+    assert folded.unfold(point[2] * q.rows) == pytest.approx([-1.0, -0.5])
 
 
 def test_a_point_of_the_programme_reads_back_as_the_same_candidate() -> None:
