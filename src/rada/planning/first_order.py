@@ -650,7 +650,7 @@ class FoldedRows:
             col_lower, col_upper = lp.col_lower, lp.col_upper
         self.kept = np.ones(m, dtype=bool)
         self.kept[single] = False
-        self._single, self._col, self._a = single, col, a
+        self._single, self._a = single, a
         self._upper = _owners(col, (hi <= col_upper[col]) & (hi < lp.col_upper[col]))
         self._lower = _owners(col, (lo >= col_lower[col]) & (lo > lp.col_lower[col]))
         matrix = sp.csc_array(rows[self.kept]) if single.size else lp.matrix

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from rada.planning.economy import LABOUR, CapitalStock, Economy, Product, Resource, Technique
-from rada.planning.errors import PlanInfeasible, PlanUnbounded
+from rada.planning.errors import PlanInfeasible, PlanningError, PlanUnbounded
 from rada.planning.formats.cockshott import read_cockshott
+from rada.planning.generate import generate_economy
 from rada.planning.optimal import solve_plan
 
 TOY = Path(__file__).resolve().parents[4] / "shared" / "data" / "cockshott-toy" / "v2019"
@@ -155,9 +156,6 @@ def test_where_stocks_bind_auto_does_not_stop_at_the_closed_form() -> None:
 def test_the_library_refuses_a_gap_or_time_limit_out_of_bounds(
     gap: float, time_limit: float | None
 ) -> None:
-    from rada.planning.errors import PlanningError
-    from rada.planning.generate import generate_economy
-
     with pytest.raises(PlanningError, match=r"the gap is relative|the time limit is a number"):
         solve_plan(generate_economy(products=5, years=1, seed=1), gap=gap, time_limit=time_limit)
 
@@ -165,8 +163,6 @@ def test_the_library_refuses_a_gap_or_time_limit_out_of_bounds(
 def test_a_solve_that_names_its_threads_after_one_that_did_not_still_solves() -> None:
     """HiGHS's thread pool belongs to the process and keeps its first size: a later solve that
     asked for another size ended with status "Not Set" and no plan."""
-    from rada.planning.generate import generate_economy
-
     economy = generate_economy(products=20, years=2, seed=1)
     plans = [solve_plan(economy, solver="primal", threads=t) for t in (0, 1, 3, 0)]
     assert all(p.status == "optimal" for p in plans)
