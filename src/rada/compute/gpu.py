@@ -9,8 +9,11 @@ dual-feasible, so the bounds it proves hold whatever the device returned (a wron
 loose tolerance only widens the gap). The programme is the library's own
 (:func:`rada.planning.programme.build_programme`, stock-eliminated).
 
-This module was written against cuPDLPx 0.3.0's documented Python API (``cupdlpx.Model``,
-``optimize()``, ``X``, ``Pi``, ``Status``) and has not been run on a GPU here.
+cuPDLPx starts from the closed-form plan with no investment and its prices (``setWarmStart``),
+as the CPU's first-order solvers do, and runs without its own presolve (PSLP): the
+certificate reads the prices of every row of the whole programme, and the figures in
+docs/planning.md were measured that way. Written against cuPDLPx 0.3.0's Python API
+(``cupdlpx.Model``, ``setWarmStart``, ``optimize()``, ``X``, ``Pi``, ``Status``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from rada.planning.certificate import certify, tighter
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
-from rada.planning.first_order import candidate_of, certified_closed_form
+from rada.planning.first_order import candidate_of, certified_closed_form, point_of
 from rada.planning.optimal import certified_plan, check_limits
 from rada.planning.plan import Plan
 from rada.planning.programme import LinearProgramme, build_programme
@@ -101,6 +104,7 @@ def solve_plan_gpu(
     time_limit: float | None = None,
     gap: float = 1e-6,
     progress: Callable[[str], None] | None = None,
+    warm_start: bool = True,
 ) -> Plan:
     """Solve ``economy``'s plan with cuPDLPx on the GPU and certify it on the host.
 
@@ -109,7 +113,9 @@ def solve_plan_gpu(
     ``"time limit"`` (cuPDLPx stopped at it) or ``"gap not reached"``. As on the CPU, the
     closed-form plan with no investment is certified first and returned when that proves
     ``gap`` already, and otherwise its plan or prices are kept where they prove more than
-    the device's (:func:`~rada.planning.certificate.tighter`). Raises ``PlanUnbounded`` or
+    the device's (:func:`~rada.planning.certificate.tighter`). cuPDLPx starts from that plan
+    and its prices unless ``warm_start`` is false, and is given what is left of
+    ``time_limit`` after the host's work before it. Raises ``PlanUnbounded`` or
     ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
     """
     say = progress or (lambda message: None)
@@ -127,8 +133,10 @@ def solve_plan_gpu(
         )
     say("formulating the linear programme")
     lp = build_programme(s)
+    start = point_of(lp, found[0]) if warm_start and found is not None else None
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - started), 1.0)
     say(f"solving {lp.matrix.shape[0]} x {lp.matrix.shape[1]} with cuPDLPx on the GPU")
-    x, y, status, iterations = _run_cupdlpx(lp, time_limit=time_limit, tolerance=gap / 10)
+    x, y, status, iterations = _run_cupdlpx(lp, time_limit=left, tolerance=gap / 10, start=start)
     if status == _PRIMAL_INFEASIBLE:
         raise PlanNotOptimal(
             "infeasible",
@@ -153,10 +161,15 @@ def solve_plan_gpu(
 
 
 def _run_cupdlpx(
-    lp: LinearProgramme, *, time_limit: float | None, tolerance: float
+    lp: LinearProgramme,
+    *,
+    time_limit: float | None,
+    tolerance: float,
+    start: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[FloatArray, FloatArray, int, int]:
-    """Minimise ``-cost x`` (cuPDLPx's default sense) and return x, the row duals, the
-    termination code and the iterations."""
+    """Minimise ``-cost x`` (cuPDLPx's default sense) from ``start`` (a primal-dual point in
+    the same convention as the returned one) and return x, the row duals, the termination
+    code and the iterations."""
     try:
         from cupdlpx import Model
     except ImportError:
@@ -171,7 +184,11 @@ def _run_cupdlpx(
         variable_lower_bound=lp.col_lower,
         variable_upper_bound=lp.col_upper,
     )
-    model.setParams(OutputFlag=False, OptimalityTol=tolerance, FeasibilityTol=tolerance)
+    model.setParams(
+        OutputFlag=False, OptimalityTol=tolerance, FeasibilityTol=tolerance, Presolve=False
+    )
+    if start is not None:
+        model.setWarmStart(primal=start[0], dual=start[1])
     if time_limit is not None:
         model.setParam("TimeLimit", float(time_limit))
     model.optimize()

@@ -39,12 +39,20 @@ class _HighsModel:
         self.Status: int | None = None
         self.StatusName = "UNSPECIFIED"
         self.IterCount = 0
+        self.params: dict[str, Any] = {}
+        self.start: tuple[Any, Any] | None = None
+        _HighsModel.last = self
+
+    last: _HighsModel | None = None
 
     def setParams(self, **params: Any) -> None:  # noqa: N802 (cupdlpx's name)
-        pass
+        self.params.update(params)
 
     def setParam(self, name: str, value: Any) -> None:  # noqa: N802
-        pass
+        self.params[name] = value
+
+    def setWarmStart(self, primal: Any = None, dual: Any = None) -> None:  # noqa: N802
+        self.start = (primal, dual)
 
     def optimize(self) -> None:
         p = self.problem
@@ -107,6 +115,33 @@ def test_cupdlpx_s_point_is_read_back_and_certified_on_the_host(
     assert plan.certificate.gap < 1e-9
     assert plan.certificate.accepted
     assert plan.objective == pytest.approx(exact.objective, rel=1e-9)
+
+
+def test_cupdlpx_starts_from_the_closed_form_plan_and_its_prices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rada.planning.first_order import closed_form, point_of
+    from rada.planning.programme import build_programme
+    from rada.planning.structure import compile_economy
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_HighsModel))
+    economy = generate_economy(products=15, years=3, seed=2)
+    solve_plan_gpu(economy, time_limit=30.0)
+    model = _HighsModel.last
+    assert model is not None
+    assert model.start is not None
+    s = compile_economy(economy)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    x, y = point_of(build_programme(s), start)
+    np.testing.assert_array_equal(model.start[0], x)
+    np.testing.assert_array_equal(model.start[1], y)
+    assert model.params["Presolve"] is False
+    assert 1.0 <= model.params["TimeLimit"] < 30.0  # what the host's work left of it
+    solve_plan_gpu(economy, warm_start=False)
+    assert _HighsModel.last is not None
+    assert _HighsModel.last.start is None
+    assert "TimeLimit" not in _HighsModel.last.params
 
 
 @pytest.mark.skipif(not cupdlpx_available(), reason="cupdlpx is not installed (rada[gpu])")
