@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -43,7 +43,7 @@ class _HighsModel:
         self.start: tuple[Any, Any] | None = None
         _HighsModel.last = self
 
-    last: _HighsModel | None = None
+    last: ClassVar[_HighsModel | None] = None
 
     def setParams(self, **params: Any) -> None:  # noqa: N802 (cupdlpx's name)
         self.params.update(params)
@@ -142,6 +142,53 @@ def test_cupdlpx_starts_from_the_closed_form_plan_and_its_prices(
     assert _HighsModel.last is not None
     assert _HighsModel.last.start is None
     assert "TimeLimit" not in _HighsModel.last.params
+
+
+class _Rough(_HighsModel):
+    """A stand-in that meets a coarse tolerance at a rough point (the optimum's activities
+    cut by 1 %, its prices raised by 1 %), and reaches the optimum only at 1e-9 or finer."""
+
+    runs: ClassVar[list[_Rough]] = []
+
+    def optimize(self) -> None:
+        super().optimize()
+        _Rough.runs.append(self)
+        if self.params["OptimalityTol"] > 1e-9:
+            self.X, self.Pi = self.X * 0.99, self.Pi * 1.01
+
+
+def test_a_tolerance_met_before_the_gap_goes_on_from_the_device_s_own_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_Rough))
+    _Rough.runs = []
+    economy = generate_economy(products=15, years=3, seed=2)
+    plan = solve_plan_gpu(economy, gap=1e-7)
+    tolerances = [run.params["OptimalityTol"] for run in _Rough.runs]
+    assert tolerances == pytest.approx([1e-8, 1e-9])
+    first, second = _Rough.runs
+    assert second.start is not None
+    np.testing.assert_array_equal(second.start[0], first.X)
+    np.testing.assert_array_equal(second.start[1], first.Pi)
+    assert plan.status == "optimal"
+    assert plan.certificate.gap <= 1e-7
+    assert plan.objective == pytest.approx(solve_plan(economy).objective, rel=1e-9)
+
+
+def test_the_ladder_ends_at_the_finest_tolerance(monkeypatch: pytest.MonkeyPatch) -> None:
+    class _NeverBetter(_Rough):
+        def optimize(self) -> None:
+            _HighsModel.optimize(self)
+            _Rough.runs.append(self)
+            self.X, self.Pi = self.X * 0.99, self.Pi * 1.01
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_NeverBetter))
+    _Rough.runs = []
+    plan = solve_plan_gpu(generate_economy(products=15, years=3, seed=2), gap=1e-6)
+    tolerances = [run.params["OptimalityTol"] for run in _Rough.runs]
+    assert tolerances == pytest.approx([1e-7, 1e-8, 1e-9, 1e-10])
+    assert plan.status == "gap not reached"
+    assert plan.certificate.gap > 1e-6
 
 
 @pytest.mark.skipif(not cupdlpx_available(), reason="cupdlpx is not installed (rada[gpu])")
