@@ -1,0 +1,79 @@
+"""GPU plans of generated economies (cuPDLPx, ``--device gpu``): time to a certified gap.
+
+Issue 17 §3: the plan's programme is solved by cuPDLPx on a CUDA device and certified on the
+host (``rada.compute.gpu.solve_plan_gpu``). The time covers compiling the economy,
+certifying the closed-form plan, formulating the programme, cuPDLPx (its copy to the device
+included) and every certificate, not generating the economy. Without ``cupdlpx`` or a CUDA
+device it says so and exits 0, so that ``run_all.py`` passes on a machine with no GPU.
+
+    python benchmarks/bench_gpu.py --products 10000 --years 5 --runs 3 --gap 1e-6
+    python benchmarks/bench_gpu.py --products 100000 --years 5 --runs 1 --gap 1e-3 --time-limit 60
+    python benchmarks/bench_gpu.py --products 10000 --years 5 --runs 1 --cold
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+
+from _measure import machine, median, peak_rss_gib, timed
+from rada.compute.gpu import gpu_available, solve_plan_gpu
+from rada.planning.generate import generate_economy
+
+
+def device() -> str:
+    """The GPU's name, memory and driver as nvidia-smi reports them."""
+    if shutil.which("nvidia-smi") is None:
+        return "a CUDA device (no nvidia-smi to name it)"
+    query = "--query-gpu=name,memory.total,driver_version"
+    found = subprocess.run(
+        ["nvidia-smi", query, "--format=csv,noheader"], capture_output=True, text=True
+    )
+    return found.stdout.strip() or "a CUDA device"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3, help="Seeds 1 to RUNS.")
+    parser.add_argument("--gap", type=float, default=1e-6)
+    parser.add_argument("--time-limit", type=float, default=120.0, help="Seconds (0: none).")
+    parser.add_argument(
+        "--cold", action="store_true", help="Start cuPDLPx from zero, not the closed form."
+    )
+    args = parser.parse_args()
+    if not gpu_available():
+        print("skipped: the GPU backend needs cupdlpx (rada[gpu]) and a CUDA device")
+        return
+    times, gaps = [], []
+    for seed in range(1, args.runs + 1):
+        economy = generate_economy(products=args.products, years=args.years, seed=seed)
+        seconds, plan = timed(
+            lambda e=economy: solve_plan_gpu(
+                e,
+                gap=args.gap,
+                time_limit=args.time_limit or None,
+                warm_start=not args.cold,
+            )
+        )
+        c = plan.certificate
+        times.append(seconds)
+        gaps.append(c.gap)
+        print(
+            f"  seed {seed}: {seconds:.2f} s, {plan.iterations} iterations, {plan.status}: "
+            f"gap {c.gap:.3g} (bounds {c.lower_bound:.10g} .. {c.upper_bound:.10g})",
+            flush=True,
+        )
+    start = "cold" if args.cold else "from the closed form"
+    print(
+        f"GPU plan {args.products} products x {args.years} years ({start}, gap {args.gap:g}, "
+        f"time limit {args.time_limit:g} s): median {median(times):.2f} s, median gap "
+        f"{median(gaps):.3g} over {args.runs} seeds; peak host memory {peak_rss_gib():.2f} GiB; "
+        f"{device()}; host {machine()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
