@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -255,6 +256,32 @@ def test_bounds_bracket_the_optimum_whatever_the_solver_returned(
     assert_brackets(c, plan.objective, slack=1e-12)
     assert c.max_violation == 0.0 or c.lower_bound == -np.inf
     assert price_violation(plan.structure, c.prices) == 0.0 or c.upper_bound == np.inf
+
+
+def test_a_repair_plans_a_year_once_for_the_same_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each trial investment in year y - 1 re-plans every year; the years before it are
+    # unchanged, and their plans are taken from the ones already made.
+    from rada.planning import repair
+
+    plan = solve_plan(generate_economy(products=60, years=4, seed=1), solver="primal")
+    short = plan.investment.copy()
+    short[1] *= 0.999
+    short[2] *= 0.999
+    keys: list[tuple[int, float, bytes, bytes]] = []
+    real = repair._year_plan
+
+    def counted(s: Any, system: Any, y: int, **kwargs: Any) -> Any:
+        taken, stocks = kwargs["taken"], kwargs["stocks"]
+        keys.append((y, float(kwargs["fulfilment"]), taken.tobytes(), stocks.tobytes()))
+        return real(s, system, y, **kwargs)
+
+    monkeypatch.setattr(repair, "_year_plan", counted)
+    c = recertify(plan, investment=short)
+    assert c.max_violation == 0.0
+    assert_brackets(c, plan.objective)
+    planned = [key for key in keys if np.isfinite(np.frombuffer(key[3])).all()]
+    assert len(planned) == len(set(planned))  # overdrafts (no stock limit) aside
+    assert len(planned) < 4 * 4  # the first plan and a trial for each of years 3, 2, 1
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
