@@ -169,9 +169,12 @@ HIPDLP_PRODUCTS = 1.33
 #: A run judged to fit is started only where this many times its judged time, and a surrogate
 #: to sharpen its point (:data:`SURROGATE_SECONDS_PER_NONZERO`), fit in the time left: the
 #: judgement is rough (at 10,000 x 5 on 2 cores of an AMD EPYC the 1e-3 run was judged at 103 s
-#: and took 113 s, 7.7 ms an iteration), and a 1e-3 point that is not sharpened proves little
-#: (2.6e-3 there, where pdhg alone proves 1.4e-3 in 120 s).
-HIPDLP_MARGIN = 1.25
+#: and took 113 s, 7.7 ms an iteration; on 2 cores of an Intel Xeon judged at 87 s, it took
+#: 88 s), and a 1e-3 point that is not sharpened proves little (2.6e-3 on the EPYC, where pdhg
+#: alone proves 1.4e-3 in 120 s). At 1.25 the Xeon did not start that run with 119 s left
+#: (123 s needed) and pdhg alone proved a median of 1.31e-3 in 120 s (seeds 1-3: 1.11e-3,
+#: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
+HIPDLP_MARGIN = 1.15
 
 
 @dataclass(frozen=True)
