@@ -17,7 +17,9 @@ bounds every plan's summed fulfilment from above (weak duality).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,19 +85,33 @@ def excess(lhs: FloatArray, rhs: FloatArray, scale: FloatArray) -> float:
     return float(max(0.0, over.max())) if over.size else 0.0
 
 
+def sum_onto(index: Any, values: FloatArray, size: int) -> FloatArray:
+    """``out[..., i]`` = the sum of ``values[..., k]`` over the ``k`` with ``index[k] == i``.
+
+    The same sums as ``np.add.at``, to the bit (each is added in the order of ``k``, from
+    zero), by one ``np.bincount`` per leading row: several times faster at 100,000 products.
+    """
+    lead = values.shape[:-1]
+    rows = values.reshape(math.prod(lead), values.shape[-1])
+    out = np.empty((rows.shape[0], size))
+    for r, row in enumerate(rows):
+        out[r] = np.bincount(index, weights=row, minlength=size)
+    return out.reshape((*lead, size))
+
+
 def accumulation(s: Structure, investment: FloatArray, years: int) -> FloatArray:
     """Products taken out of each year's balance to be invested (``[year, product]``)."""
     taken = np.zeros((years, s.n_products))
     if s.n_pairs and years > 1:
-        np.add.at(taken[:-1].T, s.pair_good, investment.T)
+        taken[:-1] = sum_onto(s.pair_good, investment[: years - 1], s.n_products)
     return taken
 
 
 def per_technique(s: Structure, per_pair: FloatArray) -> FloatArray:
     """Sum ``per_pair[..., k] * per_unit[k]`` onto each pair's technique."""
-    out = np.zeros((*per_pair.shape[:-1], s.n_techniques))
-    np.add.at(out.T, s.pair_tech, (per_pair * s.per_unit).T)
-    return out
+    if not s.n_pairs:
+        return np.zeros((*per_pair.shape[:-1], s.n_techniques))
+    return sum_onto(s.pair_tech, per_pair * s.per_unit, s.n_techniques)
 
 
 def plan_violation(

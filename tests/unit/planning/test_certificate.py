@@ -333,3 +333,25 @@ def test_the_best_plan_and_the_best_prices_of_two_runs_prove_more_together() -> 
     # The prices shown are those that prove the upper bound.
     best_prices = closed if closed.upper_bound <= point.upper_bound else point
     assert both.prices is best_prices.prices
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=30),
+    st.integers(min_value=0, max_value=200),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_sums_onto_an_index_are_np_add_at_s_to_the_bit(
+    size: int, count: int, rows: int, seed: int
+) -> None:
+    from rada.planning.feasibility import sum_onto
+
+    rng = np.random.default_rng(seed)
+    index = rng.integers(0, size, count)
+    values = rng.standard_normal((rows, count)) * 10.0 ** rng.integers(-300, 300, (rows, count))
+    expected = np.zeros((rows, size))
+    np.add.at(expected.T, index, values.T)
+    got = sum_onto(index, values, size)
+    assert got.tobytes() == expected.tobytes()
+    assert sum_onto(index, values[0], size).tobytes() == expected[0].tobytes()
