@@ -12,6 +12,9 @@ dozen sparse products where a factorisation of a random sparse ``I - A`` fills i
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,7 +38,63 @@ from rada.planning.tolerances import CERTIFICATE_MARGIN
 FACTORISE_UP_TO = 300
 #: Jacobi iteration gives up (and factorises) after this many steps.
 MAX_ITERATIONS = 3000
+#: A year's system of more products than this is multiplied by its off-diagonal part in row
+#: blocks, one per core up to :data:`THREADS_AT_MOST`, on threads (SciPy's sparse products
+#: let go of the GIL). Each row's sum is the same, so the products are the same to the bit.
+#: The closed form's certificate on 2 cores of an Intel Xeon (medians of 3, bounds the same):
+#: 100,000 x 5 7.7 s against 11.0 s in one thread; 50,000 x 5 3.5 against 3.7 s; 25,000 x 5
+#: 1.8 against 1.6 s and 10,000 x 5 0.67 against 0.62 s, where the threads cost more than
+#: they give.
+SPLIT_ABOVE = 50_000
+THREADS_AT_MOST = 8
 _EPS = float(np.finfo(np.float64).eps)
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def _threads() -> int:
+    """How many threads the row blocks use: the cores this process may run on, at most
+    :data:`THREADS_AT_MOST`."""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:  # pragma: no cover - macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, THREADS_AT_MOST))
+
+
+def _pool() -> ThreadPoolExecutor:
+    """This process's threads for the row blocks. A process forked from one that had a pool
+    gets its own: the parent's threads do not exist in it."""
+    pid = os.getpid()
+    if pid not in _pools:
+        _pools.clear()
+        _pools[pid] = ThreadPoolExecutor(_threads(), thread_name_prefix="rada-repair")
+    return _pools[pid]
+
+
+class RowBlocks:
+    """A CSR matrix multiplied in blocks of rows of about equal non-zeros, on threads."""
+
+    def __init__(self, matrix: sp.csr_array, pool: ThreadPoolExecutor, parts: int) -> None:
+        edges = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, parts + 1))
+        edges[0], edges[-1] = 0, matrix.shape[0]
+        self.rows = int(matrix.shape[0])
+        self.blocks = [
+            (int(a), int(b), sp.csr_array(matrix[int(a) : int(b)]))
+            for a, b in itertools.pairwise(edges)
+            if b > a
+        ]
+        self.pool = pool
+
+    def __matmul__(self, value: FloatArray) -> FloatArray:
+        out = np.empty((self.rows, *value.shape[1:]))
+
+        def part(block: tuple[int, int, sp.csr_array]) -> None:
+            a, b, rows = block
+            out[a:b] = rows @ value
+
+        for _ in self.pool.map(part, self.blocks):
+            pass
+        return out
 
 
 def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
@@ -83,14 +142,18 @@ class YearSystem:
         self.matrix = matrix
         self.diagonal = matrix.diagonal()
         self._factor: spla.SuperLU | None = None
-        self._off: sp.csr_array | None = None
-        self._off_t: sp.csr_array | None = None
+        self._off: sp.csr_array | RowBlocks | None = None
+        self._off_t: sp.csr_array | RowBlocks | None = None
         if self.made.size <= FACTORISE_UP_TO or not (self.diagonal > 0).all():
             self._factorise()
         else:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
             self._off = sp.csr_array(off)
             self._off_t = sp.csr_array(off.T)
+            if self.made.size > SPLIT_ABOVE and _threads() > 1:
+                pool, parts = _pool(), _threads()
+                self._off = RowBlocks(self._off, pool, parts)
+                self._off_t = RowBlocks(self._off_t, pool, parts)
 
     def _factorise(self) -> None:
         try:
@@ -100,7 +163,7 @@ class YearSystem:
                 f"the techniques the plan runs do not determine its quantities ({error})"
             ) from error
 
-    def _iterate(self, rhs: FloatArray, off: sp.csr_array) -> FloatArray | None:
+    def _iterate(self, rhs: FloatArray, off: sp.csr_array | RowBlocks) -> FloatArray | None:
         diagonal = self.diagonal.reshape((-1,) + (1,) * (rhs.ndim - 1))
         value = rhs / diagonal
         for _ in range(MAX_ITERATIONS):
