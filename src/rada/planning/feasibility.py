@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from rada.planning.structure import FloatArray, Structure
+from rada.planning.structure import FloatArray, IntArray, Structure
 
 #: Multiplying by this rounds a non-negative float up past any error of a few operations.
 ROUND_UP = 1.0 + 8 * np.finfo(np.float64).eps
@@ -85,7 +84,7 @@ def excess(lhs: FloatArray, rhs: FloatArray, scale: FloatArray) -> float:
     return float(max(0.0, over.max())) if over.size else 0.0
 
 
-def sum_onto(index: Any, values: FloatArray, size: int) -> FloatArray:
+def sum_onto(index: IntArray, values: FloatArray, size: int) -> FloatArray:
     """``out[..., i]`` = the sum of ``values[..., k]`` over the ``k`` with ``index[k] == i``.
 
     The same sums as ``np.add.at``, to the bit (each is added in the order of ``k``, from
