@@ -337,7 +337,8 @@ def repair_plan(
 #: Years already planned within one repair, by year and a digest of what the year's plan
 #: depends on besides the candidate (its wanted fulfilment, the goods investment takes, the
 #: stocks): a trial investment in year y - 1 changes nothing before it, and those years'
-#: solves are the bulk of a certificate (at 100,000 x 5, 29 solves, of which 14 repeat).
+#: solves are the bulk of a certificate (at 100,000 x 5 the closed form's repair planned a
+#: year 19 times, 6 of them repeats).
 _Solved = dict[tuple[int, bytes], "tuple[float, FloatArray] | None"]
 
 
