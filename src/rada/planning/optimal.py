@@ -30,6 +30,7 @@ from rada.planning.errors import (
     PlanNotOptimal,
     PlanUnbounded,
 )
+from rada.planning.feasibility import accumulation
 from rada.planning.first_order import (
     DEFAULT_GAP,
     FirstOrderRun,
@@ -426,10 +427,8 @@ def _plan(
     seconds: float,
 ) -> Plan:
     """A plan from its activities and investments, priced by its certificate."""
-    T, P = s.years, s.n_products
-    accumulation = np.zeros((T, P))
-    if s.n_pairs and T > 1:
-        np.add.at(accumulation[:-1].T, s.pair_good, investment.T)
+    T = s.years
+    taken = accumulation(s, investment, T)
     gross = (s.out @ activity.T).T
     used = (s.inp @ activity.T).T
     prices = certificate.prices
@@ -441,8 +440,8 @@ def _plan(
         fulfilment=fulfilment,
         activity=activity,
         gross_output=gross,
-        final_consumption=gross - used - accumulation,
-        accumulation=accumulation,
+        final_consumption=gross - used - taken,
+        accumulation=taken,
         stocks=stocks,
         investment=investment,
         resource_used=(s.res @ activity.T).T,

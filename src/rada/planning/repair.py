@@ -150,10 +150,10 @@ class YearSystem:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
             self._off = sp.csr_array(off)
             self._off_t = sp.csr_array(off.T)
-            if self.made.size > SPLIT_ABOVE and _threads() > 1:
-                pool, parts = _pool(), _threads()
-                self._off = RowBlocks(self._off, pool, parts)
-                self._off_t = RowBlocks(self._off_t, pool, parts)
+            parts = _threads() if self.made.size > SPLIT_ABOVE else 1
+            if parts > 1:
+                self._off = RowBlocks(self._off, _pool(), parts)
+                self._off_t = RowBlocks(self._off_t, _pool(), parts)
 
     def _factorise(self) -> None:
         try:
