@@ -38,6 +38,8 @@ from rada.planning.leontief import Method, gross_output, labour_values
 from rada.planning.programme import LinearProgramme, stocks_of
 from rada.planning.structure import FloatArray, Structure
 from rada.planning.surrogate import Surrogate
+from rada.planning.sweeps import THREADS_FROM, Sweeps
+from rada.planning.threads import pool, threads
 from rada.planning.vertex import VERTEX_TOLERANCE, VERTEX_UP_TO, find_vertex_within
 
 Progress = Callable[[str], None]
@@ -80,9 +82,6 @@ HALPERN_STEP = 0.99
 #: leaves fewer of its steps, the PDLP kernel runs (:func:`choose_kernel`): at 10,000 x 5 in
 #: 120 s it proves 1.4e-3, the Halpern kernel 6.1e-3.
 HALPERN_FROM_STEPS = 20_000
-#: A step of the Halpern kernel costs about this many pairs of sparse products with the
-#: programme's matrix (9.1 ms against 6.6 ms at 10,000 x 5).
-HALPERN_PRODUCTS = 1.4
 #: cuPDLPx's restart on a necessary reduction of the fixed-point error, with a local increase.
 HALPERN_NECESSARY = 0.5
 #: cuPDLPx's PID controller of the primal weight: proportional and integral gains, and the
@@ -724,19 +723,13 @@ class _Scaled:
         self.at = _compact(self.a.T)
         self.c = -lp.cost * cols
         self.lower, self.upper = lp.col_lower / cols, lp.col_upper / cols
-        self.capped = bool(np.isfinite(self.upper).any())  # some column has an upper bound
         self.row_lower, self.row_upper = lp.row_lower * rows, lp.row_upper * rows
         self.norm = self._norm()
-        # Where the rows bounded below come first and every row after them is bounded above
-        # only (as the plan's programme lays them out), the dual step is a shift and a sign
-        # (see _Iterates.steps): the finite bounds and where the rows bounded above begin.
-        below = np.isfinite(self.row_lower) & ~np.isfinite(self.row_upper)
-        above = np.isfinite(self.row_upper) & ~np.isfinite(self.row_lower)
-        split = int(below.sum())
-        self.split = split if below[:split].all() and above[split:].all() else None
-        self.bound = np.where(below, self.row_lower, self.row_upper)
         #: The first step size, which PDHG's theory allows whatever the point.
         self.safe_step = STEP / self.norm
+        #: The fused passes of a step, in blocks on threads where the matrix is large.
+        parts = threads() if self.a.nnz >= THREADS_FROM else 1
+        self.sweeps = Sweeps(self.a, self.at, pool() if parts > 1 else None, parts)
 
     def _norm(self) -> float:
         """The largest singular value of the scaled matrix, by power iteration."""
@@ -802,6 +795,7 @@ class _Iterates:
         self.eta = q.safe_step
         self.tried = 0  # steps tried, taken or not
         self.rejected = 0  # steps tried and not taken: each cost a product with the matrix
+        self._buffers: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._anchor()
 
     def _anchor(self) -> None:
@@ -826,56 +820,27 @@ class _Iterates:
         closed-form start this proved 5.9e-5 after 16,000 steps, where the fixed step of 0.9
         over the matrix's norm proved 1.2e-4 (3.6e-4 and 8.4e-4 after 12,000).
 
-        Written to make few passes over the vectors, in place, without ``np.clip`` (at
-        350,000 entries it takes 0.5 ms, a maximum and a minimum 0.2 ms) and without SciPy's
-        BLAS: SciPy and NumPy each bring their own OpenBLAS, whose threads wait spinning
-        after a call, and on two cores the two pools took turns: at 1,000 x 5 a step with
-        SciPy's ``daxpy`` for its sums took about 20 ms, 16 of them in that and NumPy's dot
-        products, against about 1 ms without. The dual step
-        ``t - sigma * clip(t / sigma, -upper, -lower)`` is taken as
-        ``t - clip(t, -sigma * upper, -sigma * lower)``, the same for ``sigma > 0``; where
-        each row has one finite bound ``b`` (``q.split``), as ``max(t + sigma * b, 0)`` on rows
-        bounded below and ``min(t + sigma * b, 0)`` on rows bounded above, with the shift
-        taken before the step is added to ``y``: six passes over ``y`` in place of nine.
+        Each half-step is one fused pass over the vectors (:mod:`rada.planning.sweeps`),
+        in blocks of rows on threads where the programme is large; the vectors of the step
+        before are kept as buffers for the next, so an iterate read from ``xs``, ``ys``,
+        ``ax`` or ``aty`` must be copied if it is to outlive the next call.
         """
-        q, w = self.q, self.weight
+        q, w, sweeps = self.q, self.weight, self.q.sweeps
         xs, ys, ax, aty = self.xs, self.ys, self.ax, self.aty
+        x_new, y_new, ax_new = self._spare(xs, ys)
         sum_x, sum_y = self.sums
-        cut, spare_x = np.empty_like(ys), np.empty_like(xs)
         safe = q.safe_step
         for _ in range(count):
             refused = 0
             while True:
                 eta = self.eta
                 tau, sigma = eta / w, eta * w
-                x_new = aty - q.c
-                x_new *= tau
-                x_new += xs
-                np.maximum(x_new, q.lower, out=x_new)
-                if q.capped:
-                    np.minimum(x_new, q.upper, out=x_new)
-                ax_new = q.a @ x_new
-                if q.split is None:
-                    y_new = ax * sigma
-                    y_new += ys
-                    np.multiply(ax_new, 2.0 * sigma, out=cut)
-                    y_new -= cut
-                    np.maximum(y_new, -sigma * q.row_upper, out=cut)
-                    np.minimum(cut, -sigma * q.row_lower, out=cut)
-                    y_new -= cut
-                else:
-                    y_new = ax - ax_new
-                    y_new -= ax_new
-                    y_new += q.bound
-                    y_new *= sigma
-                    y_new += ys
-                    head, tail = y_new[: q.split], y_new[q.split :]
-                    np.maximum(head, 0.0, out=head)
-                    np.minimum(tail, 0.0, out=tail)
-                np.subtract(x_new, xs, out=spare_x)
-                np.subtract(y_new, ys, out=cut)
-                across = abs(float(cut @ ax_new) - float(cut @ ax))
-                moved = w * float(spare_x @ spare_x) + float(cut @ cut) / w
+                moved_x = sweeps.primal(xs, aty, q.c, q.lower, q.upper, tau, x_new)
+                across_new, across_old, moved_y = sweeps.dual(
+                    x_new, ax, ys, q.row_lower, q.row_upper, sigma, ax_new, y_new
+                )
+                across = abs(across_new - across_old)
+                moved = w * moved_x + moved_y / w
                 bound = moved / (2.0 * across) if across > 0 else np.inf
                 self.tried += 1
                 k = self.tried + 1
@@ -888,14 +853,21 @@ class _Iterates:
                 refused += 1
                 if refused >= MAX_REFUSED:
                     self.eta = safe
-            xs, ys, ax, aty = x_new, y_new, ax_new, q.at @ y_new
-            np.multiply(xs, eta, out=spare_x)
-            sum_x += spare_x
-            np.multiply(ys, eta, out=cut)
-            sum_y += cut
+            sweeps.taken(x_new, y_new, aty, sum_x, sum_y, eta)
+            xs, x_new = x_new, xs
+            ys, y_new = y_new, ys
+            ax, ax_new = ax_new, ax
             self.summed += eta
             self.inner += 1
         self.xs, self.ys, self.ax, self.aty = xs, ys, ax, aty
+        self._buffers = (x_new, y_new, ax_new)
+
+    def _spare(self, xs: FloatArray, ys: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Buffers for the next iterate: the last step's, or new ones."""
+        buffers = self._buffers
+        if buffers is None or buffers[0].shape != xs.shape or buffers[1].shape != ys.shape:
+            return np.empty_like(xs), np.empty_like(ys), np.empty_like(ys)
+        return buffers
 
     def candidate(self, total: int) -> tuple[tuple[FloatArray, ...], bool]:
         """The better of the last iterate and the mean since the restart (by the KKT error),
@@ -966,39 +938,25 @@ class _Halpern:
         self.g0 += x
         self.h0 = ax * sigma
         self.h0 += y
-        if q.split is not None:
-            self.h0 += sigma * q.bound
         self.inner = 0
-        self._image()
+        # The image's vectors, overwritten in place by each step: copy what is to be kept.
+        self.image = (np.empty_like(x), np.empty_like(ax), np.empty_like(y), np.empty_like(aty))
+        self._image(move=False)
         self.anchor_error = self.last_error = self.fixed_point_error()
 
-    def _image(self) -> None:
-        """PDHG's image ``T(z)`` of the current point (what the next step reflects)."""
-        q, w = self.q, self.weight
+    def _image(self, *, move: bool, keep: float = 0.0) -> None:
+        """PDHG's image ``T(z)`` of the current point (what the next step reflects), where
+        ``move`` after the offsets' reflected step by ``keep`` from the last image: three
+        fused passes (:mod:`rada.planning.sweeps`), the columns', the rows' with ``A xh``
+        and the columns' with ``A^T yh``."""
+        q, w, sweeps = self.q, self.weight, self.q.sweeps
         tau, sigma = self.eta / w, self.eta * w
-        ux, uax, uy, uaty = self.offsets
-        xh = uaty * tau
-        xh += ux
-        xh += self.g0
-        np.maximum(xh, q.lower, out=xh)
-        if q.capped:
-            np.minimum(xh, q.upper, out=xh)
-        axh = q.a @ xh
-        # y - sigma A (2 x^ - x), then the projection (see _Iterates.steps).
-        yh = uax * sigma
-        yh += uy
-        yh += self.h0
-        cut = axh * (2.0 * sigma)
-        yh -= cut
-        if q.split is None:
-            np.maximum(yh, -sigma * q.row_upper, out=cut)
-            np.minimum(cut, -sigma * q.row_lower, out=cut)
-            yh -= cut
-        else:
-            head, tail = yh[: q.split], yh[q.split :]
-            np.maximum(head, 0.0, out=head)
-            np.minimum(tail, 0.0, out=tail)
-        self.image = (xh, axh, yh, q.at @ yh)
+        offsets, image, anchor = self.offsets, self.image, self.anchor
+        sweeps.halpern_primal(offsets, image, anchor, self.g0, q.lower, q.upper, keep, tau, move)
+        sweeps.halpern_dual(
+            offsets, image, anchor, self.h0, q.row_lower, q.row_upper, keep, sigma, move
+        )
+        sweeps.transpose(image[2], image[3])
 
     def fixed_point_error(self) -> float:
         """``|z - T(z)|`` in PDHG's norm: ``w/eta |dx|^2 + |dy|^2/(w eta) + 2 dy . A dx``."""
@@ -1011,18 +969,10 @@ class _Halpern:
 
     def steps(self, count: int) -> None:
         """``count`` anchored, reflected steps."""
-        spare = [np.empty_like(part) for part in self.offsets]
         for _ in range(count):
             k = self.inner
-            keep = (k + 1) / (k + 2)
-            parts = zip(self.offsets, self.image, self.anchor, spare, strict=True)
-            for u, image, anchor, buf in parts:
-                np.subtract(image, anchor, out=buf)
-                buf *= 2.0 * keep
-                u *= -keep
-                u += buf
             self.inner += 1
-            self._image()
+            self._image(move=True, keep=(k + 1) / (k + 2))
 
     def candidate(self, total: int) -> tuple[tuple[FloatArray, ...], bool]:
         """PDHG's image of the current point, and whether to restart from it (cuPDLPx's
@@ -1052,14 +1002,27 @@ class _Halpern:
         self._begin(*(part.copy() for part in cand))
 
 
-def choose_kernel(lp: LinearProgramme, time_limit: float | None) -> str:
-    """pdhg's kernel for ``lp`` within ``time_limit``: ``"halpern"``, unless the limit leaves
-    fewer than :data:`HALPERN_FROM_STEPS` of its steps at the pace of the programme's sparse
-    products here (:data:`HALPERN_PRODUCTS`), then ``"pdlp"``."""
+def choose_kernel(q: _Scaled, time_limit: float | None) -> str:
+    """pdhg's kernel for the scaled programme ``q`` within ``time_limit``: ``"halpern"``,
+    unless the limit leaves fewer than :data:`HALPERN_FROM_STEPS` of its steps at their pace
+    here (:func:`_step_seconds`), then ``"pdlp"``."""
     if time_limit is None:
         return "halpern"
-    steps = time_limit / (HALPERN_PRODUCTS * _product_seconds(lp))
-    return "halpern" if steps >= HALPERN_FROM_STEPS else "pdlp"
+    return "halpern" if time_limit / _step_seconds(q) >= HALPERN_FROM_STEPS else "pdlp"
+
+
+def _step_seconds(q: _Scaled) -> float:
+    """The time of a step of the Halpern kernel on ``q``, from the closed-form point or any:
+    the least of three rounds of five steps, after one that compiles the sweeps' loops where
+    this process has not yet (about a second, once per machine: Numba keeps them on disk)."""
+    it = _Halpern(q, np.zeros(q.a.shape[1]), np.zeros(q.a.shape[0]))
+    it.steps(1)
+    best = np.inf
+    for _ in range(3):
+        started = time.perf_counter()
+        it.steps(5)
+        best = min(best, (time.perf_counter() - started) / 5)
+    return float(best)
 
 
 #: pdhg's kernels by name (:func:`solve_pdhg`).
@@ -1151,11 +1114,11 @@ def solve_pdhg(
     if best.gap <= gap:
         return FirstOrderRun(best, 0, time.perf_counter() - started, "gap", certificates)
 
-    if kernel == "auto":  # timed only where steps are to be taken, on the time left
-        kernel = choose_kernel(lp, None if time_limit is None else deadline - time.perf_counter())
-    say(f"pdhg's kernel: {kernel}")
     folded = FoldedRows(lp)
     q = _Scaled(folded.lp)
+    if kernel == "auto":  # timed only where steps are to be taken, on the time left
+        kernel = choose_kernel(q, None if time_limit is None else deadline - time.perf_counter())
+    say(f"pdhg's kernel: {kernel}")
     it = KERNELS[kernel](q, x / q.cols, y[folded.kept] / q.rows)
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
     finish_from = FINISH_FROM

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -32,6 +31,7 @@ from rada.planning.feasibility import (
     worth_of_targets,
 )
 from rada.planning.structure import FloatArray, IntArray, Structure
+from rada.planning.threads import pool, threads
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
 #: Up to this many products a year's system is factorised; beyond, it is iterated.
@@ -39,36 +39,14 @@ FACTORISE_UP_TO = 300
 #: Jacobi iteration gives up (and factorises) after this many steps.
 MAX_ITERATIONS = 3000
 #: A year's system of more products than this is multiplied by its off-diagonal part in row
-#: blocks, one per core up to :data:`THREADS_AT_MOST`, on threads (SciPy's sparse products
-#: let go of the GIL). Each row's sum is the same, so the products are the same to the bit.
-#: The closed form's certificate on 2 cores of an Intel Xeon (medians of 3, bounds the same):
-#: 100,000 x 5 7.7 s against 11.0 s in one thread; 50,000 x 5 3.5 against 3.7 s; 25,000 x 5
-#: 1.8 against 1.6 s and 10,000 x 5 0.67 against 0.62 s, where the threads cost more than
-#: they give.
+#: blocks, one per core up to :data:`~rada.planning.threads.THREADS_AT_MOST`, on threads
+#: (SciPy's sparse products let go of the GIL). Each row's sum is the same, so the products
+#: are the same to the bit. The closed form's certificate on 2 cores of an Intel Xeon
+#: (medians of 3, bounds the same): 100,000 x 5 7.7 s against 11.0 s in one thread; 50,000 x
+#: 5 3.5 against 3.7 s; 25,000 x 5 1.8 against 1.6 s and 10,000 x 5 0.67 against 0.62 s,
+#: where the threads cost more than they give.
 SPLIT_ABOVE = 50_000
-THREADS_AT_MOST = 8
 _EPS = float(np.finfo(np.float64).eps)
-_pools: dict[int, ThreadPoolExecutor] = {}
-
-
-def _threads() -> int:
-    """How many threads the row blocks use: the cores this process may run on, at most
-    :data:`THREADS_AT_MOST`."""
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:  # pragma: no cover - macOS and Windows
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, THREADS_AT_MOST))
-
-
-def _pool() -> ThreadPoolExecutor:
-    """This process's threads for the row blocks. A process forked from one that had a pool
-    gets its own: the parent's threads do not exist in it."""
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools.clear()
-        _pools[pid] = ThreadPoolExecutor(_threads(), thread_name_prefix="rada-repair")
-    return _pools[pid]
 
 
 class RowBlocks:
@@ -150,10 +128,10 @@ class YearSystem:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
             self._off = sp.csr_array(off)
             self._off_t = sp.csr_array(off.T)
-            parts = _threads() if self.made.size > SPLIT_ABOVE else 1
+            parts = threads() if self.made.size > SPLIT_ABOVE else 1
             if parts > 1:
-                self._off = RowBlocks(self._off, _pool(), parts)
-                self._off_t = RowBlocks(self._off_t, _pool(), parts)
+                self._off = RowBlocks(self._off, pool(), parts)
+                self._off_t = RowBlocks(self._off_t, pool(), parts)
 
     def _factorise(self) -> None:
         try:

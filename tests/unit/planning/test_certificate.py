@@ -377,7 +377,7 @@ def test_row_blocks_on_threads_multiply_to_the_bit(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
     alone = repair.YearSystem(s, chosen)
     monkeypatch.setattr(repair, "SPLIT_ABOVE", 10)
-    monkeypatch.setattr(repair, "_threads", lambda: 2)
+    monkeypatch.setattr(repair, "threads", lambda: 2)
     threaded = repair.YearSystem(s, chosen)
     assert isinstance(threaded._off, repair.RowBlocks)
     for transposed in (False, True):
@@ -387,9 +387,9 @@ def test_row_blocks_on_threads_multiply_to_the_bit(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_forked_process_gets_threads_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rada.planning import repair
+    from rada.planning import threads
 
-    first = repair._pool()
-    assert repair._pool() is first
-    monkeypatch.setattr(repair.os, "getpid", lambda: -1)  # as in a child after fork
-    assert repair._pool() is not first
+    first = threads.pool()
+    assert threads.pool() is first
+    monkeypatch.setattr(threads.os, "getpid", lambda: -1)  # as in a child after fork
+    assert threads.pool() is not first

@@ -3,9 +3,12 @@ asked for, and at the time limit it returns the best certified plan, never nothi
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,6 +29,7 @@ from rada.planning.highs import hipo_available, run_highs
 from rada.planning.optimal import choose_solver, solve_plan
 from rada.planning.programme import Layout, LinearProgramme, build_programme
 from rada.planning.structure import compile_economy
+from rada.planning.sweeps import Sweeps
 
 #: Bounds are compared with the exact optimum to this, relative: the exact optimum itself
 #: is only known to HiGHS's tolerances.
@@ -102,7 +106,9 @@ def test_pdhg_ends_before_its_deadline_when_its_slices_are_slow(
 
     monkeypatch.setattr(first_order._Halpern, "steps", slow)
     s = compile_economy(generate_economy(products=60, years=3, seed=8))
-    run = solve_pdhg(s, build_programme(s), labour=0, gap=1e-12, time_limit=2.0)
+    run = solve_pdhg(
+        s, build_programme(s), labour=0, gap=1e-12, time_limit=2.0, kernel="halpern"
+    )  # named: timing the kernel's steps to choose one would take the slow steps too
     assert run.stopped == "time limit"
     assert run.seconds < 2.0
     assert run.iterations >= first_order.CHECK_EVERY
@@ -228,19 +234,63 @@ def test_a_step_that_is_not_a_number_is_taken_not_retried_for_ever() -> None:
     assert np.isnan(it.ys).any()
 
 
-def test_the_dual_step_of_one_sided_rows_is_the_general_one() -> None:
-    fast, general = _iterates(80, 12), _iterates(80, 12)
-    assert fast.q.split is not None  # balances bounded below first, the rest above
-    general.q.split = None
-    # Rounding apart, the same steps; the step sizes follow the iterates, so the two drift
-    # apart over hundreds of steps (as any rounding would make them).
-    for _ in range(3):
-        fast.steps(8)
-        general.steps(8)
-        for mine, theirs in ((fast.xs, general.xs), (fast.ys, general.ys)):
-            assert np.abs(mine - theirs).max() <= 1e-12 * np.abs(theirs).max()
-    assert (fast.ys[: fast.q.split] >= 0).all()
-    assert (fast.ys[fast.q.split :] <= 0).all()
+def _pdhg_step(
+    q: first_order._Scaled, x: np.ndarray, y: np.ndarray, weight: float, eta: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """PDHG's step from ``(x, y)`` in the textbook's form (Chambolle and Pock's)."""
+    tau, sigma = eta / weight, eta * weight
+    xh = np.clip(x - tau * (q.c - q.at @ y), q.lower, q.upper)
+    t = y / sigma - q.a @ (2 * xh - x)
+    yh = sigma * (t - np.clip(t, -q.row_upper, -q.row_lower))
+    return xh, yh
+
+
+def test_the_pdlp_kernel_s_fused_step_is_the_textbook_s() -> None:
+    it = _iterates(80, 12)
+    q = it.q
+    for _ in range(12):
+        it.eta = q.safe_step  # always taken, so the step's size is known
+        x, y, w = it.xs.copy(), it.ys.copy(), it.weight
+        sums = [part.copy() for part in it.sums]
+        it.steps(1)
+        xh, yh = _pdhg_step(q, x, y, w, q.safe_step)
+        for mine, theirs in (
+            (it.xs, xh), (it.ys, yh), (it.ax, q.a @ xh), (it.aty, q.at @ yh),
+            (it.sums[0], sums[0] + q.safe_step * xh), (it.sums[1], sums[1] + q.safe_step * yh),
+        ):  # fmt: skip
+            assert np.abs(mine - theirs).max() <= 1e-12 * max(1.0, np.abs(theirs).max())
+    # Balances are bounded below, every other row above: their prices have those signs.
+    below = np.isfinite(q.row_lower) & ~np.isfinite(q.row_upper)
+    assert (it.ys[below] >= 0).all()
+    assert (it.ys[~below] <= 0).all()
+
+
+def _in_blocks(it: Any, parts: int) -> Any:
+    """``it`` with its programme's sweeps cut into ``parts`` blocks on as many threads."""
+    q = copy.copy(it.q)
+    q.sweeps = Sweeps(q.a, q.at, ThreadPoolExecutor(parts), parts)
+    it.q = q
+    return it
+
+
+def test_the_sweeps_in_blocks_on_threads_step_as_one_block() -> None:
+    one, blocks = _iterates(120, 11), _in_blocks(_iterates(120, 11), 3)
+    assert len(blocks.q.sweeps.rows) == len(blocks.q.sweeps.cols) == 3
+    assert len(one.q.sweeps.rows) == 1
+    # PDLP's kernel adds its blocks' sums in another order: the step sizes differ in their last
+    # bits, and the iterates with them, by rounding.
+    one.steps(5)
+    blocks.steps(5)
+    pairs = zip((blocks.xs, blocks.ys, *blocks.sums), (one.xs, one.ys, *one.sums), strict=True)
+    for mine, theirs in pairs:
+        assert np.abs(mine - theirs).max() <= 1e-12 * max(1.0, np.abs(theirs).max())
+    # The Halpern kernel's step size is fixed and it sums nothing: the same to the bit.
+    one_h, blocks_h = _halpern(120, 11), _halpern(120, 11)
+    _in_blocks(blocks_h, 3)
+    one_h.steps(20)
+    blocks_h.steps(20)
+    for mine, theirs in zip(blocks_h.image, one_h.image, strict=True):
+        assert mine.tobytes() == theirs.tobytes()
 
 
 def _halpern(products: int, seed: int) -> first_order._Halpern:
@@ -250,17 +300,6 @@ def _halpern(products: int, seed: int) -> first_order._Halpern:
     return first_order._Halpern(it.q, it.xs, it.ys)
 
 
-def _pdhg_image(
-    q: first_order._Scaled, x: np.ndarray, y: np.ndarray, weight: float, eta: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """PDHG's image of ``(x, y)`` in the textbook's form (Chambolle and Pock's step)."""
-    tau, sigma = eta / weight, eta * weight
-    xh = np.clip(x - tau * (q.c - q.at @ y), q.lower, q.upper)
-    t = y / sigma - q.a @ (2 * xh - x)
-    yh = sigma * (t - np.clip(t, -q.row_upper, -q.row_lower))
-    return xh, yh
-
-
 def test_the_halpern_kernel_steps_as_the_textbook_writes_them() -> None:
     """The kernel keeps its iterates as offsets from the anchor and folds constants into the
     epoch: the same steps as ``z <- (k+1)/(k+2) (2 T(z) - z) + z0/(k+2)``, rounding apart."""
@@ -268,7 +307,7 @@ def test_the_halpern_kernel_steps_as_the_textbook_writes_them() -> None:
     x0, _, y0, _ = it.anchor
     x, y = x0.copy(), y0.copy()
     for k in range(12):
-        xh, yh = _pdhg_image(it.q, x, y, it.weight, it.eta)
+        xh, yh = _pdhg_step(it.q, x, y, it.weight, it.eta)
         keep = (k + 1) / (k + 2)
         x = keep * (2 * xh - x) + x0 / (k + 2)
         y = keep * (2 * yh - y) + y0 / (k + 2)
@@ -282,18 +321,6 @@ def test_the_halpern_kernel_steps_as_the_textbook_writes_them() -> None:
             (mine_ax, it.q.a @ x),
             (mine_aty, it.q.at @ y),
         ):
-            assert np.abs(mine - theirs).max() <= 1e-9 * max(1.0, np.abs(theirs).max())
-
-
-def test_the_halpern_kernel_s_one_sided_dual_step_is_the_general_one() -> None:
-    fast, general = _halpern(80, 12), _halpern(80, 12)
-    assert fast.q.split is not None
-    general.q.split = None
-    general._begin(*general.anchor)  # the epoch's constants without the rows' bounds
-    for _ in range(3):
-        fast.steps(8)
-        general.steps(8)
-        for mine, theirs in zip(fast.image, general.image, strict=True):
             assert np.abs(mine - theirs).max() <= 1e-9 * max(1.0, np.abs(theirs).max())
 
 
@@ -348,16 +375,19 @@ def test_each_pdhg_kernel_brackets_the_exact_optimum(kernel: str) -> None:
 def test_pdhg_runs_the_halpern_kernel_where_its_steps_have_time_to_pay(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Without a limit, and where the limit leaves HALPERN_FROM_STEPS of its steps at the
-    pace of the programme's products here, the Halpern kernel runs; under a tighter limit,
-    PDLP's, whose prices are the better ones early on."""
+    """Without a limit, and where the limit leaves HALPERN_FROM_STEPS of its steps at their
+    pace here, the Halpern kernel runs; under a tighter limit, PDLP's, whose prices are the
+    better ones early on."""
     s = compile_economy(generate_economy(products=40, years=2, seed=3))
     lp = build_programme(s)
-    monkeypatch.setattr(first_order, "_product_seconds", lambda lp: 1e-3)
-    steps = first_order.HALPERN_FROM_STEPS * first_order.HALPERN_PRODUCTS * 1e-3
-    assert first_order.choose_kernel(lp, None) == "halpern"
-    assert first_order.choose_kernel(lp, steps * 1.01) == "halpern"
-    assert first_order.choose_kernel(lp, steps * 0.99) == "pdlp"
+    q = first_order._Scaled(lp)
+    pace = first_order._step_seconds(q)
+    assert 0 < pace < 0.1  # a step of a programme this small
+    monkeypatch.setattr(first_order, "_step_seconds", lambda q: 1e-3)
+    steps = first_order.HALPERN_FROM_STEPS * 1e-3
+    assert first_order.choose_kernel(q, None) == "halpern"
+    assert first_order.choose_kernel(q, steps * 1.01) == "halpern"
+    assert first_order.choose_kernel(q, steps * 0.99) == "pdlp"
     said: list[str] = []
     solve_pdhg(s, lp, labour=0, gap=1e-4, time_limit=steps * 0.5, progress=said.append)
     assert "pdhg's kernel: pdlp" in said
