@@ -143,6 +143,20 @@ PDHG_SHARPEN_AFTER = 0.5
 #: point, gap 5.5e-3; 2.2 million), and 18.3 s from its 25-s point (gap 9.7e-3). pdhg's first
 #: try waits until it has this much time.
 SURROGATE_SECONDS_PER_NONZERO = 5e-6
+#: Beyond this many non-zeros (10,000 x 5) a surrogate's time is judged to grow as the
+#: non-zeros to the power 1.5, not 1: at 100,000 x 5 (26 million) two tries from pdhg's best
+#: prices did not finish in 233 and 253 s, where the linear estimate said 130 s, and each cost
+#: the run that much of its 15 minutes.
+SURROGATE_STEEPER_FROM = 2_200_000
+
+
+def _surrogate_seconds(lp: LinearProgramme) -> float:
+    """About how long the surrogate of ``lp`` takes from good prices."""
+    nonzeros = lp.matrix.nnz
+    steeper = max(1.0, nonzeros / SURROGATE_STEEPER_FROM) ** 0.5
+    return float(SURROGATE_SECONDS_PER_NONZERO * nonzeros * steeper)
+
+
 #: About how many iterations hipdlp takes to tolerance 1e-3, per non-zero of the programme
 #: to a power (measured 2026-12-03, seed 1 unless said): 5,160 at 1,000 products x 5 years
 #: (190,000 non-zeros), 4,120 and 5,800 at 2,000 (seeds 1 and 2), 9,440 at 5,000 and 14,640 at
@@ -170,7 +184,7 @@ HIPDLP_STEEPER_FROM = 1e-6
 #: pair.
 HIPDLP_PRODUCTS = 1.33
 #: A run judged to fit is started only where this many times its judged time, and a surrogate
-#: to sharpen its point (:data:`SURROGATE_SECONDS_PER_NONZERO`), fit in the time left: the
+#: to sharpen its point (:func:`_surrogate_seconds`), fit in the time left: the
 #: judgement is rough (at 10,000 x 5 on 2 cores of an AMD EPYC the 1e-3 run was judged at 103 s
 #: and took 113 s, 7.7 ms an iteration; on 2 cores of an Intel Xeon judged at 87 s, it took
 #: 88 s), and a 1e-3 point that is not sharpened proves little (2.6e-3 on the EPYC, where pdhg
@@ -401,7 +415,7 @@ def _ladder(
         if left is not None:
             judged = min(tolerance, SHARPENED_ENOUGH)
             needs = HIPDLP_MARGIN * _hipdlp_seconds(lp, judged, measured=measured)
-            needs += SURROGATE_SECONDS_PER_NONZERO * lp.matrix.nnz
+            needs += _surrogate_seconds(lp)
             if needs > left:
                 say(
                     f"not starting HiGHS {method}: its run to tolerance {judged:g} and a "
@@ -1128,7 +1142,7 @@ def solve_pdhg(
     finish_from = FINISH_FROM
     surrogate = Surrogate(lp)
     sharpening = 0.0
-    wanted = SURROGATE_SECONDS_PER_NONZERO * lp.matrix.nnz  # what the next try needs
+    wanted = _surrogate_seconds(lp)  # what the next try needs
     sharpened = np.inf  # the upper bound the last surrogate solved left
     sharpened_at = 0  # the steps pdhg had taken then
     total = simplex = 0
@@ -1143,7 +1157,8 @@ def solve_pdhg(
         # End a slice early rather than late: where another slice and its certificate would
         # pass the deadline, this point is the last (at 100,000 x 5 a slice and a certificate
         # take about 20 s, past the grace the process alongside hipdlp is given).
-        closing = now + (now - slice_started) + cert_seconds >= deadline or (
+        slice_seconds = now - slice_started
+        closing = now + slice_seconds + cert_seconds >= deadline or (
             iteration_limit is not None and total >= iteration_limit
         )  # the last slice's point is certified, whatever the share
         if now - last_certified >= cert_seconds / CERTIFY_SHARE or closing:
@@ -1209,7 +1224,10 @@ def solve_pdhg(
         if iteration_limit is not None and total >= iteration_limit:
             stopped = "iteration limit"
             break
-        if closing or now >= deadline:
+        # A certificate (or a surrogate) since the check above may leave no time for another
+        # slice and its certificate: the point just certified is then the last (at 100,000
+        # x 5, where a certificate takes 14 s, a run went on and ended 11 s past its limit).
+        if closing or now + slice_seconds + cert_seconds >= deadline:
             break
         if restart:
             it.restart(cand)

@@ -8,9 +8,13 @@ element-wise work of each half-step is one compiled loop (Numba) that reads each
 and the matrix is cut into blocks of rows of about equal non-zeros, one per core: each thread
 multiplies its block by SciPy (whose sparse products let go of the GIL) and runs the loop on
 its part (compiled with ``nogil``), so the cores share the work without a second pool of
-threads of their own. Measured on 2 cores of an AMD EPYC (2026-12-04, seed 1): 83 to 96 ms a
-step at 100,000 x 5 against 149 ms, and 6.2 ms at 10,000 x 5 against 8.4 ms, where the step
-is bound by the memory's speed (the matrix and its transpose are 52 MB).
+threads of their own. Measured on 2 cores of an AMD EPYC (2026-12-04, seed 1, a step of either
+kernel): 71 ms at 100,000 x 5 against 149 ms; 5.1 ms at 10,000 x 5 against 8.4 ms (8.8 to 9.9
+ms in one block: there the step is bound by the memory's speed, the matrix and its transpose
+being 52 MB, and the second core brings its share of it); 0.38 ms at 1,000 x 5 against about
+0.9 ms, in one block (0.55 ms in two: below :data:`THREADS_FROM` the threads cost more than
+they give; at 2,000 x 5, 380,000 non-zeros, 0.87 ms in one block and 1.03 in two, at 3,000 x
+5, 585,000, 1.9 and 1.5 ms).
 
 The loops are the same arithmetic as the textbook's step, in one order: a block's sums (the
 dot products that decide PDLP's step size) are added block by block, so two runs with the
@@ -33,7 +37,8 @@ from rada.planning.structure import FloatArray
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Below this many non-zeros the programme's vectors are swept in one block, on the calling
-#: thread: handing a block to a thread costs about 50 us a pass.
+#: thread: handing a block to a thread costs about 50 us a pass, and a small programme's
+#: vectors stay in the cache for one core.
 THREADS_FROM = 500_000
 
 
