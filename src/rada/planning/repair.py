@@ -12,7 +12,6 @@ dozen sparse products where a factorisation of a random sparse ``I - A`` fills i
 from __future__ import annotations
 
 import hashlib
-import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -31,7 +30,7 @@ from rada.planning.feasibility import (
     worth_of_targets,
 )
 from rada.planning.structure import FloatArray, IntArray, Structure
-from rada.planning.threads import pool, threads
+from rada.planning.threads import pool, row_blocks, threads
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
 #: Up to this many products a year's system is factorised; beyond, it is iterated.
@@ -53,14 +52,8 @@ class RowBlocks:
     """A CSR matrix multiplied in blocks of rows of about equal non-zeros, on threads."""
 
     def __init__(self, matrix: sp.csr_array, pool: ThreadPoolExecutor, parts: int) -> None:
-        edges = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, parts + 1))
-        edges[0], edges[-1] = 0, matrix.shape[0]
         self.rows = int(matrix.shape[0])
-        self.blocks = [
-            (int(a), int(b), sp.csr_array(matrix[int(a) : int(b)]))
-            for a, b in itertools.pairwise(edges)
-            if b > a
-        ]
+        self.blocks = row_blocks(matrix, parts)
         self.pool = pool
 
     def __matmul__(self, value: FloatArray) -> FloatArray:

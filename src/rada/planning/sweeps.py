@@ -23,16 +23,15 @@ same number of blocks give the same iterates to the bit.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
 import numba
-import numpy as np
 import scipy.sparse as sp
 
 from rada.planning.structure import FloatArray
+from rada.planning.threads import row_blocks
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -165,23 +164,6 @@ def _place(product: FloatArray, out: FloatArray, a: int) -> None:
         out[a + k] = product[k]
 
 
-Block = tuple[int, int, sp.csr_array]
-
-
-def _cut(matrix: sp.csr_array, parts: int) -> list[Block]:
-    """``matrix`` in ``parts`` blocks of rows of about equal non-zeros, 32-bit indices kept."""
-    edges = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, parts + 1))
-    edges[0], edges[-1] = 0, matrix.shape[0]
-    blocks = []
-    for a, b in itertools.pairwise(int(edge) for edge in edges):
-        if b > a:
-            rows = sp.csr_array(matrix[a:b])
-            rows.indices = rows.indices.astype(matrix.indices.dtype, copy=False)
-            rows.indptr = rows.indptr.astype(matrix.indptr.dtype, copy=False)
-            blocks.append((a, b, rows))
-    return blocks
-
-
 class Sweeps:
     """The scaled matrix ``a`` and its transpose ``at`` in blocks of rows, one per thread,
     and the fused passes of pdhg's two kernels over them."""
@@ -190,8 +172,8 @@ class Sweeps:
         self, a: sp.csr_array, at: sp.csr_array, pool: ThreadPoolExecutor | None, parts: int
     ) -> None:
         self.pool = pool if parts > 1 else None
-        self.rows = _cut(a, parts)  # of A: rows of the programme
-        self.cols = _cut(at, parts)  # of A^T: columns of the programme
+        self.rows = row_blocks(a, parts)  # of A: rows of the programme
+        self.cols = row_blocks(at, parts)  # of A^T: columns of the programme
         m = a.shape[0]
         # The rows whose running sums each column block also updates.
         self.sums = [(m * k // len(self.cols), m * (k + 1) // len(self.cols)) for k in
