@@ -748,3 +748,60 @@ def test_a_first_order_solve_of_an_impossible_plan_names_the_conflict(solver: st
     with pytest.raises(PlanInfeasible) as raised:
         solve_plan(economy, solver=solver)
     assert "committed delivery of 'P3' in year 1 (1e+06) falls short by 999990" in str(raised.value)
+
+
+def test_pdhg_polishes_its_prices_by_a_fresh_start_and_keeps_its_own_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A polish starts a fresh kernel from pdhg's point at the first primal weight and
+    certifies its prices with the run's plan: every such certificate brackets the optimum,
+    some polish proves a lower upper bound than the run had before it, and the run's own
+    iterates are left where they were. The surrogate and the exact finish are kept out, so
+    that the polish alone makes the difference."""
+    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+    lp = build_programme(s)
+    optimum = run_highs(lp, maximise=True, solver="primal", threads=0).objective
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "PDHG_SHARPEN_FROM", 0.0)
+    monkeypatch.setattr(first_order, "POLISH_FROM_STEPS", 256)
+    polish = first_order._polish
+    seen: list[tuple[float, float]] = []
+
+    def watched(*args: Any, **kwargs: Any) -> tuple[Any, int, int]:
+        kernel_before = [part.copy() for part in args[5]]
+        before = kwargs["best"].upper_bound
+        best, used, made = polish(*args, **kwargs)
+        seen.append((before, best.upper_bound))
+        assert made >= 1 and used >= first_order.POLISH_STEPS[0]
+        assert all(np.array_equal(a, b) for a, b in zip(kernel_before, args[5], strict=True))
+        return best, used, made
+
+    monkeypatch.setattr(first_order, "_polish", watched)
+    said: list[str] = []
+    run = solve_pdhg(s, lp, labour=0, gap=1e-12, iteration_limit=4000, progress=said.append)
+    c = run.certificate
+    assert c.lower_bound <= optimum * (1 + 1e-9) and optimum <= c.upper_bound * (1 + 1e-9)
+    assert len(seen) >= 2  # at 256 steps and again once they doubled
+    assert all(after <= before for before, after in seen)
+    assert any(after < before for before, after in seen)
+    assert any(line.startswith("polished after 64 steps") for line in said)
+
+
+def test_pdhg_polishes_from_enough_steps_on_as_they_double_and_once_before_its_limit() -> None:
+    clock = first_order._Polishing()
+    far = np.inf
+    # Not before POLISH_FROM_STEPS, then each time the steps have doubled.
+    assert not clock.due(first_order.POLISH_FROM_STEPS - 1, 0.0, 1.0, 1.0, far, False)
+    assert clock.due(first_order.POLISH_FROM_STEPS, 0.0, 1.0, 1.0, far, False)
+    steps = first_order.POLISH_FROM_STEPS
+    assert not clock.due(int(steps * first_order.POLISH_AGAIN) - 1, 0.0, 1.0, 1.0, far, False)
+    assert clock.due(int(steps * first_order.POLISH_AGAIN), 0.0, 1.0, 1.0, far, False)
+    # Under a limit: once where a polish and a little after it fill the time left, never one
+    # that would pass the deadline, and not on the run's last slice.
+    clock = first_order._Polishing()
+    assert not clock.due(10, now=0.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert clock.due(10, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert not clock.due(11, now=94.5, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    clock = first_order._Polishing()
+    assert not clock.due(10, now=96.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert not clock.due(10, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=True)
