@@ -203,15 +203,6 @@ HIPDLP_PRODUCTS = 1.33
 #: (123 s needed) and pdhg alone proved a median of 1.31e-3 in 120 s (seeds 1-3: 1.11e-3,
 #: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
 HIPDLP_MARGIN = 1.15
-#: Under a time limit a run of hipdlp is started only where it (with its margin and a
-#: surrogate) needs at most this share of the limit: pdhg, whose prices are polished
-#: (:func:`_polish`), proves more in a short time than hipdlp's point and pdhg in the rest.
-#: At 10,000 x 5 in 120 s (2 cores of an Intel Xeon, 2026-12-04) hipdlp's 1e-3 run took 80 s
-#: and, with pdhg after it, proved 2.1e-4 (seed 1; its plan 1.9e-4 below the optimum),
-#: where pdhg alone proved a median of 8.5e-5 (seeds 1-3: 8.45e-5, 2.44e-4, 8.0e-5); given
-#: 20 minutes, the ladder's 1e-6 point helps pdhg to 1e-6 (8.45e-7 after 721 s, seed 1),
-#: where pdhg alone stood at 5.5e-6 after 660 s with or without polishing.
-HIPDLP_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -436,13 +427,11 @@ def _ladder(
             judged = min(tolerance, SHARPENED_ENOUGH)
             needs = HIPDLP_MARGIN * _hipdlp_seconds(lp, judged, measured=measured)
             needs += _surrogate_seconds(lp)
-            share = HIPDLP_SHARE * (time_limit or 0.0)
-            if needs > left or needs > share:
-                room = f"{left:.0f} s are left" if needs > left else f"it may take {share:.0f} s"
+            if needs > left:
                 say(
                     f"not starting HiGHS {method}: its run to tolerance {judged:g} and a "
                     f"surrogate after it need about {needs:.0f} s, with a margin, and "
-                    f"{room}; Rada's pdhg goes on"
+                    f"{left:.0f} s are left; Rada's pdhg goes on"
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
@@ -1220,8 +1209,7 @@ def solve_pdhg(
     Once the best certificate's gap is :data:`PDHG_SHARPEN_FROM` or less, its prices are
     sharpened by the surrogate of the yearly balances (:func:`_sharpen`), within
     :data:`PDHG_SHARPEN_SHARE` of the time run so far; the simplex iterations count among
-    the iterations. Its prices are polished by a fresh kernel from its point
-    (:func:`_polish`), when :class:`_Polishing` says; those steps count too.
+    the iterations.
 
     Returns
     -------

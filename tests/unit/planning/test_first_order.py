@@ -810,32 +810,3 @@ def test_pdhg_polishes_from_enough_steps_on_as_they_double_and_once_before_its_l
     clock = first_order._Polishing()
     assert not clock.due(10, now=96.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
     assert not clock.due(10, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=True)
-
-
-def test_a_hipdlp_run_that_would_take_more_than_its_share_of_the_limit_is_left_to_pdhg(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Under a time limit, a run judged (with its margin and surrogate) to need more than
-    HIPDLP_SHARE of the limit is not started, though it would fit in the time left: pdhg
-    proves more in a short time. A run within the share is started."""
-    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
-    economy = generate_economy(products=40, years=2, seed=9)
-    lp = build_programme(compile_economy(economy))
-    extra = first_order.HIPDLP_MARGIN, first_order._surrogate_seconds(lp)
-
-    def runs(fraction: float) -> list[str]:
-        # Judged so that, with margin and surrogate, it needs this fraction of a 30-s limit.
-        seconds = (fraction * 30 - extra[1]) / extra[0]
-        monkeypatch.setattr(first_order, "_hipdlp_seconds", lambda *args, **kwargs: seconds)
-        said: list[str] = []
-        plan = solve_plan(
-            economy, solver="first-order", gap=1e-6, time_limit=30, progress=said.append
-        )
-        assert plan.certificate.gap <= 1e-6
-        return said
-
-    over = runs(first_order.HIPDLP_SHARE * 1.2)
-    assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in over)
-    assert any("it may take 15 s; Rada's pdhg goes on" in line for line in over)
-    within = runs(first_order.HIPDLP_SHARE * 0.8)
-    assert any(line.startswith("HiGHS hipdlp to tolerance") for line in within)
