@@ -525,29 +525,6 @@ def _sharpen(
     return best, iterations, made
 
 
-def _finish(
-    s: Structure,
-    lp: LinearProgramme,
-    x: FloatArray,
-    y: FloatArray,
-    *,
-    labour: int,
-    seconds: float | None,
-    say: Progress,
-) -> tuple[Certificate, int] | None:
-    """The exact finish from the point ``(x, y)`` within ``seconds``, certified, and the
-    pivots it took; None where it found no vertex (see
-    :func:`~rada.planning.vertex.find_vertex_within`)."""
-    say("finishing by simplex from the basis the point suggests")
-    vertex = None
-    if seconds is None or seconds > 0:
-        vertex = find_vertex_within(lp, x, y, seconds=seconds)
-    if vertex is None:
-        say("no vertex: the basis it suggests is singular, or time ran out")
-        return None
-    return certify(s, candidate_of(s, lp, vertex.x, vertex.y), labour=labour), vertex.pivots
-
-
 def _finish_onto(
     best: Certificate,
     s: Structure,
@@ -559,14 +536,19 @@ def _finish_onto(
     seconds: float | None,
     say: Progress,
 ) -> tuple[Certificate, int, int]:
-    """:func:`_finish` from ``(x, y)``, kept with ``best`` (:func:`tighter`): the best
-    certificate, the pivots and the certificates made (0 or 1)."""
-    finished = _finish(s, lp, x, y, labour=labour, seconds=seconds, say=say)
-    if finished is None:
+    """The exact finish from the point ``(x, y)`` within ``seconds``, certified and kept with
+    ``best`` (:func:`tighter`): the best certificate, the pivots and the certificates made (0
+    where it found no vertex, see :func:`~rada.planning.vertex.find_vertex_within`; else 1)."""
+    say("finishing by simplex from the basis the point suggests")
+    vertex = None
+    if seconds is None or seconds > 0:
+        vertex = find_vertex_within(lp, x, y, seconds=seconds)
+    if vertex is None:
+        say("no vertex: the basis it suggests is singular, or time ran out")
         return best, 0, 0
-    best = tighter(best, finished[0])
-    say(f"vertex after {finished[1]} pivots: gap {best.gap:.3g}")
-    return best, finished[1], 1
+    best = tighter(best, certify(s, candidate_of(s, lp, vertex.x, vertex.y), labour=labour))
+    say(f"vertex after {vertex.pivots} pivots: gap {best.gap:.3g}")
+    return best, vertex.pivots, 1
 
 
 def closed_form(s: Structure, *, labour: int) -> Candidate | None:
