@@ -1070,7 +1070,6 @@ def _polish(
     q: _Scaled,
     kernel: str,
     cand: tuple[FloatArray, ...],
-    point_x: FloatArray,
     *,
     labour: int,
     best: Certificate,
@@ -1079,8 +1078,8 @@ def _polish(
 ) -> tuple[Certificate, int, int]:
     """Polish the prices of pdhg's point ``cand``: a fresh kernel starts from it at the first
     primal weight (:func:`_initial_weight`, far below the weight the run has settled at),
-    and its prices are certified after each of :data:`POLISH_STEPS`, with the run's plan
-    ``point_x`` (the fresh kernel's plans wander far: its primal steps are large), until one
+    and its prices are certified after each of :data:`POLISH_STEPS`, with the run's own plan
+    (the fresh kernel's plans wander far: its primal steps are large), until one
     proves no lower upper bound than the one before or the ``deadline`` comes. The run itself
     goes on from where it was. Returns the best certificate, the steps taken and the
     certificates made.
@@ -1092,6 +1091,7 @@ def _polish(
     the optimum to 1.8e-5 within about 600 such steps, and rose again after.
     """
     say("polishing the prices by a fresh start from the point")
+    point_x = cand[0] * q.cols
     fresh = KERNELS[kernel](q, cand[0].copy(), cand[2].copy())
     taken, made = 0, 0
     previous = np.inf
@@ -1316,7 +1316,7 @@ def solve_pdhg(
         after = 2 * (slice_seconds + cert_seconds)  # a slice and its certificate, twice
         if best.gap > gap and polishing.due(total, now, polish_seconds, after, deadline, closing):
             best, used, made = _polish(
-                s, lp, folded, q, kernel, cand, cand[0] * q.cols,
+                s, lp, folded, q, kernel, cand,
                 labour=labour, best=best, deadline=deadline - cert_seconds, say=say,
             )  # fmt: skip
             total += used
