@@ -74,14 +74,15 @@ STEP = 0.9
 #: The fixed step size of the Halpern kernel (:class:`_Halpern`) over the estimated norm of
 #: the scaled matrix (cuPDLPx takes 0.998; the power iteration's estimate is from below).
 HALPERN_STEP = 0.99
-#: The Halpern kernel's plans are better than PDLP's from the start, its prices only after
-#: about this many steps: at 10,000 x 5 (seed 1, optimum about 4.32815) its plan after 100 s
-#: was 5.5e-5 below the optimum against PDLP's 1.8e-4, but its prices gave surrogates 6.1e-3
-#: above it after 60 s, 1.8e-3 after 12,288 steps (131 s) and 1.4e-5 after about 17,000 (187
-#: s, a gap of 4.8e-5, which PDLP's kernel proved only after 450 s). Under a time limit that
-#: leaves fewer of its steps, the PDLP kernel runs (:func:`choose_kernel`): at 10,000 x 5 in
-#: 120 s it proves 1.4e-3, the Halpern kernel 6.1e-3.
-HALPERN_FROM_STEPS = 20_000
+#: The Halpern kernel's plans are better than PDLP's from the start, its prices only late:
+#: at 10,000 x 5 (seed 1, optimum about 4.32815) its plan after 100 s was 5.5e-5 below the
+#: optimum against PDLP's 1.8e-4, but its prices gave surrogates 6.1e-3 above it after 60 s
+#: and 1.8e-3 after 12,288 steps. Since the prices are polished (:func:`_polish`), the Halpern
+#: kernel runs wherever the time limit leaves a polish's worth of its steps, this many, and the
+#: PDLP kernel below that (:func:`choose_kernel`): under a 120-s limit at 10,000 x 5 (seed 1)
+#: the PDLP kernel with polishing proved 5.5e-4 (plan 2.6e-4 below the optimum) and the
+#: Halpern kernel 1.1e-4 (plan 5.1e-5 below); at 100,000 x 5 in 900 s, 2.5e-3 and 9.9e-4.
+HALPERN_FROM_STEPS = 4096
 #: cuPDLPx's restart on a necessary reduction of the fixed-point error, with a local increase.
 HALPERN_NECESSARY = 0.5
 #: cuPDLPx's PID controller of the primal weight: proportional and integral gains, and the
@@ -138,17 +139,30 @@ PDHG_RESHARPEN = 2.0
 #: Under a time limit pdhg sharpens from this share of it on, whatever its gap: at 100,000 x 5
 #: its gap stays above :data:`PDHG_SHARPEN_FROM` for the whole 15 minutes.
 PDHG_SHARPEN_AFTER = 0.5
-#: pdhg's prices are polished (:func:`_polish`) by a fresh kernel from its point, at the first
-#: primal weight, certified after these many of its steps (cumulative), stopping at the first
-#: that proves no lower upper bound than the one before: at 10,000 x 5 (seed 1, Halpern
-#: kernel) the point of 15,000 steps certified 1.6e-3 above the optimum, the fresh kernel's
-#: after 64 steps 1.8e-4, after about 600 1.8e-5, after 1,250 5.9e-5 (2 cores of an Intel
-#: Xeon, 2026-12-04).
-POLISH_STEPS = (64, 192, 448, 960)
+#: pdhg's prices are polished (:func:`_polish`) by the PDLP kernel started afresh from its
+#: point at a small primal weight, certified after these many of its steps (cumulative),
+#: stopping at the first that proves no lower upper bound than the one before. At 10,000 x 5
+#: (seed 1) from the Halpern kernel's point of 6,144 steps (its prices 3.4e-2 above the
+#: optimum, its plan 1.2e-4 below) the fresh kernel's prices were 1.2e-3 above after 448
+#: steps, 3.2e-4 after 960 and 1.1e-4 after 1,984; from its point of 11,354 steps, 7.8e-5
+#: after 1,984 and 5.8e-5 after 4,032 (2 cores of an Intel Xeon, 2026-12-05).
+POLISH_STEPS = (448, 960, 1984, 4032)
+#: The steps a polish is planned for, when pdhg judges whether one fits before its deadline;
+#: it goes on to the last of :data:`POLISH_STEPS` where the time allows.
+POLISH_PLANNED = 1984
+#: The polish's primal weight, as a multiple of the first (:func:`_initial_weight`; the run
+#: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, after
+#: 1,984 steps: 4.3305 at once the first weight, 4.3286 at ten times and 4.3294 at a hundred
+#: times (optimum 4.32815); the Halpern kernel at ten times gave 4.3296.
+POLISH_WEIGHT = 10.0
 #: pdhg polishes its prices once it has taken this many steps, again each time its steps have
-#: doubled since, and once more where a time limit leaves time for one polish only.
+#: doubled since, and once more where a time limit leaves time for one polish only, if its own
+#: steps have grown by :data:`POLISH_LAST_AFTER` since the polish before (at 100,000 x 5 a
+#: polish from the point of 4,096 steps was followed at once by the last, from the same point,
+#: which took 145 of the 900 s and proved nothing).
 POLISH_FROM_STEPS = 4096
 POLISH_AGAIN = 2.0
+POLISH_LAST_AFTER = 1.25
 #: About how long a surrogate takes per non-zero of the programme, from good prices: 0.65 s
 #: at 1,000 x 5 (hipdlp's 1e-3 point; 190,000 non-zeros), 7.3 s at 10,000 x 5 (pdhg's 60-s
 #: point, gap 5.5e-3; 2.2 million), and 18.3 s from its 25-s point (gap 9.7e-3). pdhg's first
@@ -817,11 +831,13 @@ class _Iterates:
     restart (weighted by the step taken), the restart's anchor, the primal weight (PDLP's
     adaptive restarts) and the step size (PDLP's adaptive steps)."""
 
-    def __init__(self, q: _Scaled, xs: FloatArray, ys: FloatArray) -> None:
+    def __init__(
+        self, q: _Scaled, xs: FloatArray, ys: FloatArray, *, weight: float | None = None
+    ) -> None:
         self.q = q
         self.xs, self.ys = xs, ys
         self.ax, self.aty = q.a @ xs, q.at @ ys
-        self.weight = _initial_weight(q)
+        self.weight = _initial_weight(q) if weight is None else weight
         self.eta = q.safe_step
         self.tried = 0  # steps tried, taken or not
         self.rejected = 0  # steps tried and not taken: each cost a product with the matrix
@@ -1049,7 +1065,12 @@ class _Polishing:
         ``closing``: this slice is the run's last."""
         if now + seconds >= deadline:
             return False
-        last = not self.last and not closing and now + seconds + after >= deadline
+        last = (
+            not self.last
+            and not closing
+            and now + seconds + after >= deadline
+            and total >= POLISH_LAST_AFTER * self.at
+        )
         if not last and total < max(POLISH_FROM_STEPS, POLISH_AGAIN * self.at):
             return False
         self.at, self.last = total, self.last or last
@@ -1068,34 +1089,42 @@ def _polish(
     lp: LinearProgramme,
     folded: FoldedRows,
     q: _Scaled,
-    kernel: str,
     cand: tuple[FloatArray, ...],
     *,
     labour: int,
     best: Certificate,
+    gap: float,
     deadline: float,
     say: Progress,
 ) -> tuple[Certificate, int, int]:
-    """Polish the prices of pdhg's point ``cand``: a fresh kernel starts from it at the first
-    primal weight (:func:`_initial_weight`, far below the weight the run has settled at),
-    and its prices are certified after each of :data:`POLISH_STEPS`, with the run's own plan
-    (the fresh kernel's plans wander far: its primal steps are large), until one
-    proves no lower upper bound than the one before or the ``deadline`` comes. The run itself
-    goes on from where it was. Returns the best certificate, the steps taken and the
-    certificates made.
+    """Polish the prices of pdhg's point ``cand``: the PDLP kernel (:class:`_Iterates`)
+    starts afresh from it at a primal weight of :data:`POLISH_WEIGHT` times the first
+    (:func:`_initial_weight`, far below the weight the run has settled at), and its prices
+    are certified after each of :data:`POLISH_STEPS`, with the run's own plan (the fresh
+    kernel's plans wander far: its primal steps are large), until one proves no lower upper
+    bound than the one before, the best certificate's gap is ``gap`` or the next steps would
+    pass the ``deadline`` at the pace so far. The run itself goes on from where it was.
+    Returns the best certificate, the steps taken and the certificates made.
 
     Why it works is not proved here; what is measured: with a small weight each primal step
     jumps close to the best reply to the current prices, and the prices move along what that
     reply leaves short, as in a subgradient method of the Lagrangian dual started from good
-    prices. At 10,000 x 5 the upper bound of the point of 15,000 steps fell from 1.6e-3 above
-    the optimum to 1.8e-5 within about 600 such steps, and rose again after.
+    prices; the PDLP kernel's mean of its iterates, which it offers where its KKT error is
+    lower, is what such a method's prices converge by. Without restarts the fresh kernel
+    stalls: at 10,000 x 5 from the point of 4,096 steps its prices stood 1.4e-4 above the
+    optimum after 1,984 steps and 1.1e-4 after 7,936.
     """
     say("polishing the prices by a fresh start from the point")
     point_x = cand[0] * q.cols
-    fresh = KERNELS[kernel](q, cand[0].copy(), cand[2].copy())
+    fresh = _Iterates(q, cand[0].copy(), cand[2].copy(), weight=POLISH_WEIGHT * _initial_weight(q))
     taken, made = 0, 0
     previous = np.inf
+    started = time.perf_counter()
     for count in POLISH_STEPS:
+        if taken:  # the pace so far, its certificates included, judges the next steps
+            now = time.perf_counter()
+            if now + (now - started) / taken * (count - taken) >= deadline:
+                break
         fresh.steps(count - taken)
         taken = count
         point, _ = fresh.candidate(count)
@@ -1105,7 +1134,7 @@ def _polish(
         best = tighter(best, certificate)
         say(f"polished after {count} steps: upper bound {certificate.upper_bound:.10g}; "
             f"gap {best.gap:.3g}")  # fmt: skip
-        if certificate.upper_bound >= previous or time.perf_counter() >= deadline:
+        if certificate.upper_bound >= previous or best.gap <= gap:
             break
         previous = certificate.upper_bound
     return best, taken + fresh.rejected, made
@@ -1237,6 +1266,7 @@ def solve_pdhg(
     sharpened = np.inf  # the upper bound the last surrogate solved left
     sharpened_at = 0  # the steps pdhg had taken then
     total = simplex = 0
+    stepped = 0  # the run's own steps (not the polishes' or the finishes')
     last_certified = time.perf_counter()
     stopped = "time limit"
     polishing = _Polishing()
@@ -1244,14 +1274,15 @@ def solve_pdhg(
         slice_started = time.perf_counter()
         it.steps(CHECK_EVERY)
         total += CHECK_EVERY
+        stepped += CHECK_EVERY
         cand, restart = it.candidate(total)
         now = time.perf_counter()
         # End a slice early rather than late: where another slice and its certificate would
         # pass the deadline, this point is the last (at 100,000 x 5 a slice and a certificate
         # take about 20 s, past the grace the process alongside hipdlp is given).
         slice_seconds = now - slice_started
-        polish_seconds = POLISH_STEPS[-1] * slice_seconds / CHECK_EVERY
-        polish_seconds += len(POLISH_STEPS) * cert_seconds
+        polish_seconds = POLISH_PLANNED * slice_seconds / CHECK_EVERY
+        polish_seconds += (POLISH_STEPS.index(POLISH_PLANNED) + 1) * cert_seconds
         closing = now + slice_seconds + cert_seconds >= deadline or (
             iteration_limit is not None and total >= iteration_limit
         )  # the last slice's point is certified, whatever the share
@@ -1314,10 +1345,10 @@ def solve_pdhg(
         # Polish the prices (see _polish): from enough steps on each time they have doubled,
         # and once where the time left allows one polish only.
         after = 2 * (slice_seconds + cert_seconds)  # a slice and its certificate, twice
-        if best.gap > gap and polishing.due(total, now, polish_seconds, after, deadline, closing):
+        if best.gap > gap and polishing.due(stepped, now, polish_seconds, after, deadline, closing):
             best, used, made = _polish(
-                s, lp, folded, q, kernel, cand,
-                labour=labour, best=best, deadline=deadline - cert_seconds, say=say,
+                s, lp, folded, q, cand,
+                labour=labour, best=best, gap=gap, deadline=deadline - cert_seconds, say=say,
             )  # fmt: skip
             total += used
             certificates += made

@@ -754,8 +754,9 @@ def test_a_first_order_solve_of_an_impossible_plan_names_the_conflict(solver: st
 def test_pdhg_polishes_its_prices_by_a_fresh_start_and_keeps_its_own_steps(
     kernel: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A polish starts a fresh kernel from pdhg's point at the first primal weight and
-    certifies its prices with the run's plan: every such certificate brackets the optimum,
+    """A polish starts the PDLP kernel afresh from pdhg's point (of either kernel) at a small
+    primal weight and certifies its prices with the run's plan: every such certificate
+    brackets the optimum,
     some polish proves a lower upper bound than the run had before it, and the run's own
     iterates are left where they were. The surrogate and the exact finish are kept out, so
     that the polish alone makes the difference."""
@@ -769,19 +770,19 @@ def test_pdhg_polishes_its_prices_by_a_fresh_start_and_keeps_its_own_steps(
     seen: list[tuple[float, float]] = []
 
     def watched(*args: Any, **kwargs: Any) -> tuple[Any, int, int]:
-        kernel_before = [part.copy() for part in args[5]]
+        kernel_before = [part.copy() for part in args[4]]
         before = kwargs["best"].upper_bound
         best, used, made = polish(*args, **kwargs)
         seen.append((before, best.upper_bound))
         assert made >= 1
         assert used >= first_order.POLISH_STEPS[0]
-        assert all(np.array_equal(a, b) for a, b in zip(kernel_before, args[5], strict=True))
+        assert all(np.array_equal(a, b) for a, b in zip(kernel_before, args[4], strict=True))
         return best, used, made
 
     monkeypatch.setattr(first_order, "_polish", watched)
     said: list[str] = []
     run = solve_pdhg(
-        s, lp, labour=0, gap=1e-12, iteration_limit=4000, progress=said.append, kernel=kernel
+        s, lp, labour=0, gap=1e-12, iteration_limit=12_000, progress=said.append, kernel=kernel
     )
     c = run.certificate
     assert c.lower_bound <= optimum * (1 + 1e-9)
@@ -789,7 +790,8 @@ def test_pdhg_polishes_its_prices_by_a_fresh_start_and_keeps_its_own_steps(
     assert len(seen) >= 2  # at 256 steps and again once they doubled
     assert all(after <= before for before, after in seen)
     assert any(after < before for before, after in seen)
-    assert any(line.startswith("polished after 64 steps") for line in said)
+    first = first_order.POLISH_STEPS[0]
+    assert any(line.startswith(f"polished after {first} steps") for line in said)
 
 
 def test_pdhg_polishes_from_enough_steps_on_as_they_double_and_once_before_its_limit() -> None:
@@ -810,3 +812,47 @@ def test_pdhg_polishes_from_enough_steps_on_as_they_double_and_once_before_its_l
     clock = first_order._Polishing()
     assert not clock.due(10, now=96.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
     assert not clock.due(10, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=True)
+    # The polish before the limit only once the run's own steps have grown enough since the
+    # polish before: not again from (about) the same point.
+    clock = first_order._Polishing()
+    steps = first_order.POLISH_FROM_STEPS
+    assert clock.due(steps, now=0.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    grown = int(steps * first_order.POLISH_LAST_AFTER)
+    assert not clock.due(grown - 1, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert clock.due(grown, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+
+
+def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_its_deadline() -> (
+    None
+):
+    """A polish goes on while its prices improve, but not past the gap the run asked for, and
+    it starts no further steps that its pace so far says would end past the deadline (the
+    first are always taken)."""
+    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+    lp = build_programme(s)
+    folded = first_order.FoldedRows(lp)
+    q = first_order._Scaled(folded.lp)
+    start = first_order.closed_form(s, labour=0)
+    assert start is not None
+    x, y = first_order.point_of(lp, start)
+    xs, ys = x / q.cols, y[folded.kept] / q.rows
+    cand = (xs, q.a @ xs, ys, q.at @ ys)
+    best = first_order.certify(s, start, labour=0)
+
+    def polish(gap: float, deadline: float) -> tuple[Any, int, int]:
+        return first_order._polish(
+            s, lp, folded, q, cand, labour=0, best=best, gap=gap, deadline=deadline,
+            say=lambda line: None,
+        )  # fmt: skip
+
+    first = first_order.POLISH_STEPS[0]
+    _, used, made = polish(gap=1e-12, deadline=np.inf)
+    assert made >= 2
+    assert used >= first_order.POLISH_STEPS[1]
+    polished, used, made = polish(gap=1.0, deadline=np.inf)  # any certificate meets 1.0
+    assert made == 1
+    assert first <= used < first_order.POLISH_STEPS[1]  # refused steps count too
+    assert polished.upper_bound <= best.upper_bound
+    _, used, made = polish(gap=1e-12, deadline=time.perf_counter())
+    assert made == 1
+    assert first <= used < first_order.POLISH_STEPS[1]
