@@ -142,18 +142,19 @@ PDHG_SHARPEN_AFTER = 0.5
 #: pdhg's prices are polished (:func:`_polish`) by the PDLP kernel started afresh from its
 #: point at a small primal weight, certified after these many of its steps (cumulative),
 #: stopping at the first that proves no lower upper bound than the one before. At 10,000 x 5
-#: (seed 1) from the Halpern kernel's point of 6,144 steps (its prices 3.4e-2 above the
-#: optimum, its plan 1.2e-4 below) the fresh kernel's prices were 1.2e-3 above after 448
-#: steps, 3.2e-4 after 960 and 1.1e-4 after 1,984; from its point of 11,354 steps, 7.8e-5
-#: after 1,984 and 5.8e-5 after 4,032 (2 cores of an Intel Xeon, 2026-12-05).
+#: (seed 1) from the Halpern kernel's point of 8,192 steps (its prices 1.7e-2 above the
+#: optimum, its plan 6.0e-5 below) the fresh kernel's prices were 4.8e-3 above after 448
+#: steps, 8.0e-4 after 960, 1.3e-4 after 1,984 and 6.6e-5 after 4,032 (2.4e-5 after 8,128,
+#: more than a 120-s run has time for; 2 cores of an Intel Xeon, 2026-12-05).
 POLISH_STEPS = (448, 960, 1984, 4032)
 #: The steps a polish is planned for, when pdhg judges whether one fits before its deadline;
 #: it goes on to the last of :data:`POLISH_STEPS` where the time allows.
 POLISH_PLANNED = 1984
 #: The polish's primal weight, as a multiple of the first (:func:`_initial_weight`; the run
-#: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, after
-#: 1,984 steps: 4.3305 at once the first weight, 4.3286 at ten times and 4.3294 at a hundred
-#: times (optimum 4.32815); the Halpern kernel at ten times gave 4.3296.
+#: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, the upper
+#: bounds of the PDLP kernel's last iterate (and mean) after 1,984 steps: 4.3307 (4.3528) at
+#: the first weight, 4.3288 (4.3286) at ten times it and 4.3301 (4.3294) at a hundred times
+#: (optimum 4.32815); the Halpern kernel at ten times, 4.3296.
 POLISH_WEIGHT = 10.0
 #: pdhg polishes its prices once it has taken this many steps, again each time its steps have
 #: doubled since, and once more where a time limit leaves time for one polish only, if its own
@@ -1110,9 +1111,10 @@ def _polish(
     jumps close to the best reply to the current prices, and the prices move along what that
     reply leaves short, as in a subgradient method of the Lagrangian dual started from good
     prices; the PDLP kernel's mean of its iterates, which it offers where its KKT error is
-    lower, is what such a method's prices converge by. Without restarts the fresh kernel
-    stalls: at 10,000 x 5 from the point of 4,096 steps its prices stood 1.4e-4 above the
-    optimum after 1,984 steps and 1.1e-4 after 7,936.
+    lower, is what such a method's prices converge by. How far it gets depends on the point:
+    at 10,000 x 5 (seed 1) from the point of 4,096 steps its prices stood 4.0e-4 above the
+    optimum after 1,984 steps and 3.5e-4 after 7,936; from that of 8,192 steps, 1.3e-4 and
+    2.4e-5 after 8,128. Restarting it (at its own criteria, the weight kept) did no better.
     """
     say("polishing the prices by a fresh start from the point")
     point_x = cand[0] * q.cols
