@@ -79,9 +79,11 @@ HALPERN_STEP = 0.99
 #: optimum against PDLP's 1.8e-4, but its prices gave surrogates 6.1e-3 above it after 60 s
 #: and 1.8e-3 after 12,288 steps. Since the prices are polished (:func:`_polish`), the Halpern
 #: kernel runs wherever the time limit leaves a polish's worth of its steps, this many, and the
-#: PDLP kernel below that (:func:`choose_kernel`): under a 120-s limit at 10,000 x 5 (seed 1)
-#: the PDLP kernel with polishing proved 5.5e-4 (plan 2.6e-4 below the optimum) and the
-#: Halpern kernel 1.1e-4 (plan 5.1e-5 below); at 100,000 x 5 in 900 s, 2.5e-3 and 9.9e-4.
+#: PDLP kernel below that (:func:`choose_kernel`). Under a 120-s limit at 10,000 x 5 (seed 1)
+#: with the polish of the time (the run's own kernel at the first weight) the PDLP kernel
+#: proved 5.45e-4 (its plan 2.6e-4 below the optimum) and the Halpern kernel 5.25e-4 (its plan
+#: 4.5e-5 below, its prices 4.8e-4 above), which the polish as it is now mends (1.09e-4 and
+#: 1.41e-4 in two runs); at 100,000 x 5 in 900 s, 2.5e-3 and 1.3e-3 (9.7e-4 with this polish).
 HALPERN_FROM_STEPS = 4096
 #: cuPDLPx's restart on a necessary reduction of the fixed-point error, with a local increase.
 HALPERN_NECESSARY = 0.5

@@ -756,10 +756,9 @@ def test_pdhg_polishes_its_prices_by_a_fresh_start_and_keeps_its_own_steps(
 ) -> None:
     """A polish starts the PDLP kernel afresh from pdhg's point (of either kernel) at a small
     primal weight and certifies its prices with the run's plan: every such certificate
-    brackets the optimum,
-    some polish proves a lower upper bound than the run had before it, and the run's own
-    iterates are left where they were. The surrogate and the exact finish are kept out, so
-    that the polish alone makes the difference."""
+    brackets the optimum, some polish proves a lower upper bound than the run had before it,
+    and the run's own iterates are left where they were. The surrogate and the exact finish
+    are kept out, so that the polish alone makes the difference."""
     s = compile_economy(generate_economy(products=150, years=4, seed=7))
     lp = build_programme(s)
     optimum = run_highs(lp, maximise=True, solver="primal", threads=0).objective
