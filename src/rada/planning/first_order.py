@@ -1270,7 +1270,10 @@ def solve_pdhg(
     sharpened = np.inf  # the upper bound the last surrogate solved left
     sharpened_at = 0  # the steps pdhg had taken then
     total = simplex = 0
-    stepped = 0  # the run's own steps (not the polishes' or the finishes')
+    # The run's own steps, not the polishes' or the finishes': what the kernel's artificial
+    # restart and the polishes' schedule count (a polish takes up to 4,032 steps, which in the
+    # count would put off the artificial restarts of the run it leaves untouched).
+    stepped = 0
     last_certified = time.perf_counter()
     stopped = "time limit"
     polishing = _Polishing()
@@ -1279,7 +1282,7 @@ def solve_pdhg(
         it.steps(CHECK_EVERY)
         total += CHECK_EVERY
         stepped += CHECK_EVERY
-        cand, restart = it.candidate(total)
+        cand, restart = it.candidate(stepped)
         now = time.perf_counter()
         # End a slice early rather than late: where another slice and its certificate would
         # pass the deadline, this point is the last (at 100,000 x 5 a slice and a certificate
