@@ -158,6 +158,15 @@ POLISH_PLANNED = 1984
 #: the first weight, 4.3288 (4.3286) at ten times it and 4.3301 (4.3294) at a hundred times
 #: (optimum 4.32815); the Halpern kernel at ten times, 4.3296.
 POLISH_WEIGHT = 10.0
+#: Under a time limit a polish other than the one before the limit goes no further than this
+#: many steps: it pays only where it meets the gap (and ends the run early), for the one before
+#: the limit, from a later point, proves far more. At 10,000 x 5 (seed 1) the polish's upper
+#: bound after 1,984 steps from the Halpern kernel's point of 4,096 steps stood 4.0e-4 above
+#: the optimum; of 8,192, 1.3e-4; of 10,240, 5.6e-5; of 12,288, 4.3e-5; of 14,336, 2.7e-5; of
+#: 16,384, 6.5e-6 (each step about 6 ms, 2 cores of an Intel Xeon, 2026-12-05). In a 120-s run
+#: the polish at 4,096 steps went on to 4,032 steps (21 to 25 s) to prove a gap of 6.2e-4
+#: where 960 had proved 7.5e-4.
+POLISH_LOOK = 960
 #: pdhg polishes its prices once it has taken this many steps, again each time its steps have
 #: doubled since, and once more where a time limit leaves time for one polish only, if its own
 #: steps have grown by :data:`POLISH_LAST_AFTER` since the polish before (at 100,000 x 5 a
@@ -411,6 +420,24 @@ def _product_seconds(lp: LinearProgramme) -> float:
     return float(least)
 
 
+def judged_by(tolerance: float) -> float:
+    """The tolerance of the run that judges, under a time limit, whether hipdlp's run to
+    ``tolerance`` is started: an early run (:data:`FIRST_TOLERANCES`) only where the last of
+    them could finish too, any other by itself.
+
+    Where only the coarser runs fit, pdhg alone does better in the same time: at 10,000 x 5
+    under a 120-s limit the 1e-3 run took 85 s and its sharpened point, polished by pdhg in
+    the 26 s left, proved 2.1e-4 (seed 1), and pdhg from the 1e-2 run's point (3.3 s) proved
+    1.1e-4, where pdhg alone proved 7.5e-5 and 9.1e-5. Where the 1e-6 run fits, its point is
+    what pdhg goes on from (a 20-minute limit at 10,000 x 5), and the runs start as before.
+
+    >>> [judged_by(t) for t in (1e-2, 1e-3, 1e-6, 1e-9)]
+    [1e-06, 1e-06, 1e-06, 1e-09]
+    """
+    last = FIRST_TOLERANCES[-1]
+    return last if tolerance in FIRST_TOLERANCES and tolerance > last else tolerance
+
+
 def _ladder(
     s: Structure,
     lp: LinearProgramme,
@@ -427,8 +454,8 @@ def _ladder(
 ) -> _LadderEnd:
     """HiGHS's runs to ever finer tolerances, each point certified and, where ``polish``,
     finished at a vertex (see :func:`solve_highs_first_order`), until the gap is reached, the
-    time is up or the next run could not finish in the time left (a coarse run only where the
-    1e-3 run after it could)."""
+    time is up or the next run could not finish in the time left (an early run only where the
+    last of them could, :func:`judged_by`)."""
     iterations, certificates, stopped = 0, 0, "gap"
     surrogate = Surrogate(lp)
     measured: tuple[float, int, float] | None = None
@@ -441,14 +468,14 @@ def _ladder(
             stopped = "time limit"
             break
         if left is not None:
-            judged = min(tolerance, SHARPENED_ENOUGH)
+            judged = judged_by(tolerance)
             needs = HIPDLP_MARGIN * _hipdlp_seconds(lp, judged, measured=measured)
             needs += _surrogate_seconds(lp)
             if needs > left:
                 say(
-                    f"not starting HiGHS {method}: its run to tolerance {judged:g} and a "
-                    f"surrogate after it need about {needs:.0f} s, with a margin, and "
-                    f"{left:.0f} s are left; Rada's pdhg goes on"
+                    f"not starting HiGHS {method} to tolerance {tolerance:g}: a run to "
+                    f"tolerance {judged:g} and a surrogate after it need about {needs:.0f} s, "
+                    f"with a margin, and {left:.0f} s are left; Rada's pdhg goes on"
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
@@ -1055,10 +1082,14 @@ class _Halpern:
 class _Polishing:
     """When pdhg polishes its prices (:func:`_polish`): once it has taken
     :data:`POLISH_FROM_STEPS` steps, each time they have doubled since, and once more where the
-    time limit leaves time for one polish and a little after it only."""
+    time limit leaves time for one polish and a little after it only. Under a time limit the
+    polishes before that one are skipped where the steps could not double again before it,
+    and go no further than :data:`POLISH_LOOK` steps."""
 
     at: int = 0  # the steps taken at the last polish
     last: bool = False  # the polish before the time limit is done
+    started: float = 0.0  # when the run started (its clock's reading)
+    final: bool = False  # the polish just due is the one before the time limit
 
     def due(
         self, total: int, now: float, seconds: float, after: float, deadline: float, closing: bool
@@ -1074,17 +1105,17 @@ class _Polishing:
             and now + seconds + after >= deadline
             and total >= POLISH_LAST_AFTER * self.at
         )
-        if not last and total < max(POLISH_FROM_STEPS, POLISH_AGAIN * self.at):
-            return False
-        self.at, self.last = total, self.last or last
+        if not last:
+            if total < max(POLISH_FROM_STEPS, POLISH_AGAIN * self.at):
+                return False
+            # Under a time limit the polish before it, from a later point, supersedes this
+            # one unless the run's steps could double again before that polish starts (see
+            # POLISH_LOOK for how much later points prove).
+            doubled = now + seconds + (POLISH_AGAIN - 1.0) * (now - self.started)
+            if doubled + seconds + after >= deadline:
+                return False
+        self.at, self.last, self.final = total, self.last or last, last
         return True
-
-    def reserve(self, seconds: float) -> float:
-        """The time to keep for the polish before the time limit (a polish takes about
-        ``seconds``), which a surrogate may not take: at 10,000 x 5 under a 120-s limit a
-        surrogate started at 107 s took the last polish's time, and the run proved 5.3e-4
-        where the run whose last polish came at 110 s proved 8.5e-5 (seed 1)."""
-        return 0.0 if self.last else seconds
 
 
 def _polish(
@@ -1099,6 +1130,7 @@ def _polish(
     gap: float,
     deadline: float,
     say: Progress,
+    upto: int = POLISH_STEPS[-1],
 ) -> tuple[Certificate, int, int]:
     """Polish the prices of pdhg's point ``cand``: the PDLP kernel (:class:`_Iterates`)
     starts afresh from it at a primal weight of :data:`POLISH_WEIGHT` times the first
@@ -1124,7 +1156,7 @@ def _polish(
     taken, made = 0, 0
     previous = np.inf
     started = time.perf_counter()
-    for count in POLISH_STEPS:
+    for count in (count for count in POLISH_STEPS if count <= upto):
         if taken:  # the pace so far, its certificates included, judges the next steps
             now = time.perf_counter()
             if now + (now - started) / taken * (count - taken) >= deadline:
@@ -1276,7 +1308,7 @@ def solve_pdhg(
     stepped = 0
     last_certified = time.perf_counter()
     stopped = "time limit"
-    polishing = _Polishing()
+    polishing = _Polishing(started=started)
     while True:
         slice_started = time.perf_counter()
         it.steps(CHECK_EVERY)
@@ -1325,7 +1357,7 @@ def solve_pdhg(
             # short is followed by one only when there is twice its time.
             left = min(
                 PDHG_SHARPEN_SHARE * (now - started) - sharpening,
-                deadline - now - 2 * cert_seconds - polishing.reserve(polish_seconds),
+                deadline - now - 2 * cert_seconds,
             )
             fresh = best.upper_bound < sharpened
             # Or from this point's rebuilt prices, once pdhg has taken as many steps again
@@ -1335,6 +1367,13 @@ def solve_pdhg(
             ready = best.gap <= PDHG_SHARPEN_FROM or (
                 time_limit is not None and now - started >= PDHG_SHARPEN_AFTER * time_limit
             )
+            # Under a time limit, not before the polish before it: that polish, from a later
+            # point, proves far more than a surrogate from the prices before. At 10,000 x 5
+            # (seed 1) under a 120-s limit the surrogates after the polish at 4,096 steps took
+            # 4.4 and 11.7 s in two runs and moved the gap from 6.2e-4 to 5.9e-4 and 7.4e-4 to
+            # 6.3e-4; the polish before the limit proved 1.2e-4 to 1.8e-4 with them, and 7.5e-5
+            # to 9.1e-5 with that time spent on steps.
+            ready = ready and (time_limit is None or polishing.last)
             if ready and best.gap > gap and (fresh or later) and left > 0 and left >= wanted:
                 prices = best.prices.product if fresh else certificate.prices.product
                 best, used, made = _sharpen(
@@ -1353,9 +1392,10 @@ def solve_pdhg(
         # and once where the time left allows one polish only.
         after = 2 * (slice_seconds + cert_seconds)  # a slice and its certificate, twice
         if best.gap > gap and polishing.due(stepped, now, polish_seconds, after, deadline, closing):
+            upto = POLISH_STEPS[-1] if time_limit is None or polishing.final else POLISH_LOOK
             best, used, made = _polish(
-                s, lp, folded, q, cand,
-                labour=labour, best=best, gap=gap, deadline=deadline - cert_seconds, say=say,
+                s, lp, folded, q, cand, labour=labour, best=best, gap=gap,
+                deadline=deadline - cert_seconds, say=say, upto=upto,
             )  # fmt: skip
             total += used
             certificates += made
