@@ -149,9 +149,14 @@ PDHG_SHARPEN_AFTER = 0.5
 #: steps, 8.0e-4 after 960, 1.3e-4 after 1,984 and 6.6e-5 after 4,032 (2.4e-5 after 8,128,
 #: more than a 120-s run has time for; 2 cores of an Intel Xeon, 2026-12-05).
 POLISH_STEPS = (448, 960, 1984, 4032)
-#: The steps a polish is planned for, when pdhg judges whether one fits before its deadline;
-#: it goes on to the last of :data:`POLISH_STEPS` where the time allows.
-POLISH_PLANNED = 1984
+#: The polish before a time limit is planned for the most of :data:`POLISH_STEPS` whose steps
+#: and certificates fit in this share of the limit (the first at least), when pdhg judges when
+#: to start it; it goes on further where the time allows. At 10,000 x 5 under 120 s that is
+#: 1,984 steps (about 15 s); at 100,000 x 5 under 900 s, 448 (about 70 s): planned for 1,984
+#: steps there too (282 s), as until 2026-12-05, it started at 538 s from the point of 2,900
+#: steps, and the run proved 1.39e-3 (4.322255 .. 4.328259: the plan, of 3,400 steps, was the
+#: short side), where the run whose polish came at 4,096 steps had proved 9.71e-4.
+POLISH_LAST_SHARE = 0.15
 #: The polish's primal weight, as a multiple of the first (:func:`_initial_weight`; the run
 #: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, the upper
 #: bounds of the PDLP kernel's last iterate (and mean) after 1,984 steps: 4.3307 (4.3528) at
@@ -159,14 +164,18 @@ POLISH_PLANNED = 1984
 #: (optimum 4.32815); the Halpern kernel at ten times, 4.3296.
 POLISH_WEIGHT = 10.0
 #: Under a time limit a polish other than the one before the limit goes no further than this
-#: many steps: it pays only where it meets the gap (and ends the run early), for the one before
-#: the limit, from a later point, proves far more. At 10,000 x 5 (seed 1) the polish's upper
+#: many steps where a full polish would take more than :data:`POLISH_LOOK_SHARE` of the time
+#: left: it pays only where it meets the gap (and ends the run early), for the one before the
+#: limit, from a later point, proves far more. At 10,000 x 5 (seed 1) the polish's upper
 #: bound after 1,984 steps from the Halpern kernel's point of 4,096 steps stood 4.0e-4 above
 #: the optimum; of 8,192, 1.3e-4; of 10,240, 5.6e-5; of 12,288, 4.3e-5; of 14,336, 2.7e-5; of
 #: 16,384, 6.5e-6 (each step about 6 ms, 2 cores of an Intel Xeon, 2026-12-05). In a 120-s run
 #: the polish at 4,096 steps went on to 4,032 steps (21 to 25 s) to prove a gap of 6.2e-4
 #: where 960 had proved 7.5e-4.
 POLISH_LOOK = 960
+#: Under a 20-minute limit at 10,000 x 5 (the 1e-6 target) a full polish takes about 2 % of the
+#: time left, and is what may end the run early; under a 120-s limit, a fifth of it.
+POLISH_LOOK_SHARE = 0.1
 #: pdhg polishes its prices once it has taken this many steps, again each time its steps have
 #: doubled since, and once more where a time limit leaves time for one polish only, if its own
 #: steps have grown by :data:`POLISH_LAST_AFTER` since the polish before (at 100,000 x 5 a
@@ -302,6 +311,7 @@ def solve_highs_first_order(
     method: str = "hipdlp",
     threads: int = 0,
     progress: Progress | None = None,
+    start: Candidate | None = None,
     certified: Certificate | None = None,
 ) -> FirstOrderRun:
     """Run HiGHS's first-order method (``hipdlp``, or the older ``pdlp``) to ever finer
@@ -333,8 +343,9 @@ def solve_highs_first_order(
     at 10,000 x 5 hipdlp's 1e-3 run took 78 s alone and 114 s beside pdhg in a second process
     (the two share the memory bandwidth), which left no time to sharpen its point.
 
-    Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, and
-    ``certified`` is the certificate of the closed-form plan where the caller has made it.
+    Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, ``start``
+    the closed-form plan and ``certified`` its certificate, where the caller has made them
+    (pdhg starts from that plan where no run of HiGHS could finish).
 
     >>> from rada.planning.generate import generate_economy
     >>> from rada.planning.programme import build_programme
@@ -348,7 +359,9 @@ def solve_highs_first_order(
         raise PlanningError(f"HiGHS has no first-order method {method!r}")
     say = progress or (lambda message: None)
     started = time.perf_counter()
-    opening = certified or certify(s, _start(s, lp, labour=labour), labour=labour)
+    if start is None:
+        start = _start(s, lp, labour=labour)
+    opening = certified or certify(s, start, labour=labour)
     say(f"closed-form start: gap {opening.gap:.3g}")
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
     end = _ladder(
@@ -358,7 +371,7 @@ def solve_highs_first_order(
     best, iterations, certificates = end.best, end.iterations, end.certificates + 1
     stopped = end.stopped
     if end.handover and time_limit is not None:
-        point, its = end.last or (None, opening)
+        point, its = end.last or (start, opening)
         run = solve_pdhg(
             s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
             time_limit=started + time_limit - time.perf_counter(), progress=progress,
@@ -1176,6 +1189,21 @@ def _polish(
     return best, taken + fresh.rejected, made
 
 
+def _polish_plan(
+    step_seconds: float, cert_seconds: float, time_limit: float | None
+) -> tuple[float, float]:
+    """About how long the polish before a time limit takes (:data:`POLISH_LAST_SHARE`), and a
+    full polish, at ``step_seconds`` a step and ``cert_seconds`` a certificate.
+
+    >>> _polish_plan(0.01, 1.0, 120.0)  # 960 steps and two certificates fit in 18 s
+    (11.6, 44.32)
+    """
+    times = [count * step_seconds + (i + 1) * cert_seconds for i, count in enumerate(POLISH_STEPS)]
+    budget = np.inf if time_limit is None else POLISH_LAST_SHARE * time_limit
+    fitting = [seconds for seconds in times if seconds <= budget]
+    return (fitting[-1] if fitting else times[0]), times[-1]
+
+
 def choose_kernel(q: _Scaled, time_limit: float | None) -> str:
     """pdhg's kernel for the scaled programme ``q`` within ``time_limit``: ``"halpern"``,
     unless the limit leaves fewer than :data:`HALPERN_FROM_STEPS` of its steps at their pace
@@ -1320,8 +1348,9 @@ def solve_pdhg(
         # pass the deadline, this point is the last (at 100,000 x 5 a slice and a certificate
         # take about 20 s, past the grace the process alongside hipdlp is given).
         slice_seconds = now - slice_started
-        polish_seconds = POLISH_PLANNED * slice_seconds / CHECK_EVERY
-        polish_seconds += (POLISH_STEPS.index(POLISH_PLANNED) + 1) * cert_seconds
+        polish_seconds, full_seconds = _polish_plan(
+            slice_seconds / CHECK_EVERY, cert_seconds, time_limit
+        )
         closing = now + slice_seconds + cert_seconds >= deadline or (
             iteration_limit is not None and total >= iteration_limit
         )  # the last slice's point is certified, whatever the share
@@ -1392,7 +1421,9 @@ def solve_pdhg(
         # and once where the time left allows one polish only.
         after = 2 * (slice_seconds + cert_seconds)  # a slice and its certificate, twice
         if best.gap > gap and polishing.due(stepped, now, polish_seconds, after, deadline, closing):
-            upto = POLISH_STEPS[-1] if time_limit is None or polishing.final else POLISH_LOOK
+            # A look (see POLISH_LOOK) where a full polish would take much of the time left.
+            look = not polishing.final and full_seconds > POLISH_LOOK_SHARE * (deadline - now)
+            upto = POLISH_LOOK if look else POLISH_STEPS[-1]
             best, used, made = _polish(
                 s, lp, folded, q, cand, labour=labour, best=best, gap=gap,
                 deadline=deadline - cert_seconds, say=say, upto=upto,

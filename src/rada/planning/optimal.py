@@ -298,6 +298,7 @@ def _first_order(
             time_limit=time_limit,
             method=method,
             progress=say,
+            start=closed[0] if closed else None,
             certified=closed[1] if closed else None,
         )
     if not np.isfinite(run.certificate.lower_bound):

@@ -702,6 +702,35 @@ def test_a_hipdlp_run_judged_to_just_fit_is_not_started_without_its_margin(
     assert plan.certificate.gap <= 1e-6
 
 
+def test_hipdlp_s_early_runs_are_not_started_where_its_1e_6_run_could_not_finish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the 1e-2 and 1e-3 runs fit the time left but the 1e-6 run does not, none is
+    started: pdhg alone does better in that time, from the closed-form plan."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(
+        first_order,
+        "_hipdlp_seconds",
+        lambda lp, tolerance, *, measured: 1e9 if tolerance < 1e-3 else 0.0,
+    )
+    said: list[str] = []
+    plan = solve_plan(
+        generate_economy(products=40, years=2, seed=9),
+        solver="first-order",
+        gap=1e-6,
+        time_limit=30,
+        progress=said.append,
+    )
+    assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
+    handed = said.index(next(line for line in said if "Rada's pdhg goes on" in line))
+    assert said[handed].startswith(
+        "not starting HiGHS hipdlp to tolerance 0.01: a run to tolerance 1e-06"
+    )
+    opening = next(line for line in said if line.startswith("closed-form start: gap "))
+    assert said[handed + 1] == opening.removeprefix("closed-form ")  # pdhg starts from it
+    assert plan.certificate.gap <= 1e-6
+
+
 def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -821,6 +850,70 @@ def test_pdhg_polishes_from_enough_steps_on_as_they_double_and_once_before_its_l
     assert clock.due(grown, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
 
 
+def test_under_a_limit_pdhg_skips_the_polishes_that_the_one_before_it_supersedes() -> None:
+    """Under a time limit a polish before the last is due only where the run's steps could
+    double again before the last starts; the last is marked ``final`` (it alone may go on
+    past :data:`POLISH_LOOK` steps). Without a limit the same steps polish as they double."""
+    steps = first_order.POLISH_FROM_STEPS
+    clock = first_order._Polishing(started=0.0)
+    # At 30 s of a 100-s limit the steps could double by 65 s, and a 5-s polish after that
+    # still fits: a look is taken.
+    assert clock.due(steps, now=30.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert not clock.final
+    # Doubled at 60 s they could not double again (by 125 s): skipped.
+    assert not clock.due(2 * steps, now=60.0, seconds=5.0, after=2.0, deadline=100.0,
+                         closing=False)  # fmt: skip
+    # The one before the limit comes all the same, and is the final one.
+    assert clock.due(2 * steps, now=94.0, seconds=5.0, after=2.0, deadline=100.0, closing=False)
+    assert clock.final
+    unlimited = first_order._Polishing(started=0.0)
+    assert unlimited.due(steps, now=30.0, seconds=5.0, after=2.0, deadline=np.inf, closing=False)
+    assert unlimited.due(2 * steps, now=60.0, seconds=5.0, after=2.0, deadline=np.inf,
+                         closing=False)  # fmt: skip
+    assert not unlimited.final
+
+
+def test_under_a_limit_pdhg_sharpens_by_the_surrogate_only_after_its_last_polish(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The surrogate is ready from the first certificate on (``PDHG_SHARPEN_FROM`` of 1), yet
+    under a time limit it waits for the polish before the limit (here about half way), and then
+    runs; without a limit it does not wait."""
+    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+    lp = build_programme(s)
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "PDHG_SHARPEN_FROM", 1.0)
+    monkeypatch.setattr(first_order, "POLISH_FROM_STEPS", 256)
+    # The polish before the limit planned for 2 of its 4 s, so that it comes at about 2 s,
+    # with time left after it for a surrogate.
+    monkeypatch.setattr(first_order, "_polish_plan", lambda *args: (2.0, 2.0))
+    clocks: list[Any] = []
+
+    class Watched(first_order._Polishing):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            clocks.append(self)
+
+    sharpened: list[bool] = []  # whether the polish before the limit was done
+    sharpen = first_order._sharpen
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        sharpened.append(clocks[-1].last)
+        return sharpen(*args, **kwargs)
+
+    monkeypatch.setattr(first_order, "_Polishing", Watched)
+    monkeypatch.setattr(first_order, "_sharpen", watched)
+    said: list[str] = []
+    solve_pdhg(s, lp, labour=0, gap=1e-12, time_limit=4.0, progress=said.append)
+    assert clocks[-1].last  # the polish before the limit was made
+    assert sharpened
+    assert all(sharpened)
+    sharpened.clear()
+    solve_pdhg(s, lp, labour=0, gap=1e-12, iteration_limit=20_000)
+    assert sharpened
+    assert not any(sharpened)
+
+
 def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_its_deadline() -> (
     None
 ):
@@ -838,10 +931,10 @@ def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_it
     cand = (xs, q.a @ xs, ys, q.at @ ys)
     best = first_order.certify(s, start, labour=0)
 
-    def polish(gap: float, deadline: float) -> tuple[Any, int, int]:
+    def polish(gap: float, deadline: float, upto: int = 10**9) -> tuple[Any, int, int]:
         return first_order._polish(
             s, lp, folded, q, cand, labour=0, best=best, gap=gap, deadline=deadline,
-            say=lambda line: None,
+            say=lambda line: None, upto=upto,
         )  # fmt: skip
 
     first = first_order.POLISH_STEPS[0]
@@ -853,5 +946,9 @@ def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_it
     assert first <= used < first_order.POLISH_STEPS[1]  # refused steps count too
     assert polished.upper_bound <= best.upper_bound
     _, used, made = polish(gap=1e-12, deadline=time.perf_counter())
+    assert made == 1
+    assert first <= used < first_order.POLISH_STEPS[1]
+    # A look (a polish under a time limit other than the one before it) stops at its steps.
+    _, used, made = polish(gap=1e-12, deadline=np.inf, upto=first)
     assert made == 1
     assert first <= used < first_order.POLISH_STEPS[1]
