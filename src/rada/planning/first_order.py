@@ -155,7 +155,8 @@ POLISH_STEPS = (448, 960, 1984, 4032)
 #: 1,984 steps (about 15 s); at 100,000 x 5 under 900 s, 448 (about 70 s): planned for 1,984
 #: steps there too (282 s), as until 2026-12-05, it started at 538 s from the point of 2,900
 #: steps, and the run proved 1.39e-3 (4.322255 .. 4.328259: the plan, of 3,400 steps, was the
-#: short side), where the run whose polish came at 4,096 steps had proved 9.71e-4.
+#: short side), where the run whose polish came at 4,096 steps had proved 9.71e-4; planned for
+#: 448, it started at 749 s from about 6,000 steps, and the run proved 6.7e-4 in 869 s.
 POLISH_LAST_SHARE = 0.15
 #: The polish's primal weight, as a multiple of the first (:func:`_initial_weight`; the run
 #: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, the upper
@@ -1097,7 +1098,8 @@ class _Polishing:
     :data:`POLISH_FROM_STEPS` steps, each time they have doubled since, and once more where the
     time limit leaves time for one polish and a little after it only. Under a time limit the
     polishes before that one are skipped where the steps could not double again before it,
-    and go no further than :data:`POLISH_LOOK` steps."""
+    and, where a full polish would take much of the time left, go no further than
+    :data:`POLISH_LOOK` steps."""
 
     at: int = 0  # the steps taken at the last polish
     last: bool = False  # the polish before the time limit is done
