@@ -682,13 +682,9 @@ def test_pdhg_goes_on_from_hipdlp_s_last_point_when_the_next_run_could_not_finis
     assert c.max_violation <= 1e-9
 
 
-def test_a_hipdlp_run_judged_to_just_fit_is_not_started_without_its_margin(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A run judged at 90 % of the time left is not started: the judgement is rough, and the
-    point would have no time left for the surrogate that makes it worth having."""
-    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
-    monkeypatch.setattr(first_order, "_hipdlp_seconds", lambda *args, **kwargs: 0.9 * 30)
+def _first_order_in_30_s() -> tuple[Any, list[str]]:
+    """``first-order`` to 1e-6 under a 30-s limit on a small economy: the plan and what the
+    run said (the tests of when hipdlp's runs start patch how long they are judged to take)."""
     said: list[str] = []
     plan = solve_plan(
         generate_economy(products=40, years=2, seed=9),
@@ -697,6 +693,17 @@ def test_a_hipdlp_run_judged_to_just_fit_is_not_started_without_its_margin(
         time_limit=30,
         progress=said.append,
     )
+    return plan, said
+
+
+def test_a_hipdlp_run_judged_to_just_fit_is_not_started_without_its_margin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run judged at 90 % of the time left is not started: the judgement is rough, and the
+    point would have no time left for the surrogate that makes it worth having."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "_hipdlp_seconds", lambda *args, **kwargs: 0.9 * 30)
+    plan, said = _first_order_in_30_s()
     assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
     assert any("with a margin" in line and "Rada's pdhg goes on" in line for line in said)
     assert plan.certificate.gap <= 1e-6
@@ -713,14 +720,7 @@ def test_hipdlp_s_early_runs_are_not_started_where_its_1e_6_run_could_not_finish
         "_hipdlp_seconds",
         lambda lp, tolerance, *, measured: 1e9 if tolerance < 1e-3 else 0.0,
     )
-    said: list[str] = []
-    plan = solve_plan(
-        generate_economy(products=40, years=2, seed=9),
-        solver="first-order",
-        gap=1e-6,
-        time_limit=30,
-        progress=said.append,
-    )
+    plan, said = _first_order_in_30_s()
     assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
     handed = said.index(next(line for line in said if "Rada's pdhg goes on" in line))
     assert said[handed].startswith(
