@@ -57,10 +57,12 @@ __all__ = [
     "Candidate",
     "Certificate",
     "CertifiedPlan",
+    "PlanSide",
     "Prices",
     "certify",
     "dual_objective",
     "for_people",
+    "plan_side",
     "plan_violation",
     "price_violation",
     "tighter",
@@ -172,7 +174,87 @@ def _raw_prices(s: Structure, candidate: Candidate) -> Prices:
     )
 
 
-def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
+@dataclass(frozen=True)
+class PlanSide:
+    """What a certificate reads from a candidate's plan alone (its fulfilment, activities,
+    stocks and investments): the repaired plan and its bound, the yearly systems of the
+    techniques it runs, which the prices' repair reads too, and how far the plan itself is off.
+
+    Prices may be certified again against the same plan (:func:`certify` with ``plan_side``)
+    without repeating its repair, which is most of a certificate's time: at 100,000 products x
+    5 years the closed-form plan's certificate took 7.6 s, its plan's repair 4.4 s and its
+    systems 0.7 s. pdhg's polish (:mod:`rada.planning.first_order`) certifies several prices
+    with one plan.
+    """
+
+    candidate: Candidate
+    systems: list[YearSystem] | None
+    plan: CertifiedPlan | None
+    lower_bound: float
+    max_violation: float
+    plan_violation: float
+    looser: bool
+    notes: tuple[str, ...]
+
+    def holds(self, candidate: Candidate) -> bool:
+        """Whether ``candidate`` has this side's plan."""
+        mine = self.candidate
+        return candidate is mine or all(
+            np.array_equal(getattr(candidate, name), getattr(mine, name))
+            for name in ("fulfilment", "activity", "stocks", "investment")
+        )
+
+
+def plan_side(s: Structure, candidate: Candidate) -> PlanSide:
+    """The plan's side of ``candidate``'s certificate (see :class:`PlanSide`)."""
+    notes: list[str] = []
+    looser = _has_choice(s)
+    if looser:
+        notes.append(
+            "the economy has alternative techniques or joint production: the bounds are "
+            "valid but may be looser than for an economy with one technique per product"
+        )
+    systems: list[YearSystem] | None
+    try:
+        systems = [
+            YearSystem(s, choose_techniques(s, candidate.activity[y])) for y in range(s.years)
+        ]
+    except PlanningError as error:
+        notes.append(str(error))
+        systems, plan = None, None
+    else:
+        plan = repair_plan(s, systems, candidate, notes)
+    if plan is None:
+        max_violation = float("inf")
+    else:
+        max_violation = plan_violation(
+            s,
+            fulfilment=plan.fulfilment,
+            activity=plan.activity,
+            stocks=plan.stocks,
+            investment=plan.investment,
+        )
+    return PlanSide(
+        candidate=candidate,
+        systems=systems,
+        plan=plan,
+        lower_bound=float(plan.fulfilment.sum()) if plan is not None else float("-inf"),
+        max_violation=max_violation,
+        plan_violation=plan_violation(
+            s,
+            fulfilment=candidate.fulfilment,
+            activity=candidate.activity,
+            stocks=candidate.stocks,
+            investment=candidate.investment,
+        ),
+        looser=looser,
+        notes=tuple(notes),
+    )
+
+
+def certify(
+    s: Structure, candidate: Candidate, *, labour: int, side: PlanSide | None = None
+) -> Certificate:
     """Certify a solver's output: a feasible plan, dual-feasible prices and the gap between.
 
     Parameters
@@ -184,6 +266,9 @@ def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
         looser bounds and shows in ``plan_violation`` and ``price_violation``).
     labour : int
         The position of labour among the resources: its price is the one topped up.
+    side : PlanSide, optional
+        The plan's side already made (:func:`plan_side`), of a candidate with this one's
+        plan; where its plan is not this one's, it is made afresh.
 
     Returns
     -------
@@ -199,24 +284,13 @@ def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
     >>> f"{c.lower_bound:.8f} {c.upper_bound:.8f}", c.gap < 1e-9, c.accepted
     ('8.79729913 8.79729913', True, True)
     """
-    notes: list[str] = []
-    looser = _has_choice(s)
-    if looser:
-        notes.append(
-            "the economy has alternative techniques or joint production: the bounds are "
-            "valid but may be looser than for an economy with one technique per product"
-        )
-    try:
-        systems = [
-            YearSystem(s, choose_techniques(s, candidate.activity[y])) for y in range(s.years)
-        ]
-    except PlanningError as error:
-        notes.append(str(error))
-        plan, prices = None, _raw_prices(s, candidate)
+    if side is None or not side.holds(candidate):
+        side = plan_side(s, candidate)
+    notes = list(side.notes)
+    if side.systems is None:
+        prices = _raw_prices(s, candidate)
     else:
-        plan = repair_plan(s, systems, candidate, notes)
-        prices = repair_prices(s, systems, candidate, labour, notes)
-    lower = float(plan.fulfilment.sum()) if plan is not None else float("-inf")
+        prices = repair_prices(s, side.systems, candidate, labour, notes)
     repaired_violation = price_violation(s, prices)
     upper = dual_objective(s, prices) if repaired_violation == 0.0 else float("inf")
     if repaired_violation:
@@ -224,6 +298,7 @@ def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
             f"the prices could not be made dual-feasible (off by {repaired_violation:.3g}), "
             "so no upper bound is given"
         )
+    plan = side.plan
     if plan is None:
         notes.append("no feasible plan was found from the solver's fulfilment and investment")
         empty = np.zeros_like
@@ -233,30 +308,15 @@ def certify(s: Structure, candidate: Candidate, *, labour: int) -> Certificate:
             empty(candidate.stocks),
             empty(candidate.investment),
         )
-        max_violation = float("inf")
-    else:
-        max_violation = plan_violation(
-            s,
-            fulfilment=plan.fulfilment,
-            activity=plan.activity,
-            stocks=plan.stocks,
-            investment=plan.investment,
-        )
     return Certificate(
-        lower_bound=lower,
+        lower_bound=side.lower_bound,
         upper_bound=upper,
-        gap=_relative_gap(lower, upper),
-        max_violation=max_violation,
+        gap=_relative_gap(side.lower_bound, upper),
+        max_violation=side.max_violation,
         claimed=float(candidate.objective),
-        plan_violation=plan_violation(
-            s,
-            fulfilment=candidate.fulfilment,
-            activity=candidate.activity,
-            stocks=candidate.stocks,
-            investment=candidate.investment,
-        ),
+        plan_violation=side.plan_violation,
         price_violation=price_violation(s, _raw_prices(s, candidate)),
-        looser=looser,
+        looser=side.looser,
         plan=plan,
         prices=prices,
         notes=tuple(notes),

@@ -31,7 +31,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from rada.planning.certificate import Candidate, Certificate, certify, tighter
+from rada.planning.certificate import (
+    Candidate,
+    Certificate,
+    PlanSide,
+    certify,
+    plan_side,
+    tighter,
+)
 from rada.planning.errors import PlanningError
 from rada.planning.highs import HIGHS_FIRST_ORDER, run_highs
 from rada.planning.leontief import Method, gross_output, labour_values
@@ -177,6 +184,9 @@ POLISH_LOOK = 960
 #: Under a 20-minute limit at 10,000 x 5 (the 1e-6 target) a full polish takes about 2 % of the
 #: time left, and is what may end the run early; under a 120-s limit, a fifth of it.
 POLISH_LOOK_SHARE = 0.1
+#: The polish before a time limit goes on to the limit where the steps that fit are at least
+#: this share of those it has taken (see :func:`_polish`).
+POLISH_FILL_LEAST = 0.25
 #: pdhg polishes its prices once it has taken this many steps, again each time its steps have
 #: doubled since, and once more where a time limit leaves time for one polish only, if its own
 #: steps have grown by :data:`POLISH_LAST_AFTER` since the polish before (at 100,000 x 5 a
@@ -555,11 +565,13 @@ def _sharpen(
     best: Certificate,
     seconds: float | None,
     say: Progress,
+    side: PlanSide | None = None,
 ) -> tuple[Certificate, int, int]:
     """Up to :data:`SURROGATE_ROUNDS` rounds of the surrogate from a point's product
-    ``prices``, each certified with the point's plan ``x``, within ``seconds``: the best
-    certificate, the simplex iterations and the certificates made. Stops at the first round
-    that proves no lower upper bound."""
+    ``prices``, each certified with the point's plan ``x`` (whose certificate's plan side
+    ``side`` is, where made already), within ``seconds``: the best certificate, the simplex
+    iterations and the certificates made. Stops at the first round that proves no lower upper
+    bound."""
     say("sharpening the prices by the surrogate of the yearly balances")
     started = time.perf_counter()
     iterations, made = 0, 0
@@ -572,7 +584,9 @@ def _sharpen(
             say("the surrogate gave no prices: no optimum in the time there was")
             break
         iterations += found.iterations
-        certificate = certify(s, candidate_of(s, lp, x, found.y), labour=labour)
+        candidate = candidate_of(s, lp, x, found.y)
+        side = side if side is not None and side.holds(candidate) else plan_side(s, candidate)
+        certificate = certify(s, candidate, labour=labour, side=side)
         made += 1
         sharper = certificate.upper_bound < best.upper_bound
         best = tighter(best, certificate)
@@ -1146,6 +1160,8 @@ def _polish(
     deadline: float,
     say: Progress,
     upto: int = POLISH_STEPS[-1],
+    side: PlanSide | None = None,
+    fill: bool = False,
 ) -> tuple[Certificate, int, int]:
     """Polish the prices of pdhg's point ``cand``: the PDLP kernel (:class:`_Iterates`)
     starts afresh from it at a primal weight of :data:`POLISH_WEIGHT` times the first
@@ -1154,7 +1170,10 @@ def _polish(
     kernel's plans wander far: its primal steps are large), until one proves no lower upper
     bound than the one before, the best certificate's gap is ``gap`` or the next steps would
     pass the ``deadline`` at the pace so far. The run itself goes on from where it was.
-    Returns the best certificate, the steps taken and the certificates made.
+    ``side``: the plan side of the last certificate the run made, used where its plan is this
+    point's. Where ``fill``, the steps after the last of :data:`POLISH_STEPS` that fit before
+    the deadline go on as far as it allows (if they are at least :data:`POLISH_FILL_LEAST` of
+    those taken). Returns the best certificate, the steps taken and the certificates made.
 
     Why it works is not proved here; what is measured: with a small weight each primal step
     jumps close to the best reply to the current prices, and the prices move along what that
@@ -1170,22 +1189,32 @@ def _polish(
     fresh = _Iterates(q, cand[0].copy(), cand[2].copy(), weight=POLISH_WEIGHT * _initial_weight(q))
     taken, made = 0, 0
     previous = np.inf
+    last = False  # the steps that fill the time are the last
     started = time.perf_counter()
     for count in (count for count in POLISH_STEPS if count <= upto):
         if taken:  # the pace so far, its certificates included, judges the next steps
             now = time.perf_counter()
-            if now + (now - started) / taken * (count - taken) >= deadline:
-                break
+            pace = (now - started) / taken
+            if now + pace * (count - taken) >= deadline:
+                # Where it fills the time to the deadline, as many steps as fit, if that
+                # adds enough of them to prove more.
+                fit = int((deadline - now) / pace) // CHECK_EVERY * CHECK_EVERY
+                if not fill or fit < POLISH_FILL_LEAST * taken:
+                    break
+                count, last = taken + fit, True
         fresh.steps(count - taken)
         taken = count
         point, _ = fresh.candidate(count)
         y = folded.unfold(point[2] * q.rows)
-        certificate = certify(s, candidate_of(s, lp, point_x, y), labour=labour)
+        candidate = candidate_of(s, lp, point_x, y)
+        # The plan is the run's throughout: its side is made once.
+        side = side if side is not None and side.holds(candidate) else plan_side(s, candidate)
+        certificate = certify(s, candidate, labour=labour, side=side)
         made += 1
         best = tighter(best, certificate)
         say(f"polished after {count} steps: upper bound {certificate.upper_bound:.10g}; "
             f"gap {best.gap:.3g}")  # fmt: skip
-        if certificate.upper_bound >= previous or best.gap <= gap:
+        if certificate.upper_bound >= previous or best.gap <= gap or last:
             break
         previous = certificate.upper_bound
     return best, taken + fresh.rejected, made
@@ -1339,6 +1368,7 @@ def solve_pdhg(
     last_certified = time.perf_counter()
     stopped = "time limit"
     polishing = _Polishing(started=started)
+    side: PlanSide | None = None  # the plan side of the last certificate
     while True:
         slice_started = time.perf_counter()
         it.steps(CHECK_EVERY)
@@ -1360,7 +1390,8 @@ def solve_pdhg(
             point_x, point_y = cand[0] * q.cols, folded.unfold(cand[2] * q.rows)
             point = candidate_of(s, lp, point_x, point_y)
             cert_started = time.perf_counter()
-            certificate = certify(s, point, labour=labour)
+            side = plan_side(s, point)
+            certificate = certify(s, point, labour=labour, side=side)
             now = time.perf_counter()
             cert_seconds = now - cert_started
             last_certified = now
@@ -1409,7 +1440,7 @@ def solve_pdhg(
                 prices = best.prices.product if fresh else certificate.prices.product
                 best, used, made = _sharpen(
                     s, lp, surrogate, point_x, prices,
-                    labour=labour, best=best, seconds=left, say=say,
+                    labour=labour, best=best, seconds=left, say=say, side=side,
                 )  # fmt: skip
                 wanted = 0.0 if made else 2 * left
                 if made:
@@ -1428,7 +1459,8 @@ def solve_pdhg(
             upto = POLISH_LOOK if look else POLISH_STEPS[-1]
             best, used, made = _polish(
                 s, lp, folded, q, cand, labour=labour, best=best, gap=gap,
-                deadline=deadline - cert_seconds, say=say, upto=upto,
+                deadline=deadline if polishing.final else deadline - cert_seconds,
+                say=say, upto=upto, side=side, fill=polishing.final,
             )  # fmt: skip
             total += used
             certificates += made

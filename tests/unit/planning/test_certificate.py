@@ -13,7 +13,13 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rada.planning.certificate import Candidate, Certificate, certify, price_violation
+from rada.planning.certificate import (
+    Candidate,
+    Certificate,
+    certify,
+    plan_side,
+    price_violation,
+)
 from rada.planning.economy import Economy
 from rada.planning.formats.cockshott import read_cockshott
 from rada.planning.generate import generate_economy
@@ -258,6 +264,39 @@ def test_bounds_bracket_the_optimum_whatever_the_solver_returned(
     assert_brackets(c, plan.objective, slack=1e-12)
     assert c.max_violation == 0.0 or c.lower_bound == -np.inf
     assert price_violation(plan.structure, c.prices) == 0.0 or c.upper_bound == np.inf
+
+
+def test_prices_certified_against_a_plan_side_made_already_are_certified_as_afresh() -> None:
+    """A plan side made once (pdhg's polish certifies many prices with one plan) gives the
+    certificate that certifying afresh gives, to the bit; a side of another plan is not used."""
+    economy = generate_economy(products=40, years=3, seed=5)
+    plan = solve_plan(economy)
+    s, labour = plan.structure, economy.resource_index[economy.labour]
+    rng = np.random.default_rng(5)
+
+    def shaken(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values * rng.uniform(0.9, 1.1, size=values.shape))
+
+    first = candidate_of(plan, product_prices=shaken(plan.product_prices))
+    side = plan_side(s, first)
+    same_plan = candidate_of(
+        plan, product_prices=shaken(plan.product_prices), stock_prices=shaken(plan.stock_prices)
+    )
+    other_plan = candidate_of(plan, activity=shaken(plan.activity))
+    assert side.holds(same_plan)
+    assert not side.holds(other_plan)
+    for candidate in (first, same_plan, other_plan):
+        reused = certify(s, candidate, labour=labour, side=side)
+        afresh = certify(s, candidate, labour=labour)
+        assert reused.lower_bound == afresh.lower_bound
+        assert reused.upper_bound == afresh.upper_bound
+        assert reused.max_violation == afresh.max_violation
+        assert reused.plan_violation == afresh.plan_violation
+        assert reused.notes == afresh.notes
+        assert np.array_equal(reused.plan.activity, afresh.plan.activity)
+        assert np.array_equal(reused.prices.product, afresh.prices.product)
+    # The other plan's certificate is its own, not the side's.
+    assert certify(s, other_plan, labour=labour, side=side).lower_bound != side.lower_bound
 
 
 def test_a_repair_plans_a_year_once_for_the_same_inputs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ import itertools
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -952,3 +953,52 @@ def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_it
     _, used, made = polish(gap=1e-12, deadline=np.inf, upto=first)
     assert made == 1
     assert first <= used < first_order.POLISH_STEPS[1]
+
+
+def test_the_polish_before_a_limit_fills_the_time_left_with_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the next of its step counts would pass the deadline, the polish before a time
+    limit (``fill``) takes as many steps as fit at its pace so far, in whole slices, and
+    certifies them; a polish that does not fill stops at the count before. A clock of its own
+    (a millisecond a step, certificates free) makes the pace exact."""
+    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+    lp = build_programme(s)
+    folded = first_order.FoldedRows(lp)
+    q = first_order._Scaled(folded.lp)
+    start = first_order.closed_form(s, labour=0)
+    assert start is not None
+    x, y = first_order.point_of(lp, start)
+    xs, ys = x / q.cols, y[folded.kept] / q.rows
+    cand = (xs, q.a @ xs, ys, q.at @ ys)
+    best = first_order.certify(s, start, labour=0)
+    clock = [0.0]
+    monkeypatch.setattr(first_order, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    steps = first_order._Iterates.steps
+
+    def timed(self: Any, count: int) -> None:
+        clock[0] += 1e-3 * count
+        steps(self, count)
+
+    monkeypatch.setattr(first_order._Iterates, "steps", timed)
+    first, second = first_order.POLISH_STEPS[:2]
+    left = 1e-3 * (first + 300)  # 300 steps' time after the first count: 256 in whole slices
+
+    def polish(fill: bool, deadline: float) -> tuple[Any, int, int]:
+        """The polish's certificate, the steps it took (not counting refused ones, which
+        take no time on this clock) and the certificates it made."""
+        clock[0] = 0.0
+        polished, _, made = first_order._polish(
+            s, lp, folded, q, cand, labour=0, best=best, gap=1e-12, deadline=deadline,
+            say=lambda line: None, fill=fill,
+        )  # fmt: skip
+        return polished, round(clock[0] / 1e-3), made
+
+    assert polish(fill=False, deadline=left)[1:] == (first, 1)
+    filled, taken, made = polish(fill=True, deadline=left)
+    assert (taken, made) == (first + 256, 2)
+    assert filled.upper_bound <= best.upper_bound
+    # Too few steps to be worth a certificate (under POLISH_FILL_LEAST of those taken): none.
+    assert polish(fill=True, deadline=1e-3 * (first + 64))[1:] == (first, 1)
+    # Where the next count fits, it is taken as without filling.
+    assert polish(fill=True, deadline=1e-3 * (second + 1))[1] >= second
