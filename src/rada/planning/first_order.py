@@ -45,7 +45,7 @@ from rada.planning.leontief import Method, gross_output, labour_values
 from rada.planning.programme import LinearProgramme, stocks_of
 from rada.planning.structure import FloatArray, Structure
 from rada.planning.surrogate import Surrogate
-from rada.planning.sweeps import THREADS_FROM, Sweeps
+from rada.planning.sweeps import THREADS_FROM, Sweeps, scaled_entries, scaled_extremes
 from rada.planning.threads import pool, threads
 from rada.planning.vertex import VERTEX_TOLERANCE, VERTEX_UP_TO, find_vertex_within
 
@@ -240,6 +240,9 @@ HIPDLP_STEEPER_FROM = 1e-6
 #: (``A x`` and ``A^T y``), timed on the spot: 5.3 ms at 10,000 x 5 against 4.0 ms for the
 #: pair.
 HIPDLP_PRODUCTS = 1.33
+#: The time of the products (:func:`_product_seconds`) is the least of five, or of those
+#: begun within this many seconds.
+PRODUCTS_FOR = 1.0
 #: A run judged to fit is started only where this many times its judged time, and a surrogate
 #: to sharpen its point (:func:`_surrogate_seconds`), fit in the time left: the
 #: judgement is rough (at 10,000 x 5 on 2 cores of an AMD EPYC the 1e-3 run was judged at 103 s
@@ -435,12 +438,14 @@ def _product_seconds(lp: LinearProgramme) -> float:
     """The time of ``A x`` and ``A^T y`` with the programme's matrix, the least of five (the
     machine may be busy with something else for a moment)."""
     x, y = np.ones(lp.layout.n_cols), np.ones(lp.layout.n_rows)
-    least = np.inf
+    least, started = np.inf, time.perf_counter()
     for _ in range(5):
         begun = time.perf_counter()
         lp.matrix @ x
         lp.matrix.T @ y
         least = min(least, time.perf_counter() - begun)
+        if begun - started >= PRODUCTS_FOR:  # three of 0.75 s at 100,000 x 5
+            break
     return float(least)
 
 
@@ -794,51 +799,46 @@ class _Scaled:
     """The programme ``min -cost x`` preconditioned: ``A_s = D_r A D_c``."""
 
     def __init__(self, lp: LinearProgramme) -> None:
-        # The scalings work on the matrix's entries in place of products with diagonal
-        # matrices, which SciPy multiplies as general sparse products: at 100,000 x 5 (26
-        # million non-zeros) the ten passes took 40 s that way.
+        # The scalings work on the matrix's entries in compiled passes (scaled_extremes), in
+        # place of products with diagonal matrices, which SciPy multiplies as general sparse
+        # products: at 100,000 x 5 (26 million non-zeros) the eleven passes took 40 s that
+        # way, 9 s as NumPy's gathers and segmented reductions, 1.6 s compiled.
         matrix = _compact(lp.matrix)
         matrix.eliminate_zeros()
         m, n = matrix.shape
-        size = np.abs(matrix.data)
-        row_of = np.repeat(np.arange(m, dtype=matrix.indices.dtype), np.diff(matrix.indptr))
-        col_of = matrix.indices
-        by_column = np.argsort(col_of, kind="stable")
-        column_ptr = np.concatenate([[0], np.cumsum(np.bincount(col_of, minlength=n))])
         rows, cols = np.ones(m), np.ones(n)
         for _ in range(RUIZ_PASSES):
-            scaled = size * rows[row_of] * cols[col_of]
-            r = np.sqrt(_segments(np.maximum, scaled, matrix.indptr))
-            c = np.sqrt(_segments(np.maximum, scaled[by_column], column_ptr))
-            rows /= np.where(r > 0, r, 1.0)
-            cols /= np.where(c > 0, c, 1.0)
-        scaled = size * rows[row_of] * cols[col_of]
-        r = np.sqrt(_segments(np.add, scaled, matrix.indptr))
-        c = np.sqrt(_segments(np.add, scaled[by_column], column_ptr))
-        rows /= np.where(r > 0, r, 1.0)
-        cols /= np.where(c > 0, c, 1.0)
+            r, c = scaled_extremes(matrix, rows, cols, total=False)
+            rows /= np.where(r > 0, np.sqrt(r), 1.0)
+            cols /= np.where(c > 0, np.sqrt(c), 1.0)
+        r, c = scaled_extremes(matrix, rows, cols, total=True)
+        rows /= np.where(r > 0, np.sqrt(r), 1.0)
+        cols /= np.where(c > 0, np.sqrt(c), 1.0)
         self.rows, self.cols = rows, cols
         self.a: sp.csr_array = sp.csr_array(
-            (matrix.data * rows[row_of] * cols[col_of], matrix.indices, matrix.indptr),
+            (scaled_entries(matrix, rows, cols), matrix.indices, matrix.indptr),
             shape=matrix.shape,
         )
         self.at = _compact(self.a.T)
         self.c = -lp.cost * cols
         self.lower, self.upper = lp.col_lower / cols, lp.col_upper / cols
         self.row_lower, self.row_upper = lp.row_lower * rows, lp.row_upper * rows
-        self.norm = self._norm()
-        #: The first step size, which PDHG's theory allows whatever the point.
-        self.safe_step = STEP / self.norm
         #: The fused passes of a step, in blocks on threads where the matrix is large.
         parts = threads() if self.a.nnz >= THREADS_FROM else 1
         self.sweeps = Sweeps(self.a, self.at, pool() if parts > 1 else None, parts)
+        self.norm = self._norm()
+        #: The first step size, which PDHG's theory allows whatever the point.
+        self.safe_step = STEP / self.norm
 
     def _norm(self) -> float:
-        """The largest singular value of the scaled matrix, by power iteration."""
+        """The largest singular value of the scaled matrix, by power iteration (the products
+        in the sweeps' blocks, on their threads)."""
         v = np.random.default_rng(0).standard_normal(self.a.shape[1])
+        av, w = np.empty(self.a.shape[0]), np.empty(self.a.shape[1])
         estimate = 1.0
         for _ in range(40):
-            w = self.at @ (self.a @ v)
+            self.sweeps.forward(v, av)
+            self.sweeps.transpose(av, w)
             size = float(np.linalg.norm(w))
             if size == 0.0:
                 return 1.0
@@ -860,15 +860,6 @@ class _Scaled:
         rows[~np.isfinite(rows)] = 0.0
         cols[~np.isfinite(cols)] = 0.0
         return float(y @ rows + reduced @ cols)
-
-
-def _segments(reduce: np.ufunc, values: FloatArray, pointers: Any) -> FloatArray:
-    """``reduce`` over each segment ``values[pointers[i]:pointers[i + 1]]``; 0 where empty."""
-    out = np.zeros(len(pointers) - 1)
-    filled = np.flatnonzero(np.diff(pointers) > 0)
-    if filled.size:
-        out[filled] = reduce.reduceat(values, np.asarray(pointers)[filled])
-    return out
 
 
 def _compact(matrix: Any) -> sp.csr_array:

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
 import numba
+import numpy as np
 import scipy.sparse as sp
 
 from rada.planning.structure import FloatArray
@@ -164,6 +165,57 @@ def _place(product: FloatArray, out: FloatArray, a: int) -> None:
         out[a + k] = product[k]
 
 
+@_compiled
+def _extremes(
+    indptr: Any, indices: Any, data: FloatArray, rows: FloatArray, cols: FloatArray,
+    total: bool, row_out: FloatArray, col_out: FloatArray,
+) -> None:  # fmt: skip
+    """Over the entries ``|a_ij| rows_i cols_j`` of a CSR matrix, each row's and each
+    column's largest (0 where none), or their sums where ``total``."""
+    col_out[:] = 0.0
+    for i in range(len(indptr) - 1):
+        acc = 0.0
+        for nz in range(indptr[i], indptr[i + 1]):
+            j = indices[nz]
+            v = abs(data[nz]) * rows[i] * cols[j]
+            if total:
+                acc += v
+                col_out[j] += v
+            else:
+                acc = max(acc, v)
+                col_out[j] = max(col_out[j], v)
+        row_out[i] = acc
+
+
+@_compiled
+def _entries(
+    indptr: Any, indices: Any, data: FloatArray, rows: FloatArray, cols: FloatArray,
+    out: FloatArray,
+) -> None:  # fmt: skip
+    """``out = a_ij rows_i cols_j`` over the entries of a CSR matrix."""
+    for i in range(len(indptr) - 1):
+        for nz in range(indptr[i], indptr[i + 1]):
+            out[nz] = data[nz] * rows[i] * cols[indices[nz]]
+
+
+def scaled_extremes(
+    matrix: sp.csr_array, rows: FloatArray, cols: FloatArray, *, total: bool
+) -> tuple[FloatArray, FloatArray]:
+    """The largest entry of ``D_r |A| D_c`` in each row and in each column (0 where none), or
+    the sums of each where ``total``: one pass over the matrix (the scalings of
+    :class:`rada.planning.first_order._Scaled`)."""
+    row_out, col_out = np.empty(matrix.shape[0]), np.empty(matrix.shape[1])
+    _extremes(matrix.indptr, matrix.indices, matrix.data, rows, cols, total, row_out, col_out)
+    return row_out, col_out
+
+
+def scaled_entries(matrix: sp.csr_array, rows: FloatArray, cols: FloatArray) -> FloatArray:
+    """The entries of ``D_r A D_c``, in ``matrix``'s order."""
+    out = np.empty_like(matrix.data)
+    _entries(matrix.indptr, matrix.indices, matrix.data, rows, cols, out)
+    return out
+
+
 class Sweeps:
     """The scaled matrix ``a`` and its transpose ``at`` in blocks of rows, one per thread,
     and the fused passes of pdhg's two kernels over them."""
@@ -252,6 +304,10 @@ class Sweeps:
                                       row_upper, keep, sigma, move, blk[0]),
             self.rows,
         )  # fmt: skip
+
+    def forward(self, x: FloatArray, out: FloatArray) -> None:
+        """``out = A x``."""
+        self._each(lambda blk: _place(blk[2] @ x, out, blk[0]), self.rows)
 
     def transpose(self, y: FloatArray, out: FloatArray) -> None:
         """``out = A^T y``."""

@@ -39,14 +39,19 @@ def pool() -> ThreadPoolExecutor:
 def row_blocks(matrix: sp.csr_array, parts: int) -> list[tuple[int, int, sp.csr_array]]:
     """``matrix`` in at most ``parts`` blocks of rows of about equal non-zeros, each as
     ``(first row, end row, rows)``, keeping the matrix's index width (a sparse product reads
-    every index, and 32-bit ones are read faster)."""
+    every index, and 32-bit ones are read faster). The blocks' entries and indices are views
+    of the matrix's, not copies: at 100,000 x 5 copying pdhg's two matrices took 2.5 s and
+    600 MB."""
     edges = np.searchsorted(matrix.indptr, np.linspace(0, matrix.nnz, parts + 1))
     edges[0], edges[-1] = 0, matrix.shape[0]
     blocks = []
     for a, b in itertools.pairwise(int(edge) for edge in edges):
         if b > a:
-            rows = sp.csr_array(matrix[a:b])
-            rows.indices = rows.indices.astype(matrix.indices.dtype, copy=False)
-            rows.indptr = rows.indptr.astype(matrix.indptr.dtype, copy=False)
+            first, end = int(matrix.indptr[a]), int(matrix.indptr[b])
+            # Set, not passed to the constructor, which copies them.
+            rows = sp.csr_array((b - a, matrix.shape[1]), dtype=matrix.dtype)
+            rows.data = matrix.data[first:end]
+            rows.indices = matrix.indices[first:end]
+            rows.indptr = (matrix.indptr[a : b + 1] - first).astype(matrix.indptr.dtype)
             blocks.append((a, b, rows))
     return blocks
