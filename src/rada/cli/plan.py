@@ -59,8 +59,9 @@ def _within_limits(*, gap: float, time_limit: float | None) -> None:
 TimeLimit = Annotated[
     float | None,
     typer.Option(
-        help="Stop after this many seconds (above 0): exact solvers give up (exit code 4), "
-        "first-order ones return the best certified plan so far.",
+        help="Stop after this many seconds (above 0), counted from the start of the solve: "
+        "exact solvers give up (exit code 4), first-order ones return the best certified plan "
+        "so far.",
         callback=_seconds,
     ),
 ]

@@ -1189,7 +1189,7 @@ def _polish(
             if now + pace * (count - taken) >= deadline:
                 # Where it fills the time to the deadline, as many steps as fit, if that
                 # adds enough of them to prove more.
-                fit = int((deadline - now) / pace) // CHECK_EVERY * CHECK_EVERY
+                fit = int((deadline - now) / pace) // CHECK_EVERY * CHECK_EVERY if pace else 0
                 if not fill or fit < POLISH_FILL_LEAST * taken:
                     break
                 count, last = taken + fit, True

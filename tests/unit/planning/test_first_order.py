@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from rada.planning import first_order
+from rada.planning import first_order, optimal
 from rada.planning.errors import PlanningError, SolverUnavailable
 from rada.planning.first_order import (
     FoldedRows,
@@ -568,8 +568,6 @@ def test_auto_solves_small_economies_exactly_and_large_ones_by_first_order() -> 
 def test_auto_asks_first_order_for_an_exact_plan_where_the_exact_finish_applies(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rada.planning.optimal as optimal
-
     economy = generate_economy(products=250, years=5, seed=3)
     s = compile_economy(economy)
     assert choose_solver(s) == "first-order"
@@ -604,9 +602,6 @@ def test_an_unknown_solver_is_refused() -> None:
 def test_auto_starts_first_order_from_the_closed_form_it_already_certified(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import rada.planning.first_order as first_order
-    import rada.planning.optimal as optimal
-
     def again(*args: object, **kwargs: object) -> None:
         raise AssertionError("the closed-form plan was made and certified twice")
 
@@ -1002,3 +997,31 @@ def test_the_polish_before_a_limit_fills_the_time_left_with_steps(
     assert polish(fill=True, deadline=1e-3 * (first + 64))[1:] == (first, 1)
     # Where the next count fits, it is taken as without filling.
     assert polish(fill=True, deadline=1e-3 * (second + 1))[1] >= second
+
+
+def test_the_time_limit_counts_from_the_start_of_the_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiling the economy and formulating the programme take part of the time limit: the
+    solver gets what is left, and a sliver where nothing is (it then returns the certified
+    closed-form plan)."""
+    build = optimal.build_programme
+    given: list[float | None] = []
+    solve = optimal.solve_pdhg
+
+    def slow_build(s: Any) -> Any:
+        time.sleep(0.5)
+        return build(s)
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        given.append(kwargs["time_limit"])
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(optimal, "build_programme", slow_build)
+    monkeypatch.setattr(optimal, "solve_pdhg", watched)
+    economy = generate_economy(products=60, years=3, seed=2)
+    solve_plan(economy, solver="pdhg", gap=1e-9, time_limit=3.0)
+    assert given[-1] is not None
+    assert 0.0 < given[-1] <= 2.5
+    plan = solve_plan(economy, solver="pdhg", gap=1e-9, time_limit=0.3)
+    assert given[-1] == optimal.LEFT_AT_LEAST
+    assert np.isfinite(plan.certificate.lower_bound)
+    assert plan.certificate.max_violation == 0.0
