@@ -1160,8 +1160,9 @@ def _polish(
     (:func:`_initial_weight`, far below the weight the run has settled at), and its prices
     are certified after each of :data:`POLISH_STEPS`, with the run's own plan (the fresh
     kernel's plans wander far: its primal steps are large), until one proves no lower upper
-    bound than the one before, the best certificate's gap is ``gap`` or the next steps would
-    pass the ``deadline`` at the pace so far. The run itself goes on from where it was.
+    bound than the one before, the best certificate's gap is ``gap`` or the next steps and
+    their certificate would pass the ``deadline`` (at the steps' pace so far and the longest
+    of its certificates so far). The run itself goes on from where it was.
     ``side``: the plan side of the last certificate the run made, used where its plan is this
     point's. Where ``fill``, the steps after the last of :data:`POLISH_STEPS` that fit before
     the deadline go on as far as it allows (if they are at least :data:`POLISH_FILL_LEAST` of
@@ -1182,26 +1183,31 @@ def _polish(
     taken, made = 0, 0
     previous = np.inf
     last = False  # the steps that fill the time are the last
-    started = time.perf_counter()
+    stepping = certifying = 0.0  # the steps' time so far, and the longest certificate's
     for count in (count for count in POLISH_STEPS if count <= upto):
-        if taken:  # the pace so far, its certificates included, judges the next steps
+        if taken:  # the pace so far and the longest certificate judge the next steps
             now = time.perf_counter()
-            pace = (now - started) / taken
-            if now + pace * (count - taken) >= deadline:
+            pace = stepping / taken
+            if now + pace * (count - taken) + certifying >= deadline:
                 # Where it fills the time to the deadline, as many steps as fit, if that
                 # adds enough of them to prove more.
-                fit = int((deadline - now) / pace) // CHECK_EVERY * CHECK_EVERY if pace else 0
+                room = deadline - now - certifying
+                fit = int(room / pace) // CHECK_EVERY * CHECK_EVERY if pace and room > 0 else 0
                 if not fill or fit < POLISH_FILL_LEAST * taken:
                     break
                 count, last = taken + fit, True
+        begun = time.perf_counter()
         fresh.steps(count - taken)
         taken = count
         point, _ = fresh.candidate(count)
         y = folded.unfold(point[2] * q.rows)
         candidate = candidate_of(s, lp, point_x, y)
+        stepping += time.perf_counter() - begun
+        begun = time.perf_counter()
         # The plan is the run's throughout: its side is made once.
         side = side if side is not None and side.holds(candidate) else plan_side(s, candidate)
         certificate = certify(s, candidate, labour=labour, side=side)
+        certifying = max(certifying, time.perf_counter() - begun)
         made += 1
         best = tighter(best, certificate)
         say(f"polished after {count} steps: upper bound {certificate.upper_bound:.10g}; "
@@ -1335,6 +1341,9 @@ def solve_pdhg(
     best = certified if certified is not None else certify(s, start, labour=labour)
     certificates = 1
     cert_seconds = time.perf_counter() - started
+    # What the deadline's checks count on a certificate taking: the longest so far (at
+    # 100,000 x 5 one point's took 8 s and a later one's 14 s, and the run ended past its limit).
+    cert_most = cert_seconds
     say(f"{whence}: gap {best.gap:.3g}")
     if best.gap <= gap:
         return FirstOrderRun(best, 0, time.perf_counter() - started, "gap", certificates)
@@ -1375,7 +1384,7 @@ def solve_pdhg(
         polish_seconds, full_seconds = _polish_plan(
             slice_seconds / CHECK_EVERY, cert_seconds, time_limit
         )
-        closing = now + slice_seconds + cert_seconds >= deadline or (
+        closing = now + slice_seconds + cert_most >= deadline or (
             iteration_limit is not None and total >= iteration_limit
         )  # the last slice's point is certified, whatever the share
         if now - last_certified >= cert_seconds / CERTIFY_SHARE or closing:
@@ -1386,6 +1395,7 @@ def solve_pdhg(
             certificate = certify(s, point, labour=labour, side=side)
             now = time.perf_counter()
             cert_seconds = now - cert_started
+            cert_most = max(cert_most, cert_seconds)
             last_certified = now
             certificates += 1
             best = tighter(best, certificate)
@@ -1411,7 +1421,7 @@ def solve_pdhg(
             # short is followed by one only when there is twice its time.
             left = min(
                 PDHG_SHARPEN_SHARE * (now - started) - sharpening,
-                deadline - now - 2 * cert_seconds,
+                deadline - now - 2 * cert_most,
             )
             fresh = best.upper_bound < sharpened
             # Or from this point's rebuilt prices, once pdhg has taken as many steps again
@@ -1444,14 +1454,14 @@ def solve_pdhg(
                 now = time.perf_counter()
         # Polish the prices (see _polish): from enough steps on each time they have doubled,
         # and once where the time left allows one polish only.
-        after = 2 * (slice_seconds + cert_seconds)  # a slice and its certificate, twice
+        after = 2 * (slice_seconds + cert_most)  # a slice and its certificate, twice
         if best.gap > gap and polishing.due(stepped, now, polish_seconds, after, deadline, closing):
             # A look (see POLISH_LOOK) where a full polish would take much of the time left.
             look = not polishing.final and full_seconds > POLISH_LOOK_SHARE * (deadline - now)
             upto = POLISH_LOOK if look else POLISH_STEPS[-1]
             best, used, made = _polish(
                 s, lp, folded, q, cand, labour=labour, best=best, gap=gap,
-                deadline=deadline if polishing.final else deadline - cert_seconds,
+                deadline=deadline if polishing.final else deadline - cert_most,
                 say=say, upto=upto, side=side, fill=polishing.final,
             )  # fmt: skip
             total += used
@@ -1466,7 +1476,7 @@ def solve_pdhg(
         # A certificate (or a surrogate) since the check above may leave no time for another
         # slice and its certificate: the point just certified is then the last (at 100,000
         # x 5, where a certificate takes 14 s, a run went on and ended 11 s past its limit).
-        if closing or now + slice_seconds + cert_seconds >= deadline:
+        if closing or now + slice_seconds + cert_most >= deadline:
             break
         if restart:
             it.restart(cand)

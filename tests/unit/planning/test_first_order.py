@@ -953,10 +953,11 @@ def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_it
 def test_the_polish_before_a_limit_fills_the_time_left_with_steps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Where the next of its step counts would pass the deadline, the polish before a time
-    limit (``fill``) takes as many steps as fit at its pace so far, in whole slices, and
-    certifies them; a polish that does not fill stops at the count before. A clock of its own
-    (a millisecond a step, certificates free) makes the pace exact."""
+    """Where the next of its step counts and their certificate would pass the deadline, the
+    polish before a time limit (``fill``) takes as many steps as fit, in whole slices, before
+    its longest certificate so far, and certifies them; a polish that does not fill stops at
+    the count before. A clock of its own (a millisecond a step, and a certificate free or 0.1
+    s) makes the pace exact."""
     s = compile_economy(generate_economy(products=150, years=4, seed=7))
     lp = build_programme(s)
     folded = first_order.FoldedRows(lp)
@@ -967,32 +968,42 @@ def test_the_polish_before_a_limit_fills_the_time_left_with_steps(
     xs, ys = x / q.cols, y[folded.kept] / q.rows
     cand = (xs, q.a @ xs, ys, q.at @ ys)
     best = first_order.certify(s, start, labour=0)
-    clock = [0.0]
+    clock, taken, certifying = [0.0], [0], [0.0]
     monkeypatch.setattr(first_order, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
-    steps = first_order._Iterates.steps
+    steps, certify = first_order._Iterates.steps, first_order.certify
 
-    def timed(self: Any, count: int) -> None:
+    def timed_steps(self: Any, count: int) -> None:
         clock[0] += 1e-3 * count
+        taken[0] += count
         steps(self, count)
 
-    monkeypatch.setattr(first_order._Iterates, "steps", timed)
-    first, second = first_order.POLISH_STEPS[:2]
-    left = 1e-3 * (first + 300)  # 300 steps' time after the first count: 256 in whole slices
+    def timed_certify(*args: Any, **kwargs: Any) -> Any:
+        clock[0] += certifying[0]
+        return certify(*args, **kwargs)
 
-    def polish(fill: bool, deadline: float) -> tuple[Any, int, int]:
-        """The polish's certificate, the steps it took (not counting refused ones, which
-        take no time on this clock) and the certificates it made."""
-        clock[0] = 0.0
+    monkeypatch.setattr(first_order._Iterates, "steps", timed_steps)
+    monkeypatch.setattr(first_order, "certify", timed_certify)
+    first, second = first_order.POLISH_STEPS[:2]
+
+    def polish(fill: bool, deadline: float, certificate: float = 0.0) -> tuple[Any, int, int]:
+        """The polish's certificate, the steps it took (refused ones not counted) and the
+        certificates it made; each certificate takes ``certificate`` seconds."""
+        clock[0], taken[0], certifying[0] = 0.0, 0, certificate
         polished, _, made = first_order._polish(
             s, lp, folded, q, cand, labour=0, best=best, gap=1e-12, deadline=deadline,
             say=lambda line: None, fill=fill,
         )  # fmt: skip
-        return polished, round(clock[0] / 1e-3), made
+        assert clock[0] <= deadline
+        return polished, taken[0], made
 
+    left = 1e-3 * (first + 300)  # 300 steps' time after the first count: 256 in whole slices
     assert polish(fill=False, deadline=left)[1:] == (first, 1)
-    filled, taken, made = polish(fill=True, deadline=left)
-    assert (taken, made) == (first + 256, 2)
+    filled, count, made = polish(fill=True, deadline=left)
+    assert (count, made) == (first + 256, 2)
     assert filled.upper_bound <= best.upper_bound
+    # A certificate's time is kept for: 0.3 s after the first count and its certificate of
+    # 0.1 s leave 0.2 s of steps, 192 in whole slices.
+    assert polish(fill=True, deadline=0.1 + left, certificate=0.1)[1:] == (first + 192, 2)
     # Too few steps to be worth a certificate (under POLISH_FILL_LEAST of those taken): none.
     assert polish(fill=True, deadline=1e-3 * (first + 64))[1:] == (first, 1)
     # Where the next count fits, it is taken as without filling.
