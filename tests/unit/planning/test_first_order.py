@@ -915,12 +915,9 @@ def test_under_a_limit_pdhg_sharpens_by_the_surrogate_only_after_its_last_polish
     assert not any(sharpened)
 
 
-def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_its_deadline() -> (
-    None
-):
-    """A polish goes on while its prices improve, but not past the gap the run asked for, and
-    it starts no further steps that its pace so far says would end past the deadline (the
-    first are always taken)."""
+def _polish_from_the_closed_form() -> tuple[Any, Any, Any, Any, tuple[Any, ...], Any]:
+    """What a polish starts from on a small economy: its structure, programme, folded and
+    scaled programmes, the closed-form point on the scaled one and its certificate."""
     s = compile_economy(generate_economy(products=150, years=4, seed=7))
     lp = build_programme(s)
     folded = first_order.FoldedRows(lp)
@@ -931,6 +928,16 @@ def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_it
     xs, ys = x / q.cols, y[folded.kept] / q.rows
     cand = (xs, q.a @ xs, ys, q.at @ ys)
     best = first_order.certify(s, start, labour=0)
+    return s, lp, folded, q, cand, best
+
+
+def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_its_deadline() -> (
+    None
+):
+    """A polish goes on while its prices improve, but not past the gap the run asked for, and
+    it starts no further steps that its pace so far says would end past the deadline (the
+    first are always taken)."""
+    s, lp, folded, q, cand, best = _polish_from_the_closed_form()
 
     def polish(gap: float, deadline: float, upto: int = 10**9) -> tuple[Any, int, int]:
         return first_order._polish(
@@ -963,16 +970,7 @@ def test_the_polish_before_a_limit_fills_the_time_left_with_steps(
     its longest certificate so far, and certifies them; a polish that does not fill stops at
     the count before. A clock of its own (a millisecond a step, and a certificate free or 0.1
     s) makes the pace exact."""
-    s = compile_economy(generate_economy(products=150, years=4, seed=7))
-    lp = build_programme(s)
-    folded = first_order.FoldedRows(lp)
-    q = first_order._Scaled(folded.lp)
-    start = first_order.closed_form(s, labour=0)
-    assert start is not None
-    x, y = first_order.point_of(lp, start)
-    xs, ys = x / q.cols, y[folded.kept] / q.rows
-    cand = (xs, q.a @ xs, ys, q.at @ ys)
-    best = first_order.certify(s, start, labour=0)
+    s, lp, folded, q, cand, best = _polish_from_the_closed_form()
     clock, taken, certifying = [0.0], [0], [0.0]
     monkeypatch.setattr(first_order, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
     steps, certify = first_order._Iterates.steps, first_order.certify
