@@ -71,7 +71,11 @@ class Technique:
         for name in ("outputs", "inputs", "resources"):
             table = getattr(self, name)
             if isinstance(table, Mapping):
-                cleaned = {k: v for k, v in table.items() if not (_is_number(v) and v == 0)}
+                cleaned = (
+                    dict(table)
+                    if all((type(v) is float or type(v) is int) and v != 0 for v in table.values())
+                    else {k: v for k, v in table.items() if not (_is_number(v) and v == 0)}
+                )
                 object.__setattr__(self, name, cleaned)
         # The order of a technique's stocks means nothing: keep them sorted by good.
         stocks = tuple(self.capital)
@@ -146,6 +150,14 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _all_sound(values: Iterable[object]) -> bool:
+    """Whether every value is a plain finite float or int >= 0: the common case, checked
+    without building a message per value (at 1,000,000 products the per-value checks and
+    their messages were most of an economy's construction). Anything else (a subclass, a
+    negative or non-finite value) goes through :func:`_check_number`, which names it."""
+    return all((type(v) is float or type(v) is int) and 0 <= v < math.inf for v in values)
+
+
 def _check_number(value: object, where: str, *, allow_negative: bool = False) -> None:
     if not _is_number(value):
         raise InputError(f"{where}: {value!r} is not a number")
@@ -178,6 +190,8 @@ def _check_yearly(
             raise InputError(f"{what} for unknown {key!r}")
         if len(values) != years:
             raise InputError(f"{what} for {key!r} has {len(values)} years, the horizon is {years}")
+        if not allow_negative and _all_sound(values):
+            continue
         for year, value in enumerate(values, start=1):
             _check_number(value, f"{what} for {key!r}, year {year}", allow_negative=allow_negative)
 
@@ -194,6 +208,8 @@ def _check_technique(
         ("inputs", tech.inputs, products),
         ("resources", tech.resources, resources),
     ):
+        if table.keys() <= known.keys() and _all_sound(table.values()):
+            continue
         for key, value in table.items():
             if key not in known:
                 what = "resource" if kind == "resources" else "product"
@@ -215,8 +231,10 @@ def _check_capital(
         if stock.good in goods:
             raise InputError(f"{where}, capital: {stock.good!r} listed twice")
         goods.add(stock.good)
-        for name in ("per_unit", "depreciation", "initial"):
-            _check_number(getattr(stock, name), f"{where}, capital {stock.good!r}, {name}")
+        figures = (stock.per_unit, stock.depreciation, stock.initial)
+        if not _all_sound(figures):
+            for name, value in zip(("per_unit", "depreciation", "initial"), figures, strict=True):
+                _check_number(value, f"{where}, capital {stock.good!r}, {name}")
         if stock.depreciation > 1:
             raise InputError(
                 f"{where}, capital {stock.good!r}: depreciation {stock.depreciation!r} "

@@ -60,22 +60,25 @@ def generate_economy(*, products: int, years: int, seed: int, alternatives: floa
         rows += chosen.tolist()
         cols += [j] * per_good
         vals += coefficients.tolist()
-        held = chosen[: max(1, per_good // 3)]
-        capital_of.append(
-            [(int(i), float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.04, 0.10))) for i in held]
-        )
+        held = chosen[: max(1, per_good // 3)].tolist()
+        # One draw per figure, per-unit and depreciation in turn: the same stream as a scalar
+        # ``uniform`` each, drawn at once.
+        drawn = rng.random(2 * len(held))
+        per_unit = (0.5 + (2.0 - 0.5) * drawn[0::2]).tolist()
+        depreciation = (0.04 + (0.10 - 0.04) * drawn[1::2]).tolist()
+        capital_of.append(list(zip(held, per_unit, depreciation, strict=True)))
     a = sp.csc_array((np.asarray(vals), (np.asarray(rows), np.asarray(cols))), shape=(n, n))
     labour = rng.uniform(0.1, 1.0, size=n)
     demand = rng.uniform(1.0, 10.0, size=n)
     base = gross_output(a, demand, method="iterative" if n > ITERATE_ABOVE else "direct").value
     techniques = []
-    column_rows = np.split(a.indices, a.indptr[1:-1])
-    column_vals = np.split(a.data, a.indptr[1:-1])
+    starts, column_rows, column_vals = a.indptr.tolist(), a.indices.tolist(), a.data.tolist()
+    levels, labour_per = base.tolist(), labour.tolist()
     for j in range(n):
-        level = float(base[j])
+        level, first, last = levels[j], starts[j], starts[j + 1]
         inputs = {
-            ids[int(i)]: float(v) * level
-            for i, v in zip(column_rows[j], column_vals[j], strict=True)
+            ids[i]: v * level
+            for i, v in zip(column_rows[first:last], column_vals[first:last], strict=True)
         }
         stocks = tuple(
             CapitalStock(good=ids[i], per_unit=b * level, depreciation=d, initial=b * level)
@@ -86,7 +89,7 @@ def generate_economy(*, products: int, years: int, seed: int, alternatives: floa
                 id=ids[j],
                 outputs={ids[j]: level},
                 inputs=inputs,
-                resources={LABOUR: float(labour[j]) * level},
+                resources={LABOUR: labour_per[j] * level},
                 capital=stocks,
             )
         )
