@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from rada.planning.economy import Economy
+from rada.planning.economy import CapitalStock, Economy
 from rada.planning.errors import NotSquareSystem
 
 FloatArray = NDArray[np.float64]
@@ -67,10 +67,15 @@ class Structure:
 
 
 def _matrix(
-    rows: list[int], cols: list[int], vals: list[float], shape: tuple[int, int]
+    rows: list[int], counts: list[int], vals: list[float], shape: tuple[int, int]
 ) -> sp.csc_array:
+    """The matrix of each column's entries in turn: ``counts[j]`` of them in column ``j``;
+    entries that are zero are dropped."""
+    values = np.asarray(vals, dtype=np.float64)
+    cols = np.repeat(np.arange(len(counts)), np.asarray(counts, dtype=np.int64))
+    kept = values != 0
     matrix = sp.coo_array(
-        (np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))), shape=shape
+        (values[kept], (np.asarray(rows, dtype=np.int64)[kept], cols[kept])), shape=shape
     )
     return sp.csc_array(matrix)
 
@@ -79,10 +84,13 @@ def compile_economy(economy: Economy) -> Structure:
     """Turn an ``Economy`` into sparse arrays (entries that are zero are dropped)."""
     products, resources = economy.product_index, economy.resource_index
     n_p, n_r, n_t, years = len(products), len(resources), len(economy.techniques), economy.years
+    # Each table's rows and values, column after column, and how many each column has: at
+    # 1,000,000 products an append per entry took most of a minute.
     coords: dict[str, tuple[list[int], list[int], list[float]]] = {
         name: ([], [], []) for name in ("out", "inp", "res")
     }
-    pairs: tuple[list[float], ...] = ([], [], [], [], [])
+    held: list[tuple[CapitalStock, ...]] = []
+    holder: list[int] = []
     capacity = np.full(n_t, np.inf)
     for j, tech in enumerate(economy.techniques):
         for name, table, index in (
@@ -90,20 +98,13 @@ def compile_economy(economy: Economy) -> Structure:
             ("inp", tech.inputs, products),
             ("res", tech.resources, resources),
         ):
-            rows, cols, vals = coords[name]
-            for key, value in table.items():
-                if value:
-                    rows.append(index[key])
-                    cols.append(j)
-                    vals.append(value)
-        for stock in tech.capital:
-            if stock.per_unit:
-                for column, value in zip(
-                    pairs,
-                    (j, products[stock.good], stock.per_unit, stock.depreciation, stock.initial),
-                    strict=True,
-                ):
-                    column.append(value)
+            rows, counts, vals = coords[name]
+            rows.extend(map(index.__getitem__, table))
+            vals.extend(table.values())
+            counts.append(len(table))
+        if tech.capital:
+            held.append(tech.capital)
+            holder.append(j)
         if tech.capacity is not None:
             capacity[j] = tech.capacity
 
@@ -115,15 +116,20 @@ def compile_economy(economy: Economy) -> Structure:
             grid[:, index[key]] = values
         return grid
 
+    # The (technique, good) pairs with a stock needed, in the techniques' order.
+    pairs = [c for stocks in held for c in stocks if c.per_unit]
     return Structure(
         out=_matrix(*coords["out"], shape=(n_p, n_t)),
         inp=_matrix(*coords["inp"], shape=(n_p, n_t)),
         res=_matrix(*coords["res"], shape=(n_r, n_t)),
-        pair_tech=np.asarray(pairs[0], dtype=np.int64),
-        pair_good=np.asarray(pairs[1], dtype=np.int64),
-        per_unit=np.asarray(pairs[2], dtype=np.float64),
-        depreciation=np.asarray(pairs[3], dtype=np.float64),
-        initial=np.asarray(pairs[4], dtype=np.float64),
+        pair_tech=np.asarray(
+            [j for j, stocks in zip(holder, held, strict=True) for c in stocks if c.per_unit],
+            dtype=np.int64,
+        ),
+        pair_good=np.asarray([products[c.good] for c in pairs], dtype=np.int64),
+        per_unit=np.asarray([c.per_unit for c in pairs], dtype=np.float64),
+        depreciation=np.asarray([c.depreciation for c in pairs], dtype=np.float64),
+        initial=np.asarray([c.initial for c in pairs], dtype=np.float64),
         capacity=capacity,
         targets=yearly(economy.targets, products, n_p),
         committed=yearly(economy.committed, products, n_p),
