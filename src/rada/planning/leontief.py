@@ -21,6 +21,7 @@ import scipy.sparse.linalg as spla
 
 from rada.planning.errors import PlanningError, UnproductiveEconomy
 from rada.planning.structure import FloatArray, Matrix
+from rada.planning.threads import split
 from rada.planning.tolerances import BALANCE_RTOL, DENSE_LIMIT, ITERATION_ATOL
 
 Method = Literal["auto", "direct", "iterative"]
@@ -89,8 +90,11 @@ def _solve(a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol:
         value = np.asarray(spla.spsolve(system, rhs), dtype=np.float64)
         iterations = 0
     elif chosen == "iterative":
+        # Beyond SPLIT_ABOVE products the products run in row blocks on threads, the same to
+        # the bit: at 300,000 products the closed form's ten columns took 5.5 s in one.
+        iterated = split(operator)
         value, iterations = successive_approximation(
-            lambda z: rhs + operator @ z, rhs.copy(), atol=atol
+            lambda z: rhs + iterated @ z, rhs.copy(), atol=atol
         )
     else:
         raise PlanningError(f"unknown method {method!r}; use auto, direct or iterative")

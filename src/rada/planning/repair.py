@@ -12,7 +12,6 @@ dozen sparse products where a factorisation of a random sparse ``I - A`` fills i
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,42 +29,14 @@ from rada.planning.feasibility import (
     worth_of_targets,
 )
 from rada.planning.structure import FloatArray, IntArray, Structure
-from rada.planning.threads import pool, row_blocks, threads
+from rada.planning.threads import RowBlocks, split
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
 #: Up to this many products a year's system is factorised; beyond, it is iterated.
 FACTORISE_UP_TO = 300
 #: Jacobi iteration gives up (and factorises) after this many steps.
 MAX_ITERATIONS = 3000
-#: A year's system of more products than this is multiplied by its off-diagonal part in row
-#: blocks, one per core up to :data:`~rada.planning.threads.THREADS_AT_MOST`, on threads
-#: (SciPy's sparse products let go of the GIL). Each row's sum is the same, so the products
-#: are the same to the bit. The closed form's certificate on 2 cores of an Intel Xeon
-#: (medians of 3, bounds the same): 100,000 x 5 7.7 s against 11.0 s in one thread; 50,000 x
-#: 5 3.5 against 3.7 s; 25,000 x 5 1.8 against 1.6 s and 10,000 x 5 0.67 against 0.62 s,
-#: where the threads cost more than they give.
-SPLIT_ABOVE = 50_000
 _EPS = float(np.finfo(np.float64).eps)
-
-
-class RowBlocks:
-    """A CSR matrix multiplied in blocks of rows of about equal non-zeros, on threads."""
-
-    def __init__(self, matrix: sp.csr_array, pool: ThreadPoolExecutor, parts: int) -> None:
-        self.rows = int(matrix.shape[0])
-        self.blocks = row_blocks(matrix, parts)
-        self.pool = pool
-
-    def __matmul__(self, value: FloatArray) -> FloatArray:
-        out = np.empty((self.rows, *value.shape[1:]))
-
-        def part(block: tuple[int, int, sp.csr_array]) -> None:
-            a, b, rows = block
-            out[a:b] = rows @ value
-
-        for _ in self.pool.map(part, self.blocks):
-            pass
-        return out
 
 
 def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
@@ -121,10 +92,8 @@ class YearSystem:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
             self._off = sp.csr_array(off)
             self._off_t = sp.csr_array(off.T)
-            parts = threads() if self.made.size > SPLIT_ABOVE else 1
-            if parts > 1:
-                self._off = RowBlocks(self._off, pool(), parts)
-                self._off_t = RowBlocks(self._off_t, pool(), parts)
+            self._off = split(self._off)
+            self._off_t = split(self._off_t)
 
     def _factorise(self) -> None:
         try:

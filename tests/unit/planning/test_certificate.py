@@ -399,30 +399,47 @@ def test_sums_onto_an_index_are_np_add_at_s_to_the_bit(
 
 
 def test_row_blocks_on_threads_multiply_to_the_bit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rada.planning import repair
+    from rada.planning import leontief, repair, threads
 
     rng = np.random.default_rng(7)
     n = 3000
     matrix = sp.random_array((n, n), density=0.004, format="csr", rng=rng)
     pool = ThreadPoolExecutor(3)
-    blocks = repair.RowBlocks(sp.csr_array(matrix), pool, 3)
+    blocks = threads.RowBlocks(sp.csr_array(matrix), pool, 3)
     assert len(blocks.blocks) == 3
     for value in (rng.standard_normal(n), rng.standard_normal((n, 2))):
         assert (blocks @ value).tobytes() == (matrix @ value).tobytes()
-    # A year's system solved on threads gives the same plan, to the bit, as in one.
+    # A year's system solved on threads gives the same plan, to the bit, as in one; and so
+    # does successive approximation, of quantities and of values.
     s = compile_economy(generate_economy(products=400, years=2, seed=3))
     chosen = repair.choose_techniques(s, np.ones(s.n_techniques))
     rhs = rng.uniform(0.5, 2.0, (s.n_products, 2))
+    a = sp.csc_array(s.inp @ sp.diags_array(1.0 / s.out.sum(axis=0)))
     monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
     alone = repair.YearSystem(s, chosen)
-    monkeypatch.setattr(repair, "SPLIT_ABOVE", 10)
-    monkeypatch.setattr(repair, "threads", lambda: 2)
+    quantities = leontief.gross_output(a, rhs, method="iterative").value
+    values = leontief.labour_values(a, rhs[:, 0], method="iterative").value
+    monkeypatch.setattr(threads, "SPLIT_ABOVE", 10)
+    monkeypatch.setattr(threads, "threads", lambda: 2)
     threaded = repair.YearSystem(s, chosen)
-    assert isinstance(threaded._off, repair.RowBlocks)
+    assert isinstance(threaded._off, threads.RowBlocks)
     for transposed in (False, True):
         expected = alone.solve(rhs[alone.made], transposed=transposed)
         got = threaded.solve(rhs[threaded.made], transposed=transposed)
         assert got.tobytes() == expected.tobytes()
+    made: list[object] = []
+
+    def split(matrix: sp.csr_array) -> object:
+        made.append(threads.split(matrix))
+        return made[-1]
+
+    monkeypatch.setattr(leontief, "split", split)
+    assert leontief.gross_output(a, rhs, method="iterative").value.tobytes() == quantities.tobytes()
+    assert leontief.labour_values(a, rhs[:, 0], method="iterative").value.tobytes() == (
+        values.tobytes()
+    )
+    assert len(made) == 2
+    assert all(isinstance(m, threads.RowBlocks) for m in made)
 
 
 def test_a_forked_process_gets_threads_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
