@@ -299,6 +299,44 @@ def test_prices_certified_against_a_plan_side_made_already_are_certified_as_afre
     assert certify(s, other_plan, labour=labour, side=side).lower_bound != side.lower_bound
 
 
+def test_years_that_run_the_same_techniques_share_one_system(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rada.planning import certificate, repair
+
+    economy = generate_economy(products=40, years=3, seed=2, alternatives=0.5)
+    plan = solve_plan(economy)
+    s, labour = plan.structure, economy.resource_index[economy.labour]
+    # In the first year, run each product's other technique where it has one.
+    activity = plan.activity.copy()
+    index = economy.technique_index
+    swapped = 0
+    for j, technique in enumerate(economy.techniques):
+        if technique.id.endswith("-alt"):
+            main = index[technique.id.removesuffix("-alt")]
+            activity[0, [j, main]] = activity[0, [main, j]]
+            swapped += 1
+    assert swapped
+    candidate = candidate_of(plan, activity=activity)
+    systems = certificate._year_systems(s, candidate)
+    assert systems[1] is systems[2]
+    assert systems[0] is not systems[1]
+    shared = certify(s, candidate, labour=labour)
+
+    def one_a_year(s: Any, candidate: Any) -> list[Any]:
+        return [
+            repair.YearSystem(s, repair.choose_techniques(s, candidate.activity[y]))
+            for y in range(s.years)
+        ]
+
+    monkeypatch.setattr(certificate, "_year_systems", one_a_year)
+    apart = certify(s, candidate, labour=labour)
+    assert (shared.lower_bound, shared.upper_bound) == (apart.lower_bound, apart.upper_bound)
+    assert shared.max_violation == apart.max_violation
+    assert np.array_equal(shared.plan.activity, apart.plan.activity)
+    assert np.array_equal(shared.prices.product, apart.prices.product)
+
+
 def test_a_repair_plans_a_year_once_for_the_same_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each trial investment in year y - 1 re-plans every year; the years before it are
     # unchanged, and their plans are taken from the ones already made.
