@@ -7,8 +7,10 @@ the technique chooses (one tonne of output, or "last year's level of this workpl
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeGuard
@@ -144,6 +146,21 @@ class Economy:
         """A product's name for people, falling back to its id."""
         product = self.products[self.product_index[product_id]]
         return product.name or product.id
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a large economy is made, and left as
+    it was after, also on an error. None of its millions of techniques, stocks and
+    dictionaries refers to another in a circle, yet the collector passed over them again and
+    again as they were made: 13 of 36.5 s when generating 300,000 products."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -122,6 +123,8 @@ def test_toml_errors_name_the_technique_and_field() -> None:
     broken = dumps(read_cockshott(TOY)).replace("years = 5", "years = [5")
     with pytest.raises(InputError, match=r"economy\.toml, line 6: not valid TOML"):
         loads(broken, file="economy.toml")
+    # The collector, paused while an economy is read, runs again after a refusal too.
+    assert gc.isenabled()
 
 
 def test_an_unknown_product_in_a_technique_is_refused() -> None:

@@ -10,17 +10,25 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from rada.planning.economy import CapitalStock, Economy, Product, Resource, Technique
+import tomli
+
+from rada.planning.economy import (
+    CapitalStock,
+    Economy,
+    Product,
+    Resource,
+    Technique,
+    collector_paused,
+)
 from rada.planning.errors import InputError
 
 FORMAT = "rada-economy/1"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-# tomllib gives no positions, so a bad value's line is found afterwards by looking for its
+# tomli gives no positions, so a bad value's line is found afterwards by looking for its
 # literal outside strings and comments (only when there is an error to report).
 _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#.*')
 _NUMBER = re.compile(
@@ -120,7 +128,7 @@ def _literal(token: str) -> float | int | None:
 
 def _line_of(text: str, value: object, key: str | None) -> tuple[int, str] | None:
     """The line holding ``value`` as a TOML number, preferring one that also names ``key``,
-    and the number as written there (``1e400`` for what tomllib read as ``inf``)."""
+    and the number as written there (``1e400`` for what tomli read as ``inf``)."""
     first = None
     for number, raw in enumerate(text.splitlines(), start=1):
         for token in _NUMBER.findall(_STRING_OR_COMMENT.sub(" ", raw)):
@@ -267,13 +275,18 @@ def _read_capital(r: _Reader, where: str, stocks: list[Any]) -> tuple[CapitalSto
 
 def loads(text: str, *, file: str = "<economy>") -> Economy:
     """Parse the TOML text of an economy."""
+    with collector_paused():
+        return _loads(text, file)
+
+
+def _loads(text: str, file: str) -> Economy:
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
         line = int(at.group(1)) if at else None
         raise InputError(f"not valid TOML: {exc}", file=file, line=line) from None
-    except ValueError:  # tomllib's int() refuses more than 4,300 digits
+    except ValueError:  # tomli's int() refuses more than 4,300 digits
         long = re.search(r"\d{4301,}", text)
         line = text.count("\n", 0, long.start()) + 1 if long else None
         raise InputError("a number has more than 4,300 digits", file=file, line=line) from None
