@@ -68,23 +68,21 @@ def test_the_collector_is_paused_while_generating_and_left_as_it_was(
 
 def test_each_seed_gives_the_economy_it_always_gave() -> None:
     # The figures in the docs and the benchmarks are of these economies: a faster generator
-    # must draw the same stream. A digest of every figure, exactly, as first generated.
+    # must draw the same stream. A digest of every figure, to 12 digits (a solver's last bit
+    # may differ between SciPy's releases; a different draw changes the first digits), as
+    # first generated.
     economy = generate_economy(products=1000, years=5, seed=1, alternatives=0.3)
-    text = repr(
-        (
-            [
-                (
-                    t.id,
-                    sorted(t.outputs.items()),
-                    sorted(t.inputs.items()),
-                    sorted(t.resources.items()),
-                    [(c.good, c.per_unit, c.depreciation, c.initial) for c in t.capital],
-                )
-                for t in economy.techniques
-            ],
-            sorted(economy.targets.items()),
-            sorted(economy.supply.items()),
+
+    def shown(table: Any) -> str:
+        return ",".join(f"{key}={value:.12g}" for key, value in sorted(table.items()))
+
+    lines = []
+    for t in economy.techniques:
+        capital = ",".join(
+            f"{c.good}:{c.per_unit:.12g}:{c.depreciation:.12g}:{c.initial:.12g}" for c in t.capital
         )
-    )
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    assert digest == "67930b598a6dd8f8a2c7ed2909894c5f24f803e5ee81951e81d73bf0002766b0"
+        lines.append(f"{t.id};{shown(t.outputs)};{shown(t.inputs)};{shown(t.resources)};{capital}")
+    for name, series in (*sorted(economy.targets.items()), *sorted(economy.supply.items())):
+        lines.append(f"{name};" + ",".join(f"{value:.12g}" for value in series))
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    assert digest == "11648204ba1cb7f2621513d342e603ef7214365b6351a9a7c6577a3eb65c4bf1"
