@@ -143,6 +143,13 @@ def test_toml_other_bad_numbers_are_named_by_line(old: str, new: str, fault: str
         loads(TOML.replace(old, new, 1), file="t.toml")
 
 
+def test_toml_nested_past_the_parser_s_limit_is_refused_not_a_crash() -> None:
+    # The parser stops at 400 levels with a RecursionError, which once reached the CLI as "a
+    # bug in Rada".
+    with pytest.raises(InputError, match=r"^t\.toml: arrays or tables are nested too deeply"):
+        loads(TOML.replace("years = 5", "years = " + "[" * 100_000, 1), file="t.toml")
+
+
 # --- Cockshott's four tables ---------------------------------------------------------------
 
 

@@ -141,3 +141,17 @@ def test_a_variants_file_that_is_not_toml_says_so(tmp_path: Path) -> None:
     path.write_text("[[variant]\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"not valid TOML.*line 1"):
         read_variants(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "fault"),
+    [
+        ("[[variant]]\nname = " + "[" * 100_000, "^.*bad.toml: arrays or tables are nested too"),
+        ("[[variant]]\nscale = " + "9" * 5000, "^.*bad.toml, line 2: a number has more than 4,300"),
+    ],
+)
+def test_a_hostile_variants_file_is_refused_by_name(tmp_path: Path, text: str, fault: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=fault):
+        read_variants(path)

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import tomli
-
 from rada.planning.economy import (
     CapitalStock,
     Economy,
@@ -25,10 +23,11 @@ from rada.planning.economy import (
     collector_paused,
 )
 from rada.planning.errors import InputError
+from rada.planning.formats._toml import parse
 
 FORMAT = "rada-economy/1"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-# tomli gives no positions, so a bad value's line is found afterwards by looking for its
+# The TOML parser gives no positions, so a bad value's line is found afterwards by looking for its
 # literal outside strings and comments (only when there is an error to report).
 _STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#.*')
 _NUMBER = re.compile(
@@ -280,16 +279,7 @@ def loads(text: str, *, file: str = "<economy>") -> Economy:
 
 
 def _loads(text: str, file: str) -> Economy:
-    try:
-        doc = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        at = re.search(r"at line (\d+)", str(exc))
-        line = int(at.group(1)) if at else None
-        raise InputError(f"not valid TOML: {exc}", file=file, line=line) from None
-    except ValueError:  # tomli's int() refuses more than 4,300 digits
-        long = re.search(r"\d{4301,}", text)
-        line = text.count("\n", 0, long.start()) + 1 if long else None
-        raise InputError("a number has more than 4,300 digits", file=file, line=line) from None
+    doc = parse(text, file=file)
     r = _Reader(file, text)
     if doc.get("format") != FORMAT:
         raise r.fail("format", f"expected {FORMAT!r}, found {doc.get('format')!r}")

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rada.planning.errors import InputError
+from rada.planning.formats._toml import parse
 from rada.planning.variants import AddTechnique, Change, ChangeCapacity, ScaleTargets, Variant
 
 _KINDS = ("scale_targets", "capacity", "add_technique")
@@ -70,10 +70,7 @@ def read_variants(path: Path) -> tuple[Variant, ...]:
         raise InputError("no such file", file=str(path)) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason})", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    data = parse(text, file=str(path))
     reader = _Reader(path, text)
     extra = sorted(set(data) - {"variant"})
     if extra:
