@@ -26,7 +26,7 @@ import subprocess
 import time
 
 from _measure import machine, median, peak_rss_gib, timed
-from rada.compute.gpu import gpu_available, solve_plan_gpu
+from rada.compute.gpu import cupdlpx_available, gpu_available, solve_plan_gpu
 from rada.planning.generate import generate_economy
 
 
@@ -56,7 +56,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not gpu_available():
-        print("skipped: the GPU backend needs cupdlpx (rada[gpu]) and a CUDA device")
+        why = "no CUDA device" if cupdlpx_available() else "cupdlpx is not installed (rada[gpu])"
+        print(f"skipped: the GPU backend needs cupdlpx and a CUDA device: {why}")
         return
     times, gaps = [], []
     for seed in range(1, args.runs + 1):

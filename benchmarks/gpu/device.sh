@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# One call on a lent GPU machine (issue 17): build cuPDLPx offline, run the device test, and
+# measure a certified plan at 1,000,000 x 5 (then 100,000 x 5 if time is left), all inside one
+# budget of seconds, so that a call of 10 minutes at most always ends with its logs. Run from
+# the repository root, after benchmarks/gpu/prepare.sh has filled DIR where PyPI is reachable:
+#
+#     bash benchmarks/gpu/device.sh [DIR=.gpu] [BUDGET=540]
+#
+# Logs go to $OUT (the device tool's folder that comes back) or ./gpu-out: steps.txt (each
+# step with the seconds since the start), device.txt, build.log, test.log, bench-1m.log,
+# bench-100k.log. PYTHON names the interpreter (python3: the lent machines' holds NumPy,
+# SciPy, Numba, pytest, hypothesis, scikit-build-core, pybind11, CMake and Ninja); CUDA_HOME
+# the toolkit to build with (else the nvcc on the PATH, else /usr/local/cuda). PRODUCTS overrides the large run's size.
+set -uo pipefail
+
+dir=${1:-.gpu}
+budget=${2:-540}
+out=${OUT:-$PWD/gpu-out}
+python=${PYTHON:-python3}
+products=${PRODUCTS:-1000000}
+site=$(mktemp -d /tmp/rada-gpu-site.XXXX)
+wheel=$(mktemp -d /tmp/rada-gpu-wheel.XXXX)
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+start=$SECONDS
+
+step() { echo "[$((SECONDS - start)) s] $*" | tee -a "$out/steps.txt"; }
+left() { echo $((budget - (SECONDS - start))); }
+fail() {
+    step "stopped: $*"
+    exit 1
+}
+
+[ -f "$dir/cupdlpx-0.3.0.tar.gz" ] || fail "$dir/cupdlpx-0.3.0.tar.gz is missing: run benchmarks/gpu/prepare.sh here first"
+step "budget ${budget} s; $(nproc) cores; $(free -g | awk '/Mem:/ {print $2}') GiB"
+if command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader >"$out/device.txt" 2>&1
+    step "device: $(cat "$out/device.txt")"
+else
+    step "device: no nvidia-smi"
+fi
+"$python" -c 'import sys, numpy, scipy, numba; print("python", sys.version.split()[0], "numpy", numpy.__version__, "scipy", scipy.__version__, "numba", numba.__version__)' \
+    >>"$out/steps.txt" 2>&1 || fail "$python cannot import NumPy, SciPy and Numba together (see steps.txt)"
+
+# What was carried: highspy and any other wheel in DIR/wheels.
+if compgen -G "$dir/wheels/*.whl" >/dev/null; then
+    "$python" -m pip install -q --no-index --no-deps --no-compile --target "$site" "$dir"/wheels/*.whl \
+        >>"$out/steps.txt" 2>&1 || fail "the carried wheels did not install"
+fi
+
+# cuPDLPx, built for this machine's GPU alone.
+build=("$python" benchmarks/gpu/build_cupdlpx.py "$dir/cupdlpx-0.3.0.tar.gz" --out "$wheel")
+build+=(--arch "${CUDA_ARCH:-90-real}")  # the H100 and the H200
+[ -f /usr/include/zlib.h ] || build+=(--zlib-include "$dir/zlib")
+if [ -n "${CUDA_HOME:-}" ] && [ -x "$CUDA_HOME/bin/nvcc" ]; then
+    build+=(--cuda "$CUDA_HOME")
+elif ! command -v nvcc >/dev/null; then
+    for root in /usr/local/cuda /usr/local/cuda-13.0; do
+        if [ -x "$root/bin/nvcc" ]; then
+            build+=(--cuda "$root")
+            break
+        fi
+    done
+fi
+step "building cuPDLPx: ${build[*]}"
+"${build[@]}" >"$out/build.log" 2>&1 || {
+    tail -30 "$out/build.log"
+    fail "cuPDLPx did not build (build.log)"
+}
+"$python" -m pip install -q --no-index --no-deps --no-compile --target "$site" "$wheel"/cupdlpx-*.whl \
+    >>"$out/steps.txt" 2>&1 || fail "the cuPDLPx wheel did not install"
+export PYTHONPATH="$site:$PWD/src:${PYTHONPATH:-}"
+step "built: $(tail -1 "$out/build.log")"
+# cuBLAS and cuSPARSE are loaded from the loader's path; where they are not on it, look in the
+# toolkit and in the CUDA wheels beside the interpreter (PyTorch's), then try again.
+if ! "$python" -c 'import cupdlpx' >>"$out/steps.txt" 2>&1; then
+    found=$("$python" - <<'PY'
+import glob, os, site
+roots = site.getsitepackages() + [os.environ.get("CUDA_HOME", "/usr/local/cuda")]
+print(":".join(sorted({os.path.dirname(p) for r in roots for p in glob.glob(r + "/**/libcublas.so*", recursive=True)} | {os.path.dirname(p) for r in roots for p in glob.glob(r + "/**/libcusparse.so*", recursive=True)})))
+PY
+)
+    export LD_LIBRARY_PATH="$found:${LD_LIBRARY_PATH:-}"
+    step "cupdlpx did not import at first; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+    "$python" -c 'import cupdlpx' >>"$out/steps.txt" 2>&1 || fail "cupdlpx does not import (steps.txt)"
+fi
+
+# The device test (200 x 5 against exact simplex) and the stand-ins, with the real cupdlpx.
+timeout 150 "$python" -m pytest -q -p no:cacheprovider tests/unit/compute/test_gpu.py -rs \
+    >"$out/test.log" 2>&1
+step "tests: $(tail -1 "$out/test.log")"
+
+# The large run: generating the economy is not in its time limit, so leave room for it
+# (about 90 s at 1,000,000 products) and for the process to end.
+generating=$((products / 11000 + 10))
+limit=$(($(left) - generating - 30))
+if [ "$limit" -lt 60 ]; then
+    fail "only $(left) s left: no room for $products x 5"
+fi
+step "$products x 5, gap 1e-3, limit ${limit} s"
+timeout $(($(left) - 10)) "$python" benchmarks/bench_gpu.py --products "$products" --years 5 --runs 1 \
+    --gap 1e-3 --time-limit "$limit" --stages 2>&1 | tee "$out/bench-1m.log"
+step "$products x 5 ended (exit ${PIPESTATUS[0]})"
+
+# 100,000 x 5 with what is left, if that is enough for its generation and a minute's solve.
+limit=$(($(left) - 30))
+if [ "$limit" -ge 60 ]; then
+    limit=$((limit > 120 ? 120 : limit))
+    step "100000 x 5, gap 1e-3, limit ${limit} s"
+    timeout $(($(left) - 5)) "$python" benchmarks/bench_gpu.py --products 100000 --years 5 --runs 1 \
+        --gap 1e-3 --time-limit "$limit" --stages 2>&1 | tee "$out/bench-100k.log"
+    step "100000 x 5 ended (exit ${PIPESTATUS[0]})"
+fi
+step "done"
