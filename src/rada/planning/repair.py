@@ -28,8 +28,8 @@ from rada.planning.feasibility import (
     per_technique,
     worth_of_targets,
 )
+from rada.planning.jacobi import JacobiSteps
 from rada.planning.structure import FloatArray, IntArray, Structure
-from rada.planning.threads import RowBlocks, split
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
 #: Up to this many products a year's system is factorised; beyond, it is iterated.
@@ -84,16 +84,14 @@ class YearSystem:
         self.matrix = matrix
         self.diagonal = matrix.diagonal()
         self._factor: spla.SuperLU | None = None
-        self._off: sp.csr_array | RowBlocks | None = None
-        self._off_t: sp.csr_array | RowBlocks | None = None
+        self._steps: JacobiSteps | None = None
+        self._steps_t: JacobiSteps | None = None
         if self.made.size <= FACTORISE_UP_TO or not (self.diagonal > 0).all():
             self._factorise()
         else:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
-            self._off = sp.csr_array(off)
-            self._off_t = sp.csr_array(off.T)
-            self._off = split(self._off)
-            self._off_t = split(self._off_t)
+            self._steps = JacobiSteps(sp.csr_array(off), self.diagonal)
+            self._steps_t = JacobiSteps(sp.csr_array(off.T), self.diagonal)
 
     def _factorise(self) -> None:
         try:
@@ -103,15 +101,15 @@ class YearSystem:
                 f"the techniques the plan runs do not determine its quantities ({error})"
             ) from error
 
-    def _iterate(self, rhs: FloatArray, off: sp.csr_array | RowBlocks) -> FloatArray | None:
-        diagonal = self.diagonal.reshape((-1,) + (1,) * (rhs.ndim - 1))
-        value = rhs / diagonal
+    def _iterate(self, rhs: FloatArray, steps: JacobiSteps) -> FloatArray | None:
+        """Jacobi iteration from ``rhs / diagonal`` until no entry changes by more than 4 ulp
+        of the largest; None where it does not settle (a NaN never does)."""
+        columns = np.ascontiguousarray(rhs.reshape(rhs.shape[0], -1), dtype=np.float64)
+        value = columns / self.diagonal[:, None]
         for _ in range(MAX_ITERATIONS):
-            following = (rhs + off @ value) / diagonal
-            change = float(np.abs(following - value).max(initial=0.0))
-            value = following
-            if change <= 4 * _EPS * float(np.abs(value).max(initial=0.0)):
-                return np.asarray(value, dtype=np.float64)
+            value, change, size = steps.step(columns, value)
+            if change <= 4 * _EPS * size:
+                return value.reshape(rhs.shape)
         return None
 
     def solve(self, rhs: FloatArray, *, transposed: bool = False) -> FloatArray:
@@ -119,9 +117,9 @@ class YearSystem:
         if self.made.size == 0:
             return np.zeros_like(rhs)
         if self._factor is None:
-            off = self._off_t if transposed else self._off
-            assert off is not None
-            value = self._iterate(rhs, off)
+            steps = self._steps_t if transposed else self._steps
+            assert steps is not None
+            value = self._iterate(rhs, steps)
             if value is not None:
                 return value
             self._factorise()

@@ -86,8 +86,14 @@ class RowBlocks:
         return out
 
 
+def parts(rows: int) -> int:
+    """How many blocks of rows a square matrix of ``rows`` rows is multiplied in: one per
+    thread above :data:`SPLIT_ABOVE` rows, else one."""
+    return threads() if rows > SPLIT_ABOVE else 1
+
+
 def split(matrix: sp.csr_array) -> sp.csr_array | RowBlocks:
     """``matrix`` in row blocks on threads where it has more than :data:`SPLIT_ABOVE` rows
     and more than one core is there; else itself."""
-    parts = threads() if matrix.shape[0] > SPLIT_ABOVE else 1
-    return RowBlocks(matrix, pool(), parts) if parts > 1 else matrix
+    count = parts(matrix.shape[0])
+    return RowBlocks(matrix, pool(), count) if count > 1 else matrix

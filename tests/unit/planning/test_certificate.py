@@ -460,7 +460,8 @@ def test_row_blocks_on_threads_multiply_to_the_bit(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(threads, "SPLIT_ABOVE", 10)
     monkeypatch.setattr(threads, "threads", lambda: 2)
     threaded = repair.YearSystem(s, chosen)
-    assert isinstance(threaded._off, threads.RowBlocks)
+    assert threaded._steps is not None
+    assert len(threaded._steps.blocks) == 2
     for transposed in (False, True):
         expected = alone.solve(rhs[alone.made], transposed=transposed)
         got = threaded.solve(rhs[threaded.made], transposed=transposed)
