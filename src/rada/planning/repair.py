@@ -79,7 +79,7 @@ class YearSystem:
         self.made = np.flatnonzero(chosen >= 0)
         self.unmade = np.flatnonzero(chosen < 0)
         self.techs = chosen[self.made]
-        net = sp.csc_array(s.out - s.inp)
+        net = s.net
         matrix = sp.csc_array(net[:, self.techs][self.made, :])
         self.matrix = matrix
         self.diagonal = matrix.diagonal()
@@ -164,7 +164,7 @@ def _year_plan(
     Techniques outside the year's system keep the solver's activity per unit of fulfilment
     (they scale with it); those in the system deliver the rest, solved exactly.
     """
-    net = sp.csc_array(s.out - s.inp)
+    net = s.net
     outside = _own_limit(s, activity, stocks)
     outside[system.techs] = 0.0
     if fulfilment > 0:
@@ -173,7 +173,7 @@ def _year_plan(
         outside[:] = 0.0
     need = s.committed[y] + taken
     # Produce a hair more than needed, so that rounding never leaves a balance short.
-    margin = CERTIFICATE_MARGIN * (1.0 + np.abs(need) + (s.out + s.inp) @ np.maximum(activity, 0))
+    margin = CERTIFICATE_MARGIN * (1.0 + np.abs(need) + s.gross @ np.maximum(activity, 0))
     rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
     solved = system.solve(rhs)
     rate, base = outside, np.zeros(s.n_techniques)
@@ -407,7 +407,7 @@ def _year_prices(
         np.maximum.at(fixed, s.pair_good[unmade], following[unmade] * (1 + CERTIFICATE_MARGIN))
     fixed[system.made] = 0.0
     capacity = np.maximum(candidate.capacity_prices[y], 0.0) * np.isfinite(s.capacity)
-    net = sp.csc_array(s.out - s.inp)
+    net = s.net
     techs = system.techs
     cost = (s.res.T @ resource + per_technique(s, stock) + capacity - net.T @ fixed)[techs]
     resources = s.res[:, techs].T.toarray()

@@ -128,3 +128,14 @@ def test_the_eliminated_programme_is_smaller() -> None:
     assert eliminated.matrix.shape[0] < stocked.matrix.shape[0]
     assert eliminated.matrix.shape[1] < stocked.matrix.shape[1]
     assert eliminated.matrix.nnz < stocked.matrix.nnz
+
+
+def test_the_structure_makes_its_net_and_gross_flows_once() -> None:
+    s = compile_economy(generate_economy(products=50, years=2, seed=9))
+    assert (s.net != sp.csc_array(s.out - s.inp)).nnz == 0
+    assert (s.gross != sp.csc_array(s.out + s.inp)).nnz == 0
+    assert s.net is s.net
+    assert s.gross is s.gross
+    # A structure made from another with other flows makes its own.
+    doubled = replace(s, out=sp.csc_array(2 * s.out))
+    assert (doubled.net != sp.csc_array(2 * s.out - s.inp)).nnz == 0
