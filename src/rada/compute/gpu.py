@@ -41,6 +41,18 @@ from rada.planning.structure import FloatArray, compile_economy
 
 DEVICES = ("auto", "cpu", "gpu")
 
+#: Seconds per non-zero of the programme that a run of cuPDLPx takes outside its own clock,
+#: which its time limit does not count: copying the programme to the device, scaling it and
+#: estimating its step size come before its clock starts (cuPDLPx 0.3.0, ``optimize`` in
+#: solver.cu). A 128-s limit at 1,000,000 x 5 (292 million non-zeros) on an H200 ran 183 s,
+#: so a first run is given about 55 s less there; each later run, what the runs before it
+#: took outside cuPDLPx's clock, as measured.
+SETUP_PER_NONZERO = 2e-7
+#: The final certificate is judged to take this many times the closed form's: a plan with
+#: investments has more to repair (at 100,000 x 5 on 2 CPU cores pdhg's points took up to 1.8
+#: times the closed form's certificate).
+RESERVE_FACTOR = 2.0
+
 #: cuPDLPx's termination codes (``cupdlpx.PDLP``), named here so that no import is needed to
 #: read them.
 _OPTIMAL, _PRIMAL_INFEASIBLE, _DUAL_INFEASIBLE, _TIME_LIMIT, _ITERATION_LIMIT = 0, 1, 2, 3, 4
@@ -123,8 +135,10 @@ def solve_plan_gpu(
     where it meets its tolerance but the certified gap is still above ``gap`` (at 10,000 x 5
     on an H200, a tolerance of 1e-5 certified 1.9e-4), it goes on from its own point with a
     tolerance ten times finer, down to 1e-10. It is given what is left of ``time_limit``
-    after the host's work, less what the last certificate took, so that the final
-    certificate fits in the limit. Raises ``PlanUnbounded`` or
+    after the host's work, less what the final certificate is judged to take
+    (:data:`RESERVE_FACTOR` times the closed form's, or the longest since) and what cuPDLPx
+    takes outside its own clock (:data:`SETUP_PER_NONZERO`, then as measured), so that the
+    whole fits in the limit. Raises ``PlanUnbounded`` or
     ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
     """
     say = progress or (lambda message: None)
@@ -136,7 +150,7 @@ def solve_plan_gpu(
     certifying = time.perf_counter()
     found = certified_closed_form(s, labour=labour)
     # What the final certificate will cost, kept back from the device's time.
-    reserve = time.perf_counter() - certifying if found is not None else 0.0
+    reserve = RESERVE_FACTOR * (time.perf_counter() - certifying) if found is not None else 0.0
     best = found[1] if found is not None else None
     if best is not None and best.gap <= gap:
         say(f"the plan with no investment is within the gap: {best.gap:.3g}")
@@ -147,10 +161,12 @@ def solve_plan_gpu(
     lp = build_programme(s)
     start = point_of(lp, found[0]) if warm_start and found is not None else None
     tolerance, iterations, stopped = gap / 10, 0, "gap not reached"
+    # Time a run of cuPDLPx takes outside its own clock: judged first, then as measured.
+    setup = SETUP_PER_NONZERO * lp.matrix.nnz
     while True:
         left = None
         if time_limit is not None:
-            left = time_limit - (time.perf_counter() - started) - reserve
+            left = time_limit - (time.perf_counter() - started) - reserve - setup
             if best is not None and left < 1.0:
                 stopped = "time limit"
                 break
@@ -159,7 +175,12 @@ def solve_plan_gpu(
             f"solving {lp.matrix.shape[0]} x {lp.matrix.shape[1]} with cuPDLPx on the GPU "
             f"to a tolerance of {tolerance:.0e}"
         )
-        x, y, status, done = _run_cupdlpx(lp, time_limit=left, tolerance=tolerance, start=start)
+        running = time.perf_counter()
+        x, y, status, done, clocked = _run_cupdlpx(
+            lp, time_limit=left, tolerance=tolerance, start=start
+        )
+        if clocked is not None:
+            setup = max(time.perf_counter() - running - clocked, 0.0)
         iterations += done
         if status == _PRIMAL_INFEASIBLE:
             raise PlanNotOptimal(
@@ -198,10 +219,11 @@ def _run_cupdlpx(
     time_limit: float | None,
     tolerance: float,
     start: tuple[FloatArray, FloatArray] | None = None,
-) -> tuple[FloatArray, FloatArray, int, int]:
+) -> tuple[FloatArray, FloatArray, int, int, float | None]:
     """Minimise ``-cost x`` (cuPDLPx's default sense) from ``start`` (a primal-dual point in
     the same convention as the returned one) and return x, the row duals, the termination
-    code and the iterations."""
+    code, the iterations and the seconds cuPDLPx's own clock counted (None if it does not
+    say)."""
     try:
         from cupdlpx import Model
     except ImportError:
@@ -232,4 +254,5 @@ def _run_cupdlpx(
     iterations = int(model.IterCount or 0)
     x = np.asarray(model.X, dtype=np.float64)
     y = np.asarray(model.Pi, dtype=np.float64)
-    return x, y, status, iterations
+    clocked = getattr(model, "Runtime", None)
+    return x, y, status, iterations, float(clocked) if clocked is not None else None

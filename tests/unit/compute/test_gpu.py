@@ -8,6 +8,7 @@ CPU through a stand-in ``cupdlpx`` module with the same API, solved by HiGHS (sc
 from __future__ import annotations
 
 import sys
+import time
 import types
 from typing import Any, ClassVar
 
@@ -26,6 +27,8 @@ from rada.compute.gpu import (
 from rada.planning.errors import PlanningError
 from rada.planning.generate import generate_economy
 from rada.planning.optimal import solve_plan
+from rada.planning.programme import build_programme
+from rada.planning.structure import compile_economy
 
 
 class _HighsModel:
@@ -39,6 +42,7 @@ class _HighsModel:
         self.Status: int | None = None
         self.StatusName = "UNSPECIFIED"
         self.IterCount = 0
+        self.Runtime: float | None = None  # seconds on cuPDLPx's own clock
         self.params: dict[str, Any] = {}
         self.start: tuple[Any, Any] | None = None
         _HighsModel.last = self
@@ -72,6 +76,7 @@ class _HighsModel:
         y[has_up] += m[: has_up.sum()]
         y[has_lo] -= m[has_up.sum() :]
         self.X, self.Pi, self.Status, self.StatusName = res.x, y, 0, "OPTIMAL"
+        self.Runtime = 0.0
 
 
 def test_the_stand_in_returns_cupdlpx_s_own_duals_on_its_own_example() -> None:
@@ -189,6 +194,32 @@ def test_the_ladder_ends_at_the_finest_tolerance(monkeypatch: pytest.MonkeyPatch
     assert tolerances == pytest.approx([1e-7, 1e-8, 1e-9, 1e-10])
     assert plan.status == "gap not reached"
     assert plan.certificate.gap > 1e-6
+
+
+def test_the_device_s_time_outside_its_clock_is_kept_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cuPDLPx's time limit does not count copying and scaling the programme: a first run is
+    given less by the judged setup time, and a later one by what the run before took outside
+    the clock it reports (here 0.3 s of sleeping before an instant solve)."""
+    from rada.compute import gpu
+
+    class _Slow(_Rough):
+        def optimize(self) -> None:
+            time.sleep(0.3)
+            super().optimize()  # reports Runtime 0: all of it was outside the clock
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_Slow))
+    economy = generate_economy(products=15, years=3, seed=2)
+    nonzeros = build_programme(compile_economy(economy)).matrix.nnz
+    monkeypatch.setattr(gpu, "SETUP_PER_NONZERO", 20.0 / nonzeros)  # judged: 20 s
+    _Rough.runs = []
+    began = time.perf_counter()
+    solve_plan_gpu(economy, gap=1e-7, time_limit=60.0)
+    first, second = (run.params["TimeLimit"] for run in _Rough.runs)
+    assert 60.0 - 20.0 - (time.perf_counter() - began) * (1 + gpu.RESERVE_FACTOR) <= first
+    assert first <= 40.0
+    # The second run is charged the 0.3 s measured, not the 20 judged.
+    assert second > first + 15.0
+    assert second <= 60.0 - 0.3
 
 
 @pytest.mark.skipif(not cupdlpx_available(), reason="cupdlpx is not installed (rada[gpu])")
