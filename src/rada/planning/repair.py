@@ -12,6 +12,7 @@ dozen sparse products where a factorisation of a random sparse ``I - A`` fills i
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -36,6 +37,8 @@ from rada.planning.tolerances import CERTIFICATE_MARGIN
 FACTORISE_UP_TO = 300
 #: Jacobi iteration gives up (and factorises) after this many steps.
 MAX_ITERATIONS = 3000
+#: A year's system keeps this many of its last answers (:meth:`YearSystem.solve`).
+KEPT_SOLUTIONS = 8
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -86,6 +89,7 @@ class YearSystem:
         self._factor: spla.SuperLU | None = None
         self._steps: JacobiSteps | None = None
         self._steps_t: JacobiSteps | None = None
+        self._kept: OrderedDict[bytes, FloatArray] = OrderedDict()
         if self.made.size <= FACTORISE_UP_TO or not (self.diagonal > 0).all():
             self._factorise()
         else:
@@ -113,9 +117,25 @@ class YearSystem:
         return None
 
     def solve(self, rhs: FloatArray, *, transposed: bool = False) -> FloatArray:
-        """``M z = rhs``, or ``M^T z = rhs`` when ``transposed`` (columns of rhs at once)."""
+        """``M z = rhs``, or ``M^T z = rhs`` when ``transposed`` (columns of rhs at once).
+
+        The last :data:`KEPT_SOLUTIONS` answers are kept by a digest of their right-hand
+        side, and the same question asked again gets a copy of the same answer: a repair
+        asks it again wherever a year's plan is solved with the same inputs but other stocks
+        (at 10,000 x 5 the closed form's certificate asked 4 of its 23 twice)."""
         if self.made.size == 0:
             return np.zeros_like(rhs)
+        digest = hashlib.blake2b(repr((rhs.shape, rhs.dtype.str, transposed)).encode())
+        digest.update(np.ascontiguousarray(rhs).tobytes())
+        key = digest.digest()
+        if key not in self._kept:
+            self._kept[key] = self._solve(rhs, transposed=transposed)
+            if len(self._kept) > KEPT_SOLUTIONS:
+                self._kept.popitem(last=False)
+        self._kept.move_to_end(key)
+        return self._kept[key].copy()
+
+    def _solve(self, rhs: FloatArray, *, transposed: bool) -> FloatArray:
         if self._factor is None:
             steps = self._steps_t if transposed else self._steps
             assert steps is not None

@@ -109,3 +109,39 @@ def test_a_year_system_solves_as_the_numpy_iteration_did(monkeypatch: pytest.Mon
             got = system.solve(rhs, transposed=transposed)
             assert got.shape == rhs.shape
             assert got.tobytes() == value.reshape(rhs.shape).tobytes()
+
+
+def test_a_question_asked_again_is_answered_from_what_the_system_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = compile_economy(generate_economy(products=400, years=2, seed=6))
+    monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
+    system = repair.YearSystem(s, repair.choose_techniques(s, np.ones(s.n_techniques)))
+    steps: list[int] = []
+    step = jacobi.JacobiSteps.step
+
+    def counted(self: jacobi.JacobiSteps, rhs: np.ndarray, value: np.ndarray) -> object:
+        steps.append(1)
+        return step(self, rhs, value)
+
+    monkeypatch.setattr(jacobi.JacobiSteps, "step", counted)
+    rng = np.random.default_rng(3)
+    rhs = rng.uniform(0.5, 2.0, (system.made.size, 2))
+    first = system.solve(rhs)
+    iterated = len(steps)
+    assert iterated > 1
+    first_bytes = first.tobytes()
+    first[:] = 0.0  # the caller's copy is its own
+    again = system.solve(rhs.copy())
+    assert len(steps) == iterated
+    assert again.tobytes() == first_bytes
+    # The transposed system, or another right-hand side, is another question.
+    system.solve(rhs, transposed=True)
+    system.solve(rhs[:, :1])
+    assert len(steps) > iterated
+    # Only the last KEPT_SOLUTIONS answers are kept.
+    for k in range(repair.KEPT_SOLUTIONS):
+        system.solve(rhs + k + 1.0)
+    before = len(steps)
+    assert system.solve(rhs).tobytes() == first_bytes
+    assert len(steps) > before
