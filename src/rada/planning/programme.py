@@ -122,34 +122,8 @@ def build_programme(s: Structure) -> LinearProgramme:
     """
     P, N, R, K, T = s.n_products, s.n_techniques, s.n_resources, s.n_pairs, s.years
     lay = Layout(P=P, N=N, R=R, K=K, T=T)
-    eye_t = sp.eye_array(T, format="csr")
-    net = sp.csr_array(s.out - s.inp)
-    pair = np.arange(K)
-    # G[p, k] = -1 where pair k holds good p: investment is taken out of the balance.
-    take = sp.csr_array((-np.ones(K), (s.pair_good, pair)), shape=(P, K))
-    use = sp.csr_array((s.per_unit, (pair, s.pair_tech)), shape=(K, N))
-    target = sp.csr_array(
-        (-s.targets.ravel(), (np.arange(P * T), np.repeat(np.arange(T), P))), shape=(P * T, T)
-    )
-    before = sp.eye_array(T, T - 1, format="csr")  # invest in y taken from year y's balance
+    matrix = _matrix(s, lay)
     keep = 1.0 - s.depreciation
-    # Investment during year j < y still stands in year y, less y - 1 - j years' depreciation.
-    standing: list[list[Any]] = [
-        [sp.diags_array(-(keep ** (y - 1 - j))) if j < y and K else None for j in range(T - 1)]
-        for y in range(T)
-    ]
-    if T > 1 and K:
-        standing[0][0] = sp.csr_array((K, K))  # fixes the block sizes when year 1 has none
-        built = sp.block_array(standing, format="csr")
-    else:
-        built = sp.csr_array((K * T, K * (T - 1)))
-    blocks: list[list[Any]] = [
-        [sp.kron(eye_t, net), sp.kron(before, take), target],
-        [sp.kron(eye_t, s.res), None, None],
-        [sp.kron(eye_t, use), built, None],
-    ]
-    matrix = sp.csc_array(sp.block_array(blocks, format="csc"))
-    matrix.eliminate_zeros()
     inf = np.inf
     cost = np.zeros(lay.n_cols)
     cost[lay.fulfil :] = 1.0
@@ -165,3 +139,61 @@ def build_programme(s: Structure) -> LinearProgramme:
         ]
     )
     return LinearProgramme(lay, matrix, cost, col_lower, col_upper, row_lower, row_upper)
+
+
+def _matrix(s: Structure, lay: Layout) -> sp.csc_array:
+    """The constraint matrix, column by column, each column's rows in increasing order.
+
+    An activity's column in year y holds the technique's net outputs (that year's balance
+    rows), its resources (that year's supply rows) and its stocks per unit (that year's
+    stock rows): one year's column of the three stacked, its rows shifted to year y. An
+    investment in pair k during year j takes the good from year j's balance (-1) and stands,
+    depreciated, in the stock rows of every later year (``-keep^(y - 1 - j)``). Fulfilment
+    in year y takes that year's targets from its balance. Explicit zeros are dropped.
+
+    Built so, not as SciPy block matrices of Kronecker products: the arrays are the same to
+    the bit (the block matrices' columns come out in the same order; tested), and at 100,000
+    products x 5 years a process's first programme takes 1.7 s (0.22 s once the process has
+    the memory) where the blocks took 3.7 to 4.0 s and about three times the matrix's
+    memory.
+    """
+    P, N, R, K, T = lay.P, lay.N, lay.R, lay.K, lay.T
+    pair = np.arange(K)
+    use = sp.csc_array((s.per_unit, (pair, s.pair_tech)), shape=(K, N))
+    year = sp.csc_array(sp.vstack([s.net, sp.csc_array(s.res), use], format="csc"))
+    year.sort_indices()
+    local = year.indices.astype(np.int64)
+    resource, stock = local >= P, local >= P + R
+    rows: list[Any] = []
+    values: list[Any] = []
+    for y in range(T):
+        shift = np.where(
+            stock,
+            lay.stock_use + y * K - (P + R),
+            np.where(resource, lay.resource + y * R - P, y * P),
+        )
+        rows.append(local + shift)
+        values.append(year.data)
+    counts: list[Any] = [np.tile(np.diff(year.indptr), T)]
+    keep = 1.0 - s.depreciation
+    if K:
+        for j in range(T - 1):
+            column_rows = [lay.balance + j * P + s.pair_good]
+            column_values = [-np.ones(K)]
+            for y in range(j + 1, T):
+                column_rows.append(lay.stock_use + y * K + pair)
+                column_values.append(-(keep ** (y - 1 - j)))
+            rows.append(np.stack(column_rows, axis=1).ravel())
+            values.append(np.stack(column_values, axis=1).ravel())
+            counts.append(np.full(K, T - j))
+    for y in range(T):
+        rows.append(lay.balance + y * P + np.arange(P))
+        values.append(-s.targets[y])
+        counts.append(np.full(1, P))
+    indptr = np.zeros(lay.n_cols + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(counts), out=indptr[1:])
+    matrix = sp.csc_array(
+        (np.concatenate(values), np.concatenate(rows), indptr), shape=(lay.n_rows, lay.n_cols)
+    )
+    matrix.eliminate_zeros()
+    return matrix

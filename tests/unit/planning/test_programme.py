@@ -63,6 +63,87 @@ def stocked_programme(s: Structure) -> LinearProgramme:
     return LinearProgramme(lay, matrix, cost, np.zeros(n_cols), col_upper, row_lower, row_upper)
 
 
+def block_matrix(s: Structure) -> sp.csc_array:
+    """The eliminated programme's matrix as SciPy block matrices of Kronecker products, as
+    ``build_programme`` made it before it wrote the columns out itself."""
+    P, N, K, T = s.n_products, s.n_techniques, s.n_pairs, s.years
+    eye_t = sp.eye_array(T, format="csr")
+    net = sp.csr_array(s.out - s.inp)
+    pair = np.arange(K)
+    take = sp.csr_array((-np.ones(K), (s.pair_good, pair)), shape=(P, K))
+    use = sp.csr_array((s.per_unit, (pair, s.pair_tech)), shape=(K, N))
+    target = sp.csr_array(
+        (-s.targets.ravel(), (np.arange(P * T), np.repeat(np.arange(T), P))), shape=(P * T, T)
+    )
+    before = sp.eye_array(T, T - 1, format="csr")
+    keep = 1.0 - s.depreciation
+    standing: list[list[Any]] = [
+        [sp.diags_array(-(keep ** (y - 1 - j))) if j < y and K else None for j in range(T - 1)]
+        for y in range(T)
+    ]
+    if T > 1 and K:
+        standing[0][0] = sp.csr_array((K, K))
+        built = sp.block_array(standing, format="csr")
+    else:
+        built = sp.csr_array((K * T, K * (T - 1)))
+    blocks: list[list[Any]] = [
+        [sp.kron(eye_t, net), sp.kron(before, take), target],
+        [sp.kron(eye_t, s.res), None, None],
+        [sp.kron(eye_t, use), built, None],
+    ]
+    matrix = sp.csc_array(sp.block_array(blocks, format="csc"))
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _worn_out(economy: Economy) -> Economy:
+    """Capital that lasts one year (depreciation 1) and a product with no target."""
+    with_capital = _with_capital(economy)
+    techniques = tuple(
+        replace(tech, capital=tuple(replace(c, depreciation=1.0) for c in tech.capital))
+        for tech in with_capital.techniques
+    )
+    targets = dict(with_capital.targets)
+    targets.pop(next(iter(targets)))
+    return replace(with_capital, techniques=techniques, targets=targets)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: generate_economy(products=40, years=1, seed=1),
+        lambda: generate_economy(products=60, years=3, seed=2),
+        lambda: generate_economy(products=80, years=5, seed=3, alternatives=0.3),
+        lambda: generate_economy(products=300, years=4, seed=4, alternatives=0.2),
+        lambda: _with_capital(generate_economy(products=30, years=1, seed=5)),
+        lambda: _worn_out(generate_economy(products=30, years=3, seed=6)),
+    ],
+)
+def test_the_columns_written_out_are_the_block_matrices_to_the_bit(make: Any) -> None:
+    s = compile_economy(make())
+    got, want = build_programme(s).matrix, block_matrix(s)
+    assert got.shape == want.shape
+    assert got.indptr.dtype == want.indptr.dtype
+    assert got.indices.dtype == want.indices.dtype
+    assert got.indptr.tobytes() == want.indptr.tobytes()
+    assert got.indices.tobytes() == want.indices.tobytes()
+    assert got.data.tobytes() == want.data.tobytes()
+
+
+def test_the_columns_written_out_match_the_blocks_for_kantorovich_and_the_uk_table(
+    kantorovich: Economy, shared_data: Path
+) -> None:
+    folder = shared_data / "io" / "uk-2010"
+    table = read_iot(folder / "iot.csv", labels=folder / "products.csv")
+    uk = _with_capital(iot_economy(table, years=5, target_growth=0.04, supply_growth=0.01))
+    for economy in (kantorovich, uk):
+        s = compile_economy(economy)
+        got, want = build_programme(s).matrix, block_matrix(s)
+        assert got.indptr.tobytes() == want.indptr.tobytes()
+        assert got.indices.tobytes() == want.indices.tobytes()
+        assert got.data.tobytes() == want.data.tobytes()
+
+
 def _both_optima(economy: Economy) -> tuple[float, float]:
     s = compile_economy(economy)
     eliminated = run_highs(build_programme(s), maximise=True, solver="primal", threads=0)
