@@ -20,9 +20,10 @@ from rada.planning.structure import Structure, compile_economy
 from rada.planning.tolerances import CLAIM_RTOL, EXACT_GAP
 
 
-def stocked_programme(s: Structure) -> LinearProgramme:
-    """The reference formulation: stocks as variables, carried by a row per pair and year."""
-    P, N, R, K, T = s.n_products, s.n_techniques, s.n_resources, s.n_pairs, s.years
+def _blocks(s: Structure) -> tuple[Any, ...]:
+    """The blocks both reference formulations share: the years' identity, the net outputs,
+    investment taken from the balance, stock use per unit, the targets and the year before."""
+    P, N, K, T = s.n_products, s.n_techniques, s.n_pairs, s.years
     eye_t = sp.eye_array(T, format="csr")
     net = sp.csr_array(s.out - s.inp)
     pair = np.arange(K)
@@ -31,7 +32,13 @@ def stocked_programme(s: Structure) -> LinearProgramme:
     target = sp.csr_array(
         (-s.targets.ravel(), (np.arange(P * T), np.repeat(np.arange(T), P))), shape=(P * T, T)
     )
-    before = sp.eye_array(T, T - 1, format="csr")
+    return eye_t, net, take, use, target, sp.eye_array(T, T - 1, format="csr")
+
+
+def stocked_programme(s: Structure) -> LinearProgramme:
+    """The reference formulation: stocks as variables, carried by a row per pair and year."""
+    P, N, R, K, T = s.n_products, s.n_techniques, s.n_resources, s.n_pairs, s.years
+    eye_t, net, take, use, target, before = _blocks(s)
     after = sp.eye_array(T - 1, T, k=1, format="csr")
     now = sp.eye_array(T - 1, T, format="csr")
     keep = sp.diags_array(1.0 - s.depreciation)
@@ -66,16 +73,8 @@ def stocked_programme(s: Structure) -> LinearProgramme:
 def block_matrix(s: Structure) -> sp.csc_array:
     """The eliminated programme's matrix as SciPy block matrices of Kronecker products, as
     ``build_programme`` made it before it wrote the columns out itself."""
-    P, N, K, T = s.n_products, s.n_techniques, s.n_pairs, s.years
-    eye_t = sp.eye_array(T, format="csr")
-    net = sp.csr_array(s.out - s.inp)
-    pair = np.arange(K)
-    take = sp.csr_array((-np.ones(K), (s.pair_good, pair)), shape=(P, K))
-    use = sp.csr_array((s.per_unit, (pair, s.pair_tech)), shape=(K, N))
-    target = sp.csr_array(
-        (-s.targets.ravel(), (np.arange(P * T), np.repeat(np.arange(T), P))), shape=(P * T, T)
-    )
-    before = sp.eye_array(T, T - 1, format="csr")
+    K, T = s.n_pairs, s.years
+    eye_t, net, take, use, target, before = _blocks(s)
     keep = 1.0 - s.depreciation
     standing: list[list[Any]] = [
         [sp.diags_array(-(keep ** (y - 1 - j))) if j < y and K else None for j in range(T - 1)]
