@@ -15,24 +15,18 @@ product in row blocks and NumPy's passes; 5.1 ms on one thread against 6.7 ms.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from functools import cache
+from typing import Any
 
-import numba
 import numpy as np
 import scipy.sparse as sp
 
 from rada.planning.structure import FloatArray
 from rada.planning.threads import parts, pool, row_blocks
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+_Kernel = Callable[..., tuple[float, float, bool]]
 
 
-def _compiled(function: _F) -> _F:
-    """``function`` compiled by Numba, letting go of the GIL, cached on disk."""
-    return cast(_F, numba.njit(nogil=True, cache=True)(function))
-
-
-@_compiled
 def _two(
     indptr: Any, indices: Any, data: FloatArray, value: FloatArray, rhs: FloatArray,
     diagonal: FloatArray, out: FloatArray, c: int, a: int, b: int,
@@ -63,7 +57,6 @@ def _two(
     return change, size, nan
 
 
-@_compiled
 def _one(
     indptr: Any, indices: Any, data: FloatArray, value: FloatArray, rhs: FloatArray,
     diagonal: FloatArray, out: FloatArray, c: int, a: int, b: int,
@@ -86,6 +79,20 @@ def _one(
     return change, size, nan
 
 
+@cache
+def _kernels() -> tuple[_Kernel, _Kernel]:
+    """:func:`_two` and :func:`_one` compiled by Numba (letting go of the GIL, kept on disk),
+    at the first large system: Numba is loaded only where a certificate iterates, not by
+    every process that imports the certificate (the web app's start-up)."""
+    import numba
+
+    def compiled(function: Callable[..., Any]) -> _Kernel:
+        kernel: _Kernel = numba.njit(nogil=True, cache=True)(function)
+        return kernel
+
+    return compiled(_two), compiled(_one)
+
+
 class JacobiSteps:
     """Jacobi steps with one square system's off-diagonal part ``off`` and diagonal, in blocks
     of rows of about equal non-zeros, one per core up to the threads' limit, where ``off`` has
@@ -105,9 +112,11 @@ class JacobiSteps:
         off = self.off
         columns = value.shape[1]
 
+        two, one = _kernels()
+
         def run(work: tuple[int, int, int]) -> tuple[float, float, bool]:
             c, a, b = work
-            kernel = _two if c + 1 < columns else _one
+            kernel = two if c + 1 < columns else one
             return kernel(
                 off.indptr, off.indices, off.data, value, rhs, self.diagonal, out, c, a, b
             )

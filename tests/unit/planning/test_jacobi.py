@@ -145,3 +145,14 @@ def test_a_question_asked_again_is_answered_from_what_the_system_kept(
     before = len(steps)
     assert system.solve(rhs).tobytes() == first_bytes
     assert len(steps) > before
+
+
+def test_importing_the_certificate_does_not_load_numba() -> None:
+    """Numba (about 70 MB and 0.2 s) is loaded at the first large system a certificate
+    iterates, not by every process that imports the certificate, such as the web app."""
+    import subprocess
+    import sys
+
+    code = "import sys, rada.planning.certificate; print('numba' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
