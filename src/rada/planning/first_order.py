@@ -159,12 +159,21 @@ POLISH_STEPS = (448, 960, 1984, 4032)
 #: The polish before a time limit is planned for the most of :data:`POLISH_STEPS` whose steps
 #: and certificates fit in this share of the limit (the first at least), when pdhg judges when
 #: to start it; it goes on further where the time allows. At 10,000 x 5 under 120 s that is
-#: 1,984 steps (about 15 s); at 100,000 x 5 under 900 s, 448 (about 70 s): planned for 1,984
-#: steps there too (282 s), as until 2026-12-05, it started at 538 s from the point of 2,900
-#: steps, and the run proved 1.39e-3 (4.322255 .. 4.328259: the plan, of 3,400 steps, was the
-#: short side), where the run whose polish came at 4,096 steps had proved 9.71e-4; planned for
-#: 448, it started at 749 s from about 6,000 steps, and the run proved 6.7e-4 in 869 s.
+#: 1,984 steps (about 15 s); at 100,000 x 5 under 900 s, with the steps of early 2026-12-05,
+#: 448 (about 70 s): planned for 1,984 steps there too (282 s), it started at 538 s from the
+#: point of 2,900 steps, and the run proved 1.39e-3 (4.322255 .. 4.328259: the plan, of 3,400
+#: steps, was the short side), where the run whose polish came at 4,096 steps had proved
+#: 9.71e-4; planned for 448, it started at 749 s from about 6,000 steps, and the run proved
+#: 6.7e-4 in 869 s.
 POLISH_LAST_SHARE = 0.15
+#: ... but for at least this many steps where they and their certificates fit in
+#: :data:`POLISH_LAST_MOST` of the limit: fewer prove little at any size measured. At 100,000 x 5
+#: under 900 s (seed 1, 2026-12-05) the polish planned for 960 steps began at 774 s from the
+#: point of 9,024 steps and proved 8.98e-3 after 448 of its steps, 1.71e-3 after 960 and 5.37e-4
+#: after 1,408, the last filling the time to the limit; a run that fitted fewer ended at
+#: 1.46e-3. At 10,000 x 5 under 120 s the 1,984 steps fit in the share already.
+POLISH_LAST_LEAST = 1984
+POLISH_LAST_MOST = 0.25
 #: The polish's primal weight, as a multiple of the first (:func:`_initial_weight`; the run
 #: settles near ten thousand times it). At 10,000 x 5 from the point of 6,144 steps, the upper
 #: bounds of the PDLP kernel's last iterate (and mean) after 1,984 steps: 4.3307 (4.3528) at
@@ -1221,16 +1230,28 @@ def _polish(
 def _polish_plan(
     step_seconds: float, cert_seconds: float, time_limit: float | None
 ) -> tuple[float, float]:
-    """About how long the polish before a time limit takes (:data:`POLISH_LAST_SHARE`), and a
-    full polish, at ``step_seconds`` a step and ``cert_seconds`` a certificate.
+    """About how long the polish before a time limit takes (:data:`POLISH_LAST_SHARE`, and
+    :data:`POLISH_LAST_LEAST` steps within :data:`POLISH_LAST_MOST`), and a full polish, at
+    ``step_seconds`` a step and ``cert_seconds`` a certificate.
 
-    >>> _polish_plan(0.01, 1.0, 120.0)  # 960 steps and two certificates fit in 18 s
-    (11.6, 44.32)
+    >>> _polish_plan(0.005, 0.5, 120.0)  # 1,984 steps and three certificates fit in 18 s
+    (11.42, 22.16)
+    >>> _polish_plan(0.01, 1.0, 120.0)  # 960 steps fit in 18 s; 1,984 in 30 s
+    (22.84, 44.32)
+    >>> _polish_plan(0.08, 5.0, 900.0)  # 960 steps fit in 135 s; 1,984 in 225 s
+    (173.72, 342.56)
+    >>> _polish_plan(0.08, 5.0, 400.0)  # 448 steps fit in 60 s; 1,984 not in 100 s
+    (40.84, 342.56)
     """
     times = [count * step_seconds + (i + 1) * cert_seconds for i, count in enumerate(POLISH_STEPS)]
-    budget = np.inf if time_limit is None else POLISH_LAST_SHARE * time_limit
-    fitting = [seconds for seconds in times if seconds <= budget]
-    return (fitting[-1] if fitting else times[0]), times[-1]
+    if time_limit is None:
+        return times[-1], times[-1]
+    fitting = [seconds for seconds in times if seconds <= POLISH_LAST_SHARE * time_limit]
+    planned = fitting[-1] if fitting else times[0]
+    least = times[POLISH_STEPS.index(POLISH_LAST_LEAST)]
+    if planned < least <= POLISH_LAST_MOST * time_limit:
+        planned = least
+    return planned, times[-1]
 
 
 def choose_kernel(q: _Scaled, time_limit: float | None) -> str:
