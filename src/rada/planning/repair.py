@@ -474,20 +474,41 @@ def _make_unprofitable(
 
     surplus, size = profit()
     finite = np.isfinite(s.capacity)
-    for t in np.flatnonzero((surplus > 0) & ~finite):
-        pairs = np.flatnonzero(s.pair_tech == t)
-        amount = surplus[t] * ROUND_UP + 4 * _EPS * size[t]
-        if pairs.size:
-            k = pairs[np.argmax(s.per_unit[pairs])]
-            stock[k] += amount / s.per_unit[k]
-            continue
-        column = s.res[:, [t]].toarray()[:, 0]
-        used = np.flatnonzero(column > 0)
-        if used.size:
-            r = used[np.argmin(s.supply[y, used] / column[used])]
-            resource[r] = max(resource[r], 0.0) + amount / column[r]
+    gaining = np.flatnonzero((surplus > 0) & ~finite)
+    amount = surplus[gaining] * ROUND_UP + 4 * _EPS * size[gaining]
+    pair = s.rent_pair[gaining]
+    held = pair >= 0
+    # A pair is one technique's: no stock is charged twice.
+    stock[pair[held]] += amount[held] / s.per_unit[pair[held]]
+    _charge_scarcest(s, y, gaining[~held], amount[~held], resource)
     surplus, size = profit()
     return np.where(finite & (surplus > 0), surplus * ROUND_UP + 4 * _EPS * size, 0.0)
+
+
+def _charge_scarcest(
+    s: Structure, y: int, techs: IntArray, amounts: FloatArray, resource: FloatArray
+) -> None:
+    """Raise, in place, the price of the scarcest resource each of ``techs`` uses (the least
+    supply in year ``y`` per unit of its activity, the first of equals) by what makes it pay
+    ``amounts``, technique by technique in their order; a technique using none pays nothing.
+    At 100,000 x 5, looking each technique up in turn took 25 s of a pdhg point's 33-s
+    certificate."""
+    res = s.res_columns
+    starts = res.indptr[techs]
+    counts = res.indptr[techs + 1] - starts
+    owner = np.repeat(np.arange(techs.size), counts)
+    at = np.arange(owner.size) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    used = res.data[at] > 0
+    owner, value, row = owner[used], res.data[at[used]], res.indices[at[used]]
+    ratio = s.supply[y, row] / value
+    # np.argmin's choice within each technique: the first NaN, else the first least.
+    order = np.lexsort((row, np.where(np.isnan(ratio), -np.inf, ratio), owner))
+    pick = order[np.unique(owner[order], return_index=True)[1]]
+    chosen = row[pick]
+    touched = np.unique(chosen)
+    resource[touched] = np.maximum(resource[touched], 0.0)
+    # In the techniques' order, as one at a time would add them.
+    np.add.at(resource, chosen, amounts[owner[pick]] / value[pick])
 
 
 def repair_prices(

@@ -78,6 +78,27 @@ class Structure:
         never write to it."""
         return sp.csc_array(self.out + self.inp)
 
+    @cached_property
+    def rent_pair(self) -> IntArray:
+        """For each technique, the pair of the stock it needs the most of per unit (the first
+        of equals), or -1 where it holds none: the stock a profit is charged to as rent."""
+        chosen = np.full(self.n_techniques, -1, dtype=np.int64)
+        if self.n_pairs:
+            order = np.lexsort((np.arange(self.n_pairs), -self.per_unit, self.pair_tech))
+            techs, first = np.unique(self.pair_tech[order], return_index=True)
+            chosen[techs] = order[first]
+        return chosen
+
+    @cached_property
+    def res_columns(self) -> sp.csc_array:
+        """``res`` with each column's entries once and in the order of the rows. Read it;
+        never write to it."""
+        if self.res.has_canonical_format:
+            return self.res
+        canonical = self.res.copy()
+        canonical.sum_duplicates()
+        return canonical
+
 
 def _matrix(
     rows: list[int], counts: list[int], vals: list[float], shape: tuple[int, int]

@@ -436,6 +436,81 @@ def test_sums_onto_an_index_are_np_add_at_s_to_the_bit(
     assert sum_onto(index, values[0], size).tobytes() == expected[0].tobytes()
 
 
+def _charged_one_by_one(
+    s: Any, y: int, prices: np.ndarray, resource: np.ndarray, stock: np.ndarray
+) -> np.ndarray:
+    """The rents charged technique by technique, as the repair did until 2026-12-05."""
+    from rada.planning.feasibility import per_technique
+    from rada.planning.repair import _EPS, ROUND_UP
+
+    def profit() -> tuple[np.ndarray, np.ndarray]:
+        gain = s.out.T @ prices
+        paid = s.inp.T @ prices + s.res.T @ resource + per_technique(s, stock)
+        return np.asarray(gain - paid), np.asarray(gain + paid)
+
+    surplus, size = profit()
+    finite = np.isfinite(s.capacity)
+    for t in np.flatnonzero((surplus > 0) & ~finite):
+        pairs = np.flatnonzero(s.pair_tech == t)
+        amount = surplus[t] * ROUND_UP + 4 * _EPS * size[t]
+        if pairs.size:
+            k = pairs[np.argmax(s.per_unit[pairs])]
+            stock[k] += amount / s.per_unit[k]
+            continue
+        column = s.res[:, [t]].toarray()[:, 0]
+        used = np.flatnonzero(column > 0)
+        if used.size:
+            r = used[np.argmin(s.supply[y, used] / column[used])]
+            resource[r] = max(resource[r], 0.0) + amount / column[r]
+    surplus, size = profit()
+    return np.where(finite & (surplus > 0), surplus * ROUND_UP + 4 * _EPS * size, 0.0)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_profits_are_charged_as_rents_as_one_technique_at_a_time_would_to_the_bit(
+    seed: int,
+) -> None:
+    from rada.planning.repair import _make_unprofitable
+
+    rng = np.random.default_rng(seed)
+    s = compile_economy(generate_economy(products=200, years=3, seed=seed))
+    n_t, K = s.n_techniques, s.n_pairs
+    # Half the techniques hold no stock; they use four resources, some twice over (summed),
+    # some equally scarce (the first is charged), and some a column of zeros or none at all.
+    kept = rng.random(K) < 0.5
+    kept &= s.pair_tech % 2 == 0
+    rows = rng.integers(0, 4, 3 * n_t)
+    cols = rng.integers(0, n_t, 3 * n_t)
+    values = rng.choice([0.5, 1.0, 2.0, -1.0], 3 * n_t)
+    res = sp.csc_array(sp.coo_array((values, (rows, cols)), shape=(4, n_t)))
+    res = sp.csc_array((res.data, res.indices, res.indptr), shape=res.shape)
+    res.data[::7] = 0.0
+    unsorted = sp.csc_array(
+        (np.concatenate([res.data, [0.25]]), np.concatenate([res.indices, [0]]),
+         np.concatenate([res.indptr[:1], res.indptr[1:] + (np.arange(n_t) >= 2)])),
+        shape=res.shape,
+    )  # fmt: skip
+    supply = np.tile([3.0, 1.5, 3.0, 6.0], (s.years, 1))
+    doctored = replace(
+        s, res=unsorted, supply=supply, pair_tech=s.pair_tech[kept],
+        pair_good=s.pair_good[kept], per_unit=s.per_unit[kept],
+        initial=s.initial[kept], depreciation=s.depreciation[kept],
+    )  # fmt: skip
+    assert not doctored.res.has_canonical_format
+    for case in (s, doctored):
+        for y in range(case.years):
+            prices = rng.random(case.n_products) * 3.0
+            resource = rng.random(case.n_resources) * rng.choice([-1.0, 0.0, 1.0], case.n_resources)
+            stock = rng.random(case.n_pairs) * 0.1
+            expected = [resource.copy(), stock.copy()]
+            rents = _charged_one_by_one(case, y, prices, *expected)
+            got = _make_unprofitable(case, y, prices, resource, stock)
+            assert got.tobytes() == rents.tobytes()
+            assert resource.tobytes() == expected[0].tobytes()
+            assert stock.tobytes() == expected[1].tobytes()
+    assert (doctored.rent_pair < 0).sum() >= n_t // 2
+
+
 def test_row_blocks_on_threads_multiply_to_the_bit(monkeypatch: pytest.MonkeyPatch) -> None:
     from rada.planning import leontief, repair, threads
 
