@@ -475,8 +475,8 @@ def test_profits_are_charged_as_rents_as_one_technique_at_a_time_would_to_the_bi
     rng = np.random.default_rng(seed)
     s = compile_economy(generate_economy(products=200, years=3, seed=seed))
     n_t, K = s.n_techniques, s.n_pairs
-    # Half the techniques hold no stock; they use four resources, some twice over (summed),
-    # some equally scarce (the first is charged), and some a column of zeros or none at all.
+    # Half the techniques hold no stock; they use four resources, some an entry twice (summed),
+    # in any order, some a column of zeros or none at all.
     kept = rng.random(K) < 0.5
     kept &= s.pair_tech % 2 == 0
     rows = rng.integers(0, 4, 3 * n_t)
@@ -490,10 +490,13 @@ def test_profits_are_charged_as_rents_as_one_technique_at_a_time_would_to_the_bi
          np.concatenate([res.indptr[:1], res.indptr[1:] + (np.arange(n_t) >= 2)])),
         shape=res.shape,
     )  # fmt: skip
-    supply = np.tile([3.0, 1.5, 3.0, 6.0], (s.years, 1))
+    # Resources 0 and 2 are equally scarce, and the supply of the last is not a number.
+    supply = np.tile([3.0, 1.5, 3.0, np.nan], (s.years, 1))
+    # Stocks needed in equal amounts: the first pair of the technique is charged.
+    per_unit = np.ceil(s.per_unit[kept] * 2.0) / 2.0
     doctored = replace(
         s, res=unsorted, supply=supply, pair_tech=s.pair_tech[kept],
-        pair_good=s.pair_good[kept], per_unit=s.per_unit[kept],
+        pair_good=s.pair_good[kept], per_unit=per_unit,
         initial=s.initial[kept], depreciation=s.depreciation[kept],
     )  # fmt: skip
     assert not doctored.res.has_canonical_format
