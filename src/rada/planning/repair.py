@@ -29,7 +29,7 @@ from rada.planning.feasibility import (
     per_technique,
     worth_of_targets,
 )
-from rada.planning.jacobi import JacobiSteps
+from rada.planning.jacobi import Extrapolation, JacobiSteps
 from rada.planning.structure import FloatArray, IntArray, Structure
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
@@ -106,14 +106,17 @@ class YearSystem:
             ) from error
 
     def _iterate(self, rhs: FloatArray, steps: JacobiSteps) -> FloatArray | None:
-        """Jacobi iteration from ``rhs / diagonal`` until no entry changes by more than 4 ulp
-        of the largest; None where it does not settle (a NaN never does)."""
+        """Jacobi iteration from ``rhs / diagonal``, extrapolated along its slowest mode
+        (:class:`~rada.planning.jacobi.Extrapolation`), until a step changes no entry by
+        more than 4 ulp of the largest; None where it does not settle (a NaN never does)."""
         columns = np.ascontiguousarray(rhs.reshape(rhs.shape[0], -1), dtype=np.float64)
         value = columns / self.diagonal[:, None]
+        extrapolate = Extrapolation()
         for _ in range(MAX_ITERATIONS):
-            value, change, size = steps.step(columns, value)
+            following, change, size = steps.step(columns, value)
             if change <= 4 * _EPS * size:
-                return value.reshape(rhs.shape)
+                return following.reshape(rhs.shape)
+            value = extrapolate(value, following)
         return None
 
     def solve(self, rhs: FloatArray, *, transposed: bool = False) -> FloatArray:

@@ -1,5 +1,6 @@
 """The certificate's Jacobi steps as compiled loops: the same to the bit as SciPy's product
-and NumPy's passes, in one block of rows or several, for any number of columns."""
+and NumPy's passes, in one block of rows or several, for any number of columns; and their
+extrapolation along the slowest mode."""
 
 from __future__ import annotations
 
@@ -86,37 +87,8 @@ def test_an_empty_system_steps_to_nothing() -> None:
     assert (change, size) == (0.0, 0.0)
 
 
-def test_a_year_system_solves_as_the_numpy_iteration_did(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The iteration through the compiled steps ends on the same values, after the same
-    number of steps, as the loop of SciPy products and NumPy passes it replaced."""
-    s = compile_economy(generate_economy(products=500, years=2, seed=4))
-    monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
-    system = repair.YearSystem(s, repair.choose_techniques(s, np.ones(s.n_techniques)))
-    assert system._steps is not None
-    assert system._steps_t is not None
-    rng = np.random.default_rng(2)
-    for transposed, steps in ((False, system._steps), (True, system._steps_t)):
-        for rhs in (
-            rng.uniform(0.5, 2.0, system.made.size),
-            rng.uniform(0, 1, (system.made.size, 3)),
-        ):
-            columns = rhs.reshape(rhs.shape[0], -1)
-            value = columns / system.diagonal[:, None]
-            for _ in range(repair.MAX_ITERATIONS):
-                value, change, size = _numpy_step(steps.off, system.diagonal, columns, value)
-                if change <= 4 * np.finfo(float).eps * size:
-                    break
-            got = system.solve(rhs, transposed=transposed)
-            assert got.shape == rhs.shape
-            assert got.tobytes() == value.reshape(rhs.shape).tobytes()
-
-
-def test_a_question_asked_again_is_answered_from_what_the_system_kept(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    s = compile_economy(generate_economy(products=400, years=2, seed=6))
-    monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
-    system = repair.YearSystem(s, repair.choose_techniques(s, np.ones(s.n_techniques)))
+def _counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the compiled steps taken from now on."""
     steps: list[int] = []
     step = jacobi.JacobiSteps.step
 
@@ -125,6 +97,122 @@ def test_a_question_asked_again_is_answered_from_what_the_system_kept(
         return step(self, rhs, value)
 
     monkeypatch.setattr(jacobi.JacobiSteps, "step", counted)
+    return steps
+
+
+def test_a_year_system_solves_to_the_numpy_iteration_s_values_in_fewer_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The iteration through the compiled steps, extrapolated along its slowest mode, ends
+    within a few ulp of where the loop of SciPy products and NumPy passes it replaced ended,
+    in under 60 % of its steps (at 500 products 19 to 21 where it took 37 or 38)."""
+    s = compile_economy(generate_economy(products=500, years=2, seed=4))
+    monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
+    system = repair.YearSystem(s, repair.choose_techniques(s, np.ones(s.n_techniques)))
+    assert system._steps is not None
+    assert system._steps_t is not None
+    rng = np.random.default_rng(2)
+    steps = _counted(monkeypatch)
+    for transposed, stepper in ((False, system._steps), (True, system._steps_t)):
+        for rhs in (
+            rng.uniform(0.5, 2.0, system.made.size),
+            rng.uniform(0, 1, (system.made.size, 3)),
+        ):
+            columns = rhs.reshape(rhs.shape[0], -1)
+            value = columns / system.diagonal[:, None]
+            plain = 0
+            while plain < repair.MAX_ITERATIONS:
+                value, change, size = _numpy_step(stepper.off, system.diagonal, columns, value)
+                plain += 1
+                if change <= 4 * np.finfo(float).eps * size:
+                    break
+            steps.clear()
+            got = system.solve(rhs, transposed=transposed)
+            assert got.shape == rhs.shape
+            assert len(steps) <= 0.6 * plain, (len(steps), plain)
+            wanted = value.reshape(rhs.shape)
+            assert np.abs(got - wanted).max() <= 16 * np.finfo(float).eps * np.abs(wanted).max()
+
+
+def _iterate(
+    off: np.ndarray, rhs: np.ndarray, extrapolate: object, limit: int = 500
+) -> tuple[np.ndarray, int]:
+    """``z = rhs + off z`` by steps from zero, each passed through ``extrapolate``, until a
+    step changes nothing by more than 4 ulp of the largest value."""
+    value = np.zeros_like(rhs)
+    for taken in range(1, limit + 1):
+        following = rhs + off @ value
+        change = np.abs(following - value).max()
+        if change <= 4 * np.finfo(float).eps * np.abs(following).max():
+            return following, taken
+        value = extrapolate(value, following)  # type: ignore[operator]
+    raise AssertionError("no convergence")
+
+
+def _plain(value: np.ndarray, following: np.ndarray) -> np.ndarray:
+    return following
+
+
+def test_extrapolation_takes_the_slowest_mode_away_in_every_column() -> None:
+    """A dominant mode of 0.9 with the rest at most 0.05: the plain steps take hundreds, the
+    extrapolated ones a few dozen, to the same values; a column of zeros stays zeros."""
+    rng = np.random.default_rng(5)
+    n = 60
+    u = rng.uniform(0.5, 1.0, n)
+    off = 0.9 * np.outer(u, u) / (u @ u) + rng.uniform(-0.05, 0.05, (n, n)) / n
+    rhs = np.column_stack([rng.uniform(0, 1, n), np.zeros(n), rng.uniform(-1, 1, n)])
+    exact = np.linalg.solve(np.eye(n) - off, rhs)
+    plain, plain_steps = _iterate(off, rhs, _plain)
+    with np.errstate(all="raise"):
+        fast, fast_steps = _iterate(off, rhs, jacobi.Extrapolation())
+    assert plain_steps > 300
+    assert fast_steps < 40
+    assert (fast[:, 1] == 0.0).all()
+    for got in (plain, fast):
+        assert np.abs(got - exact).max() <= 1e-13 * np.abs(exact).max()
+
+
+@pytest.mark.parametrize("dominant", [-0.9, 0.995])
+def test_a_mode_that_alternates_or_is_too_slow_is_not_extrapolated(dominant: float) -> None:
+    """A dominant eigenvalue of -0.9 (the changes alternate in sign) or above
+    LARGEST_RATIO: no step is extrapolated, so the iteration is the plain one."""
+    n = 5
+    off = np.diag([dominant, 0.1, 0.05, 0.0, -0.02])
+    rhs = np.linspace(1.0, 2.0, n)[:, None]
+    extrapolate = jacobi.Extrapolation()
+    value = np.zeros_like(rhs)
+    for _ in range(200):
+        following = rhs + off @ value
+        value_next = extrapolate(value, following)
+        assert value_next.tobytes() == following.tobytes()
+        value = value_next
+
+
+def test_an_unsettled_ratio_waits() -> None:
+    """The ratio must hold to SETTLED_RATIO over two steps: changes shrinking by 0.5, then
+    0.4, are not extrapolated; 0.4 twice more is."""
+    extrapolate = jacobi.Extrapolation()
+    value = np.zeros((1, 1))
+    changes = [1.0, 0.5, 0.2, 0.08, 0.032]
+    out = []
+    for change in changes:
+        following = value + change
+        out.append(extrapolate(value, following))
+        value = following
+    assert [o.item() for o in out[:3]] == [1.0, 1.5, 1.7]
+    # 0.08 / 0.2 = 0.4 = 0.2 / 0.5: settled at the fourth step, whose rest 0.08 * 0.4 / 0.6
+    # is added at once; the state starts afresh after it.
+    assert out[3].item() == pytest.approx(1.78 + 0.08 * 0.4 / 0.6, rel=1e-15)
+    assert out[4].item() == value.item()
+
+
+def test_a_question_asked_again_is_answered_from_what_the_system_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = compile_economy(generate_economy(products=400, years=2, seed=6))
+    monkeypatch.setattr(repair, "FACTORISE_UP_TO", 10)
+    system = repair.YearSystem(s, repair.choose_techniques(s, np.ones(s.n_techniques)))
+    steps = _counted(monkeypatch)
     rng = np.random.default_rng(3)
     rhs = rng.uniform(0.5, 2.0, (system.made.size, 2))
     first = system.solve(rhs)
