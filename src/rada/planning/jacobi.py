@@ -152,7 +152,10 @@ class Extrapolation:
     Called with each step's value and the next, it returns the point to step from: the
     next value, extrapolated in every column whose ratio (the change's projection on the
     last change) has settled (:data:`SETTLED_RATIO`) within (0, :data:`LARGEST_RATIO`];
-    after an extrapolation it waits for the ratios to settle again. The iteration still
+    after an extrapolation it waits for the ratios to settle again, and where the step after
+    one changes a column by more than the step before it did, it extrapolates no more (the
+    plain steps converge whatever the start; an extrapolation that set them back must not be
+    repeated). The iteration still
     ends only on a step that changes nothing by more than its rule allows, so the answer is
     as exact as without it. At 100,000 x 5 a solve took 18 steps where it took 40.
 
@@ -174,9 +177,19 @@ class Extrapolation:
     def __init__(self) -> None:
         self._change: FloatArray | None = None
         self._ratio: FloatArray | None = None
+        # The largest change of each column in the step an extrapolation followed.
+        self._jumped: FloatArray | None = None
+        self._stopped = False
 
     def __call__(self, value: FloatArray, following: FloatArray) -> FloatArray:
+        if self._stopped:
+            return following
         change = following - value
+        if self._jumped is not None:
+            if (np.abs(change).max(axis=0, initial=0.0) > self._jumped).any():
+                self._stopped = True
+                return following
+            self._jumped = None
         last, self._change = self._change, change
         if last is None:
             return following
@@ -194,5 +207,6 @@ class Extrapolation:
         if not settled.any():
             return following
         self._change = self._ratio = None
+        self._jumped = np.abs(change).max(axis=0, initial=0.0)
         factor = np.where(settled, ratio / (1.0 - np.where(settled, ratio, 0.0)), 0.0)
         return np.asarray(following + change * factor, dtype=np.float64)

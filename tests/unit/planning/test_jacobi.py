@@ -244,3 +244,25 @@ def test_importing_the_certificate_does_not_load_numba() -> None:
     code = "import sys, rada.planning.certificate; print('numba' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_an_extrapolation_that_sets_the_steps_back_is_the_last() -> None:
+    """Where the step after an extrapolation changes a column by more than the step before
+    it, no extrapolation follows, however settled the ratios then look."""
+
+    def fed(changes: list[float]) -> list[float]:
+        extrapolate, value, out = jacobi.Extrapolation(), np.zeros((1, 1)), []
+        for change in changes:
+            following = value + change
+            out.append(extrapolate(value, following).item())
+            value = following
+        return out
+
+    settled = [1.0, 0.5, 0.25]  # extrapolated at the third
+    later = [0.125, 0.0625, 0.03125, 0.015625]  # settled again at the third of these
+    assert fed(settled)[-1] == 1.75 + 0.25
+    kept_on = fed(settled + later)
+    plain = np.cumsum(settled + later)
+    assert kept_on[5] == plain[5] + 0.03125  # extrapolated again, by 0.03125 * 0.5 / 0.5
+    set_back = fed([*settled, 0.3, *later])  # the step after it changed more than 0.25
+    assert set_back[3:] == list(np.cumsum([*settled, 0.3, *later])[3:])
