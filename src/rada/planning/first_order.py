@@ -658,13 +658,15 @@ def closed_form(s: Structure, *, labour: int) -> Candidate | None:
     work = s.res[[labour], :].toarray()[0][maker] / level
     method: Method = "iterative" if P > 2000 else "direct"
     try:
-        values = labour_values(a, work, method=method).value
+        # Extrapolated: at 1,000,000 x 5 the plain steps took 16 s.
+        values = labour_values(a, work, method=method, extrapolate=True).value
         activity = np.zeros((T, N))
         fulfilment = np.zeros(T)
         prices = np.zeros((T, P))
         resource_prices = np.zeros((T, s.n_resources))
         # Every year's targets and committed deliveries in one solve (one factorisation).
-        gross_all = gross_output(a, np.vstack([s.targets, s.committed]).T, method=method).value
+        wanted_all = np.vstack([s.targets, s.committed]).T
+        gross_all = gross_output(a, wanted_all, method=method, extrapolate=True).value
         for y in range(T):
             wanted = gross_all[:, y]
             owed = gross_all[:, T + y]

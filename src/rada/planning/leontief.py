@@ -20,6 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from rada.planning.errors import PlanningError, UnproductiveEconomy
+from rada.planning.jacobi import Extrapolation
 from rada.planning.structure import FloatArray, Matrix
 from rada.planning.threads import split
 from rada.planning.tolerances import BALANCE_RTOL, DENSE_LIMIT, ITERATION_ATOL
@@ -58,29 +59,46 @@ def successive_approximation(
     *,
     atol: float = ITERATION_ATOL,
     max_iterations: int = 10_000,
+    extrapolate: bool = False,
 ) -> tuple[FloatArray, int]:
     """Iterate ``z = step(z)`` from ``start`` until the largest change is below ``atol``.
 
-    Returns the fixed point and the number of steps taken.
+    Returns the fixed point and the number of steps taken. With ``extrapolate``, each step
+    starts from a point extrapolated along the slowest mode once that mode dominates the
+    changes (:class:`~rada.planning.jacobi.Extrapolation`); the iteration still ends on a
+    plain step that changes nothing by ``atol``, and that step's value is returned.
 
     >>> z, n = successive_approximation(lambda z: 1 + 0.5 * z, np.zeros(1))
     >>> round(float(z[0]), 9), n
     (2.0, 41)
+    >>> z, n = successive_approximation(lambda z: 1 + 0.5 * z, np.zeros(1), extrapolate=True)
+    >>> round(float(z[0]), 9), n
+    (2.0, 4)
     """
+    jump = Extrapolation() if extrapolate else None
     current = start
     for iteration in range(1, max_iterations + 1):
         following = step(current)
         change = float(np.max(np.abs(following - current))) if following.size else 0.0
-        current = following
         if change < atol:
-            return current, iteration
+            return following, iteration
+        if jump is None:
+            current = following
+        else:
+            # Extrapolation works on columns: a vector is one.
+            columns = jump(
+                current.reshape(current.shape[0], -1), following.reshape(current.shape[0], -1)
+            )
+            current = columns.reshape(following.shape)
     raise PlanningError(
         f"successive approximation did not converge in {max_iterations} steps",
         hint="the spectral radius of A is probably close to 1; use method='direct'",
     )
 
 
-def _solve(a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol: float) -> Solution:
+def _solve(
+    a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol: float, extrapolate: bool
+) -> Solution:
     n = a.shape[0]
     # The operator of the iteration in CSR, without copying: A^T of a CSC array is CSR.
     operator = (a.T if transpose else a).tocsr()
@@ -94,7 +112,7 @@ def _solve(a: Matrix, rhs: FloatArray, *, transpose: bool, method: Method, atol:
         # the bit: at 300,000 products the closed form's ten columns took 5.5 s in one.
         iterated = split(operator)
         value, iterations = successive_approximation(
-            lambda z: rhs + iterated @ z, rhs.copy(), atol=atol
+            lambda z: rhs + iterated @ z, rhs.copy(), atol=atol, extrapolate=extrapolate
         )
     else:
         raise PlanningError(f"unknown method {method!r}; use auto, direct or iterative")
@@ -119,6 +137,7 @@ def gross_output(
     *,
     method: Method = "auto",
     atol: float = ITERATION_ATOL,
+    extrapolate: bool = False,
 ) -> Solution:
     """Gross output ``x`` that delivers ``final_demand`` net: ``x = A x + d``.
 
@@ -130,6 +149,10 @@ def gross_output(
         Net output wanted (k of them at once, one per column, with one factorisation).
     method : "auto", "direct" or "iterative"
         Sparse LU, or successive approximation ``x = d + A x`` (auto picks by size).
+    extrapolate : bool
+        Extrapolate the successive approximation along its slowest mode
+        (:func:`successive_approximation`): about half the steps, the same answer within
+        ``atol``. Off by default, so that a generated economy stays the same to the bit.
 
     Returns
     -------
@@ -142,16 +165,23 @@ def gross_output(
     [1.666667, 2.5]
     """
     _check_square(a, final_demand, "the final demand")
-    return _solve(a, np.asarray(final_demand, float), transpose=False, method=method, atol=atol)
+    demand = np.asarray(final_demand, float)
+    return _solve(a, demand, transpose=False, method=method, atol=atol, extrapolate=extrapolate)
 
 
 def labour_values(
-    a: Matrix, labour: FloatArray, *, method: Method = "auto", atol: float = ITERATION_ATOL
+    a: Matrix,
+    labour: FloatArray,
+    *,
+    method: Method = "auto",
+    atol: float = ITERATION_ATOL,
+    extrapolate: bool = False,
 ) -> Solution:
     """Labour values ``v = l (I - A)^-1``: labour used directly and indirectly per unit.
 
     ``method="iterative"`` is Marx's and Cockshott's successive approximation
     ``v = l + v A``, started from ``l``; it converges when the spectral radius of A is below 1.
+    ``extrapolate`` as in :func:`gross_output`.
 
     >>> a = sp.csc_array(np.array([[0.1, 0.2], [0.3, 0.0]]))
     >>> v = labour_values(a, np.array([1.0, 0.5])).value
@@ -159,7 +189,8 @@ def labour_values(
     [1.369048, 0.77381]
     """
     _check_square(a, labour, "the labour row")
-    return _solve(a, np.asarray(labour, float), transpose=True, method=method, atol=atol)
+    row = np.asarray(labour, float)
+    return _solve(a, row, transpose=True, method=method, atol=atol, extrapolate=extrapolate)
 
 
 def iter_leontief_rows(a: Matrix, *, block: int = 256) -> Iterator[tuple[int, FloatArray]]:

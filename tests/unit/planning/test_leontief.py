@@ -87,3 +87,24 @@ def test_streamed_rows_agree_whether_factorised_dense_or_sparse(
     sparse = np.vstack([rows for _, rows in leontief.iter_leontief_rows(a, block=16)])
     np.testing.assert_allclose(dense, reference, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(sparse, reference, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("columns", [None, 3])
+def test_extrapolated_approximation_gives_the_same_balance_in_fewer_steps(
+    columns: int | None,
+) -> None:
+    a = _random_productive(80, seed=7)
+    reference = np.linalg.inv(np.eye(80) - a.toarray())
+    rng = np.random.default_rng(7)
+    d = rng.uniform(1, 2, 80) if columns is None else rng.uniform(1, 2, (80, columns))
+    plain = gross_output(a, d, method="iterative")
+    fast = gross_output(a, d, method="iterative", extrapolate=True)
+    assert fast.value.shape == d.shape
+    np.testing.assert_allclose(fast.value, reference @ d, rtol=0, atol=1e-10)
+    assert fast.residual < 1e-11
+    assert fast.iterations <= 0.6 * plain.iterations
+    lab = rng.uniform(0.1, 0.9, 80)
+    plain_values = labour_values(a, lab, method="iterative")
+    values = labour_values(a, lab, method="iterative", extrapolate=True)
+    np.testing.assert_allclose(values.value, lab @ reference, rtol=0, atol=1e-10)
+    assert values.iterations <= 0.6 * plain_values.iterations
