@@ -21,23 +21,24 @@ from __future__ import annotations
 import ctypes
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from rada.planning.certificate import certify, tighter
+from rada.planning.certificate import Candidate, Certificate, certify, tighter
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError, PlanNotOptimal, PlanUnbounded
 from rada.planning.first_order import (
     FINEST_TOLERANCE,
     candidate_of,
-    certified_closed_form,
+    closed_form,
     point_of,
 )
 from rada.planning.optimal import certified_plan, check_limits
 from rada.planning.plan import Plan
 from rada.planning.programme import LinearProgramme, build_programme
-from rada.planning.structure import FloatArray, compile_economy
+from rada.planning.structure import FloatArray, Structure, compile_economy
 
 DEVICES = ("auto", "cpu", "gpu")
 
@@ -48,6 +49,16 @@ DEVICES = ("auto", "cpu", "gpu")
 #: so a first run is given about 55 s less there; each later run, what the runs before it
 #: took outside cuPDLPx's clock, as measured.
 SETUP_PER_NONZERO = 2e-7
+#: From this many products x years on, the closed form's certificate is computed on a thread
+#: beside the device (cuPDLPx lets go of the GIL while it solves) instead of before it: at
+#: 1,000,000 x 5 it took 62 to 73 s of the host's work before the device (2 cores of an
+#: Intel Xeon). Where it is computed beside, a plan with no investment that proves the gap
+#: alone is found after the device's first run, not before it.
+BESIDE_FROM = 250_000
+#: Until it has been measured, the closed form's certificate is judged to take this many
+#: seconds per non-zero of the programme (1,000,000 x 5: 62 to 73 s for 292 million on 2
+#: cores of an Intel Xeon; 100,000 x 5: 3.9 to 4.4 s for 29 million).
+CERTIFICATE_PER_NONZERO = 2.5e-7
 #: The final certificate is judged to take this many times the closed form's: a plan with
 #: investments has more to repair (at 100,000 x 5 on 2 CPU cores pdhg's points took up to 1.8
 #: times the closed form's certificate).
@@ -130,16 +141,19 @@ def solve_plan_gpu(
     ``"time limit"`` (cuPDLPx stopped at it) or ``"gap not reached"``. As on the CPU, the
     closed-form plan with no investment is certified first and returned when that proves
     ``gap`` already, and otherwise its plan or prices are kept where they prove more than
-    the device's (:func:`~rada.planning.certificate.tighter`). cuPDLPx starts from that plan
-    and its prices unless ``warm_start`` is false, with a relative tolerance of ``gap / 10``;
-    where it meets its tolerance but the certified gap is still above ``gap`` (at 10,000 x 5
-    on an H200, a tolerance of 1e-5 certified 1.9e-4), it goes on from its own point with a
-    tolerance ten times finer, down to 1e-10. It is given what is left of ``time_limit``
-    after the host's work, less what the final certificate is judged to take
-    (:data:`RESERVE_FACTOR` times the closed form's, or the longest since) and what cuPDLPx
-    takes outside its own clock (:data:`SETUP_PER_NONZERO`, then as measured), so that the
-    whole fits in the limit. Raises ``PlanUnbounded`` or
-    ``PlanNotOptimal`` when cuPDLPx finds the programme unbounded or infeasible.
+    the device's (:func:`~rada.planning.certificate.tighter`); from :data:`BESIDE_FROM`
+    products x years on, that certificate is computed on a thread while the programme is
+    formulated and the device solves, and counted after the device's first run. cuPDLPx
+    starts from that plan and its prices unless ``warm_start`` is false, with a relative
+    tolerance of ``gap / 10``; where it meets its tolerance but the certified gap is still
+    above ``gap`` (at 10,000 x 5 on an H200, a tolerance of 1e-5 certified 1.9e-4), it goes
+    on from its own point with a tolerance ten times finer, down to 1e-10. It is given what
+    is left of ``time_limit`` after the host's work, less what the final certificate is
+    judged to take (:data:`RESERVE_FACTOR` times the closed form's, judged by
+    :data:`CERTIFICATE_PER_NONZERO` until it is measured, or the longest since) and what
+    cuPDLPx takes outside its own clock (:data:`SETUP_PER_NONZERO`, then as measured), so
+    that the whole fits in the limit. Raises ``PlanUnbounded`` or ``PlanNotOptimal`` when
+    cuPDLPx finds the programme unbounded or infeasible.
     """
     say = progress or (lambda message: None)
     check_limits(gap=gap, time_limit=time_limit)
@@ -147,19 +161,62 @@ def solve_plan_gpu(
     say("compiling the economy")
     s = compile_economy(economy)
     labour = economy.resource_index[economy.labour]
-    certifying = time.perf_counter()
-    found = certified_closed_form(s, labour=labour)
-    # What the final certificate will cost, kept back from the device's time.
-    reserve = RESERVE_FACTOR * (time.perf_counter() - certifying) if found is not None else 0.0
-    best = found[1] if found is not None else None
-    if best is not None and best.gap <= gap:
-        say(f"the plan with no investment is within the gap: {best.gap:.3g}")
-        return certified_plan(
-            economy, s, best, gap=gap, iterations=0, seconds=time.perf_counter() - started
-        )
-    say("formulating the linear programme")
-    lp = build_programme(s)
-    start = point_of(lp, found[0]) if warm_start and found is not None else None
+    with ThreadPoolExecutor(1, thread_name_prefix="rada-closed-form") as beside:
+        say("the plan with no investment")
+        closed = closed_form(s, labour=labour)
+        beside_device = closed is not None and s.n_products * s.years >= BESIDE_FROM
+        pending = beside.submit(_timed_certificate, s, closed, labour) if beside_device else None
+        best, reserve = None, 0.0
+        if pending is None:
+            say("certifying the plan with no investment")
+            best, seconds = _timed_certificate(s, closed, labour)
+            # What the final certificate will cost, kept back from the device's time.
+            reserve = RESERVE_FACTOR * seconds
+            if best is not None and best.gap <= gap:
+                say(f"the plan with no investment is within the gap: {best.gap:.3g}")
+                return certified_plan(
+                    economy, s, best, gap=gap, iterations=0, seconds=time.perf_counter() - started
+                )
+        say("formulating the linear programme")
+        lp = build_programme(s)
+        if pending is not None:
+            say("certifying the plan with no investment beside the device")
+            reserve = RESERVE_FACTOR * CERTIFICATE_PER_NONZERO * lp.matrix.nnz
+        return _solve_on_device(
+            economy, s, lp, labour=labour, closed=closed if warm_start else None,
+            pending=pending, best=best, reserve=reserve, gap=gap, time_limit=time_limit,
+            started=started, say=say,
+        )  # fmt: skip
+
+
+def _timed_certificate(
+    s: Structure, candidate: Candidate | None, labour: int
+) -> tuple[Certificate | None, float]:
+    """``candidate``'s certificate (None for None) and the seconds it took."""
+    began = time.perf_counter()
+    found = None if candidate is None else certify(s, candidate, labour=labour)
+    return found, time.perf_counter() - began
+
+
+def _solve_on_device(
+    economy: Economy,
+    s: Structure,
+    lp: LinearProgramme,
+    *,
+    labour: int,
+    closed: Candidate | None,
+    pending: Future[tuple[Certificate | None, float]] | None,
+    best: Certificate | None,
+    reserve: float,
+    gap: float,
+    time_limit: float | None,
+    started: float,
+    say: Callable[[str], None],
+) -> Plan:
+    """cuPDLPx's runs from ``closed``'s point, each certified on the host, until the gap is
+    proved, the finest tolerance is met or the time is up; the closed form's certificate, if
+    ``pending``, is collected after the first run and counted like the device's."""
+    start = point_of(lp, closed) if closed is not None else None
     tolerance, iterations, stopped = gap / 10, 0, "gap not reached"
     # Time a run of cuPDLPx takes outside its own clock: judged first, then as measured.
     setup = SETUP_PER_NONZERO * lp.matrix.nnz
@@ -190,10 +247,17 @@ def solve_plan_gpu(
             )
         if status == _DUAL_INFEASIBLE:
             raise PlanUnbounded("unbounded", "fulfilment can grow without limit")
+        if pending is not None:
+            closed_certificate, seconds = pending.result()
+            pending = None
+            reserve = RESERVE_FACTOR * seconds
+            if closed_certificate is not None:
+                say(f"the plan with no investment certified: gap {closed_certificate.gap:.3g}")
+                best = closed_certificate
         say("certifying the plan on the host")
-        certifying = time.perf_counter()
-        certificate = certify(s, candidate_of(s, lp, x, y), labour=labour)
-        reserve = max(reserve, time.perf_counter() - certifying)
+        certificate, seconds = _timed_certificate(s, candidate_of(s, lp, x, y), labour)
+        assert certificate is not None
+        reserve = max(reserve, seconds)
         best = certificate if best is None else tighter(best, certificate)
         say(f"certified gap {best.gap:.3g}")
         if status == _TIME_LIMIT:

@@ -292,3 +292,87 @@ def test_a_device_stopped_early_keeps_the_host_s_closed_form_plan(
     assert plan.certificate.lower_bound == closed.lower_bound
     assert plan.certificate.upper_bound <= closed.upper_bound
     assert plan.certificate.max_violation == 0.0
+
+
+def test_a_large_economy_s_closed_form_is_certified_while_the_device_solves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From BESIDE_FROM products x years on, the closed form's certificate runs on a thread
+    while cuPDLPx solves: here it waits until the stand-in has begun, which it could not do
+    if it ran before the device, and its plan still counts (the device stops early with
+    nothing made, so the closed form's plan is the one returned)."""
+    import threading
+
+    from rada.compute import gpu
+
+    solving = threading.Event()
+    waited: list[bool] = []
+
+    class _Started(_StoppedEarly):
+        def optimize(self) -> None:
+            solving.set()
+            super().optimize()
+
+    certify = gpu.certify
+
+    def certify_after_the_device_began(*args: Any, **kwargs: Any) -> Any:
+        if not waited:
+            waited.append(solving.wait(timeout=20))
+        return certify(*args, **kwargs)
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_Started))
+    monkeypatch.setattr(gpu, "certify", certify_after_the_device_began)
+    monkeypatch.setattr(gpu, "BESIDE_FROM", 45)  # 15 products x 3 years
+    economy = generate_economy(products=15, years=3, seed=2)
+    said: list[str] = []
+    plan = solve_plan_gpu(economy, gap=1e-6, progress=said.append)
+    assert waited == [True]
+    assert "certifying the plan with no investment beside the device" in said
+    s = compile_economy(economy)
+    from rada.planning.first_order import closed_form
+
+    start = closed_form(s, labour=0)
+    assert start is not None
+    closed = certify(s, start, labour=0)
+    assert plan.certificate.lower_bound == closed.lower_bound
+    assert plan.certificate.upper_bound <= closed.upper_bound
+    assert plan.status == "time limit"
+
+
+def test_below_the_threshold_the_closed_form_is_certified_before_the_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rada.compute import gpu
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_HighsModel))
+    monkeypatch.setattr(gpu, "BESIDE_FROM", 46)
+    said: list[str] = []
+    solve_plan_gpu(generate_economy(products=15, years=3, seed=2), progress=said.append)
+    assert "certifying the plan with no investment" in said
+    assert "certifying the plan with no investment beside the device" not in said
+    assert said.index("certifying the plan with no investment") < said.index(
+        "formulating the linear programme"
+    )
+
+
+def test_a_certificate_beside_the_device_is_judged_until_it_is_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first run's limit is charged RESERVE_FACTOR times the certificate judged by the
+    programme's size (here 10 s); the second, RESERVE_FACTOR times the one measured."""
+    from rada.compute import gpu
+
+    monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_Rough))
+    monkeypatch.setattr(gpu, "BESIDE_FROM", 45)
+    monkeypatch.setattr(gpu, "SETUP_PER_NONZERO", 0.0)
+    economy = generate_economy(products=15, years=3, seed=2)
+    nonzeros = build_programme(compile_economy(economy)).matrix.nnz
+    monkeypatch.setattr(gpu, "CERTIFICATE_PER_NONZERO", 10.0 / nonzeros)
+    _Rough.runs = []
+    began = time.perf_counter()
+    plan = solve_plan_gpu(economy, gap=1e-7, time_limit=60.0)
+    first, second = (run.params["TimeLimit"] for run in _Rough.runs)
+    reserve = gpu.RESERVE_FACTOR * 10.0
+    assert 60.0 - reserve - (time.perf_counter() - began) <= first <= 60.0 - reserve
+    assert second > first + 0.8 * reserve
+    assert plan.status == "optimal"
