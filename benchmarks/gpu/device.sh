@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # One call on a lent GPU machine (issue 17): build cuPDLPx offline, run the device test, and
 # measure a certified plan at 1,000,000 x 5 (then 100,000 x 5 if time is left), all inside one
-# budget of seconds, so that a call of 10 minutes at most always ends with its logs. Run from
-# the repository root, after benchmarks/gpu/prepare.sh has filled DIR where PyPI is reachable:
+# budget of seconds, so that a call of 10 minutes at most always ends with its logs. The large
+# run generates its economy while cuPDLPx builds. Run from the repository root, after
+# benchmarks/gpu/prepare.sh has filled DIR where PyPI is reachable:
 #
 #     bash benchmarks/gpu/device.sh [DIR=.gpu] [BUDGET=540]
 #
 # Logs go to $OUT (the device tool's folder that comes back) or ./gpu-out: steps.txt (each
 # step with the seconds since the start), device.txt, build.log, test.log, bench-1m.log,
-# bench-100k.log (bench-1m-again.log where the first large run solved nothing). PYTHON names the interpreter (python3: the lent machines' holds NumPy,
-# SciPy, Numba, pytest, hypothesis, scikit-build-core, pybind11, CMake and Ninja); CUDA_HOME
-# the toolkit to build with (else the nvcc on the PATH, else /usr/local/cuda). PRODUCTS overrides the large run's size.
+# bench-100k.log (and bench-1m-again.log where the first large run solved nothing). PYTHON
+# names the interpreter (python3: the lent machines' holds NumPy, SciPy, Numba, pytest,
+# hypothesis, scikit-build-core, pybind11, CMake and Ninja); CUDA_HOME the toolkit to build
+# with (else the nvcc on the PATH, else /usr/local/cuda). PRODUCTS overrides the large run's
+# size.
 set -uo pipefail
 
 dir=${1:-.gpu}
