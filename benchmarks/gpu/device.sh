@@ -76,8 +76,8 @@ trap '[ -e "$ready" ] || echo stopped >"$ready"; [ -z "$large" ] || kill "$large
 until=$(($(date +%s) + $(left) - 40))
 step "$products x 5, gap 1e-3, generating while cuPDLPx builds; to end by $(date -d "@$until" +%T)"
 PYTHONPATH="$site:$PWD/src:${PYTHONPATH:-}" timeout $(($(left) - 5)) "$python" \
-    benchmarks/bench_gpu.py --products "$products" --years 5 --runs 1 --gap 1e-3 --until "$until" --wait-for "$ready" --stages \
-    >"$out/bench-1m.log" 2>&1 &
+    benchmarks/bench_gpu.py --products "$products" --years 5 --runs 1 --gap 1e-3 \
+    --until "$until" --wait-for "$ready" --stages >"$out/bench-1m.log" 2>&1 &
 large=$!
 
 # cuPDLPx, built for this machine's GPU alone.
