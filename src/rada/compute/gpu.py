@@ -57,7 +57,8 @@ SETUP_PER_NONZERO = 2e-7
 BESIDE_FROM = 250_000
 #: Until it has been measured, the closed form's certificate is judged to take this many
 #: seconds per non-zero of the programme (1,000,000 x 5: 62 to 73 s for 292 million on 2
-#: cores of an Intel Xeon; 100,000 x 5: 3.9 to 4.4 s for 29 million).
+#: cores of an Intel Xeon, 55.9 to 72.4 s on 2 of an AMD EPYC; 300,000 x 5: 11.6 to 14.9 s
+#: for 78.9 million on the EPYC).
 CERTIFICATE_PER_NONZERO = 2.5e-7
 #: The final certificate is judged to take this many times the closed form's: a plan with
 #: investments has more to repair (at 100,000 x 5 on 2 CPU cores pdhg's points took up to 1.8
