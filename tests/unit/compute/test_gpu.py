@@ -17,6 +17,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from rada.compute import gpu
 from rada.compute.gpu import (
     choose_device,
     cuda_device_count,
@@ -24,7 +25,10 @@ from rada.compute.gpu import (
     gpu_available,
     solve_plan_gpu,
 )
+from rada.planning.certificate import Certificate, certify
+from rada.planning.economy import LABOUR, Economy, Product, Resource, Technique
 from rada.planning.errors import PlanningError
+from rada.planning.first_order import closed_form, point_of
 from rada.planning.generate import generate_economy
 from rada.planning.optimal import solve_plan
 from rada.planning.programme import build_programme
@@ -125,10 +129,6 @@ def test_cupdlpx_s_point_is_read_back_and_certified_on_the_host(
 def test_cupdlpx_starts_from_the_closed_form_plan_and_its_prices(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rada.planning.first_order import closed_form, point_of
-    from rada.planning.programme import build_programme
-    from rada.planning.structure import compile_economy
-
     monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_HighsModel))
     economy = generate_economy(products=15, years=3, seed=2)
     solve_plan_gpu(economy, time_limit=30.0)
@@ -200,7 +200,6 @@ def test_the_device_s_time_outside_its_clock_is_kept_back(monkeypatch: pytest.Mo
     """cuPDLPx's time limit does not count copying and scaling the programme: a first run is
     given less by the judged setup time, and a later one by what the run before took outside
     the clock it reports (here 0.3 s of sleeping before an instant solve)."""
-    from rada.compute import gpu
 
     class _Slow(_Rough):
         def optimize(self) -> None:
@@ -247,11 +246,17 @@ class _StoppedEarly(_HighsModel):
         self.X, self.Pi, self.Status, self.StatusName = np.zeros(n), np.zeros(m), 3, "TIME_LIMIT"
 
 
+def _closed_form_certificate(economy: Economy) -> Certificate:
+    """The certificate of ``economy``'s plan with no investment, made apart from the GPU path."""
+    s = compile_economy(economy)
+    start = closed_form(s, labour=0)
+    assert start is not None
+    return certify(s, start, labour=0)
+
+
 def test_where_labour_alone_binds_the_host_settles_the_plan_without_the_device(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rada.planning.economy import LABOUR, Economy, Product, Resource, Technique
-
     monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_NoDevice))
     economy = Economy(
         products=(Product(id="grain"), Product(id="tools")),
@@ -277,18 +282,11 @@ def test_where_labour_alone_binds_the_host_settles_the_plan_without_the_device(
 def test_a_device_stopped_early_keeps_the_host_s_closed_form_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rada.planning.certificate import certify
-    from rada.planning.first_order import closed_form
-    from rada.planning.structure import compile_economy
-
     monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_StoppedEarly))
     economy = generate_economy(products=15, years=3, seed=2)
     plan = solve_plan_gpu(economy, gap=1e-6)
     assert plan.status == "time limit"
-    s = compile_economy(economy)
-    start = closed_form(s, labour=0)
-    assert start is not None
-    closed = certify(s, start, labour=0)
+    closed = _closed_form_certificate(economy)
     assert plan.certificate.lower_bound == closed.lower_bound
     assert plan.certificate.upper_bound <= closed.upper_bound
     assert plan.certificate.max_violation == 0.0
@@ -303,8 +301,6 @@ def test_a_large_economy_s_closed_form_is_certified_while_the_device_solves(
     nothing made, so the closed form's plan is the one returned)."""
     import threading
 
-    from rada.compute import gpu
-
     solving = threading.Event()
     waited: list[bool] = []
 
@@ -312,8 +308,6 @@ def test_a_large_economy_s_closed_form_is_certified_while_the_device_solves(
         def optimize(self) -> None:
             solving.set()
             super().optimize()
-
-    certify = gpu.certify
 
     def certify_after_the_device_began(*args: Any, **kwargs: Any) -> Any:
         if not waited:
@@ -328,12 +322,7 @@ def test_a_large_economy_s_closed_form_is_certified_while_the_device_solves(
     plan = solve_plan_gpu(economy, gap=1e-6, progress=said.append)
     assert waited == [True]
     assert "certifying the plan with no investment beside the device" in said
-    s = compile_economy(economy)
-    from rada.planning.first_order import closed_form
-
-    start = closed_form(s, labour=0)
-    assert start is not None
-    closed = certify(s, start, labour=0)
+    closed = _closed_form_certificate(economy)
     assert plan.certificate.lower_bound == closed.lower_bound
     assert plan.certificate.upper_bound <= closed.upper_bound
     assert plan.status == "time limit"
@@ -342,8 +331,6 @@ def test_a_large_economy_s_closed_form_is_certified_while_the_device_solves(
 def test_below_the_threshold_the_closed_form_is_certified_before_the_device(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from rada.compute import gpu
-
     monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_HighsModel))
     monkeypatch.setattr(gpu, "BESIDE_FROM", 46)
     said: list[str] = []
@@ -360,8 +347,6 @@ def test_a_certificate_beside_the_device_is_judged_until_it_is_measured(
 ) -> None:
     """The first run's limit is charged RESERVE_FACTOR times the certificate judged by the
     programme's size (here 10 s); the second, RESERVE_FACTOR times the one measured."""
-    from rada.compute import gpu
-
     monkeypatch.setitem(sys.modules, "cupdlpx", types.SimpleNamespace(Model=_Rough))
     monkeypatch.setattr(gpu, "BESIDE_FROM", 45)
     monkeypatch.setattr(gpu, "SETUP_PER_NONZERO", 0.0)
