@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from rada.planning.errors import PlanningError, UnproductiveEconomy
-from rada.planning.jacobi import Extrapolation
+from rada.planning.extrapolation import Extrapolation
 from rada.planning.structure import FloatArray, Matrix
 from rada.planning.threads import split
 from rada.planning.tolerances import BALANCE_RTOL, DENSE_LIMIT, ITERATION_ATOL
@@ -65,7 +65,7 @@ def successive_approximation(
 
     Returns the fixed point and the number of steps taken. With ``extrapolate``, each step
     starts from a point extrapolated along the slowest mode once that mode dominates the
-    changes (:class:`~rada.planning.jacobi.Extrapolation`); the iteration still ends on a
+    changes (:class:`~rada.planning.extrapolation.Extrapolation`); the iteration still ends on a
     plain step that changes nothing by ``atol``, and that step's value is returned.
 
     >>> z, n = successive_approximation(lambda z: 1 + 0.5 * z, np.zeros(1))

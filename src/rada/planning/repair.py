@@ -20,6 +20,7 @@ import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from rada.planning.errors import PlanningError
+from rada.planning.extrapolation import Extrapolation
 from rada.planning.feasibility import (
     ROUND_UP,
     Candidate,
@@ -29,7 +30,7 @@ from rada.planning.feasibility import (
     per_technique,
     worth_of_targets,
 )
-from rada.planning.jacobi import Extrapolation, JacobiSteps
+from rada.planning.jacobi import JacobiSteps
 from rada.planning.structure import FloatArray, IntArray, Structure
 from rada.planning.tolerances import CERTIFICATE_MARGIN
 
@@ -107,7 +108,7 @@ class YearSystem:
 
     def _iterate(self, rhs: FloatArray, steps: JacobiSteps) -> FloatArray | None:
         """Jacobi iteration from ``rhs / diagonal``, extrapolated along its slowest mode
-        (:class:`~rada.planning.jacobi.Extrapolation`), until a step changes no entry by
+        (:class:`~rada.planning.extrapolation.Extrapolation`), until a step changes no entry by
         more than 4 ulp of the largest; None where it does not settle (a NaN never does)."""
         columns = np.ascontiguousarray(rhs.reshape(rhs.shape[0], -1), dtype=np.float64)
         value = columns / self.diagonal[:, None]

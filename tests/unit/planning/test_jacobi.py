@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from rada.planning import jacobi, repair, threads
+from rada.planning import extrapolation, jacobi, repair, threads
 from rada.planning.generate import generate_economy
 from rada.planning.structure import compile_economy
 
@@ -164,7 +164,7 @@ def test_extrapolation_takes_the_slowest_mode_away_in_every_column() -> None:
     exact = np.linalg.solve(np.eye(n) - off, rhs)
     plain, plain_steps = _iterate(off, rhs, _plain)
     with np.errstate(all="raise"):
-        fast, fast_steps = _iterate(off, rhs, jacobi.Extrapolation())
+        fast, fast_steps = _iterate(off, rhs, extrapolation.Extrapolation())
     assert plain_steps > 300
     assert fast_steps < 40
     assert (fast[:, 1] == 0.0).all()
@@ -179,7 +179,7 @@ def test_a_mode_that_alternates_or_is_too_slow_is_not_extrapolated(dominant: flo
     n = 5
     off = np.diag([dominant, 0.1, 0.05, 0.0, -0.02])
     rhs = np.linspace(1.0, 2.0, n)[:, None]
-    extrapolate = jacobi.Extrapolation()
+    extrapolate = extrapolation.Extrapolation()
     value = np.zeros_like(rhs)
     for _ in range(200):
         following = rhs + off @ value
@@ -191,7 +191,7 @@ def test_a_mode_that_alternates_or_is_too_slow_is_not_extrapolated(dominant: flo
 def test_an_unsettled_ratio_waits() -> None:
     """The ratio must hold to SETTLED_RATIO over two steps: changes shrinking by 0.5, then
     0.4, are not extrapolated; 0.4 twice more is."""
-    extrapolate = jacobi.Extrapolation()
+    extrapolate = extrapolation.Extrapolation()
     value = np.zeros((1, 1))
     changes = [1.0, 0.5, 0.2, 0.08, 0.032]
     out = []
@@ -251,7 +251,7 @@ def test_an_extrapolation_that_sets_the_steps_back_is_the_last() -> None:
     it, no extrapolation follows, however settled the ratios then look."""
 
     def fed(changes: list[float]) -> list[float]:
-        extrapolate, value, out = jacobi.Extrapolation(), np.zeros((1, 1)), []
+        extrapolate, value, out = extrapolation.Extrapolation(), np.zeros((1, 1)), []
         for change in changes:
             following = value + change
             out.append(extrapolate(value, following).item())
