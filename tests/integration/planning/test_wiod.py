@@ -77,8 +77,13 @@ def test_value_added_stands_in_for_labour_so_every_labour_value_is_1() -> None:
 def test_the_table_without_a_labour_row_is_refused() -> None:
     from rada.planning.errors import InputError
 
-    with pytest.raises(InputError, match="no labour row 'Compensation of employees'"):
+    with pytest.raises(InputError, match="no labour row 'Compensation of employees'") as caught:
         read_iot(WIOD / "iot.csv")
+    # The hint names the one row that can stand in, and no product or total.
+    assert caught.value.hint is not None
+    assert "--labour-row 'Output less intermediate inputs'" in caught.value.hint
+    assert "AUS-c1" not in caught.value.hint
+    assert "Total output" not in caught.value.hint
 
 
 def _rada(*args: str) -> subprocess.CompletedProcess[str]:

@@ -94,7 +94,8 @@ def test_a_table_without_the_named_labour_row_lists_the_rows_it_has(tmp_path: Pa
         read_iot(path, labour_row="Wages")
     assert "there is no labour row 'Wages'" in str(caught.value)
     assert caught.value.hint is not None
-    assert "Compensation of employees" in caught.value.hint
+    assert "'Compensation of employees'" in caught.value.hint
+    assert "value added instead" not in caught.value.hint
 
 
 def test_a_table_whose_rows_and_columns_differ_is_refused(tmp_path: Path) -> None:

@@ -149,6 +149,28 @@ def _numbers(
     return result
 
 
+def _labour_row_hint(table: Table) -> str:
+    """What to say when the labour row asked for is missing: the rows below the products that
+    could hold labour (not a product, not a total), and the value-added row by name where the
+    table has one and no labour data (WIOD)."""
+    products = set(table.header[1:])
+    candidates = [
+        row.label
+        for row in table.rows
+        if row.label not in products and not row.label.lower().startswith("total")
+    ]
+    value_added = [label for label in candidates if _VALUE_ADDED.search(label)]
+    shown = ", ".join(repr(label) for label in candidates[:12]) or "none"
+    if value_added:
+        return (
+            f"name the row with --labour-row; the rows that are not products are: {shown}. "
+            f"A table without labour data can plan with value added instead "
+            f"(--labour-row {value_added[0]!r}), and Rada then says so beside every "
+            "'labour value'"
+        )
+    return f"name the row with --labour-row; the rows that are not products are: {shown}"
+
+
 def read_iot(
     path: Path,
     *,
@@ -165,12 +187,10 @@ def read_iot(
     """
     table = read_table(path)
     if not any(row.label == labour_row for row in table.rows):
-        others = [r.label for r in table.rows if not r.label.lower().startswith("total")]
         raise InputError(
             f"there is no labour row {labour_row!r}",
             file=table.file,
-            hint="name the labour row (e.g. --labour-row 'Compensation of employees'); "
-            f"the table's rows include: {', '.join(others[-8:]) or 'none'}",
+            hint=_labour_row_hint(table),
         )
     n = _product_block(table, stop_rows={labour_row, output_row})
     codes = table.header[1 : n + 1]
