@@ -264,6 +264,21 @@ PRODUCTS_FOR = 1.0
 #: (123 s needed) and pdhg alone proved a median of 1.31e-3 in 120 s (seeds 1-3: 1.11e-3,
 #: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
 HIPDLP_MARGIN = 1.15
+#: Without a time limit a run of hipdlp is still stopped at this many times its judged time
+#: (:func:`_hipdlp_seconds`), and Rada's pdhg goes on without a limit from the last point: a
+#: run that cannot be sliced is otherwise the one step of a solve that may not end. At 2,000
+#: x 5 (seed 2) the 1e-6 run took 3.5 times the iterations judged; on WIOD 2011 over five
+#: years with a second Chinese basic-metals technique (7,070 x 7,075, 2.1 million non-zeros)
+#: the 1e-7 run, judged at 237 s, had not finished after 9 minutes.
+HIPDLP_CAP = 5.0
+#: Without a time limit, pdhg first has a look at the programme for this share of the time
+#: judged for hipdlp's first run, at most :data:`LOOK_MOST` seconds: some programmes that
+#: hipdlp finds hard it solves in seconds (that WIOD variant: the exact finish from its point
+#: after 1,000 steps proved 1.9e-11 in 2-9 s), and where it does not, the look costs a tenth
+#: (at 1,000 x 5, seed 1: hipdlp's 1e-7 run was judged at 6.4 s and took 6.2, where pdhg took
+#: 38 s to the same plan).
+LOOK_SHARE = 0.1
+LOOK_MOST = 60.0
 
 
 @dataclass(frozen=True)
@@ -369,6 +384,13 @@ def solve_highs_first_order(
     at 10,000 x 5 hipdlp's 1e-3 run took 78 s alone and 114 s beside pdhg in a second process
     (the two share the memory bandwidth), which left no time to sharpen its point.
 
+    Without a time limit, pdhg first has a look for a share of the time judged for hipdlp's
+    first run (:data:`LOOK_SHARE`, at most :data:`LOOK_MOST` seconds), and a run of hipdlp
+    that takes :data:`HIPDLP_CAP` times its judged time is stopped and pdhg goes on without
+    a limit: neither method is the faster on every programme (1,000 x 5 generated: hipdlp's
+    run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added: pdhg 2-9 s, hipdlp's
+    run unfinished after 9 minutes).
+
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, ``start``
     the closed-form plan and ``certified`` its certificate, where the caller has made them
     (pdhg starts from that plan where no run of HiGHS could finish).
@@ -390,17 +412,37 @@ def solve_highs_first_order(
     opening = certified or certify(s, start, labour=labour)
     say(f"closed-form start: gap {opening.gap:.3g}")
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
+    best, iterations, certificates = opening, 0, 1
+    budget = 0.0  # pdhg's look (without a time limit only)
+    if time_limit is None and method == "hipdlp" and opening.gap > gap:
+        first = tolerances(gap, early=False, vertex=polish)[0]
+        budget = min(LOOK_SHARE * _hipdlp_seconds(lp, first, measured=None), LOOK_MOST)
+    if budget > 0:
+        say(f"a look by Rada's pdhg for up to {budget:.1f} s before HiGHS {method}")
+        look = solve_pdhg(
+            s, lp, labour=labour, gap=gap, start=start, certified=opening, time_limit=budget,
+            progress=progress,
+        )  # fmt: skip
+        best = tighter(best, look.certificate)
+        iterations += look.iterations
+        certificates += look.certificates - 1
+        if best.gap <= gap:
+            seconds = time.perf_counter() - started
+            return FirstOrderRun(best, iterations, seconds, "gap", certificates)
     end = _ladder(
         s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method, threads=threads,
-        say=say, best=opening, polish=polish, started=started,
+        say=say, best=best, polish=polish, started=started,
     )  # fmt: skip
-    best, iterations, certificates = end.best, end.iterations, end.certificates + 1
+    best = end.best
+    iterations += end.iterations
+    certificates += end.certificates
     stopped = end.stopped
-    if end.handover and time_limit is not None:
+    if end.handover:
         point, its = end.last or (start, opening)
+        left = None if time_limit is None else started + time_limit - time.perf_counter()
         run = solve_pdhg(
             s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
-            time_limit=started + time_limit - time.perf_counter(), progress=progress,
+            time_limit=left, progress=progress,
         )  # fmt: skip
         best = tighter(best, run.certificate)
         iterations += run.iterations
@@ -418,7 +460,8 @@ class _LadderEnd:
     iterations: int
     certificates: int
     stopped: str
-    #: The time limit left time that no run of HiGHS could use: pdhg is to go on.
+    #: The time limit left time that no run of HiGHS could use, or (without a limit) a run
+    #: passed :data:`HIPDLP_CAP` times its judged time: pdhg is to go on.
     handover: bool = False
     #: The last run's point and its certificate, for pdhg to start from.
     last: tuple[Candidate, Certificate] | None = None
@@ -519,6 +562,9 @@ def _ladder(
                     f"with a margin, and {left:.0f} s are left; Rada's pdhg goes on"
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
+        cap = None
+        if left is None and method == "hipdlp":
+            cap = HIPDLP_CAP * _hipdlp_seconds(lp, tolerance, measured=measured)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
         begun = time.perf_counter()
         solved = run_highs(
@@ -526,9 +572,16 @@ def _ladder(
             maximise=True,
             solver=method,
             threads=threads,
-            time_limit=left,
+            time_limit=left if cap is None else cap,
             tolerance=tolerance,
         )
+        if cap is not None and solved.status == "Time limit reached":
+            say(
+                f"HiGHS {method} did not reach tolerance {tolerance:g} in {cap:.0f} s, "
+                f"{HIPDLP_CAP:g} times the time judged for it; Rada's pdhg goes on"
+            )
+            iterations += solved.iterations
+            return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         iterations += solved.iterations
         if solved.valid and tolerance <= SHARPENED_ENOUGH:
             measured = (tolerance, solved.iterations, time.perf_counter() - begun)
