@@ -279,6 +279,10 @@ HIPDLP_CAP = 5.0
 #: 38 s to the same plan).
 LOOK_SHARE = 0.1
 LOOK_MOST = 60.0
+#: A look shorter than this is not taken: pdhg's set-up and first certificates would be most
+#: of it (at 300 x 5, seed 1, a look of 0.11 s made an exact plan of 1.1 s take 1.5 s), and
+#: hipdlp's run is cheap there anyway.
+LOOK_LEAST = 1.0
 
 
 @dataclass(frozen=True)
@@ -385,7 +389,8 @@ def solve_highs_first_order(
     (the two share the memory bandwidth), which left no time to sharpen its point.
 
     Without a time limit, pdhg first has a look for a share of the time judged for hipdlp's
-    first run (:data:`LOOK_SHARE`, at most :data:`LOOK_MOST` seconds), and a run of hipdlp
+    first run (:data:`LOOK_SHARE`, from :data:`LOOK_LEAST` to :data:`LOOK_MOST` seconds, none
+    where the share is shorter), and a run of hipdlp
     that takes :data:`HIPDLP_CAP` times its judged time is stopped and pdhg goes on without
     a limit: neither method is the faster on every programme (1,000 x 5 generated: hipdlp's
     run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added: pdhg 2-9 s, hipdlp's
@@ -417,7 +422,7 @@ def solve_highs_first_order(
     if time_limit is None and method == "hipdlp" and opening.gap > gap:
         first = tolerances(gap, early=False, vertex=polish)[0]
         budget = min(LOOK_SHARE * _hipdlp_seconds(lp, first, measured=None), LOOK_MOST)
-    if budget > 0:
+    if budget >= LOOK_LEAST:
         say(f"a look by Rada's pdhg for up to {budget:.1f} s before HiGHS {method}")
         look = solve_pdhg(
             s, lp, labour=labour, gap=gap, start=start, certified=opening, time_limit=budget,

@@ -778,6 +778,20 @@ def test_without_a_time_limit_pdhg_s_look_first_may_prove_the_gap_alone(
     assert _brackets(c.lower_bound, exact, c.upper_bound)
 
 
+def test_no_look_is_taken_where_hipdlp_s_run_is_judged_cheap() -> None:
+    """A tenth of a cheap run is less than LOOK_LEAST: pdhg's set-up would be most of it."""
+    said: list[str] = []
+    plan = solve_plan(
+        generate_economy(products=40, years=2, seed=9),
+        solver="first-order",
+        gap=1e-6,
+        progress=said.append,
+    )
+    assert not any(line.startswith("a look by") for line in said)
+    assert any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
+    assert plan.certificate.gap <= 1e-6
+
+
 def test_without_a_time_limit_a_hipdlp_run_past_its_cap_hands_over_to_pdhg(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
