@@ -759,6 +759,13 @@ def test_hipdlp_s_early_runs_are_not_started_where_its_1e_6_run_could_not_finish
     assert plan.certificate.gap <= 1e-6
 
 
+def _first_order_without_a_limit(economy: Any) -> tuple[Any, list[str]]:
+    """``first-order`` to 1e-6 with no time limit: the plan and what the run said."""
+    said: list[str] = []
+    plan = solve_plan(economy, solver="first-order", gap=1e-6, progress=said.append)
+    return plan, said
+
+
 def test_without_a_time_limit_pdhg_s_look_first_may_prove_the_gap_alone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -767,8 +774,7 @@ def test_without_a_time_limit_pdhg_s_look_first_may_prove_the_gap_alone(
     starts."""
     monkeypatch.setattr(first_order, "LOOK_SHARE", 1e9)
     economy = generate_economy(products=40, years=2, seed=9)
-    said: list[str] = []
-    plan = solve_plan(economy, solver="first-order", gap=1e-6, progress=said.append)
+    plan, said = _first_order_without_a_limit(economy)
     exact = solve_plan(economy, solver="primal").objective
     assert any(line.startswith("a look by Rada's pdhg for up to ") for line in said)
     assert not any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
@@ -780,13 +786,7 @@ def test_without_a_time_limit_pdhg_s_look_first_may_prove_the_gap_alone(
 
 def test_no_look_is_taken_where_hipdlp_s_run_is_judged_cheap() -> None:
     """A tenth of a cheap run is less than LOOK_LEAST: pdhg's set-up would be most of it."""
-    said: list[str] = []
-    plan = solve_plan(
-        generate_economy(products=40, years=2, seed=9),
-        solver="first-order",
-        gap=1e-6,
-        progress=said.append,
-    )
+    plan, said = _first_order_without_a_limit(generate_economy(products=40, years=2, seed=9))
     assert not any(line.startswith("a look by") for line in said)
     assert any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
     assert plan.certificate.gap <= 1e-6
@@ -802,8 +802,7 @@ def test_without_a_time_limit_a_hipdlp_run_past_its_cap_hands_over_to_pdhg(
     monkeypatch.setattr(first_order, "LOOK_MOST", 0.0)
     monkeypatch.setattr(first_order, "HIPDLP_CAP", 1e-9)
     economy = generate_economy(products=40, years=2, seed=9)
-    said: list[str] = []
-    plan = solve_plan(economy, solver="first-order", gap=1e-6, progress=said.append)
+    plan, said = _first_order_without_a_limit(economy)
     exact = solve_plan(economy, solver="primal").objective
     assert not any(line.startswith("a look by") for line in said)
     runs = [line for line in said if line.startswith("HiGHS hipdlp to tolerance")]
@@ -828,13 +827,7 @@ def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
     monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
     monkeypatch.setattr(first_order, "HIPDLP_ITERATIONS", 1e12)
     monkeypatch.setattr(first_order, "LOOK_MOST", 0.0)
-    said: list[str] = []
-    plan = solve_plan(
-        generate_economy(products=40, years=2, seed=9),
-        solver="first-order",
-        gap=1e-6,
-        progress=said.append,
-    )
+    plan, said = _first_order_without_a_limit(generate_economy(products=40, years=2, seed=9))
     assert plan.certificate.gap <= 1e-6
     assert not any("pdhg goes on" in line for line in said)
     assert any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
