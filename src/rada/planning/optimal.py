@@ -67,9 +67,7 @@ AUTO_EXACT_UP_TO = 1000
 LEFT_AT_LEAST = 1e-3
 
 
-def choose_solver(
-    s: Structure, *, time_limit: float | None = None, gap: float = DEFAULT_GAP
-) -> str:
+def choose_solver(s: Structure, *, time_limit: float | None = None) -> str:
     """The solver ``auto`` picks for an economy: exact primal simplex while it is fast,
     the first-order method beyond (see :data:`AUTO_EXACT_UP_TO`); and, without a time limit
     and past the exact finish (:data:`~rada.planning.vertex.VERTEX_UP_TO`), Rada's pdhg.
@@ -78,10 +76,9 @@ def choose_solver(
     improves from the closed-form plan in slices, proves the gap sooner: at 2,000 products x 5
     years to 1e-6 pdhg took 78.4, 60.4 and 69.9 s (seeds 1-3), where ``first-order`` took
     114.0 and 115.3 s (seeds 1 and 2); at 10,000 x 5 hipdlp's 1e-9 run had not finished after
-    26 minutes. Under a time limit ``first-order`` already hands over to pdhg where its next
-    run could not finish (:func:`~rada.planning.first_order.solve_highs_first_order`). A gap
-    finer than :data:`EXACT_GAP` stays with ``first-order``, whose ladder ends at its finest
-    tolerance ("gap not reached"), where pdhg without a limit would go on for ever.
+    26 minutes.
+    Under a time limit ``first-order`` already hands over to pdhg where its next run could not
+    finish (:func:`~rada.planning.first_order.solve_highs_first_order`).
 
     >>> from rada.planning.generate import generate_economy
     >>> from rada.planning.structure import compile_economy
@@ -92,8 +89,7 @@ def choose_solver(
     size = s.n_techniques * s.years
     if size <= AUTO_EXACT_UP_TO:
         return "primal"
-    unlimited = time_limit is None and gap >= EXACT_GAP
-    return "pdhg" if unlimited and size > VERTEX_UP_TO else "first-order"
+    return "pdhg" if time_limit is None and size > VERTEX_UP_TO else "first-order"
 
 
 def auto_gap(s: Structure, gap: float) -> float:
@@ -183,7 +179,7 @@ def solve_plan(
         settled, closed = _settled_in_closed_form(economy, structure, say=say)
         if settled is not None:
             return settled
-        solver = choose_solver(structure, time_limit=time_limit, gap=gap)
+        solver = choose_solver(structure, time_limit=time_limit)
         say(f"solver: {solver}")
         aim = auto_gap(structure, gap) if solver == "first-order" else gap
     say("formulating the linear programme")
