@@ -70,8 +70,7 @@ Solver = Annotated[
     str,
     typer.Option(
         help="auto (primal simplex up to 1,000 techniques x years, first-order finished "
-        "exactly by simplex up to 7,500, beyond: first-order to --gap under --time-limit, "
-        "pdhg without one), "
+        "exactly by simplex up to 7,500, first-order to --gap beyond), "
         "primal or dual simplex, ipm, hipo (needs highspy-extras, the hipo extra), choose; "
         "first-order (HiGHS's hipdlp), pdhg (Rada's own) or pdlp, each stopped when its "
         "certificate proves --gap."

@@ -67,29 +67,10 @@ AUTO_EXACT_UP_TO = 1000
 LEFT_AT_LEAST = 1e-3
 
 
-def choose_solver(s: Structure, *, time_limit: float | None = None) -> str:
+def choose_solver(s: Structure) -> str:
     """The solver ``auto`` picks for an economy: exact primal simplex while it is fast,
-    the first-order method beyond (see :data:`AUTO_EXACT_UP_TO`); and, without a time limit
-    and past the exact finish (:data:`~rada.planning.vertex.VERTEX_UP_TO`), Rada's pdhg.
-
-    There hipdlp's runs go straight to ``gap / 1000``, each from nothing, and pdhg, which
-    improves from the closed-form plan in slices, proves the gap sooner: at 2,000 products x 5
-    years to 1e-6 pdhg took 78.4, 60.4 and 69.9 s (seeds 1-3), where ``first-order`` took
-    114.0 and 115.3 s (seeds 1 and 2); at 10,000 x 5 hipdlp's 1e-9 run had not finished after
-    26 minutes.
-    Under a time limit ``first-order`` already hands over to pdhg where its next run could not
-    finish (:func:`~rada.planning.first_order.solve_highs_first_order`).
-
-    >>> from rada.planning.generate import generate_economy
-    >>> from rada.planning.structure import compile_economy
-    >>> s = compile_economy(generate_economy(products=1600, years=5, seed=1))
-    >>> choose_solver(s, time_limit=60.0), choose_solver(s)
-    ('first-order', 'pdhg')
-    """
-    size = s.n_techniques * s.years
-    if size <= AUTO_EXACT_UP_TO:
-        return "primal"
-    return "pdhg" if time_limit is None and size > VERTEX_UP_TO else "first-order"
+    the first-order method beyond (see :data:`AUTO_EXACT_UP_TO`)."""
+    return "primal" if s.n_techniques * s.years <= AUTO_EXACT_UP_TO else "first-order"
 
 
 def auto_gap(s: Structure, gap: float) -> float:
@@ -116,8 +97,7 @@ def solve_plan(
     solver : str
         ``"auto"`` (the default: primal simplex up to :data:`AUTO_EXACT_UP_TO` techniques x
         years, the first-order method beyond, asked for an exact plan where it can finish at
-        the optimal vertex, see :func:`auto_gap`; past that, without a time limit, pdhg: see
-        :func:`choose_solver`), ``"primal"`` or ``"dual"`` (simplex),
+        the optimal vertex, see :func:`auto_gap`), ``"primal"`` or ``"dual"`` (simplex),
         ``"ipm"`` (interior point with crossover), ``"hipo"`` (HiGHS's newer interior point,
         needs ``highspy-extras``), ``"choose"`` (HiGHS decides), ``"first-order"`` (HiGHS's
         hipdlp run to ever finer tolerances until its certified gap is ``gap``), ``"pdhg"``
@@ -179,7 +159,7 @@ def solve_plan(
         settled, closed = _settled_in_closed_form(economy, structure, say=say)
         if settled is not None:
             return settled
-        solver = choose_solver(structure, time_limit=time_limit)
+        solver = choose_solver(structure)
         say(f"solver: {solver}")
         aim = auto_gap(structure, gap) if solver == "first-order" else gap
     say("formulating the linear programme")

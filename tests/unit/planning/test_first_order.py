@@ -565,31 +565,6 @@ def test_auto_solves_small_economies_exactly_and_large_ones_by_first_order() -> 
     assert choose_solver(large) == "first-order"
 
 
-def test_without_a_time_limit_auto_runs_pdhg_past_the_exact_finish(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Past the size of the exact finish, hipdlp's runs start afresh at gap / 1000 and pdhg
-    proves the gap sooner (choose_solver); under a time limit first-order stays, as it hands
-    over to pdhg itself."""
-    monkeypatch.setattr(optimal, "AUTO_EXACT_UP_TO", 0)
-    monkeypatch.setattr(optimal, "VERTEX_UP_TO", 50)
-    economy = generate_economy(products=30, years=3, seed=2)
-    assert choose_solver(compile_economy(economy)) == "pdhg"
-    assert choose_solver(compile_economy(economy), time_limit=60) == "first-order"
-    exact = solve_plan(economy, solver="primal").objective
-    for limit, chosen in ((None, "pdhg"), (60.0, "first-order")):
-        said: list[str] = []
-        plan = solve_plan(economy, time_limit=limit, gap=1e-6, progress=said.append)
-        assert f"solver: {chosen}" in said
-        assert plan.status == "optimal"
-        c = plan.certificate
-        assert c.gap <= 1e-6
-        assert _brackets(c.lower_bound, exact, c.upper_bound)
-    # Within the exact finish's size it is first-order either way, asked for an exact plan.
-    monkeypatch.setattr(optimal, "VERTEX_UP_TO", 10**6)
-    assert choose_solver(compile_economy(economy)) == "first-order"
-
-
 def test_auto_asks_first_order_for_an_exact_plan_where_the_exact_finish_applies(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
