@@ -264,13 +264,6 @@ PRODUCTS_FOR = 1.0
 #: (123 s needed) and pdhg alone proved a median of 1.31e-3 in 120 s (seeds 1-3: 1.11e-3,
 #: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
 HIPDLP_MARGIN = 1.15
-#: Without a time limit a run of hipdlp is still stopped at this many times its judged time
-#: (:func:`_hipdlp_seconds`), and Rada's pdhg goes on without a limit from the last point: a
-#: run that cannot be sliced is otherwise the one step of a solve that may not end. At 2,000
-#: x 5 (seed 2) the 1e-6 run took 3.5 times the iterations judged; on WIOD 2011 over five
-#: years with a second Chinese basic-metals technique (7,070 x 7,075, 2.1 million non-zeros)
-#: the 1e-7 run, judged at 237 s, had not finished after 9 minutes.
-HIPDLP_CAP = 5.0
 #: Without a time limit, pdhg first has a look at the programme for this share of the time
 #: judged for hipdlp's first run, at most :data:`LOOK_MOST` seconds: some programmes that
 #: hipdlp finds hard it solves in seconds (that WIOD variant: the exact finish from its point
@@ -390,11 +383,10 @@ def solve_highs_first_order(
 
     Without a time limit, pdhg first has a look for a share of the time judged for hipdlp's
     first run (:data:`LOOK_SHARE`, from :data:`LOOK_LEAST` to :data:`LOOK_MOST` seconds, none
-    where the share is shorter), and a run of hipdlp
-    that takes :data:`HIPDLP_CAP` times its judged time is stopped and pdhg goes on without
-    a limit: neither method is the faster on every programme (1,000 x 5 generated: hipdlp's
-    run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added: pdhg 2-9 s, hipdlp's
-    run unfinished after 9 minutes).
+    where the share is shorter): neither method is the faster on every programme (1,000 x 5
+    generated: hipdlp's run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added:
+    pdhg 2-9 s, hipdlp's run unfinished after 9 minutes). The look is bounded, and hipdlp's
+    ladder ends; pdhg without a limit would not where its certificate stalls above the gap.
 
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, ``start``
     the closed-form plan and ``certified`` its certificate, where the caller has made them
@@ -442,12 +434,11 @@ def solve_highs_first_order(
     iterations += end.iterations
     certificates += end.certificates
     stopped = end.stopped
-    if end.handover:
+    if end.handover and time_limit is not None:
         point, its = end.last or (start, opening)
-        left = None if time_limit is None else started + time_limit - time.perf_counter()
         run = solve_pdhg(
             s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
-            time_limit=left, progress=progress,
+            time_limit=started + time_limit - time.perf_counter(), progress=progress,
         )  # fmt: skip
         best = tighter(best, run.certificate)
         iterations += run.iterations
@@ -465,8 +456,7 @@ class _LadderEnd:
     iterations: int
     certificates: int
     stopped: str
-    #: The time limit left time that no run of HiGHS could use, or (without a limit) a run
-    #: passed :data:`HIPDLP_CAP` times its judged time: pdhg is to go on.
+    #: The time limit left time that no run of HiGHS could use: pdhg is to go on.
     handover: bool = False
     #: The last run's point and its certificate, for pdhg to start from.
     last: tuple[Candidate, Certificate] | None = None
@@ -567,9 +557,6 @@ def _ladder(
                     f"with a margin, and {left:.0f} s are left; Rada's pdhg goes on"
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
-        cap = None
-        if left is None and method == "hipdlp":
-            cap = HIPDLP_CAP * _hipdlp_seconds(lp, tolerance, measured=measured)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
         begun = time.perf_counter()
         solved = run_highs(
@@ -577,16 +564,9 @@ def _ladder(
             maximise=True,
             solver=method,
             threads=threads,
-            time_limit=left if cap is None else cap,
+            time_limit=left,
             tolerance=tolerance,
         )
-        if cap is not None and solved.status == "Time limit reached":
-            say(
-                f"HiGHS {method} did not reach tolerance {tolerance:g} in {cap:.0f} s, "
-                f"{HIPDLP_CAP:g} times the time judged for it; Rada's pdhg goes on"
-            )
-            iterations += solved.iterations
-            return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         iterations += solved.iterations
         if solved.valid and tolerance <= SHARPENED_ENOUGH:
             measured = (tolerance, solved.iterations, time.perf_counter() - begun)
