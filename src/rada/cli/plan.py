@@ -72,8 +72,9 @@ Solver = Annotated[
         help="auto (primal simplex up to 1,000 techniques x years, first-order finished "
         "exactly by simplex up to 7,500, first-order to --gap beyond), "
         "primal or dual simplex, ipm, hipo (needs highspy-extras, the hipo extra), choose; "
-        "first-order (HiGHS's hipdlp), pdhg (Rada's own) or pdlp, each stopped when its "
-        "certificate proves --gap."
+        "first-order (HiGHS's hipdlp, with Rada's pdhg going on from its point on large "
+        "plans), pdhg (Rada's own) or pdlp, each stopped when its certificate proves --gap "
+        "or it gets no closer."
     ),
 ]
 

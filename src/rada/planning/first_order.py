@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -276,6 +276,23 @@ LOOK_MOST = 60.0
 #: of it (at 300 x 5, seed 1, a look of 0.11 s made an exact plan of 1.1 s take 1.5 s), and
 #: hipdlp's run is cheap there anyway.
 LOOK_LEAST = 1.0
+#: Without a time limit, beyond the exact finish's size, hipdlp's run to this tolerance comes
+#: first where the gap asked for is below :data:`HIPDLP_FIRST_BELOW`, and pdhg goes on from
+#: its point, as under a time limit that leaves time for that run and no finer one: at 10,000
+#: x 5 its finer run to 1e-9 had not ended after 26 minutes, and pdhg from the closed-form
+#: plan proved 9.95e-7 in 1,148 s (seed 1).
+HANDOVER_TOLERANCE = FIRST_TOLERANCES[-1]
+HIPDLP_FIRST_BELOW = 1e-5
+#: Without a time limit pdhg ends, "stalled", where its best certified gap has fallen by less
+#: than this share while its steps grew :data:`STALL_OVER` times, from :data:`STALL_FROM` steps
+#: on: its certificate can settle above the gap asked for (at 40 x 2, seed 9, at 7.1e-6 from
+#: about 1,600 steps), and without the rule such a run never ends. A run that converges falls
+#: far more: at 2,000 x 5 (seed 1) 9.7e-5 after 8,265 steps, 4.0e-6 after 19,189 and 1.06e-6
+#: after 28,752. Near the gap it falls slowly: 1.2e-6 to 1.1e-6 from 16,500 to 33,000 steps
+#: there, which a window of one doubling took for a stall.
+STALL_FALL = 0.1
+STALL_OVER = 4
+STALL_FROM = 8192
 
 
 @dataclass(frozen=True)
@@ -286,7 +303,8 @@ class FirstOrderRun:
     iterations: int
     seconds: float
     #: ``"gap"`` (the gap asked for was reached), ``"time limit"``, ``"iteration limit"``,
-    #: ``"tolerance"`` (HiGHS's finest tolerance did not reach it) or HiGHS's own status.
+    #: ``"tolerance"`` (HiGHS's finest tolerance did not reach it), ``"stalled"`` (pdhg
+    #: without a limit, see :data:`STALL_FALL`) or HiGHS's own status.
     stopped: str
     certificates: int
 
@@ -386,7 +404,14 @@ def solve_highs_first_order(
     where the share is shorter): neither method is the faster on every programme (1,000 x 5
     generated: hipdlp's run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added:
     pdhg 2-9 s, hipdlp's run unfinished after 9 minutes). The look is bounded, and hipdlp's
-    ladder ends; pdhg without a limit would not where its certificate stalls above the gap.
+    ladder ends.
+
+    Without a time limit, past the exact finish's size, hipdlp runs to
+    :data:`HANDOVER_TOLERANCE` only (after the look), where the gap is below
+    :data:`HIPDLP_FIRST_BELOW`, and pdhg goes on from its point without a limit, or from the
+    closed-form plan, alone, for a coarser gap; it ends at the gap or where it has stalled
+    (:func:`stalled`), and then the finer runs of the ladder follow. At 2,000 x 5 (seed 1)
+    this proved 1e-6 in 46 s, where hipdlp's run to 1e-9 took 114 s.
 
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, ``start``
     the closed-form plan and ``certified`` its certificate, where the caller has made them
@@ -410,10 +435,18 @@ def solve_highs_first_order(
     say(f"closed-form start: gap {opening.gap:.3g}")
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
     best, iterations, certificates = opening, 0, 1
+    rungs = tolerances(gap, early=time_limit is not None, vertex=polish)
+    # Without a time limit, beyond the exact finish, pdhg goes on from hipdlp's coarser point
+    # (HANDOVER_TOLERANCE), or alone where the gap is coarse enough, and the finer runs come
+    # only where it stalls.
+    handing = time_limit is None and method == "hipdlp" and not polish and opening.gap > gap
+    finer: list[float] = []
+    if handing:
+        finer = [tolerance for tolerance in rungs if tolerance < HANDOVER_TOLERANCE]
+        rungs = [HANDOVER_TOLERANCE] if gap < HIPDLP_FIRST_BELOW else []
     budget = 0.0  # pdhg's look (without a time limit only)
-    if time_limit is None and method == "hipdlp" and opening.gap > gap:
-        first = tolerances(gap, early=False, vertex=polish)[0]
-        budget = min(LOOK_SHARE * _hipdlp_seconds(lp, first, measured=None), LOOK_MOST)
+    if time_limit is None and method == "hipdlp" and opening.gap > gap and rungs:
+        budget = min(LOOK_SHARE * _hipdlp_seconds(lp, rungs[0], measured=None), LOOK_MOST)
     if budget >= LOOK_LEAST:
         say(f"a look by Rada's pdhg for up to {budget:.1f} s before HiGHS {method}")
         look = solve_pdhg(
@@ -428,23 +461,35 @@ def solve_highs_first_order(
             return FirstOrderRun(best, iterations, seconds, "gap", certificates)
     end = _ladder(
         s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method, threads=threads,
-        say=say, best=best, polish=polish, started=started,
+        say=say, best=best, polish=polish, started=started, rungs=rungs,
     )  # fmt: skip
     best = end.best
     iterations += end.iterations
     certificates += end.certificates
     stopped = end.stopped
-    if end.handover and time_limit is not None:
+    # Without a limit, not after a run that failed (HiGHS's own status says why).
+    handover = handing and best.gap > gap and end.stopped == "tolerance"
+    if (end.handover and time_limit is not None) or handover:
         point, its = end.last or (start, opening)
         run = solve_pdhg(
             s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
-            time_limit=started + time_limit - time.perf_counter(), progress=progress,
+            time_limit=None if time_limit is None else started + time_limit - time.perf_counter(),
+            progress=progress,
         )  # fmt: skip
         best = tighter(best, run.certificate)
         iterations += run.iterations
         certificates += run.certificates - 1
         stopped = run.stopped
         say(f"pdhg: gap {best.gap:.3g}")
+    if handover and best.gap > gap and finer:
+        end = _ladder(
+            s, lp, labour=labour, gap=gap, time_limit=None, method=method, threads=threads,
+            say=say, best=best, polish=polish, started=started, rungs=finer,
+        )  # fmt: skip
+        best = end.best
+        iterations += end.iterations
+        certificates += end.certificates
+        stopped = end.stopped
     return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
 
 
@@ -530,8 +575,10 @@ def _ladder(
     best: Certificate,
     polish: bool,
     started: float,
+    rungs: list[float],
 ) -> _LadderEnd:
-    """HiGHS's runs to ever finer tolerances, each point certified and, where ``polish``,
+    """HiGHS's runs to the tolerances ``rungs`` (:func:`tolerances`), one after another, each
+    point certified and, where ``polish``,
     finished at a vertex (see :func:`solve_highs_first_order`), until the gap is reached, the
     time is up or the next run could not finish in the time left (an early run only where the
     last of them could, :func:`judged_by`)."""
@@ -539,7 +586,7 @@ def _ladder(
     surrogate = Surrogate(lp)
     measured: tuple[float, int, float] | None = None
     last: tuple[Candidate, Certificate] | None = None
-    for tolerance in tolerances(gap, early=time_limit is not None, vertex=polish):
+    for tolerance in rungs:
         if best.gap <= gap:
             break
         left = None if time_limit is None else time_limit - (time.perf_counter() - started)
@@ -606,7 +653,7 @@ def _ladder(
             break
     else:
         stopped = "gap" if best.gap <= gap else "tolerance"
-    return _LadderEnd(best, iterations, certificates, stopped)
+    return _LadderEnd(best, iterations, certificates, stopped, last=last)
 
 
 def _sharpen(
@@ -1320,6 +1367,56 @@ def _step_seconds(q: _Scaled) -> float:
     return float(best)
 
 
+@dataclass
+class _Ending:
+    """Why pdhg's run ends after a slice, if it does: the ``gap`` is reached, the
+    ``iteration_limit`` is, or, where it has no limit (``watch`` and no ``iteration_limit``),
+    it has stalled (:func:`stalled`)."""
+
+    gap: float
+    iteration_limit: int | None
+    watch: bool
+    say: Progress
+    #: The best gap after each certificate, and the run's own steps then.
+    history: list[tuple[int, float]] = field(default_factory=list)
+
+    def why(self, best: float, *, total: int, stepped: int, certified: bool) -> str | None:
+        """Why the run ends with the ``best`` gap after ``total`` iterations, ``stepped`` of
+        them its own steps; ``certified``: a point was certified in this slice."""
+        if best <= self.gap:
+            return "gap"
+        if self.iteration_limit is not None:
+            return "iteration limit" if total >= self.iteration_limit else None
+        if certified:
+            self.history.append((stepped, best))
+            if self.watch and stalled(self.history):
+                self.say(f"pdhg has stalled: gap {best:.3g} after {stepped} steps")
+                return "stalled"
+        return None
+
+
+def stalled(history: list[tuple[int, float]]) -> bool:
+    """Whether pdhg has stalled: its best certified gap, after each certificate so far with
+    the steps taken then (``history``, the last the latest), has fallen by less than
+    :data:`STALL_FALL` since it had taken a :data:`STALL_OVER`-th of the steps, from
+    :data:`STALL_FROM` steps on.
+
+    >>> stalled([(2048, 1e-4), (4096, 9.9e-5), (8192, 2e-5)])
+    False
+    >>> stalled([(2048, 1e-4), (4096, 2e-5), (8192, 1.9e-5)])  # fell in the last four times
+    False
+    >>> stalled([(2048, 1e-4), (4096, 9.9e-5), (8192, 9.5e-5)])
+    True
+    >>> stalled([(1024, 1e-4), (2048, 1e-4)])  # too early to tell
+    False
+    """
+    steps, now = history[-1]
+    if steps < STALL_FROM:
+        return False
+    before = [gap for taken, gap in history if taken <= steps // STALL_OVER]
+    return bool(before) and now > (1 - STALL_FALL) * before[-1]
+
+
 #: pdhg's kernels by name (:func:`solve_pdhg`).
 KERNELS: dict[str, type[_Halpern] | type[_Iterates]] = {"halpern": _Halpern, "pdlp": _Iterates}
 
@@ -1373,6 +1470,9 @@ def solve_pdhg(
         PDLP's adaptive steps and averages (:class:`_Iterates`), or ``"auto"``: Halpern's
         unless the time limit leaves fewer than :data:`HALPERN_FROM_STEPS` of its steps
         (:func:`choose_kernel`).
+
+    Without a limit of either kind the run also ends, ``"stalled"``, where its best gap has
+    stopped falling (:func:`stalled`): its certificate can settle above the gap asked for.
 
     Once the best certificate's gap is :data:`PDHG_SHARPEN_FROM` or less, its prices are
     sharpened by the surrogate of the yearly balances (:func:`_sharpen`), within
@@ -1434,7 +1534,9 @@ def solve_pdhg(
     stopped = "time limit"
     polishing = _Polishing(started=started)
     side: PlanSide | None = None  # the plan side of the last certificate
+    ending = _Ending(gap, iteration_limit=iteration_limit, watch=time_limit is None, say=say)
     while True:
+        certified_now = False
         slice_started = time.perf_counter()
         it.steps(CHECK_EVERY)
         total += CHECK_EVERY
@@ -1462,6 +1564,7 @@ def solve_pdhg(
             cert_most = max(cert_most, cert_seconds)
             last_certified = now
             certificates += 1
+            certified_now = True
             best = tighter(best, certificate)
             say(f"iteration {total}: gap {best.gap:.3g}")
             if polish and best.gap > gap and certificate.gap <= finish_from:
@@ -1531,11 +1634,9 @@ def solve_pdhg(
             total += used
             certificates += made
             now = time.perf_counter()
-        if best.gap <= gap:
-            stopped = "gap"
-            break
-        if iteration_limit is not None and total >= iteration_limit:
-            stopped = "iteration limit"
+        why = ending.why(best.gap, total=total, stepped=stepped, certified=certified_now)
+        if why is not None:
+            stopped = why
             break
         # A certificate (or a surrogate) since the check above may leave no time for another
         # slice and its certificate: the point just certified is then the last (at 100,000

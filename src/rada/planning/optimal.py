@@ -362,7 +362,7 @@ def certified_plan(
     certified prices, worth its lower bound. Its status is ``"optimal"`` when the gap is at
     most ``gap``; otherwise ``"time limit"`` when that is why the solver ``stopped``, else
     ``"gap not reached"`` (the solver could go no further: HiGHS's hipdlp stalls below a
-    tolerance of 1e-10)."""
+    tolerance of 1e-10, and pdhg without a limit ends where its gap has stopped falling)."""
     c = certificate
     return _plan(
         economy,

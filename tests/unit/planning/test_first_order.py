@@ -779,6 +779,88 @@ def test_without_a_time_limit_hipdlp_runs_however_long_its_runs_look(
     assert any(line.startswith("HiGHS hipdlp to tolerance") for line in said)
 
 
+def test_pdhg_without_a_limit_ends_where_its_certificate_has_stalled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the exact finish, pdhg's points on this economy certify 5.7e-9 at best, far
+    from the gap asked for: without a limit it ends, "stalled", once its gap has stopped
+    falling (STALL_FALL), and its bounds still bracket the optimum. Every slice is
+    certified, so which points are certified does not depend on the machine's load."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "CERTIFY_SHARE", np.inf)
+    economy = generate_economy(products=40, years=2, seed=9)
+    s = compile_economy(economy)
+    said: list[str] = []
+    run = solve_pdhg(s, build_programme(s), labour=0, gap=1e-15, progress=said.append)
+    assert run.stopped == "stalled"
+    stall = next(line for line in said if line.startswith("pdhg has stalled: gap "))
+    steps = int(stall.split(" after ")[1].split()[0])
+    assert steps >= first_order.STALL_FROM
+    exact = solve_plan(economy, solver="primal").objective
+    c = run.certificate
+    assert c.gap > 1e-15
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+    # A limit of either kind ends the run instead: the rule is only for runs without one.
+    limited = solve_pdhg(s, build_programme(s), labour=0, gap=1e-15, iteration_limit=4 * steps)
+    assert limited.stopped == "iteration limit"
+
+
+def _first_order_past_the_exact_finish(
+    monkeypatch: pytest.MonkeyPatch, gap: float
+) -> tuple[Any, list[str], list[Any]]:
+    """``first-order`` to ``gap`` with no time limit on a programme taken to be too large for
+    the exact finish: the plan, what the run said and the points pdhg started from."""
+    monkeypatch.setattr(first_order, "VERTEX_UP_TO", 0)
+    monkeypatch.setattr(first_order, "CERTIFY_SHARE", np.inf)
+    starts: list[Any] = []
+    pdhg = first_order.solve_pdhg
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        starts.append(kwargs.get("start"))
+        return pdhg(*args, **kwargs)
+
+    monkeypatch.setattr(first_order, "solve_pdhg", watched)
+    said: list[str] = []
+    economy = generate_economy(products=60, years=3, seed=8)
+    plan = solve_plan(economy, solver="first-order", gap=gap, progress=said.append)
+    exact = solve_plan(economy, solver="primal").objective
+    c = plan.certificate
+    assert _brackets(c.lower_bound, exact, c.upper_bound)
+    return plan, said, starts
+
+
+def test_without_a_limit_past_the_exact_finish_pdhg_goes_on_from_hipdlp_s_1e_6_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """hipdlp's run to 1e-6 first, then pdhg from its point (not from the closed-form plan),
+    and only where pdhg stalls the finer runs, to hipdlp's finest tolerance: a gap no
+    method reaches here ends there, "gap not reached", not in a run without end."""
+    plan, said, starts = _first_order_past_the_exact_finish(monkeypatch, gap=1e-15)
+    runs = [line for line in said if line.startswith("HiGHS hipdlp to tolerance")]
+    assert runs == ["HiGHS hipdlp to tolerance 1e-06", "HiGHS hipdlp to tolerance 1e-10"]
+    assert said.index(runs[0]) < said.index(next(x for x in said if x.startswith("pdhg has")))
+    assert said.index(next(x for x in said if x.startswith("pdhg has"))) < said.index(runs[1])
+    [start] = starts
+    s = compile_economy(generate_economy(products=60, years=3, seed=8))
+    opening = closed_form(s, labour=0)
+    assert start is not None
+    assert opening is not None
+    assert not np.allclose(start.activity, opening.activity)  # hipdlp's point, not this
+    assert plan.status == "gap not reached"
+
+
+def test_without_a_limit_past_the_exact_finish_pdhg_alone_runs_to_a_coarse_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """To a gap of HIPDLP_FIRST_BELOW or more, pdhg runs alone from the closed-form plan,
+    with no look before it and no run of hipdlp."""
+    plan, said, starts = _first_order_past_the_exact_finish(monkeypatch, gap=1e-5)
+    assert not any(line.startswith(("HiGHS hipdlp", "a look by")) for line in said)
+    assert len(starts) == 1
+    assert plan.status == "optimal"
+    assert plan.certificate.gap <= 1e-5
+
+
 def test_hipdlp_s_time_is_judged_by_its_last_run_or_else_by_the_programme_s_size() -> None:
     small = build_programme(compile_economy(generate_economy(products=30, years=2, seed=1)))
     large = build_programme(compile_economy(generate_economy(products=300, years=3, seed=1)))
