@@ -441,9 +441,11 @@ def solve_highs_first_order(
     # only where it stalls.
     handing = time_limit is None and method == "hipdlp" and not polish and opening.gap > gap
     finer: list[float] = []
-    if handing:
+    if handing and gap < HIPDLP_FIRST_BELOW:
         finer = [tolerance for tolerance in rungs if tolerance < HANDOVER_TOLERANCE]
-        rungs = [HANDOVER_TOLERANCE] if gap < HIPDLP_FIRST_BELOW else []
+        rungs = [HANDOVER_TOLERANCE]
+    elif handing:  # pdhg alone first; where it stalls, the whole ladder
+        finer, rungs = rungs, []
     budget = 0.0  # pdhg's look (without a time limit only)
     if time_limit is None and method == "hipdlp" and opening.gap > gap and rungs:
         budget = min(LOOK_SHARE * _hipdlp_seconds(lp, rungs[0], measured=None), LOOK_MOST)

@@ -861,6 +861,21 @@ def test_without_a_limit_past_the_exact_finish_pdhg_alone_runs_to_a_coarse_gap(
     assert plan.certificate.gap <= 1e-5
 
 
+def test_where_pdhg_alone_stalls_the_whole_ladder_of_hipdlp_follows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pdhg is made to stall at once: hipdlp's ladder for the gap follows from its first
+    rung, as it would have run without pdhg (to 1e-3: the 1e-3 run first, see
+    SHARPENED_ENOUGH)."""
+    monkeypatch.setattr(first_order, "stalled", lambda history: True)
+    plan, said, _ = _first_order_past_the_exact_finish(monkeypatch, gap=1e-3)
+    stall = said.index(next(line for line in said if line.startswith("pdhg has stalled")))
+    runs = [line for line in said if line.startswith("HiGHS hipdlp to tolerance")]
+    assert runs[0] == "HiGHS hipdlp to tolerance 0.001"  # whose sharpened point may prove it
+    assert said.index(runs[0]) > stall
+    assert plan.certificate.gap <= 1e-3
+
+
 def test_hipdlp_s_time_is_judged_by_its_last_run_or_else_by_the_programme_s_size() -> None:
     small = build_programme(compile_economy(generate_economy(products=30, years=2, seed=1)))
     large = build_programme(compile_economy(generate_economy(products=300, years=3, seed=1)))
