@@ -441,11 +441,8 @@ def solve_highs_first_order(
     # only where it stalls.
     handing = time_limit is None and method == "hipdlp" and not polish and opening.gap > gap
     finer: list[float] = []
-    if handing and gap < HIPDLP_FIRST_BELOW:
-        finer = [tolerance for tolerance in rungs if tolerance < HANDOVER_TOLERANCE]
-        rungs = [HANDOVER_TOLERANCE]
-    elif handing:  # pdhg alone first; where it stalls, the whole ladder
-        finer, rungs = rungs, []
+    if handing:
+        rungs, finer = split_ladder(rungs, gap)
     budget = 0.0  # pdhg's look (without a time limit only)
     if time_limit is None and method == "hipdlp" and opening.gap > gap and rungs:
         budget = min(LOOK_SHARE * _hipdlp_seconds(lp, rungs[0], measured=None), LOOK_MOST)
@@ -493,6 +490,23 @@ def solve_highs_first_order(
         certificates += end.certificates
         stopped = end.stopped
     return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
+
+
+def split_ladder(rungs: list[float], gap: float) -> tuple[list[float], list[float]]:
+    """Without a time limit, past the exact finish: the tolerances of hipdlp's ladder
+    ``rungs`` for ``gap`` (:func:`tolerances`) that run before pdhg, and those that run only
+    where pdhg stalls (see :data:`HANDOVER_TOLERANCE`).
+
+    >>> split_ladder(tolerances(1e-6, early=False), 1e-6)
+    ([1e-06], [1e-09, 1e-10])
+    >>> split_ladder(tolerances(1e-3, early=False), 1e-3)  # pdhg alone first
+    ([], [0.001, 1e-06, 1e-07, 1e-08, 1e-09, 1e-10])
+    """
+    if gap >= HIPDLP_FIRST_BELOW:
+        return [], rungs
+    return [HANDOVER_TOLERANCE], [
+        tolerance for tolerance in rungs if tolerance < HANDOVER_TOLERANCE
+    ]
 
 
 @dataclass(frozen=True)
@@ -580,10 +594,10 @@ def _ladder(
     rungs: list[float],
 ) -> _LadderEnd:
     """HiGHS's runs to the tolerances ``rungs`` (:func:`tolerances`), one after another, each
-    point certified and, where ``polish``,
-    finished at a vertex (see :func:`solve_highs_first_order`), until the gap is reached, the
-    time is up or the next run could not finish in the time left (an early run only where the
-    last of them could, :func:`judged_by`)."""
+    point certified and, where ``polish``, finished at a vertex (see
+    :func:`solve_highs_first_order`), until the gap is reached, the time is up or the next run
+    could not finish in the time left (an early run only where the last of them could,
+    :func:`judged_by`)."""
     iterations, certificates, stopped = 0, 0, "gap"
     surrogate = Surrogate(lp)
     measured: tuple[float, int, float] | None = None
