@@ -279,8 +279,9 @@ LOOK_LEAST = 1.0
 #: Without a time limit, beyond the exact finish's size, hipdlp's run to this tolerance comes
 #: first where the gap asked for is below :data:`HIPDLP_FIRST_BELOW`, and pdhg goes on from
 #: its point, as under a time limit that leaves time for that run and no finer one: at 10,000
-#: x 5 its finer run to 1e-9 had not ended after 26 minutes, and pdhg from the closed-form
-#: plan proved 9.95e-7 in 1,148 s (seed 1).
+#: x 5 its finer run to 1e-9 had not ended after 26 minutes, pdhg from the closed-form plan
+#: proved 9.95e-7 in 1,148 s (seed 1), and pdhg from the 1e-6 run's point 1e-6 in 735.7,
+#: 917.6 and 920.4 s in all (seeds 1-3).
 HANDOVER_TOLERANCE = FIRST_TOLERANCES[-1]
 HIPDLP_FIRST_BELOW = 1e-5
 #: Without a time limit pdhg ends, "stalled", where its best certified gap has fallen by less
@@ -410,8 +411,9 @@ def solve_highs_first_order(
     :data:`HANDOVER_TOLERANCE` only (after the look), where the gap is below
     :data:`HIPDLP_FIRST_BELOW`, and pdhg goes on from its point without a limit, or from the
     closed-form plan, alone, for a coarser gap; it ends at the gap or where it has stalled
-    (:func:`stalled`), and then the finer runs of the ladder follow. At 2,000 x 5 (seed 1)
-    this proved 1e-6 in 46 s, where hipdlp's run to 1e-9 took 114 s.
+    (:func:`stalled`), and then the rest of the ladder follows (:func:`split_ladder`). To 1e-6
+    at 2,000 x 5 (seeds 1-3) this took 46.3, 85.9 and 24.8 s, where the look and hipdlp's run
+    to 1e-9 took 117.7, 110.3 and 37.3 s; at 10,000 x 5, 735.7, 917.6 and 920.4 s.
 
     Parameters are those of :func:`solve_pdhg`; ``method`` names HiGHS's method, ``start``
     the closed-form plan and ``certified`` its certificate, where the caller has made them
