@@ -22,6 +22,7 @@ best certified plan so far, never with nothing.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -436,7 +437,7 @@ def solve_highs_first_order(
     opening = certified or certify(s, start, labour=labour)
     say(f"closed-form start: gap {opening.gap:.3g}")
     polish = s.n_techniques * s.years <= VERTEX_UP_TO
-    best, iterations, certificates = opening, 0, 1
+    tally = _Tally(opening)
     rungs = tolerances(gap, early=time_limit is not None, vertex=polish)
     # Without a time limit, beyond the exact finish, pdhg goes on from hipdlp's coarser point
     # (HANDOVER_TOLERANCE), or alone where the gap is coarse enough, and the finer runs come
@@ -450,48 +451,70 @@ def solve_highs_first_order(
         budget = min(LOOK_SHARE * _hipdlp_seconds(lp, rungs[0], measured=None), LOOK_MOST)
     if budget >= LOOK_LEAST:
         say(f"a look by Rada's pdhg for up to {budget:.1f} s before HiGHS {method}")
-        look = solve_pdhg(
-            s, lp, labour=labour, gap=gap, start=start, certified=opening, time_limit=budget,
-            progress=progress,
+        tally.pdhg(
+            solve_pdhg(
+                s, lp, labour=labour, gap=gap, start=start, certified=opening,
+                time_limit=budget, progress=progress,
+            ),
+            look=True,
         )  # fmt: skip
-        best = tighter(best, look.certificate)
-        iterations += look.iterations
-        certificates += look.certificates - 1
-        if best.gap <= gap:
-            seconds = time.perf_counter() - started
-            return FirstOrderRun(best, iterations, seconds, "gap", certificates)
-    end = _ladder(
-        s, lp, labour=labour, gap=gap, time_limit=time_limit, method=method, threads=threads,
-        say=say, best=best, polish=polish, started=started, rungs=rungs,
+        if tally.best.gap <= gap:
+            return tally.ended(started, "gap")
+    ladder = functools.partial(
+        _ladder, s, lp, labour=labour, gap=gap, method=method, threads=threads, say=say,
+        polish=polish, started=started,
     )  # fmt: skip
-    best = end.best
-    iterations += end.iterations
-    certificates += end.certificates
-    stopped = end.stopped
+    end = tally.ladder(ladder(time_limit=time_limit, best=tally.best, rungs=rungs))
     # Without a limit, not after a run that failed (HiGHS's own status says why).
-    handover = handing and best.gap > gap and end.stopped == "tolerance"
+    handover = handing and tally.best.gap > gap and end.stopped == "tolerance"
     if (end.handover and time_limit is not None) or handover:
         point, its = end.last or (start, opening)
-        run = solve_pdhg(
-            s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, best),
-            time_limit=None if time_limit is None else started + time_limit - time.perf_counter(),
-            progress=progress,
+        left = None if time_limit is None else started + time_limit - time.perf_counter()
+        tally.pdhg(
+            solve_pdhg(
+                s, lp, labour=labour, gap=gap, start=point, certified=tighter(its, tally.best),
+                time_limit=left, progress=progress,
+            )
         )  # fmt: skip
-        best = tighter(best, run.certificate)
-        iterations += run.iterations
-        certificates += run.certificates - 1
-        stopped = run.stopped
-        say(f"pdhg: gap {best.gap:.3g}")
-    if handover and best.gap > gap and finer:
-        end = _ladder(
-            s, lp, labour=labour, gap=gap, time_limit=None, method=method, threads=threads,
-            say=say, best=best, polish=polish, started=started, rungs=finer,
-        )  # fmt: skip
-        best = end.best
-        iterations += end.iterations
-        certificates += end.certificates
-        stopped = end.stopped
-    return FirstOrderRun(best, iterations, time.perf_counter() - started, stopped, certificates)
+        say(f"pdhg: gap {tally.best.gap:.3g}")
+    if handover and tally.best.gap > gap and finer:
+        tally.ladder(ladder(time_limit=None, best=tally.best, rungs=finer))
+    return tally.ended(started)
+
+
+@dataclass
+class _Tally:
+    """What the stages of :func:`solve_highs_first_order` (pdhg's look, HiGHS's runs, pdhg)
+    have found so far: the best certificate, the iterations and certificates made (the first
+    that of the start), and why the last stage stopped."""
+
+    best: Certificate
+    iterations: int = 0
+    certificates: int = 1
+    stopped: str = "gap"
+
+    def pdhg(self, run: FirstOrderRun, *, look: bool = False) -> None:
+        """Count a run of pdhg (its first certificate is the one it was given); a ``look``
+        leaves the reason for stopping to the stages after it."""
+        self.best = tighter(self.best, run.certificate)
+        self.iterations += run.iterations
+        self.certificates += run.certificates - 1
+        if not look:
+            self.stopped = run.stopped
+
+    def ladder(self, end: _LadderEnd) -> _LadderEnd:
+        """Count HiGHS's runs (:func:`_ladder`), which began from the best so far."""
+        self.best = end.best
+        self.iterations += end.iterations
+        self.certificates += end.certificates
+        self.stopped = end.stopped
+        return end
+
+    def ended(self, started: float, stopped: str | None = None) -> FirstOrderRun:
+        """The run, begun at ``started`` (the clock's reading), ended now."""
+        seconds = time.perf_counter() - started
+        why = self.stopped if stopped is None else stopped
+        return FirstOrderRun(self.best, self.iterations, seconds, why, self.certificates)
 
 
 def split_ladder(rungs: list[float], gap: float) -> tuple[list[float], list[float]]:
