@@ -22,6 +22,7 @@ best certified plan so far, never with nothing.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import time
@@ -467,7 +468,7 @@ def solve_highs_first_order(
     end = tally.ladder(ladder(time_limit=time_limit, best=tally.best, rungs=rungs))
     # Without a limit, not after a run that failed (HiGHS's own status says why).
     handover = handing and tally.best.gap > gap and end.stopped == "tolerance"
-    if (end.handover and time_limit is not None) or handover:
+    if end.handover or handover:  # end.handover: under a time limit only
         point, its = end.last or (start, opening)
         left = None if time_limit is None else started + time_limit - time.perf_counter()
         tally.pdhg(
@@ -1454,8 +1455,9 @@ def stalled(history: list[tuple[int, float]]) -> bool:
     steps, now = history[-1]
     if steps < STALL_FROM:
         return False
-    before = [gap for taken, gap in history if taken <= steps // STALL_OVER]
-    return bool(before) and now > (1 - STALL_FALL) * before[-1]
+    # The steps only grow along the history: the last entry at a quarter of them by bisection.
+    at = bisect.bisect_right(history, (steps // STALL_OVER, math.inf))
+    return at > 0 and now > (1 - STALL_FALL) * history[at - 1][1]
 
 
 #: pdhg's kernels by name (:func:`solve_pdhg`).
