@@ -182,6 +182,19 @@ def test_a_profile_shows_seats_and_open_votes_never_an_address_or_a_secret_ballo
     assert site.client().get("/people/abc").status_code in (400, 422)
 
 
+def test_a_profile_renders_for_a_member_with_unread_notices_in_each_language(
+    site: World,
+) -> None:
+    # The header's count is a plural ({% trans count=... %}): a page whose context hid the
+    # templates' ngettext answered 500 only to a reader with something unread.
+    cy, _ = signed_in(site, "cy")
+    for lang, unread in (("en", "unread)"), ("cs", "nepřečten")):
+        page = html(cy.get(f"/people/{site.ids['bo']}?lang={lang}"))
+        header = page.split("</header>")[0]
+        assert unread in header
+        assert "<h1>Bo</h1>" in page
+
+
 def test_a_councils_activity_lists_what_happened_newest_first(site: World) -> None:
     council = html(site.client().get("/councils/bakery-north"))
     assert 'href="/councils/bakery-north/activity" id="activity-link"' in council

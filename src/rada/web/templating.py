@@ -273,8 +273,22 @@ def error_text(request: Request, error: CouncilError) -> str:
     return say(request, error.message)
 
 
+# The i18n extension's own functions: newstyle, so that ``{% trans count=n %}`` and
+# ``_("%(x)s", x=...)`` format for themselves. A page's context that passed one of these
+# names would hide them, and the template would fail only where it reached a plural.
+_TRANSLATORS = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext"})
+
+
 def render_string(request: Request, template: str, context: Mapping[str, Any]) -> str:
-    """A template rendered in the reader's language, as text."""
+    """A template rendered in the reader's language, as text.
+
+    Raises
+    ------
+    TypeError
+        Where the context names one of the environment's translation functions.
+    """
+    if shadowed := _TRANSLATORS.intersection(context):
+        raise TypeError(f"{template}: the context hides the templates' {sorted(shadowed)}")
     env = environment(chosen_language(request))
     return env.get_template(template).render({**context, "request": request})
 

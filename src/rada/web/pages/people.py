@@ -14,7 +14,7 @@ from rada.councils.errors import NotFound
 from rada.services.activity import ACTIVITY_PAGE, council_activity, profile
 from rada.web.api.deps import api_context
 from rada.web.page_kit import labels
-from rada.web.templating import gettext_for, ngettext_for, render
+from rada.web.templating import gettext_for, render
 
 __all__ = ["router"]
 
@@ -36,7 +36,6 @@ def person_page(request: Request, person_id: int = Path(ge=1, le=2**62)) -> HTML
         section="people",
         profile=found,
         labels=labels(_),
-        ngettext=ngettext_for(request),
     )
 
 
