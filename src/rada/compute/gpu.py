@@ -12,8 +12,8 @@ loose tolerance only widens the gap). The programme is the library's own
 cuPDLPx starts from the closed-form plan with no investment and its prices (``setWarmStart``),
 as the CPU's first-order solvers do, and runs without its own presolve (PSLP): the
 certificate reads the prices of every row of the whole programme, and the figures in
-docs/planning.md were measured that way. Written against cuPDLPx 0.3.0's Python API
-(``cupdlpx.Model``, ``setWarmStart``, ``optimize()``, ``X``, ``Pi``, ``Status``).
+docs/planning.md and docs/planning-speed.md were measured that way. Written against cuPDLPx
+0.3.0's Python API (``cupdlpx.Model``, ``setWarmStart``, ``optimize()``, ``X``, ``Pi``, ``Status``).
 """
 
 from __future__ import annotations

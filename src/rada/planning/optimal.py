@@ -195,7 +195,7 @@ def solve_plan(
             solved.status,
             f"no optimal plan within the time limit of {time_limit:g} s ({shape})",
             hint="raise the time limit, or use --solver first-order, which returns the best "
-            "certified plan it has at the time limit (see docs/planning.md, Speed)",
+            "certified plan it has at the time limit (see docs/planning.md, First-order solvers)",
         )
     if solved.status != "Optimal":
         raise PlanNotOptimal(
