@@ -138,6 +138,35 @@ def test_io_inverse_writes_the_published_inverse(shared_data: Path, tmp_path: Pa
     assert np.max(np.abs(read(out) - published)) < 1e-9
 
 
+def test_io_inverse_quotes_codes_that_need_it(tmp_path: Path) -> None:
+    # Codes are written as the csv module quotes them, the numbers joined beside them: a
+    # code holding a comma, a quote or a space still reads back as itself.
+    codes = ["a,b", 'q"x', "c d"]
+    quoted = ",".join(f'"{c.replace(chr(34), 2 * chr(34))}"' for c in codes)
+    table = tmp_path / "iot.csv"
+    flows = [[10, 20, 0], [5, 0, 30], [0, 15, 10]]
+    rows = [
+        f'"{c.replace(chr(34), 2 * chr(34))}",' + ",".join(map(str, r))
+        for c, r in zip(codes, flows, strict=True)
+    ]
+    table.write_text(
+        f"code,{quoted}\n"
+        + "\n".join(rows)
+        + "\nCompensation of employees,50,40,30\nTotal output,100,100,100\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "L.csv"
+    assert main(["io", "inverse", str(table), "--out", str(out)]) == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == ["code", *codes]
+    assert [row[0] for row in written[1:]] == codes
+    expected = np.linalg.inv(np.eye(3) - np.array(flows, dtype=float) / 100)
+    assert np.array([[float(v) for v in row[1:]] for row in written[1:]]) == pytest.approx(
+        expected, rel=1e-14
+    )
+
+
 def test_io_values_json(shared_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = str(shared_data / "io" / "uk-2010" / "iot.csv")
     assert main(["io", "values", table, "--method", "iterative", "--json"]) == 0
