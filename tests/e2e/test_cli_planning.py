@@ -142,19 +142,14 @@ def test_io_inverse_quotes_codes_that_need_it(tmp_path: Path) -> None:
     # Codes are written as the csv module quotes them, the numbers joined beside them: a
     # code holding a comma, a quote or a space still reads back as itself.
     codes = ["a,b", 'q"x', "c d"]
-    quoted = ",".join(f'"{c.replace(chr(34), 2 * chr(34))}"' for c in codes)
-    table = tmp_path / "iot.csv"
     flows = [[10, 20, 0], [5, 0, 30], [0, 15, 10]]
-    rows = [
-        f'"{c.replace(chr(34), 2 * chr(34))}",' + ",".join(map(str, r))
-        for c, r in zip(codes, flows, strict=True)
-    ]
-    table.write_text(
-        f"code,{quoted}\n"
-        + "\n".join(rows)
-        + "\nCompensation of employees,50,40,30\nTotal output,100,100,100\n",
-        encoding="utf-8",
-    )
+    table = tmp_path / "iot.csv"
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["code", *codes])
+        writer.writerows([code, *row] for code, row in zip(codes, flows, strict=True))
+        writer.writerow(["Compensation of employees", 50, 40, 30])
+        writer.writerow(["Total output", 100, 100, 100])
     out = tmp_path / "L.csv"
     assert main(["io", "inverse", str(table), "--out", str(out)]) == 0
     with out.open(newline="", encoding="utf-8") as handle:
