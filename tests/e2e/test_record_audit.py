@@ -95,6 +95,32 @@ def test_an_operator_edit_is_named_by_the_audit_and_absent_from_a_rebuild(
     assert "not empty" in again.stderr
 
 
+def test_a_row_deleted_or_slipped_in_behind_the_records_back_is_named_as_a_row(
+    rada,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    _council(rada)
+    with sqlite3.connect(tmp_path / "data" / "rada.db") as db:
+        # The triggers refuse the delete; an operator with the database in hand drops them.
+        for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+            db.execute(f'DROP TRIGGER "{trigger}"')
+        db.execute("DELETE FROM proposal_versions")
+        db.execute("DELETE FROM proposals")
+        columns = [row[1] for row in db.execute("PRAGMA table_info(people)")]
+        chosen = {"id": "99", "name": "'Mallory'", "email": "'m@b.coop'"}
+        db.execute(
+            f"INSERT INTO people ({', '.join(columns)}) "
+            f"SELECT {', '.join(chosen.get(c, c) for c in columns)} FROM people WHERE id = 1"
+        )
+    tampered = rada("record", "audit")
+    assert tampered.returncode == ExitCode.RECORD_INVALID
+    assert "proposals 1: the row is missing, though the record made it" in tampered.stdout
+    assert "people 99: the row is there, though the record never made it" in tampered.stdout
+    listed = json.loads(rada("record", "audit", "--json").stdout)["listed"]
+    missing = next(d for d in listed if d["table"] == "proposals")
+    assert (missing["column"], missing["found"]) == ("*", None)
+
+
 def test_a_rebuild_from_an_export_gives_the_same_councils(rada, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _council(rada)
     exported = rada("record", "export", str(tmp_path / "export"))
@@ -131,3 +157,13 @@ def test_the_record_page_says_when_the_tables_were_last_checked_and_what_was_fou
         page = client.get("/record", headers=HTML).text
         assert "1 difference between the tables and the record" in page
         assert "Mallory" in page
+        with sqlite3.connect(tmp_path / "data" / "rada.db") as db:
+            for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
+                db.execute(f'DROP TRIGGER "{trigger}"')
+            db.execute("DELETE FROM proposal_versions")
+            db.execute("DELETE FROM proposals")
+        assert auditor.audit_once() is not None
+        page = client.get("/record", headers=HTML).text
+        assert "the row is missing, though the record made it" in page
+        czech = client.get("/record?lang=cs", headers=HTML).text
+        assert "řádek chybí, ačkoli ho rejstřík vytvořil" in czech

@@ -31,7 +31,12 @@ from rada.store.projection import (
 from rada.store.record_repository import RecordRepository
 from rada.store.record_tables import record_checkpoints
 
-__all__ = ["AuditReport", "Difference", "audit", "audit_database"]
+__all__ = ["WHOLE_ROW", "AuditReport", "Difference", "audit", "audit_database"]
+
+
+#: The column of a difference that is a whole row: one the record made that is missing, or
+#: one it never made.
+WHOLE_ROW = "*"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class Difference:
 
     def __str__(self) -> str:
         key = ", ".join(str(k) for k in self.key)
+        if self.column == WHOLE_ROW:
+            if self.found is None:
+                return f"{self.table} {key}: the row is missing, though the record made it"
+            return f"{self.table} {key}: the row is there, though the record never made it"
         return (
             f"{self.table} {key}: {self.column} is {_short(self.found)} "
             f"but the record says {_short(self.recorded)}"
@@ -100,7 +109,7 @@ def audit(conn: Connection, projection: Projection) -> list[Difference]:
                     continue  # uncounted: checked by number below
                 if name == "secret_ballots" and row.get("replaced"):
                     continue  # replaced by its holder: never counted, never on the record
-                found.append(Difference(name, key, "*", None, "a row the record never made"))
+                found.append(Difference(name, key, WHOLE_ROW, None, "a row the record never made"))
                 continue
             if name == "votes" and key in projection.commitments:
                 found += _committed(key, row, projection.commitments[key])
@@ -114,7 +123,7 @@ def audit(conn: Connection, projection: Projection) -> list[Difference]:
                 if live != _normal(value):
                     found.append(Difference(name, key, column, _normal(value), live))
         for key in expected.keys() - seen:
-            found.append(Difference(name, key, "*", "a row the record made", None))
+            found.append(Difference(name, key, WHOLE_ROW, "a row the record made", None))
     found += _ballot_numbers(conn, projection)
     found += [Difference(*c) for c in projection.contradictions]
     return found
