@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.requests import Request
 
@@ -16,5 +18,5 @@ def _request() -> Request:
 
 @pytest.mark.parametrize("name", ["_", "gettext", "ngettext"])
 def test_a_context_that_hides_a_translation_function_is_refused(name: str) -> None:
-    with pytest.raises(TypeError, match=name):
+    with pytest.raises(TypeError, match=re.escape(f"[{name!r}]")):
         render_string(_request(), "people/person.html", {name: lambda *a: ""})
