@@ -40,6 +40,17 @@ _DEPTH = 8
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+def storable(text: str) -> bool:
+    """Whether ``text`` holds none of the characters Rada refuses to store
+    (:func:`check_characters`): text that does can name nothing stored, and a database
+    cannot even compare it (PostgreSQL refuses a NUL, either database a lone surrogate).
+
+    >>> storable("bakery-north"), storable("bakery" + chr(0)), storable(chr(0xD800))
+    (True, False, False)
+    """
+    return _FORBIDDEN.search(text) is None
+
+
 def check_characters(text: str, what: Message) -> str:
     """Refuse text with a NUL or another control character (tab and line breaks aside) or a
     lone surrogate, naming where: the same refusal on SQLite and PostgreSQL."""

@@ -24,6 +24,7 @@ from rada.councils.model import (
     Membership,
     Office,
     Person,
+    storable,
 )
 from rada.councils.orders import CouncilKind, Role, StandingOrders
 from rada.councils.text import msg
@@ -75,6 +76,8 @@ class SqlPeople(SqlRepository):
         return None if row is None else _person(row)
 
     def by_email(self, email: str) -> Person | None:
+        if not storable(email):  # typed by anyone: it finds nobody, and PostgreSQL refuses it
+            return None
         row = self.conn.execute(select(people).where(people.c.email == email)).first()
         return None if row is None else _person(row)
 
@@ -249,6 +252,8 @@ class SqlCouncils(SqlRepository):
         return None if row is None else _council(row)
 
     def by_slug(self, slug: str) -> Council | None:
+        if not storable(slug):  # from an address: it names no council
+            return None
         row = self.conn.execute(select(councils).where(councils.c.slug == slug)).first()
         return None if row is None else _council(row)
 

@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from rada.councils.model import storable
 from rada.councils.notices import AccountSettings, Mail, Notice, NoticeKind
 from rada.services.ports import OutgoingMail
 from rada.store.base import SqlRepository
@@ -134,6 +135,8 @@ class SqlSettings(SqlRepository):
             )
 
     def by_unsubscribe_key(self, key: str) -> AccountSettings | None:
+        if not storable(key):  # from an address: it names nobody's settings
+            return None
         person_id = self.conn.execute(
             select(account_settings.c.person_id).where(account_settings.c.unsubscribe_key == key)
         ).scalar()

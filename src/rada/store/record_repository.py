@@ -39,7 +39,11 @@ from rada.record.redaction import Tombstone, redaction_entry
 from rada.store.engine import writing
 from rada.store.record_tables import record_checkpoints, record_entries, record_nodes
 
-__all__ = ["InclusionProofs", "RecordRepository"]
+__all__ = ["MAX_INDEX", "InclusionProofs", "RecordRepository"]
+
+#: The largest entry index either database's column holds (a signed 64-bit integer): a
+#: larger one names no entry, and is not sent to the database, which would refuse it.
+MAX_INDEX = 2**63 - 1
 
 # An arbitrary constant that names the record's append lock on PostgreSQL.
 _APPEND_LOCK = 0x52414441
@@ -495,6 +499,8 @@ class RecordRepository:
 
     def entry(self, index: int) -> StoredEntry:
         """One stored entry."""
+        if not 0 <= index <= MAX_INDEX:  # no column of either database holds it
+            raise EntryNotFoundError(f"the log has no entry {index}")
         for found in self.entries(index, batch=1):
             if found.index == index:
                 return found

@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse
 from rada.record.encoding import EntryKind
 from rada.record.errors import EntryNotFoundError
 from rada.store.audit_log import last_audit
+from rada.store.record_repository import MAX_INDEX
 from rada.web.api.deps import api_context
 from rada.web.record_view import Filters, find_entries, latest_checkpoint
 from rada.web.record_words import Names, sentence
@@ -217,7 +218,8 @@ def record_page(
 
 @router.get("/entries/{index}/proof", name="record_proof", response_model=InclusionProofPublic)
 def entry_proof(
-    state: StateDep, index: int = Path(ge=0, description="The entry's index")
+    state: StateDep,
+    index: int = Path(ge=0, le=MAX_INDEX, description="The entry's index"),
 ) -> InclusionProofPublic:
     """One entry's bytes and inclusion proof, in the latest signed tree that holds it."""
     repository = state.record()
