@@ -152,11 +152,14 @@ def test_the_record_page_says_when_the_tables_were_last_checked_and_what_was_fou
         page = client.get("/record", headers=HTML).text
         assert "the tables are exactly what the record says" in page
         with sqlite3.connect(tmp_path / "data" / "rada.db") as db:
-            db.execute("UPDATE people SET name = 'Mallory' WHERE id = 2")
+            db.execute("UPDATE people SET name = 'O''Mallory <b>' WHERE id = 2")
         assert auditor.audit_once() is not None
         page = client.get("/record", headers=HTML).text
         assert "1 difference between the tables and the record" in page
-        assert "Mallory" in page
+        # Both values as people read them, escaped for HTML only (not \u0027, as for a script).
+        assert "found <code>&#34;O&#39;Mallory &lt;b&gt;&#34;</code>" in page
+        assert "recorded <code>&#34;Bo&#34;</code>" in page
+        assert "\\u00" not in page
         with sqlite3.connect(tmp_path / "data" / "rada.db") as db:
             for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
                 db.execute(f'DROP TRIGGER "{trigger}"')
