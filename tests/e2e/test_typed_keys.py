@@ -110,3 +110,26 @@ def test_the_sign_in_form_takes_a_nul_as_a_wrong_address(client: TestClient) -> 
         follow_redirects=False,
     )
     assert answer.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/people/{}",
+        "/proposals/{}",
+        "/cycles/{}",
+        "/api/v1/people/{}",
+        "/api/v1/proposals/{}",
+        "/api/v1/cycles/{}",
+    ],
+)
+def test_an_id_past_32_bits_is_refused_and_the_largest_is_not_found(
+    client: TestClient, path: str
+) -> None:
+    """Ids are 32-bit columns, which PostgreSQL will not compare with a larger number: every
+    address bounds them alike (MAX_ID)."""
+    for accept in ("text/html", "application/json"):
+        headers = {"Accept": accept}
+        assert client.get(path.format(2**31), headers=headers).status_code == 422, accept
+        assert client.get(path.format(3 * 10**9), headers=headers).status_code == 422, accept
+        assert client.get(path.format(2**31 - 1), headers=headers).status_code == 404, accept

@@ -30,8 +30,12 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-#: The largest whole number anything takes (ids, weights, counts): JSON's exact integers.
+#: The largest whole number anything takes (weights, counts): JSON's exact integers.
 MAX_INT = 2**53 - 1
+#: The largest id of anything stored (a person, council, proposal, post, cycle, notice): the
+#: store keeps ids in 32-bit integer columns, which PostgreSQL will not compare with a larger
+#: number, so every id a request names is bounded by this.
+MAX_ID = 2**31 - 1
 #: The most a proposal's structured details may hold, as JSON.
 MAX_DETAILS_BYTES = 16_384
 _DEPTH = 8

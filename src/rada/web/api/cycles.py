@@ -8,13 +8,14 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from rada.councils.cycle import Cycle
+from rada.councils.model import MAX_ID
 from rada.services import planning_cycle as service
 from rada.web.api.deps import ApiDep
 from rada.web.api.errors import ApiRoute
 
 router = APIRouter(tags=["planning"], route_class=ApiRoute)
 
-CycleId = Annotated[int, Path(ge=1, le=2**62, description="The cycle's id.")]
+CycleId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cycle's id.")]
 
 
 class RoundPublic(BaseModel):

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from rada.councils.errors import NotFound
+from rada.councils.model import MAX_ID
 from rada.councils.text import msg
 from rada.services import discussion as service
 from rada.services.proposals import get_proposal
@@ -19,7 +20,7 @@ from rada.web.api.errors import ApiRoute
 from rada.web.api.links import POST_LINKS, answer
 from rada.web.api.lookup import People
 from rada.web.api.proposals import ProposalId
-from rada.web.api.schemas import MAX_ID, PostCreate, PostEdit, PostPublic
+from rada.web.api.schemas import PostCreate, PostEdit, PostPublic
 
 router = APIRouter(tags=["discussion"], route_class=ApiRoute)
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from rada.councils.model import MAX_ID
 from rada.councils.notices import Mail, Notice, NoticeKind
 from rada.councils.proposals import Proposal, Stage
 from rada.councils.text import msg
@@ -70,7 +71,7 @@ class NoticeCount(BaseModel):
 class MarkRead(BaseModel):
     """Which notices to mark read: ``ids`` (at most 100), or ``all``."""
 
-    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=service.MAX_PAGE
     )
     all: bool = False
@@ -133,7 +134,7 @@ def _proposal(proposal: Proposal, slug: str, when: datetime | None) -> WaitingPr
 def list_notices(
     api: ApiDep,
     caller: ParticipantDep,
-    before: int | None = Query(default=None, ge=1, le=2**62, description="A notice's id."),
+    before: int | None = Query(default=None, ge=1, le=MAX_ID, description="A notice's id."),
     limit: int = Query(default=service.PAGE, ge=1, le=service.MAX_PAGE),
     unread: bool = False,
 ) -> NoticePage:

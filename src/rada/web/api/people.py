@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
+from rada.councils.model import MAX_ID
 from rada.councils.orders import Role
 from rada.councils.proposals import Stage
 from rada.services.activity import (
@@ -27,7 +28,7 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["people"], route_class=ApiRoute)
 
-PersonId = Annotated[int, Path(ge=1, le=2**62, description="The person's id.")]
+PersonId = Annotated[int, Path(ge=1, le=MAX_ID, description="The person's id.")]
 Slug = Annotated[str, Path(min_length=1, max_length=64, description="The council's slug.")]
 
 

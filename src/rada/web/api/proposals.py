@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from rada.councils.errors import NotAllowed
+from rada.councils.model import MAX_ID
 from rada.councils.proposals import Proposal, Stage
 from rada.councils.text import msg
 from rada.services import proposals as service
@@ -18,7 +19,6 @@ from rada.web.api.errors import ApiRoute
 from rada.web.api.links import PROPOSAL_LINKS, VOTING_LINKS, answer
 from rada.web.api.lookup import People
 from rada.web.api.schemas import (
-    MAX_ID,
     AffiliationCreate,
     DisaffiliationCreate,
     ProposalCreate,

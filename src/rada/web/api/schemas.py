@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rada.councils.model import (
     API_TOKEN_ID_PATTERN,
     MAX_DELEGATES,
+    MAX_ID,
     Affiliation,
     ApiToken,
     Council,
@@ -26,8 +27,6 @@ from rada.councils.proposals import Decision, Option, Outcome, Post, Proposal, S
 from rada.web.search_view import HitView
 from rada.web.substance import Substance
 
-#: The largest id or record index a request may name (ids are 32-bit in the database).
-MAX_ID = 2**31 - 1
 #: An exact share: a whole number, a fraction or a short decimal (never an exponent, which
 #: would let ``1e999999999`` build an enormous number).
 SHARE = r"^[0-9]{1,9}(/[0-9]{1,9}|\.[0-9]{1,9})?$"

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rada.councils.cycle import CYCLE_STAGE_NAMES, REVIEW_NAMES, Cycle, CycleStage, Review
 from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
+from rada.councils.model import MAX_ID
 from rada.councils.orders import ProposalKind
 from rada.councils.proposals import Proposal
 from rada.services import planning_cycle as service
@@ -37,7 +38,7 @@ from rada.web.viewer import signed_in
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-CycleId = Path(ge=1, le=2**62)
+CycleId = Path(ge=1, le=MAX_ID)
 
 
 @router.get("/cycles", name="cycles")

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from rada.councils.model import Person
+from rada.councils.model import MAX_ID, Person
 from rada.services import notices as service
 from rada.web.api.deps import api_context
 from rada.web.i18n import chosen_language
@@ -73,7 +73,7 @@ def _views(
 
 @router.get("/notifications", name="notifications")
 def notifications(
-    request: Request, before: int | None = Query(default=None, ge=1, le=2**62)
+    request: Request, before: int | None = Query(default=None, ge=1, le=MAX_ID)
 ) -> Response:
     """The reader's notices, newest first, a page at a time (``before``: the id after which
     the page goes on); unread ones marked."""
@@ -133,7 +133,7 @@ def _go_to(request: Request, view: NoticeView) -> Response:
 
 
 @router.get("/notifications/{notice_id}", name="notification")
-def follow(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
+def follow(request: Request, notice_id: int = Path(ge=1, le=MAX_ID)) -> Response:
     """Go where one's notice leads (the notifications page, for one that leads nowhere).
 
     A GET changes nothing (a link checker or a prefetching browser must not mark notices
@@ -165,7 +165,9 @@ async def mark_all_read(request: Request) -> Response:
 
 # After /notifications/read, which the pattern below would otherwise take.
 @router.post("/notifications/{notice_id}", name="notification_read")
-async def follow_and_mark_read(request: Request, notice_id: int = Path(ge=1, le=2**62)) -> Response:
+async def follow_and_mark_read(
+    request: Request, notice_id: int = Path(ge=1, le=MAX_ID)
+) -> Response:
     """Mark one's notice read and go where it leads (by HX-Redirect for htmx, else 303)."""
     await verified_form(request)
     person = signed_in(request)

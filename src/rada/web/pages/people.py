@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from rada.councils.errors import NotFound
+from rada.councils.model import MAX_ID
 from rada.services.activity import ACTIVITY_PAGE, council_activity, profile
 from rada.web.api.deps import api_context
 from rada.web.page_kit import labels
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/people/{person_id}", name="person")
-def person_page(request: Request, person_id: int = Path(ge=1, le=2**62)) -> HTMLResponse:
+def person_page(request: Request, person_id: int = Path(ge=1, le=MAX_ID)) -> HTMLResponse:
     """A person: name, councils with roles, offices, delegations and open votes."""
     _ = gettext_for(request)
     with api_context(request).uow() as uow:

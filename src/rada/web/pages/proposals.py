@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from rada.councils.ballots import everyone_voted, receipt_hash, running_tally
 from rada.councils.errors import CouncilError, NotAllowed, WrongStage
-from rada.councils.model import Membership, Person
+from rada.councils.model import MAX_ID, Membership, Person
 from rada.councils.orders import HOUR, BallotForm, Method, ProposalKind, Role
 from rada.councils.proposals import Post, Proposal, Stage
 from rada.services import discussion
@@ -53,7 +53,6 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-MAX_ID = 2**62
 ProposalId = Path(ge=1, le=MAX_ID)
 
 MOTION = ("yes", "no", "abstain")
