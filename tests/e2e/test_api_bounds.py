@@ -138,6 +138,21 @@ def test_an_absurd_amount_is_refused_when_the_proposal_is_made(
     assert listed.json() in ([], {"proposals": []}) or "Oven" not in listed.text
 
 
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_bare_nan_or_infinity_is_refused_naming_it(client: TestClient, token: str) -> None:
+    """JSON has no NaN or infinity, but Python's reader takes them: a refusal that echoed one
+    as a number could not itself be written as JSON, and answered 500 (a vote's choice)."""
+    headers = {**_council(client), "Content-Type": "application/json"}
+    for path, body in [
+        (f"{API}/proposals/1/votes", f'{{"choice": {token}}}'),
+        (f"{API}/accounts", f'{{"name": {token}, "email": "b@b.coop", "password": "{PASSWORD}"}}'),
+    ]:
+        refused = client.post(path, content=body, headers=headers)
+        assert refused.status_code == 422, (path, refused.text)
+        inputs = [error.get("input") for error in refused.json()["detail"]]
+        assert repr(float(token.lower().replace("infinity", "inf"))) in inputs, inputs
+
+
 def test_details_are_bounded(client: TestClient) -> None:
     headers = _council(client)
     proposal = {

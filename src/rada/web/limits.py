@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +42,8 @@ def excerpt(value: Any) -> Any:
         if len(value) <= EXCERPT:
             return _printable(value)
         return f"{_printable(value[:EXCERPT])}… ({len(value):,} characters)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # JSON has no NaN or infinity: "nan", "inf", "-inf" as text
     if isinstance(value, bool | int | float) or value is None:
         text = repr(value)
         return value if len(text) <= EXCERPT else f"{text[:EXCERPT]}… ({len(text):,} digits)"
