@@ -94,7 +94,22 @@ def test_partial_tiles_are_served_up_to_the_tree_and_short_lived(
 
 
 @pytest.mark.parametrize(
-    "path", ["tile/0/001", "tile/0/001.p/45", "tile/0/002.p/1", "tile/1/000", "tile/entries/001"]
+    "path",
+    [
+        "tile/0/001",
+        "tile/0/001.p/45",
+        "tile/0/002.p/1",
+        "tile/1/000",
+        "tile/entries/001",
+        # The largest tile index a path may name (2**64 - 1), and the first whose entries lie
+        # past every index a database column holds (2**63 / 256): once 500, as the store was
+        # asked for them.
+        "tile/0/x018/x446/x744/x073/x709/x551/615",
+        "tile/entries/x018/x446/x744/x073/x709/x551/615.p/7",
+        "tile/0/x036/x028/x797/x018/x963/968",
+        "tile/entries/x036/x028/x797/x018/x963/967",
+        "tile/5/x009/x223/x372/x036/x854/x775/807",
+    ],
 )
 def test_tiles_beyond_the_tree_are_404(client: TestClient, path: str) -> None:
     response = client.get(f"/log/{path}")

@@ -133,3 +133,16 @@ def test_an_id_past_32_bits_is_refused_and_the_largest_is_not_found(
         assert client.get(path.format(2**31), headers=headers).status_code == 422, accept
         assert client.get(path.format(3 * 10**9), headers=headers).status_code == 422, accept
         assert client.get(path.format(2**31 - 1), headers=headers).status_code == 404, accept
+
+
+def test_a_tile_past_every_stored_index_is_not_held(client: TestClient) -> None:
+    """A tile path may name any 64-bit index (C2SP tlog-tiles); the entries of one past
+    2**63 / 256 lie beyond every index a column holds, and PostgreSQL refused the query."""
+    for path in (
+        "/log/tile/0/x018/x446/x744/x073/x709/x551/615",
+        "/log/tile/entries/x036/x028/x797/x018/x963/968.p/3",
+        "/log/tile/2/x009/x223/x372/x036/x854/x775/807",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404, (path, answer.text)
+        assert "does not hold" in answer.text

@@ -367,13 +367,15 @@ class RecordRepository:
         """The stored nodes ``(level, first)`` to ``(level, first + count - 1)``, in order,
         as far as they exist: the hashes of a tlog-tiles tile (fewer when the tree does not
         hold them all yet)."""
+        if first > MAX_INDEX:  # a tile path may name any 64-bit index; no column holds these
+            return []
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(record_nodes.c.idx, record_nodes.c.hash)
                 .where(
                     record_nodes.c.level == level,
                     record_nodes.c.idx >= first,
-                    record_nodes.c.idx < first + count,
+                    record_nodes.c.idx <= min(first + count - 1, MAX_INDEX),
                 )
                 .order_by(record_nodes.c.idx)
             ).all()
@@ -440,6 +442,8 @@ class RecordRepository:
         connection of its own, so a long read holds no snapshot open)."""
 
         def fetch(position: int) -> list[StoredEntry]:
+            if position > MAX_INDEX:  # past every index a column holds: nothing there
+                return []
             with self.engine.connect() as conn:
                 return self._entry_rows(conn, position, batch)
 
@@ -449,7 +453,13 @@ class RecordRepository:
         self, conn: Connection, start: int = 0, *, batch: int = 10_000
     ) -> Iterator[StoredEntry]:
         """:meth:`entries` as the transaction on ``conn`` sees them (one snapshot)."""
-        return _in_batches(lambda position: self._entry_rows(conn, position, batch), start, batch)
+        return _in_batches(
+            lambda position: (
+                self._entry_rows(conn, position, batch) if position <= MAX_INDEX else []
+            ),
+            start,
+            batch,
+        )
 
     def entry_in(self, conn: Connection, index: int) -> StoredEntry:
         """One stored entry, as the transaction on ``conn`` sees it."""
