@@ -442,8 +442,6 @@ class RecordRepository:
         connection of its own, so a long read holds no snapshot open)."""
 
         def fetch(position: int) -> list[StoredEntry]:
-            if position > MAX_INDEX:  # past every index a column holds: nothing there
-                return []
             with self.engine.connect() as conn:
                 return self._entry_rows(conn, position, batch)
 
@@ -453,13 +451,7 @@ class RecordRepository:
         self, conn: Connection, start: int = 0, *, batch: int = 10_000
     ) -> Iterator[StoredEntry]:
         """:meth:`entries` as the transaction on ``conn`` sees them (one snapshot)."""
-        return _in_batches(
-            lambda position: (
-                self._entry_rows(conn, position, batch) if position <= MAX_INDEX else []
-            ),
-            start,
-            batch,
-        )
+        return _in_batches(lambda position: self._entry_rows(conn, position, batch), start, batch)
 
     def entry_in(self, conn: Connection, index: int) -> StoredEntry:
         """One stored entry, as the transaction on ``conn`` sees it."""
@@ -470,6 +462,8 @@ class RecordRepository:
 
     @staticmethod
     def _entry_rows(conn: Connection, start: int, batch: int) -> list[StoredEntry]:
+        if start > MAX_INDEX:  # past every index a column holds: nothing there
+            return []
         rows = conn.execute(
             select(
                 record_nodes.c.idx,
@@ -509,8 +503,6 @@ class RecordRepository:
 
     def entry(self, index: int) -> StoredEntry:
         """One stored entry."""
-        if not 0 <= index <= MAX_INDEX:  # no column of either database holds it
-            raise EntryNotFoundError(f"the log has no entry {index}")
         for found in self.entries(index, batch=1):
             if found.index == index:
                 return found

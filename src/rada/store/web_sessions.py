@@ -22,15 +22,11 @@ from rada.store.councils_tables import signin_failures, web_sessions
 __all__ = ["SessionStore"]
 
 
-def _hash(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
-
-
-def _key(key: str) -> str:
-    """A failed sign-in's key as kept: its SHA-256. Whatever was typed fits the column and
-    either database (PostgreSQL refuses a NUL in text, and the address of a key can be longer
-    than the column), and the addresses people mistyped are not kept."""
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+def _hash(text: str) -> str:
+    """A session id or a failed sign-in's key as kept: its SHA-256. Whatever was typed fits
+    the column and either database (PostgreSQL refuses a NUL in text, and the address of a
+    key can be longer than the column), and the addresses people mistyped are not kept."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class SessionStore:
@@ -105,7 +101,7 @@ class SessionStore:
                 times = (
                     conn.execute(
                         select(signin_failures.c.at)
-                        .where(signin_failures.c.key == _key(key), signin_failures.c.at > since)
+                        .where(signin_failures.c.key == _hash(key), signin_failures.c.at > since)
                         .order_by(signin_failures.c.at.desc())
                         .limit(attempts)
                     )
@@ -120,14 +116,14 @@ class SessionStore:
     def failed(self, keys: Sequence[str], *, now: datetime, window: float) -> None:
         """Count a failed sign-in against each key (and forget those long past)."""
         with self.engine.begin() as conn:
-            conn.execute(insert(signin_failures), [{"key": _key(k), "at": now} for k in keys])
+            conn.execute(insert(signin_failures), [{"key": _hash(k), "at": now} for k in keys])
             old = now - timedelta(seconds=window * self.PRUNE_AFTER_WINDOWS)
             conn.execute(delete(signin_failures).where(signin_failures.c.at < old))
 
     def succeeded(self, key: str) -> None:
         """Forget a key's failures (the right password for that address)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(signin_failures).where(signin_failures.c.key == _key(key)))
+            conn.execute(delete(signin_failures).where(signin_failures.c.key == _hash(key)))
 
     def count(self) -> int:
         """How many sessions were ever started (for tests and the operator)."""

@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 
 from rada.record.encoding import EntryKind
 from rada.record.errors import EntryNotFoundError
+from rada.store.audit import WHOLE_ROW
 from rada.store.audit_log import last_audit
 from rada.store.record_repository import MAX_INDEX
 from rada.web.api.deps import api_context
@@ -206,6 +207,7 @@ def record_page(
         query=q,
         checkpoint=checkpoint,
         audit=last_audit(repository.engine),
+        whole_row=WHOLE_ROW,
         public_key=state.public_key(),
         verify_messages=json.dumps(messages, ensure_ascii=False),
         # "<" escaped: the JSON sits in a <script> element.
