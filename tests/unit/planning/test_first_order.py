@@ -311,14 +311,8 @@ def test_the_halpern_kernel_stays_at_the_optimum_once_it_has_reached_it_to_round
     the gap after 12,000 steps. Before MOVED_LEAST the weight climbed to 5e14 on distances
     of rounding, and the point's prices certified no better than the closed-form start's
     (0.0583): which point a run certified, by the clock, decided whether pdhg proved 1e-6."""
-    s = compile_economy(generate_economy(products=40, years=2, seed=9))
-    lp = build_programme(s)
-    folded = first_order.FoldedRows(lp)
-    q = first_order._Scaled(folded.lp)
-    start = first_order.closed_form(s, labour=0)
-    assert start is not None
-    x, y = first_order.point_of(lp, start)
-    it = first_order._Halpern(q, x / q.cols, y[folded.kept] / q.rows)
+    s, lp, folded, q, start, _ = _scaled_closed_form(40, 2, 9)
+    it = first_order._Halpern(q, start[0], start[2])
     weights, errors, gaps = [], [], []
     for stepped in range(64, 12_001, 64):
         it.steps(64)
@@ -1074,10 +1068,12 @@ def test_under_a_limit_pdhg_sharpens_by_the_surrogate_only_after_its_last_polish
     assert not any(sharpened)
 
 
-def _polish_from_the_closed_form() -> tuple[Any, Any, Any, Any, tuple[Any, ...], Any]:
-    """What a polish starts from on a small economy: its structure, programme, folded and
-    scaled programmes, the closed-form point on the scaled one and its certificate."""
-    s = compile_economy(generate_economy(products=150, years=4, seed=7))
+def _scaled_closed_form(
+    products: int, years: int, seed: int
+) -> tuple[Any, Any, Any, Any, tuple[Any, ...], Any]:
+    """A generated economy's structure, programme, folded and scaled programmes, the
+    closed-form point on the scaled one (``x, A x, y, A^T y``) and its certificate."""
+    s = compile_economy(generate_economy(products=products, years=years, seed=seed))
     lp = build_programme(s)
     folded = first_order.FoldedRows(lp)
     q = first_order._Scaled(folded.lp)
@@ -1088,6 +1084,11 @@ def _polish_from_the_closed_form() -> tuple[Any, Any, Any, Any, tuple[Any, ...],
     cand = (xs, q.a @ xs, ys, q.at @ ys)
     best = first_order.certify(s, start, labour=0)
     return s, lp, folded, q, cand, best
+
+
+def _polish_from_the_closed_form() -> tuple[Any, Any, Any, Any, tuple[Any, ...], Any]:
+    """What a polish starts from on a small economy (:func:`_scaled_closed_form`)."""
+    return _scaled_closed_form(150, 4, 7)
 
 
 def test_a_polish_stops_at_the_gap_asked_for_and_before_steps_that_would_pass_its_deadline() -> (
