@@ -1210,9 +1210,9 @@ class _Halpern:
         dx, adx, dy = ux + x0 - xh, uax + ax0 - axh, uy + y0 - yh
         size = w / eta * float(dx @ dx) + float(dy @ dy) / (w * eta) + 2.0 * float(dy @ adx)
         # The form is positive semi-definite at this step size: a negative value at a point
-        # converged to rounding is rounding, and only a value that is not a number means the
-        # vectors are not (which the run's certificate then shows).
-        return math.sqrt(size) if size > 0 else 0.0 if size <= 0 else math.nan
+        # converged to rounding is rounding; only a value that is not a number means the
+        # vectors are not numbers (which the run's certificate then shows).
+        return math.nan if math.isnan(size) else math.sqrt(max(size, 0.0))
 
     def steps(self, count: int) -> None:
         """``count`` anchored, reflected steps."""
