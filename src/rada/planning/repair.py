@@ -197,13 +197,13 @@ def _year_plan(
         outside[:] = 0.0
     need = s.committed[y] + taken
     # Produce a hair more than needed, so that rounding never leaves a balance short: relative
-    # to the flows, the committed deliveries and the largest target times the fulfilment, so
-    # that a plan of any scale keeps it. (Until 2026-12-06 a hair of 1e-12 in absolute terms:
-    # where every capacity was 0, the idle plan, optimal, was no plan to the certificate, as
-    # producing that hair took labour or capacity there was none of; a plan whose summed
-    # fulfilment was 3e-3 certified 1.4e-8 from an exact solver.)
-    scale = max(fulfilment, 0.0) * float(np.abs(s.targets[y]).max(initial=0.0))
-    margin = CERTIFICATE_MARGIN * (scale + np.abs(need) + s.gross @ np.maximum(activity, 0))
+    # to each row's flows, committed deliveries and target times the fulfilment, so that a
+    # plan of any scale keeps it. (Until 2026-12-06 the hair had an absolute 1e-12 too: where
+    # every capacity was 0, the idle plan, optimal, was no plan to the certificate, as making
+    # that hair took capacity there was none of; and a plan whose summed fulfilment was 3e-3
+    # certified 1.4e-8 from an exact solver.)
+    wanted = max(fulfilment, 0.0) * np.abs(s.targets[y])
+    margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
     rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
     solved = system.solve(rhs)
     rate, base = outside, np.zeros(s.n_techniques)
