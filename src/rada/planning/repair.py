@@ -200,8 +200,8 @@ def _year_plan(
     # to each row's flows, committed deliveries and target times the fulfilment, so that a
     # plan of any scale keeps it. (Until 2026-12-06 the hair had an absolute 1e-12 too: where
     # every capacity was 0, the idle plan, optimal, was no plan to the certificate, as making
-    # that hair took capacity there was none of; and a plan whose summed fulfilment was 3e-3
-    # certified 1.4e-8 from an exact solver.)
+    # that hair took capacity there was none of; and at a millionth of the labour an exact
+    # plan certified 1.4e-7, where it now certifies 1.8e-11.)
     wanted = max(fulfilment, 0.0) * np.abs(s.targets[y])
     margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
     rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
