@@ -13,8 +13,9 @@ did:
   (see :mod:`rada.planning.feasibility`). The solver's prices of labour, resources, stocks and
   capacities are clipped to their signs; product prices are recomputed from the Leontief price
   system (each running technique's outputs are worth what it uses plus the rents of the
-  labour, stocks and capacity it takes); the price of labour is topped up until each year's
-  targets are worth one unit of fulfilment and every investment pays for the stock it builds;
+  labour, stocks and capacity it takes); until each year's targets are worth one unit of
+  fulfilment and every investment pays for the stock it builds, the price of labour is topped
+  up, or the year's prices are all scaled up where that looks far cheaper;
   the prices of stocks carried from year to year are chained back from the last year. No plan
   can do better than what these prices say the economy's supplies, capacities and initial
   stocks are worth.
@@ -279,7 +280,8 @@ def certify(
         The solver's plan and prices; any values (a rough or a doctored plan only gives
         looser bounds and shows in ``plan_violation`` and ``price_violation``).
     labour : int
-        The position of labour among the resources: its price is the one topped up.
+        The position of labour among the resources: its price is the first one topped up,
+        where topping up costs the bound less than scaling the year's prices.
     side : PlanSide, optional
         The plan's side already made (:func:`plan_side`), of a candidate with this one's
         plan; where its plan is not this one's, it is made afresh.

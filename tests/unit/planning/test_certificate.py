@@ -136,6 +136,27 @@ def test_an_exact_plan_of_any_scale_is_certified_to_1e_9(share: float) -> None:
     assert c.accepted, c.problems()
 
 
+@pytest.mark.parametrize("share", [1e3, 1e12])
+def test_labour_in_abundance_costs_the_bound_nothing(share: float) -> None:
+    """Labour a thousand or a million million times what the generated economy's capacities
+    let it use: the plan is the same, and so is its certificate. Until 2026-12-06 the repair
+    topped up the price of labour by what rounding asked (1e-11 of the targets' worth), and
+    that hair times all the labour there is widened the gap to 1.5e-8 and 0.94; now each
+    year's prices are scaled up instead where that is cheaper, and labour's price stays 0."""
+    economy = generate_economy(products=20, years=3, seed=1)
+    plenty = replace(
+        economy, supply={r: tuple(v * share for v in vs) for r, vs in economy.supply.items()}
+    )
+    base, plan = solve_plan(economy, solver="primal"), solve_plan(plenty, solver="primal")
+    c = plan.certificate
+    assert plan.objective == pytest.approx(base.objective, rel=1e-12)
+    assert c.lower_bound <= plan.objective * (1 + 1e-12) <= c.upper_bound * (1 + 2e-12)
+    assert c.gap <= EXACT_GAP
+    assert c.accepted, c.problems()
+    assert np.all(c.prices.resource == 0.0)
+    assert price_violation(compile_economy(plenty), c.prices) == 0.0
+
+
 @pytest.mark.slow
 def test_a_generated_economy_of_1000_products_is_certified_to_1e_9() -> None:
     plan = solve_plan(generate_economy(products=1000, years=2, seed=1), solver="primal")
