@@ -776,8 +776,13 @@ def _finish_onto(
 
 def closed_form(s: Structure, *, labour: int) -> Candidate | None:
     """The plan with no investment: each year's targets by a Leontief solve, scaled to the
-    labour supply, priced by labour values; ``None`` unless each product has exactly one
-    technique making only it."""
+    most that every resource's supply, capacity and initial stock (worn down) allows, priced
+    by labour values; ``None`` unless each product has exactly one technique making only it.
+
+    Until 2026-12-06 it was scaled to the labour supply alone: with labour a million times
+    what the capacities let the economy use, pdhg started from activities a million times
+    too large, and its Halpern kernel, anchored there, stalled (100 x 3, seed 1: at a
+    certified gap of 0.031)."""
     out = sp.csc_array(s.out)
     P, N, T = s.n_products, s.n_techniques, s.years
     if P != N or out.nnz != N or np.any(np.diff(out.indptr) != 1):
@@ -801,14 +806,14 @@ def closed_form(s: Structure, *, labour: int) -> Candidate | None:
         # Every year's targets and committed deliveries in one solve (one factorisation).
         wanted_all = np.vstack([s.targets, s.committed]).T
         gross_all = gross_output(a, wanted_all, method=method, extrapolate=True).value
+        held = stocks_of(s, np.zeros((T - 1, s.n_pairs)))
         for y in range(T):
-            wanted = gross_all[:, y]
-            owed = gross_all[:, T + y]
-            need = float(work @ wanted)
-            spare = s.supply[y, labour] - float(work @ owed)
-            fulfilment[y] = max(0.0, spare / need) if need > 0 else 0.0
-            gross = fulfilment[y] * wanted + owed
-            activity[y, maker] = gross / level
+            per = np.zeros(N)
+            per[maker] = gross_all[:, y] / level
+            owed = np.zeros(N)
+            owed[maker] = gross_all[:, T + y] / level
+            fulfilment[y] = _most_fulfilment(s, y, per, owed, held[y])
+            activity[y] = fulfilment[y] * per + owed
             worth = float(values @ s.targets[y])
             if worth > 0:
                 resource_prices[y, labour] = 1.0 / worth
@@ -827,6 +832,25 @@ def closed_form(s: Structure, *, labour: int) -> Candidate | None:
         capacity_prices=np.zeros((T, N)),
         objective=float(fulfilment.sum()),
     )
+
+
+def _most_fulfilment(
+    s: Structure, y: int, per: FloatArray, owed: FloatArray, held: FloatArray
+) -> float:
+    """The largest fulfilment ``f`` (at least 0) at which the activities ``f * per + owed``
+    keep within year ``y``'s supplies, the capacities and the stocks ``held``."""
+    finite = np.isfinite(s.capacity)
+    rows = [
+        (s.res @ per, s.supply[y] - s.res @ owed),
+        (per[finite], s.capacity[finite] - owed[finite]),
+        (s.per_unit * per[s.pair_tech], held - s.per_unit * owed[s.pair_tech]),
+    ]
+    most = np.inf
+    for use, room in rows:
+        taking = use > 0
+        if taking.any():
+            most = min(most, float((room[taking] / use[taking]).min()))
+    return max(0.0, most) if np.isfinite(most) else 0.0
 
 
 def candidate_of(s: Structure, lp: LinearProgramme, x: FloatArray, y: FloatArray) -> Candidate:

@@ -335,15 +335,15 @@ def test_the_halpern_kernel_stays_at_the_optimum_once_it_has_reached_it_to_round
         it.steps(64)
         cand, restart = it.candidate(stepped)
         errors.append(it.last_error)
-        if stepped % 1024 == 0:
+        if stepped % 256 == 0:
             point = candidate_of(s, lp, cand[0] * q.cols, folded.unfold(cand[2] * q.rows))
             gaps.append(first_order.certify(s, point, labour=0).gap)
         if restart:
             it.restart(cand)
         weights.append(it.weight)
     assert not any(math.isnan(error) for error in errors)
-    assert gaps[0] > 1e-6  # the kernel has not reached it after 1,024 steps ...
-    assert max(gaps[1:]) <= 1e-6  # ... and is there ever after
+    assert gaps[0] > 1e-6  # the kernel has not reached it after 256 steps ...
+    assert max(gaps[2048 // 256 - 1 :]) <= 1e-6  # ... and is there from 2,048 on
     assert max(weights[len(weights) // 4 :]) <= 1e3 * min(weights[len(weights) // 4 :])
 
 
