@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from rada.planning import first_order, optimal
 from rada.planning.errors import PlanningError, SolverUnavailable
+from rada.planning.feasibility import plan_violation
 from rada.planning.first_order import (
     FoldedRows,
     candidate_of,
@@ -69,8 +70,10 @@ def test_a_first_order_plan_is_proved_exact_with_labour_in_abundance(solver: str
     """Labour a million times what the capacities let the economy use. Until 2026-12-06 no
     point could be proved better than 1e-5, whatever the solver: the certificate paid the
     hair of 1e-11 it adds to the targets' worth by the price of all that labour (hipdlp gave
-    up at 1.5e-5 and pdhg at 1.1e-5, at 300 x 5 in 34 s where now 6)."""
-    economy = generate_economy(products=40, years=3, seed=1)
+    up at 9.8e-6 here, and at 1.5e-5 at 300 x 5 after 34 s where now 6). And pdhg started
+    from the closed form scaled to the labour supply, activities a million times too large,
+    and stalled at 0.031."""
+    economy = generate_economy(products=100, years=3, seed=1)
     plenty = replace(
         economy, supply={r: tuple(v * 1e6 for v in vs) for r, vs in economy.supply.items()}
     )
@@ -78,6 +81,26 @@ def test_a_first_order_plan_is_proved_exact_with_labour_in_abundance(solver: str
     assert plan.status == "optimal"
     assert plan.certificate.gap <= 1e-9
     assert plan.objective == pytest.approx(solve_plan(economy, solver="primal").objective)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_closed_form_plan_is_feasible_where_stocks_and_capacities_bind(seed: int) -> None:
+    """The plan with no investment keeps within every supply, capacity and worn-down initial
+    stock (until 2026-12-06 it was scaled to labour alone and overdrew the stocks of
+    generated economies from the second year on)."""
+    economy = generate_economy(products=60, years=4, seed=seed)
+    s = compile_economy(economy)
+    start = closed_form(s, labour=economy.resource_index[economy.labour])
+    assert start is not None
+    violation = plan_violation(
+        s,
+        fulfilment=start.fulfilment,
+        activity=start.activity,
+        stocks=start.stocks,
+        investment=start.investment,
+    )
+    assert violation <= 1e-12
+    assert np.all(start.fulfilment > 0)
 
 
 def test_the_older_pdlp_is_certified_and_brackets_the_exact_optimum() -> None:
