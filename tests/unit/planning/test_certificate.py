@@ -323,6 +323,42 @@ def test_bounds_bracket_the_optimum_whatever_the_solver_returned(
     assert price_violation(plan.structure, c.prices) == 0.0 or c.upper_bound == np.inf
 
 
+@PROPERTY
+@given(
+    economies(),
+    st.integers(0, 2**32 - 1),
+    st.floats(0.0, 0.5),
+    st.sampled_from([1e3, 1e9]),
+)
+def test_with_resources_in_abundance_bounds_still_bracket_the_optimum(
+    economy: Economy, seed: int, noise: float, plenty: float
+) -> None:
+    """Supplies a thousand or a billion times as large, where each year's prices may be
+    scaled up rather than a resource's topped up: exact and shaken points alike, the bounds
+    bracket the optimum and the prices are dual-feasible, and an exact point is certified
+    exact."""
+    economy = replace(
+        economy, supply={r: tuple(v * plenty for v in vs) for r, vs in economy.supply.items()}
+    )
+    plan = solve_plan(economy)
+    rng = np.random.default_rng(seed)
+
+    def shaken(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values * rng.uniform(1 - noise, 1 + noise, size=values.shape))
+
+    c = recertify(
+        plan,
+        product_prices=shaken(plan.product_prices),
+        resource_prices=shaken(plan.resource_prices),
+        stock_prices=shaken(plan.stock_prices),
+        capacity_prices=shaken(plan.capacity_prices),
+    )
+    assert_brackets(c, plan.objective, slack=1e-12)
+    assert price_violation(plan.structure, c.prices) == 0.0 or c.upper_bound == np.inf
+    if noise == 0.0:
+        assert c.gap <= EXACT_GAP
+
+
 def test_prices_certified_against_a_plan_side_made_already_are_certified_as_afresh() -> None:
     """A plan side made once (pdhg's polish certifies many prices with one plan) gives the
     certificate that certifying afresh gives, to the bit; a side of another plan is not used."""
