@@ -34,7 +34,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--years", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3, help="Seeds 1 to RUNS.")
+    parser.add_argument("--runs", type=int, default=3, help="Seeds FIRST to FIRST + RUNS - 1.")
+    parser.add_argument(
+        "--first-seed", type=int, default=1, metavar="FIRST", help="The first seed (default 1)."
+    )
     parser.add_argument("--solver", choices=("first-order", "pdhg", "pdlp"), default="first-order")
     parser.add_argument("--gap", type=float, default=1e-6)
     parser.add_argument(
@@ -45,7 +48,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     times, gaps, exact_times = [], [], []
-    for seed in range(1, args.runs + 1):
+    for seed in range(args.first_seed, args.first_seed + args.runs):
         economy = generate_economy(products=args.products, years=args.years, seed=seed)
         before = load()
         seconds, plan = timed(
