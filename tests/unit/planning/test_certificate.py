@@ -157,6 +157,20 @@ def test_labour_in_abundance_costs_the_bound_nothing(share: float) -> None:
     assert price_violation(compile_economy(plenty), c.prices) == 0.0
 
 
+def test_a_capacity_set_far_beyond_need_costs_the_bound_nothing() -> None:
+    """Every capacity a million million, as a council may write for "as much as needed":
+    the exact plan is certified exact. Until 2026-12-06 the rents of rounding (5e-13) that
+    the repair charges were taken on those capacities, and the gap was 0.19."""
+    economy = generate_economy(products=30, years=3, seed=5)
+    vast = replace(economy, techniques=tuple(replace(t, capacity=1e12) for t in economy.techniques))
+    plan = solve_plan(vast, solver="primal")
+    c = plan.certificate
+    assert plan.objective == pytest.approx(solve_plan(economy, solver="primal").objective)
+    assert c.gap <= EXACT_GAP
+    assert c.accepted, c.problems()
+    assert price_violation(compile_economy(vast), c.prices) == 0.0
+
+
 @pytest.mark.slow
 def test_a_generated_economy_of_1000_products_is_certified_to_1e_9() -> None:
     plan = solve_plan(generate_economy(products=1000, years=2, seed=1), solver="primal")
