@@ -41,13 +41,15 @@ MAX_ITERATIONS = 3000
 #: A year's system keeps this many of its last answers (:meth:`YearSystem.solve`).
 KEPT_SOLUTIONS = 8
 _EPS = float(np.finfo(np.float64).eps)
-#: A year's prices are scaled up rather than a resource's topped up (see :func:`_scale_up`)
-#: only where the scaling's estimated cost is at most this share of the top-up's. The
-#: estimate leaves out the rents charged after and the stock prices carried into earlier
-#: years: at hipdlp's 1e-3 point (1,000 x 5, seed 1) scaling looked 0.6 to 0.9 times as dear
-#: as topping up labour each year and made the upper bound 3.1e-3 above the optimum, not
-#: 1.9e-3. Where a resource is abundant the top-up costs thousands of times more.
-SCALE_WHEN_CHEAPER = 0.1
+#: The price repair leaves its usual way for another only where the other's estimated cost
+#: to the bound is at most this share of it: a year's prices are scaled up rather than a
+#: resource's topped up (:func:`_scale_up`), and a profit is charged to a stock rather than
+#: a capacity (:func:`_make_unprofitable`). The estimates leave out the rents charged after
+#: and the prices carried into earlier years: at hipdlp's 1e-3 point (1,000 x 5, seed 1)
+#: scaling looked 0.6 to 0.9 times as dear as topping up labour each year and made the
+#: upper bound 3.1e-3 above the optimum, not 1.9e-3. Where a resource or a capacity is far
+#: beyond what the plan can use, the usual way costs thousands of times more.
+CLEARLY_CHEAPER = 0.1
 
 
 def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
@@ -569,7 +571,7 @@ def _year_prices(
     if factor is not None and (
         lifted is None
         or (factor - 1.0) * _year_worth(s, system, y, prices, resource, stock, capacity, fixed)
-        <= SCALE_WHEN_CHEAPER * float((topped - resource) @ s.supply[y])
+        <= CLEARLY_CHEAPER * float((topped - resource) @ s.supply[y])
     ):
         resource *= factor
         stock *= factor
@@ -594,7 +596,7 @@ def _make_unprofitable(
 
     A rent costs the bound the profit times what it is charged on: the capacity, or the
     activity that the initial stock (worn down to year ``y``) allows. Where the stock
-    allows at most :data:`SCALE_WHEN_CHEAPER` of the capacity, the stock is charged instead
+    allows at most :data:`CLEARLY_CHEAPER` of the capacity, the stock is charged instead
     (the estimate leaves out what a stock's rent adds to the prices of the investments
     that build it, hence the margin): a capacity set a million million, for "as much as
     needed", took rents of rounding (5e-13) and an exact plan of 30 x 3 was certified only
@@ -606,14 +608,15 @@ def _make_unprofitable(
         return np.asarray(gain - paid), np.asarray(gain + paid)
 
     surplus, size = profit()
-    finite = np.isfinite(s.capacity)
+    on_capacity = np.isfinite(s.capacity)
     if s.n_pairs:
         allows = np.full(s.n_techniques, np.inf)
         holding = s.rent_pair >= 0
         k = s.rent_pair[holding]
-        allows[holding] = s.initial[k] * (1.0 - s.depreciation[k]) ** y / s.per_unit[k]
-        finite &= ~(allows <= SCALE_WHEN_CHEAPER * s.capacity)
-    gaining = np.flatnonzero((surplus > 0) & ~finite)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            allows[holding] = s.initial[k] * (1.0 - s.depreciation[k]) ** y / s.per_unit[k]
+        on_capacity &= ~(allows <= CLEARLY_CHEAPER * s.capacity)
+    gaining = np.flatnonzero((surplus > 0) & ~on_capacity)
     amount = surplus[gaining] * ROUND_UP + 4 * _EPS * size[gaining]
     pair = s.rent_pair[gaining]
     held = pair >= 0
@@ -621,7 +624,7 @@ def _make_unprofitable(
     stock[pair[held]] += amount[held] / s.per_unit[pair[held]]
     _charge_scarcest(s, y, gaining[~held], amount[~held], resource)
     surplus, size = profit()
-    return np.where(finite & (surplus > 0), surplus * ROUND_UP + 4 * _EPS * size, 0.0)
+    return np.where(on_capacity & (surplus > 0), surplus * ROUND_UP + 4 * _EPS * size, 0.0)
 
 
 def _charge_scarcest(
