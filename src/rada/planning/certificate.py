@@ -281,7 +281,7 @@ def certify(
         looser bounds and shows in ``plan_violation`` and ``price_violation``).
     labour : int
         The position of labour among the resources: its price is the first one topped up,
-        where topping up costs the bound less than scaling the year's prices.
+        unless scaling the year's prices up looks ten times cheaper.
     side : PlanSide, optional
         The plan's side already made (:func:`plan_side`), of a candidate with this one's
         plan; where its plan is not this one's, it is made afresh.

@@ -370,20 +370,35 @@ def _topped_up(
     outside: float,
 ) -> FloatArray | None:
     """``prices`` with the price of a resource (``resource``, raised in place) topped up until
-    the year's targets are worth one and the investments pay (see :func:`_top_up`); None
-    when no resource can do it."""
+    the year's targets are worth at least one and every investment in a good whose maker has
+    no stock or capacity to charge (see :func:`_pay_investments`) pays; None when no resource
+    can do it. Labour is tried first, then the resources whose top-up costs the least."""
+    targets = s.targets[y, system.made]
+    at, owed, short = _unpaid(s, system, following)
+    raises = values.T @ targets
+    order = [labour] + [
+        int(r) for r in np.argsort(s.supply[y] / np.maximum(raises, 1e-300)) if r != labour
+    ]
+
+    def top_up(prices: FloatArray) -> tuple[int, float] | None:
+        """Which resource's price to raise, and by how much."""
+        worth = worth_of_targets(prices, targets) + outside
+        for r in order:
+            if raises[r] <= 0:
+                continue
+            need = max(0.0, (1.0 + 1e-11 - worth) / raises[r])
+            if short.any():
+                per = values[at[short], r]
+                gap = owed[short] - prices[at[short]]
+                if ((gap > 0) & (per <= 0)).any():
+                    continue
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    need = max(need, float(np.where(gap > 0, gap / per, 0.0).max(initial=0.0)))
+            return r, need * (1.0 + 1e-12)
+        return None
+
     for _ in range(4):
-        raised = _top_up(
-            s,
-            system,
-            values,
-            prices,
-            y=y,
-            following=following,
-            supply=s.supply[y],
-            labour=labour,
-            outside=outside,
-        )
+        raised = top_up(prices)
         if raised is None:
             return None
         r, amount = raised
@@ -405,7 +420,7 @@ def _scale_up(
 ) -> float | None:
     """The least factor, at least one, by which all of year ``y``'s prices can be multiplied
     so that its targets are worth one and every investment in a good whose maker has nothing
-    to charge pays (as :func:`_top_up` asks); None when none can.
+    to charge pays (as :func:`_topped_up` asks); None when none can.
 
     Every dual constraint but the targets' worth is homogeneous, and the prices of later
     years, which the investments must pay, stay as they are: multiplied by a factor of at
@@ -418,9 +433,7 @@ def _scale_up(
     if not worth > 0.0:
         return None
     factor = max(1.0, (1.0 + 1e-11) / worth)
-    at, owed = _owed(s, system, following)
-    short = (at >= 0) & (owed > 0)
-    short[short] = ~_chargeable(s)[system.techs][at[short]]
+    at, owed, short = _unpaid(s, system, following)
     if short.any():
         price = prices[at[short]]
         gap = owed[short] - price * factor
@@ -456,46 +469,6 @@ def _year_worth(
     return max(worth, 0.0)
 
 
-def _top_up(
-    s: Structure,
-    system: YearSystem,
-    values: FloatArray,
-    prices: FloatArray,
-    *,
-    y: int,
-    following: FloatArray,
-    supply: FloatArray,
-    labour: int,
-    outside: float,
-) -> tuple[int, float] | None:
-    """Which resource's price to raise, and by how much, so that the year's targets are worth
-    at least one and every investment in a good whose maker has no stock or capacity to charge
-    (see :func:`_pay_investments`) pays; None when no resource can do it."""
-    targets = s.targets[y, system.made]
-    worth = worth_of_targets(prices, targets) + outside
-    at, owed = _owed(s, system, following)
-    chargeable = _chargeable(s)[system.techs]
-    short = (at >= 0) & (owed > 0)
-    short[short] = ~chargeable[at[short]]
-    raises = values.T @ targets
-    order = [labour] + [
-        int(r) for r in np.argsort(supply / np.maximum(raises, 1e-300)) if r != labour
-    ]
-    for r in order:
-        if raises[r] <= 0:
-            continue
-        need = max(0.0, (1.0 + 1e-11 - worth) / raises[r])
-        if short.any():
-            per = values[at[short], r]
-            gap = owed[short] - prices[at[short]]
-            if ((gap > 0) & (per <= 0)).any():
-                continue
-            with np.errstate(divide="ignore", invalid="ignore"):
-                need = max(need, float(np.where(gap > 0, gap / per, 0.0).max(initial=0.0)))
-        return r, need * (1.0 + 1e-12)
-    return None
-
-
 def _owed(s: Structure, system: YearSystem, following: FloatArray) -> tuple[IntArray, FloatArray]:
     """For each stock pair, its good's place in the system (-1: outside) and the least price
     the good must have for investing in the stock not to pay."""
@@ -509,6 +482,17 @@ def _chargeable(s: Structure) -> NDArray[np.bool_]:
     """Techniques that can be charged a rent: those with a stock or a finite capacity."""
     held = np.bincount(s.pair_tech, minlength=s.n_techniques) > 0
     return np.asarray(held | np.isfinite(s.capacity), dtype=np.bool_)
+
+
+def _unpaid(
+    s: Structure, system: YearSystem, following: FloatArray
+) -> tuple[IntArray, FloatArray, NDArray[np.bool_]]:
+    """:func:`_owed`, and which stock pairs' goods are made in the system by a technique that
+    has no stock or capacity to charge a rent to and must be priced up to what they owe."""
+    at, owed = _owed(s, system, following)
+    short = (at >= 0) & (owed > 0)
+    short[short] = ~_chargeable(s)[system.techs][at[short]]
+    return at, owed, short
 
 
 def _pay_investments(

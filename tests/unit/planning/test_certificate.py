@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -57,6 +58,16 @@ def recertify(plan: Plan, **changes: object) -> Certificate:
         candidate_of(plan, **changes),
         labour=e.resource_index[e.labour],
     )
+
+
+def shaker(seed: int, noise: float) -> Callable[[np.ndarray], np.ndarray]:
+    """Multiplies each value by its own draw from ``1 +- noise``."""
+    rng = np.random.default_rng(seed)
+
+    def shaken(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values * rng.uniform(1 - noise, 1 + noise, size=values.shape))
+
+    return shaken
 
 
 def assert_brackets(certificate: Certificate, optimum: float, *, slack: float = 1e-12) -> None:
@@ -318,11 +329,7 @@ def test_bounds_bracket_the_optimum_whatever_the_solver_returned(
     economy: Economy, seed: int, noise: float
 ) -> None:
     plan = solve_plan(economy)
-    rng = np.random.default_rng(seed)
-
-    def shaken(values: np.ndarray) -> np.ndarray:
-        return np.asarray(values * rng.uniform(1 - noise, 1 + noise, size=values.shape))
-
+    shaken = shaker(seed, noise)
     c = recertify(
         plan,
         fulfilment=shaken(plan.fulfilment),
@@ -355,11 +362,7 @@ def test_with_resources_in_abundance_bounds_still_bracket_the_optimum(
         economy, supply={r: tuple(v * plenty for v in vs) for r, vs in economy.supply.items()}
     )
     plan = solve_plan(economy)
-    rng = np.random.default_rng(seed)
-
-    def shaken(values: np.ndarray) -> np.ndarray:
-        return np.asarray(values * rng.uniform(1 - noise, 1 + noise, size=values.shape))
-
+    shaken = shaker(seed, noise)
     c = recertify(
         plan,
         product_prices=shaken(plan.product_prices),
