@@ -213,3 +213,18 @@ def test_a_federation_invites_and_the_council_decides_from_the_command_line(  # 
     leave = rada("proposal", "disaffiliate", "food", "bakery", "--as", "ana@b.coop")
     assert leave.returncode != 0
     assert "not affiliated" in leave.stderr
+
+
+def test_a_password_prompt_that_meets_the_end_of_its_input_is_an_interruption(
+    tmp_path: Path,
+) -> None:
+    """No RADA_PASSWORD and nothing on standard input: the prompt gives up, and the command
+    line says it was interrupted (exit 130), not that Rada has a bug."""
+    env = {**os.environ, "RADA_DATA_DIR": str(tmp_path / "data")}
+    for name in ("RADA_PASSWORD", "RADA_DATABASE_URL", "RADA_TOKEN"):
+        env.pop(name, None)
+    args = [*RADA, "account", "create", "--name", "Jana", "--email", "jana@example.cz"]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, input="", check=False)
+    assert result.returncode == ExitCode.INTERRUPTED, result.stderr
+    assert "rada: error: interrupted" in result.stderr
+    assert "bug" not in result.stderr

@@ -142,10 +142,13 @@ def _click_exceptions() -> tuple[
     tuple[type[Any], ...], tuple[type[Any], ...], tuple[type[Any], ...]
 ]:
     """Click's Exit, Abort and usage errors; newer typer releases carry their own copy of
-    click, and a command line may raise either's."""
+    click, and a command line may raise either's. Typer 0.29 keeps Exit and Abort in
+    ``typer.exceptions`` (not its copy of click's): a password prompt that met the end of its
+    input was reported as "unexpected Abort: this is a bug in Rada" until 2026-12-06."""
     import click
+    import typer
 
-    modules: list[Any] = [click.exceptions]
+    modules: list[Any] = [click.exceptions, typer.exceptions]
     try:
         from typer._click import exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
