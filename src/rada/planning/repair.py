@@ -190,9 +190,11 @@ def _year_plan(
     activity: FloatArray,
     taken: FloatArray,
     stocks: FloatArray,
+    beyond: bool = False,
 ) -> tuple[float, FloatArray] | None:
     """The year's fulfilment, as high as the solver's but no higher than every row allows, and
-    the activities that deliver it; None when no fulfilment can be delivered.
+    the activities that deliver it; None when no fulfilment can be delivered. Where
+    ``beyond``, as high as every row allows, above the solver's too.
 
     Techniques outside the year's system keep the solver's activity per unit of fulfilment
     (they scale with it); those in the system deliver the rest, solved exactly.
@@ -240,6 +242,13 @@ def _year_plan(
         return None
     highest = float((room[rising] / slope[rising]).min(initial=np.inf))
     lowest = float((room[falling] / slope[falling]).max(initial=0.0))
+    # A first-order point under-fulfils some years that its investments leave room in:
+    # at 10,000 x 5 (seed 1) pdhg's plan after 90 s summed to 4.3279571, 4.8e-5 below the
+    # optimum, and the years it left room in raised the repaired plan from 4.3279513 to
+    # 4.3280260. Each year's rows are its own (the investments, and so the stocks, are fixed
+    # here), so a year raised beyond the solver's fulfilment takes nothing from another.
+    if beyond and np.isfinite(highest):
+        fulfilment = max(fulfilment, highest)
     # Strictly inside the interval, so that rounding cannot push a binding row over.
     best = min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN)
     if not best >= lowest * (1.0 + CERTIFICATE_MARGIN):
@@ -275,8 +284,9 @@ def repair_plan(
     s: Structure, systems: list[YearSystem], candidate: Candidate, notes: list[str]
 ) -> CertifiedPlan | None:
     """A plan that meets every constraint: the solver's investments with the activities and
-    stocks recomputed, each year's fulfilment lowered until every row holds (or, if that is
-    not enough, the same with no investment at all). None when neither works.
+    stocks recomputed, each year's fulfilment as high as every row allows (lowered where the
+    solver's breaks one, raised where its investments leave room), or, if no fulfilment
+    holds, the same with no investment at all. None when neither works.
 
     A first-order solver's plan overdraws some stocks by a little. Lowering the year's
     fulfilment until the stock holds can cost far more than the overdraft (when the technique
@@ -327,8 +337,8 @@ def _carried_out(
     investment: FloatArray,
     solved: _Solved | None = None,
 ) -> CertifiedPlan | None:
-    """The plan with these investments, each year's fulfilment as high as the solver's but
-    no higher than every row allows; None when some year cannot be delivered. ``solved``
+    """The plan with these investments, each year's fulfilment as high as every row allows
+    (:func:`_year_plan` beyond the solver's); None when some year cannot be delivered. ``solved``
     keeps each year's plan for the same inputs, within one candidate's repair."""
     solved = {} if solved is None else solved
     T = s.years
@@ -349,6 +359,7 @@ def _carried_out(
                 activity=candidate.activity[y],
                 taken=taken[y],
                 stocks=stocks[y],
+                beyond=True,
             )
         found = solved[key]
         if found is None:

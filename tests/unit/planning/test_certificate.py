@@ -214,6 +214,31 @@ def test_a_plan_that_claims_more_than_the_economy_allows_is_rejected() -> None:
     assert c.max_violation == 0.0
 
 
+def test_a_year_the_solver_under_fulfils_is_raised_to_what_its_rows_allow() -> None:
+    plan = solve_plan(generate_economy(products=30, years=3, seed=4))
+    doctored = plan.fulfilment.copy()
+    doctored[1] *= 0.99
+    c = recertify(plan, fulfilment=doctored, objective=float(doctored.sum()))
+    # The optimum's activities and investments leave room for the optimum's fulfilment: the
+    # repaired plan takes it (until 2026-12-06 it kept the claim, 0.99 of the year's).
+    assert c.lower_bound == pytest.approx(plan.objective, rel=1e-9)
+    assert_brackets(c, plan.objective)
+    assert c.max_violation == 0.0
+    assert "is below what the plan reaches" in " | ".join(c.problems())
+
+
+def test_a_year_the_solver_left_idle_is_planned_at_what_its_rows_allow() -> None:
+    plan = solve_plan(generate_economy(products=30, years=3, seed=4))
+    doctored = plan.fulfilment.copy()
+    doctored[2] = 0.0
+    c = recertify(plan, fulfilment=doctored, objective=float(doctored.sum()))
+    # The solver's activities stand for the year's techniques; the year is planned afresh
+    # from them, and nothing is broken, not even by an ulp.
+    assert c.lower_bound == pytest.approx(plan.objective, rel=1e-9)
+    assert c.max_violation == 0.0
+    assert_brackets(c, plan.objective)
+
+
 def test_activities_that_do_not_deliver_the_targets_are_rejected() -> None:
     plan = solve_plan(read_cockshott(TOYS / "v-doc"))
     c = recertify(plan, activity=plan.activity * 0.9)

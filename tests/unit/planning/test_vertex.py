@@ -73,9 +73,14 @@ def test_a_first_order_point_is_finished_at_the_exact_optimum(
     assert c.gap <= 1e-9
     assert c.lower_bound <= exact * (1 + 1e-9)
     assert exact <= c.upper_bound * (1 + 1e-9)
-    # The first-order point itself certifies far worse: the finish is what makes it exact.
     before = certify(s, candidate_of(s, lp, rough.col_value, -rough.row_dual), labour=labour)
-    assert before.gap > 100 * c.gap
+    if years > 1:
+        # The first-order point itself certifies far worse: the finish is what makes it exact.
+        assert before.gap > 100 * c.gap
+    else:
+        # One year has no investment to get wrong: the repair raises the year to what its
+        # rows allow, the optimum where the point runs the optimum's techniques.
+        assert _near(before.lower_bound, exact)
 
 
 def test_the_cockshott_toy_with_its_capacities_is_finished_exactly() -> None:
