@@ -50,6 +50,14 @@ _EPS = float(np.finfo(np.float64).eps)
 #: upper bound 3.1e-3 above the optimum, not 1.9e-3. Where a resource or a capacity is far
 #: beyond what the plan can use, the usual way costs thousands of times more.
 CLEARLY_CHEAPER = 0.1
+#: The shares of the way from a year's repaired fulfilment up to the solver's at which
+#: :func:`repair_plan` tries the overdraft as investment the year before, the first that
+#: fulfils more in all kept. The solver's whole fulfilment overdraws many stocks by a little,
+#: and at 100,000 x 5 investing all of it cost the year before 1.5 to 2.4 % of its fulfilment
+#: for 0.3 to 0.4 % in the year (pdhg's point after 300 s, seed 1); part of the way up, only a
+#: few stocks fall short, and the repaired plan summed 4.317714 instead of 4.315930.
+#: At 1,000 x 5 (a point 3e-5 below the optimum) the tries raised it 6.6e-7.
+OVERDRAFT_SHARES = (1.0, 0.25, 0.0625)
 
 
 def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
@@ -329,14 +337,6 @@ def repair_plan(
     return plan
 
 
-#: The shares of the way from a year's repaired fulfilment up to the solver's at which
-#: :func:`repair_plan` tries the overdraft as investment the year before, the first that
-#: fulfils more in all kept. The solver's whole fulfilment overdraws many stocks by a little,
-#: and at 100,000 x 5 investing all of it cost the year before 1.5 to 2.4 % of its fulfilment
-#: for 0.3 to 0.4 % in the year (pdhg's point after 300 s, seed 1); a sixteenth of the way up,
-#: three to twenty stocks fall short, and the repaired plan summed 4.317714 instead of 4.315930.
-#: At 1,000 x 5 (a point 3e-5 below the optimum) the tries raised it 6.6e-7.
-OVERDRAFT_SHARES = (1.0, 0.25, 0.0625)
 #: Years already planned within one repair, by year and a digest of what the year's plan
 #: depends on besides the candidate (its wanted fulfilment, the goods investment takes, the
 #: stocks): a trial investment in year y - 1 changes nothing before it, and those years'
