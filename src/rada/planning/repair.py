@@ -199,19 +199,24 @@ def _year_plan(
     taken: FloatArray,
     stocks: FloatArray,
     beyond: bool = False,
+    per: float | None = None,
 ) -> tuple[float, FloatArray] | None:
-    """The year's fulfilment, as high as the solver's but no higher than every row allows, and
-    the activities that deliver it; None when no fulfilment can be delivered. Where
-    ``beyond``, as high as every row allows, above the solver's too.
+    """The year's fulfilment, as high as ``fulfilment`` but no higher than every row allows,
+    and the activities that deliver it; None when no fulfilment can be delivered. Where
+    ``beyond``, as high as every row allows, above ``fulfilment`` too.
 
     Techniques outside the year's system keep the solver's activity per unit of fulfilment
-    (they scale with it); those in the system deliver the rest, solved exactly.
+    (they scale with it); those in the system deliver the rest, solved exactly. ``per``: the
+    fulfilment the solver's activities are for, where it is not ``fulfilment``; the margin
+    against rounding is set by it too, so that the systems solved are the same whatever
+    fulfilment is asked for (:func:`_overdraft` asks for several).
     """
     net = s.net
+    unit = fulfilment if per is None else per
     outside = _own_limit(s, activity, stocks)
     outside[system.techs] = 0.0
-    if fulfilment > 0:
-        outside /= fulfilment
+    if unit > 0:
+        outside /= unit
     else:
         outside[:] = 0.0
     need = s.committed[y] + taken
@@ -221,7 +226,7 @@ def _year_plan(
     # every capacity was 0, the idle plan, optimal, was no plan to the certificate, as making
     # that hair took capacity there was none of; and at a millionth of the labour an exact
     # plan certified 1.4e-7, where it now certifies 1.8e-11.)
-    wanted = max(fulfilment, 0.0) * np.abs(s.targets[y])
+    wanted = max(unit, 0.0) * np.abs(s.targets[y])
     margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
     rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
     solved = system.solve(rhs)
@@ -282,6 +287,7 @@ def _overdraft(
         activity=candidate.activity[y],
         taken=accumulation(s, investment, s.years)[y],
         stocks=np.full(s.n_pairs, np.inf),
+        per=float(max(candidate.fulfilment[y], 0.0)),
     )
     if found is None:
         return None
@@ -322,9 +328,12 @@ def repair_plan(
                     break
                 trial = best.investment.copy()
                 trial[y - 1] += short * (1.0 + 1e-9)
-                plan = _carried_out(s, systems, candidate, wanted, trial, solved)
+                # Judged by the two years it changes; the later ones are planned again only
+                # for a trial kept (their stocks rose, so they can only fulfil more).
+                kept = (y, best)
+                plan = _carried_out(s, systems, candidate, wanted, trial, solved, kept=kept)
                 if plan is not None and plan.fulfilment.sum() > best.fulfilment.sum():
-                    best = plan
+                    best = _carried_out(s, systems, candidate, wanted, trial, solved) or plan
                     break
     if best is not None or not given.any():
         return best
@@ -352,16 +361,24 @@ def _carried_out(
     wanted: FloatArray,
     investment: FloatArray,
     solved: _Solved | None = None,
+    *,
+    kept: tuple[int, CertifiedPlan] | None = None,
 ) -> CertifiedPlan | None:
     """The plan with these investments, each year's fulfilment as high as every row allows
     (:func:`_year_plan` beyond the solver's); None when some year cannot be delivered. ``solved``
-    keeps each year's plan for the same inputs, within one candidate's repair."""
+    keeps each year's plan for the same inputs, within one candidate's repair. ``kept``: a
+    year ``z`` and a plan whose years after ``z`` are kept as they are, where ``investment``
+    differs from that plan's only by more investment in year ``z - 1`` (their balances are
+    the same, and more stock breaks none of their rows)."""
     solved = {} if solved is None else solved
     T = s.years
     stocks = _stocks(s, investment)
     taken = accumulation(s, investment, T)
     fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
-    for y in range(T):
+    last = T if kept is None else kept[0] + 1
+    if kept is not None:
+        fulfilment[last:], activity[last:] = kept[1].fulfilment[last:], kept[1].activity[last:]
+    for y in range(last):
         digest = hashlib.blake2b(np.float64(wanted[y]).tobytes())
         digest.update(np.ascontiguousarray(taken[y], dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(stocks[y], dtype=np.float64).tobytes())
