@@ -50,14 +50,6 @@ _EPS = float(np.finfo(np.float64).eps)
 #: upper bound 3.1e-3 above the optimum, not 1.9e-3. Where a resource or a capacity is far
 #: beyond what the plan can use, the usual way costs thousands of times more.
 CLEARLY_CHEAPER = 0.1
-#: The shares of the way from a year's repaired fulfilment up to the solver's at which
-#: :func:`repair_plan` tries the overdraft as investment the year before, the first that
-#: fulfils more in all kept. The solver's whole fulfilment overdraws many stocks by a little,
-#: and at 100,000 x 5 investing all of it cost the year before 1.5 to 2.4 % of its fulfilment
-#: for 0.3 to 0.4 % in the year (pdhg's point after 300 s, seed 1); part of the way up, only a
-#: few stocks fall short, and the repaired plan summed 4.317714 instead of 4.315930.
-#: At 1,000 x 5 (a point 3e-5 below the optimum) the tries raised it 6.6e-7.
-OVERDRAFT_SHARES = (1.0, 0.25, 0.0625)
 
 
 def choose_techniques(s: Structure, activity: FloatArray) -> IntArray:
@@ -199,24 +191,19 @@ def _year_plan(
     taken: FloatArray,
     stocks: FloatArray,
     beyond: bool = False,
-    per: float | None = None,
 ) -> tuple[float, FloatArray] | None:
-    """The year's fulfilment, as high as ``fulfilment`` but no higher than every row allows,
-    and the activities that deliver it; None when no fulfilment can be delivered. Where
-    ``beyond``, as high as every row allows, above ``fulfilment`` too.
+    """The year's fulfilment, as high as the solver's but no higher than every row allows, and
+    the activities that deliver it; None when no fulfilment can be delivered. Where
+    ``beyond``, as high as every row allows, above the solver's too.
 
     Techniques outside the year's system keep the solver's activity per unit of fulfilment
-    (they scale with it); those in the system deliver the rest, solved exactly. ``per``: the
-    fulfilment the solver's activities are for, where it is not ``fulfilment``; the margin
-    against rounding is set by it too, so that the systems solved are the same whatever
-    fulfilment is asked for (:func:`_overdraft` asks for several).
+    (they scale with it); those in the system deliver the rest, solved exactly.
     """
     net = s.net
-    unit = fulfilment if per is None else per
     outside = _own_limit(s, activity, stocks)
     outside[system.techs] = 0.0
-    if unit > 0:
-        outside /= unit
+    if fulfilment > 0:
+        outside /= fulfilment
     else:
         outside[:] = 0.0
     need = s.committed[y] + taken
@@ -226,7 +213,7 @@ def _year_plan(
     # every capacity was 0, the idle plan, optimal, was no plan to the certificate, as making
     # that hair took capacity there was none of; and at a millionth of the labour an exact
     # plan certified 1.4e-7, where it now certifies 1.8e-11.)
-    wanted = max(unit, 0.0) * np.abs(s.targets[y])
+    wanted = max(fulfilment, 0.0) * np.abs(s.targets[y])
     margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
     rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
     solved = system.solve(rhs)
@@ -275,19 +262,17 @@ def _overdraft(
     candidate: Candidate,
     investment: FloatArray,
     y: int,
-    fulfilment: float,
 ) -> FloatArray | None:
-    """How far year ``y``'s activities at ``fulfilment`` (bounded by labour, supplies and
-    capacities only) overdraw each stock, given these investments."""
+    """How far year ``y``'s activities at the solver's fulfilment (bounded by labour, supplies
+    and capacities only) overdraw each stock, given these investments."""
     found = _year_plan(
         s,
         systems[y],
         y,
-        fulfilment=fulfilment,
+        fulfilment=float(max(candidate.fulfilment[y], 0.0)),
         activity=candidate.activity[y],
         taken=accumulation(s, investment, s.years)[y],
         stocks=np.full(s.n_pairs, np.inf),
-        per=float(max(candidate.fulfilment[y], 0.0)),
     )
     if found is None:
         return None
@@ -308,9 +293,7 @@ def repair_plan(
     makes a small share of the targets), while investing the overdraft the year before costs
     about what the goods are worth there. So, from the last year back, the overdraft of each
     year is invested the year before wherever that fulfils more in all (it raises the stocks
-    of later years too and never lowers one): the overdraft at the solver's fulfilment, or
-    else at fulfilments closer to the year's repaired one (:data:`OVERDRAFT_SHARES`), which
-    few stocks limit.
+    of later years too and never lowers one).
     """
     T = s.years
     wanted = np.maximum(candidate.fulfilment, 0.0)
@@ -319,22 +302,14 @@ def repair_plan(
     best = _carried_out(s, systems, candidate, wanted, given, solved)
     if best is not None and s.n_pairs and T > 1:
         for y in range(T - 1, 0, -1):
-            for share in OVERDRAFT_SHARES:
-                aim = best.fulfilment[y] + share * (wanted[y] - best.fulfilment[y])
-                short = _overdraft(s, systems, candidate, best.investment, y, float(aim))
-                if short is None:
-                    continue
-                if not short.any():  # nor at any lower fulfilment
-                    break
-                trial = best.investment.copy()
-                trial[y - 1] += short * (1.0 + 1e-9)
-                # Judged by the two years it changes; the later ones are planned again only
-                # for a trial kept (their stocks rose, so they can only fulfil more).
-                kept = (y, best)
-                plan = _carried_out(s, systems, candidate, wanted, trial, solved, kept=kept)
-                if plan is not None and plan.fulfilment.sum() > best.fulfilment.sum():
-                    best = _carried_out(s, systems, candidate, wanted, trial, solved) or plan
-                    break
+            short = _overdraft(s, systems, candidate, best.investment, y)
+            if short is None or not short.any():
+                continue
+            trial = best.investment.copy()
+            trial[y - 1] += short * (1.0 + 1e-9)
+            plan = _carried_out(s, systems, candidate, wanted, trial, solved)
+            if plan is not None and plan.fulfilment.sum() > best.fulfilment.sum():
+                best = plan
     if best is not None or not given.any():
         return best
     plan = _carried_out(s, systems, candidate, wanted, np.zeros_like(given), solved)
@@ -361,24 +336,16 @@ def _carried_out(
     wanted: FloatArray,
     investment: FloatArray,
     solved: _Solved | None = None,
-    *,
-    kept: tuple[int, CertifiedPlan] | None = None,
 ) -> CertifiedPlan | None:
     """The plan with these investments, each year's fulfilment as high as every row allows
     (:func:`_year_plan` beyond the solver's); None when some year cannot be delivered. ``solved``
-    keeps each year's plan for the same inputs, within one candidate's repair. ``kept``: a
-    year ``z`` and a plan whose years after ``z`` are kept as they are, where ``investment``
-    differs from that plan's only by more investment in year ``z - 1`` (their balances are
-    the same, and more stock breaks none of their rows)."""
+    keeps each year's plan for the same inputs, within one candidate's repair."""
     solved = {} if solved is None else solved
     T = s.years
     stocks = _stocks(s, investment)
     taken = accumulation(s, investment, T)
     fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
-    last = T if kept is None else kept[0] + 1
-    if kept is not None:
-        fulfilment[last:], activity[last:] = kept[1].fulfilment[last:], kept[1].activity[last:]
-    for y in range(last):
+    for y in range(T):
         digest = hashlib.blake2b(np.float64(wanted[y]).tobytes())
         digest.update(np.ascontiguousarray(taken[y], dtype=np.float64).tobytes())
         digest.update(np.ascontiguousarray(stocks[y], dtype=np.float64).tobytes())
