@@ -15,7 +15,9 @@ from rada.cli.main import ExitCode
 from rada.compute.gpu import gpu_available
 from rada.compute.scenarios import solve_variant
 from rada.planning.formats.cockshott import read_cockshott
+from rada.planning.formats.rada_toml import write_economy
 from rada.planning.formats.variants_toml import read_variants
+from rada.planning.generate import generate_economy
 from rada.planning.variants import Variant
 
 RADA = [sys.executable, "-m", "rada.cli"]
@@ -64,6 +66,32 @@ def test_scenarios_json_equals_each_variant_solved_alone(shared_data: Path, tmp_
     assert got[2]["status"] == "error"
     assert "no technique 'nowhere'" in got[2]["error"]
     assert data["primary_input_note"] is None
+
+
+@pytest.mark.slow
+def test_scenarios_solves_each_variant_to_the_gap_asked(tmp_path: Path) -> None:
+    """``--gap`` reaches the workers: pdhg stops at the closed form's certificate, which
+    proves 0.5 here, where the default gap would have taken it to 1e-6."""
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    economy = generate_economy(products=200, years=3, seed=1)
+    path = tmp_path / "economy.toml"
+    write_economy(economy, path)
+    variants = tmp_path / "variants.toml"
+    variants.write_text('[[variant]]\nname = "more"\nscale_targets = [{ factor = 1.2 }]\n', "utf-8")
+    result = run(
+        "plan", "scenarios", str(path), str(variants), "--solver", "pdhg", "--gap", "0.5",
+        "--json", "--workers", "1", env={"RADA_DASK_SCHEDULER": ""},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)["results"]
+    alone = [
+        solve_variant(economy, v, solver="pdhg", gap=0.5)
+        for v in (Variant("base"), *read_variants(variants))
+    ]
+    assert [(r["name"], r["status"], r["gap"]) for r in got] == [
+        (r.name, "optimal", r.gap) for r in alone
+    ]
+    assert all(1e-6 < row["gap"] <= 0.5 for row in got)
 
 
 def test_a_bad_variants_file_is_bad_input_naming_file_line_and_field(

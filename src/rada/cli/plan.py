@@ -339,6 +339,7 @@ def scenarios(
     ] = None,
     solver: Solver = "auto",
     time_limit: TimeLimit = None,
+    gap: Gap = 1e-6,
     json: JsonOption = False,
 ) -> None:
     """Solve the economy and each variant in VARIANTS.toml as a batch on Dask."""
@@ -387,6 +388,7 @@ def scenarios(
             workers=workers,
             solver=solver,
             time_limit=time_limit,
+            gap=gap,
             progress=advance,
         )
     note = primary_input_note(economy)

@@ -58,9 +58,12 @@ def solve_variant(
     *,
     solver: str | None = None,
     time_limit: float | None = None,
+    gap: float | None = None,
 ) -> ScenarioResult:
     """Build ``variant`` of ``economy``, solve and certify its plan; never raises for a
-    planning error, which becomes the result's ``error`` (one task of a batch)."""
+    planning error, which becomes the result's ``error`` (one task of a batch). ``solver``,
+    ``time_limit`` and ``gap`` are :func:`~rada.planning.optimal.solve_plan`'s (its defaults
+    where ``None``)."""
     from rada.planning.errors import PlanInfeasible, PlanNotOptimal, PlanUnbounded
     from rada.planning.optimal import solve_plan
 
@@ -68,6 +71,8 @@ def solve_variant(
     options: dict[str, Any] = {"time_limit": time_limit}
     if solver is not None:
         options["solver"] = solver
+    if gap is not None:
+        options["gap"] = gap
     try:
         plan = solve_plan(apply_variant(economy, variant), **options)
     except PlanningError as exc:
@@ -118,6 +123,7 @@ def solve_batch(
     client: Any = None,
     solver: str | None = None,
     time_limit: float | None = None,
+    gap: float | None = None,
     progress: Progress | None = None,
 ) -> list[ScenarioResult]:
     """Solve every variant of ``economy`` on Dask; the results in the variants' order.
@@ -133,6 +139,8 @@ def solve_batch(
         ``workers`` processes (one thread each: HiGHS is given the whole process).
     client : distributed.Client, optional
         Use this client instead (the caller owns it).
+    solver, time_limit, gap : optional
+        How each variant is solved (:func:`solve_variant`): the same for every one.
     progress : callable, optional
         Called as each variant finishes, in the order they finish.
 
@@ -145,7 +153,9 @@ def solve_batch(
     if len(set(names)) != len(names):
         raise PlanningError("two variants have the same name", hint="give each its own name")
     if client is not None:
-        return _run(client, economy, variants, solver, time_limit, progress)
+        return _run(
+            client, economy, variants, progress, solver=solver, time_limit=time_limit, gap=gap
+        )
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -163,7 +173,9 @@ def solve_batch(
                 "cluster",
             ) from None
         with remote:
-            return _run(remote, economy, variants, solver, time_limit, progress)
+            return _run(
+                remote, economy, variants, progress, solver=solver, time_limit=time_limit, gap=gap
+            )
     with (
         LocalCluster(  # type: ignore[no-untyped-call,unused-ignore]
             n_workers=workers,
@@ -177,7 +189,9 @@ def solve_batch(
         ) as cluster,
         Client(cluster) as local,  # type: ignore[no-untyped-call,unused-ignore]
     ):
-        return _run(local, economy, variants, solver, time_limit, progress)
+        return _run(
+            local, economy, variants, progress, solver=solver, time_limit=time_limit, gap=gap
+        )
 
 
 #: Seconds to wait for a Dask scheduler before saying it cannot be reached (the default of
@@ -252,9 +266,8 @@ def _run(
     client: Any,
     economy: Economy,
     variants: Sequence[Variant],
-    solver: str | None,
-    time_limit: float | None,
     progress: Progress | None,
+    **how: Any,
 ) -> list[ScenarioResult]:
     from distributed import as_completed
 
@@ -264,8 +277,7 @@ def _run(
             solve_variant,
             shared,
             variant,
-            solver=solver,
-            time_limit=time_limit,
+            **how,
             key=f"rada-variant-{i}-{time.monotonic_ns()}",
             pure=False,
         )
