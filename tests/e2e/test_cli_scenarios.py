@@ -155,3 +155,18 @@ def test_years_are_refused_for_an_economy_with_its_own_horizon(shared_data: Path
     result = run("plan", "solve", toy, "--years", "3")
     assert result.returncode == ExitCode.BAD_INPUT
     assert "--years applies to input-output tables" in result.stderr
+
+
+def test_a_one_year_table_is_explained_over_several_years(shared_data: Path) -> None:
+    table = str(shared_data / "io" / "uk-2010" / "iot.csv")
+    result = run(
+        "plan", "explain", table, "--years", "3", "--target-growth", "0.05", "--year", "3",
+        "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["years"] == 3
+    supply = data["labour_supply"]
+    assert supply[2] == pytest.approx(supply[0] * 1.01**2)
+    assert data["products"]
+    assert {x["year"] for x in data["products"]} == {3}

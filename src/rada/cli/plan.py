@@ -233,6 +233,9 @@ def explain(
     path: Annotated[Path, typer.Argument(help="Economy: .toml, Cockshott folder or table .csv.")],
     fmt: EconomyFormatOption = None,
     labour_row: LabourRowOption = None,
+    years: YearsOption = None,
+    target_growth: TargetGrowthOption = TARGET_GROWTH,
+    supply_growth: SupplyGrowthOption = SUPPLY_GROWTH,
     product: Annotated[
         list[str] | None, typer.Option(help="Explain only this product (repeatable).")
     ] = None,
@@ -249,7 +252,15 @@ def explain(
     from rada.planning.optimal import solve_plan
 
     with progress("planning") as say:
-        economy = load(path, fmt, labour_row, say)
+        economy = load(
+            path,
+            fmt,
+            labour_row,
+            say,
+            years=years,
+            target_growth=target_growth,
+            supply_growth=supply_growth,
+        )
         for name in product or []:
             if name not in economy.product_index:
                 from rada.planning.errors import InputError
