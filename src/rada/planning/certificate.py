@@ -306,7 +306,7 @@ def certify(
     if side.systems is None:
         prices = _raw_prices(s, candidate)
     else:
-        prices = repair_prices(s, side.systems, candidate, labour, notes)
+        prices = repair_prices(s, side.systems, candidate, labour, notes, side.plan)
     repaired_violation = price_violation(s, prices)
     upper = dual_objective(s, prices) if repaired_violation == 0.0 else float("inf")
     if repaired_violation:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -88,7 +89,9 @@ class YearSystem:
     """One year's square system: the products that have a technique standing for them."""
 
     def __init__(self, s: Structure, chosen: IntArray) -> None:
+        self.s = s
         self.chosen = chosen
+        self._reduced: dict[bytes, YearSystem] = {}
         self.made = np.flatnonzero(chosen >= 0)
         self.unmade = np.flatnonzero(chosen < 0)
         self.techs = chosen[self.made]
@@ -106,6 +109,16 @@ class YearSystem:
             off = sp.diags_array(self.diagonal, format="csr") - sp.csr_array(matrix)
             self._steps = JacobiSteps(sp.csr_array(off), self.diagonal)
             self._steps_t = JacobiSteps(sp.csr_array(off.T), self.diagonal)
+
+    def without(self, products: IntArray) -> YearSystem:
+        """This system with ``products`` made by no technique (their balances then hold by
+        what the others make of them, or not at all); kept, as a repair asks again."""
+        key = np.sort(products).tobytes()
+        if key not in self._reduced:
+            chosen = self.chosen.copy()
+            chosen[products] = -1
+            self._reduced[key] = YearSystem(self.s, chosen)
+        return self._reduced[key]
 
     def _factorise(self) -> None:
         try:
@@ -197,7 +210,11 @@ def _year_plan(
     ``beyond``, as high as every row allows, above the solver's too.
 
     Techniques outside the year's system keep the solver's activity per unit of fulfilment
-    (they scale with it); those in the system deliver the rest, solved exactly.
+    (they scale with it); those in the system deliver the rest, solved exactly: each product
+    made exactly as much as it needs. Where a product needs less than nothing (a negative
+    final demand or commitment, as input-output tables have), that exact solve can ask for a
+    negative activity; then the system is also solved for at least nothing of each product,
+    which the balances allow too (they are inequalities), and the higher fulfilment is kept.
     """
     net = s.net
     outside = _own_limit(s, activity, stocks)
@@ -215,45 +232,103 @@ def _year_plan(
     # plan certified 1.4e-7, where it now certifies 1.8e-11.)
     wanted = max(fulfilment, 0.0) * np.abs(s.targets[y])
     margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
-    rhs = np.column_stack([s.targets[y] - net @ outside, need + margin])[system.made]
-    solved = system.solve(rhs)
-    rate, base = outside, np.zeros(s.n_techniques)
-    rate[system.techs], base[system.techs] = solved[:, 0], solved[:, 1]
-    finite = np.isfinite(s.capacity)
-    # Every row as slope * fulfilment + level <= limit.
-    slope = np.concatenate(
-        [
-            s.targets[y] - net @ rate,
-            s.res @ rate,
-            s.per_unit * rate[s.pair_tech],
-            rate[finite],
-            -rate,
-        ]
-    )
-    level = np.concatenate(
-        [-(net @ base), s.res @ base, s.per_unit * base[s.pair_tech], base[finite], -base]
-    )
-    limit = np.concatenate(
-        [-need, s.supply[y], stocks, s.capacity[finite], np.zeros(s.n_techniques)]
-    )
-    room = limit - level
-    rising, falling = slope > 0, slope < 0
-    if (room[~(rising | falling)] < 0).any():
-        return None
-    highest = float((room[rising] / slope[rising]).min(initial=np.inf))
-    lowest = float((room[falling] / slope[falling]).max(initial=0.0))
-    # A first-order point under-fulfils some years that its investments leave room in:
-    # at 10,000 x 5 (seed 1) pdhg's plan after 90 s summed to 4.3279571, 4.8e-5 below the
-    # optimum, and the years it left room in raised the repaired plan from 4.3279513 to
-    # 4.3280260. Each year's rows are its own (the investments, and so the stocks, are fixed
-    # here), so a year raised beyond the solver's fulfilment takes nothing from another.
-    if beyond and np.isfinite(highest):
-        fulfilment = max(fulfilment, highest)
-    # Strictly inside the interval, so that rounding cannot push a binding row over.
-    best = min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN)
-    if not best >= lowest * (1.0 + CERTIFICATE_MARGIN):
-        return None
-    return best, best * rate + base
+    columns = np.column_stack([s.targets[y] - net @ outside, need + margin])
+    rows = _YearRows(s, y, need=need, stocks=stocks)
+    found, negative = rows.plan(system, columns, outside.copy(), fulfilment, beyond=beyond)
+    if not negative:
+        return found
+    # Chandrasekaran's way for a Leontief system with free disposal: whatever comes out
+    # negative at the solver's fulfilment is made by nothing, and the rest solved again,
+    # until no activity is negative (each round drops at least one product).
+    at = max(fulfilment, 0.0)
+    reduced = system
+    while reduced.made.size:
+        solved = reduced.solve(columns[reduced.made])
+        below = (at * solved[:, 0] + solved[:, 1]) < 0
+        if not below.any():
+            break
+        reduced = reduced.without(reduced.made[below])
+    if reduced is system:
+        return found
+    other, _ = rows.plan(reduced, columns, outside, fulfilment, beyond=beyond)
+    if other is not None and (found is None or other[0] > found[0]):
+        return other
+    return found
+
+
+@dataclass(frozen=True)
+class _YearRows:
+    """A year's rows, each as ``slope * fulfilment + level <= limit`` for activities
+    ``fulfilment * rate + level``: the balances, the resources, the stocks, the capacities and
+    the activities' signs."""
+
+    s: Structure
+    y: int
+    need: FloatArray
+    stocks: FloatArray
+
+    def plan(
+        self,
+        system: YearSystem,
+        columns: FloatArray,
+        rate: FloatArray,
+        fulfilment: float,
+        *,
+        beyond: bool,
+    ) -> tuple[tuple[float, FloatArray] | None, bool]:
+        """The fulfilment and activities of :func:`_year_plan` with ``system`` solved for
+        what each product needs (``columns``: per unit of fulfilment, and fixed), ``rate``
+        holding the activities outside it per unit of fulfilment; and whether an activity's
+        sign bounded the fulfilment."""
+        s, y, need, stocks = self.s, self.y, self.need, self.stocks
+        net = s.net
+        solved = system.solve(columns[system.made])
+        base = np.zeros(s.n_techniques)
+        rate[system.techs], base[system.techs] = solved[:, 0], solved[:, 1]
+        finite = np.isfinite(s.capacity)
+        slope = np.concatenate(
+            [
+                s.targets[y] - net @ rate,
+                s.res @ rate,
+                s.per_unit * rate[s.pair_tech],
+                rate[finite],
+                -rate,
+            ]
+        )
+        level = np.concatenate(
+            [-(net @ base), s.res @ base, s.per_unit * base[s.pair_tech], base[finite], -base]
+        )
+        limit = np.concatenate(
+            [-need, s.supply[y], stocks, s.capacity[finite], np.zeros(s.n_techniques)]
+        )
+        signs = len(slope) - s.n_techniques  # where the activities' signs begin
+        room = limit - level
+        rising, falling = slope > 0, slope < 0
+        flat = ~(rising | falling)
+        if (room[flat] < 0).any():
+            return None, bool((room[signs:][flat[signs:]] < 0).any())
+        up = room[rising] / slope[rising]
+        down = room[falling] / slope[falling]
+        highest = float(up.min(initial=np.inf))
+        lowest = float(down.max(initial=0.0))
+        # Whether a sign is what binds: the row that sets either end is one of the last.
+        negative = bool(
+            (up.size and np.flatnonzero(rising)[up.argmin()] >= signs and np.isfinite(highest))
+            or (down.size and np.flatnonzero(falling)[down.argmax()] >= signs and lowest > 0)
+        )
+        # A first-order point under-fulfils some years that its investments leave room in:
+        # at 10,000 x 5 (seed 1) pdhg's plan after 90 s summed to 4.3279571, 4.8e-5 below the
+        # optimum, and the years it left room in raised the repaired plan from 4.3279513 to
+        # 4.3280260. Each year's rows are its own (the investments, and so the stocks, are
+        # fixed here), so a year raised beyond the solver's fulfilment takes nothing from
+        # another.
+        if beyond and np.isfinite(highest):
+            fulfilment = max(fulfilment, highest)
+        # Strictly inside the interval, so that rounding cannot push a binding row over.
+        best = min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN)
+        if not best >= lowest * (1.0 + CERTIFICATE_MARGIN):
+            return None, negative
+        return (best, best * rate + base), negative
 
 
 def _overdraft(
@@ -530,10 +605,26 @@ def _year_prices(
     stock: FloatArray,
     following: FloatArray,
     labour: int,
+    activity: FloatArray,
 ) -> FloatArray | None:
     """Product prices of year ``y`` from the price system; raises ``resource`` in place (the
-    top-up). None when no top-up makes the targets worth one."""
+    top-up). None when no top-up makes the targets worth one. ``activity``: the year's
+    activities in the repaired plan (the candidate's where there is none).
+
+    A product the economy is given more of than it asks (a negative commitment, as
+    input-output tables have) and that the solver prices at nothing or makes none of is left
+    out of the price system: priced by it, it would cost what it takes to make, where a plan
+    that has enough of it makes none (the UK 2010 table over 10 years with a shrinking labour
+    supply: an exact plan certified 1.7e-4, not 2e-11). The repaired plan makes none of what
+    its year's system left out (see :func:`_year_plan`), so the prices are those of its
+    techniques.
+    """
     fixed = np.maximum(candidate.product_prices[y], 0.0)
+    idle = (fixed[system.made] <= 0) | (activity[system.techs] <= 0)
+    free = system.made[(s.committed[y, system.made] < 0) & idle]
+    if free.size:
+        system = system.without(free)
+        fixed[free] = 0.0
     if s.n_pairs and y + 1 < s.years:
         # A product outside the system is priced at least at what a stock of it will be worth.
         unmade = system.chosen[s.pair_good] < 0
@@ -654,9 +745,11 @@ def repair_prices(
     candidate: Candidate,
     labour: int,
     notes: list[str],
+    plan: CertifiedPlan | None = None,
 ) -> Prices:
     """Dual-feasible prices from the solver's, year by year from the last (see
-    :mod:`rada.planning.certificate`)."""
+    :mod:`rada.planning.certificate`); ``plan``: the repaired plan, whose techniques price
+    the products its economy is given more of than it asks (:func:`_year_prices`)."""
     T, K = s.years, s.n_pairs
     product = np.zeros((T, s.n_products))
     resource = np.maximum(candidate.resource_prices, 0.0)
@@ -674,6 +767,7 @@ def repair_prices(
             stock=stock[y],
             following=following,
             labour=labour,
+            activity=(plan if plan is not None else candidate).activity[y],
         )
         if prices is None:
             notes.append(f"in year {y + 1} no price of a resource makes the targets worth anything")

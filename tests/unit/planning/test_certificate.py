@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rada.bootstrap import read_economy
 from rada.planning.certificate import (
     Candidate,
     Certificate,
@@ -30,6 +31,7 @@ from rada.planning.structure import compile_economy
 from rada.planning.tolerances import EXACT_GAP
 
 TOYS = Path(__file__).resolve().parents[4] / "shared" / "data" / "cockshott-toy"
+UK = TOYS.parent / "io" / "uk-2010" / "iot.csv"
 #: The published optima are rounded to 8 decimals.
 ROUNDING = 5e-9
 
@@ -237,6 +239,30 @@ def test_a_year_the_solver_left_idle_is_planned_at_what_its_rows_allow() -> None
     assert c.lower_bound == pytest.approx(plan.objective, rel=1e-9)
     assert c.max_violation == 0.0
     assert_brackets(c, plan.objective)
+
+
+@pytest.mark.parametrize("solver", ["primal", "auto"])
+def test_a_product_given_more_than_is_asked_is_made_by_nothing_and_priced_at_nothing(
+    solver: str,
+) -> None:
+    """UK 2010 over ten years with the labour supply halving each year: from year 6 the
+    table's negative commitments of two products (more given to the economy than it asks)
+    cover what the others need of them, the optimum makes none, and they are free. The exact
+    system solve asked for negative activities there (no plan at all: a lower bound of -inf)
+    and the price system priced them at cost (1.7e-4 above the optimum); ``auto``'s closed
+    form, not proved optimal, ran hipdlp, which never finished."""
+    economy = read_economy(UK, None, None, years=10, target_growth=0.025, supply_growth=-0.5)
+    plan = solve_plan(economy, solver=solver)
+    c = plan.certificate
+    s = plan.structure
+    assert (s.committed < 0).any()
+    assert c.max_violation == 0.0
+    assert c.gap <= EXACT_GAP
+    simplex = plan if solver == "primal" else solve_plan(economy, solver="primal")
+    assert_brackets(c, simplex.objective, slack=1e-9)
+    idle = plan.activity[9] == 0.0
+    assert idle.any()
+    assert (s.committed[9][idle] < 0).all()
 
 
 def test_activities_that_do_not_deliver_the_targets_are_rejected() -> None:
