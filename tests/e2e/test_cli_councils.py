@@ -228,3 +228,25 @@ def test_a_password_prompt_that_meets_the_end_of_its_input_is_an_interruption(
     assert result.returncode == ExitCode.INTERRUPTED, result.stderr
     assert "rada: error: interrupted" in result.stderr
     assert "bug" not in result.stderr
+
+
+def test_what_members_write_is_printed_as_written(rada) -> None:  # type: ignore[no-untyped-def]
+    """Names, titles and texts are not markup: "[/x]" stopped the commands with an
+    unexpected MarkupError, and "[bold]" or a tombstone's "[removed by a council decision]"
+    silently vanished."""
+    ok(rada("db", "upgrade", "--json"))
+    ok(rada("account", "create", "--name", "Ana [b]", "--email", "ana@b.coop", "--json"))
+    ok(rada("council", "create", "Mill [/x]", "--slug", "mill", "--json", "--as", "ana@b.coop"))
+    title, text = "Oven [/x] [bold]2", "[removed by a council decision] is how it reads"
+    args = ("--title", title, "--text", text, "--json", "--as", "ana@b.coop")
+    ok(rada("proposal", "open", "mill", *args))
+    for command, shown in [
+        (("council", "list"), ["Mill [/x]"]),
+        (("council", "show", "mill"), ["Mill [/x]", "Ana [b]"]),
+        (("proposal", "list", "mill"), ["Oven [/x]", "[bold]2"]),
+        (("proposal", "show", "1"), [title, text]),
+    ]:
+        result = rada(*command, COLUMNS="200")
+        assert result.returncode == 0, result.stderr
+        for words in shown:
+            assert words in result.stdout, (command, result.stdout)

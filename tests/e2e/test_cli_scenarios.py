@@ -170,3 +170,77 @@ def test_a_one_year_table_is_explained_over_several_years(shared_data: Path) -> 
     assert supply[2] == pytest.approx(supply[0] * 1.01**2)
     assert data["products"]
     assert {x["year"] for x in data["products"]} == {3}
+
+
+def test_names_with_brackets_are_printed_as_written(tmp_path: Path) -> None:
+    """Product and variant names are not Rich markup: "[/x]" stopped plan solve, explain
+    and scenarios with an unexpected MarkupError (scenarios after the whole batch)."""
+    village = (Path(__file__).resolve().parents[2] / "docs/examples/village.toml").read_text()
+    economy = tmp_path / "village.toml"
+    economy.write_text(village.replace('name = "Bread"', 'name = "Bread [/x]"'), "utf-8")
+    variants = tmp_path / "variants.toml"
+    variants.write_text('[[variant]]\nname = "more [/y]"\nscale_targets = [{ factor = 1.1 }]\n')
+    columns = {"COLUMNS": "200", "RADA_DASK_SCHEDULER": ""}
+    for args, shown in [
+        (("plan", "solve", str(economy)), "Bread [/x]"),
+        (("plan", "explain", str(economy)), "Bread [/x]"),
+        (("plan", "scenarios", str(economy), str(variants), "--workers", "1"), "more [/y]"),
+    ]:
+        result = run(*args, env=columns)
+        assert result.returncode == 0, result.stderr
+        assert shown in result.stdout
+
+
+def test_a_bound_that_is_not_finite_is_null_in_json(tmp_path: Path) -> None:
+    """A technique that makes tools from nothing leaves no dual-feasible prices, so no upper
+    bound: --json wrote ``Infinity`` into no JSON at all and failed the command."""
+    village = (Path(__file__).resolve().parents[2] / "docs/examples/village.toml").read_text()
+    economy = tmp_path / "free.toml"
+    economy.write_text(
+        village + '\n[[techniques]]\nid = "free"\noutputs = { tools = 1.0 }\n', "utf-8"
+    )
+    result = run("plan", "solve", str(economy), "--json")
+    assert result.returncode == 0, result.stderr
+    certificate = json.loads(result.stdout)["certificate"]
+    assert certificate["upper_bound"] is None
+    assert certificate["gap"] is None
+    assert certificate["lower_bound"] > 0
+
+
+def test_out_naming_an_existing_file_is_bad_input(tmp_path: Path) -> None:
+    village = str(Path(__file__).resolve().parents[2] / "docs/examples/village.toml")
+    taken = tmp_path / "a-file"
+    taken.write_text("kept", "utf-8")
+    result = run("plan", "solve", village, "--out", str(taken))
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"rada: error: File exists: {taken}\n")
+    assert "bug in Rada" not in result.stderr
+    assert taken.read_text("utf-8") == "kept"
+
+
+def test_a_path_this_user_may_not_write_to_is_bad_input() -> None:
+    from rada.cli.main import _classify
+
+    denied = PermissionError(13, "Permission denied", "/sys/plan")
+    assert _classify(denied) == (ExitCode.BAD_INPUT, "choose a path this user may write to")
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("explain", "--year", "0"), "'--year'"),
+        (("explain", "--year", "4"), "the plan has no year 4: its years are 1 to 3"),
+        (("explain", "--limit", "-3"), "'--limit'"),
+        (("solve", "--top", "-1"), "'--top'"),
+    ],
+)
+def test_a_year_or_a_count_out_of_range_is_a_usage_error(
+    args: tuple[str, ...], named: str
+) -> None:
+    """--year 0 and --year 99 were "unexpected KeyError/IndexError: a bug in Rada"; a
+    negative --limit or --top printed all but the last few, and exited 0."""
+    village = str(Path(__file__).resolve().parents[2] / "docs/examples/village.toml")
+    result = run("plan", args[0], village, *args[1:])
+    assert result.returncode == 2
+    assert named in result.stderr
+    assert "bug in Rada" not in result.stderr

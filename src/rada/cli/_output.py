@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +16,26 @@ stderr = Console(stderr=True, highlight=False)
 
 
 def print_json(data: Any) -> None:
-    """Write one JSON document to stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
+    """Write one JSON document to stdout. JSON has no infinity and no NaN: a number that is
+    not finite (a certificate that found no plan has a lower bound of -inf) is written as
+    ``null``, where it failed the command until 2026-12-06."""
+    sys.stdout.write(json.dumps(_finite(data), ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _finite(data: Any) -> Any:
+    """``data`` with every float that is not finite replaced by None, in dicts, lists and
+    tuples at any depth.
+
+    >>> _finite({"gap": float("inf"), "bounds": [1.0, float("-inf")], "n": 2})
+    {'gap': None, 'bounds': [1.0, None], 'n': 2}
+    """
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 def message(text: str) -> None:

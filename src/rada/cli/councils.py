@@ -58,7 +58,9 @@ def account_create(
         )
         uow.commit()
     result = {"id": person.id, "name": person.name, "email": person.email}
-    print_json(result) if as_json else stdout.print(f"account {person.id}: {person.name}")
+    print_json(result) if as_json else stdout.print(
+        f"account {person.id}: {person.name}", markup=False
+    )
 
 
 @account.command("token")
@@ -222,11 +224,14 @@ def council_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("id", "short name", "name", "kind", "members")
     for row in rows:
-        table.add_row(str(row["id"]), row["slug"], row["name"], row["kind"], str(row["members"]))
+        table.add_row(
+            str(row["id"]), row["slug"], escape(row["name"]), row["kind"], str(row["members"])
+        )
     stdout.print(table)
 
 
@@ -244,13 +249,15 @@ def council_show(
     if as_json:
         print_json(data)
         return
-    stdout.print(f"[bold]{data['name']}[/] ({data['kind']}, {data['slug']})")
+    from rich.markup import escape
+
+    stdout.print(f"[bold]{escape(data['name'])}[/] ({data['kind']}, {data['slug']})")
     if data["description"]:
-        stdout.print(data["description"])
+        stdout.print(data["description"], markup=False)
     for m in data["members"]:
-        stdout.print(f"  {m['name']} — {', '.join(m['roles'])}")
+        stdout.print(f"  {m['name']} — {', '.join(m['roles'])}", markup=False)
     for o in data["offices"]:
-        stdout.print(f"  {o['post']}: {o['name']}")
+        stdout.print(f"  {o['post']}: {o['name']}", markup=False)
     for kind, rule in data["standing_orders"]["rules"].items():
         stdout.print(f"  {kind}: {rule['method']}" + (" (secret)" if rule["secret"] else ""))
 

@@ -153,14 +153,15 @@ def _fmt(value: object) -> str:
 
 
 def _stv_table(result: StvResult, *, title: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=escape(title), title_justify="left")
     table.add_column("Candidate")
     for r in result.rounds:
         head = f"Stage {r.number}"
         if r.candidate is not None:
-            head += f"\n{r.action} of {r.candidate}"
+            head += f"\n{r.action} of {escape(r.candidate)}"
         table.add_column(head, justify="right")
     elected_at = {n: r.number for r in result.rounds for n in r.elected}
     excluded_at = {n: r.number for r in result.rounds for n in r.excluded}
@@ -176,7 +177,7 @@ def _stv_table(result: StvResult, *, title: str) -> None:
             if excluded_at.get(name) == r.number:
                 cell += "\n[red]excluded[/]"
             cells.append(cell)
-        table.add_row(name, *cells)
+        table.add_row(escape(name), *cells)
     table.add_row("Non-transferable", *(_fmt(r.non_transferable) for r in result.rounds))
     table.add_row("Lost to rounding", *(_fmt(r.rounding_loss) for r in result.rounds))
     console = _console()
@@ -185,14 +186,15 @@ def _stv_table(result: StvResult, *, title: str) -> None:
         f"Valid votes {result.valid_votes}, seats {result.seats}, quota {result.quota} "
         f"({result.rule} rules)."
     )
-    console.print("Elected, in order: " + "; ".join(result.elected))
+    console.print("Elected, in order: " + "; ".join(result.elected), markup=False)
     for tie in result.ties:
         console.print(
             f"Tie at stage {tie.round} ({tie.purpose}) among {', '.join(tie.tied)}: "
-            f"{tie.chosen} by {tie.method}."
+            f"{tie.chosen} by {tie.method}.",
+            markup=False,
         )
     for note in result.notes:
-        console.print(f"Note: {note}")
+        console.print(f"Note: {note}", markup=False)
 
 
 @app.command("stv")
@@ -293,15 +295,16 @@ def _count_pb(
 
 
 def _pb_table(path: Path, result: PbResult) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{path.name}: {result.rule}", title_justify="left")
+    table = Table(title=f"{escape(path.name)}: {result.rule}", title_justify="left")
     for column in ("#", "Project", "Score", "Cost", "Decision", "Left"):
         table.add_column(column, justify="left" if column in ("Project", "Decision") else "right")
     for step in result.rounds:
         table.add_row(
             str(step.number),
-            step.project,
+            escape(step.project),
             _money(step.score),
             _money(step.cost),
             step.decision,
@@ -311,10 +314,11 @@ def _pb_table(path: Path, result: PbResult) -> None:
     console.print(table)
     console.print(
         f"Selected {len(result.selected)} projects costing {_money(result.cost)} "
-        f"of {_money(result.budget)}: {', '.join(result.selected)}"
+        f"of {_money(result.budget)}: {', '.join(result.selected)}",
+        markup=False,
     )
     for note in result.notes:
-        console.print(f"Note: {note}")
+        console.print(f"Note: {note}", markup=False)
 
 
 class CommitteeRule(StrEnum):
@@ -358,23 +362,29 @@ def committee(
         if as_json:
             _emit({"file": str(path), **data})
             continue
+        from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"{path.name}: {result.rule}, {seats} seats", title_justify="left")
+        table = Table(
+            title=f"{escape(path.name)}: {result.rule}, {seats} seats", title_justify="left"
+        )
         for column in ("#", "Candidate", "How", "Score", "Price"):
             table.add_column(column, justify="left" if column in ("Candidate", "How") else "right")
         for r in result.rounds:
             price = "" if r.price is None else _money(r.price)
-            table.add_row(str(r.number), r.candidate, r.action, _money(r.score), price)
+            table.add_row(str(r.number), escape(r.candidate), r.action, _money(r.score), price)
         console = _console()
         console.print(table)
-        console.print(f"Elected ({result.voters} voters): " + "; ".join(result.elected))
+        console.print(
+            f"Elected ({result.voters} voters): " + "; ".join(result.elected), markup=False
+        )
         for tie in result.ties:
             console.print(
-                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}."
+                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}.",
+                markup=False,
             )
         for note in notes:
-            console.print(f"Note: {note}")
+            console.print(f"Note: {note}", markup=False)
 
 
 def _money(value: object) -> str:
@@ -403,22 +413,24 @@ def _single(method: str, files: list[Path], as_json: bool, seed: int) -> None:
         if as_json:
             _emit({"file": str(path), **result.to_dict()})
             continue
+        from rich.markup import escape
         from rich.table import Table
 
-        table = Table(title=f"{path.name}: {method}", title_justify="left")
+        table = Table(title=f"{escape(path.name)}: {method}", title_justify="left")
         table.add_column("Candidate")
         for r in result.rounds:
-            label = f"Round {r.number}" + (f"\n{r.eliminated} out" if r.eliminated else "")
+            label = f"Round {r.number}" + (f"\n{escape(r.eliminated)} out" if r.eliminated else "")
             table.add_column(label, justify="right")
         names = list(result.rounds[0].scores)
         for name in names:
-            table.add_row(name, *(str(r.scores.get(name, "")) for r in result.rounds))
+            table.add_row(escape(name), *(str(r.scores.get(name, "")) for r in result.rounds))
         console = _console()
         console.print(table)
-        console.print(f"Winner: {result.winner}")
+        console.print(f"Winner: {result.winner}", markup=False)
         for tie in result.ties:
             console.print(
-                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}."
+                f"Tie ({tie.purpose}) among {', '.join(tie.tied)}: {tie.chosen} by {tie.method}.",
+                markup=False,
             )
 
 
@@ -521,4 +533,4 @@ def motion(
     console = _console()
     console.print("[bold]Adopted[/]" if result.adopted else "[bold]Not adopted[/]")
     for reason in result.reasons:
-        console.print(f"  {reason}")
+        console.print(f"  {reason}", markup=False)

@@ -159,11 +159,11 @@ def plan_demo(
     if json:
         print_json(plan_summary(plan))
         return
-    stdout.print(f"[bold]{economy.name}[/bold]\n{economy.description}\n")
+    stdout.print(f"{economy.name}\n{economy.description}\n", markup=False, style="bold")
     print_plan(plan, top=10)
     stdout.print("\n[bold]Why the last year's targets are not exceeded[/bold]")
     for item in explanation.products:
-        stdout.print(item.text + "\n")
+        stdout.print(item.text + "\n", markup=False)
     stdout.print(
         "Contains public sector information licensed under the Open Government Licence v3.0 "
         "(ONS, UK Input-Output Analytical Tables 2010)."

@@ -128,6 +128,10 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
             return code, hint
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError):
         return ExitCode.BAD_INPUT, "check the path"
+    if isinstance(exc, FileExistsError):  # --out naming a file where a folder is to be made
+        return ExitCode.BAD_INPUT, "name a folder that does not exist yet, or an existing one"
+    if isinstance(exc, PermissionError):
+        return ExitCode.BAD_INPUT, "choose a path this user may write to"
     return None
 
 

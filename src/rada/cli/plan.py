@@ -122,6 +122,7 @@ def certificate_line(plan: Plan) -> str:
 
 
 def print_plan(plan: Plan, *, top: int) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from rada.cli._output import stdout
@@ -133,7 +134,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
         "optimal": "optimal plan",
         "time limit": "best plan at the time limit",
     }.get(plan.status, "best plan found; the gap asked for was not reached")
-    table = Table(title=f"{title}: {kind} (objective {plan.objective:.8g})")
+    table = Table(title=f"{escape(title)}: {kind} (objective {plan.objective:.8g})")
     for heading in ("year", "fulfilment", "labour used", "labour supply", "labour price"):
         table.add_column(heading, justify="right")
     labour = e.resource_index[e.labour]
@@ -156,7 +157,7 @@ def print_plan(plan: Plan, *, top: int) -> None:
         highest = float(plan.product_prices[0].max(initial=0.0))
         for p in order:
             prices.add_row(
-                e.label(e.products[p].id),
+                escape(e.label(e.products[p].id)),
                 f"{plan.structure.targets[0, p]:.6g}",
                 f"{plan.gross_output[0, p]:.6g}",
                 f"{plan.final_consumption[0, p]:.6g}",
@@ -177,7 +178,9 @@ def solve(
     solver: Solver = "auto",
     time_limit: TimeLimit = None,
     gap: Gap = 1e-6,
-    top: Annotated[int, typer.Option(help="How many products to list by shadow price.")] = 10,
+    top: Annotated[
+        int, typer.Option(min=0, help="How many products to list by shadow price.")
+    ] = 10,
     out: Annotated[
         Path | None,
         typer.Option(help="Also write the whole plan as CSV tables into this folder."),
@@ -239,8 +242,10 @@ def explain(
     product: Annotated[
         list[str] | None, typer.Option(help="Explain only this product (repeatable).")
     ] = None,
-    year: Annotated[list[int] | None, typer.Option(help="Only this year (repeatable).")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many products (0: all).")] = 10,
+    year: Annotated[
+        list[int] | None, typer.Option(min=1, help="Only this year (repeatable).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many products (0: all).")] = 10,
     solver: Solver = "auto",
     time_limit: TimeLimit = None,
     gap: Gap = 1e-6,
@@ -261,6 +266,12 @@ def explain(
             target_growth=target_growth,
             supply_growth=supply_growth,
         )
+        for wanted in year or []:
+            if wanted > economy.years:
+                raise typer.BadParameter(
+                    f"the plan has no year {wanted}: its years are 1 to {economy.years}",
+                    param_hint="'--year'",
+                )
         for name in product or []:
             if name not in economy.product_index:
                 from rada.planning.errors import InputError
@@ -317,11 +328,11 @@ def explain(
     stdout.print(certificate_line(plan), markup=False)
     stdout.print("\n[bold]Binding constraints[/bold], by shadow price:")
     for c in explanation.binding[: max(limit, 1) * 3 if limit else None]:
-        stdout.print(f"  {c.shadow_price:10.4g}  {c.text}")
+        stdout.print(f"  {c.shadow_price:10.4g}  {c.text}", markup=False)
     if explanation.products:
         stdout.print("\n[bold]Binding targets[/bold]:")
         for x in explanation.products:
-            stdout.print(x.text + "\n")
+            stdout.print(x.text + "\n", markup=False)
     else:
         stdout.print("\nNo target binds.")
 
@@ -354,6 +365,7 @@ def scenarios(
     json: JsonOption = False,
 ) -> None:
     """Solve the economy and each variant in VARIANTS.toml as a batch on Dask."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
     from rich.table import Table
 
@@ -406,20 +418,20 @@ def scenarios(
     if json:
         print_json({"results": [r.to_dict() for r in results], "primary_input_note": note})
         return
-    table = Table(title=f"{economy.name or path.name}: {len(results)} variants")
+    table = Table(title=f"{escape(economy.name or path.name)}: {len(results)} variants")
     for heading in ("variant", "status", "objective", "vs base", "gap", "seconds", "error"):
         table.add_column(heading, justify="left" if heading in ("variant", "error") else "right")
     base = results[[v.name for v in batch].index("base")].objective
     for r in results:
         change = f"{r.objective / base - 1:+.2%}" if r.objective is not None and base else ""
         table.add_row(
-            r.name,
+            escape(r.name),
             r.status,
             f"{r.objective:.8g}" if r.objective is not None else "",
             change,
             f"{r.gap:.2g}" if r.gap is not None else "",
             f"{r.seconds:.2f}",
-            r.error or "",
+            escape(r.error or ""),
         )
     stdout.print(table)
     if note:

@@ -231,12 +231,13 @@ def proposal_list(
     if as_json:
         print_json(rows)
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table("id", "kind", "title", "stage", "outcome")
     for row in rows:
         outcome = row["decision"]["outcome"] if row["decision"] else ""
-        table.add_row(str(row["id"]), row["kind"], row["title"], row["stage"], outcome)
+        table.add_row(str(row["id"]), row["kind"], escape(row["title"]), row["stage"], outcome)
     stdout.print(table)
 
 
@@ -253,14 +254,18 @@ def proposal_show(
     if as_json:
         print_json(data)
         return
-    stdout.print(f"[bold]{data['title']}[/] — {data['kind']}, {data['stage']}")
-    stdout.print(data["versions"][-1]["text"] if data["versions"] else "")
+    from rich.markup import escape
+
+    # What members wrote is printed as written: as markup, a title of "[/x]" stopped the
+    # command, and a removed post's tombstone, "[removed by a council decision]", vanished.
+    stdout.print(f"[bold]{escape(data['title'])}[/] — {data['kind']}, {data['stage']}")
+    stdout.print(data["versions"][-1]["text"] if data["versions"] else "", markup=False)
     for post in data["posts"]:
         last = post["versions"][-1]
         text = "[removed by a council decision]" if last["redacted_by"] else last["text"]
-        stdout.print(f"  #{post['id']} by {post['author']}: {text}")
+        stdout.print(f"  #{post['id']} by {post['author']}: {text}", markup=False)
     if data["decision"]:
-        stdout.print(data["decision"]["summary"])
+        stdout.print(data["decision"]["summary"], markup=False)
 
 
 @proposal.command("start-vote")

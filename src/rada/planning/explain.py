@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from rada.planning.errors import PlanningError
 from rada.planning.plan import Plan
 from rada.planning.structure import FloatArray
 from rada.planning.tolerances import BINDING, DENSE_LIMIT
@@ -178,6 +179,11 @@ def explain_plan(
     limit : int, optional
         At most this many product explanations, the most valuable first.
 
+    Raises
+    ------
+    PlanningError
+        A year outside the plan's, or a negative ``limit``.
+
     Returns
     -------
     Explanation
@@ -189,6 +195,11 @@ def explain_plan(
     binding = binding_constraints(plan)
     wanted_products = None if products is None else {e.product_index[p] for p in products}
     wanted_years = list(range(plan.years)) if years is None else [y - 1 for y in years]
+    if limit is not None and limit < 0:
+        raise PlanningError(f"the limit is a number of products, 0 or more (got {limit})")
+    outside = [y + 1 for y in wanted_years if not 0 <= y < plan.years]
+    if outside:
+        raise PlanningError(f"the plan has no year {outside[0]}: its years are 1 to {plan.years}")
     explanations: list[ProductExplanation] = []
     for y in wanted_years:
         consumed = plan.final_consumption[y]
