@@ -234,9 +234,7 @@ def test_a_path_this_user_may_not_write_to_is_bad_input() -> None:
         (("solve", "--top", "-1"), "'--top'"),
     ],
 )
-def test_a_year_or_a_count_out_of_range_is_a_usage_error(
-    args: tuple[str, ...], named: str
-) -> None:
+def test_a_year_or_a_count_out_of_range_is_a_usage_error(args: tuple[str, ...], named: str) -> None:
     """--year 0 and --year 99 were "unexpected KeyError/IndexError: a bug in Rada"; a
     negative --limit or --top printed all but the last few, and exited 0."""
     village = str(Path(__file__).resolve().parents[2] / "docs/examples/village.toml")

@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rada.cli._options import MOST_PRODUCTS, EconomyFormatOption, JsonOption, LabourRowOption, load
 from rada.planning.horizon import MOST_YEARS
 
+if TYPE_CHECKING:
+    from rada.planning.formats import Format
+
 app = typer.Typer(help="Generate, convert and describe economies.", no_args_is_help=True)
 
-FormatOption = Annotated[str, typer.Option("--format", help="rada, cockshott or iot.")]
+#: The largest seed ``rada economy generate`` takes (the largest signed 64-bit integer).
+MOST_SEED = 2**63 - 1
+
+
+class GeneratedFormat(StrEnum):
+    """The formats a generated economy can be written in.
+
+    Not ``iot``: every generated technique holds capital stocks, which a one-year
+    input-output table cannot hold.
+    """
+
+    rada = "rada"
+    cockshott = "cockshott"
+
+
+def _created_by(out: Path) -> Path | None:
+    """The topmost folder that making ``out`` would create (``None`` when it exists)."""
+    top = None
+    for folder in (out, *out.parents):
+        if folder.exists():
+            break
+        top = folder
+    return top
 
 
 @app.command()
@@ -21,29 +47,44 @@ def generate(
         int, typer.Option(min=1, max=MOST_PRODUCTS, help="Number of products (at most 10 million).")
     ],
     years: Annotated[int, typer.Option(min=1, max=MOST_YEARS, help="Years in the plan.")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same economy.")],
+    seed: Annotated[
+        int,
+        typer.Option(min=0, max=MOST_SEED, help="Random seed: the same seed, the same economy."),
+    ],
     out: Annotated[Path, typer.Option(help="Folder to write into.")],
-    fmt: FormatOption = "rada",
+    fmt: Annotated[
+        GeneratedFormat,
+        typer.Option(
+            "--format", help="rada or cockshott (not iot: generated techniques hold capital)."
+        ),
+    ] = GeneratedFormat.rada,
     alternatives: Annotated[
         float, typer.Option(help="Share of products with a second technique to choose from.")
     ] = 0.0,
     json: JsonOption = False,
 ) -> None:
     """Write a seeded random productive economy (for tests and benchmarks)."""
+    import shutil
+
     from rada.cli._output import message, print_json, progress
-    from rada.planning.errors import InputError
-    from rada.planning.formats import FORMATS, save_economy
+    from rada.planning.formats import save_economy
     from rada.planning.generate import generate_economy
 
-    if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    chosen: Format = "cockshott" if fmt is GeneratedFormat.cockshott else "rada"
     with progress("generating") as say:
         economy = generate_economy(
             products=products, years=years, seed=seed, alternatives=alternatives
         )
-        say(f"writing {fmt}")
-        out.mkdir(parents=True, exist_ok=True)
-        written = save_economy(economy, out, format=fmt)
+        say(f"writing {chosen}")
+        created = _created_by(out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            written = save_economy(economy, out, format=chosen)
+        except BaseException:
+            # A refused economy (Cockshott's format with alternatives) leaves no folder behind.
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+            raise
     if json:
         print_json({"files": [str(p) for p in written], "products": products, "years": years})
     else:

@@ -42,6 +42,20 @@ def _read(table: Path, labour_row: str | None) -> IOTable:
     return read_iot(table, labour_row=labour_row or DEFAULT_LABOUR_ROW)
 
 
+def _refuse_overflow(iot: IOTable, what: str, *results: object) -> None:
+    """Raise ``InputError`` naming the table unless every number in ``results`` is finite."""
+    import numpy as np
+
+    from rada.planning.errors import InputError
+
+    if not all(np.isfinite(np.asarray(result, dtype=np.float64)).all() for result in results):
+        raise InputError(
+            f"{what} overflow: a result is too large for a floating-point number",
+            file=iot.file,
+            hint="express the table's figures in a larger unit (millions rather than units)",
+        )
+
+
 def _csv_cell(text: str) -> str:
     """One cell as the csv module writes it in a row of several (quoted where it must be)."""
     import csv
@@ -97,6 +111,8 @@ def values(
     json: JsonOption = False,
 ) -> None:
     """Labour values v = l (I - A)^-1: labour used directly and indirectly per unit of output."""
+    import numpy as np
+    from rich.markup import escape
     from rich.table import Table as RichTable
 
     from rada.cli._output import print_json, progress, stdout
@@ -108,9 +124,15 @@ def values(
         say("solving")
         solution = labour_values(iot.coefficients, iot.labour_coefficients, method=_method(method))
     v = solution.value
+    with np.errstate(over="ignore"):
+        embodied = float(v @ iot.final_demand)
+    _refuse_overflow(iot, "the labour values or the labour in final demand", v, embodied)
     if out is not None:
+        # Codes quoted as the csv module quotes them (a code may hold a comma); the numbers
+        # never need it.
         out.write_text(
-            "code,value\n" + "".join(f"{c},{fmt(x)}\n" for c, x in zip(iot.codes, v, strict=True)),
+            "code,value\n"
+            + "".join(f"{_csv_cell(c)},{fmt(x)}\n" for c, x in zip(iot.codes, v, strict=True)),
             encoding="utf-8",
         )
     if json:
@@ -120,7 +142,7 @@ def values(
                 "iterations": solution.iterations,
                 "residual": solution.residual,
                 "values": dict(zip(iot.codes, (float(x) for x in v), strict=True)),
-                "labour_in_final_demand": float(v @ iot.final_demand),
+                "labour_in_final_demand": embodied,
                 "labour_row": iot.labour_row,
                 "primary_input_note": iot.primary_input_note,
             }
@@ -133,10 +155,13 @@ def values(
     shown.add_column("labour value", justify="right")
     for j, code in enumerate(iot.codes):
         shown.add_row(
-            code, iot.labels.get(code, ""), f"{iot.labour_coefficients[j]:.6g}", f"{v[j]:.6g}"
+            escape(code),
+            escape(iot.labels.get(code, "")),
+            f"{iot.labour_coefficients[j]:.6g}",
+            f"{v[j]:.6g}",
         )
     stdout.print(shown)
-    stdout.print(f"labour embodied in final demand: {float(v @ iot.final_demand):,.6g}")
+    stdout.print(f"labour embodied in final demand: {embodied:,.6g}")
     if iot.primary_input_note:
         stdout.print(f"Note: {iot.primary_input_note}.", markup=False)
 
@@ -158,6 +183,9 @@ def balance(
         iot = _read(table, labour_row)
         say("solving")
         solution = gross_output(iot.coefficients, iot.final_demand, method=_method(method))
+    with np.errstate(over="ignore"):
+        total = float(solution.value.sum())
+    _refuse_overflow(iot, "the gross outputs or their total", solution.value, total)
     gap = float(np.max(np.abs(solution.value - iot.output)))
     if json:
         print_json(
@@ -171,6 +199,6 @@ def balance(
         return
     stdout.print(
         f"gross output for the table's final demand ({solution.method}): total "
-        f"{float(solution.value.sum()):,.6g}; largest difference from the table's output row "
+        f"{total:,.6g}; largest difference from the table's output row "
         f"{gap:.3g}; residual {solution.residual:.2g}"
     )

@@ -50,9 +50,11 @@ class UnproductiveEconomy(InputError):
     def __init__(self, spectral_radius: float, *, file: str | None = None) -> None:
         self.spectral_radius = spectral_radius
         excess = spectral_radius - 1.0
+        # By how much, where it is above 1: at exactly 1 this read "is 1, 0 at or above 1".
+        by = f" ({excess:.3g} above 1)" if excess > 0 else ""
         super().__init__(
-            f"the economy is not productive: the spectral radius of A is {spectral_radius:.6g}, "
-            f"{excess:.3g} at or above 1, so no positive net output is possible",
+            f"the economy is not productive: the spectral radius of A is {spectral_radius:.6g}"
+            f"{by}, not below 1, so no positive net output is possible",
             file=file,
             hint="check the units of the flows and the gross-output row; "
             "every column of A should sum to well under 1",

@@ -85,7 +85,7 @@ def test_an_unproductive_table_says_by_how_much(tmp_path: Path) -> None:
         read_iot(path)
     assert caught.value.spectral_radius == pytest.approx(1.2)
     assert "spectral radius of A is 1.2" in str(caught.value)
-    assert "0.2 at or above 1" in str(caught.value)
+    assert "(0.2 above 1)" in str(caught.value)
 
 
 def test_a_table_without_the_named_labour_row_lists_the_rows_it_has(tmp_path: Path) -> None:
