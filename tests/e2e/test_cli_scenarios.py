@@ -242,3 +242,46 @@ def test_a_year_or_a_count_out_of_range_is_a_usage_error(args: tuple[str, ...], 
     assert result.returncode == 2
     assert named in result.stderr
     assert "bug in Rada" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--solver", "bogus"), "rada: error: unknown solver 'bogus'; use one of primal"),
+        (("--scheduler", "garbage"), "rada: error: cannot reach the Dask scheduler at garbage"),
+    ],
+)
+def test_a_batch_that_cannot_run_is_refused_before_it_starts(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    """An unknown solver ran the whole batch and exited 0 with every variant an "error"; a
+    scheduler that is not an address was "unexpected ValueError: a bug in Rada"."""
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    village = str(Path(__file__).resolve().parents[2] / "docs/examples/village.toml")
+    variants = tmp_path / "variants.toml"
+    variants.write_text(VARIANTS, encoding="utf-8")
+    result = run(
+        "plan", "scenarios", village, str(variants), *args, env={"RADA_DASK_SCHEDULER": ""}
+    )
+    assert result.returncode == ExitCode.ERROR
+    assert result.stderr.startswith(said)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--years", "100", "--target-growth", "10"), "targets would grow 1.3e+103-fold"),
+        (("--years", "30", "--supply-growth", "-0.99"), "labour would shrink 1e+58-fold"),
+    ],
+)
+def test_a_horizon_that_grows_past_a_million_fold_is_bad_input(
+    shared_data: Path, args: tuple[str, ...], said: str
+) -> None:
+    """Each yearly growth within its bounds, a long horizon made figures no solver tells from
+    nothing: HiGHS answered "Empty", and hipdlp ran without end."""
+    table = shared_data / "io" / "uk-2010" / "iot.csv"
+    result = run("plan", "solve", str(table), *args)
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"rada: error: {table}: {said} over ")
+    assert "at most 1,000,000-fold" in result.stderr

@@ -43,7 +43,8 @@ YearsOption = Annotated[
         min=1,
         max=MOST_YEARS,
         help="Input-output tables: plan this many years from the table's one year (targets "
-        "and labour grow by --target-growth and --supply-growth a year).",
+        "and labour grow by --target-growth and --supply-growth a year, each at most a "
+        "million-fold over the years).",
     ),
 ]
 TargetGrowthOption = Annotated[

@@ -372,7 +372,7 @@ def scenarios(
     from rada.cli._output import print_json, progress, stderr, stdout
     from rada.compute.scenarios import ScenarioResult, solve_batch
     from rada.config import load_settings
-    from rada.planning.formats.variants_toml import read_variants
+    from rada.planning.formats.variants_toml import BASE, read_variants
     from rada.planning.variants import Variant
 
     with progress("reading") as say:
@@ -387,7 +387,7 @@ def scenarios(
         )
         say(f"reading {variants_file}")
         variants = read_variants(variants_file)
-    batch = variants if any(v.name == "base" for v in variants) else (Variant("base"), *variants)
+    batch = variants if any(v.name == BASE for v in variants) else (Variant(BASE), *variants)
     address = scheduler if scheduler is not None else load_settings().dask_scheduler
     bar = Progress(
         "[progress.description]{task.description}",
@@ -421,7 +421,7 @@ def scenarios(
     table = Table(title=f"{escape(economy.name or path.name)}: {len(results)} variants")
     for heading in ("variant", "status", "objective", "vs base", "gap", "seconds", "error"):
         table.add_column(heading, justify="left" if heading in ("variant", "error") else "right")
-    base = results[[v.name for v in batch].index("base")].objective
+    base = results[[v.name for v in batch].index(BASE)].objective
     for r in results:
         change = f"{r.objective / base - 1:+.2%}" if r.objective is not None and base else ""
         table.add_row(

@@ -149,9 +149,13 @@ def solve_batch(
     PlanningError
         ``dask.distributed`` is not installed, or the scheduler cannot be reached.
     """
+    from rada.planning.optimal import SOLVER_NAMES
+
     names = [v.name for v in variants]
     if len(set(names)) != len(names):
         raise PlanningError("two variants have the same name", hint="give each its own name")
+    if solver is not None and solver not in SOLVER_NAMES:  # before a cluster starts
+        raise PlanningError(f"unknown solver {solver!r}; use one of {', '.join(SOLVER_NAMES)}")
     if client is not None:
         return _run(
             client, economy, variants, progress, solver=solver, time_limit=time_limit, gap=gap
@@ -166,7 +170,7 @@ def solve_batch(
     if scheduler:
         try:
             remote = Client(scheduler, timeout=connect_timeout())  # type: ignore[no-untyped-call,unused-ignore]
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: not an address ("missing port")
             raise PlanningError(
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}",
                 hint="check RADA_DASK_SCHEDULER / --scheduler, or leave it empty for a local "
@@ -249,7 +253,7 @@ def solve_plans(economies: Sequence[Economy], *, scheduler: str) -> list[Plan]:
         ) from None
     try:
         client = Client(scheduler, timeout=connect_timeout())  # type: ignore[no-untyped-call,unused-ignore]
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not an address ("missing port")
         raise PlanningError(
             f"cannot reach the Dask scheduler at {scheduler}: {exc}",
             hint="check RADA_DASK_SCHEDULER, or leave it empty to plan in this process",

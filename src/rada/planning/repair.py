@@ -237,17 +237,26 @@ def _year_plan(
     found, negative = rows.plan(system, columns, outside.copy(), fulfilment, beyond=beyond)
     if not negative:
         return found
-    # Chandrasekaran's way for a Leontief system with free disposal: whatever comes out
-    # negative at the solver's fulfilment is made by nothing, and the rest solved again,
-    # until no activity is negative (each round drops at least one product).
+    # Chandrasekaran's way for a Leontief system with free disposal: at the solver's
+    # fulfilment, the products that are wanted are made; then each product that what they
+    # make leaves short is made too, until none is short. The rest are made by nothing: the
+    # economy is given enough of them. (Dropping instead whatever a solve of every product
+    # made negative left products short that were wanted: UK 2010 over four years with the
+    # labour supply falling 97 % a year, in its last year.)
     at = max(fulfilment, 0.0)
+    made = system.made
+    demand = at * columns[made, 0] + columns[made, 1]
+    inside = demand > 0
     reduced = system
-    while reduced.made.size:
+    for _ in range(made.size):
+        reduced = system.without(made[~inside]) if not inside.all() else system
         solved = reduced.solve(columns[reduced.made])
-        below = (at * solved[:, 0] + solved[:, 1]) < 0
-        if not below.any():
+        activity_in = np.zeros(made.size)
+        activity_in[inside] = at * solved[:, 0] + solved[:, 1]
+        short = ~inside & (system.matrix @ activity_in < demand)
+        if not short.any():
             break
-        reduced = reduced.without(reduced.made[below])
+        inside |= short
     if reduced is system:
         return found
     other, _ = rows.plan(reduced, columns, outside, fulfilment, beyond=beyond)

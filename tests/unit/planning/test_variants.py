@@ -122,6 +122,16 @@ def test_a_variants_file_reads_into_changes(tmp_path: Path) -> None:
         ),
         ('[[variant]]\nname = "a"\nspeed = 3\n', 3, "field 'speed': unknown field"),
         ('[[variant]]\nname = "a"\n[[variant]]\nname = "a"\n', 4, "used twice"),
+        (  # shown as the base, where the economy as it is was never solved, until 2026-12-06
+            '[[variant]]\nname = "base"\nscale_targets = [{ factor = 2 }]\n',
+            2,
+            "variant 1 ('base'), field 'name': 'base' is the economy as it is",
+        ),
+        (  # an unexpected OverflowError until 2026-12-06
+            '[[variant]]\nname = "a"\nscale_targets = [{ factor = 1' + "0" * 400 + " }]\n",
+            3,
+            "field 'scale_targets.factor': is a whole number too large for a float",
+        ),
     ],
 )
 def test_a_bad_variants_file_names_file_line_variant_and_field(

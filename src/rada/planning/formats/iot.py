@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from rada.planning.economy import LABOUR, Economy, Product, Resource, Technique
 from rada.planning.errors import InputError, NotSquareSystem
 from rada.planning.formats._csv import Table, fmt, number, read_table
+from rada.planning.horizon import horizon_problem
 from rada.planning.leontief import check_productive
 from rada.planning.structure import FloatArray
 
@@ -313,8 +314,12 @@ def iot_economy(
     """The economy of a national table: one technique per product, activity 1 = the table's
     year; final demand as year-one targets (negative entries, such as running down
     inventories, become committed deliveries), the table's labour as year-one supply.
-    Later years grow by the given yearly rates.
+    Later years grow by the given yearly rates, within :data:`~rada.planning.horizon.MOST_CHANGE`
+    over the horizon (an ``InputError`` naming the table beyond).
     """
+    problem = horizon_problem(years, target_growth, supply_growth)
+    if problem is not None:
+        raise InputError(problem, file=table.file, hint="plan fewer years, or grow more slowly")
     codes = table.codes
     techniques = tuple(
         Technique(

@@ -62,6 +62,11 @@ class _Reader:
         )
 
 
+#: The name of the economy as it is, which a batch compares every variant with: a variant of
+#: that name may not change anything.
+BASE = "base"
+
+
 def read_variants(path: Path) -> tuple[Variant, ...]:
     """Read a variants file; raise ``InputError`` naming file, line, variant and field."""
     try:
@@ -109,6 +114,12 @@ def _variant(reader: _Reader, index: int, table: dict[str, Any]) -> Variant:
             raise reader.error(index, name, kind, "must be a table or a list of tables")
         for entry in entries:
             changes.append(_change(reader, index, name, kind, entry))
+    if name == BASE and changes:
+        # A batch compares every variant with the base: a changed economy under its name
+        # was shown as the base, and the economy as it is was never solved.
+        raise reader.error(
+            index, name, "name", f"{BASE!r} is the economy as it is; name this variant otherwise"
+        )
     return Variant(name=name, changes=tuple(changes))
 
 
@@ -135,9 +146,13 @@ class _Entry:
     def number(self, key: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"{value!r} is not a number")
-        if not math.isfinite(value) or value < 0:
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number of more than 308 digits
+            raise self.fail(key, "is a whole number too large for a float") from None
+        if not math.isfinite(number) or number < 0:
             raise self.fail(key, f"{value!r} must be a finite number >= 0")
-        return float(value)
+        return number
 
     def text(self, key: str, value: Any) -> str:
         if not isinstance(value, str) or not value:
