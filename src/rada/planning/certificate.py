@@ -45,6 +45,7 @@ from rada.planning.feasibility import (
     Candidate,
     CertifiedPlan,
     Prices,
+    accumulation,
     dual_objective,
     minimal_carry,
     plan_violation,
@@ -258,8 +259,22 @@ def _year_systems(s: Structure, candidate: Candidate) -> list[YearSystem]:
     0.2 s to build."""
     made: dict[bytes, YearSystem] = {}
     systems = []
+    # Where a technique makes several products, it stands for the one whose balance binds
+    # (see choose_techniques): each product's surplus in the candidate's plan, relative to
+    # what is made of it.
+    joint = bool((np.diff(sp.csc_array(s.out).indptr) > 1).any())
+    if joint:
+        activity = np.maximum(candidate.activity, 0.0)
+        wanted = (
+            np.maximum(candidate.fulfilment, 0.0)[:, None] * s.targets
+            + s.committed
+            + accumulation(s, np.maximum(candidate.investment, 0.0), s.years)
+        )
+        over = (s.net @ activity.T).T - wanted
+        with np.errstate(over="ignore"):  # nothing made and something over: +-inf, in order
+            surplus = over / np.maximum((s.out @ activity.T).T, np.finfo(np.float64).tiny)
     for y in range(s.years):
-        chosen = choose_techniques(s, candidate.activity[y])
+        chosen = choose_techniques(s, candidate.activity[y], surplus[y] if joint else None)
         key = chosen.tobytes()
         if key not in made:
             made[key] = YearSystem(s, chosen)
