@@ -133,14 +133,23 @@ def read_economy(
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not path.exists():
         raise InputError("no such file or folder", file=str(path))
+    if labour_row is not None or years is not None:
+        table = (fmt or detect_format(path)) == "iot"
+        if labour_row is not None and not table:
+            # Said, not ignored: the economy names its own labour.
+            raise InputError(
+                "--labour-row applies to input-output tables",
+                file=str(path),
+                hint="this economy names its own labour resource; leave --labour-row out",
+            )
+        if years is not None and not table:
+            raise InputError(
+                "--years applies to input-output tables, which hold one year",
+                file=str(path),
+                hint="this economy has its own horizon; leave --years out",
+            )
     if years is None:
         return load_economy(path, format=fmt, labour_row=labour_row)
-    if (fmt or detect_format(path)) != "iot":
-        raise InputError(
-            "--years applies to input-output tables, which hold one year",
-            file=str(path),
-            hint="this economy has its own horizon; leave --years out",
-        )
     return load_economy(
         path,
         format=fmt,

@@ -285,3 +285,12 @@ def test_a_horizon_that_grows_past_a_million_fold_is_bad_input(
     assert result.returncode == ExitCode.BAD_INPUT
     assert result.stderr.startswith(f"rada: error: {table}: {said} over ")
     assert "at most 1,000,000-fold" in result.stderr
+
+
+def test_a_labour_row_is_refused_for_an_economy_with_its_own_labour(shared_data: Path) -> None:
+    """--labour-row was silently ignored for a Rada or Cockshott economy, where --years was
+    refused."""
+    toy = str(shared_data / "cockshott-toy" / "v2019")
+    result = run("plan", "solve", toy, "--labour-row", "Wages")
+    assert result.returncode == ExitCode.BAD_INPUT
+    assert "--labour-row applies to input-output tables" in result.stderr
