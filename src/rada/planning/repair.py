@@ -226,8 +226,9 @@ def _year_plan(
     (they scale with it); those in the system deliver the rest, solved exactly: each product
     made exactly as much as it needs. Where a product needs less than nothing (a negative
     final demand or commitment, as input-output tables have), that exact solve can ask for a
-    negative activity; then the system is also solved for at least nothing of each product,
-    which the balances allow too (they are inequalities), and the higher fulfilment is kept.
+    negative activity; then the products the economy is given enough of are made by nothing
+    (the balances are inequalities: what is left over is free), the others solved exactly, and
+    the higher fulfilment of the two is kept.
     """
     net = s.net
     outside = _own_limit(s, activity, stocks)
