@@ -138,13 +138,13 @@ def read_economy(
         if labour_row is not None and not table:
             # Said, not ignored: the economy names its own labour.
             raise InputError(
-                "--labour-row applies to input-output tables",
+                "--labour-row (RADA_ECONOMY_LABOUR_ROW) applies to input-output tables",
                 file=str(path),
                 hint="this economy names its own labour resource; leave --labour-row out",
             )
         if years is not None and not table:
             raise InputError(
-                "--years applies to input-output tables, which hold one year",
+                "--years (RADA_ECONOMY_YEARS) applies to input-output tables, which hold one year",
                 file=str(path),
                 hint="this economy has its own horizon; leave --years out",
             )

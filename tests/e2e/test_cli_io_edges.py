@@ -159,3 +159,19 @@ def test_an_unproductive_table_at_a_radius_of_exactly_one_reads_plainly(
     assert main(["io", "values", str(table)]) == ExitCode.BAD_INPUT
     error = capsys.readouterr().err
     assert "the spectral radius of A is 1, not below 1, so no positive net output" in error
+
+
+def test_paths_and_names_with_brackets_are_printed_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The "wrote ..." message and economy show printed paths and names as Rich markup: a
+    folder "out[draft]" was shown as "out", and a name with "[/x]" was a MarkupError."""
+    out = tmp_path / "out[draft]"
+    args = ["economy", "generate", "--products", "5", "--years", "2", "--seed", "1"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert f"wrote {out / 'economy.toml'}" in capsys.readouterr().err
+    named = tmp_path / "named.toml"
+    text = (out / "economy.toml").read_text("utf-8")
+    named.write_text(text.replace('name = "', 'name = "[/x] ', 1), "utf-8")
+    assert main(["economy", "show", str(named)]) == 0
+    assert "[/x] " in capsys.readouterr().out

@@ -154,7 +154,7 @@ def test_years_are_refused_for_an_economy_with_its_own_horizon(shared_data: Path
     toy = str(shared_data / "cockshott-toy" / "v2019")
     result = run("plan", "solve", toy, "--years", "3")
     assert result.returncode == ExitCode.BAD_INPUT
-    assert "--years applies to input-output tables" in result.stderr
+    assert "--years (RADA_ECONOMY_YEARS) applies to input-output tables" in result.stderr
 
 
 def test_a_one_year_table_is_explained_over_several_years(shared_data: Path) -> None:
@@ -222,7 +222,10 @@ def test_a_path_this_user_may_not_write_to_is_bad_input() -> None:
     from rada.cli.main import _classify
 
     denied = PermissionError(13, "Permission denied", "/sys/plan")
-    assert _classify(denied) == (ExitCode.BAD_INPUT, "choose a path this user may write to")
+    assert _classify(denied) == (
+        ExitCode.BAD_INPUT,
+        "check the path and this user's permissions on it",
+    )
 
 
 @pytest.mark.parametrize(
@@ -293,4 +296,4 @@ def test_a_labour_row_is_refused_for_an_economy_with_its_own_labour(shared_data:
     toy = str(shared_data / "cockshott-toy" / "v2019")
     result = run("plan", "solve", toy, "--labour-row", "Wages")
     assert result.returncode == ExitCode.BAD_INPUT
-    assert "--labour-row applies to input-output tables" in result.stderr
+    assert "--labour-row (RADA_ECONOMY_LABOUR_ROW) applies to input-output tables" in result.stderr

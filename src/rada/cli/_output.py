@@ -39,8 +39,10 @@ def _finite(data: Any) -> Any:
 
 
 def message(text: str) -> None:
-    """A message for the person at the terminal (stderr, so stdout stays clean)."""
-    stderr.print(text)
+    """A message for the person at the terminal (stderr, so stdout stays clean), printed as
+    written: messages carry paths and names, which are not Rich markup, and are not broken
+    across lines (a path copied from the terminal is the path)."""
+    stderr.print(text, markup=False, soft_wrap=True)
 
 
 @contextmanager
@@ -52,5 +54,8 @@ def progress(title: str) -> Iterator[Any]:
     if not stderr.is_terminal:
         yield lambda text: None
         return
+    from rich.text import Text
+
     with stderr.status(title) as status:
-        yield lambda text: status.update(f"{title}: {text}")
+        # Text, not markup: the stages name paths ("reading out[draft].csv").
+        yield lambda text: status.update(Text(f"{title}: {text}"))

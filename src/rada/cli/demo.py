@@ -159,7 +159,8 @@ def plan_demo(
     if json:
         print_json(plan_summary(plan))
         return
-    stdout.print(f"{economy.name}\n{economy.description}\n", markup=False, style="bold")
+    stdout.print(economy.name, markup=False, style="bold")
+    stdout.print(f"{economy.description}\n", markup=False)
     print_plan(plan, top=10)
     stdout.print("\n[bold]Why the last year's targets are not exceeded[/bold]")
     for item in explanation.products:

@@ -154,4 +154,4 @@ def show(
         print_json(facts)
         return
     for key, value in facts.items():
-        stdout.print(f"{key.replace('_', ' '):>20}: {value}")
+        stdout.print(f"{key.replace('_', ' '):>20}: {value}", markup=False)

@@ -131,7 +131,7 @@ def _classify(exc: BaseException) -> tuple[ExitCode, str | None] | None:
     if isinstance(exc, FileExistsError):  # --out naming a file where a folder is to be made
         return ExitCode.BAD_INPUT, "name a folder that does not exist yet, or an existing one"
     if isinstance(exc, PermissionError):
-        return ExitCode.BAD_INPUT, "choose a path this user may write to"
+        return ExitCode.BAD_INPUT, "check the path and this user's permissions on it"
     return None
 
 

@@ -299,7 +299,7 @@ def proposal_close(
         closed = close_vote(uow, proposal_id=proposal_id, by=person.id, now=now())
         uow.commit()
         data = proposal_dict(uow, closed)
-    print_json(data) if as_json else stdout.print(data["decision"]["summary"])
+    print_json(data) if as_json else stdout.print(data["decision"]["summary"], markup=False)
 
 
 @vote.command("cast")

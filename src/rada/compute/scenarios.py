@@ -271,7 +271,10 @@ def _run(
     economy: Economy,
     variants: Sequence[Variant],
     progress: Progress | None,
-    **how: Any,
+    *,
+    solver: str | None,
+    time_limit: float | None,
+    gap: float | None,
 ) -> list[ScenarioResult]:
     from distributed import as_completed
 
@@ -281,7 +284,9 @@ def _run(
             solve_variant,
             shared,
             variant,
-            **how,
+            solver=solver,
+            time_limit=time_limit,
+            gap=gap,
             key=f"rada-variant-{i}-{time.monotonic_ns()}",
             pure=False,
         )

@@ -274,7 +274,7 @@ def _year_systems(s: Structure, candidate: Candidate) -> list[YearSystem]:
         with np.errstate(over="ignore"):  # nothing made and something over: +-inf, in order
             surplus = over / np.maximum((s.out @ activity.T).T, np.finfo(np.float64).tiny)
     for y in range(s.years):
-        chosen = choose_techniques(s, candidate.activity[y], surplus[y] if joint else None)
+        chosen = choose_techniques(s, candidate.activity[y], surplus=surplus[y] if joint else None)
         key = chosen.tobytes()
         if key not in made:
             made[key] = YearSystem(s, chosen)

@@ -54,7 +54,7 @@ CLEARLY_CHEAPER = 0.1
 
 
 def choose_techniques(
-    s: Structure, activity: FloatArray, surplus: FloatArray | None = None
+    s: Structure, activity: FloatArray, *, surplus: FloatArray | None = None
 ) -> IntArray:
     """For each product, the technique that stands for it in the year's square system.
 
@@ -104,7 +104,7 @@ class YearSystem:
     def __init__(self, s: Structure, chosen: IntArray) -> None:
         self.s = s
         self.chosen = chosen
-        self._reduced: dict[bytes, YearSystem] = {}
+        self._reduced: OrderedDict[bytes, YearSystem] = OrderedDict()
         self.made = np.flatnonzero(chosen >= 0)
         self.unmade = np.flatnonzero(chosen < 0)
         self.techs = chosen[self.made]
@@ -125,12 +125,17 @@ class YearSystem:
 
     def without(self, products: IntArray) -> YearSystem:
         """This system with ``products`` made by no technique (their balances then hold by
-        what the others make of them, or not at all); kept, as a repair asks again."""
+        what the others make of them, or not at all); the last :data:`KEPT_SOLUTIONS` kept, as
+        a repair asks again. Raises ``PlanningError`` where the rest do not determine their
+        quantities (a part of a system with joint production may be singular)."""
         key = np.sort(products).tobytes()
         if key not in self._reduced:
             chosen = self.chosen.copy()
             chosen[products] = -1
             self._reduced[key] = YearSystem(self.s, chosen)
+            if len(self._reduced) > KEPT_SOLUTIONS:
+                self._reduced.popitem(last=False)
+        self._reduced.move_to_end(key)
         return self._reduced[key]
 
     def _factorise(self) -> None:
@@ -248,35 +253,45 @@ def _year_plan(
     margin = CERTIFICATE_MARGIN * (wanted + np.abs(need) + s.gross @ np.maximum(activity, 0))
     columns = np.column_stack([s.targets[y] - net @ outside, need + margin])
     rows = _YearRows(s, y, need=need, stocks=stocks)
-    found, negative = rows.plan(system, columns, outside.copy(), fulfilment, beyond=beyond)
-    if not negative:
+    found, signed = rows.plan(system, columns, outside.copy(), fulfilment=fulfilment, beyond=beyond)
+    if not signed:
         return found
-    # Chandrasekaran's way for a Leontief system with free disposal: at the solver's
-    # fulfilment, the products that are wanted are made; then each product that what they
-    # make leaves short is made too, until none is short. The rest are made by nothing: the
-    # economy is given enough of them. (Dropping instead whatever a solve of every product
-    # made negative left products short that were wanted: UK 2010 over four years with the
-    # labour supply falling 97 % a year, in its last year.)
-    at = max(fulfilment, 0.0)
-    made = system.made
-    demand = at * columns[made, 0] + columns[made, 1]
-    inside = demand > 0
-    reduced = system
-    for _ in range(made.size):
-        reduced = system.without(made[~inside]) if not inside.all() else system
-        solved = reduced.solve(columns[reduced.made])
-        activity_in = np.zeros(made.size)
-        activity_in[inside] = at * solved[:, 0] + solved[:, 1]
-        short = ~inside & (system.matrix @ activity_in < demand)
-        if not short.any():
-            break
-        inside |= short
-    if reduced is system:
+    reduced = _wanted_first(system, columns, at=max(fulfilment, 0.0))
+    if reduced is None:
         return found
-    other, _ = rows.plan(reduced, columns, outside, fulfilment, beyond=beyond)
+    other, _ = rows.plan(reduced, columns, outside, fulfilment=fulfilment, beyond=beyond)
     if other is not None and (found is None or other[0] > found[0]):
         return other
     return found
+
+
+def _wanted_first(system: YearSystem, columns: FloatArray, *, at: float) -> YearSystem | None:
+    """The year's system with only the products it must make at fulfilment ``at``
+    (``columns``: what each needs per unit of fulfilment, and fixed), by Chandrasekaran's way
+    for a Leontief system with free disposal: the products wanted are made, then each that
+    what they make leaves short, until none is short; the rest are made by nothing, the
+    economy being given enough of them. None where that is the whole system, or a part of it
+    does not determine its quantities (with joint production a part may be singular).
+
+    (Dropping instead whatever a solve of every product made negative left products short
+    that were wanted: UK 2010 over four years with the labour supply falling 97 % a year, in
+    its last year.)
+    """
+    made = system.made
+    demand = at * columns[made, 0] + columns[made, 1]
+    inside = demand > 0
+    try:
+        while True:  # each pass adds a product, or ends
+            reduced = system.without(made[~inside]) if not inside.all() else system
+            solved = reduced.solve(columns[reduced.made])
+            activity = np.zeros(made.size)
+            activity[inside] = at * solved[:, 0] + solved[:, 1]
+            short = ~inside & (system.matrix @ activity < demand)
+            if not short.any():
+                return None if reduced is system else reduced
+            inside |= short
+    except PlanningError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -295,14 +310,15 @@ class _YearRows:
         system: YearSystem,
         columns: FloatArray,
         rate: FloatArray,
-        fulfilment: float,
         *,
+        fulfilment: float,
         beyond: bool,
     ) -> tuple[tuple[float, FloatArray] | None, bool]:
         """The fulfilment and activities of :func:`_year_plan` with ``system`` solved for
         what each product needs (``columns``: per unit of fulfilment, and fixed), ``rate``
         holding the activities outside it per unit of fulfilment; and whether an activity's
-        sign bounded the fulfilment."""
+        sign is what held the fulfilment down (the row that sets the top of its interval, with
+        the fulfilment asked for at or above it) or left no fulfilment at all."""
         s, y, need, stocks = self.s, self.y, self.need, self.stocks
         net = s.net
         solved = system.solve(columns[system.made])
@@ -334,11 +350,9 @@ class _YearRows:
         down = room[falling] / slope[falling]
         highest = float(up.min(initial=np.inf))
         lowest = float(down.max(initial=0.0))
-        # Whether a sign is what binds: the row that sets either end is one of the last.
-        negative = bool(
-            (up.size and np.flatnonzero(rising)[up.argmin()] >= signs and np.isfinite(highest))
-            or (down.size and np.flatnonzero(falling)[down.argmax()] >= signs and lowest > 0)
-        )
+        # Which ends of the interval a sign sets: the rows that set them are among the last.
+        sign_tops = bool(up.size) and np.flatnonzero(rising)[up.argmin()] >= signs
+        sign_floors = bool(down.size) and np.flatnonzero(falling)[down.argmax()] >= signs
         # A first-order point under-fulfils some years that its investments leave room in:
         # at 10,000 x 5 (seed 1) pdhg's plan after 90 s summed to 4.3279571, 4.8e-5 below the
         # optimum, and the years it left room in raised the repaired plan from 4.3279513 to
@@ -350,8 +364,8 @@ class _YearRows:
         # Strictly inside the interval, so that rounding cannot push a binding row over.
         best = min(fulfilment, highest) * (1.0 - CERTIFICATE_MARGIN)
         if not best >= lowest * (1.0 + CERTIFICATE_MARGIN):
-            return None, negative
-        return (best, best * rate + base), negative
+            return None, bool(sign_floors or sign_tops)
+        return (best, best * rate + base), bool(sign_tops and fulfilment >= highest)
 
 
 def _overdraft(
@@ -635,19 +649,25 @@ def _year_prices(
     activities in the repaired plan (the candidate's where there is none).
 
     A product the economy is given more of than it asks (a negative commitment, as
-    input-output tables have) and that the solver prices at nothing or makes none of is left
-    out of the price system: priced by it, it would cost what it takes to make, where a plan
-    that has enough of it makes none (the UK 2010 table over 10 years with a shrinking labour
-    supply: an exact plan certified 1.7e-4, not 2e-11). The repaired plan makes none of what
-    its year's system left out (see :func:`_year_plan`), so the prices are those of its
-    techniques.
+    input-output tables have) that the solver prices at nothing, or that ``activity`` makes
+    none of, is left out of the price system and priced at nothing (at least what a stock of
+    it will be worth, for a capital good): priced by the system, it would cost what it takes
+    to make, where a plan that has enough of it makes none (the UK 2010 table over 10 years
+    with a shrinking labour supply: an exact plan certified 1.7e-4, not 2e-11). The repaired
+    plan makes none of what its year's system left out (see :func:`_year_plan`), so the
+    prices are those of its techniques. Where the rest of the system does not determine its
+    quantities, the whole system prices them.
     """
     fixed = np.maximum(candidate.product_prices[y], 0.0)
     idle = (fixed[system.made] <= 0) | (activity[system.techs] <= 0)
     free = system.made[(s.committed[y, system.made] < 0) & idle]
     if free.size:
-        system = system.without(free)
-        fixed[free] = 0.0
+        try:
+            system = system.without(free)
+        except PlanningError:
+            pass
+        else:
+            fixed[free] = 0.0
     if s.n_pairs and y + 1 < s.years:
         # A product outside the system is priced at least at what a stock of it will be worth.
         unmade = system.chosen[s.pair_good] < 0
