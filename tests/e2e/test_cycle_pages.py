@@ -149,6 +149,20 @@ def test_a_member_contests_and_the_council_adopts_it(world: World) -> None:
     assert refused.status_code == 400
     assert "Write a number" in refused.text
     assert "Say why" in refused.text
+    # Past the bounds of every amount: stored, a 27-digit capacity left the proposal's page
+    # answering 500 for good (no page could write it), and 1e-999999 was shown as 0.
+    for beyond in ("1" + "0" * 26, "1e999999", "1e-999999"):
+        refused = client.post(
+            f"/cycles/{world.cycle}/contest",
+            data={
+                "csrf_token": csrf,
+                "council": str(world.manufacturing),
+                "reason": "x",
+                f"capacity-{technique}": beyond,
+            },
+        )
+        assert refused.status_code == 400, beyond
+        assert "A capacity is at most 10^15, with at most 30 decimal places." in refused.text
     no_token = client.post(
         f"/cycles/{world.cycle}/contest",
         data={"council": str(world.manufacturing), "reason": "x", f"capacity-{technique}": "0.9"},

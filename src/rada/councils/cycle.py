@@ -23,6 +23,7 @@ from typing import Any
 
 from rada.councils.errors import AlreadyVoted, CouncilError, InvalidChoice, WrongStage
 from rada.councils.model import check_name
+from rada.councils.proposals import check_amount
 from rada.councils.text import Message, msg, nmsg
 
 POINTS = 100
@@ -78,7 +79,7 @@ def check_capacity(value: object, where: str | Message) -> str:
                 value=value,
             )
         )
-    return str(amount)
+    return check_amount(amount, where, positive=False)  # within the bounds of every amount
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,14 @@ AMOUNT_PLACES = 30
 
 
 def _positive_amount(value: object, what: Message) -> str:
+    return check_amount(value, what, positive=True)
+
+
+def check_amount(value: object, what: str | Message, *, positive: bool) -> str:
+    """An amount as its exact decimal text: above 0 (``positive``) or at least 0, at most
+    :data:`MAX_AMOUNT`, with at most :data:`AMOUNT_PLACES` decimal places; else
+    ``CouncilError`` naming ``what``. (A capacity of 27 digits, stored unchecked in a
+    counter-proposal, left its page answering 500 until 2026-12-06: no page could write it.)"""
     text = str(value)
     if len(text) > 40:
         raise CouncilError(msg("%(what)s is not a number of at most 40 characters", what=what))
@@ -113,9 +121,17 @@ def _positive_amount(value: object, what: Message) -> str:
         raise CouncilError(
             msg("%(what)s %(value)r is not a number", what=what, value=value)
         ) from error
-    if not amount.is_finite() or amount <= 0:
+    if positive and (not amount.is_finite() or amount <= 0):
         raise CouncilError(
             msg("%(what)s must be a positive amount, not %(value)r", what=what, value=value)
+        )
+    if not amount.is_finite() or amount < 0:
+        raise CouncilError(
+            msg(
+                "%(where)s: a capacity is a number of at least 0, not %(value)r",
+                where=what,
+                value=value,
+            )
         )
     if amount > MAX_AMOUNT or amount.as_tuple().exponent < -AMOUNT_PLACES:  # type: ignore[operator]
         raise CouncilError(
@@ -129,6 +145,22 @@ def _positive_amount(value: object, what: Message) -> str:
             )
         )
     return str(amount)
+
+
+def _counter(counter: object) -> dict[str, Any]:
+    """A target review's counter-proposal: the capacities it declares, by technique."""
+    if not isinstance(counter, dict):
+        raise CouncilError(msg("a counter-proposal declares capacities by technique"))
+    capacity = counter.get("capacity")
+    if not isinstance(capacity, dict) or not all(isinstance(k, str) for k in capacity):
+        raise CouncilError(msg("a counter-proposal declares capacities by technique"))
+    return {
+        **counter,
+        "capacity": {
+            k: check_amount(v, msg("capacity of %(technique)s", technique=k), positive=False)
+            for k, v in capacity.items()
+        },
+    }
 
 
 def _int_field(details: Mapping[str, Any], name: str, kind: ProposalKind) -> int:
@@ -203,6 +235,8 @@ def check_details(kind: ProposalKind, details: Mapping[str, Any]) -> dict[str, A
         if not isinstance(details.get("product"), str) or not details["product"]:
             raise CouncilError(msg("a target review names the product whose target it reviews"))
         out["target"] = _positive_amount(details.get("target"), msg("the target"))
+        if "counter" in details:
+            out["counter"] = _counter(details["counter"])
     elif kind in (ProposalKind.APPOINTMENT, ProposalKind.RECALL):
         _check_post_details(kind, details)
     elif kind is ProposalKind.PLAN_ADOPTION:

@@ -137,9 +137,11 @@ def _number(value: object, language: str) -> str:
     """An exact amount as written for people (grouped, at most three decimals)."""
     try:
         amount = Decimal(str(value))
+        # Babel rounds in the context's 28 digits: a longer amount, stored before amounts were
+        # bounded, is written as it is rather than failing the page.
+        return format_decimal(amount, format="#,##0.###", locale=language)
     except InvalidOperation:
         return str(value)
-    return format_decimal(amount, format="#,##0.###", locale=language)
 
 
 def proposal_substance(

@@ -317,3 +317,26 @@ def test_an_affiliation_names_its_federation_and_delegates_and_no_weight() -> No
         check_details(ProposalKind.AFFILIATION, {"federation": 3, "delegates": 101})
     with pytest.raises(CouncilError, match="'federation'"):
         check_details(ProposalKind.DISAFFILIATION, {"federation": "food"})
+
+
+def test_a_counter_proposal_declares_bounded_capacities() -> None:
+    """A target review's counter went unchecked into the record: a 27-digit capacity left
+    its proposal's page and API answering 500 (no page could write it)."""
+    from rada.councils.cycle import check_capacity
+    from rada.councils.proposals import check_details
+
+    base = {"product": "01", "target": "1"}
+    fine = check_details(ProposalKind.TARGET_REVIEW, {**base, "counter": {"capacity": {"t": 0}}})
+    assert fine["counter"] == {"capacity": {"t": "0"}}
+    for beyond in ("1" + "0" * 26, "1e999999", "1e-999999"):
+        with pytest.raises(CouncilError, match="out of range: at most 10\\^15"):
+            check_details(
+                ProposalKind.TARGET_REVIEW, {**base, "counter": {"capacity": {"t": beyond}}}
+            )
+        with pytest.raises(CouncilError, match="out of range"):
+            check_capacity(beyond, "t")
+    for bad in ({"t": "-1"}, {"t": "lots"}, ["t"]):
+        with pytest.raises(CouncilError):
+            check_details(ProposalKind.TARGET_REVIEW, {**base, "counter": {"capacity": bad}})
+    with pytest.raises(CouncilError, match="declares capacities by technique"):
+        check_details(ProposalKind.TARGET_REVIEW, {**base, "counter": "all of it"})

@@ -20,7 +20,7 @@ from rada.councils.cycle import CYCLE_STAGE_NAMES, REVIEW_NAMES, Cycle, CycleSta
 from rada.councils.errors import CouncilError, NotAllowed, NotFound, WrongStage
 from rada.councils.model import MAX_ID
 from rada.councils.orders import ProposalKind
-from rada.councils.proposals import Proposal
+from rada.councils.proposals import AMOUNT_PLACES, MAX_AMOUNT, Proposal
 from rada.services import planning_cycle as service
 from rada.services import proposals as proposals_service
 from rada.services.councils import get_council, require_convenor
@@ -220,6 +220,12 @@ def _open_contest(
             continue
         if not value.is_finite() or value < 0:
             errors[f"capacity-{technique}"] = _("A capacity is a number of at least 0.")
+            continue
+        if value > MAX_AMOUNT or value.as_tuple().exponent < -AMOUNT_PLACES:  # type: ignore[operator]
+            # Stored unchecked, a 27-digit capacity left its proposal's page answering 500.
+            errors[f"capacity-{technique}"] = _(
+                "A capacity is at most 10^15, with at most 30 decimal places."
+            )
             continue
         if value == Decimal(declared):  # the form shows it as the reader's language writes it
             continue
