@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from numpy.typing import NDArray
 
 from rada.planning.errors import PlanningError
 from rada.planning.plan import Plan
@@ -80,14 +81,23 @@ def _num(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _worth(price: FloatArray, limit: FloatArray) -> NDArray[np.bool_]:
+    """Which constraints bind: those whose shadow price times their limit, their part of
+    what no plan can exceed (in units of fulfilment, whatever the economy's units), is above
+    :data:`BINDING`. A threshold on the price alone depended on the table's units: in WIOD's
+    millions of dollars labour's price is 1.4e-8 per unit, and nothing was found to bind."""
+    return np.asarray(price * np.abs(limit) > BINDING, dtype=np.bool_)
+
+
 def binding_constraints(plan: Plan) -> list[Constraint]:
     """Every constraint with a positive shadow price, most valuable first."""
     e, s = plan.economy, plan.structure
     found: list[Constraint] = []
     for y in range(plan.years):
+        scarce = _worth(plan.resource_prices[y], s.supply[y])
         for r, resource in enumerate(e.resources):
             price = float(plan.resource_prices[y, r])
-            if price > BINDING:
+            if scarce[r]:
                 used, limit = float(plan.resource_used[y, r]), float(s.supply[y, r])
                 found.append(
                     Constraint(
@@ -101,7 +111,8 @@ def binding_constraints(plan: Plan) -> list[Constraint]:
                         f"({_num(used)} of {_num(limit)})",
                     )
                 )
-        for t in np.flatnonzero(plan.capacity_prices[y] > BINDING):
+        capacity = np.where(np.isfinite(s.capacity), s.capacity, 0.0)
+        for t in np.flatnonzero(_worth(plan.capacity_prices[y], capacity)):
             tech = e.techniques[t]
             found.append(
                 Constraint(
@@ -115,7 +126,7 @@ def binding_constraints(plan: Plan) -> list[Constraint]:
                     f"({_num(float(s.capacity[t]))}) in year {y + 1}",
                 )
             )
-        for k in np.flatnonzero(plan.stock_prices[y] > BINDING):
+        for k in np.flatnonzero(_worth(plan.stock_prices[y], plan.stocks[y])):
             tech = e.techniques[s.pair_tech[k]]
             good = e.label(e.products[s.pair_good[k]].id)
             found.append(
@@ -204,11 +215,13 @@ def explain_plan(
     for y in wanted_years:
         consumed = plan.final_consumption[y]
         needed = s.targets[y] * plan.fulfilment[y] + s.committed[y]
+        # A price counts against the year's highest, not in the table's units.
+        priced = plan.product_prices[y] > BINDING * float(plan.product_prices[y].max(initial=0.0))
         candidates = [
             p
             for p in range(s.n_products)
             if s.targets[y, p] > 0
-            and plan.product_prices[y, p] > BINDING
+            and priced[p]
             and consumed[p] - needed[p] <= BINDING * max(1.0, abs(needed[p]))
             and (wanted_products is None or p in wanted_products)
         ]
@@ -228,7 +241,7 @@ def explain_plan(
         for j, p in enumerate(explained):
             units[position[p], j] = 1.0
         z = _solve_columns(square, units) if explained else units
-        stock_rows = np.flatnonzero(plan.stock_prices[y] > BINDING)
+        stock_rows = np.flatnonzero(_worth(plan.stock_prices[y], plan.stocks[y]))
         tech_slot = {int(t): i for i, t in enumerate(techs)}
         per_unit = s.res[:, techs].toarray()
         this_year = [c for c in binding if c.year == y + 1]
