@@ -424,3 +424,28 @@ def test_a_labour_price_zero_but_for_the_certificate_s_margin_shows_as_zero(
     cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for _, row in rows]
     for y in np.flatnonzero(free):
         assert cells[y][3] == "0"
+
+
+@pytest.mark.parametrize("path", ["/", "/plan", "/plan/products", "/cycles", "/api/v1/cycles"])
+def test_head_is_answered_wherever_get_is(client: TestClient, path: str) -> None:
+    """HTTP asks every server to answer HEAD where it answers GET; every page answered 405."""
+    got = client.get(path, headers=HTML)
+    head = client.head(path, headers=HTML)
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+
+
+@pytest.mark.parametrize("path", ["/cycles/abc", "/cycles/0", "/cycles/99999999999999999999"])
+def test_an_address_a_page_cannot_take_is_a_page_in_the_readers_language(
+    client: TestClient, path: str
+) -> None:
+    """A browser that followed such an address got the API's 422 JSON, in English."""
+    page = client.get(path, params={"lang": "cs"}, headers=HTML)
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Adresa nebo formulář obsahuje hodnotu" in page.text
+    api = client.get(path)  # not a browser: the fields at fault, as JSON
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"][-1] == "cycle_id"

@@ -30,12 +30,12 @@ from rada.services.ports import UnitOfWork
 from rada.web.api import install_api
 from rada.web.auditing import Auditor
 from rada.web.checkpointer import Checkpointer
-from rada.web.limits import BodyLimit, server_error, validation_error
+from rada.web.limits import BodyLimit, HeadAsGet, server_error, validation_error
 from rada.web.log import LogRoutes, LogServer
 from rada.web.preferences import ReaderPreferences
 from rada.web.serving import die_with_parent
 from rada.web.state import AppState
-from rada.web.templating import render
+from rada.web.templating import gettext_for, render
 from rada.web.witness import WitnessApp
 
 __all__ = ["SECURITY_HEADERS", "create_app", "routers"]
@@ -108,6 +108,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """A malformed request as a page for people (a browser that followed an address with a
+    year of "abc" got the API's JSON in English), as JSON with the fields at fault otherwise."""
+    if not _wants_html(request) or request.headers.get("hx-request"):
+        return await validation_error(request, exc)
+    if request.url.path.startswith("/api/"):
+        return await validation_error(request, exc)
+    _ = gettext_for(request)
+    return render(
+        request,
+        "error.html",
+        status_code=422,
+        headers={"Cache-Control": "no-store"},
+        status=422,
+        detail=_("The address or the form holds a value this page cannot take."),
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -170,7 +188,7 @@ def create_app(
     for router in routers():
         app.include_router(router)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, server_error)
     witness = _witness_app(state)
     if witness is not None:
@@ -194,7 +212,7 @@ class RadaApp(FastAPI):
         inner = super().build_middleware_stack()
         limit = getattr(self.state, "max_body_bytes", 1 << 20)
         production = getattr(self.state, "production", False)
-        return SecurityHeaders(BodyLimit(inner, limit=limit), https_only=production)
+        return SecurityHeaders(BodyLimit(HeadAsGet(inner), limit=limit), https_only=production)
 
 
 def _witness_app(state: AppState) -> WitnessApp | None:

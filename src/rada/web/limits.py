@@ -7,6 +7,8 @@
   echoing at most a short excerpt of what was sent (never a 10 MB body back).
 * :func:`server_error` answers anything unforeseen with the same error format (JSON for the
   API, a page for people), never the framework's bare text, and logs it.
+* :class:`HeadAsGet` answers HEAD wherever GET is answered, with the same status and headers
+  and no body (HTTP asks it of every server; the routes answered 405 until 2026-12-06).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["EXCERPT", "BodyLimit", "excerpt", "server_error", "validation_error"]
+__all__ = ["EXCERPT", "BodyLimit", "HeadAsGet", "excerpt", "server_error", "validation_error"]
 
 log = logging.getLogger("rada.web")
 
@@ -163,3 +165,23 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(
         {"detail": detail, "hint": hint}, status_code=500, headers={"Cache-Control": "no-store"}
     )
+
+
+class HeadAsGet:
+    """HEAD asked as GET, its answer sent without the body (its headers, ``Content-Length``
+    included, are GET's, as HTTP wants). GET is safe: nothing changes for being asked."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
