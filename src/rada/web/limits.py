@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
@@ -22,6 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rada.web.i18n import chosen_language, translations
 
 __all__ = ["EXCERPT", "BodyLimit", "HeadAsGet", "excerpt", "server_error", "validation_error"]
 
@@ -156,14 +159,39 @@ async def server_error(request: Request, exc: Exception) -> Response:
     if "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
         "/api/"
     ):
-        page = (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Error</title>"
-            "</head><body><h1>Something went wrong</h1>"
-            f"<p>{detail}.</p><p>{hint}.</p><p><a href='/'>Home</a></p></body></html>"
+        return HTMLResponse(
+            _failure_page(request), status_code=500, headers={"Cache-Control": "no-store"}
         )
-        return HTMLResponse(page, status_code=500, headers={"Cache-Control": "no-store"})
     return JSONResponse(
         {"detail": detail, "hint": hint}, status_code=500, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _failure_page(request: Request) -> str:
+    """The page of a 500 in the reader's language (it was English on a Czech page), built
+    without templates, and in English where even the translations fail."""
+    try:
+        language = chosen_language(request)
+        _ = translations(language).gettext
+        words = (
+            _("Something went wrong"),
+            _("The server failed to answer; the error is logged."),
+            _("Try again; if it persists, tell the instance's operators what you did."),
+            _("Back to the front page"),
+        )
+    except Exception:  # the failure may be in the translations themselves
+        language = "en"
+        words = (
+            "Something went wrong",
+            "The server failed to answer; the error is logged.",
+            "Try again; if it persists, tell the instance's operators what you did.",
+            "Back to the front page",
+        )
+    title, detail, hint, home = (html.escape(word) for word in words)
+    return (
+        f"<!doctype html><html lang='{html.escape(language)}'><head><meta charset='utf-8'>"
+        f"<title>{title}</title></head><body><h1>{title}</h1><p>{detail}</p><p>{hint}</p>"
+        f"<p><a href='/'>{home}</a></p></body></html>"
     )
 
 
