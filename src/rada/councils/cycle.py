@@ -66,20 +66,13 @@ def check_capacity(value: object, where: str | Message) -> str:
     """A capacity: a non-negative decimal number, as its exact text; ``where`` says whose
     (a technique's code, or a message) in the error."""
     try:
-        amount = Decimal(str(value))
+        Decimal(str(value))
     except InvalidOperation as error:
         raise CouncilError(
             msg("%(where)s: %(value)r is not a number", where=where, value=value)
         ) from error
-    if not amount.is_finite() or amount < 0:
-        raise CouncilError(
-            msg(
-                "%(where)s: a capacity is a number of at least 0, not %(value)r",
-                where=where,
-                value=value,
-            )
-        )
-    return check_amount(amount, where, positive=False)  # within the bounds of every amount
+    # At least 0 and within the bounds of every amount: the domain's one check of amounts.
+    return check_amount(value, where, positive=False)
 
 
 @dataclass(frozen=True)
