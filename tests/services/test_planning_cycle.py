@@ -5,10 +5,13 @@ same plan. Runs in memory, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,13 +21,17 @@ from rada.councils.errors import AlreadyVoted, InvalidChoice, NotAllowed, WrongS
 from rada.councils.orders import CouncilKind, ProposalKind
 from rada.demo.federation import join_by_consent
 from rada.planning.economy import Economy
+from rada.planning.feasibility import Prices
 from rada.planning.plan import Plan
+from rada.planning.proof import decode_proof, encode_proof
+from rada.planning.structure import Structure, compile_economy
 from rada.record.encoding import Entry
 from rada.services import accounts
 from rada.services import councils as cs
 from rada.services import planning_cycle as pc
 from rada.services import proposals as ps
 from rada.services.ports import UnitOfWork
+from rada.store.memory import MemoryState, MemoryUnitOfWork
 
 T0 = datetime(2026, 5, 1, 8, tzinfo=UTC)
 Factory = Callable[[], UnitOfWork]
@@ -269,7 +276,7 @@ def test_a_full_planning_cycle(uow_factory: Factory, base: Economy, tmp_path: Pa
         assert solve.sizes == [1, 3]
         replayed = pc.replay(entries, base, cycle_id=cycle.id)
         assert replayed.ok, replayed.mismatches
-        assert replayed.rounds == replayed.matching == 2
+        assert replayed.rounds == replayed.matching == replayed.verified == 2
         final = pc.get_cycle(uow, cycle.id).current
         assert replayed.adopted_digest == pc.digest(final.targets, final.fulfilment)
     if hasattr(uow_factory, "__self__"):  # a real database: its record verifies end to end
@@ -317,7 +324,16 @@ def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) ->
     assert pc.replay(entries, base, cycle_id=cycle.id).ok
     result = pc.replay(doctored, base, cycle_id=cycle.id)
     assert not result.ok
-    assert result.mismatches == ("round 1 recomputes to another plan",)
+    # The round's proof fails in the economy the doctored weights give, and solving that
+    # economy gives another plan.
+    assert [m.split(":")[0] for m in result.mismatches] == ["round 1", "round 1"]
+    assert result.mismatches[0].startswith("round 1: its proof does not hold")
+    assert result.mismatches[1] == "round 1: it recomputes to another plan"
+    # The proof alone, with no solver, catches it too.
+    alone = pc.replay(doctored, base, cycle_id=cycle.id, resolve=False)
+    assert not alone.ok
+    assert alone.verified == 0
+    assert alone.each[0].reproduced is None
 
 
 def _small_cycle(uow: UnitOfWork, base: Economy) -> tuple[int, int, dict[str, int], int]:
@@ -438,3 +454,175 @@ def test_what_holds_the_cycle_back_is_the_favoured_groups_capacity(base: Economy
     assert last[0].target_growth is not None
     assert last[0].target_growth > 1.05
     assert found.labour_price[-1] < 1e-9  # labour is idle: it is not what binds
+
+
+@pytest.fixture(scope="module")
+def planned(base: Economy) -> list[Entry]:
+    """The record of a cycle with round 1 planned, in memory."""
+    with MemoryUnitOfWork(MemoryState()) as uow:
+        _small_cycle(uow, base)
+        return _entries(uow)
+
+
+def _cycle_id(entries: list[Entry]) -> int:
+    return int(next(e.body for e in entries if e.body.get("event") == "planned")["cycle"])
+
+
+def _with_body(entries: list[Entry], change: Callable[[dict[str, Any]], None]) -> list[Entry]:
+    """``entries`` with the ``planned`` entry's body changed by ``change``."""
+    out = []
+    for e in entries:
+        if e.body.get("event") == "planned":
+            body = json.loads(json.dumps(e.body))
+            change(body)
+            e = Entry(e.kind, e.time, body, author=e.author, links=e.links, nonce=e.nonce)
+        out.append(e)
+    return out
+
+
+def _round_economy(base: Economy, entries: list[Entry]) -> tuple[Economy, Structure]:
+    opened = next(e.body for e in entries if e.body.get("event") == "cycle-opened")
+    inputs = next(e.body for e in entries if e.body.get("event") == "planned")["inputs"]
+    economy = pc.build_economy(
+        base,
+        groups=opened["groups"],
+        weights=inputs["weights"],
+        capacity=inputs["capacity"],
+        investments=inputs["investments"],
+    )
+    return economy, compile_economy(economy)
+
+
+def test_a_round_is_proven_from_the_record_without_a_solver(
+    planned: list[Entry], base: Economy
+) -> None:
+    cycle = _cycle_id(planned)
+    replayed = pc.replay(planned, base, cycle_id=cycle, resolve=False)
+    assert replayed.ok, replayed.mismatches
+    assert (replayed.rounds, replayed.verified, replayed.matching) == (1, 1, 0)
+    (only,) = replayed.each
+    assert only.checked is not None
+    assert only.reproduced is None
+    assert only.checked.gap <= 1e-9
+    claim = next(e.body for e in planned if e.body.get("event") == "planned")["certificate"]
+    assert only.checked.upper_bound == float(claim["upper_bound"])
+
+
+def _scaled_prices(base: Economy, entries: list[Entry], factor: float) -> list[Entry]:
+    """The round's proof with every price scaled by ``factor`` (a smaller bound, were it
+    valid), re-encoded as a forger would."""
+    _economy, s = _round_economy(base, entries)
+
+    def change(body: dict[str, Any]) -> None:
+        proof = decode_proof(s, body["proof"])
+        scaled = Prices(*(getattr(proof.prices, f.name) * factor for f in fields(Prices)))
+        body["proof"] = encode_proof(replace(proof, prices=scaled))
+
+    return _with_body(entries, change)
+
+
+def _raised_target(base: Economy, entries: list[Entry]) -> list[Entry]:
+    """One council's target raised by a tenth, in the proof, the targets and the digest
+    alike: a forgery consistent with itself."""
+    economy, s = _round_economy(base, entries)
+
+    def change(body: dict[str, Any]) -> None:
+        proof = decode_proof(s, body["proof"])
+        council, techs = next(iter(body["targets"].items()))
+        technique = next(iter(techs))
+        activity = proof.activity.copy()
+        activity[:, economy.technique_index[technique]] *= 1.1
+        body["proof"] = encode_proof(replace(proof, activity=activity))
+        body["targets"][council][technique] = [
+            repr(float(v)) for v in activity[:, economy.technique_index[technique]]
+        ]
+        recorded = {int(k): v for k, v in body["targets"].items()}
+        body["digest"] = pc.digest(recorded, body["fulfilment"])
+
+    return _with_body(entries, change)
+
+
+def _claimed_tighter(entries: list[Entry]) -> list[Entry]:
+    def change(body: dict[str, Any]) -> None:
+        upper = float(body["certificate"]["upper_bound"])
+        body["certificate"]["upper_bound"] = repr(upper * (1 - 1e-6))
+
+    return _with_body(entries, change)
+
+
+def _unreadable(entries: list[Entry]) -> list[Entry]:
+    def change(body: dict[str, Any]) -> None:
+        body["proof"]["activity"] = body["proof"]["activity"][:-8]
+
+    return _with_body(entries, change)
+
+
+@pytest.mark.parametrize(
+    ("doctor", "says"),
+    [
+        (lambda base, e: _scaled_prices(base, e, 0.999), "its proof does not hold"),
+        (_raised_target, "its proof does not hold"),
+        (lambda base, e: _claimed_tighter(e), "its certificate claims bounds"),
+        (lambda base, e: _unreadable(e), "its proof cannot be read"),
+    ],
+    ids=["cheaper-prices", "raised-target", "tighter-claim", "cut-short"],
+)
+def test_a_doctored_proof_is_caught_without_a_solver(
+    planned: list[Entry],
+    base: Economy,
+    doctor: Callable[[Economy, list[Entry]], list[Entry]],
+    says: str,
+) -> None:
+    cycle = _cycle_id(planned)
+    result = pc.replay(doctor(base, planned), base, cycle_id=cycle, resolve=False)
+    assert not result.ok
+    assert any(m.startswith(f"round 1: {says}") for m in result.mismatches), result.mismatches
+
+
+def test_targets_that_are_not_the_proven_plans_are_caught(
+    planned: list[Entry], base: Economy
+) -> None:
+    def change(body: dict[str, Any]) -> None:  # the targets and digest changed, not the proof
+        council, techs = next(iter(body["targets"].items()))
+        technique = next(iter(techs))
+        body["targets"][council][technique] = ["0.0"] * len(techs[technique])
+        recorded = {int(k): v for k, v in body["targets"].items()}
+        body["digest"] = pc.digest(recorded, body["fulfilment"])
+
+    cycle = _cycle_id(planned)
+    result = pc.replay(_with_body(planned, change), base, cycle_id=cycle, resolve=False)
+    assert result.mismatches == (
+        "round 1: its targets and fulfilment are not those of the plan it proves",
+    )
+
+
+def _another_plan(economies: Sequence[Economy]) -> list[Plan]:
+    """A solver whose path the clock steers: a plan of the same quality, not the same bits."""
+    return [
+        replace(p, activity=p.activity * (1 + 1e-12), iterations=500)
+        for p in pc.solve_each(economies)
+    ]
+
+
+def test_past_the_exact_size_a_round_stands_on_its_proof(
+    planned: list[Entry], base: Economy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cycle = _cycle_id(planned)
+    # Where auto solves exactly, a round that solves to another plan is a mismatch, proof or
+    # none.
+    exact = pc.replay(planned, base, cycle_id=cycle, solve=_another_plan)
+    assert exact.mismatches == ("round 1: it recomputes to another plan",)
+    # Where it would run a first-order method, that is what solving again finds: the proof
+    # stands, and the round is reported as not reproduced.
+    monkeypatch.setattr(pc, "choose_solver", lambda s: "first-order")
+    first_order = pc.replay(planned, base, cycle_id=cycle, solve=_another_plan)
+    assert first_order.ok, first_order.mismatches
+    (only,) = first_order.each
+    assert (only.reproduced, only.reproducible) == (False, False)
+    assert first_order.matching == 0
+    assert first_order.verified == 1
+    # Without a proof (a round recorded before proofs were) nothing stands for it.
+    bare = _with_body(planned, lambda body: body.update(proof=None))
+    unproven = pc.replay(bare, base, cycle_id=cycle, solve=_another_plan)
+    assert unproven.mismatches == ("round 1: it recomputes to another plan",)
+    assert not pc.replay(bare, base, cycle_id=cycle, resolve=False).ok

@@ -493,6 +493,10 @@ class RoundPlanned(_CycleEvent):
     #: The plan's certificate of optimality (bounds, gap, largest violation as exact decimal
     #: text; None in rounds recorded before plans carried one).
     certificate: dict[str, Any] | None = None
+    #: The plan and its certified prices, which anyone can check without a solver
+    #: (:mod:`rada.planning.proof`); None in rounds recorded before, and where it would pass
+    #: :data:`rada.services.planning_cycle.MAX_PROOF_BYTES`.
+    proof: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
