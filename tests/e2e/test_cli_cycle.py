@@ -59,6 +59,7 @@ def test_demo_builds_the_federation_once_and_serves_it(tmp_path: Path) -> None:
         check=False,
     )
     assert json.loads(again.stdout)["built"] is False
+    _replays_the_demo_cycle(env, tmp_path)
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -109,3 +110,54 @@ def test_simulate_reports_how_the_plan_converged(tmp_path: Path) -> None:
     assert report["adopted"] is True
     if report["converged"]:
         assert report["rounds"][-1]["contested"] == 0
+
+
+def _rada(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*RADA, *args], env=env, capture_output=True, text=True, check=False)
+
+
+def _replays_the_demo_cycle(env: dict[str, str], tmp_path: Path) -> None:
+    """``rada record replay-cycle`` on the demo's cycle: from the database, from an export,
+    and from an export whose round was doctored."""
+    from rada.record.encoding import canonical_json
+
+    checked = _rada(env, "record", "replay-cycle", "1")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("round 1: proof holds: gap ")
+    assert "solved again to exactly the recorded plan" in checked.stdout
+    assert "cycle 1: 1 round, 1 proven, 1 solved again" in checked.stdout
+    export = tmp_path / "export"
+    assert _rada(env, "record", "export", str(export)).returncode == 0
+    proofs = _rada(
+        env, "record", "replay-cycle", "1", "--from-export", str(export), "--proofs-only", "--json"
+    )
+    assert proofs.returncode == 0, proofs.stderr
+    report = json.loads(proofs.stdout)
+    assert report["ok"] is True
+    assert report["proven"] == 1
+    assert report["rounds"][0]["proof"]["gap"] <= 1e-9
+    assert report["rounds"][0]["reproduced"] is None
+    # A forger who raises a group's weight in the exported round, in canonical form: the proof
+    # no longer holds in the economy those weights give (exit 5, as for a record that does
+    # not verify).
+    path = export / "entries.jsonl"
+    lines = []
+    for line in path.read_text("utf-8").splitlines(keepends=True):
+        item = json.loads(line)
+        if '"planned"' in item.get("content", ""):
+            content = json.loads(item["content"])
+            weights = content["body"]["inputs"]["weights"]
+            weights[next(iter(weights))] = "1/3"
+            item["content"] = canonical_json(content).decode()
+            line = json.dumps(item) + "\n"
+        lines.append(line)
+    path.write_text("".join(lines), "utf-8")
+    forged = _rada(
+        env, "record", "replay-cycle", "1", "--from-export", str(export), "--proofs-only"
+    )
+    assert forged.returncode == 5, forged.stderr
+    assert "round 1: proof does not hold" in forged.stdout
+    assert "cycle 1 is not what the record says" in forged.stderr
+    missing = _rada(env, "record", "replay-cycle", "2")
+    assert missing.returncode == 3
+    assert "this instance's record holds no planning cycle 2" in missing.stderr

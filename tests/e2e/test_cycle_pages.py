@@ -307,6 +307,12 @@ def test_the_cycle_page_sets_its_plan_beside_the_plan_pages(world: World) -> Non
         cycle = pc.get_cycle(uow, world.cycle)
         body = pc.round_entry(uow, cycle.current)
     assert body is not None
+    # The round's proof is on the record, and the page says how anyone can check it.
+    assert body["proof"] is not None
+    said = re.search(r'<p class="hint" id="proof-1">(.*?)</p>', page.text, re.S)
+    assert said is not None
+    assert f"in entry {cycle.current.record_index}:" in said.group(1)
+    assert f"<code>rada record replay-cycle {world.cycle}</code>" in said.group(1)
     found = pc.compare_round(world.base, cycle, body["inputs"])
     assert found.cycle == pytest.approx([float(f) for f in cycle.current.fulfilment])
     rows = re.findall(
@@ -318,3 +324,4 @@ def test_the_cycle_page_sets_its_plan_beside_the_plan_pages(world: World) -> Non
         assert float(shown_cycle) == pytest.approx(100 * c, abs=0.06)
     czech = TestClient(world.app).get(f"/cycles/{world.cycle}?lang=cs")
     assert "Tento plán vedle plánu ze stránky Plán" in czech.text
+    assert "tyto meze může kdokoli ověřit bez řešiče" in czech.text

@@ -19,6 +19,7 @@ from rada.cli import (
     plan,
     proposals,
     record,
+    record_cycles,
     record_projection,
     search,
 )
@@ -41,6 +42,7 @@ app.add_typer(economy.app, name="economy")
 app.add_typer(count.app, name="count")
 record.app.command()(record_projection.rebuild)
 record.app.command()(record_projection.audit)
+record.app.command("replay-cycle")(record_cycles.replay_cycle)
 app.add_typer(record.app, name="record")
 app.add_typer(witness_cli.app, name="witness")
 app.add_typer(councils.db, name="db")

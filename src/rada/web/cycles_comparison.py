@@ -41,6 +41,9 @@ class CertificateView:
     max_violation: float
     looser: bool
     accepted: bool
+    #: Whether the entry holds the plan and its prices, which anyone can check
+    #: (``rada record replay-cycle``).
+    proven: bool = False
 
 
 def base_economy(request: Request, cycle: Cycle) -> Economy | None:
@@ -70,6 +73,7 @@ def certificates(uow: UnitOfWork, cycle: Cycle) -> dict[int, CertificateView]:
             max_violation=float(found["max_violation"]),
             looser=bool(found["looser"]),
             accepted=bool(found["accepted"]),
+            proven=body is not None and body.get("proof") is not None,
         )
     return out
 
