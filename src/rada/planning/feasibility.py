@@ -79,9 +79,14 @@ def worth_of_targets(prices: FloatArray, targets: FloatArray) -> float:
 
 
 def excess(lhs: FloatArray, rhs: FloatArray, scale: FloatArray) -> float:
-    """Largest ``(lhs - rhs) / max(1, scale)`` where ``lhs > rhs``; zero when none."""
+    """Largest ``(lhs - rhs) / max(1, scale)`` where ``lhs > rhs``; zero when none; infinite
+    where a term is not a number (NaN compares false with everything, so ``max`` would
+    otherwise pass over it)."""
     over = (lhs - rhs) / np.maximum(1.0, scale)
-    return float(max(0.0, over.max())) if over.size else 0.0
+    if not over.size:
+        return 0.0
+    worst = float(over.max())
+    return float("inf") if np.isnan(worst) else max(0.0, worst)
 
 
 def sum_onto(index: IntArray, values: FloatArray, size: int) -> FloatArray:

@@ -6,8 +6,10 @@ solving again finds another plan of the same quality, not the same plan. The pro
 the claim rests on: the plan's fulfilment, activities and investments, and the dual-feasible
 prices of its certificate. :func:`check_proof` checks every constraint of the plan and every
 dual constraint of the prices against the economy alone; by weak duality no plan can reach
-more than the prices say the economy is worth, so the plan is within the proven gap of the
-best. It takes a few sparse products: no factorisation, no solver, no clock.
+more than the prices say the economy is worth, so where both hold the plan is within the
+proven gap of the best. It takes a few sparse products: no factorisation, no solver, no clock.
+Every number must be finite and at most :data:`PROOF_MOST` in magnitude, so that no check can
+overflow into a result that hides a violation.
 
 :func:`encode_proof` writes a proof as text for the public record: each array as base64 of
 its zlib-compressed little-endian float64 bytes, ``[year, item]`` in row-major order, in the
@@ -44,6 +46,10 @@ PROOF_PRICE_RTOL = CERTIFICATE_MARGIN
 #: How far a recorded bound may lie from the one its proof gives, relative: the rounding of
 #: summing in another order.
 PROOF_BOUND_RTOL = 1e-12
+#: The largest magnitude of any number in a proof. Far past any plan's figures or prices, and
+#: far enough below the largest float that no sum of products the checks make can overflow:
+#: an overflow to infinity, or infinity less infinity, would hide a violation.
+PROOF_MOST = 1e100
 #: The arrays of a proof, in the order :func:`encode_proof` writes them.
 PROOF_FIELDS = (
     "fulfilment",
@@ -86,12 +92,16 @@ class Checked:
     @property
     def holds(self) -> bool:
         """Whether the plan meets every constraint and the prices every dual constraint,
-        within :data:`PROOF_PLAN_RTOL` and :data:`PROOF_PRICE_RTOL`: the plan is then within
-        ``gap`` of the best."""
-        return (
+        within :data:`PROOF_PLAN_RTOL` and :data:`PROOF_PRICE_RTOL`, and the plan reaches no
+        more than the prices allow (weak duality: it cannot, unless one of them is false):
+        the plan is then within ``gap`` of the best."""
+        lower, upper = self.lower_bound, self.upper_bound
+        return bool(
             self.plan_violation <= PROOF_PLAN_RTOL
             and self.price_violation <= PROOF_PRICE_RTOL
-            and bool(np.isfinite(self.gap))
+            and np.isfinite(lower)
+            and np.isfinite(upper)
+            and lower <= upper + PROOF_BOUND_RTOL * max(1.0, abs(upper))
         )
 
 
@@ -161,18 +171,35 @@ def check_proof(s: Structure, proof: Proof) -> Checked:
     >>> checked.holds, round(checked.lower_bound, 9), checked.gap < 1e-9
     (True, 2.0, True)
     """
-    plan_off = plan_violation(
-        s,
-        fulfilment=proof.fulfilment,
-        activity=proof.activity,
-        stocks=_stocks(s, proof.investment),
-        investment=proof.investment,
+    arrays = _arrays(proof)
+    for name, shape in _shapes(s).items():
+        if arrays[name].shape != shape:
+            raise PlanningError(f"the proof's {name} is {arrays[name].shape}, not {shape}")
+    if not all(_in_range(values) for values in arrays.values()):
+        return Checked(np.nan, np.nan, np.inf, np.inf, np.inf)
+    with np.errstate(all="ignore"):  # out of range is refused above; this is belt and braces
+        plan_off = plan_violation(
+            s,
+            fulfilment=proof.fulfilment,
+            activity=proof.activity,
+            stocks=_stocks(s, proof.investment),
+            investment=proof.investment,
+        )
+        price_off = price_violation(s, proof.prices)
+        lower = float(proof.fulfilment.sum())
+        upper = dual_objective(s, proof.prices)
+    scale = max(abs(lower), abs(upper))
+    gap = max(0.0, upper - lower) / scale if scale > 0 else 0.0
+    if not (np.isfinite(lower) and np.isfinite(upper)):
+        gap = np.inf
+    return Checked(lower, upper, float(gap), plan_off, price_off)
+
+
+def _in_range(values: FloatArray) -> bool:
+    """Whether every number is finite and at most :data:`PROOF_MOST` in magnitude."""
+    return bool(np.isfinite(values).all()) and (
+        values.size == 0 or float(np.abs(values).max()) <= PROOF_MOST
     )
-    price_off = price_violation(s, proof.prices)
-    lower = float(proof.fulfilment.sum())
-    upper = dual_objective(s, proof.prices)
-    gap = (upper - lower) / max(abs(upper), 1e-300) if np.isfinite(upper) else np.inf
-    return Checked(lower, upper, float(max(gap, 0.0)), plan_off, price_off)
 
 
 def encode_proof(proof: Proof) -> dict[str, str]:
@@ -215,8 +242,10 @@ def decode_proof(s: Structure, data: Mapping[str, Any]) -> Proof:
     arrays: dict[str, FloatArray] = {}
     for name, shape in _shapes(s).items():
         text = data.get(name)
-        if not isinstance(text, str):
+        if text is None:
             raise PlanningError(f"the proof has no {name}")
+        if not isinstance(text, str):
+            raise PlanningError(f"the proof's {name} is not text")
         size = 8 * int(np.prod(shape, dtype=np.int64))
         try:
             packed = base64.b64decode(text.encode("ascii"), validate=True)
@@ -231,8 +260,11 @@ def decode_proof(s: Structure, data: Mapping[str, Any]) -> Proof:
                 f"{' x '.join(map(str, shape)) or 'value'} of this economy"
             )
         values = np.frombuffer(raw, dtype="<f8").astype(np.float64).reshape(shape)
-        if not np.isfinite(values).all():
-            raise PlanningError(f"the proof's {name} holds a number that is not finite")
+        if not _in_range(values):
+            raise PlanningError(
+                f"the proof's {name} holds a number that is not finite or is past "
+                f"{PROOF_MOST:g} in magnitude"
+            )
         arrays[name] = values
     return Proof(
         fulfilment=arrays["fulfilment"],

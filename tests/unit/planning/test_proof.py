@@ -19,6 +19,9 @@ from rada.planning.optimal import solve_plan
 from rada.planning.plan import Plan
 from rada.planning.proof import (
     PROOF_FIELDS,
+    PROOF_PLAN_RTOL,
+    PROOF_PRICE_RTOL,
+    Checked,
     Proof,
     check_proof,
     decode_proof,
@@ -101,6 +104,52 @@ def test_labour_priced_at_nothing_breaks_a_dual_constraint(generated: Plan) -> N
     p = proof_of(generated).prices
     checked = check_proof(generated.structure, _doctored(generated, resource_prices=p.resource * 0))
     assert not checked.holds
+    assert checked.price_violation > PROOF_PRICE_RTOL
+    assert checked.plan_violation <= PROOF_PLAN_RTOL
+
+
+def test_resources_priced_below_what_the_plan_proves_break_a_dual_constraint() -> None:
+    """The resources' prices alone lowered until they claim less than the plan reaches:
+    every year's targets are still worth a unit, so only a technique's profit (what it makes
+    against what it costs) can show it, and by weak duality it must."""
+    toy = solve_plan(read_cockshott(TOY), solver="primal")  # labour binds here
+    p = proof_of(toy).prices
+    cut = check_proof(toy.structure, _doctored(toy, resource_prices=p.resource * 0.5))
+    assert cut.upper_bound < cut.lower_bound
+    assert not cut.holds
+    assert cut.price_violation > PROOF_PRICE_RTOL
+
+
+def test_one_product_priced_far_above_the_rest_breaks_a_dual_constraint(generated: Plan) -> None:
+    """Every price 0 but one product's: the targets are worth a unit, and the bound is 0."""
+    p = proof_of(generated).prices
+    product = np.zeros_like(p.product)
+    product[:, 0] = 1e50
+    zero = {f"{n}_prices": getattr(p, n) * 0 for n in ("resource", "stock", "capacity", "carry")}
+    checked = check_proof(generated.structure, _doctored(generated, product_prices=product, **zero))
+    assert not checked.holds
+    assert checked.price_violation > PROOF_PRICE_RTOL
+
+
+@pytest.mark.parametrize("huge", [1e101, 1e304, np.inf, np.nan])
+def test_a_number_past_the_range_of_a_proof_is_never_proof(generated: Plan, huge: float) -> None:
+    """Sums of such numbers overflow, and infinity less infinity is not a number: 1e304 for
+    one product's price once hid every violation and proved a gap of 0."""
+    p = proof_of(generated).prices
+    product = np.zeros_like(p.product)
+    product[:, 0] = huge
+    zero = {f"{n}_prices": getattr(p, n) * 0 for n in ("resource", "stock", "capacity", "carry")}
+    checked = check_proof(generated.structure, _doctored(generated, product_prices=product, **zero))
+    assert not checked.holds
+    assert checked.price_violation == np.inf
+
+
+def test_a_plan_that_reaches_more_than_its_prices_allow_proves_nothing() -> None:
+    """Weak duality: a feasible plan never beats dual-feasible prices. Where it seems to,
+    one of them is false, whatever the violations say."""
+    assert not Checked(2.0, 1.0, 0.0, 0.0, 0.0).holds
+    assert Checked(1.0, 2.0, 0.5, 0.0, 0.0).holds
+    assert not Checked(1.0, np.nan, 0.0, 0.0, 0.0).holds
 
 
 def test_investment_that_was_never_made_cannot_hold_up_a_plan(generated: Plan) -> None:
@@ -130,9 +179,11 @@ def _packed(values: bytes) -> str:
         ("activity", base64.b64encode(b"not zlib").decode(), "is not base64 of zlib data"),
         ("fulfilment", _packed(b"\0" * 8), "does not hold 4 numbers"),
         # A bomb: 100 MB of zeros in 100 kB is refused after reading one byte past the size.
-        ("fulfilment", _packed(b"\0" * 100_000_000), "does not hold 4 numbers"),
+        ("fulfilment", lambda: _packed(b"\0" * 100_000_000), "does not hold 4 numbers"),
         ("fulfilment", _packed(np.array([np.nan, 1, 1, 1], "<f8").tobytes()), "not finite"),
-        ("product_prices", 7, "the proof has no product_prices"),
+        ("fulfilment", _packed(np.array([1e101, 1, 1, 1], "<f8").tobytes()), "past 1e\\+100"),
+        ("activity", 5, "the proof's activity is not text"),
+        ("product_prices", 7, "the proof.s product_prices is not text"),
         ("encoding", "json", "the proof's encoding is not"),
     ],
 )
@@ -143,7 +194,7 @@ def test_a_malformed_proof_is_refused_naming_the_field(
     if value is None:
         del text[field]
     else:
-        text[field] = value
+        text[field] = value() if callable(value) else value  # the bomb is made when run
     with pytest.raises(PlanningError, match=says):
         decode_proof(generated.structure, text)
 
