@@ -273,8 +273,28 @@ PRODUCTS_FOR = 1.0
 #: (123 s needed) and pdhg alone proved a median of 1.31e-3 in 120 s (seeds 1-3: 1.11e-3,
 #: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
 HIPDLP_MARGIN = 1.15
-#: Without a time limit, pdhg first has a look at the programme for this share of the time
-#: judged for hipdlp's first run, at most :data:`LOOK_MOST` seconds: some programmes that
+#: Without a time limit, a run of hipdlp is stopped at this many times the iterations judged
+#: for it (:func:`hipdlp_iterations`), and pdhg goes on without a limit from the best point so
+#: far: a backstop, so that no run goes on without end. The judgement is rough: generated
+#: economies took from 0.5 to 5.8 times it (300 x 5, seed 2, to 1e-7: 60,480 iterations
+#: judged at 10,502; 1,000 x 5, seed 1, to 1e-10: 2.4 times). A WIOD 2011 cycle's round over
+#: five years (2.1 million non-zeros, capacities binding) is judged at 58,000 iterations to
+#: 1e-7, 5 ms each; hipdlp was still running after 20 minutes, where pdhg proves 5e-10 in 10 s
+#: (its look, then counted in seconds, had been cut short on two cores shared with three
+#: other processes).
+HIPDLP_MOST = 8.0
+
+
+def _hipdlp_cap(
+    lp: LinearProgramme, tolerance: float, *, measured: tuple[float, int, float] | None
+) -> int:
+    """The iterations a run of hipdlp to ``tolerance`` may take without a time limit
+    (:data:`HIPDLP_MOST` times those judged)."""
+    return max(1, round(HIPDLP_MOST * hipdlp_iterations(lp, tolerance, measured=measured)))
+
+
+#: Without a time limit, pdhg first has a look at the programme for this share of the work
+#: judged for hipdlp's first run, at most :data:`LOOK_MOST` seconds of it: some programmes that
 #: hipdlp finds hard it solves in seconds (that WIOD variant: the exact finish from its point
 #: after 1,000 steps proved 1.9e-11 in 2-9 s), and where it does not, the look costs a tenth
 #: (at 1,000 x 5, seed 1: hipdlp's 1e-7 run was judged at 6.4 s and took 6.2, where pdhg took
@@ -409,12 +429,14 @@ def solve_highs_first_order(
     at 10,000 x 5 hipdlp's 1e-3 run took 78 s alone and 114 s beside pdhg in a second process
     (the two share the memory bandwidth), which left no time to sharpen its point.
 
-    Without a time limit, pdhg first has a look for a share of the time judged for hipdlp's
-    first run (:data:`LOOK_SHARE`, from :data:`LOOK_LEAST` to :data:`LOOK_MOST` seconds, none
-    where the share is shorter): neither method is the faster on every programme (1,000 x 5
-    generated: hipdlp's run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added:
-    pdhg 2-9 s, hipdlp's run unfinished after 9 minutes). The look is bounded, and hipdlp's
-    ladder ends.
+    Without a time limit, pdhg first has a look for a share of the work judged for hipdlp's
+    first run (:data:`LOOK_SHARE`, from :data:`LOOK_LEAST` to :data:`LOOK_MOST` seconds of
+    it, none where the share is shorter), counted in steps so that a busy machine shortens
+    no look: neither method is the faster on every programme (1,000 x 5 generated: hipdlp's
+    run 6 s, pdhg 38 s; WIOD 2011 over five years with a technique added: pdhg 2-9 s, hipdlp's
+    run unfinished after 9 minutes). Each of hipdlp's runs then stops at
+    :data:`HIPDLP_MOST` times the iterations judged for it, and pdhg goes on from the best
+    point without a limit: every stage ends.
 
     Without a time limit, past the exact finish's size, hipdlp runs to
     :data:`HANDOVER_TOLERANCE` only (after the look), where the gap is below
@@ -454,15 +476,19 @@ def solve_highs_first_order(
     finer: list[float] = []
     if handing:
         rungs, finer = split_ladder(rungs, gap)
-    budget = 0.0  # pdhg's look (without a time limit only)
+    budget, steps = 0.0, 0  # pdhg's look (without a time limit only)
     if time_limit is None and method == "hipdlp" and opening.gap > gap and rungs:
-        budget = min(LOOK_SHARE * _hipdlp_seconds(lp, rungs[0], measured=None), LOOK_MOST)
+        pace = HIPDLP_PRODUCTS * _product_seconds(lp)  # a hipdlp iteration, as judged
+        budget = min(LOOK_SHARE * hipdlp_iterations(lp, rungs[0]) * pace, LOOK_MOST)
+        # Counted in steps, not seconds, so that a busy machine shortens no look: a step of
+        # pdhg costs about a pair of sparse products, an iteration of hipdlp HIPDLP_PRODUCTS.
+        steps = round(budget / pace * HIPDLP_PRODUCTS)
     if budget >= LOOK_LEAST:
-        say(f"a look by Rada's pdhg for up to {budget:.1f} s before HiGHS {method}")
+        say(f"a look by Rada's pdhg for {steps} steps (about {budget:.1f} s) before HiGHS {method}")
         tally.pdhg(
             solve_pdhg(
                 s, lp, labour=labour, gap=gap, start=start, certified=opening,
-                time_limit=budget, progress=progress,
+                iteration_limit=steps, progress=progress,
             ),
             look=True,
         )  # fmt: skip
@@ -475,7 +501,7 @@ def solve_highs_first_order(
     end = tally.ladder(ladder(time_limit=time_limit, best=tally.best, rungs=rungs))
     # Without a limit, not after a run that failed (HiGHS's own status says why).
     handover = handing and tally.best.gap > gap and end.stopped == "tolerance"
-    if end.handover or handover:  # end.handover: under a time limit only
+    if end.handover or handover:  # end.handover: under a time limit, or a run passed its cap
         point, its = end.last or (start, opening)
         left = None if time_limit is None else started + time_limit - time.perf_counter()
         tally.pdhg(
@@ -559,23 +585,35 @@ class _LadderEnd:
 def _hipdlp_seconds(
     lp: LinearProgramme, tolerance: float, *, measured: tuple[float, int, float] | None
 ) -> float:
-    """About how long a run of hipdlp to ``tolerance`` (1e-3 or finer) takes: scaled from the
-    ``measured`` (tolerance, iterations, seconds) of an earlier run on the same programme to
-    1e-3 or finer, or else from the programme's size (:data:`HIPDLP_ITERATIONS`) and the time
-    its sparse products take here (:data:`HIPDLP_PRODUCTS`); each thousandfold finer tolerance
-    costs :data:`HIPDLP_FINER` times the iterations down to 1e-6, :data:`HIPDLP_FINEST` past
-    it."""
+    """About how long a run of hipdlp to ``tolerance`` (1e-3 or finer) takes: its iterations
+    (:func:`hipdlp_iterations`) at the pace of the ``measured`` (tolerance, iterations,
+    seconds) of an earlier run on the same programme to 1e-3 or finer, or else at the time
+    its sparse products take here (:data:`HIPDLP_PRODUCTS`)."""
     if measured is not None:
-        done, count, seconds = measured
+        _, count, seconds = measured
         each = seconds / max(count, 1)
+    else:
+        each = HIPDLP_PRODUCTS * _product_seconds(lp)
+    return hipdlp_iterations(lp, tolerance, measured=measured) * each
+
+
+def hipdlp_iterations(
+    lp: LinearProgramme, tolerance: float, *, measured: tuple[float, int, float] | None = None
+) -> float:
+    """About how many iterations a run of hipdlp to ``tolerance`` (1e-3 or finer) takes:
+    scaled from the ``measured`` (tolerance, iterations, seconds) of an earlier run on the same
+    programme to 1e-3 or finer, or else from the programme's size (:data:`HIPDLP_ITERATIONS`);
+    each thousandfold finer tolerance costs :data:`HIPDLP_FINER` times the iterations down to
+    1e-6, :data:`HIPDLP_FINEST` past it."""
+    if measured is not None:
+        done, count, _ = measured
     else:
         done = SHARPENED_ENOUGH
         count = round(HIPDLP_ITERATIONS * (lp.matrix.nnz / HIPDLP_NONZEROS) ** HIPDLP_GROWTH)
-        each = HIPDLP_PRODUCTS * _product_seconds(lp)
     turn = HIPDLP_STEEPER_FROM
     finer = max(0.0, math.log10(done / max(tolerance, turn)) / 3)
     finest = max(0.0, math.log10(min(done, turn) / tolerance) / 3)
-    return float(count * HIPDLP_FINER**finer * HIPDLP_FINEST**finest * each)
+    return float(max(count, 1) * HIPDLP_FINER**finer * HIPDLP_FINEST**finest)
 
 
 def _product_seconds(lp: LinearProgramme) -> float:
@@ -654,6 +692,10 @@ def _ladder(
                 )
                 return _LadderEnd(best, iterations, certificates, "time limit", True, last)
         say(f"HiGHS {method} to tolerance {tolerance:g}")
+        # Without a time limit, a run is stopped at HIPDLP_MOST times the iterations judged
+        # for it: past that hipdlp is struggling, and pdhg goes on.
+        capped = left is None and method == "hipdlp"  # the judgement is hipdlp's
+        cap = _hipdlp_cap(lp, tolerance, measured=measured) if capped else None
         begun = time.perf_counter()
         solved = run_highs(
             lp,
@@ -662,8 +704,15 @@ def _ladder(
             threads=threads,
             time_limit=left,
             tolerance=tolerance,
+            iteration_limit=cap,
         )
         iterations += solved.iterations
+        if cap is not None and solved.status == "Iteration limit reached":
+            say(
+                f"HiGHS {method} passed {cap} iterations, {HIPDLP_MOST:g} times those judged "
+                f"for tolerance {tolerance:g}; Rada's pdhg goes on"
+            )
+            return _LadderEnd(best, iterations, certificates, "iteration limit", True, last)
         if solved.valid and tolerance <= SHARPENED_ENOUGH:
             measured = (tolerance, solved.iterations, time.perf_counter() - begun)
         if solved.valid:

@@ -112,10 +112,13 @@ def run_highs(
     tolerance: float | None = None,
     basis: Any = None,
     keep_basis: bool = False,
+    iteration_limit: int | None = None,
 ) -> Solved:
     """Solve ``lp`` with the named HiGHS ``solver``. ``basis`` (a ``highspy.HighsBasis`` of a
     programme of the same shape) is where simplex starts; with ``keep_basis`` the basis it
-    ends at comes back in :attr:`Solved.basis` (it cannot cross to another process)."""
+    ends at comes back in :attr:`Solved.basis` (it cannot cross to another process).
+    ``iteration_limit`` caps a first-order run's iterations (HiGHS's ``pdlp_iteration_limit``,
+    which hipdlp keeps too)."""
     import highspy
 
     h: Any = new_highs()
@@ -150,6 +153,8 @@ def run_highs(
         h.setOptionValue("time_limit", float(time_limit))
     if tolerance is not None:
         h.setOptionValue("pdlp_optimality_tolerance", float(tolerance))
+    if iteration_limit is not None:
+        h.setOptionValue("pdlp_iteration_limit", int(iteration_limit))
     model = highspy.HighsLp()
     model.num_col_ = int(lp.matrix.shape[1])
     model.num_row_ = int(lp.matrix.shape[0])
