@@ -9,7 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,23 +143,36 @@ def _replays_the_demo_cycle(env: dict[str, str], tmp_path: Path) -> None:
     # no longer holds in the economy those weights give (exit 5, as for a record that does
     # not verify).
     path = export / "entries.jsonl"
-    lines = []
-    for line in path.read_text("utf-8").splitlines(keepends=True):
-        item = json.loads(line)
-        if '"planned"' in item.get("content", ""):
-            content = json.loads(item["content"])
-            weights = content["body"]["inputs"]["weights"]
-            weights[next(iter(weights))] = "1/3"
-            item["content"] = canonical_json(content).decode()
-            line = json.dumps(item) + "\n"
-        lines.append(line)
-    path.write_text("".join(lines), "utf-8")
-    forged = _rada(
-        env, "record", "replay-cycle", "1", "--from-export", str(export), "--proofs-only"
-    )
+    honest = path.read_text("utf-8")
+
+    def forge(change: Callable[[dict[str, Any]], None]) -> subprocess.CompletedProcess[str]:
+        lines = []
+        for line in honest.splitlines(keepends=True):
+            item = json.loads(line)
+            if '"planned"' in item.get("content", ""):
+                content = json.loads(item["content"])
+                change(content["body"])
+                item["content"] = canonical_json(content).decode()
+                line = json.dumps(item) + "\n"
+            lines.append(line)
+        path.write_text("".join(lines), "utf-8")
+        return _rada(
+            env, "record", "replay-cycle", "1", "--from-export", str(export), "--proofs-only"
+        )
+
+    def reweigh(body: dict[str, Any]) -> None:
+        weights = body["inputs"]["weights"]
+        weights[next(iter(weights))] = "1/3"
+
+    forged = forge(reweigh)
     assert forged.returncode == 5, forged.stderr
     assert "round 1: proof does not hold" in forged.stdout
+    assert "its weights are not those the priorities closed with" in forged.stdout
     assert "cycle 1 is not what the record says" in forged.stderr
+    # An entry of the wrong shape is named on stdout too, not only counted.
+    cut = forge(lambda body: body.pop("inputs"))
+    assert cut.returncode == 5, cut.stderr
+    assert "its 'planned' entry (round 1) cannot be read: KeyError" in cut.stdout
     missing = _rada(env, "record", "replay-cycle", "2")
     assert missing.returncode == 3
     assert "this instance's record holds no planning cycle 2" in missing.stderr

@@ -324,11 +324,12 @@ def test_replay_notices_a_doctored_round(uow_factory: Factory, base: Economy) ->
     assert pc.replay(entries, base, cycle_id=cycle.id).ok
     result = pc.replay(doctored, base, cycle_id=cycle.id)
     assert not result.ok
-    # The round's proof fails in the economy the doctored weights give, and solving that
-    # economy gives another plan.
-    assert [m.split(":")[0] for m in result.mismatches] == ["round 1", "round 1"]
-    assert result.mismatches[0].startswith("round 1: its proof does not hold")
-    assert result.mismatches[1] == "round 1: it recomputes to another plan"
+    # The weights are not those the priorities closed with; the round's proof fails in the
+    # economy they give; and solving that economy gives another plan.
+    assert len(result.mismatches) == 3
+    assert result.mismatches[0] == ("round 1: its weights are not those the priorities closed with")
+    assert result.mismatches[1].startswith("round 1: its proof does not hold")
+    assert result.mismatches[2] == "round 1: it recomputes to another plan"
     # The proof alone, with no solver, catches it too.
     alone = pc.replay(doctored, base, cycle_id=cycle.id, resolve=False)
     assert not alone.ok
@@ -550,6 +551,40 @@ def _claimed_tighter(entries: list[Entry]) -> list[Entry]:
     return _with_body(entries, change)
 
 
+def _huge_prices(base: Economy, entries: list[Entry]) -> list[Entry]:
+    """Every price 0 but one product's, 1e304, and a certificate claiming a gap of 0: sums
+    that overflow to infinity once hid every violation."""
+    _economy, s = _round_economy(base, entries)
+
+    def change(body: dict[str, Any]) -> None:
+        proof = decode_proof(s, body["proof"])
+        zero = Prices(*(getattr(proof.prices, f.name) * 0 for f in fields(Prices)))
+        product = zero.product.copy()
+        product[:, 0] = 1e304
+        body["proof"] = encode_proof(replace(proof, prices=replace(zero, product=product)))
+        body["certificate"].update(upper_bound="0.0", gap="0.0")
+
+    return _with_body(entries, change)
+
+
+def _claim(key: str, value: str) -> Callable[[dict[str, Any]], None]:
+    def change(body: dict[str, Any]) -> None:
+        body["certificate"][key] = value
+
+    return change
+
+
+def _no_targets(body: dict[str, Any]) -> None:
+    """Every target left out, the digest made anew: it once checked out."""
+    body["targets"] = {}
+    body["digest"] = pc.digest({}, body["fulfilment"])
+
+
+def _other_capacity(body: dict[str, Any]) -> None:
+    technique = next(iter(body["inputs"]["capacity"]))
+    body["inputs"]["capacity"][technique] = "2"
+
+
 def _unreadable(entries: list[Entry]) -> list[Entry]:
     def change(body: dict[str, Any]) -> None:
         body["proof"]["activity"] = body["proof"]["activity"][:-8]
@@ -564,8 +599,27 @@ def _unreadable(entries: list[Entry]) -> list[Entry]:
         (_raised_target, "its proof does not hold"),
         (lambda base, e: _claimed_tighter(e), "its certificate claims bounds"),
         (lambda base, e: _unreadable(e), "its proof cannot be read"),
+        (lambda base, e: _huge_prices(base, e), "its proof cannot be read"),
+        (lambda base, e: _with_body(e, _claim("upper_bound", "nan")), "its certificate claims"),
+        (lambda base, e: _with_body(e, _claim("gap", "0.0")), "its certificate claims"),
+        (lambda base, e: _with_body(e, _claim("lower_bound", "x")), "its certificate's bounds"),
+        (lambda base, e: _with_body(e, _no_targets), "its targets are not one per technique"),
+        (lambda base, e: _with_body(e, _other_capacity), "its capacities are not those"),
+        (lambda base, e: _with_body(e, lambda b: b.update(round=2)), "it is numbered 2"),
     ],
-    ids=["cheaper-prices", "raised-target", "tighter-claim", "cut-short"],
+    ids=[
+        "cheaper-prices",
+        "raised-target",
+        "tighter-claim",
+        "cut-short",
+        "huge-prices",
+        "nan-claim",
+        "no-gap-claimed",
+        "claim-not-a-number",
+        "no-targets",
+        "other-capacity",
+        "misnumbered",
+    ],
 )
 def test_a_doctored_proof_is_caught_without_a_solver(
     planned: list[Entry],
@@ -576,7 +630,9 @@ def test_a_doctored_proof_is_caught_without_a_solver(
     cycle = _cycle_id(planned)
     result = pc.replay(doctor(base, planned), base, cycle_id=cycle, resolve=False)
     assert not result.ok
-    assert any(m.startswith(f"round 1: {says}") for m in result.mismatches), result.mismatches
+    assert any(m.startswith("round ") and f": {says}" in m for m in result.mismatches), (
+        result.mismatches
+    )
 
 
 def test_targets_that_are_not_the_proven_plans_are_caught(
@@ -626,3 +682,50 @@ def test_past_the_exact_size_a_round_stands_on_its_proof(
     unproven = pc.replay(bare, base, cycle_id=cycle, solve=_another_plan)
     assert unproven.mismatches == ("round 1: it recomputes to another plan",)
     assert not pc.replay(bare, base, cycle_id=cycle, resolve=False).ok
+
+
+def _malformed_opening(body: dict[str, Any]) -> None:
+    body["groups"] = ["not", "a", "mapping"]
+
+
+@pytest.mark.parametrize(
+    ("event", "change"),
+    [
+        ("cycle-opened", _malformed_opening),
+        ("planned", lambda body: body.pop("inputs")),
+        ("planned", lambda body: body.update(proof=7)),
+        ("priorities-closed", lambda body: body.update(weights=[1, 2])),
+    ],
+)
+def test_an_entry_of_the_wrong_shape_is_named_not_raised(
+    planned: list[Entry], base: Economy, event: str, change: Callable[[dict[str, Any]], None]
+) -> None:
+    doctored = []
+    for e in planned:
+        if e.body.get("event") == event:
+            body = json.loads(json.dumps(e.body))
+            change(body)
+            e = Entry(e.kind, e.time, body, author=e.author, links=e.links, nonce=e.nonce)
+        doctored.append(e)
+    result = pc.replay(doctored, base, cycle_id=_cycle_id(planned), resolve=False)
+    assert not result.ok
+    assert result.mismatches
+
+
+def test_an_adopted_digest_of_the_wrong_shape_is_named(planned: list[Entry], base: Economy) -> None:
+    last = planned[-1]
+    body = {**last.body, "event": "adopted", "digest": ["not", "a", "digest"]}
+    adopted = Entry(last.kind, last.time, body, author=last.author, links=(), nonce=last.nonce)
+    result = pc.replay([*planned, adopted], base, cycle_id=_cycle_id(planned), resolve=False)
+    assert not result.ok
+    assert result.mismatches == ("the adopted plan is none of the rounds that check out",)
+
+
+def test_a_round_without_a_proof_is_not_passed_unchecked(
+    planned: list[Entry], base: Economy
+) -> None:
+    bare = _with_body(planned, lambda body: body.update(proof=None))
+    result = pc.replay(bare, base, cycle_id=_cycle_id(planned), resolve=False)
+    assert result.mismatches == (
+        "round 1: it has no proof on the record, and was not solved again",
+    )

@@ -27,11 +27,18 @@ if TYPE_CHECKING:
 def _plan_entries(stored: Iterable[StoredEntry], cycle: int) -> Iterator[Entry]:
     """The cycle's ``plan`` entries among ``stored`` (redacted ones are tombstones: skipped)."""
     from rada.record.encoding import EntryKind, decode_entry
+    from rada.record.errors import EncodingError
 
     for item in stored:
         if item.redacted:
             continue
-        entry = decode_entry(item.content)[1]
+        try:
+            entry = decode_entry(item.content)[1]
+        except EncodingError as exc:
+            raise EncodingError(
+                f"record entry {item.index}: {exc}",
+                hint="run `rada record verify` on the export: it names what is wrong",
+            ) from exc
         if entry.kind is EntryKind.PLAN and entry.body.get("cycle") == cycle:
             yield entry
 
@@ -40,13 +47,14 @@ def _base(economy: Economy, opened: Mapping[str, Any], cycle: int) -> Economy:
     """The configured ``economy`` over the cycle's years, when it is the one the cycle was
     opened on; else bad input, naming both."""
     from rada.councils.errors import CouncilError
+    from rada.planning.economy import fingerprint
     from rada.planning.errors import InputError
     from rada.services.planning_cycle import horizon
 
     name = economy.name or "economy"
     hint = (
-        "set RADA_ECONOMY (and its RADA_ECONOMY_* companions) to the economy the cycle was "
-        "opened on, as `rada serve --economy` was given it"
+        "set RADA_ECONOMY (and its RADA_ECONOMY_* companions) as `rada serve --economy` was "
+        "given them when the cycle was opened; unset, Rada plans the shipped UK 2010 economy"
     )
     if opened.get("economy") != name:
         raise InputError(
@@ -55,16 +63,26 @@ def _base(economy: Economy, opened: Mapping[str, Any], cycle: int) -> Economy:
             hint=hint,
         )
     try:
-        return horizon(economy, int(opened["years"]))
+        base = horizon(economy, int(opened["years"]))
     except (CouncilError, KeyError, TypeError, ValueError) as exc:
         raise InputError(f"cycle {cycle}'s years do not fit {name!r}: {exc}", hint=hint) from exc
+    recorded = opened.get("fingerprint")
+    if recorded is not None and recorded != fingerprint(base):
+        raise InputError(
+            f"cycle {cycle} was opened on another economy named {name!r}: its figures "
+            f"differ from this one's (fingerprint {str(recorded)[:12]}..., here "
+            f"{fingerprint(base)[:12]}...)",
+            hint=hint,
+        )
+    return base
 
 
 def _said(found: RoundReplayed) -> str:
     """One line on a round, in words."""
     parts = []
     if found.checked is None:
-        parts.append("no proof on the record")
+        unread = "its proof cannot be read"
+        parts.append(unread if found.proof_recorded else "no proof on the record")
     else:
         c = found.checked
         off = (
@@ -175,10 +193,12 @@ def replay_cycle(
     if as_json:
         typer.echo(json.dumps(_as_dict(cycle, replayed), indent=2, ensure_ascii=False))
     else:
+        said: set[str] = set()
         for found in replayed.each:
             typer.echo(_said(found))
-        for mismatch in replayed.mismatches:
-            if not mismatch.startswith("round "):
+            said.update(f"round {found.round}: {p}" for p in found.problems)
+        for mismatch in replayed.mismatches:  # those of no round, or of a round not read
+            if mismatch not in said:
                 typer.echo(mismatch)
     if not replayed.ok:
         raise TamperError(
@@ -190,7 +210,6 @@ def replay_cycle(
     if not as_json:
         adopted = "" if replayed.adopted_digest is None else "; the adopted plan is among them"
         rounds = f"{replayed.rounds} round{'' if replayed.rounds == 1 else 's'}"
-        typer.echo(
-            f"cycle {cycle}: {rounds}, {replayed.verified} proven, "
-            f"{replayed.matching} solved again to exactly the recorded plan{adopted}"
-        )
+        again = f", {replayed.matching} solved again to exactly the recorded plan"
+        solved = "" if proofs_only else again
+        typer.echo(f"cycle {cycle}: {rounds}, {replayed.verified} proven{solved}{adopted}")

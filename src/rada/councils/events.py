@@ -455,6 +455,10 @@ class CycleOpened(_CycleEvent):
     round_limit: int
     groups: dict[str, Any]
     workplaces: list[dict[str, Any]]
+    #: The SHA-256 of the economy's figures (:func:`rada.planning.economy.fingerprint`), so
+    #: that whoever replays the cycle knows they plan with the same economy; None in cycles
+    #: opened before it was recorded.
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

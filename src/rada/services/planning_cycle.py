@@ -18,6 +18,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from rada.councils.cycle import (
     CYCLE_STAGE_NAMES,
     Cycle,
@@ -41,7 +43,7 @@ from rada.councils.events import (
 from rada.councils.orders import COUNCIL_KIND_NAMES, CouncilKind, ProposalKind
 from rada.councils.proposals import Outcome, Proposal, Stage
 from rada.councils.text import Message, msg, nmsg
-from rada.planning.economy import CapitalStock, Economy
+from rada.planning.economy import CapitalStock, Economy, fingerprint
 from rada.planning.errors import PlanningError
 from rada.planning.explain import Constraint, explain_plan
 from rada.planning.optimal import choose_solver, solve_plan
@@ -55,7 +57,7 @@ from rada.planning.proof import (
     proof_of,
 )
 from rada.planning.structure import FloatArray, compile_economy
-from rada.record.encoding import Entry, EntryKind
+from rada.record.encoding import MAX_ENTRY_BYTES, Entry, EntryKind
 from rada.services.councils import get_council, require_convenor
 from rada.services.ports import PlanSolver, UnitOfWork
 from rada.services.proposals import record_opened
@@ -68,6 +70,9 @@ DEFAULT_SLACK = Decimal("0.05")
 #: WIOD 2011 over five years took 122 KiB, a generated economy of 10,000 products x 5 years
 #: 1.5 MiB. A larger proof is left out, and that round can only be checked by solving it again.
 MAX_PROOF_BYTES = 4 << 20
+#: What a ``planned`` entry keeps free beside its figures and proof: its envelope (kind,
+#: time, author, links) and the escapes its canonical form may add.
+PROOF_MARGIN = 64 << 10
 
 # CPA sections by two-digit division: a national table's products grouped as people know them.
 _SECTIONS = [
@@ -250,6 +255,7 @@ def start_cycle(
             round_limit=round_limit,
             groups={g: list(p) for g, p in cycle.groups.items()},
             workplaces=[w.to_dict() for w in cycle.workplaces],
+            fingerprint=fingerprint(economy),
         ),
     )
     uow.cycles.save(cycle)
@@ -579,21 +585,21 @@ def plan_round(
         new.reviews[council.id] = proposal.id
     cycle.start_round(new)
     # The round's record index is this entry's own: the projection fills it in.
-    new.record_index = record_one(
-        uow,
-        RoundPlanned(
-            **_step(cycle, by=by, now=now),
-            round=new.number,
-            inputs=inputs,
-            fulfilment=fulfilment,
-            targets={str(k): v for k, v in targets.items()},
-            digest=digest(targets, fulfilment),
-            effects=effects,
-            reviews={str(k): v for k, v in new.reviews.items()},
-            certificate=_certificate(plan),
-            proof=_proof(plan),
-        ),
-    )
+    step = _step(cycle, by=by, now=now)
+    rest: dict[str, Any] = {
+        "round": new.number,
+        "inputs": inputs,
+        "fulfilment": fulfilment,
+        "targets": {str(k): v for k, v in targets.items()},
+        "digest": digest(targets, fulfilment),
+        "effects": effects,
+        "reviews": {str(k): v for k, v in new.reviews.items()},
+        "certificate": _certificate(plan),
+    }
+    # What the entry holds beside the proof (the cycle's state holds every round's targets).
+    used = len(json.dumps([step["state"], rest], default=str))
+    room = MAX_ENTRY_BYTES - used - PROOF_MARGIN
+    new.record_index = record_one(uow, RoundPlanned(**step, **rest, proof=_proof(plan, room=room)))
     uow.cycles.save(cycle)
     return new
 
@@ -610,11 +616,16 @@ def _certificate(plan: Plan) -> dict[str, Any]:
     return kept
 
 
-def _proof(plan: Plan) -> dict[str, str] | None:
+def _proof(plan: Plan, *, room: int) -> dict[str, str] | None:
     """What the record keeps of a plan so that anyone can check it (:mod:`rada.planning.proof`),
-    or None where that would pass :data:`MAX_PROOF_BYTES`."""
+    or None where its certificate proves no finite bound (its prices are then not
+    dual-feasible, and prove nothing) or the proof would pass :data:`MAX_PROOF_BYTES` or the
+    ``room`` its entry has left."""
+    if not np.isfinite(plan.certificate.upper_bound):
+        return None
     proof = encode_proof(proof_of(plan))
-    return proof if sum(len(v) for v in proof.values()) <= MAX_PROOF_BYTES else None
+    size = sum(len(k) + len(v) + 6 for k, v in proof.items())
+    return proof if size <= min(MAX_PROOF_BYTES, room) else None
 
 
 def _counters(uow: UnitOfWork, cycle: Cycle, council_id: int) -> list[Proposal]:
@@ -795,16 +806,18 @@ def conclude(uow: UnitOfWork, *, cycle_id: int, by: int, now: datetime) -> Cycle
 
 @dataclass(frozen=True)
 class RoundReplayed:
-    """What replaying one round found: what its recorded proof proves (None where the round
-    has none), whether solving it again gave exactly the recorded plan (None where it was not
-    solved again) and whether it had to (``auto`` solves it by a path that does not depend on
-    the clock: primal simplex, or the closed form), and what is wrong with it."""
+    """What replaying one round found: whether its entry holds a proof (``proof_recorded``),
+    what the proof proves (``checked``; None where there is none or it cannot be read),
+    whether solving the round again gave exactly the recorded plan (None where it was not
+    solved again) and whether it had to (``auto`` solves it by a path that does not depend
+    on the clock: primal simplex, or the closed form), and what is wrong with it."""
 
     round: int
     checked: Checked | None
     reproduced: bool | None
     reproducible: bool | None
     problems: tuple[str, ...]
+    proof_recorded: bool = False
 
     @property
     def ok(self) -> bool:
@@ -852,6 +865,59 @@ def _round_digest(
     return digest(targets, [repr(float(f)) for f in fulfilment])
 
 
+@dataclass
+class _Expected:
+    """What the cycle's earlier entries say a round's entry must hold: its workplaces and
+    their techniques (``cycle-opened``), the weights (``priorities-closed``), the capacities
+    as declared and as each review's counter-proposals changed them (``reviewed``), and the
+    round's number."""
+
+    groups: dict[str, tuple[str, ...]]
+    workplaces: dict[int, frozenset[str]]
+    capacity: dict[str, str]
+    fingerprint: str | None
+    weights: dict[str, str] | None = None
+    round: int = 1
+
+    @classmethod
+    def opened(cls, body: Mapping[str, Any]) -> _Expected:
+        places = [Workplace.from_dict(w) for w in body["workplaces"]]
+        return cls(
+            groups={str(g): tuple(str(p) for p in ps) for g, ps in body["groups"].items()},
+            workplaces={w.council_id: frozenset(w.capacity) for w in places},
+            capacity={t: str(c) for w in places for t, c in w.capacity.items()},
+            fingerprint=body.get("fingerprint"),
+        )
+
+    def reviewed(self, body: Mapping[str, Any]) -> None:
+        """Carry a review's counter-proposals into the capacities, as the engine does."""
+        for council, changes in body["counters"].items():
+            own = self.workplaces.get(int(council), frozenset())
+            self.capacity.update({t: str(c) for t, c in changes.items() if t in own})
+
+    def problems(self, body: Mapping[str, Any], economy: Economy) -> list[str]:
+        """Where a ``planned`` entry departs from what the entries before it say."""
+        found = []
+        if int(body["round"]) != self.round:
+            found.append(f"it is numbered {body['round']!r} where round {self.round} is due")
+        inputs = body["inputs"]
+        if self.weights is None:
+            found.append("it was planned before the priorities closed")
+        elif dict(inputs["weights"]) != self.weights:
+            found.append("its weights are not those the priorities closed with")
+        if dict(inputs["capacity"]) != self.capacity:
+            found.append("its capacities are not those declared and carried by the reviews")
+        index = economy.technique_index
+        wanted = {
+            council: sorted(t for t in index if t.split("+inv")[0] in own)
+            for council, own in self.workplaces.items()
+        }
+        recorded = {int(k): sorted(v) for k, v in body["targets"].items()}
+        if recorded != wanted:
+            found.append("its targets are not one per technique of every workplace council")
+        return found
+
+
 def _check_round(
     body: Mapping[str, Any], economy: Economy, *, resolve: bool, solve: PlanSolver
 ) -> RoundReplayed:
@@ -862,12 +928,12 @@ def _check_round(
     if body["digest"] != digest(recorded, body["fulfilment"]):
         problems.append("its digest is not that of its targets and fulfilment")
     for council, techs in recorded.items():
-        unknown = sorted(set(techs) - set(economy.technique_index))
-        if unknown:
+        if set(techs) - set(economy.technique_index):
             problems.append(f"council {council}'s targets name techniques the economy lacks")
             return RoundReplayed(number, None, None, None, tuple(problems))
     checked: Checked | None = None
-    if body.get("proof") is not None:
+    has_proof = body.get("proof") is not None
+    if has_proof:
         s = compile_economy(economy)
         try:
             proof = decode_proof(s, body["proof"])
@@ -879,7 +945,8 @@ def _check_round(
                 problems.append(
                     f"its proof does not hold: the plan breaks a constraint by "
                     f"{checked.plan_violation:.3g} and the prices a dual constraint by "
-                    f"{checked.price_violation:.3g} (relative)"
+                    f"{checked.price_violation:.3g} (relative), and the plan reaches "
+                    f"{checked.lower_bound!r} where the prices allow {checked.upper_bound!r}"
                 )
             if _round_digest(economy, proof.activity, proof.fulfilment, recorded) != body["digest"]:
                 problems.append("its targets and fulfilment are not those of the plan it proves")
@@ -890,27 +957,52 @@ def _check_round(
         found = _round_digest(economy, plan.activity, plan.fulfilment, recorded)
         reproduced = found == body["digest"]
         reproducible = plan.iterations == 0 or choose_solver(plan.structure) == "primal"
-        if not reproduced and (reproducible or checked is None):
+        if not reproduced and (reproducible or not has_proof):
             problems.append("it recomputes to another plan")
-    return RoundReplayed(number, checked, reproduced, reproducible, tuple(problems))
+    elif not has_proof:
+        problems.append("it has no proof on the record, and was not solved again")
+    return RoundReplayed(
+        number, checked, reproduced, reproducible, tuple(problems), proof_recorded=has_proof
+    )
 
 
 def _claims(claim: Mapping[str, Any] | None, checked: Checked) -> list[str]:
-    """Where a round's recorded certificate claims more than its proof proves."""
+    """Where a round's recorded certificate claims other bounds, or another gap, than its
+    proof proves: the upper bound must be the proof's, the lower bound no more than the
+    proven plan reaches (the certificate's repaired plan may reach less), and the gap the
+    one between them. A claim that is not a number is a false claim."""
     if not claim:
         return []
-    upper, lower = float(claim["upper_bound"]), float(claim["lower_bound"])
+    try:
+        upper, lower, gap = (float(claim[k]) for k in ("upper_bound", "lower_bound", "gap"))
+    except (KeyError, TypeError, ValueError):
+        return ["its certificate's bounds and gap are not numbers"]
     slack = PROOF_BOUND_RTOL * max(1.0, abs(checked.upper_bound))
-    if abs(upper - checked.upper_bound) > slack or lower > checked.lower_bound + slack:
-        return [
-            f"its certificate claims bounds {lower!r} to {upper!r}; its proof proves "
-            f"{checked.lower_bound!r} to {checked.upper_bound!r}"
-        ]
-    return []
+    scale = max(abs(lower), abs(upper))
+    own = max(0.0, upper - lower) / scale if scale > 0 else 0.0
+    holds = (
+        abs(upper - checked.upper_bound) <= slack
+        and lower <= checked.lower_bound + slack
+        and abs(gap - own) <= PROOF_BOUND_RTOL
+    )
+    if holds:
+        return []
+    return [
+        f"its certificate claims bounds {lower!r} to {upper!r} and a gap of {gap!r}; its proof "
+        f"proves {checked.lower_bound!r} to {checked.upper_bound!r}"
+    ]
 
 
-#: What a ``planned`` entry of the wrong shape raises as it is read.
-_MALFORMED = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, CouncilError)
+#: What an entry of the wrong shape raises as it is read.
+_MALFORMED = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+    CouncilError,
+    PlanningError,
+)
 
 
 def replay(
@@ -923,18 +1015,22 @@ def replay(
 ) -> Replayed:
     """Check every round of a cycle from its record entries and the base economy.
 
-    Each ``planned`` entry holds the ray's weights, the declared capacities and the adopted
-    investments, from which the round's economy is rebuilt. Where it holds a proof
+    Each ``planned`` entry must hold what the entries before it say: the next round's
+    number, the weights the priorities closed with, the capacities the workplaces declared
+    as the reviews' counter-proposals changed them, and a target for every technique of
+    every workplace council. Its economy is rebuilt from the base economy and those inputs
+    (with the adopted investments it names). Where it holds a proof
     (:mod:`rada.planning.proof`), the proof is checked against that economy: the plan meets
     every constraint, its prices every dual constraint, the recorded targets and fulfilment
-    are the plan's, and the recorded certificate claims no more than the proof proves. Unless
+    are the plan's, and the recorded certificate claims what the proof proves. Unless
     ``resolve`` is false, the round is also solved again by ``solve``: it must give exactly
     the recorded plan (same digest) where ``auto`` solves it by a path the clock does not
     steer, and where the round has no proof. Past that size (first-order methods) another
     plan of the same certified quality is what solving again finds, and the proof is what
-    stands. The ``adopted`` entry must name the digest of a round that checks out.
+    stands. The ``adopted`` entry must name the digest of a round that checks out. An entry
+    of the wrong shape is named, never raised.
     """
-    groups: dict[str, tuple[str, ...]] | None = None
+    expected: _Expected | None = None
     rounds = 0
     each: list[RoundReplayed] = []
     mismatches: list[str] = []
@@ -943,38 +1039,45 @@ def replay(
     for e in entries:
         if e.kind is not EntryKind.PLAN or e.body.get("cycle") != cycle_id:
             continue
-        event = e.body["event"]
-        if event == "cycle-opened":
-            groups = {g: tuple(p) for g, p in e.body["groups"].items()}
-        elif event == "planned":
-            if groups is None:
-                raise CouncilError(msg("the record has a plan before the cycle was opened"))
-            rounds += 1
-            try:
+        event = e.body.get("event")
+        try:
+            if event == "cycle-opened":
+                expected = _Expected.opened(e.body)
+            elif expected is None:
+                mismatches.append(f"a {event!r} entry comes before the cycle was opened")
+            elif event == "priorities-closed":
+                expected.weights = {str(g): str(w) for g, w in e.body["weights"].items()}
+            elif event == "reviewed":
+                expected.reviewed(e.body)
+            elif event == "planned":
+                rounds += 1
                 inputs = e.body["inputs"]
                 economy = build_economy(
                     base,
-                    groups=groups,
+                    groups=expected.groups,
                     weights=inputs["weights"],
                     capacity=inputs["capacity"],
                     investments=inputs["investments"],
                 )
                 found = _check_round(e.body, economy, resolve=resolve, solve=solve)
-            except _MALFORMED as exc:
-                # A record no version of Rada writes: named, and the round does not check out.
-                mismatches.append(
-                    f"round {e.body.get('round')!r}: its entry cannot be read "
-                    f"({type(exc).__name__}: {exc})"
+                found = replace(
+                    found, problems=(*expected.problems(e.body, economy), *found.problems)
                 )
-                continue
-            each.append(found)
-            mismatches += [f"round {found.round}: {problem}" for problem in found.problems]
-            if found.ok:
-                digests.add(e.body["digest"])
-        elif event == "adopted":
-            adopted = e.body["digest"]
-            if adopted not in digests:
-                mismatches.append("the adopted plan is none of the rounds that check out")
+                expected.round += 1
+                each.append(found)
+                mismatches += [f"round {found.round}: {problem}" for problem in found.problems]
+                if found.ok:
+                    digests.add(e.body["digest"])
+            elif event == "adopted":
+                adopted = str(e.body["digest"])
+                if adopted not in digests:
+                    mismatches.append("the adopted plan is none of the rounds that check out")
+        except _MALFORMED as exc:
+            # A record no version of Rada writes: named, and the cycle does not check out.
+            mismatches.append(
+                f"its {event!r} entry (round {e.body.get('round')!r}) cannot be read: "
+                f"{type(exc).__name__}: {exc}"
+            )
     return Replayed(
         rounds,
         sum(bool(r.reproduced) for r in each),

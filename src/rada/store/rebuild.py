@@ -171,9 +171,10 @@ def export_entries(directory: Path) -> list[StoredEntry]:
     """The entries of an export directory, as stored (content or tombstone)."""
     stored: list[StoredEntry] = []
     path = directory / "entries.jsonl"
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
             try:
+                line = raw.decode("utf-8")
                 item = json.loads(line)
                 leaf = base64.b64decode(item["leaf_hash"], validate=True)
                 if "tombstone" in item:
@@ -183,7 +184,7 @@ def export_entries(directory: Path) -> list[StoredEntry]:
                 else:
                     content = item["content"].encode("utf-8")
                     stored.append(StoredEntry(int(item["index"]), leaf, content))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise ProjectionError(
                     msg(
                         "%(file)s, line %(line)s: not an exported entry (%(error)s)",
