@@ -69,10 +69,12 @@ def _words(text: str) -> set[str]:
 
 
 def _read(html: str) -> str:
-    """What a reader gets of a page: its text and the labels read aloud, without scripts and
-    the products' codes ("23OTHER", "NPISH_72")."""
+    """What a reader gets of a page: its text and the labels read aloud, without scripts, the
+    products' codes ("23OTHER", "NPISH_72") and commands to type ("rada record replay-cycle
+    1"), which no language translates."""
     html = re.sub(r"<script\b.*?</script>", " ", html, flags=re.S)
     html = re.sub(r'<span class="code">[^<]*</span>', " ", html)
+    html = re.sub(r"<code>[^<]*</code>", " ", html)
     said = re.findall(r'(?:aria-label|title|alt|placeholder)="([^"]*)"', html)
     return unescape(" ".join([re.sub(r"<[^>]+>", " ", html), *said]))
 

@@ -78,11 +78,12 @@ def worth_of_targets(prices: FloatArray, targets: FloatArray) -> float:
     return float(prices @ targets)
 
 
-def excess(lhs: FloatArray, rhs: FloatArray, scale: FloatArray) -> float:
-    """Largest ``(lhs - rhs) / max(1, scale)`` where ``lhs > rhs``; zero when none; infinite
-    where a term is not a number (NaN compares false with everything, so ``max`` would
-    otherwise pass over it)."""
-    over = (lhs - rhs) / np.maximum(1.0, scale)
+def excess(lhs: FloatArray, rhs: FloatArray, scale: FloatArray, *, floor: float = 1.0) -> float:
+    """Largest ``(lhs - rhs) / max(floor, scale)`` where ``lhs > rhs``; zero when none;
+    infinite where a term is not a number (NaN compares false with everything, so ``max``
+    would otherwise pass over it). With the ``floor`` of 1 a row whose terms are below 1 is
+    held to an absolute tolerance; a smaller floor holds every row to its own terms."""
+    over = (lhs - rhs) / np.maximum(floor, scale)
     if not over.size:
         return 0.0
     worst = float(over.max())
@@ -182,11 +183,13 @@ def minimal_carry(s: Structure, stock_prices: FloatArray) -> FloatArray:
     return carry
 
 
-def price_violation(s: Structure, prices: Prices) -> float:
-    """The largest violation of any dual constraint by ``prices``, relative to its terms.
+def price_violation(s: Structure, prices: Prices, *, floor: float = 1.0) -> float:
+    """The largest violation of any dual constraint by ``prices``, relative to its terms (or
+    to ``floor``, where they are smaller: see :func:`excess`).
 
     Checks signs, the worth of each year's targets, every technique's profit, the chain of
-    stock prices and every investment (see the module's description).
+    stock prices and every investment (see the module's description), and that a technique
+    without a capacity pays no rent for one.
     """
     T = s.years
     pi, w, sigma, kappa, mu = (
@@ -198,20 +201,31 @@ def price_violation(s: Structure, prices: Prices) -> float:
     )
     worst = 0.0
     for values in (pi, w, sigma, kappa, mu):
-        worst = max(worst, excess(-values.ravel(), np.zeros(values.size), np.zeros(values.size)))
+        worst = max(
+            worst,
+            excess(-values.ravel(), np.zeros(values.size), np.zeros(values.size), floor=floor),
+        )
     rent = per_technique(s, sigma)
     for y in range(T):
         worth = worth_of_targets(pi[y], s.targets[y])
-        worst = max(worst, excess(np.ones(1), np.array([worth]), np.array([1.0 + worth])))
+        worst = max(
+            worst, excess(np.ones(1), np.array([worth]), np.array([1.0 + worth]), floor=floor)
+        )
         gain = s.out.T @ pi[y]
         cost = s.inp.T @ pi[y] + s.res.T @ w[y] + rent[y] + kappa[y]
-        worst = max(worst, excess(gain, cost, gain + cost))
+        worst = max(worst, excess(gain, cost, gain + cost, floor=floor))
         following = mu[y + 1] if y + 1 < T else np.zeros(s.n_pairs)
         kept = sigma[y] + (1.0 - s.depreciation) * following
-        worst = max(worst, excess(kept, mu[y], kept + mu[y]))
+        worst = max(worst, excess(kept, mu[y], kept + mu[y], floor=floor))
         if y + 1 < T:
             paid = pi[y, s.pair_good]
-            worst = max(worst, excess(following, paid, following + paid))
+            worst = max(worst, excess(following, paid, following + paid, floor=floor))
+        if floor < 1.0:  # a rent for no capacity, against the technique's terms
+            none = ~np.isfinite(s.capacity)
+            scale = (gain + cost)[none]
+            worst = max(
+                worst, excess(np.abs(kappa[y, none]), np.zeros(scale.size), scale, floor=floor)
+            )
     if T:
         no_capacity = ~np.isfinite(s.capacity)
         worst = max(worst, float(np.abs(kappa[:, no_capacity]).max(initial=0.0)))

@@ -274,8 +274,9 @@ PRODUCTS_FOR = 1.0
 #: 1.31e-3, 6.2e-3); at 1.15 it did, and proved 1.22e-4 (2.42e-4, 8.07e-5 in 84 s, 1.22e-4).
 HIPDLP_MARGIN = 1.15
 #: Without a time limit, a run of hipdlp is stopped at this many times the iterations judged
-#: for it (:func:`hipdlp_iterations`), and pdhg goes on without a limit from the best point so
-#: far: a backstop, so that no run goes on without end. The judgement is rough: generated
+#: for it (:func:`hipdlp_iterations`), and pdhg goes on without a limit (from the last point
+#: a run returned, or the closed-form plan, with the best certificate so far): a backstop, so
+#: that no run goes on without end. The judgement is rough: generated
 #: economies took from 0.5 to 5.8 times it (300 x 5, seed 2, to 1e-7: 60,480 iterations
 #: judged at 10,502; 1,000 x 5, seed 1, to 1e-10: 2.4 times). A WIOD 2011 cycle's round over
 #: five years (2.1 million non-zeros, capacities binding) is judged at 58,000 iterations to

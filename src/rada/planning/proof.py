@@ -39,10 +39,16 @@ from rada.planning.tolerances import CERTIFICATE_MARGIN, LP_FEASIBILITY
 #: HiGHS's own feasibility tolerance (a simplex plan meets its rows to about that; a certified
 #: plan meets them exactly).
 PROOF_PLAN_RTOL = LP_FEASIBILITY
-#: The largest violation of a dual constraint that proven prices may have: the certificate
-#: builds them to hold with a margin (:data:`~rada.planning.tolerances.CERTIFICATE_MARGIN`),
-#: so anything beyond rounding is a doctored price.
+#: The largest violation of a dual constraint that proven prices may have, relative to the
+#: row's own terms however small (:data:`PROOF_FLOOR`): the certificate builds them to hold
+#: with a margin (:data:`~rada.planning.tolerances.CERTIFICATE_MARGIN`), so an honest proof
+#: breaks none, and anything beyond rounding is a doctored price. (Against an absolute floor
+#: of 1, as the certificate's own checks are, prices of 1e-6 to 1e-8 a unit could each be
+#: undercut by 1e-12 unseen.)
 PROOF_PRICE_RTOL = CERTIFICATE_MARGIN
+#: What the dual rows are measured against where their terms are smaller: practically
+#: nothing, so that every row is held to its own terms.
+PROOF_FLOOR = 1e-300
 #: How far a recorded bound may lie from the one its proof gives, relative: the rounding of
 #: summing in another order.
 PROOF_BOUND_RTOL = 1e-12
@@ -185,7 +191,7 @@ def check_proof(s: Structure, proof: Proof) -> Checked:
             stocks=_stocks(s, proof.investment),
             investment=proof.investment,
         )
-        price_off = price_violation(s, proof.prices)
+        price_off = price_violation(s, proof.prices, floor=PROOF_FLOOR)
         lower = float(proof.fulfilment.sum())
         upper = dual_objective(s, proof.prices)
     scale = max(abs(lower), abs(upper))

@@ -46,7 +46,8 @@ from rada.councils.text import Message, msg, nmsg
 from rada.planning.economy import CapitalStock, Economy, fingerprint
 from rada.planning.errors import PlanningError
 from rada.planning.explain import Constraint, explain_plan
-from rada.planning.optimal import choose_solver, solve_plan
+from rada.planning.first_order import DEFAULT_GAP
+from rada.planning.optimal import auto_gap, choose_solver, solve_plan
 from rada.planning.plan import Plan
 from rada.planning.proof import (
     PROOF_BOUND_RTOL,
@@ -623,7 +624,14 @@ def _proof(plan: Plan, *, room: int) -> dict[str, str] | None:
     ``room`` its entry has left."""
     if not np.isfinite(plan.certificate.upper_bound):
         return None
-    proof = encode_proof(proof_of(plan))
+    proven = proof_of(plan)
+    # Checked before it is recorded (milliseconds): a simplex plan's own figures meet their
+    # rows only to HiGHS's tolerance, and a proof that would not hold is left out, never
+    # recorded as evidence against an honest round.
+    checked = check_proof(plan.structure, proven)
+    if not checked.holds or _claims(_certificate(plan), checked):
+        return None
+    proof = encode_proof(proven)
     size = sum(len(k) + len(v) + 6 for k, v in proof.items())
     return proof if size <= min(MAX_PROOF_BYTES, room) else None
 
@@ -959,11 +967,28 @@ def _check_round(
         reproducible = plan.iterations == 0 or choose_solver(plan.structure) == "primal"
         if not reproduced and (reproducible or not has_proof):
             problems.append("it recomputes to another plan")
+        elif not reproduced and checked is not None and checked.holds:
+            problems += _as_good(checked, plan)
     elif not has_proof:
         problems.append("it has no proof on the record, and was not solved again")
     return RoundReplayed(
         number, checked, reproduced, reproducible, tuple(problems), proof_recorded=has_proof
     )
+
+
+def _as_good(checked: Checked, plan: Plan) -> list[str]:
+    """Where a proven plan falls short of the one solving again found: each is within the gap
+    ``auto`` asks at this size of the best (:func:`~rada.planning.optimal.auto_gap`), so the
+    recorded plan reaches at least ``1 - 2 * gap`` of any upper bound the new one proves."""
+    aim = auto_gap(plan.structure, DEFAULT_GAP)
+    least = (1.0 - 2.0 * aim) * plan.certificate.upper_bound
+    if checked.lower_bound >= least - PROOF_BOUND_RTOL * max(1.0, abs(least)):
+        return []
+    return [
+        f"its plan reaches {checked.lower_bound!r}, where solving again proves the best is "
+        f"at most {plan.certificate.upper_bound!r}: further below it than twice the gap "
+        f"auto asks ({aim:g}) allows"
+    ]
 
 
 def _claims(claim: Mapping[str, Any] | None, checked: Checked) -> list[str]:
@@ -1069,7 +1094,9 @@ def replay(
                 if found.ok:
                     digests.add(e.body["digest"])
             elif event == "adopted":
-                adopted = str(e.body["digest"])
+                adopted = e.body["digest"]
+                if not isinstance(adopted, str):
+                    raise TypeError(f"its digest is {adopted!r}, not text")
                 if adopted not in digests:
                     mismatches.append("the adopted plan is none of the rounds that check out")
         except _MALFORMED as exc:

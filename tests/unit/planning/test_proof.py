@@ -13,6 +13,7 @@ import pytest
 
 from rada.planning.economy import Economy
 from rada.planning.errors import PlanningError
+from rada.planning.feasibility import price_violation
 from rada.planning.formats.cockshott import read_cockshott
 from rada.planning.generate import generate_economy
 from rada.planning.optimal import solve_plan
@@ -204,3 +205,19 @@ def test_a_proof_with_data_past_its_arrays_is_refused(generated: Plan) -> None:
     extra = base64.b64decode(text["fulfilment"]) + b"trailing"
     with pytest.raises(PlanningError, match="fulfilment does not hold"):
         decode_proof(generated.structure, {**text, "fulfilment": base64.b64encode(extra).decode()})
+
+
+def test_prices_undercut_by_a_hair_on_rows_whose_terms_are_small_are_caught() -> None:
+    """The UK table in millions of pounds prices a unit at about 1e-6, and a technique's
+    profit row sums to about 0.07: held to an absolute tolerance of 1e-12, as the
+    certificate's own checks are, labour could be priced 1e-11 lower unseen. The proof holds
+    every row to its own terms."""
+    from rada.bootstrap import demo_economy
+
+    uk = solve_plan(demo_economy(years=2))
+    p = proof_of(uk).prices
+    cheaper = replace(p, resource=p.resource * (1 - 1e-11))
+    assert price_violation(uk.structure, cheaper) <= PROOF_PRICE_RTOL  # the absolute floor
+    checked = check_proof(uk.structure, replace(proof_of(uk), prices=cheaper))
+    assert not checked.holds
+    assert checked.price_violation > PROOF_PRICE_RTOL
