@@ -112,6 +112,18 @@ def accumulation(s: Structure, investment: FloatArray, years: int) -> FloatArray
     return taken
 
 
+def carried_stocks(s: Structure, investment: FloatArray) -> FloatArray:
+    """The most stock each pair can hold each year (``[year, pair]``): the initial stocks,
+    less depreciation, plus what was invested the year before. A plan may hold less, never
+    more."""
+    stocks = np.zeros((s.years, s.n_pairs))
+    if s.years:
+        stocks[0] = s.initial
+    for y in range(1, s.years):
+        stocks[y] = (1.0 - s.depreciation) * stocks[y - 1] + investment[y - 1]
+    return stocks
+
+
 def per_technique(s: Structure, per_pair: FloatArray) -> FloatArray:
     """Sum ``per_pair[..., k] * per_unit[k]`` onto each pair's technique."""
     if not s.n_pairs:

@@ -30,7 +30,13 @@ from typing import Any
 import numpy as np
 
 from rada.planning.errors import PlanningError
-from rada.planning.feasibility import Prices, dual_objective, plan_violation, price_violation
+from rada.planning.feasibility import (
+    Prices,
+    carried_stocks,
+    dual_objective,
+    plan_violation,
+    price_violation,
+)
 from rada.planning.plan import Plan
 from rada.planning.structure import FloatArray, Structure
 from rada.planning.tolerances import CERTIFICATE_MARGIN, LP_FEASIBILITY
@@ -137,17 +143,6 @@ def _shapes(s: Structure) -> dict[str, tuple[int, ...]]:
     }
 
 
-def _stocks(s: Structure, investment: FloatArray) -> FloatArray:
-    """The most stock each pair can hold each year: the initial stocks, less depreciation,
-    plus what was invested the year before (a plan may hold less, never more)."""
-    stocks = np.empty((s.years, s.n_pairs))
-    if s.years:
-        stocks[0] = s.initial
-    for y in range(1, s.years):
-        stocks[y] = (1.0 - s.depreciation) * stocks[y - 1] + investment[y - 1]
-    return stocks
-
-
 def check_proof(s: Structure, proof: Proof) -> Checked:
     """Check ``proof`` against the economy ``s`` alone.
 
@@ -188,7 +183,7 @@ def check_proof(s: Structure, proof: Proof) -> Checked:
             s,
             fulfilment=proof.fulfilment,
             activity=proof.activity,
-            stocks=_stocks(s, proof.investment),
+            stocks=carried_stocks(s, proof.investment),
             investment=proof.investment,
         )
         price_off = price_violation(s, proof.prices, floor=PROOF_FLOOR)

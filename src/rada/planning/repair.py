@@ -28,6 +28,7 @@ from rada.planning.feasibility import (
     CertifiedPlan,
     Prices,
     accumulation,
+    carried_stocks,
     per_technique,
     worth_of_targets,
 )
@@ -191,16 +192,6 @@ class YearSystem:
         # SuperLU solves with the transpose of its factors; scipy-stubs omit ``trans``.
         solved = self._factor.solve(rhs, trans="T" if transposed else "N")  # type: ignore[call-overload]
         return np.asarray(solved, dtype=np.float64)
-
-
-def _stocks(s: Structure, investment: FloatArray) -> FloatArray:
-    """The largest stocks the initial ones and the investments allow."""
-    stocks = np.zeros((s.years, s.n_pairs))
-    if s.years:
-        stocks[0] = s.initial
-    for y in range(1, s.years):
-        stocks[y] = (1.0 - s.depreciation) * stocks[y - 1] + investment[y - 1]
-    return stocks
 
 
 def _own_limit(s: Structure, activity: FloatArray, stocks: FloatArray) -> FloatArray:
@@ -388,7 +379,7 @@ def _overdraft(
     )
     if found is None:
         return None
-    short = s.per_unit * found[1][s.pair_tech] - _stocks(s, investment)[y]
+    short = s.per_unit * found[1][s.pair_tech] - carried_stocks(s, investment)[y]
     return np.asarray(np.maximum(short, 0.0), dtype=np.float64)
 
 
@@ -454,7 +445,7 @@ def _carried_out(
     keeps each year's plan for the same inputs, within one candidate's repair."""
     solved = {} if solved is None else solved
     T = s.years
-    stocks = _stocks(s, investment)
+    stocks = carried_stocks(s, investment)
     taken = accumulation(s, investment, T)
     fulfilment, activity = np.zeros(T), np.zeros((T, s.n_techniques))
     for y in range(T):
