@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -137,30 +138,28 @@ def test_a_member_contests_and_the_council_adopts_it(world: World) -> None:
         technique = sorted(pc.get_cycle(uow, world.cycle).workplace(world.manufacturing).capacity)[
             0
         ]
-    refused = client.post(
-        f"/cycles/{world.cycle}/contest",
-        data={
-            "csrf_token": csrf,
-            "council": str(world.manufacturing),
-            "reason": "",
-            f"capacity-{technique}": "lots",
-        },
-    )
+
+    def contest(capacity: str, reason: str, **options: Any) -> Any:
+        """The manufacturing council's contest form, posted with this capacity and reason."""
+        return client.post(
+            f"/cycles/{world.cycle}/contest",
+            data={
+                "csrf_token": csrf,
+                "council": str(world.manufacturing),
+                "reason": reason,
+                f"capacity-{technique}": capacity,
+            },
+            **options,
+        )
+
+    refused = contest("lots", "")
     assert refused.status_code == 400
     assert "Write a number" in refused.text
     assert "Say why" in refused.text
     # Past the bounds of every amount: stored, a 27-digit capacity left the proposal's page
     # answering 500 for good (no page could write it), and 1e-999999 was shown as 0.
     for beyond in ("1" + "0" * 26, "1e999999", "1e-999999"):
-        refused = client.post(
-            f"/cycles/{world.cycle}/contest",
-            data={
-                "csrf_token": csrf,
-                "council": str(world.manufacturing),
-                "reason": "x",
-                f"capacity-{technique}": beyond,
-            },
-        )
+        refused = contest(beyond, "x")
         assert refused.status_code == 400, beyond
         assert "A capacity is at most 10^15, with at most 30 decimal places." in refused.text
     no_token = client.post(
@@ -168,16 +167,7 @@ def test_a_member_contests_and_the_council_adopts_it(world: World) -> None:
         data={"council": str(world.manufacturing), "reason": "x", f"capacity-{technique}": "0.9"},
     )
     assert no_token.status_code == 403
-    made = client.post(
-        f"/cycles/{world.cycle}/contest",
-        data={
-            "csrf_token": csrf,
-            "council": str(world.manufacturing),
-            "reason": "The line cannot run faster.",
-            f"capacity-{technique}": "0.9",
-        },
-        follow_redirects=False,
-    )
+    made = contest("0.9", "The line cannot run faster.", follow_redirects=False)
     assert made.status_code == 303
     proposal_id = int(made.headers["location"].rsplit("/", 1)[1])
     with world.app.state.api.uow() as uow:

@@ -883,7 +883,6 @@ class _Expected:
     groups: dict[str, tuple[str, ...]]
     workplaces: dict[int, frozenset[str]]
     capacity: dict[str, str]
-    fingerprint: str | None
     weights: dict[str, str] | None = None
     round: int = 1
 
@@ -894,7 +893,6 @@ class _Expected:
             groups={str(g): tuple(str(p) for p in ps) for g, ps in body["groups"].items()},
             workplaces={w.council_id: frozenset(w.capacity) for w in places},
             capacity={t: str(c) for w in places for t, c in w.capacity.items()},
-            fingerprint=body.get("fingerprint"),
         )
 
     def reviewed(self, body: Mapping[str, Any]) -> None:
